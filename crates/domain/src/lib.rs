@@ -1,0 +1,16 @@
+//! Domain types and rules of Tsunagaru.
+//!
+//! This crate does no I/O: it holds the types that cannot hold invalid values
+//! (parse, don't validate) and the rules that decide things (password policy,
+//! sign-in lock-out, session limits, the audit hash chain). Storage and the web
+//! layer call into it; it never calls out.
+
+pub mod audit;
+pub mod directory;
+pub mod login;
+pub mod user;
+
+pub use audit::{AuditAction, AuditEvent, ChainBreak, ChainVerifier, GENESIS_HASH, NewAuditEvent};
+pub use directory::{Field, HubType, Programme};
+pub use login::{LoginPolicy, LoginThrottle, SessionTimes};
+pub use user::{PasswordPolicy, PasswordProblem, Role, Username, UsernameProblem};

@@ -1,0 +1,229 @@
+//! Users: roles, usernames and the password policy.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// What a user may do. Agency membership is separate: a user belongs to one or
+/// more agencies and sees personal data only through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 受付職員: staff of an agency.
+    Staff,
+    /// 事務局 / CSW (まるごとよりそいネットワーク事務局).
+    Csw,
+    /// 市職員 (地域福祉課 and 関係各課).
+    City,
+    /// 管理者: users, agencies, the municipality pack.
+    Admin,
+    /// 監査: reads the audit log only.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Staff, Role::Csw, Role::City, Role::Admin, Role::Auditor];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Csw => "csw",
+            Role::City => "city",
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Staff => "受付職員（支援関係機関）",
+            Role::Csw => "事務局・CSW",
+            Role::City => "市職員",
+            Role::Admin => "管理者",
+            Role::Auditor => "監査",
+        }
+    }
+
+    pub fn can_manage_users(self) -> bool {
+        self == Role::Admin
+    }
+
+    pub fn can_read_audit_log(self) -> bool {
+        matches!(self, Role::Admin | Role::Auditor)
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == s)
+            .ok_or_else(|| format!("役割「{s}」は定義されていません（staff, csw, city, admin, auditor のいずれか）"))
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A sign-in name: 3–32 characters of ASCII letters, digits, `.`, `_`, `-`,
+/// stored lower-case. Full-width input (ｙａｍａｄａ) is folded to half-width.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Username(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UsernameProblem {
+    #[error("ユーザー名を入力してください")]
+    Empty,
+    #[error("ユーザー名は3文字以上32文字以内で入力してください")]
+    Length,
+    #[error("ユーザー名に使えるのは半角英数字と「.」「_」「-」だけです")]
+    Characters,
+}
+
+impl Username {
+    pub fn parse(input: &str) -> Result<Self, UsernameProblem> {
+        let folded: String = input.trim().chars().map(fold_full_width_ascii).collect();
+        let folded = folded.trim().to_ascii_lowercase();
+        if folded.is_empty() {
+            return Err(UsernameProblem::Empty);
+        }
+        if !folded
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err(UsernameProblem::Characters);
+        }
+        if !(3..=32).contains(&folded.len()) {
+            return Err(UsernameProblem::Length);
+        }
+        Ok(Username(folded))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Full-width ASCII (U+FF01–U+FF5E) and the ideographic space to half-width.
+fn fold_full_width_ascii(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// The local rules for passwords (each municipality sets its own in its pack).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct PasswordPolicy {
+    pub min_length: usize,
+    pub max_length: usize,
+    /// How many of: lower-case, upper-case, digits, symbols.
+    pub min_character_classes: usize,
+    pub forbid_username: bool,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        PasswordPolicy {
+            min_length: 12,
+            max_length: 128,
+            min_character_classes: 3,
+            forbid_username: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordProblem {
+    #[error("パスワードは{0}文字以上にしてください")]
+    TooShort(usize),
+    #[error("パスワードは{0}文字以内にしてください")]
+    TooLong(usize),
+    #[error("パスワードには英小文字・英大文字・数字・記号のうち{0}種類以上を含めてください")]
+    TooFewClasses(usize),
+    #[error("パスワードにユーザー名を含めることはできません")]
+    ContainsUsername,
+}
+
+impl PasswordPolicy {
+    /// Checks a new password against the policy; every problem is listed so
+    /// the form can show them all at once.
+    pub fn check(&self, password: &str, username: Option<&Username>) -> Vec<PasswordProblem> {
+        let mut problems = Vec::new();
+        let length = password.chars().count();
+        if length < self.min_length {
+            problems.push(PasswordProblem::TooShort(self.min_length));
+        }
+        if length > self.max_length {
+            problems.push(PasswordProblem::TooLong(self.max_length));
+        }
+        let classes = [
+            password.chars().any(|c| c.is_lowercase()),
+            password.chars().any(|c| c.is_uppercase()),
+            password.chars().any(|c| c.is_numeric()),
+            password.chars().any(|c| !c.is_alphanumeric()),
+        ]
+        .into_iter()
+        .filter(|present| *present)
+        .count();
+        if classes < self.min_character_classes {
+            problems.push(PasswordProblem::TooFewClasses(self.min_character_classes));
+        }
+        if let Some(username) = username
+            && self.forbid_username
+            && password.to_lowercase().contains(username.as_str())
+        {
+            problems.push(PasswordProblem::ContainsUsername);
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_fold_full_width_and_case() {
+        assert_eq!(Username::parse(" ＹａｍａＤＡ ").unwrap().as_str(), "yamada");
+        assert_eq!(Username::parse("sato.k-2").unwrap().as_str(), "sato.k-2");
+        assert_eq!(Username::parse("").unwrap_err(), UsernameProblem::Empty);
+        assert_eq!(Username::parse("ab").unwrap_err(), UsernameProblem::Length);
+        assert_eq!(Username::parse("山田").unwrap_err(), UsernameProblem::Characters);
+    }
+
+    #[test]
+    fn weak_passwords_are_refused_with_every_reason() {
+        let policy = PasswordPolicy::default();
+        let user = Username::parse("yamada").unwrap();
+        let problems = policy.check("yamada", Some(&user));
+        assert!(problems.contains(&PasswordProblem::TooShort(12)));
+        assert!(problems.contains(&PasswordProblem::TooFewClasses(3)));
+        assert!(problems.contains(&PasswordProblem::ContainsUsername));
+        assert!(policy.check("Morioka-2026-tsunagaru", Some(&user)).is_empty());
+    }
+
+    #[test]
+    fn the_policy_is_the_municipalitys_to_set() {
+        let lenient = PasswordPolicy {
+            min_length: 8,
+            max_length: 64,
+            min_character_classes: 1,
+            forbid_username: false,
+        };
+        assert!(lenient.check("abcdefgh", None).is_empty());
+        assert!(!PasswordPolicy::default().check("abcdefgh", None).is_empty());
+    }
+}

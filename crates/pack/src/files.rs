@@ -1,0 +1,132 @@
+//! The files of a pack and their raw parsing.
+
+use crate::{
+    AgencyData, CatchmentTown, DepartmentData, HubTypeInfo, MeetingKind, Municipality, Network,
+    NetworkMember, PackError, ProgrammeInfo,
+};
+use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+use std::path::Path;
+use tsunagaru_domain::{HubType, LoginPolicy, PasswordPolicy};
+
+/// The text of each file of a pack.
+#[derive(Debug, Clone)]
+pub struct PackSources {
+    pub municipality_toml: String,
+    pub agencies_toml: String,
+    pub departments_csv: String,
+    pub catchment_towns_csv: String,
+    pub network_members_csv: String,
+}
+
+impl PackSources {
+    /// 盛岡市's pack as compiled into the binary.
+    pub fn morioka() -> PackSources {
+        PackSources {
+            municipality_toml: include_str!("../../../packs/morioka/municipality.toml").into(),
+            agencies_toml: include_str!("../../../packs/morioka/agencies.toml").into(),
+            departments_csv: include_str!("../../../packs/morioka/departments.csv").into(),
+            catchment_towns_csv: include_str!("../../../packs/morioka/catchment_towns.csv").into(),
+            network_members_csv: include_str!("../../../packs/morioka/network_members.csv").into(),
+        }
+    }
+
+    /// Reads a municipality's pack from a directory holding the same files.
+    pub fn from_dir(dir: &Path) -> Result<PackSources, PackError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).map_err(|source| PackError::Io {
+                path: path.display().to_string(),
+                source,
+            })
+        };
+        Ok(PackSources {
+            municipality_toml: read("municipality.toml")?,
+            agencies_toml: read("agencies.toml")?,
+            departments_csv: read("departments.csv")?,
+            catchment_towns_csv: read("catchment_towns.csv")?,
+            network_members_csv: read("network_members.csv")?,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MunicipalityFile {
+    pub municipality: Municipality,
+    pub hub_types: HubTypesSection,
+    pub programmes: Vec<ProgrammeInfo>,
+    pub meeting_kinds: Vec<MeetingKind>,
+    pub network: Network,
+    pub password_policy: PasswordPolicy,
+    pub login: LoginPolicy,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HubTypesSection {
+    pub chosen: HubType,
+    pub types: Vec<HubTypeInfo>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgenciesFile {
+    agencies: Vec<AgencyData>,
+}
+
+pub(crate) struct RawPack {
+    pub municipality: MunicipalityFile,
+    pub agencies: Vec<AgencyData>,
+    pub departments: Vec<DepartmentData>,
+    pub catchment_towns: Vec<CatchmentTown>,
+    pub network_members: Vec<NetworkMember>,
+}
+
+pub(crate) fn parse_sources(sources: &PackSources) -> Result<RawPack, PackError> {
+    let municipality: MunicipalityFile = toml::from_str(&sources.municipality_toml).map_err(|e| {
+        PackError::Syntax {
+            file: "municipality.toml",
+            message: e.to_string(),
+        }
+    })?;
+    let agencies: AgenciesFile =
+        toml::from_str(&sources.agencies_toml).map_err(|e| PackError::Syntax {
+            file: "agencies.toml",
+            message: e.to_string(),
+        })?;
+    Ok(RawPack {
+        municipality,
+        agencies: agencies.agencies,
+        departments: csv_rows("departments.csv", &sources.departments_csv)?,
+        catchment_towns: csv_rows("catchment_towns.csv", &sources.catchment_towns_csv)?,
+        network_members: csv_rows("network_members.csv", &sources.network_members_csv)?,
+    })
+}
+
+fn csv_rows<T: DeserializeOwned>(file: &'static str, text: &str) -> Result<Vec<T>, PackError> {
+    // Spreadsheets save CSV with a BOM; accept it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes())
+        .deserialize()
+        .enumerate()
+        .map(|(i, row)| {
+            row.map_err(|e| PackError::Syntax {
+                file,
+                message: format!("{}行目のデータ: {e}", i + 1),
+            })
+        })
+        .collect()
+}
+
+/// ○ (or 〇, o, 1, true) marks a yes in the plan's tables; empty is no.
+pub(crate) fn circle<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    match text.trim() {
+        "○" | "〇" | "◯" | "o" | "O" | "1" | "true" => Ok(true),
+        "" | "×" | "0" | "false" => Ok(false),
+        other => Err(serde::de::Error::custom(format!("「{other}」は ○ か空欄にしてください"))),
+    }
+}

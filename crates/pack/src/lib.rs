@@ -1,0 +1,252 @@
+//! Municipality packs.
+//!
+//! A pack is the data that makes Tsunagaru one municipality's system: its
+//! agencies, departments, catchment table, network members, meeting names and
+//! local rules. Packs are plain files (TOML and CSV) that a municipality writes;
+//! 盛岡市's ships inside the binary. [`Pack::parse`] turns the files into
+//! checked values: a pack that refers to a department or agency that does not
+//! exist is refused with a message naming the file and row.
+
+mod files;
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use tsunagaru_domain::{Field, HubType, LoginPolicy, PasswordPolicy, Programme};
+
+pub use files::PackSources;
+
+/// A checked municipality pack.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pack {
+    pub municipality: Municipality,
+    pub hub_types: Vec<HubTypeInfo>,
+    pub chosen_hub_type: HubType,
+    pub programmes: Vec<ProgrammeInfo>,
+    pub meeting_kinds: Vec<MeetingKind>,
+    pub network: Network,
+    pub agencies: Vec<AgencyData>,
+    pub departments: Vec<DepartmentData>,
+    pub catchment_towns: Vec<CatchmentTown>,
+    pub network_members: Vec<NetworkMember>,
+    pub password_policy: PasswordPolicy,
+    pub login: LoginPolicy,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Municipality {
+    pub name: String,
+    pub prefecture: String,
+    pub code: String,
+    pub plan_title: String,
+    pub plan_date: String,
+    pub lead_department_no: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct HubTypeInfo {
+    pub code: HubType,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ProgrammeInfo {
+    pub code: Programme,
+    pub scheme: String,
+    pub department_no: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MeetingKind {
+    /// case_conference | support_conference | council_plenary | council_working_group | case_review
+    pub code: String,
+    pub name: String,
+    pub formal_name: String,
+    pub purpose: String,
+    pub consent_required: bool,
+    pub schedule: String,
+    pub participants: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Network {
+    pub name: String,
+    pub coordinator_title: String,
+}
+
+/// One agency (実施機関 / 拠点) as the pack describes it.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyData {
+    pub key: String,
+    pub name: String,
+    pub category: String,
+    pub operator: Option<String>,
+    pub address: Option<String>,
+    pub fields: Vec<Field>,
+    pub programmes: Vec<Programme>,
+    pub department_no: u32,
+    pub consultation: bool,
+    pub hub_type: Option<HubType>,
+    #[serde(default)]
+    pub catchment_areas: Vec<String>,
+    /// 委託 / 補助
+    pub funding: Option<String>,
+    /// The 事務局 of the network: receives handoffs whose partner is unknown.
+    #[serde(default)]
+    pub secretariat: bool,
+    pub source: String,
+}
+
+/// One row of 関係各課一覧.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct DepartmentData {
+    pub no: u32,
+    pub group: String,
+    pub division: String,
+    pub name: String,
+    pub main_content: String,
+    #[serde(deserialize_with = "files::circle")]
+    pub consultation: bool,
+    #[serde(deserialize_with = "files::circle")]
+    pub community: bool,
+}
+
+/// One town of a center's 担当地区 as the plan's table prints it.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct CatchmentTown {
+    pub agency_key: String,
+    pub position: u32,
+    pub town: String,
+}
+
+/// 相談支援包括化推進員: a member organization of the network, by field.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct NetworkMember {
+    pub field: String,
+    pub organization: String,
+    pub unit: Option<String>,
+}
+
+/// A pack that cannot be used, and where the problem is.
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    #[error("{file}: {message}")]
+    Syntax { file: &'static str, message: String },
+    #[error("{file}: {message}")]
+    Reference { file: &'static str, message: String },
+    #[error("{path}: 読み込めません: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl Pack {
+    /// 盛岡市's pack, embedded in the binary.
+    pub fn morioka() -> Pack {
+        Pack::parse(&PackSources::morioka()).expect("the embedded 盛岡市 pack is checked by its tests")
+    }
+
+    /// Parses and cross-checks the files of a pack.
+    pub fn parse(sources: &PackSources) -> Result<Pack, PackError> {
+        let raw = files::parse_sources(sources)?;
+        let pack = Pack {
+            municipality: raw.municipality.municipality,
+            chosen_hub_type: raw.municipality.hub_types.chosen,
+            hub_types: raw.municipality.hub_types.types,
+            programmes: raw.municipality.programmes,
+            meeting_kinds: raw.municipality.meeting_kinds,
+            network: raw.municipality.network,
+            password_policy: raw.municipality.password_policy,
+            login: raw.municipality.login,
+            agencies: raw.agencies,
+            departments: raw.departments,
+            catchment_towns: raw.catchment_towns,
+            network_members: raw.network_members,
+        };
+        pack.check_references()?;
+        Ok(pack)
+    }
+
+    fn check_references(&self) -> Result<(), PackError> {
+        let department_nos: BTreeSet<u32> = self.departments.iter().map(|d| d.no).collect();
+        let reference = |file, message: String| Err(PackError::Reference { file, message });
+        if department_nos.len() != self.departments.len() {
+            return reference("departments.csv", "同じ番号 (no) の行が複数あります".into());
+        }
+        if !department_nos.contains(&self.municipality.lead_department_no) {
+            return reference(
+                "municipality.toml",
+                format!("主管課の番号 {} が departments.csv にありません", self.municipality.lead_department_no),
+            );
+        }
+        for programme in &self.programmes {
+            if !department_nos.contains(&programme.department_no) {
+                return reference(
+                    "municipality.toml",
+                    format!("事業 {} の担当課番号 {} が departments.csv にありません", programme.code.clause(), programme.department_no),
+                );
+            }
+        }
+        let mut keys = BTreeSet::new();
+        for agency in &self.agencies {
+            if !keys.insert(agency.key.as_str()) {
+                return reference("agencies.toml", format!("key「{}」が重複しています", agency.key));
+            }
+            if !department_nos.contains(&agency.department_no) {
+                return reference(
+                    "agencies.toml",
+                    format!("{} の担当課番号 {} が departments.csv にありません", agency.name, agency.department_no),
+                );
+            }
+            if agency.fields.is_empty() || agency.programmes.is_empty() {
+                return reference("agencies.toml", format!("{} に分野または事業がありません", agency.name));
+            }
+            if agency.consultation != agency.programmes.iter().any(|p| p.is_consultation()) {
+                return reference(
+                    "agencies.toml",
+                    format!("{}: consultation は第1号の事業を行う機関だけ true にします", agency.name),
+                );
+            }
+        }
+        for town in &self.catchment_towns {
+            if !keys.contains(town.agency_key.as_str()) {
+                return reference(
+                    "catchment_towns.csv",
+                    format!("機関 key「{}」（町名 {}）が agencies.toml にありません", town.agency_key, town.town),
+                );
+            }
+        }
+        if self.agencies.iter().filter(|a| a.secretariat).count() != 1 {
+            return reference("agencies.toml", "事務局 (secretariat = true) はちょうど1機関に指定してください".into());
+        }
+        Ok(())
+    }
+
+    pub fn department(&self, no: u32) -> Option<&DepartmentData> {
+        self.departments.iter().find(|d| d.no == no)
+    }
+
+    pub fn meeting_kind(&self, code: &str) -> Option<&MeetingKind> {
+        self.meeting_kinds.iter().find(|k| k.code == code)
+    }
+
+    pub fn hub_type_name(&self, hub_type: HubType) -> &str {
+        self.hub_types
+            .iter()
+            .find(|h| h.code == hub_type)
+            .map_or(hub_type.label(), |h| h.name.as_str())
+    }
+
+    /// The towns of one center's 担当地区, in the plan's order.
+    pub fn towns_of<'a>(&'a self, agency_key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.catchment_towns
+            .iter()
+            .filter(move |t| t.agency_key == agency_key)
+            .map(|t| t.town.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests;
