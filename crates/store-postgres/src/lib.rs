@@ -1,1 +1,49 @@
+//! The PostgreSQL backend, for a municipality that outgrows one machine or a
+//! host that serves many municipalities. Same schema, same tests.
 
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{PgPool, Postgres, Transaction};
+use std::time::Duration;
+use tsunagaru_store::{Backend, StoreError};
+
+mod migrations;
+
+/// Every write transaction takes this transaction-scoped advisory lock, so
+/// the audit chain is appended strictly in order by every process.
+const WRITE_LOCK: i64 = 0x7473_756e_6167; // "tsunag"
+
+/// The repository on PostgreSQL.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://…`) and migrates the database.
+    pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(|e| StoreError::Database(format!("PostgreSQL に接続できません: {e}")))?;
+        migrations::run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITE_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// The pool, for tests and tools that inspect the database directly.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+tsunagaru_store::impl_sql_repository!(PgStore, Postgres, Backend::Postgres);

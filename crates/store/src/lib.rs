@@ -1,1 +1,99 @@
+//! The storage seam: one [`Repository`] trait that every backend implements
+//! (SQLite in `tsunagaru-store-sqlite`, PostgreSQL in
+//! `tsunagaru-store-postgres`), the records it returns, and the checks built
+//! on top of it ([`verify_audit_log`]).
+//!
+//! Every method that changes data takes the audit event describing the change
+//! and writes both in one transaction: a change without its audit event is
+//! never committed.
 
+mod records;
+#[doc(hidden)]
+pub mod sql;
+#[doc(hidden)]
+pub use sql::__private;
+mod verify;
+
+pub use records::*;
+pub use verify::{VerifyError, verify_audit_log};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tsunagaru_domain::{AuditEvent, LoginThrottle, NewAuditEvent, Username};
+use tsunagaru_pack::Pack;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique value is taken (a username, a key).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("データベースの移行に失敗しました: {0}")]
+    Migration(String),
+    #[error("データベースエラー: {0}")]
+    Database(String),
+}
+
+/// Which backend a repository runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[async_trait]
+pub trait Repository: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    // ---- directory (the municipality pack) ----
+
+    /// Loads or re-loads a pack: agencies and departments are updated in
+    /// place by their keys (ids stay, so users and case data keep pointing at
+    /// them); agencies a pack no longer lists are marked inactive, never
+    /// deleted. Touches no case data.
+    async fn load_pack(&self, pack: &Pack, audit: NewAuditEvent) -> Result<PackLoadReport>;
+    /// The municipality name of the loaded pack, if one is loaded.
+    async fn loaded_municipality(&self) -> Result<Option<String>>;
+    async fn agencies(&self) -> Result<Vec<Agency>>;
+    async fn agency(&self, id: i64) -> Result<Option<Agency>>;
+    async fn departments(&self) -> Result<Vec<Department>>;
+    async fn catchment_towns(&self, agency_id: i64) -> Result<Vec<String>>;
+    async fn network_members(&self) -> Result<Vec<NetworkMember>>;
+
+    // ---- users ----
+
+    /// Creates a user with their agencies. `Conflict` if the username is taken.
+    async fn create_user(&self, user: NewUser, audit: NewAuditEvent) -> Result<i64>;
+    async fn user(&self, id: i64) -> Result<Option<User>>;
+    async fn user_credentials(&self, username: &Username) -> Result<Option<UserCredentials>>;
+    async fn users(&self) -> Result<Vec<User>>;
+    async fn set_user_active(&self, id: i64, active: bool, audit: NewAuditEvent) -> Result<bool>;
+
+    // ---- sign-in ----
+
+    async fn login_throttle(&self, username: &str) -> Result<LoginThrottle>;
+    /// Saves the throttle state together with the sign-in's audit event.
+    async fn record_login_attempt(
+        &self,
+        username: &str,
+        throttle: LoginThrottle,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
+    async fn create_session(&self, session: NewSession, audit: NewAuditEvent) -> Result<()>;
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
+    async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<()>;
+    async fn delete_session(&self, token_hash: &str, audit: Option<NewAuditEvent>) -> Result<()>;
+    async fn delete_sessions_of_user(&self, user_id: i64) -> Result<()>;
+
+    // ---- audit log ----
+
+    /// Appends one event on its own (reads of personal data, failed sign-ins).
+    async fn append_audit(&self, event: NewAuditEvent) -> Result<AuditEvent>;
+    /// Events with `seq > after_seq`, oldest first, at most `limit`.
+    async fn audit_events(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEvent>>;
+    /// The newest events, newest first.
+    async fn recent_audit_events(&self, limit: i64) -> Result<Vec<AuditEvent>>;
+    /// The last `(seq, hash)` as recorded apart from the log.
+    async fn audit_head(&self) -> Result<Option<(i64, String)>>;
+}

@@ -1,0 +1,38 @@
+//! Schema migrations, applied in order at start under the write lock.
+
+use sqlx::PgPool;
+use tsunagaru_store::StoreError;
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_directory_users_audit.sql"))];
+
+pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {
+    let fail = |e: sqlx::Error| StoreError::Migration(e.to_string());
+    let mut tx = pool.begin().await.map_err(fail)?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(super::WRITE_LOCK)
+        .execute(&mut *tx)
+        .await
+        .map_err(fail)?;
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(fail)?;
+    for (version, sql) in MIGRATIONS {
+        let done: Option<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
+            .bind(*version)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(fail)?;
+        if done.is_none() {
+            sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(fail)?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())")
+                .bind(*version)
+                .execute(&mut *tx)
+                .await
+                .map_err(fail)?;
+        }
+    }
+    tx.commit().await.map_err(fail)
+}

@@ -1,0 +1,240 @@
+//! What the repository stores and returns.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tsunagaru_domain::{AuditEvent, Field, HubType, Programme, Role, Username};
+
+/// An agency as stored: the pack's data plus its database id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Agency {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    pub category: String,
+    pub operator: Option<String>,
+    pub address: Option<String>,
+    pub fields: Vec<Field>,
+    pub programmes: Vec<Programme>,
+    pub department_no: i64,
+    pub consultation: bool,
+    pub hub_type: Option<HubType>,
+    pub catchment_areas: Vec<String>,
+    pub funding: Option<String>,
+    pub secretariat: bool,
+    pub source: String,
+    pub active: bool,
+}
+
+/// The row form of [`Agency`], shared by the backends.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgencyRow {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    pub category: String,
+    pub operator: Option<String>,
+    pub address: Option<String>,
+    /// space-separated field codes
+    pub fields: String,
+    /// space-separated programme codes
+    pub programmes: String,
+    pub department_no: i64,
+    pub consultation: bool,
+    pub hub_type: Option<String>,
+    /// 担当地区 names joined with ・
+    pub catchment_areas: String,
+    pub funding: Option<String>,
+    pub secretariat: bool,
+    pub source: String,
+    pub active: bool,
+}
+
+impl From<AgencyRow> for Agency {
+    fn from(row: AgencyRow) -> Self {
+        Agency {
+            id: row.id,
+            key: row.key,
+            name: row.name,
+            category: row.category,
+            operator: row.operator,
+            address: row.address,
+            // Codes were written from the enums; anything else is skipped.
+            fields: row.fields.split_whitespace().filter_map(|c| c.parse().ok()).collect(),
+            programmes: row
+                .programmes
+                .split_whitespace()
+                .filter_map(|c| c.parse().ok())
+                .collect(),
+            department_no: row.department_no,
+            consultation: row.consultation,
+            hub_type: row.hub_type.and_then(|h| h.parse().ok()),
+            catchment_areas: row
+                .catchment_areas
+                .split('・')
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            funding: row.funding,
+            secretariat: row.secretariat,
+            source: row.source,
+            active: row.active,
+        }
+    }
+}
+
+/// Joins codes for the `fields` / `programmes` columns.
+pub fn codes<T: Copy>(items: &[T], code: fn(T) -> &'static str) -> String {
+    items.iter().map(|i| code(*i)).collect::<Vec<_>>().join(" ")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Department {
+    pub id: i64,
+    pub no: i64,
+    pub group_name: String,
+    pub division: String,
+    pub name: String,
+    pub main_content: String,
+    pub consultation: bool,
+    pub community: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct NetworkMember {
+    pub position: i64,
+    pub field: String,
+    pub organization: String,
+    pub unit: Option<String>,
+}
+
+/// What a pack load changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PackLoadReport {
+    pub agencies_added: usize,
+    pub agencies_updated: usize,
+    pub agencies_deactivated: usize,
+    pub departments: usize,
+    pub catchment_towns: usize,
+    pub network_members: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: Username,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub agency_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub agency_ids: Vec<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    pub fn into_user(self, agency_ids: Vec<i64>) -> User {
+        User {
+            id: self.id,
+            username: self.username,
+            display_name: self.display_name,
+            // Written from Role::code; an unknown role falls back to the least privileged.
+            role: self.role.parse().unwrap_or(Role::Staff),
+            active: self.active,
+            agency_ids,
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// What sign-in needs: the user and their password hash.
+#[derive(Debug, Clone)]
+pub struct UserCredentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionKind {
+    /// Browser session (cookie), with a CSRF token.
+    Web,
+    /// API token (Authorization: Bearer).
+    Api,
+}
+
+impl SessionKind {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SessionKind::Web => "web",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// SHA-256 of the token; the token itself is never stored.
+    pub token_hash: String,
+    pub user_id: i64,
+    pub kind: SessionKind,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub kind: String,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// The row form of an audit event, shared by the backends.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_user_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<AuditRow> for AuditEvent {
+    fn from(r: AuditRow) -> Self {
+        AuditEvent {
+            seq: r.seq,
+            at: r.at,
+            actor_user_id: r.actor_user_id,
+            actor: r.actor,
+            action: r.action,
+            record_type: r.record_type,
+            record_id: r.record_id,
+            detail: r.detail,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
