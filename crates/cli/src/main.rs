@@ -1,1 +1,266 @@
-fn main() {}
+//! `tsunagaru`: the server and the admin commands.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tsunagaru_pack::{Pack, PackSources};
+use tsunagaru_store::{Repository, VerifyError, verify_audit_log};
+use tsunagaru_store_postgres::PgStore;
+use tsunagaru_store_sqlite::SqliteStore;
+use tsunagaru_web::bootstrap::{self, AdminBootstrap};
+use tsunagaru_web::{AppState, WebConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "tsunagaru",
+    version,
+    about = "つながる — 重層的支援体制整備事業の支援システム"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Web UI と API を起動します
+    Serve(ServeArgs),
+    /// 監査ログ
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// 自治体パック（機関・関係各課・担当地区などのデータ）
+    Pack {
+        #[command(subcommand)]
+        command: PackCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// ハッシュチェーンを検査し、改ざんがあれば最初の行を示して失敗します
+    Verify(DatabaseArgs),
+}
+
+#[derive(Subcommand)]
+enum PackCommand {
+    /// パックを読み込み直します（相談などの記録には触れません）
+    Reload {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        pack: PackArgs,
+    },
+    /// パックのファイルを検査します（データベースには触れません）
+    Check(PackArgs),
+}
+
+#[derive(Args, Clone)]
+struct DatabaseArgs {
+    /// SQLite のデータを置くディレクトリ
+    #[arg(long, default_value = "./tsunagaru-data")]
+    data: PathBuf,
+    /// PostgreSQL を使う場合の接続先 (postgres://…)
+    #[arg(long, env = "TSUNAGARU_DATABASE_URL")]
+    database: Option<String>,
+}
+
+#[derive(Args, Clone)]
+struct PackArgs {
+    /// 自治体パックのディレクトリ（省略時は内蔵の盛岡市パック）
+    #[arg(long, env = "TSUNAGARU_PACK")]
+    pack: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// 待ち受けるアドレス
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(flatten)]
+    pack: PackArgs,
+    /// 試用のための見本ユーザーを各機関に作成します
+    #[arg(long)]
+    demo: bool,
+    /// Cookie に常に Secure を付けます（TLS 終端のプロキシの後ろで使う場合）
+    #[arg(long, env = "TSUNAGARU_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+impl DatabaseArgs {
+    async fn open(&self) -> Result<Arc<dyn Repository>> {
+        match &self.database {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Arc::new(PgStore::connect(url).await?))
+            }
+            Some(other) => bail!(
+                "--database には postgres:// で始まる URL を指定してください（指定値: {other}）。SQLite は --data で指定します。"
+            ),
+            None => Ok(Arc::new(SqliteStore::open_dir(&self.data).await?)),
+        }
+    }
+}
+
+impl PackArgs {
+    fn load(&self) -> Result<Pack> {
+        match &self.pack {
+            Some(dir) => Ok(Pack::parse(&PackSources::from_dir(dir)?)?),
+            None => Ok(Pack::morioka()),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_target(false)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("エラー: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<std::process::ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await.map(|()| std::process::ExitCode::SUCCESS),
+        Command::Audit {
+            command: AuditCommand::Verify(database),
+        } => {
+            let repo = database.open().await?;
+            match verify_audit_log(repo.as_ref()).await {
+                Ok(count) => {
+                    println!("監査ログは正常です（{count} 件のハッシュチェーンを確認しました）");
+                    Ok(std::process::ExitCode::SUCCESS)
+                }
+                Err(VerifyError::Broken(b)) => {
+                    eprintln!("{b}");
+                    Ok(std::process::ExitCode::from(2))
+                }
+                Err(VerifyError::Store(e)) => Err(e.into()),
+            }
+        }
+        Command::Pack {
+            command: PackCommand::Reload { database, pack },
+        } => {
+            let pack = pack.load()?;
+            let repo = database.open().await?;
+            let report = bootstrap::load_pack(repo.as_ref(), &pack, "cli").await?;
+            println!(
+                "{} のパックを読み込みました: 機関 追加 {} / 更新 {} / 無効化 {}、関係各課 {}、担当地区の町名 {}、推進員 {}",
+                pack.municipality.name,
+                report.agencies_added,
+                report.agencies_updated,
+                report.agencies_deactivated,
+                report.departments,
+                report.catchment_towns,
+                report.network_members
+            );
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Pack {
+            command: PackCommand::Check(pack),
+        } => {
+            let pack = pack.load()?;
+            println!(
+                "{}: 機関 {}、関係各課 {}、担当地区の町名 {}、推進員 {} — 問題ありません",
+                pack.municipality.name,
+                pack.agencies.len(),
+                pack.departments.len(),
+                pack.catchment_towns.len(),
+                pack.network_members.len()
+            );
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let pack = args.pack.load()?;
+    let repo = args.database.open().await?;
+    if let Some(report) = bootstrap::ensure_pack(repo.as_ref(), &pack).await? {
+        tracing::info!(
+            agencies = report.agencies_added,
+            departments = report.departments,
+            "municipality pack loaded"
+        );
+    }
+    let given = std::env::var("TSUNAGARU_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    match bootstrap::ensure_admin(repo.as_ref(), &pack, given)
+        .await
+        .map_err(anyhow::Error::msg)?
+    {
+        AdminBootstrap::Exists => {}
+        AdminBootstrap::CreatedWithGivenPassword => {
+            println!(
+                "管理者ユーザー admin を作成しました（パスワードは TSUNAGARU_ADMIN_PASSWORD の値）。"
+            );
+        }
+        AdminBootstrap::CreatedWithRandomPassword(password) => {
+            println!(
+                "管理者ユーザー admin を作成しました。初期パスワード（この一度だけ表示します）: {password}"
+            );
+        }
+    }
+    if args.demo
+        && let Some((password, names)) = bootstrap::create_demo_users(repo.as_ref()).await?
+    {
+        println!(
+            "見本ユーザーを {} 人作成しました（{} など）。共通パスワード: {password}",
+            names.len(),
+            names[..3.min(names.len())].join(", ")
+        );
+    }
+    let state = AppState::new(
+        repo,
+        Arc::new(pack),
+        WebConfig {
+            secure_cookies: args.secure_cookies,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("{} で待ち受けできません", args.listen))?;
+    println!(
+        "つながる を起動しました: http://{}/",
+        listener.local_addr()?
+    );
+    axum::serve(listener, tsunagaru_web::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -223,7 +223,9 @@ impl ChainVerifier {
             return Err(broken("直前の行のハッシュと一致しません"));
         }
         if event.compute_hash() != event.hash {
-            return Err(broken("行の内容がハッシュと一致しません（内容が変更されています）"));
+            return Err(broken(
+                "行の内容がハッシュと一致しません（内容が変更されています）",
+            ));
         }
         self.expected_seq += 1;
         self.prev_hash = event.hash.clone();

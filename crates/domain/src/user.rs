@@ -22,7 +22,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Staff, Role::Csw, Role::City, Role::Admin, Role::Auditor];
+    pub const ALL: [Role; 5] = [
+        Role::Staff,
+        Role::Csw,
+        Role::City,
+        Role::Admin,
+        Role::Auditor,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -59,7 +65,11 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.code() == s)
-            .ok_or_else(|| format!("役割「{s}」は定義されていません（staff, csw, city, admin, auditor のいずれか）"))
+            .ok_or_else(|| {
+                format!(
+                    "役割「{s}」は定義されていません（staff, csw, city, admin, auditor のいずれか）"
+                )
+            })
     }
 }
 
@@ -197,11 +207,17 @@ mod tests {
 
     #[test]
     fn usernames_fold_full_width_and_case() {
-        assert_eq!(Username::parse(" ＹａｍａＤＡ ").unwrap().as_str(), "yamada");
+        assert_eq!(
+            Username::parse(" ＹａｍａＤＡ ").unwrap().as_str(),
+            "yamada"
+        );
         assert_eq!(Username::parse("sato.k-2").unwrap().as_str(), "sato.k-2");
         assert_eq!(Username::parse("").unwrap_err(), UsernameProblem::Empty);
         assert_eq!(Username::parse("ab").unwrap_err(), UsernameProblem::Length);
-        assert_eq!(Username::parse("山田").unwrap_err(), UsernameProblem::Characters);
+        assert_eq!(
+            Username::parse("山田").unwrap_err(),
+            UsernameProblem::Characters
+        );
     }
 
     #[test]
@@ -212,7 +228,11 @@ mod tests {
         assert!(problems.contains(&PasswordProblem::TooShort(12)));
         assert!(problems.contains(&PasswordProblem::TooFewClasses(3)));
         assert!(problems.contains(&PasswordProblem::ContainsUsername));
-        assert!(policy.check("Morioka-2026-tsunagaru", Some(&user)).is_empty());
+        assert!(
+            policy
+                .check("Morioka-2026-tsunagaru", Some(&user))
+                .is_empty()
+        );
     }
 
     #[test]

@@ -83,12 +83,11 @@ pub(crate) struct RawPack {
 }
 
 pub(crate) fn parse_sources(sources: &PackSources) -> Result<RawPack, PackError> {
-    let municipality: MunicipalityFile = toml::from_str(&sources.municipality_toml).map_err(|e| {
-        PackError::Syntax {
+    let municipality: MunicipalityFile =
+        toml::from_str(&sources.municipality_toml).map_err(|e| PackError::Syntax {
             file: "municipality.toml",
             message: e.to_string(),
-        }
-    })?;
+        })?;
     let agencies: AgenciesFile =
         toml::from_str(&sources.agencies_toml).map_err(|e| PackError::Syntax {
             file: "agencies.toml",
@@ -127,6 +126,8 @@ pub(crate) fn circle<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool,
     match text.trim() {
         "○" | "〇" | "◯" | "o" | "O" | "1" | "true" => Ok(true),
         "" | "×" | "0" | "false" => Ok(false),
-        other => Err(serde::de::Error::custom(format!("「{other}」は ○ か空欄にしてください"))),
+        other => Err(serde::de::Error::custom(format!(
+            "「{other}」は ○ か空欄にしてください"
+        ))),
     }
 }

@@ -145,7 +145,8 @@ pub enum PackError {
 impl Pack {
     /// 盛岡市's pack, embedded in the binary.
     pub fn morioka() -> Pack {
-        Pack::parse(&PackSources::morioka()).expect("the embedded 盛岡市 pack is checked by its tests")
+        Pack::parse(&PackSources::morioka())
+            .expect("the embedded 盛岡市 pack is checked by its tests")
     }
 
     /// Parses and cross-checks the files of a pack.
@@ -178,35 +179,54 @@ impl Pack {
         if !department_nos.contains(&self.municipality.lead_department_no) {
             return reference(
                 "municipality.toml",
-                format!("主管課の番号 {} が departments.csv にありません", self.municipality.lead_department_no),
+                format!(
+                    "主管課の番号 {} が departments.csv にありません",
+                    self.municipality.lead_department_no
+                ),
             );
         }
         for programme in &self.programmes {
             if !department_nos.contains(&programme.department_no) {
                 return reference(
                     "municipality.toml",
-                    format!("事業 {} の担当課番号 {} が departments.csv にありません", programme.code.clause(), programme.department_no),
+                    format!(
+                        "事業 {} の担当課番号 {} が departments.csv にありません",
+                        programme.code.clause(),
+                        programme.department_no
+                    ),
                 );
             }
         }
         let mut keys = BTreeSet::new();
         for agency in &self.agencies {
             if !keys.insert(agency.key.as_str()) {
-                return reference("agencies.toml", format!("key「{}」が重複しています", agency.key));
+                return reference(
+                    "agencies.toml",
+                    format!("key「{}」が重複しています", agency.key),
+                );
             }
             if !department_nos.contains(&agency.department_no) {
                 return reference(
                     "agencies.toml",
-                    format!("{} の担当課番号 {} が departments.csv にありません", agency.name, agency.department_no),
+                    format!(
+                        "{} の担当課番号 {} が departments.csv にありません",
+                        agency.name, agency.department_no
+                    ),
                 );
             }
             if agency.fields.is_empty() || agency.programmes.is_empty() {
-                return reference("agencies.toml", format!("{} に分野または事業がありません", agency.name));
+                return reference(
+                    "agencies.toml",
+                    format!("{} に分野または事業がありません", agency.name),
+                );
             }
             if agency.consultation != agency.programmes.iter().any(|p| p.is_consultation()) {
                 return reference(
                     "agencies.toml",
-                    format!("{}: consultation は第1号の事業を行う機関だけ true にします", agency.name),
+                    format!(
+                        "{}: consultation は第1号の事業を行う機関だけ true にします",
+                        agency.name
+                    ),
                 );
             }
         }
@@ -214,12 +234,18 @@ impl Pack {
             if !keys.contains(town.agency_key.as_str()) {
                 return reference(
                     "catchment_towns.csv",
-                    format!("機関 key「{}」（町名 {}）が agencies.toml にありません", town.agency_key, town.town),
+                    format!(
+                        "機関 key「{}」（町名 {}）が agencies.toml にありません",
+                        town.agency_key, town.town
+                    ),
                 );
             }
         }
         if self.agencies.iter().filter(|a| a.secretariat).count() != 1 {
-            return reference("agencies.toml", "事務局 (secretariat = true) はちょうど1機関に指定してください".into());
+            return reference(
+                "agencies.toml",
+                "事務局 (secretariat = true) はちょうど1機関に指定してください".into(),
+            );
         }
         Ok(())
     }

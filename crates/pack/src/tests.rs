@@ -7,7 +7,10 @@ fn morioka_pack_holds_the_plans_directory() {
     assert_eq!(pack.chosen_hub_type, HubType::Basic);
     assert_eq!(pack.departments.len(), 33);
     let consultation = pack.agencies.iter().filter(|a| a.consultation).count();
-    assert_eq!(consultation, 17, "11 地域包括 + 4 障がい + 子育て世代包括 + くらしの相談支援室");
+    assert_eq!(
+        consultation, 17,
+        "11 地域包括 + 4 障がい + 子育て世代包括 + くらしの相談支援室"
+    );
     let centers: Vec<_> = pack
         .agencies
         .iter()
@@ -22,14 +25,26 @@ fn morioka_pack_holds_the_plans_directory() {
         .filter(|a| a.programmes.contains(&Programme::CommunityChildRearingHub))
         .count();
     assert_eq!(hubs, 9);
-    assert_eq!(pack.meeting_kind("case_conference").unwrap().name, "よりそい会議");
-    assert!(!pack.meeting_kind("support_conference").unwrap().consent_required);
+    assert_eq!(
+        pack.meeting_kind("case_conference").unwrap().name,
+        "よりそい会議"
+    );
+    assert!(
+        !pack
+            .meeting_kind("support_conference")
+            .unwrap()
+            .consent_required
+    );
 }
 
 #[test]
 fn every_center_has_its_catchment_towns() {
     let pack = Pack::morioka();
-    for center in pack.agencies.iter().filter(|a| a.programmes.contains(&Programme::ConsultationElderly)) {
+    for center in pack
+        .agencies
+        .iter()
+        .filter(|a| a.programmes.contains(&Programme::ConsultationElderly))
+    {
         assert!(!center.catchment_areas.is_empty(), "{}", center.name);
         assert!(pack.towns_of(&center.key).count() >= 3, "{}", center.name);
     }
@@ -42,7 +57,10 @@ fn every_center_has_its_catchment_towns() {
 fn departments_keep_the_plans_marks() {
     let pack = Pack::morioka();
     let water = pack.department(33).unwrap();
-    assert_eq!((water.division.as_str(), water.name.as_str()), ("上下水道部", "経営企画課"));
+    assert_eq!(
+        (water.division.as_str(), water.name.as_str()),
+        ("上下水道部", "経営企画課")
+    );
     assert!(water.consultation && !water.community);
     let strategy = pack.department(13).unwrap();
     assert!(!strategy.consultation && strategy.community);
@@ -51,7 +69,10 @@ fn departments_keep_the_plans_marks() {
 #[test]
 fn a_dangling_department_reference_is_refused_with_its_place() {
     let mut sources = PackSources::morioka();
-    sources.agencies_toml = sources.agencies_toml.replacen("department_no = 5", "department_no = 99", 1);
+    sources.agencies_toml =
+        sources
+            .agencies_toml
+            .replacen("department_no = 5", "department_no = 99", 1);
     let err = Pack::parse(&sources).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -62,7 +83,11 @@ fn a_dangling_department_reference_is_refused_with_its_place() {
 #[test]
 fn a_bad_mark_in_a_csv_is_refused_with_its_row() {
     let mut sources = PackSources::morioka();
-    sources.departments_csv = sources.departments_csv.replacen("重層事業の主管課・民生児童委員,○,○", "重層事業の主管課・民生児童委員,はい,○", 1);
+    sources.departments_csv = sources.departments_csv.replacen(
+        "重層事業の主管課・民生児童委員,○,○",
+        "重層事業の主管課・民生児童委員,はい,○",
+        1,
+    );
     let err = Pack::parse(&sources).unwrap_err().to_string();
     assert!(err.starts_with("departments.csv: 1行目のデータ"), "{err}");
     assert!(err.contains("「はい」は ○ か空欄にしてください"), "{err}");

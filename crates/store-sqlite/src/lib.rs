@@ -25,7 +25,10 @@ impl SqliteStore {
     /// Opens (creating if needed) the database in `dir` and migrates it.
     pub async fn open_dir(dir: &Path) -> Result<SqliteStore, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::Database(format!("データディレクトリ {} を作成できません: {e}", dir.display()))
+            StoreError::Database(format!(
+                "データディレクトリ {} を作成できません: {e}",
+                dir.display()
+            ))
         })?;
         SqliteStore::open(&dir.join(Self::FILE_NAME)).await
     }

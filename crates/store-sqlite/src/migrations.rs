@@ -3,7 +3,10 @@
 use sqlx::SqlitePool;
 use tsunagaru_store::StoreError;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_directory_users_audit.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    include_str!("../migrations/0001_directory_users_audit.sql"),
+)];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {
     let fail = |e: sqlx::Error| StoreError::Migration(e.to_string());
@@ -15,11 +18,12 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {
     .map_err(fail)?;
     for (version, sql) in MIGRATIONS {
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(fail)?;
-        let done: Option<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
-            .bind(*version)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(fail)?;
+        let done: Option<(i64,)> =
+            sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(*version)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(fail)?;
         if done.is_none() {
             sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(fail)?;
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")

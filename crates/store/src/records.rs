@@ -59,7 +59,11 @@ impl From<AgencyRow> for Agency {
             operator: row.operator,
             address: row.address,
             // Codes were written from the enums; anything else is skipped.
-            fields: row.fields.split_whitespace().filter_map(|c| c.parse().ok()).collect(),
+            fields: row
+                .fields
+                .split_whitespace()
+                .filter_map(|c| c.parse().ok())
+                .collect(),
             programmes: row
                 .programmes
                 .split_whitespace()

@@ -1,1 +1,56 @@
+//! The web UI (server-rendered Japanese pages) and the JSON API.
+//!
+//! A request passes, in order: the security-header layer ([`security`]), the
+//! CSRF check for browser form posts ([`csrf`]), an extractor that turns the
+//! session cookie or bearer token into a signed-in [`auth::CurrentUser`] (or
+//! refuses), then a short handler in [`routes`] that calls the repository and
+//! renders a template or JSON. Handlers never build SQL and never decide
+//! rules: those live in the store and domain crates.
 
+pub mod auth;
+pub mod bootstrap;
+mod csrf;
+mod error;
+mod routes;
+mod security;
+mod templates;
+
+use std::sync::Arc;
+use tsunagaru_pack::Pack;
+use tsunagaru_store::Repository;
+
+pub use error::{ApiError, PageError};
+
+/// Settings of the web layer.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Always mark cookies `Secure` (set when served over TLS, directly or
+    /// behind a proxy). Without it, cookies are `Secure` when the request
+    /// came through a proxy that says `X-Forwarded-Proto: https`.
+    pub secure_cookies: bool,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub repo: Arc<dyn Repository>,
+    pub pack: Arc<Pack>,
+    pub config: WebConfig,
+}
+
+impl AppState {
+    pub fn new(repo: Arc<dyn Repository>, pack: Arc<Pack>, config: WebConfig) -> Self {
+        AppState { repo, pack, config }
+    }
+}
+
+/// The whole application: pages, API and assets.
+pub fn app(state: AppState) -> axum::Router {
+    routes::router(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::check,
+        ))
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state)
+}

@@ -1,0 +1,149 @@
+//! Errors as users see them: a Japanese page for the browser, a JSON body
+//! with a Japanese message for the API. Internal details go to the log (which
+//! never holds personal data), not to the user.
+
+use crate::templates::ErrorPage;
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use tsunagaru_store::StoreError;
+
+/// An error while serving a page.
+#[derive(Debug)]
+pub enum PageError {
+    /// Not signed in (or the session ended): go to the sign-in page.
+    SignInRequired {
+        expired: bool,
+    },
+    /// Out of scope or absent: both answer 404, so that nothing leaks.
+    NotFound,
+    Forbidden,
+    BadRequest(String),
+    Internal(String),
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        PageError::Internal(e.to_string())
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> Self {
+        PageError::Internal(format!("template: {e}"))
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match self {
+            PageError::SignInRequired { expired } => {
+                let to = if expired {
+                    "/login?expired=1"
+                } else {
+                    "/login"
+                };
+                return Redirect::to(to).into_response();
+            }
+            PageError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "ページが見つかりません",
+                "お探しのページは存在しないか、閲覧できる範囲にありません。".to_owned(),
+            ),
+            PageError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "この操作はできません",
+                "この画面を利用する権限がありません。必要な場合は管理者にご相談ください。"
+                    .to_owned(),
+            ),
+            PageError::BadRequest(message) => (
+                StatusCode::BAD_REQUEST,
+                "入力内容を確認してください",
+                message,
+            ),
+            PageError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "システムエラー",
+                    "処理中にエラーが発生しました。時間をおいてもう一度お試しください。続く場合は管理者にご連絡ください。".to_owned(),
+                )
+            }
+        };
+        let page = ErrorPage {
+            title,
+            message: &message,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    }
+}
+
+/// An error from the JSON API: `{"error": "<Japanese message>"}`.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    /// Per-field problems for 422 answers.
+    pub problems: Vec<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+            problems: Vec::new(),
+        }
+    }
+    pub fn unauthorized() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "ログインが必要です（Authorization: Bearer <token>）",
+        )
+    }
+    pub fn not_found() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "見つかりません")
+    }
+    pub fn forbidden() -> Self {
+        ApiError::new(StatusCode::FORBIDDEN, "この操作を行う権限がありません")
+    }
+    pub fn unprocessable(message: impl Into<String>, problems: Vec<String>) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: message.into(),
+            problems,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(message) => {
+                ApiError::unprocessable(message.clone(), vec![message])
+            }
+            other => {
+                tracing::error!(detail = %other, "internal error");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "処理中にエラーが発生しました",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = if self.problems.is_empty() {
+            serde_json::json!({ "error": self.message })
+        } else {
+            serde_json::json!({ "error": self.message, "problems": self.problems })
+        };
+        (self.status, Json(body)).into_response()
+    }
+}

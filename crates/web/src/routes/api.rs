@@ -1,0 +1,250 @@
+//! The JSON API under `/api/v1`, described by `/api/openapi.json`.
+
+use super::directory::{AgencyFilter, department_label};
+use super::users::{UserInput, create_user};
+use crate::AppState;
+use crate::auth::{ApiUser, sign_in};
+use crate::error::ApiError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tsunagaru_domain::{AuditAction, Field};
+use tsunagaru_store::{Agency, SessionKind, User};
+
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/agencies", get(agencies))
+        .route("/api/v1/agencies/{id}", get(agency))
+        .route("/api/v1/departments", get(departments))
+        .route("/api/v1/network-members", get(network_members))
+        .route("/api/v1/users", get(users).post(create))
+        .route("/api/v1/audit-events", get(audit_events))
+        .fallback(|| async { ApiError::not_found() })
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+/// A JSON body that could not be read answers 400 with a Japanese message.
+fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(v)| v).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("JSON を読み取れません: {}", e.body_text()),
+        )
+    })
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    body: Result<Json<LoginBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let body = json_body(body)?;
+    match sign_in(&state, &body.username, &body.password, SessionKind::Api).await {
+        Ok(signed_in) => Ok(Json(json!({
+            "token": signed_in.token,
+            "expires_after_idle_minutes": state.pack.login.session_idle_minutes,
+            "user": user_json(&signed_in.user),
+        }))),
+        Err(crate::auth::SignInError::Store(detail)) => {
+            tracing::error!(%detail, "sign-in failed");
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "処理中にエラーが発生しました",
+            ))
+        }
+        Err(e) => Err(ApiError::new(StatusCode::UNAUTHORIZED, e.message())),
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<StatusCode, ApiError> {
+    state
+        .repo
+        .delete_session(
+            &user.session.token_hash,
+            Some(user.audit(AuditAction::Logout).record("user", user.user.id)),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn user_json(user: &User) -> Value {
+    json!({
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role.code(),
+        "agency_ids": user.agency_ids,
+        "active": user.active,
+    })
+}
+
+async fn me(ApiUser(user): ApiUser) -> Json<Value> {
+    Json(user_json(&user.user))
+}
+
+#[derive(Serialize)]
+struct AgencyJson<'a> {
+    id: i64,
+    key: &'a str,
+    name: &'a str,
+    category: &'a str,
+    operator: Option<&'a str>,
+    address: Option<&'a str>,
+    field: Vec<&'static str>,
+    field_labels: Vec<&'static str>,
+    programmes: Vec<&'static str>,
+    programme_clauses: Vec<&'static str>,
+    department: String,
+    department_no: i64,
+    consultation: bool,
+    hub_type: Option<&'static str>,
+    catchment_areas: &'a [String],
+    funding: Option<&'a str>,
+    secretariat: bool,
+    active: bool,
+}
+
+fn agency_json<'a>(a: &'a Agency, departments: &[tsunagaru_store::Department]) -> AgencyJson<'a> {
+    AgencyJson {
+        id: a.id,
+        key: &a.key,
+        name: &a.name,
+        category: &a.category,
+        operator: a.operator.as_deref(),
+        address: a.address.as_deref(),
+        field: a.fields.iter().map(|f: &Field| f.code()).collect(),
+        field_labels: a.fields.iter().map(|f| f.label()).collect(),
+        programmes: a.programmes.iter().map(|p| p.code()).collect(),
+        programme_clauses: a.programmes.iter().map(|p| p.clause()).collect(),
+        department: department_label(departments, a.department_no),
+        department_no: a.department_no,
+        consultation: a.consultation,
+        hub_type: a.hub_type.map(|h| h.code()),
+        catchment_areas: &a.catchment_areas,
+        funding: a.funding.as_deref(),
+        secretariat: a.secretariat,
+        active: a.active,
+    }
+}
+
+async fn agencies(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+    Query(filter): Query<AgencyFilter>,
+) -> Result<Json<Value>, ApiError> {
+    let parsed = filter
+        .parse()
+        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
+    let departments = state.repo.departments().await?;
+    let agencies = state.repo.agencies().await?;
+    let list: Vec<_> = agencies
+        .iter()
+        .filter(|a| parsed.matches(a))
+        .map(|a| agency_json(a, &departments))
+        .collect();
+    Ok(Json(json!(list)))
+}
+
+async fn agency(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let agency = state
+        .repo
+        .agency(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let departments = state.repo.departments().await?;
+    let towns = state.repo.catchment_towns(id).await?;
+    let mut value = json!(agency_json(&agency, &departments));
+    value["catchment_towns"] = json!(towns);
+    value["source"] = json!(agency.source);
+    Ok(Json(value))
+}
+
+async fn departments(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.repo.departments().await?)))
+}
+
+async fn network_members(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.repo.network_members().await?)))
+}
+
+async fn users(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    if !user.role().can_manage_users() {
+        return Err(ApiError::forbidden());
+    }
+    let users: Vec<Value> = state.repo.users().await?.iter().map(user_json).collect();
+    Ok(Json(json!(users)))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    body: Result<Json<UserInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if !user.role().can_manage_users() {
+        return Err(ApiError::forbidden());
+    }
+    let input = json_body(body)?;
+    match create_user(&state, &user, &input).await {
+        Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id })))),
+        Err(errors) => {
+            let problems = errors.all();
+            Err(ApiError::unprocessable(problems.join(" / "), problems))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    limit: Option<i64>,
+}
+
+async fn audit_events(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Value>, ApiError> {
+    if !user.role().can_read_audit_log() {
+        return Err(ApiError::forbidden());
+    }
+    state
+        .repo
+        .append_audit(user.audit(AuditAction::AuditLogViewed))
+        .await?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    Ok(Json(json!(state.repo.recent_audit_events(limit).await?)))
+}

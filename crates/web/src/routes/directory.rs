@@ -1,0 +1,236 @@
+//! ホーム, 機関一覧, 機関詳細, 関係各課一覧, 推進員: the municipality's directory.
+
+use crate::AppState;
+use crate::auth::WebUser;
+use crate::error::PageError;
+use crate::templates::{
+    AgenciesPage, AgencyPage, AgencyRowView, Choice, DepartmentsPage, HomePage, Nav, NetworkPage,
+};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use serde::Deserialize;
+use tsunagaru_domain::{Field, Programme};
+use tsunagaru_store::{Agency, Department};
+
+/// The directory filters: 分野 and 事業 (第1号 … 第6号).
+#[derive(Debug, Default, Deserialize)]
+pub struct AgencyFilter {
+    pub field: Option<String>,
+    pub programme: Option<String>,
+}
+
+/// A filter after parsing; an empty select means "all".
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ParsedFilter {
+    pub field: Option<Field>,
+    pub programme_item: Option<u8>,
+}
+
+impl AgencyFilter {
+    pub fn parse(&self) -> Result<ParsedFilter, String> {
+        let field = match self.field.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) => Some(code.parse::<Field>().map_err(|e| e.to_string())?),
+        };
+        let programme_item = match self.programme.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) => {
+                // 第N号 as "N", or a programme code such as "1-i".
+                let item = code
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|n| (1..=6).contains(n))
+                    .or_else(|| code.parse::<Programme>().ok().map(Programme::item));
+                Some(item.ok_or_else(|| {
+                    format!(
+                        "事業「{code}」は定義されていません（1〜6 または 1-i などの事業コード）"
+                    )
+                })?)
+            }
+        };
+        Ok(ParsedFilter {
+            field,
+            programme_item,
+        })
+    }
+}
+
+impl ParsedFilter {
+    pub fn matches(&self, agency: &Agency) -> bool {
+        agency.active
+            && self.field.is_none_or(|f| agency.fields.contains(&f))
+            && self
+                .programme_item
+                .is_none_or(|n| agency.programmes.iter().any(|p| p.item() == n))
+    }
+}
+
+pub fn department_label(departments: &[Department], no: i64) -> String {
+    departments
+        .iter()
+        .find(|d| d.no == no)
+        .map(|d| format!("{} {}", d.division, d.name))
+        .unwrap_or_default()
+}
+
+fn row_view(agency: Agency, departments: &[Department]) -> AgencyRowView {
+    AgencyRowView {
+        fields: agency
+            .fields
+            .iter()
+            .map(|f| f.label())
+            .collect::<Vec<_>>()
+            .join("・"),
+        programmes: agency
+            .programmes
+            .iter()
+            .map(|p| p.clause())
+            .collect::<Vec<_>>()
+            .join("・"),
+        department: department_label(departments, agency.department_no),
+        agency,
+    }
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Html<String>, PageError> {
+    let agencies = state.repo.agencies().await?;
+    let departments = state.repo.departments().await?;
+    let page = HomePage {
+        nav: Nav::new(&user, &state.pack.municipality.name),
+        my_agencies: agencies
+            .iter()
+            .filter(|a| user.user.agency_ids.contains(&a.id))
+            .cloned()
+            .collect(),
+        plan_title: state.pack.municipality.plan_title.clone(),
+        hub_type_name: state
+            .pack
+            .hub_type_name(state.pack.chosen_hub_type)
+            .to_owned(),
+        agency_count: agencies.iter().filter(|a| a.active).count(),
+        consultation_count: agencies
+            .iter()
+            .filter(|a| a.active && a.consultation)
+            .count(),
+        department_count: departments.len(),
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn agencies(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Query(filter): Query<AgencyFilter>,
+) -> Result<Html<String>, PageError> {
+    let parsed = filter.parse().map_err(PageError::BadRequest)?;
+    let departments = state.repo.departments().await?;
+    let rows = state
+        .repo
+        .agencies()
+        .await?
+        .into_iter()
+        .filter(|a| parsed.matches(a))
+        .map(|a| row_view(a, &departments))
+        .collect();
+    let page = AgenciesPage {
+        nav: Nav::new(&user, &state.pack.municipality.name),
+        field_choices: Field::ALL
+            .into_iter()
+            .map(|f| Choice {
+                value: f.code().into(),
+                label: f.label().into(),
+                selected: parsed.field == Some(f),
+            })
+            .collect(),
+        programme_choices: (1..=6u8)
+            .map(|n| Choice {
+                value: n.to_string(),
+                label: programme_item_label(n),
+                selected: parsed.programme_item == Some(n),
+            })
+            .collect(),
+        rows,
+        filtered: parsed != ParsedFilter::default(),
+    };
+    Ok(Html(page.render()?))
+}
+
+/// 第N号 and its programme's name.
+fn programme_item_label(n: u8) -> String {
+    let names: Vec<&str> = Programme::ALL
+        .into_iter()
+        .filter(|p| p.item() == n)
+        .map(Programme::name)
+        .collect();
+    let mut unique = names.clone();
+    unique.dedup();
+    format!("第{n}号 {}", unique.join("・"))
+}
+
+pub async fn agency(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    let agency = state.repo.agency(id).await?.ok_or(PageError::NotFound)?;
+    let departments = state.repo.departments().await?;
+    let towns = state.repo.catchment_towns(agency.id).await?;
+    let programme_lines = agency
+        .programmes
+        .iter()
+        .map(|p| {
+            let scheme = state
+                .pack
+                .programmes
+                .iter()
+                .find(|info| info.code == *p)
+                .map(|info| info.scheme.as_str());
+            match scheme {
+                Some(scheme) => format!("法第106条の4第2項{} {}（{scheme}）", p.clause(), p.name()),
+                None => format!("法第106条の4第2項{} {}", p.clause(), p.name()),
+            }
+        })
+        .collect();
+    let page = AgencyPage {
+        nav: Nav::new(&user, &state.pack.municipality.name),
+        hub_type: agency
+            .hub_type
+            .map(|h| state.pack.hub_type_name(h).to_owned()),
+        prefix: format!(
+            "{}{}",
+            state.pack.municipality.prefecture, state.pack.municipality.name
+        ),
+        row: row_view(agency, &departments),
+        programme_lines,
+        towns,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn departments(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Html<String>, PageError> {
+    let page = DepartmentsPage {
+        nav: Nav::new(&user, &state.pack.municipality.name),
+        departments: state.repo.departments().await?,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn network(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Html<String>, PageError> {
+    let page = NetworkPage {
+        nav: Nav::new(&user, &state.pack.municipality.name),
+        network_name: state.pack.network.name.clone(),
+        coordinator_title: state.pack.network.coordinator_title.clone(),
+        members: state.repo.network_members().await?,
+    };
+    Ok(Html(page.render()?))
+}

@@ -1,0 +1,32 @@
+//! One module per screen or resource; handlers are short: extract, call the
+//! store, render.
+
+mod api;
+mod assets;
+mod audit;
+mod directory;
+mod session;
+mod users;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn router(_state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(directory::home))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/agencies", get(directory::agencies))
+        .route("/agencies/{id}", get(directory::agency))
+        .route("/departments", get(directory::departments))
+        .route("/network", get(directory::network))
+        .route("/admin/users", get(users::list).post(users::create))
+        .route("/admin/users/new", get(users::new_form))
+        .route("/admin/users/{id}/active", post(users::set_active))
+        .route("/audit", get(audit::page))
+        .route("/assets/app.css", get(assets::css))
+        .route("/healthz", get(assets::health))
+        .merge(api::router())
+        .fallback(assets::not_found)
+}

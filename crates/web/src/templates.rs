@@ -1,0 +1,186 @@
+//! Page templates (askama, in `templates/`). Each struct is one screen; the
+//! layout's navigation comes from [`Nav`].
+
+use crate::auth::CurrentUser;
+use askama::Template;
+use tsunagaru_domain::{AuditEvent, Role};
+use tsunagaru_store::{Agency, Department, NetworkMember, User};
+
+/// The signed-in user's header: name, role, what they may open, and the CSRF
+/// token for the sign-out form.
+pub struct Nav {
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub csrf_token: String,
+    pub can_manage_users: bool,
+    pub can_read_audit: bool,
+    pub municipality: String,
+}
+
+impl Nav {
+    pub fn new(user: &CurrentUser, municipality: &str) -> Nav {
+        let role: Role = user.role();
+        Nav {
+            display_name: user.user.display_name.clone(),
+            role_label: role.label(),
+            csrf_token: user.session.csrf_token.clone(),
+            can_manage_users: role.can_manage_users(),
+            can_read_audit: role.can_read_audit_log(),
+            municipality: municipality.to_owned(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub title: &'a str,
+    pub message: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub csrf_token: String,
+    pub username: String,
+    pub error: Option<String>,
+    pub notice: Option<&'static str>,
+    pub municipality: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub nav: Nav,
+    pub my_agencies: Vec<Agency>,
+    pub plan_title: String,
+    pub hub_type_name: String,
+    pub agency_count: usize,
+    pub consultation_count: usize,
+    pub department_count: usize,
+}
+
+/// One choice of a filter select.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "agencies.html")]
+pub struct AgenciesPage {
+    pub nav: Nav,
+    pub field_choices: Vec<Choice>,
+    pub programme_choices: Vec<Choice>,
+    pub rows: Vec<AgencyRowView>,
+    pub filtered: bool,
+}
+
+pub struct AgencyRowView {
+    pub agency: Agency,
+    pub fields: String,
+    pub programmes: String,
+    pub department: String,
+}
+
+#[derive(Template)]
+#[template(path = "agency.html")]
+pub struct AgencyPage {
+    pub nav: Nav,
+    pub row: AgencyRowView,
+    pub programme_lines: Vec<String>,
+    pub hub_type: Option<String>,
+    pub towns: Vec<String>,
+    pub prefix: String,
+}
+
+#[derive(Template)]
+#[template(path = "departments.html")]
+pub struct DepartmentsPage {
+    pub nav: Nav,
+    pub departments: Vec<Department>,
+}
+
+#[derive(Template)]
+#[template(path = "network.html")]
+pub struct NetworkPage {
+    pub nav: Nav,
+    pub network_name: String,
+    pub coordinator_title: String,
+    pub members: Vec<NetworkMember>,
+}
+
+pub struct UserView {
+    pub user: User,
+    pub agencies: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    pub nav: Nav,
+    pub users: Vec<UserView>,
+    pub created: Option<String>,
+}
+
+/// An agency checkbox on the user form.
+pub struct AgencyChoice {
+    pub id: i64,
+    pub name: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "user_new.html")]
+pub struct NewUserPage {
+    pub nav: Nav,
+    pub username: String,
+    pub display_name: String,
+    pub role_choices: Vec<Choice>,
+    pub agencies: Vec<AgencyChoice>,
+    pub errors: FormErrors,
+    pub policy_text: String,
+}
+
+/// Problems per form field, shown next to the field.
+#[derive(Default)]
+pub struct FormErrors {
+    pub username: Vec<String>,
+    pub display_name: Vec<String>,
+    pub role: Vec<String>,
+    pub agencies: Vec<String>,
+    pub password: Vec<String>,
+}
+
+impl FormErrors {
+    pub fn is_empty(&self) -> bool {
+        self.username.is_empty()
+            && self.display_name.is_empty()
+            && self.role.is_empty()
+            && self.agencies.is_empty()
+            && self.password.is_empty()
+    }
+
+    pub fn all(&self) -> Vec<String> {
+        [
+            &self.username,
+            &self.display_name,
+            &self.role,
+            &self.agencies,
+            &self.password,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    pub nav: Nav,
+    pub events: Vec<AuditEvent>,
+    pub chain: Result<i64, String>,
+}
