@@ -9,7 +9,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_store::SessionKind;
@@ -80,16 +80,13 @@ pub async fn login(
         Ok(signed_in) => {
             let secure = auth::is_secure(&state, &headers);
             Ok((
-                [
-                    (
-                        header::SET_COOKIE,
-                        auth::session_cookie(&signed_in.token, secure),
-                    ),
+                AppendHeaders([
+                    (header::SET_COOKIE, auth::session_cookie(&signed_in.token, secure)),
                     (
                         header::SET_COOKIE,
                         clear_cookie(LOGIN_COOKIE, secure).replace("Path=/", "Path=/login"),
                     ),
-                ],
+                ]),
                 Redirect::to("/"),
             )
                 .into_response())

@@ -203,7 +203,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
-        let session = response.cookie("tsunagaru_session").expect("a session cookie");
+        let session = response.cookie("tsunagaru_session").unwrap_or_else(|| panic!("a session cookie: {:?}", response.set_cookies()));
         let home = self.get_with_cookie("/", &session).await;
         let csrf = home.hidden_csrf().expect("signed-in pages carry the CSRF token");
         (session, csrf)
