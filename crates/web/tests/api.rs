@@ -32,20 +32,44 @@ async fn agencies_lists_every_agency_of_the_plan(backend: Backend) {
             assert!(a.get(key).is_some(), "{key} missing in {a}");
         }
     }
-    let consultation: Vec<_> = agencies.iter().filter(|a| a["consultation"] == true).collect();
-    assert!(consultation.len() >= 17, "{} consultation agencies", consultation.len());
+    let consultation: Vec<_> = agencies
+        .iter()
+        .filter(|a| a["consultation"] == true)
+        .collect();
+    assert!(
+        consultation.len() >= 17,
+        "{} consultation agencies",
+        consultation.len()
+    );
     for center in CENTERS {
-        let found = agencies.iter().find(|a| a["name"] == center).unwrap_or_else(|| panic!("{center} missing"));
+        let found = agencies
+            .iter()
+            .find(|a| a["name"] == center)
+            .unwrap_or_else(|| panic!("{center} missing"));
         assert_eq!(found["field"], json!(["elderly"]));
-        assert!(found["programmes"].as_array().unwrap().contains(&json!("1-i")));
+        assert!(
+            found["programmes"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("1-i"))
+        );
     }
-    let kurashi = agencies.iter().find(|a| a["name"] == "盛岡市くらしの相談支援室").unwrap();
+    let kurashi = agencies
+        .iter()
+        .find(|a| a["name"] == "盛岡市くらしの相談支援室")
+        .unwrap();
     assert_eq!(kurashi["operator"], "(認定特非)インクルいわて");
     assert_eq!(kurashi["address"], "内丸");
     assert_eq!(kurashi["programmes"], json!(["1-ni"]));
-    let hubs = agencies.iter().filter(|a| a["programmes"] == json!(["3-ni"])).count();
+    let hubs = agencies
+        .iter()
+        .filter(|a| a["programmes"] == json!(["3-ni"]))
+        .count();
     assert_eq!(hubs, 9, "地域子育て支援拠点");
-    let secretariat: Vec<_> = agencies.iter().filter(|a| a["secretariat"] == true).collect();
+    let secretariat: Vec<_> = agencies
+        .iter()
+        .filter(|a| a["secretariat"] == true)
+        .collect();
     assert_eq!(secretariat.len(), 1);
     assert_eq!(secretariat[0]["programmes"], json!(["5", "6"]));
 }
@@ -53,15 +77,33 @@ async fn agencies_lists_every_agency_of_the_plan(backend: Backend) {
 async fn agencies_filter_by_field_and_programme(backend: Backend) {
     let app = TestApp::new(backend).await;
     let token = app.admin_token().await;
-    let elderly = app.get("/api/v1/agencies?field=elderly", Some(&token)).await.json();
-    let mut names: Vec<_> = elderly.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_owned()).collect();
+    let elderly = app
+        .get("/api/v1/agencies?field=elderly", Some(&token))
+        .await
+        .json();
+    let mut names: Vec<_> = elderly
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_owned())
+        .collect();
     names.sort();
     let mut expected: Vec<_> = CENTERS.iter().map(|c| c.to_string()).collect();
     expected.sort();
     assert_eq!(names, expected);
-    let by_label = app.get("/api/v1/agencies?field=%E9%AB%98%E9%BD%A2", Some(&token)).await.json();
-    assert_eq!(by_label.as_array().unwrap().len(), 11, "分野 by its Japanese label 高齢");
-    let outreach = app.get("/api/v1/agencies?programme=4", Some(&token)).await.json();
+    let by_label = app
+        .get("/api/v1/agencies?field=%E9%AB%98%E9%BD%A2", Some(&token))
+        .await
+        .json();
+    assert_eq!(
+        by_label.as_array().unwrap().len(),
+        11,
+        "分野 by its Japanese label 高齢"
+    );
+    let outreach = app
+        .get("/api/v1/agencies?programme=4", Some(&token))
+        .await
+        .json();
     assert_eq!(outreach.as_array().unwrap().len(), 1);
     let bad = app.get("/api/v1/agencies?programme=9", Some(&token)).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
@@ -72,9 +114,22 @@ async fn agency_detail_has_its_catchment(backend: Backend) {
     let app = TestApp::new(backend).await;
     let token = app.admin_token().await;
     let all = app.get("/api/v1/agencies", Some(&token)).await.json();
-    let id = all.as_array().unwrap().iter().find(|a| a["name"] == "玉山地域包括支援センター").unwrap()["id"].as_i64().unwrap();
-    let detail = app.get(&format!("/api/v1/agencies/{id}"), Some(&token)).await.json();
-    assert_eq!(detail["catchment_areas"], json!(["巻堀", "好摩", "渋民", "玉山", "藪川"]));
+    let id = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "玉山地域包括支援センター")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let detail = app
+        .get(&format!("/api/v1/agencies/{id}"), Some(&token))
+        .await
+        .json();
+    assert_eq!(
+        detail["catchment_areas"],
+        json!(["巻堀", "好摩", "渋民", "玉山", "藪川"])
+    );
     let towns = detail["catchment_towns"].as_array().unwrap();
     assert_eq!(towns.len(), 16);
     assert_eq!(towns[0], "芋田字");
@@ -93,17 +148,38 @@ async fn departments_answer_the_33_rows(backend: Backend) {
     assert_eq!(rows[0]["main_content"], "重層事業の主管課・民生児童委員");
     assert_eq!(rows[14]["name"], "納税課");
     assert_eq!(rows[32]["division"], "上下水道部");
-    let community_only: Vec<_> =
-        rows.iter().filter(|d| d["consultation"] == false).map(|d| d["name"].as_str().unwrap()).collect();
-    assert_eq!(community_only, ["都市戦略室", "市民協働推進課", "おでかけ支援対策室", "農政課"]);
+    let community_only: Vec<_> = rows
+        .iter()
+        .filter(|d| d["consultation"] == false)
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        community_only,
+        [
+            "都市戦略室",
+            "市民協働推進課",
+            "おでかけ支援対策室",
+            "農政課"
+        ]
+    );
 }
 
 async fn the_api_requires_a_token(backend: Backend) {
     let app = TestApp::new(backend).await;
-    for path in ["/api/v1/agencies", "/api/v1/departments", "/api/v1/me", "/api/v1/users"] {
+    for path in [
+        "/api/v1/agencies",
+        "/api/v1/departments",
+        "/api/v1/me",
+        "/api/v1/users",
+    ] {
         let response = app.get(path, None).await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{path}");
-        assert!(response.json()["error"].as_str().unwrap().contains("ログインが必要です"));
+        assert!(
+            response.json()["error"]
+                .as_str()
+                .unwrap()
+                .contains("ログインが必要です")
+        );
         let forged = app.get(path, Some("not-a-token")).await;
         assert_eq!(forged.status, StatusCode::UNAUTHORIZED, "{path}");
     }
@@ -111,38 +187,91 @@ async fn the_api_requires_a_token(backend: Backend) {
 
 async fn a_wrong_password_answers_401_and_is_audited(backend: Backend) {
     let app = TestApp::new(backend).await;
-    let response = app.post_json("/api/v1/auth/login", None, &json!({"username": "admin", "password": "wrong"})).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "admin", "password": "wrong"}),
+        )
+        .await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(response.json()["error"], "ユーザー名またはパスワードが違います。");
-    let unknown = app.post_json("/api/v1/auth/login", None, &json!({"username": "nobody", "password": "x"})).await;
+    assert_eq!(
+        response.json()["error"],
+        "ユーザー名またはパスワードが違います。"
+    );
+    let unknown = app
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "nobody", "password": "x"}),
+        )
+        .await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(unknown.json()["error"], response.json()["error"], "an unknown user looks the same");
+    assert_eq!(
+        unknown.json()["error"],
+        response.json()["error"],
+        "an unknown user looks the same"
+    );
     let actions = app.audit_actions().await;
-    assert!(actions.contains(&("login_failed".into(), "admin".into())), "{actions:?}");
-    assert!(actions.contains(&("login_failed".into(), "nobody".into())), "{actions:?}");
-    let malformed = app.post_json("/api/v1/auth/login", None, &json!({"user": "admin"})).await;
+    assert!(
+        actions.contains(&("login_failed".into(), "admin".into())),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&("login_failed".into(), "nobody".into())),
+        "{actions:?}"
+    );
+    let malformed = app
+        .post_json("/api/v1/auth/login", None, &json!({"user": "admin"}))
+        .await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
-    assert!(malformed.json()["error"].as_str().unwrap().starts_with("JSON を読み取れません"));
+    assert!(
+        malformed.json()["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("JSON を読み取れません")
+    );
 }
 
 async fn repeated_failures_lock_the_username(backend: Backend) {
     let app = TestApp::new(backend).await;
     for _ in 0..5 {
-        let r = app.post_json("/api/v1/auth/login", None, &json!({"username": "admin", "password": "wrong"})).await;
+        let r = app
+            .post_json(
+                "/api/v1/auth/login",
+                None,
+                &json!({"username": "admin", "password": "wrong"}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
     let with_right_password = app
-        .post_json("/api/v1/auth/login", None, &json!({"username": "admin", "password": common::ADMIN_PASSWORD}))
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "admin", "password": common::ADMIN_PASSWORD}),
+        )
         .await;
     assert_eq!(with_right_password.status, StatusCode::UNAUTHORIZED);
-    assert!(with_right_password.json()["error"].as_str().unwrap().contains("一時的にログインできません"));
+    assert!(
+        with_right_password.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("一時的にログインできません")
+    );
     let actions = app.audit_actions().await;
-    assert!(actions.iter().any(|(a, _)| a == "login_locked"), "{actions:?}");
+    assert!(
+        actions.iter().any(|(a, _)| a == "login_locked"),
+        "{actions:?}"
+    );
 }
 
 async fn admin_creates_a_user_who_can_sign_in(backend: Backend) {
     let app = TestApp::new(backend).await;
-    let agencies = app.get("/api/v1/agencies", Some(&app.admin_token().await)).await.json();
+    let agencies = app
+        .get("/api/v1/agencies", Some(&app.admin_token().await))
+        .await
+        .json();
     let center = agencies[0]["id"].as_i64().unwrap();
     let id = app.create_user("sato.hanako", "staff", &[center]).await;
     let token = app.token("sato.hanako", USER_PASSWORD).await;
@@ -160,7 +289,10 @@ async fn admin_creates_a_user_who_can_sign_in(backend: Backend) {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let actions = app.audit_actions().await;
-    assert!(actions.contains(&("user_created".into(), "admin".into())), "{actions:?}");
+    assert!(
+        actions.contains(&("user_created".into(), "admin".into())),
+        "{actions:?}"
+    );
 }
 
 async fn weak_passwords_and_taken_usernames_answer_422_in_japanese(backend: Backend) {
@@ -175,8 +307,19 @@ async fn weak_passwords_and_taken_usernames_answer_422_in_japanese(backend: Back
         .await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
     let problems = weak.json()["problems"].clone();
-    assert!(problems.as_array().unwrap().contains(&json!("パスワードは12文字以上にしてください")), "{problems}");
-    assert!(problems.as_array().unwrap().contains(&json!("パスワードにユーザー名を含めることはできません")));
+    assert!(
+        problems
+            .as_array()
+            .unwrap()
+            .contains(&json!("パスワードは12文字以上にしてください")),
+        "{problems}"
+    );
+    assert!(
+        problems
+            .as_array()
+            .unwrap()
+            .contains(&json!("パスワードにユーザー名を含めることはできません"))
+    );
     app.create_user("tanaka", "staff", &[1]).await;
     let taken = app
         .post_json(
@@ -186,7 +329,10 @@ async fn weak_passwords_and_taken_usernames_answer_422_in_japanese(backend: Back
         )
         .await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(taken.json()["error"], "ユーザー名「tanaka」は既に使われています");
+    assert_eq!(
+        taken.json()["error"],
+        "ユーザー名「tanaka」は既に使われています"
+    );
     let bad_role = app
         .post_json(
             "/api/v1/users",
@@ -197,7 +343,10 @@ async fn weak_passwords_and_taken_usernames_answer_422_in_japanese(backend: Back
     assert_eq!(bad_role.status, StatusCode::UNPROCESSABLE_ENTITY);
     let text = bad_role.json()["error"].as_str().unwrap().to_owned();
     assert!(text.contains("役割「boss」は定義されていません"), "{text}");
-    assert!(text.contains("所属機関 ID 99999 は登録されていません"), "{text}");
+    assert!(
+        text.contains("所属機関 ID 99999 は登録されていません"),
+        "{text}"
+    );
 }
 
 async fn sessions_end_after_idle_and_absolute_limits(backend: Backend) {
@@ -225,17 +374,34 @@ async fn sessions_end_after_idle_and_absolute_limits(backend: Backend) {
             .unwrap();
         tokens.push(token);
     }
-    assert_eq!(app.get("/api/v1/me", Some(&tokens[0])).await.status, StatusCode::OK, "used 29 minutes ago");
-    assert_eq!(app.get("/api/v1/me", Some(&tokens[1])).await.status, StatusCode::UNAUTHORIZED, "idle 31 minutes");
-    assert_eq!(app.get("/api/v1/me", Some(&tokens[2])).await.status, StatusCode::UNAUTHORIZED, "13 hours old");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&tokens[0])).await.status,
+        StatusCode::OK,
+        "used 29 minutes ago"
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&tokens[1])).await.status,
+        StatusCode::UNAUTHORIZED,
+        "idle 31 minutes"
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&tokens[2])).await.status,
+        StatusCode::UNAUTHORIZED,
+        "13 hours old"
+    );
 }
 
 async fn logout_ends_the_token(backend: Backend) {
     let app = TestApp::new(backend).await;
     let token = app.admin_token().await;
-    let response = app.post_json("/api/v1/auth/logout", Some(&token), &json!({})).await;
+    let response = app
+        .post_json("/api/v1/auth/logout", Some(&token), &json!({}))
+        .await;
     assert_eq!(response.status, StatusCode::NO_CONTENT);
-    assert_eq!(app.get("/api/v1/me", Some(&token)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     assert!(app.audit_actions().await.iter().any(|(a, _)| a == "logout"));
 }
 
@@ -258,7 +424,10 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
         ("/api/v1/users", "post"),
         ("/api/v1/audit-events", "get"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is not documented");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is not documented"
+        );
     }
     // Every documented GET is served (an undocumented path would answer the API's 404).
     let token = app.admin_token().await;
@@ -266,10 +435,17 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
         if item.get("get").is_some() {
             let concrete = path.replace("{id}", "1");
             let response = app.get(&concrete, Some(&token)).await;
-            assert_ne!(response.status, StatusCode::NOT_FOUND, "{path} is documented but not served");
+            assert_ne!(
+                response.status,
+                StatusCode::NOT_FOUND,
+                "{path} is documented but not served"
+            );
         }
     }
-    assert_eq!(app.get("/api/v1/nothing-here", Some(&token)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/v1/nothing-here", Some(&token)).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn auditors_read_the_log_and_staff_cannot(backend: Backend) {
@@ -277,14 +453,25 @@ async fn auditors_read_the_log_and_staff_cannot(backend: Backend) {
     app.create_user("kansa", "auditor", &[]).await;
     app.create_user("staff-a", "staff", &[1]).await;
     let auditor = app.token("kansa", USER_PASSWORD).await;
-    let events = app.get("/api/v1/audit-events?limit=5", Some(&auditor)).await;
+    let events = app
+        .get("/api/v1/audit-events?limit=5", Some(&auditor))
+        .await;
     assert_eq!(events.status, StatusCode::OK);
     let events = events.json();
     assert_eq!(events.as_array().unwrap().len(), 5);
-    assert_eq!(events[0]["action"], "audit_log_viewed", "reading the log is itself audited");
+    assert_eq!(
+        events[0]["action"], "audit_log_viewed",
+        "reading the log is itself audited"
+    );
     let staff = app.token("staff-a", USER_PASSWORD).await;
-    assert_eq!(app.get("/api/v1/audit-events", Some(&staff)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.get("/api/v1/users", Some(&auditor)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/api/v1/audit-events", Some(&staff)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/api/v1/users", Some(&auditor)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 on_both_backends!(

@@ -81,7 +81,10 @@ pub async fn login(
             let secure = auth::is_secure(&state, &headers);
             Ok((
                 AppendHeaders([
-                    (header::SET_COOKIE, auth::session_cookie(&signed_in.token, secure)),
+                    (
+                        header::SET_COOKIE,
+                        auth::session_cookie(&signed_in.token, secure),
+                    ),
                     (
                         header::SET_COOKIE,
                         clear_cookie(LOGIN_COOKIE, secure).replace("Path=/", "Path=/login"),

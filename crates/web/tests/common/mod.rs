@@ -56,7 +56,10 @@ pub struct TempDir(pub PathBuf);
 impl TempDir {
     pub fn new(prefix: &str) -> TempDir {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
         let path = std::env::temp_dir().join(format!(
             "{prefix}-{}-{}-{nanos}",
             std::process::id(),
@@ -78,13 +81,18 @@ pub async fn fresh_postgres_url() -> String {
     let base = std::env::var("TSUNAGARU_TEST_POSTGRES_URL").expect(
         "TSUNAGARU_TEST_POSTGRES_URL is not set: run the tests with scripts/test, which starts a throwaway PostgreSQL",
     );
-    let admin = sqlx::PgPool::connect(&base).await.expect("connect to the test PostgreSQL");
+    let admin = sqlx::PgPool::connect(&base)
+        .await
+        .expect("connect to the test PostgreSQL");
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let name = format!(
         "t_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
     );
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&admin)
@@ -95,7 +103,9 @@ pub async fn fresh_postgres_url() -> String {
         Some((url, query)) => (url, format!("?{query}")),
         None => (base.as_str(), String::new()),
     };
-    let (prefix, _) = without_query.rsplit_once('/').expect("a database URL ends in /<database>");
+    let (prefix, _) = without_query
+        .rsplit_once('/')
+        .expect("a database URL ends in /<database>");
     format!("{prefix}/{name}{query}")
 }
 
@@ -105,24 +115,46 @@ impl TestApp {
     }
 
     pub async fn with_pack(backend: Backend, pack: Pack) -> TestApp {
-        let (repo, store, dir, database_url): (Arc<dyn Repository>, Store, Option<TempDir>, Option<String>) =
-            match backend {
-                Backend::Sqlite => {
-                    let dir = TempDir::new("tsunagaru-test");
-                    let store = SqliteStore::open_dir(&dir.0).await.expect("open SQLite");
-                    (Arc::new(store.clone()), Store::Sqlite(store), Some(dir), None)
-                }
-                Backend::Postgres => {
-                    let url = fresh_postgres_url().await;
-                    let store = PgStore::connect(&url).await.expect("open PostgreSQL");
-                    (Arc::new(store.clone()), Store::Postgres(store), None, Some(url))
-                }
-            };
+        let (repo, store, dir, database_url): (
+            Arc<dyn Repository>,
+            Store,
+            Option<TempDir>,
+            Option<String>,
+        ) = match backend {
+            Backend::Sqlite => {
+                let dir = TempDir::new("tsunagaru-test");
+                let store = SqliteStore::open_dir(&dir.0).await.expect("open SQLite");
+                (
+                    Arc::new(store.clone()),
+                    Store::Sqlite(store),
+                    Some(dir),
+                    None,
+                )
+            }
+            Backend::Postgres => {
+                let url = fresh_postgres_url().await;
+                let store = PgStore::connect(&url).await.expect("open PostgreSQL");
+                (
+                    Arc::new(store.clone()),
+                    Store::Postgres(store),
+                    None,
+                    Some(url),
+                )
+            }
+        };
         bootstrap::ensure_pack(repo.as_ref(), &pack).await.unwrap();
-        bootstrap::ensure_admin(repo.as_ref(), &pack, Some(ADMIN_PASSWORD.into())).await.unwrap();
+        bootstrap::ensure_admin(repo.as_ref(), &pack, Some(ADMIN_PASSWORD.into()))
+            .await
+            .unwrap();
         let state = AppState::new(repo, Arc::new(pack), WebConfig::default());
         let router = tsunagaru_web::app(state.clone());
-        TestApp { state, store, router, dir, database_url }
+        TestApp {
+            state,
+            store,
+            router,
+            dir,
+            database_url,
+        }
     }
 
     pub fn repo(&self) -> &dyn Repository {
@@ -134,7 +166,11 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
@@ -150,13 +186,18 @@ impl TestApp {
         if let Some(token) = token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
-        self.request(request.body(Body::from(body.to_string())).unwrap()).await
+        self.request(request.body(Body::from(body.to_string())).unwrap())
+            .await
     }
 
     /// Signs in through the API and returns the token.
     pub async fn token(&self, username: &str, password: &str) -> String {
         let response = self
-            .post_json("/api/v1/auth/login", None, &serde_json::json!({"username": username, "password": password}))
+            .post_json(
+                "/api/v1/auth/login",
+                None,
+                &serde_json::json!({"username": username, "password": password}),
+            )
             .await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.body);
         response.json()["token"].as_str().unwrap().to_owned()
@@ -190,22 +231,38 @@ impl TestApp {
     /// CSRF token of the signed-in pages.
     pub async fn browser_sign_in(&self, username: &str, password: &str) -> (String, String) {
         let form = self.get("/login", None).await;
-        let login_cookie = form.cookie("tsunagaru_login_csrf").expect("the login form sets its CSRF cookie");
-        let csrf = form.hidden_csrf().expect("the login form carries a CSRF token");
-        let body = serde_urlencoded::to_string([("csrf_token", csrf.as_str()), ("username", username), ("password", password)]).unwrap();
+        let login_cookie = form
+            .cookie("tsunagaru_login_csrf")
+            .expect("the login form sets its CSRF cookie");
+        let csrf = form
+            .hidden_csrf()
+            .expect("the login form carries a CSRF token");
+        let body = serde_urlencoded::to_string([
+            ("csrf_token", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
+        .unwrap();
         let response = self
             .request(
                 Request::post("/login")
                     .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .header(header::COOKIE, format!("tsunagaru_login_csrf={login_cookie}"))
+                    .header(
+                        header::COOKIE,
+                        format!("tsunagaru_login_csrf={login_cookie}"),
+                    )
                     .body(Body::from(body))
                     .unwrap(),
             )
             .await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
-        let session = response.cookie("tsunagaru_session").unwrap_or_else(|| panic!("a session cookie: {:?}", response.set_cookies()));
+        let session = response
+            .cookie("tsunagaru_session")
+            .unwrap_or_else(|| panic!("a session cookie: {:?}", response.set_cookies()));
         let home = self.get_with_cookie("/", &session).await;
-        let csrf = home.hidden_csrf().expect("signed-in pages carry the CSRF token");
+        let csrf = home
+            .hidden_csrf()
+            .expect("signed-in pages carry the CSRF token");
         (session, csrf)
     }
 
@@ -219,7 +276,12 @@ impl TestApp {
         .await
     }
 
-    pub async fn post_form_with_cookie(&self, path: &str, session: &str, form: &[(&str, &str)]) -> Response {
+    pub async fn post_form_with_cookie(
+        &self,
+        path: &str,
+        session: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
         self.request(
             Request::post(path)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
