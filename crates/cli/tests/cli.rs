@@ -1,0 +1,200 @@
+//! The binary as an administrator scripts it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tsunagaru(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tsunagaru"))
+        .args(args)
+        .env_remove("TSUNAGARU_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run tsunagaru")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let path = std::env::temp_dir().join(format!(
+            "tsunagaru-cli-{name}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn sqlite_file(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("tsunagaru.sqlite3").display())
+}
+
+#[tokio::test]
+async fn audit_verify_passes_then_names_the_edited_row_on_sqlite() {
+    let dir = TempDir::new("verify");
+    let data = dir.0.to_str().unwrap();
+    for _ in 0..3 {
+        let reload = tsunagaru(&["pack", "reload", "--data", data]);
+        assert!(reload.status.success(), "{}", text(&reload.stderr));
+        assert!(text(&reload.stdout).contains("盛岡市 のパックを読み込みました"));
+    }
+    let ok = tsunagaru(&["audit", "verify", "--data", data]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("3 件"), "{}", text(&ok.stdout));
+
+    let pool = sqlx::SqlitePool::connect(&sqlite_file(&dir.0))
+        .await
+        .unwrap();
+    sqlx::raw_sql("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET detail = 'edited' WHERE seq = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let broken = tsunagaru(&["audit", "verify", "--data", data]);
+    assert_eq!(broken.status.code(), Some(2));
+    let message = text(&broken.stderr);
+    assert!(message.contains("通番 2"), "{message}");
+}
+
+#[tokio::test]
+async fn audit_verify_works_on_postgres_through_database_url() {
+    let base = std::env::var("TSUNAGARU_TEST_POSTGRES_URL")
+        .expect("TSUNAGARU_TEST_POSTGRES_URL is not set: run the tests with scripts/test");
+    let admin = sqlx::PgPool::connect(&base).await.unwrap();
+    let name = format!(
+        "cli_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    let url = format!("{prefix}/{name}");
+    let reload = tsunagaru(&["pack", "reload", "--database", &url]);
+    assert!(reload.status.success(), "{}", text(&reload.stderr));
+    assert_eq!(
+        tsunagaru(&["audit", "verify", "--database", &url])
+            .status
+            .code(),
+        Some(0)
+    );
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::raw_sql("ALTER TABLE audit_events DISABLE TRIGGER USER; UPDATE audit_events SET actor = 'x' WHERE seq = 1")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let broken = tsunagaru(&["audit", "verify", "--database", &url]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(
+        text(&broken.stderr).contains("通番 1"),
+        "{}",
+        text(&broken.stderr)
+    );
+}
+
+#[test]
+fn a_database_url_that_is_not_postgres_is_refused_clearly() {
+    let out = tsunagaru(&["audit", "verify", "--database", "mysql://x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("postgres:// で始まる URL を指定してください"));
+}
+
+#[test]
+fn pack_check_reads_a_municipalitys_own_pack_directory() {
+    let ok = tsunagaru(&["pack", "check"]);
+    assert!(ok.status.success());
+    assert!(
+        text(&ok.stdout).contains("盛岡市: 機関 34、関係各課 33"),
+        "{}",
+        text(&ok.stdout)
+    );
+    let dir = TempDir::new("pack");
+    let packs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/morioka");
+    for file in [
+        "municipality.toml",
+        "agencies.toml",
+        "departments.csv",
+        "catchment_towns.csv",
+        "network_members.csv",
+    ] {
+        std::fs::copy(packs.join(file), dir.0.join(file)).unwrap();
+    }
+    let csv = std::fs::read_to_string(dir.0.join("catchment_towns.csv")).unwrap();
+    std::fs::write(
+        dir.0.join("catchment_towns.csv"),
+        format!("{csv}no-such-center,1,どこか町\n"),
+    )
+    .unwrap();
+    let bad = tsunagaru(&["pack", "check", "--pack", dir.0.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("catchment_towns.csv: 機関 key「no-such-center」（町名 どこか町）が agencies.toml にありません"), "{}", text(&bad.stderr));
+}
+
+#[test]
+fn serve_starts_creates_the_admin_and_answers_health() {
+    let dir = TempDir::new("serve");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tsunagaru"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data",
+            dir.0.to_str().unwrap(),
+        ])
+        .env_remove("TSUNAGARU_DATABASE_URL")
+        .env_remove("TSUNAGARU_ADMIN_PASSWORD")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut answered = false;
+    for _ in 0..100 {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut response = String::new();
+            stream.read_to_string(&mut response).unwrap();
+            answered = response.starts_with("HTTP/1.1 200") && response.ends_with("ok");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(answered, "the server answered /healthz");
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains(
+            "管理者ユーザー admin を作成しました。初期パスワード（この一度だけ表示します）: Tg-"
+        ),
+        "{stdout}"
+    );
+    assert!(dir.0.join("tsunagaru.sqlite3").exists());
+}
