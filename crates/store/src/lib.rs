@@ -73,18 +73,24 @@ pub trait Repository: Send + Sync + 'static {
     // ---- sign-in ----
 
     async fn login_throttle(&self, username: &str) -> Result<LoginThrottle>;
-    /// Saves the throttle state together with the sign-in's audit event.
+    /// Saves the throttle state, with the sign-in's audit event if any.
     async fn record_login_attempt(
         &self,
         username: &str,
         throttle: LoginThrottle,
-        audit: NewAuditEvent,
+        audit: Option<NewAuditEvent>,
     ) -> Result<()>;
     async fn create_session(&self, session: NewSession, audit: NewAuditEvent) -> Result<()>;
     async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
     async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<()>;
     async fn delete_session(&self, token_hash: &str, audit: Option<NewAuditEvent>) -> Result<()>;
-    async fn delete_sessions_of_user(&self, user_id: i64) -> Result<()>;
+    /// Deletes sessions unused since `idle_before` or begun before
+    /// `created_before`; returns how many.
+    async fn purge_sessions(
+        &self,
+        idle_before: DateTime<Utc>,
+        created_before: DateTime<Utc>,
+    ) -> Result<u64>;
 
     // ---- audit log ----
 

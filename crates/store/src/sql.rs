@@ -382,7 +382,7 @@ macro_rules! impl_sql_repository {
                     &self,
                     username: &str,
                     throttle: LoginThrottle,
-                    audit: NewAuditEvent,
+                    audit: Option<NewAuditEvent>,
                 ) -> Result<(), StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
                     sqlx::query(
@@ -395,7 +395,9 @@ macro_rules! impl_sql_repository {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
-                    append_in(&mut tx, audit).await?;
+                    if let Some(audit) = audit {
+                        append_in(&mut tx, audit).await?;
+                    }
                     tx.commit().await.map_err(db_error)
                 }
 
@@ -450,13 +452,18 @@ macro_rules! impl_sql_repository {
                     tx.commit().await.map_err(db_error)
                 }
 
-                async fn delete_sessions_of_user(&self, user_id: i64) -> Result<(), StoreError> {
-                    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                        .bind(user_id)
+                async fn purge_sessions(
+                    &self,
+                    idle_before: DateTime<Utc>,
+                    created_before: DateTime<Utc>,
+                ) -> Result<u64, StoreError> {
+                    Ok(sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+                        .bind(truncate_to_micros(idle_before))
+                        .bind(truncate_to_micros(created_before))
                         .execute(&self.pool)
                         .await
-                        .map_err(db_error)?;
-                    Ok(())
+                        .map_err(db_error)?
+                        .rows_affected())
                 }
 
                 async fn append_audit(&self, event: NewAuditEvent) -> Result<AuditEvent, StoreError> {

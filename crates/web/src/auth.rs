@@ -14,7 +14,7 @@ use axum::http::request::Parts;
 use chrono::{Duration, Utc};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
-use tsunagaru_domain::{AuditAction, NewAuditEvent, Role, Username};
+use tsunagaru_domain::{AuditAction, LoginThrottle, NewAuditEvent, Role, Username};
 use tsunagaru_store::{NewSession, Session, SessionKind, StoreError, User};
 
 pub const SESSION_COOKIE: &str = "tsunagaru_session";
@@ -94,16 +94,22 @@ pub async fn sign_in(
     let repo = &state.repo;
     let policy = state.pack.login;
     let now = Utc::now();
-    // Unparseable names are counted under their trimmed form, like any other.
-    let username = Username::parse(username_input);
-    let throttle_key = username
-        .as_ref()
-        .map(|u| u.as_str().to_owned())
-        .unwrap_or_else(|_| username_input.trim().chars().take(64).collect());
-    let throttle = repo.login_throttle(&throttle_key).await?;
+    let Ok(username) = Username::parse(username_input) else {
+        // No account can have this name, so there is nothing to lock; the
+        // input is not logged (people type passwords into the wrong box).
+        verify_password(password, &DUMMY_HASH);
+        repo.append_audit(
+            NewAuditEvent::new(AuditAction::LoginFailed, "(形式の正しくないユーザー名)")
+                .detail(kind.code()),
+        )
+        .await?;
+        return Err(SignInError::BadCredentials);
+    };
+    let key = username.as_str();
+    let throttle = repo.login_throttle(key).await?;
     if throttle.is_locked(now) {
         repo.append_audit(
-            NewAuditEvent::new(AuditAction::LoginFailed, throttle_key.clone())
+            NewAuditEvent::new(AuditAction::LoginFailed, key)
                 .detail(format!("{}: ロック中", kind.code())),
         )
         .await?;
@@ -111,10 +117,7 @@ pub async fn sign_in(
             minutes: policy.lockout_minutes,
         });
     }
-    let credentials = match &username {
-        Ok(u) => repo.user_credentials(u).await?,
-        Err(_) => None,
-    };
+    let credentials = repo.user_credentials(&username).await?;
     let verified = match &credentials {
         Some(c) => verify_password(password, &c.password_hash) && c.user.active,
         None => {
@@ -124,28 +127,21 @@ pub async fn sign_in(
     };
     let Some(credentials) = credentials.filter(|_| verified) else {
         let next = throttle.after_failure(now, &policy);
-        let (action, detail) = if next.is_locked(now) {
-            (
-                AuditAction::LoginLocked,
-                format!(
-                    "{}: {}回連続で失敗、{}分停止",
-                    kind.code(),
-                    policy.max_failures,
-                    policy.lockout_minutes
-                ),
-            )
+        let event = if next.is_locked(now) {
+            NewAuditEvent::new(AuditAction::LoginLocked, key).detail(format!(
+                "{}: {}回続けて失敗、{}分停止",
+                kind.code(),
+                policy.max_failures,
+                policy.lockout_minutes
+            ))
         } else {
-            (
-                AuditAction::LoginFailed,
-                format!("{}: {}回目の失敗", kind.code(), next.failures),
-            )
+            NewAuditEvent::new(AuditAction::LoginFailed, key).detail(format!(
+                "{}: {}回目の失敗",
+                kind.code(),
+                next.failures
+            ))
         };
-        repo.record_login_attempt(
-            &throttle_key,
-            next,
-            NewAuditEvent::new(action, throttle_key.clone()).detail(detail),
-        )
-        .await?;
+        repo.record_login_attempt(key, next, Some(event)).await?;
         return Err(if next.is_locked(now) {
             SignInError::Locked {
                 minutes: policy.lockout_minutes,
@@ -155,17 +151,16 @@ pub async fn sign_in(
         });
     };
     let user = credentials.user;
-    if throttle.failures > 0 {
-        repo.record_login_attempt(
-            &throttle_key,
-            Default::default(),
-            NewAuditEvent::new(AuditAction::LoginSucceeded, user.username.clone())
-                .by_user(user.id)
-                .record("user", user.id)
-                .detail(format!("{}: 失敗回数をリセット", kind.code())),
-        )
-        .await?;
+    if throttle != LoginThrottle::default() {
+        repo.record_login_attempt(key, LoginThrottle::default(), None)
+            .await?;
     }
+    // Housekeeping: ended sessions are removed, not left to be found.
+    repo.purge_sessions(
+        now - Duration::minutes(i64::from(policy.session_idle_minutes)),
+        now - Duration::hours(i64::from(policy.session_absolute_hours)),
+    )
+    .await?;
     let token = new_token();
     let csrf_token = new_token();
     repo.create_session(

@@ -266,6 +266,19 @@ async fn repeated_failures_lock_the_username(backend: Backend) {
     );
 }
 
+async fn a_successful_sign_in_resets_the_failure_count(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let wrong = json!({"username": "admin", "password": "wrong"});
+    for _ in 0..4 {
+        app.post_json("/api/v1/auth/login", None, &wrong).await;
+    }
+    app.admin_token().await;
+    for _ in 0..4 {
+        app.post_json("/api/v1/auth/login", None, &wrong).await;
+    }
+    app.admin_token().await;
+}
+
 async fn admin_creates_a_user_who_can_sign_in(backend: Backend) {
     let app = TestApp::new(backend).await;
     let agencies = app
@@ -357,7 +370,7 @@ async fn sessions_end_after_idle_and_absolute_limits(backend: Backend) {
     let app = TestApp::new(backend).await;
     let admin = app.repo().users().await.unwrap()[0].id;
     let mut tokens = Vec::new();
-    for minutes_ago in [29, 31, 13 * 60] {
+    for minutes_ago in [29, 31, 13 * 60, 45] {
         let token = new_token();
         app.repo()
             .create_session(
@@ -482,6 +495,7 @@ on_both_backends!(
     the_api_requires_a_token,
     a_wrong_password_answers_401_and_is_audited,
     repeated_failures_lock_the_username,
+    a_successful_sign_in_resets_the_failure_count,
     admin_creates_a_user_who_can_sign_in,
     weak_passwords_and_taken_usernames_answer_422_in_japanese,
     sessions_end_after_idle_and_absolute_limits,

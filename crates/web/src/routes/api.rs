@@ -18,22 +18,22 @@ use tsunagaru_store::{Agency, SessionKind, User};
 
 pub const OPENAPI: &str = include_str!("../../openapi.json");
 
-pub fn router() -> Router<AppState> {
+/// The routes under `/api/v1`; unknown paths there answer a JSON 404.
+pub fn v1() -> Router<AppState> {
     Router::new()
-        .route("/api/openapi.json", get(openapi))
-        .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/logout", post(logout))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/agencies", get(agencies))
-        .route("/api/v1/agencies/{id}", get(agency))
-        .route("/api/v1/departments", get(departments))
-        .route("/api/v1/network-members", get(network_members))
-        .route("/api/v1/users", get(users).post(create))
-        .route("/api/v1/audit-events", get(audit_events))
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+        .route("/agencies", get(agencies))
+        .route("/agencies/{id}", get(agency))
+        .route("/departments", get(departments))
+        .route("/network-members", get(network_members))
+        .route("/users", get(users).post(create))
+        .route("/audit-events", get(audit_events))
         .fallback(|| async { ApiError::not_found() })
 }
 
-async fn openapi() -> impl IntoResponse {
+pub async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 

@@ -27,6 +27,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/audit", get(audit::page))
         .route("/assets/app.css", get(assets::css))
         .route("/healthz", get(assets::health))
-        .merge(api::router())
+        .route("/api/openapi.json", get(api::openapi))
+        .nest("/api/v1", api::v1())
         .fallback(assets::not_found)
 }
