@@ -77,19 +77,25 @@ async fn admin_signs_in_filters_to_elderly_and_reads_a_centers_catchment() {
     let profile = common::TempDir::new("tsunagaru-chromium");
     let (_driver, client) = browser(&profile.0).await;
     let outcome = walk(&client, &base).await;
-    if std::env::var_os("TSUNAGARU_SCREENSHOTS").is_some()
-        && let Ok(png) = client.screenshot().await
-    {
-        let _ = std::fs::write(std::env::temp_dir().join("tsunagaru-browser.png"), png);
-    }
     client.close().await.unwrap();
     outcome.unwrap();
+}
+
+/// With `TSUNAGARU_SCREENSHOTS=DIR`, saves what the browser shows, for a
+/// person to look at.
+async fn snap(client: &Client, name: &str) {
+    if let Some(dir) = std::env::var_os("TSUNAGARU_SCREENSHOTS")
+        && let Ok(png) = client.screenshot().await
+    {
+        let _ = std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png);
+    }
 }
 
 async fn walk(client: &Client, base: &str) -> Result<(), Box<dyn std::error::Error>> {
     // Any page sends a stranger to the sign-in form.
     client.goto(&format!("{base}/agencies")).await?;
     assert_eq!(client.current_url().await?.path(), "/login");
+    snap(client, "1-login").await;
     client
         .find(Locator::Css("#username"))
         .await?
@@ -149,6 +155,7 @@ async fn walk(client: &Client, base: &str) -> Result<(), Box<dyn std::error::Err
         "{names:?}"
     );
     assert!(names.contains(&"地域包括支援センター川久保".to_owned()));
+    snap(client, "3-agencies-elderly").await;
 
     // One center and its 担当地区.
     client
