@@ -3,6 +3,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
+use tsunagaru_address::Router;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tsunagaru_pack::{Pack, PackSources};
@@ -32,6 +33,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// 住所の正規化と担当地域包括支援センターの判定
+    Address {
+        #[command(subcommand)]
+        command: AddressCommand,
+    },
     /// 自治体パック（機関・関係各課・担当地区などのデータ）
     Pack {
         #[command(subcommand)]
@@ -43,6 +49,14 @@ enum Command {
 enum AuditCommand {
     /// ハッシュチェーンを検査し、改ざんがあれば最初の行を示して失敗します
     Verify(DatabaseArgs),
+}
+
+#[derive(Subcommand)]
+enum AddressCommand {
+    /// 標準入力の住所を1行ずつ判定し、1行1件の JSON を標準出力に書きます
+    Route(PackArgs),
+    /// 計画の担当地区表と日本郵便のデータの食い違いと、その扱いを表示します
+    Check(PackArgs),
 }
 
 #[derive(Subcommand)]
@@ -151,6 +165,18 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 }
                 Err(VerifyError::Store(e)) => Err(e.into()),
             }
+        }
+        Command::Address { command: AddressCommand::Route(pack) } => {
+            let router = Router::from_pack(&pack.load()?)?;
+            tsunagaru_address::route_lines(&router, std::io::stdin().lock(), std::io::stdout().lock())?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Address { command: AddressCommand::Check(pack) } => {
+            let router = Router::from_pack(&pack.load()?)?;
+            for d in router.discrepancies() {
+                println!("[{}] {} → {}", d.kind, d.subject, d.decision);
+            }
+            Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Pack {
             command: PackCommand::Reload { database, pack },

@@ -1,8 +1,9 @@
 //! The files of a pack and their raw parsing.
 
 use crate::{
-    AgencyData, CatchmentTown, DepartmentData, HubTypeInfo, MeetingKind, Municipality, Network,
-    NetworkMember, PackError, ProgrammeInfo,
+    AddressSettings, AgencyData, CatchmentRule, CatchmentTown, DepartmentData, HubTypeInfo,
+    MeetingKind, Municipality, Network, NetworkMember, PackError, PostalEntry, ProgrammeInfo,
+    TownAlias,
 };
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
 use std::path::Path;
@@ -16,6 +17,9 @@ pub struct PackSources {
     pub departments_csv: String,
     pub catchment_towns_csv: String,
     pub network_members_csv: String,
+    pub postal_codes_csv: String,
+    pub town_aliases_csv: String,
+    pub catchment_rules_csv: String,
 }
 
 impl PackSources {
@@ -27,6 +31,9 @@ impl PackSources {
             departments_csv: include_str!("../../../packs/morioka/departments.csv").into(),
             catchment_towns_csv: include_str!("../../../packs/morioka/catchment_towns.csv").into(),
             network_members_csv: include_str!("../../../packs/morioka/network_members.csv").into(),
+            postal_codes_csv: include_str!("../../../packs/morioka/postal_codes.csv").into(),
+            town_aliases_csv: include_str!("../../../packs/morioka/town_aliases.csv").into(),
+            catchment_rules_csv: include_str!("../../../packs/morioka/catchment_rules.csv").into(),
         }
     }
 
@@ -45,6 +52,9 @@ impl PackSources {
             departments_csv: read("departments.csv")?,
             catchment_towns_csv: read("catchment_towns.csv")?,
             network_members_csv: read("network_members.csv")?,
+            postal_codes_csv: read("postal_codes.csv")?,
+            town_aliases_csv: read("town_aliases.csv")?,
+            catchment_rules_csv: read("catchment_rules.csv")?,
         })
     }
 }
@@ -59,6 +69,8 @@ pub(crate) struct MunicipalityFile {
     pub network: Network,
     pub password_policy: PasswordPolicy,
     pub login: LoginPolicy,
+    #[serde(default)]
+    pub address: AddressSettings,
 }
 
 #[derive(Deserialize)]
@@ -80,6 +92,9 @@ pub(crate) struct RawPack {
     pub departments: Vec<DepartmentData>,
     pub catchment_towns: Vec<CatchmentTown>,
     pub network_members: Vec<NetworkMember>,
+    pub postal_codes: Vec<PostalEntry>,
+    pub town_aliases: Vec<TownAlias>,
+    pub catchment_rules: Vec<CatchmentRule>,
 }
 
 pub(crate) fn parse_sources(sources: &PackSources) -> Result<RawPack, PackError> {
@@ -99,6 +114,9 @@ pub(crate) fn parse_sources(sources: &PackSources) -> Result<RawPack, PackError>
         departments: csv_rows("departments.csv", &sources.departments_csv)?,
         catchment_towns: csv_rows("catchment_towns.csv", &sources.catchment_towns_csv)?,
         network_members: csv_rows("network_members.csv", &sources.network_members_csv)?,
+        postal_codes: csv_rows("postal_codes.csv", &sources.postal_codes_csv)?,
+        town_aliases: csv_rows("town_aliases.csv", &sources.town_aliases_csv)?,
+        catchment_rules: csv_rows("catchment_rules.csv", &sources.catchment_rules_csv)?,
     })
 }
 

@@ -28,6 +28,10 @@ pub struct Pack {
     pub departments: Vec<DepartmentData>,
     pub catchment_towns: Vec<CatchmentTown>,
     pub network_members: Vec<NetworkMember>,
+    pub postal_codes: Vec<PostalEntry>,
+    pub town_aliases: Vec<TownAlias>,
+    pub catchment_rules: Vec<CatchmentRule>,
+    pub address: AddressSettings,
     pub password_policy: PasswordPolicy,
     pub login: LoginPolicy,
 }
@@ -128,6 +132,63 @@ pub struct NetworkMember {
     pub unit: Option<String>,
 }
 
+/// One row of Japan Post's postal-code data for the municipality.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct PostalEntry {
+    pub postal_code: String,
+    /// Empty for the city's catch-all code.
+    pub town: String,
+    pub town_kana: String,
+    /// The town has 丁目.
+    #[serde(deserialize_with = "files::circle")]
+    pub chome: bool,
+    /// Numbers run per 字 (小字毎に番地が起番): the town has 字 addresses.
+    #[serde(deserialize_with = "files::circle")]
+    pub aza_numbering: bool,
+    /// Which part of the town the code covers (Japan Post's note).
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AliasKind {
+    /// The plan misprints the town; accepted in input too.
+    Misprint,
+    /// The old form after the former ward/village prefix.
+    Former,
+    /// How the plan's table writes an entry; used to read the table only.
+    Plan,
+}
+
+/// Another spelling of a town.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct TownAlias {
+    pub alias: String,
+    pub town: String,
+    pub kind: AliasKind,
+    pub source: String,
+}
+
+/// A finer catchment rule (replaces what the table says about its town).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct CatchmentRule {
+    pub town: String,
+    /// any | chome | chome_form | aza_form | aza | aza_other
+    pub selector: String,
+    pub value: Option<String>,
+    pub agency_key: String,
+    pub source: String,
+}
+
+/// How addresses of this municipality are written.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
+pub struct AddressSettings {
+    /// Prefixes that still mean this city in old records: a former ward or
+    /// village (e.g. 玉山区, 岩手郡玉山村). After one, `former` aliases apply.
+    #[serde(default)]
+    pub former_names: Vec<String>,
+}
+
 /// A pack that cannot be used, and where the problem is.
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
@@ -165,6 +226,10 @@ impl Pack {
             departments: raw.departments,
             catchment_towns: raw.catchment_towns,
             network_members: raw.network_members,
+            postal_codes: raw.postal_codes,
+            town_aliases: raw.town_aliases,
+            catchment_rules: raw.catchment_rules,
+            address: raw.municipality.address,
         };
         pack.check_references()?;
         Ok(pack)
@@ -238,6 +303,14 @@ impl Pack {
                         "機関 key「{}」（町名 {}）が agencies.toml にありません",
                         town.agency_key, town.town
                     ),
+                );
+            }
+        }
+        for rule in &self.catchment_rules {
+            if !keys.contains(rule.agency_key.as_str()) {
+                return reference(
+                    "catchment_rules.csv",
+                    format!("機関 key「{}」（町名 {}）が agencies.toml にありません", rule.agency_key, rule.town),
                 );
             }
         }
