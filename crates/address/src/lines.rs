@@ -8,7 +8,11 @@ use std::io::{self, BufRead, BufWriter, Write};
 /// order, in constant memory: a line is read, answered and forgotten. Invalid
 /// UTF-8 is read lossily; a BOM on the first line and CR line ends (files
 /// saved on Windows) are dropped. Returns the number of lines.
-pub fn route_lines(router: &Router, mut input: impl BufRead, output: impl Write) -> io::Result<u64> {
+pub fn route_lines(
+    router: &Router,
+    mut input: impl BufRead,
+    output: impl Write,
+) -> io::Result<u64> {
     let mut output = BufWriter::with_capacity(64 * 1024, output);
     let mut line = Vec::with_capacity(256);
     let mut count = 0u64;

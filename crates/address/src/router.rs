@@ -61,7 +61,10 @@ pub struct Router {
 
 impl Router {
     pub fn from_pack(pack: &Pack) -> Result<Router, RouterError> {
-        Ok(Router { index: Index::build(pack).map_err(RouterError)?, postal_entries: pack.postal_codes.clone() })
+        Ok(Router {
+            index: Index::build(pack).map_err(RouterError)?,
+            postal_entries: pack.postal_codes.clone(),
+        })
     }
 
     pub fn route(&self, input: &str) -> Route {
@@ -80,7 +83,10 @@ impl Router {
         let town = parsed.town.or_else(|| self.town_of_postal_code(&parsed));
         match town {
             Some(town) => {
-                let parsed = Parsed { town: Some(town), ..parsed };
+                let parsed = Parsed {
+                    town: Some(town),
+                    ..parsed
+                };
                 route.town = Some(self.index.towns[town].name.clone());
                 route.normalized = parsed.normalized(&self.index);
                 let centers = self.centers_for(&parsed, town);
@@ -92,12 +98,19 @@ impl Router {
                 if route.status == Status::Routed {
                     route.center = Some(self.index.centers[centers[0]].clone());
                 }
-                route.candidates = centers.into_iter().map(|c| self.index.centers[c].clone()).collect();
+                route.candidates = centers
+                    .into_iter()
+                    .map(|c| self.index.centers[c].clone())
+                    .collect();
             }
             None if parsed.outside => route.status = Status::Outside,
             None if parsed.in_city => route.status = Status::Unregistered,
             // A postal code that is not this city's, and no town of ours.
-            None if parsed.postal_code.as_ref().is_some_and(|c| !self.index.postal.contains_key(c)) => {
+            None if parsed
+                .postal_code
+                .as_ref()
+                .is_some_and(|c| !self.index.postal.contains_key(c)) =>
+            {
                 route.status = Status::Outside
             }
             None => {}
@@ -107,7 +120,12 @@ impl Router {
 
     /// A postal code alone names the town when it covers exactly one.
     fn town_of_postal_code(&self, parsed: &Parsed) -> Option<usize> {
-        match self.index.postal.get(parsed.postal_code.as_ref()?)?.as_slice() {
+        match self
+            .index
+            .postal
+            .get(parsed.postal_code.as_ref()?)?
+            .as_slice()
+        {
             [town] => Some(*town),
             _ => None,
         }
@@ -119,7 +137,10 @@ impl Router {
         let mut yes = Vec::new();
         let mut unknown = Vec::new();
         for rule in &self.index.towns[town].rules {
-            match rule.selector.fit(parsed.chome, parsed.aza.as_deref(), parsed.aza_marked) {
+            match rule
+                .selector
+                .fit(parsed.chome, parsed.aza.as_deref(), parsed.aza_marked)
+            {
                 Fit::Yes => yes.push(rule.center),
                 Fit::Unknown => unknown.push(rule.center),
                 Fit::No => {}
@@ -133,11 +154,18 @@ impl Router {
 
     /// The towns of a postal code (`0200114`, `020-0114`, full-width …).
     pub fn postal_towns(&self, code: &str) -> Vec<PostalTown> {
-        let digits: String = crate::text::normalize_text(code).chars().filter(char::is_ascii_digit).collect();
+        let digits: String = crate::text::normalize_text(code)
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
         self.postal_entries
             .iter()
             .filter(|e| e.postal_code == digits && !e.town.is_empty())
-            .map(|e| PostalTown { town: e.town.clone(), town_kana: e.town_kana.clone(), note: e.note.clone() })
+            .map(|e| PostalTown {
+                town: e.town.clone(),
+                town_kana: e.town_kana.clone(),
+                note: e.note.clone(),
+            })
             .collect()
     }
 
@@ -154,7 +182,11 @@ impl Router {
     /// Every town the router knows, with the centers its rules name.
     pub fn towns(&self) -> impl Iterator<Item = (&str, Vec<&str>)> {
         self.index.towns.iter().map(|t| {
-            let mut centers: Vec<&str> = t.rules.iter().map(|r| self.index.centers[r.center].as_str()).collect();
+            let mut centers: Vec<&str> = t
+                .rules
+                .iter()
+                .map(|r| self.index.centers[r.center].as_str())
+                .collect();
             centers.dedup();
             (t.name.as_str(), centers)
         })

@@ -74,7 +74,13 @@ impl Selector {
 
     fn parse(selector: &str, value: Option<&str>) -> Result<Selector, String> {
         let names = || -> Vec<String> {
-            value.unwrap_or_default().split('・').map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect()
+            value
+                .unwrap_or_default()
+                .split('・')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+                .collect()
         };
         Ok(match selector {
             "any" => Selector::Any,
@@ -85,7 +91,11 @@ impl Selector {
             "chome" => {
                 let value = value.unwrap_or_default();
                 let (from, to) = value.split_once('-').unwrap_or((value, value));
-                let parse = |s: &str| s.trim().parse::<u32>().map_err(|_| format!("丁目の範囲「{value}」を読めません"));
+                let parse = |s: &str| {
+                    s.trim()
+                        .parse::<u32>()
+                        .map_err(|_| format!("丁目の範囲「{value}」を読めません"))
+                };
                 Selector::Chome(parse(from)?, parse(to)?)
             }
             other => return Err(format!("selector「{other}」は定義されていません")),
@@ -146,7 +156,10 @@ impl Index {
         let centers_by_key: BTreeMap<&str, usize> = pack
             .agencies
             .iter()
-            .filter(|a| !a.catchment_areas.is_empty() || pack.catchment_towns.iter().any(|t| t.agency_key == a.key))
+            .filter(|a| {
+                !a.catchment_areas.is_empty()
+                    || pack.catchment_towns.iter().any(|t| t.agency_key == a.key)
+            })
             .enumerate()
             .map(|(i, a)| (a.key.as_str(), i))
             .collect();
@@ -169,7 +182,12 @@ impl Index {
             }
             let key = fold_str(&entry.town);
             let id = *town_by_key.entry(key).or_insert_with(|| {
-                towns.push(Town { name: entry.town.clone(), has_chome: false, has_aza: false, rules: Vec::new() });
+                towns.push(Town {
+                    name: entry.town.clone(),
+                    has_chome: false,
+                    has_aza: false,
+                    rules: Vec::new(),
+                });
                 towns.len() - 1
             });
             towns[id].has_chome |= entry.chome;
@@ -189,7 +207,9 @@ impl Index {
                 return Some(id);
             }
             match aliases.get(&key) {
-                Some((town, kind)) if for_plan || *kind == AliasKind::Misprint => town_by_key.get(&fold_str(town)).copied(),
+                Some((town, kind)) if for_plan || *kind == AliasKind::Misprint => {
+                    town_by_key.get(&fold_str(town)).copied()
+                }
                 _ => None,
             }
         };
@@ -202,20 +222,31 @@ impl Index {
         }
         let mut entries = Vec::new();
         for row in &pack.catchment_towns {
-            let Some(&center) = centers_by_key.get(row.agency_key.as_str()) else { continue };
+            let Some(&center) = centers_by_key.get(row.agency_key.as_str()) else {
+                continue;
+            };
             let (name, form) = split_entry(&row.town);
             match resolve(name, true) {
                 Some(town) => {
                     if towns[town].name != name {
-                        let alias = pack.town_aliases.iter().find(|a| fold_str(&a.alias) == fold_str(name));
-                        let kind = if alias.is_some() { "表記の読み替え" } else { "異体字" };
+                        let alias = pack
+                            .town_aliases
+                            .iter()
+                            .find(|a| fold_str(&a.alias) == fold_str(name));
+                        let kind = if alias.is_some() {
+                            "表記の読み替え"
+                        } else {
+                            "異体字"
+                        };
                         discrepancies.push(Discrepancy {
                             kind,
                             subject: format!("計画の「{}」（{}）", row.town, centers[center]),
                             decision: format!(
                                 "日本郵便の「{}」として扱う{}",
                                 towns[town].name,
-                                alias.map(|a| format!("（{}）", a.source)).unwrap_or_default()
+                                alias
+                                    .map(|a| format!("（{}）", a.source))
+                                    .unwrap_or_default()
                             ),
                         });
                     }
@@ -237,14 +268,26 @@ impl Index {
         // Finer rules replace the table for their towns.
         let mut fine_towns = BTreeSet::new();
         for rule in &pack.catchment_rules {
-            let town = resolve(&rule.town, true)
-                .ok_or_else(|| format!("catchment_rules.csv: 町名「{}」が日本郵便のデータにありません", rule.town))?;
+            let town = resolve(&rule.town, true).ok_or_else(|| {
+                format!(
+                    "catchment_rules.csv: 町名「{}」が日本郵便のデータにありません",
+                    rule.town
+                )
+            })?;
             let center = *centers_by_key
                 .get(rule.agency_key.as_str())
-                .ok_or_else(|| format!("catchment_rules.csv: 機関「{}」は担当地区を持ちません", rule.agency_key))?;
-            let selector =
-                Selector::parse(&rule.selector, rule.value.as_deref()).map_err(|e| format!("catchment_rules.csv: {e}"))?;
-            if matches!(selector, Selector::Aza(_) | Selector::AzaOther(_) | Selector::AzaForm) {
+                .ok_or_else(|| {
+                    format!(
+                        "catchment_rules.csv: 機関「{}」は担当地区を持ちません",
+                        rule.agency_key
+                    )
+                })?;
+            let selector = Selector::parse(&rule.selector, rule.value.as_deref())
+                .map_err(|e| format!("catchment_rules.csv: {e}"))?;
+            if matches!(
+                selector,
+                Selector::Aza(_) | Selector::AzaOther(_) | Selector::AzaForm
+            ) {
                 towns[town].has_aza = true;
             }
             fine_towns.insert(town);
@@ -254,17 +297,26 @@ impl Index {
             if fine_towns.contains(&entry.town) {
                 continue;
             }
-            let town_has_aza_entry = entries.iter().any(|e| e.town == entry.town && matches!(e.form, EntryForm::Aza));
+            let town_has_aza_entry = entries
+                .iter()
+                .any(|e| e.town == entry.town && matches!(e.form, EntryForm::Aza));
             let selector = match entry.form {
                 EntryForm::Aza => Selector::AzaForm,
                 EntryForm::Chome(from, to) => Selector::Chome(from, to),
                 EntryForm::Plain if town_has_aza_entry => Selector::ChomeForm,
                 EntryForm::Plain => Selector::Any,
             };
-            towns[entry.town].rules.push(Rule { selector, center: entry.center });
+            towns[entry.town].rules.push(Rule {
+                selector,
+                center: entry.center,
+            });
         }
         for town in &towns {
-            let mut listed: Vec<&str> = town.rules.iter().map(|r| centers[r.center].as_str()).collect();
+            let mut listed: Vec<&str> = town
+                .rules
+                .iter()
+                .map(|r| centers[r.center].as_str())
+                .collect();
             listed.sort_unstable();
             listed.dedup();
             if town.rules.is_empty() {
@@ -274,7 +326,12 @@ impl Index {
                     decision: "unregistered と答える（推測しない）".into(),
                 });
             } else if listed.len() > 1
-                && town.rules.iter().filter(|r| r.selector == Selector::Any || r.selector == Selector::ChomeForm).count() > 1
+                && town
+                    .rules
+                    .iter()
+                    .filter(|r| r.selector == Selector::Any || r.selector == Selector::ChomeForm)
+                    .count()
+                    > 1
             {
                 discrepancies.push(Discrepancy {
                     kind: "複数のセンターに掲載",
@@ -289,7 +346,11 @@ impl Index {
         let mut add = |name: &str, town: usize, former_only: bool| {
             let key: Vec<char> = name.chars().map(fold).collect();
             if let Some(&first) = key.first() {
-                spellings.entry(first).or_default().push(Spelling { key, town, former_only });
+                spellings.entry(first).or_default().push(Spelling {
+                    key,
+                    town,
+                    former_only,
+                });
             }
         };
         for (id, town) in towns.iter().enumerate() {
@@ -300,7 +361,10 @@ impl Index {
         }
         for alias in &pack.town_aliases {
             let Some(town) = town_by_key.get(&fold_str(&alias.town)).copied() else {
-                return Err(format!("town_aliases.csv: 町名「{}」が日本郵便のデータにありません", alias.town));
+                return Err(format!(
+                    "town_aliases.csv: 町名「{}」が日本郵便のデータにありません",
+                    alias.town
+                ));
             };
             match alias.kind {
                 AliasKind::Misprint => add(&alias.alias, town, false),
@@ -311,7 +375,12 @@ impl Index {
         for list in spellings.values_mut() {
             // Longest first, so 玉山永井 wins over 玉山 and 湯沢東 over 湯沢;
             // a former form before the town of the same length.
-            list.sort_by(|a, b| b.key.len().cmp(&a.key.len()).then(b.former_only.cmp(&a.former_only)));
+            list.sort_by(|a, b| {
+                b.key
+                    .len()
+                    .cmp(&a.key.len())
+                    .then(b.former_only.cmp(&a.former_only))
+            });
         }
         Ok(Index {
             centers,
@@ -353,7 +422,16 @@ fn split_entry(entry: &str) -> (&str, EntryForm) {
     let digits_at = entry.find(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
     if let Some(at) = digits_at {
         let (name, range) = entry.split_at(at);
-        let range: String = range.chars().map(|c| if c == '～' || c == '〜' || c == '~' { '-' } else { c }).collect();
+        let range: String = range
+            .chars()
+            .map(|c| {
+                if c == '～' || c == '〜' || c == '~' {
+                    '-'
+                } else {
+                    c
+                }
+            })
+            .collect();
         let range = crate::text::normalize_text(&range);
         let (from, to) = range.split_once('-').unwrap_or((&range, &range));
         if let (Ok(from), Ok(to)) = (from.parse(), to.parse()) {

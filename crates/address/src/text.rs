@@ -22,7 +22,12 @@ pub fn normalize_text(input: &str) -> String {
             continue;
         }
         let c = match c {
-            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2043}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+            '\u{2010}'..='\u{2015}'
+            | '\u{2212}'
+            | '\u{2043}'
+            | '\u{FE58}'
+            | '\u{FE63}'
+            | '\u{FF0D}' => '-',
             '\u{30FC}' | '\u{FF70}' | '\u{2500}' | '\u{2501}' => {
                 let digit_before = i > 0 && chars[i - 1].is_ascii_digit();
                 let digit_after = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());

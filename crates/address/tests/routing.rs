@@ -48,20 +48,33 @@ fn every_town_of_the_plans_table_reaches_its_center() {
         let center = center_name(&row.agency_key);
         let entry = row.town.as_str();
         // A town with finer rules: the center keeps a rule there (tested by name below).
-        if let Some(rule) = PACK.catchment_rules.iter().find(|r| entry.starts_with(r.town.as_str())) {
+        if let Some(rule) = PACK
+            .catchment_rules
+            .iter()
+            .find(|r| entry.starts_with(r.town.as_str()))
+        {
             let (_, centers) = ROUTER.towns().find(|(t, _)| *t == rule.town).unwrap();
             assert!(centers.contains(&center), "{entry} of {center}");
             continue;
         }
         let addresses: Vec<String> = if let Some(town) = entry.strip_suffix('字') {
-            vec![format!("盛岡市{town}字見本1"), format!("岩手県盛岡市{town}字見本12-3")]
-        } else if let Some((town, range)) = entry.split_once(|c: char| c.is_ascii_digit()).map(|(t, _)| (t, &entry[t.len()..])) {
+            vec![
+                format!("盛岡市{town}字見本1"),
+                format!("岩手県盛岡市{town}字見本12-3"),
+            ]
+        } else if let Some((town, range)) = entry
+            .split_once(|c: char| c.is_ascii_digit())
+            .map(|(t, _)| (t, &entry[t.len()..]))
+        {
             let (from, to) = range.split_once('～').unwrap_or((range, range));
             (from.parse::<u32>().unwrap()..=to.parse::<u32>().unwrap())
                 .flat_map(|n| [format!("盛岡市{town}{n}丁目1-1"), format!("{town}{n}-1-1")])
                 .collect()
         } else {
-            vec![format!("盛岡市{entry}1番地"), format!("〒000-0000 盛岡市{entry}")]
+            vec![
+                format!("盛岡市{entry}1番地"),
+                format!("〒000-0000 盛岡市{entry}"),
+            ]
         };
         for address in addresses {
             let r = route(&address);
@@ -69,7 +82,10 @@ fn every_town_of_the_plans_table_reaches_its_center() {
                 r.candidates.iter().any(|c| c == center),
                 "{address} ({entry} of {center}) → {r:?}"
             );
-            assert!(matches!(r.status, Status::Routed | Status::Ambiguous), "{address}: {r:?}");
+            assert!(
+                matches!(r.status, Status::Routed | Status::Ambiguous),
+                "{address}: {r:?}"
+            );
         }
     }
 }
@@ -166,14 +182,24 @@ fn every_form_of_numbers_and_width() {
     for (address, normalized) in [
         ("盛岡市津志田26地割1-1", "岩手県盛岡市津志田26地割1-1"),
         ("盛岡市津志田第26地割1番地1", "岩手県盛岡市津志田26地割1-1"),
-        ("盛岡市津志田二十六地割五番地一", "岩手県盛岡市津志田26地割5-1"),
+        (
+            "盛岡市津志田二十六地割五番地一",
+            "岩手県盛岡市津志田26地割5-1",
+        ),
         ("盛岡市津志田二十六地割5の1", "岩手県盛岡市津志田26地割5-1"),
         ("盛岡市下飯岡十一地割12-3", "岩手県盛岡市下飯岡11地割12-3"),
         ("盛岡市好摩字夏間木70-190", "岩手県盛岡市好摩字夏間木70-190"),
-        ("盛岡市好摩夏間木70番地190", "岩手県盛岡市好摩字夏間木70-190"),
+        (
+            "盛岡市好摩夏間木70番地190",
+            "岩手県盛岡市好摩字夏間木70-190",
+        ),
         ("盛岡市繫字舘市1", "岩手県盛岡市繋字舘市1"),
     ] {
-        assert_eq!(route(address).normalized.as_deref(), Some(normalized), "{address}");
+        assert_eq!(
+            route(address).normalized.as_deref(),
+            Some(normalized),
+            "{address}"
+        );
     }
 }
 
@@ -204,12 +230,32 @@ fn variant_characters_and_misprints() {
 #[test]
 fn the_old_tamayama_forms_still_route() {
     for (address, town, normalized) in [
-        ("盛岡市玉山区渋民字鶴塚1-1", "渋民", "岩手県盛岡市渋民字鶴塚1-1"),
-        ("岩手県盛岡市玉山区好摩字夏間木70-190", "好摩", "岩手県盛岡市好摩字夏間木70-190"),
+        (
+            "盛岡市玉山区渋民字鶴塚1-1",
+            "渋民",
+            "岩手県盛岡市渋民字鶴塚1-1",
+        ),
+        (
+            "岩手県盛岡市玉山区好摩字夏間木70-190",
+            "好摩",
+            "岩手県盛岡市好摩字夏間木70-190",
+        ),
         ("盛岡市玉山区玉山字下田1", "玉山", "岩手県盛岡市玉山字下田1"),
-        ("盛岡市玉山区永井字東田10", "玉山永井", "岩手県盛岡市玉山永井字東田10"),
-        ("盛岡市玉山区馬場字上馬場3", "玉山馬場", "岩手県盛岡市玉山馬場字上馬場3"),
-        ("岩手県岩手郡玉山村大字永井12", "玉山永井", "岩手県盛岡市玉山永井12"),
+        (
+            "盛岡市玉山区永井字東田10",
+            "玉山永井",
+            "岩手県盛岡市玉山永井字東田10",
+        ),
+        (
+            "盛岡市玉山区馬場字上馬場3",
+            "玉山馬場",
+            "岩手県盛岡市玉山馬場字上馬場3",
+        ),
+        (
+            "岩手県岩手郡玉山村大字永井12",
+            "玉山永井",
+            "岩手県盛岡市玉山永井12",
+        ),
         ("岩手郡玉山村渋民字渋民1", "渋民", "岩手県盛岡市渋民字渋民1"),
     ] {
         let r = routed(address, TAMAYAMA);
@@ -222,17 +268,39 @@ fn the_old_tamayama_forms_still_route() {
 
 #[test]
 fn outside_unregistered_and_invalid() {
-    for address in ["滝沢市鵜飼笹森1", "岩手県滝沢市鵜飼1", "岩手県岩手郡雫石町1", "紫波郡矢巾町1", "東京都千代田区霞が関1-1", "宮城県仙台市", "北海道札幌市", "〒100-8914 千代田区1"] {
+    for address in [
+        "滝沢市鵜飼笹森1",
+        "岩手県滝沢市鵜飼1",
+        "岩手県岩手郡雫石町1",
+        "紫波郡矢巾町1",
+        "東京都千代田区霞が関1-1",
+        "宮城県仙台市",
+        "北海道札幌市",
+        "〒100-8914 千代田区1",
+    ] {
         let r = route(address);
         assert_eq!(r.status, Status::Outside, "{address}: {r:?}");
         assert_eq!((r.town, r.normalized, r.center), (None, None, None));
     }
-    for (address, town) in [("盛岡市愛宕下1-10", Some("愛宕下")), ("盛岡市平賀新田字高柳1", Some("平賀新田")), ("盛岡市存在しない町1", None), ("盛岡市", None)] {
+    for (address, town) in [
+        ("盛岡市愛宕下1-10", Some("愛宕下")),
+        ("盛岡市平賀新田字高柳1", Some("平賀新田")),
+        ("盛岡市存在しない町1", None),
+        ("盛岡市", None),
+    ] {
         let r = route(address);
         assert_eq!(r.status, Status::Unregistered, "{address}: {r:?}");
         assert_eq!(r.town.as_deref(), town, "{address}");
     }
-    for address in ["", "   ", "あいうえお", "12345", "S45.3.12", "--", "\u{0}\u{1}"] {
+    for address in [
+        "",
+        "   ",
+        "あいうえお",
+        "12345",
+        "S45.3.12",
+        "--",
+        "\u{0}\u{1}",
+    ] {
         assert_eq!(route(address).status, Status::Invalid, "{address:?}");
     }
 }
@@ -252,25 +320,32 @@ fn a_postal_code_alone_names_its_town() {
 
 #[test]
 fn the_discrepancies_are_the_ones_recorded_in_address_notes() {
-    let mut found: Vec<String> = ROUTER.discrepancies().iter().map(|d| format!("{}: {}", d.kind, d.subject)).collect();
+    let mut found: Vec<String> = ROUTER
+        .discrepancies()
+        .iter()
+        .map(|d| format!("{}: {}", d.kind, d.subject))
+        .collect();
     found.sort();
     let mut expected = [
         "異体字: 計画の「繫字」（イーハトーブ地域包括支援センター）",
-            "異体字: 計画の「大ヶ生」（地域包括支援センター川久保）",
-            "異体字: 計画の「藪川字」（玉山地域包括支援センター）",
-            "表記の読み替え: 計画の「東中野下道」（五月園地域包括支援センター）",
-            "表記の読み替え: 計画の「築川」（五月園地域包括支援センター）",
-            "表記の読み替え: 計画の「鉦屋町」（五月園地域包括支援センター）",
-            "複数のセンターに掲載: 「北飯岡」（イーハトーブ地域包括支援センター・飯岡・永井地域包括支援センター）",
-            "複数のセンターに掲載: 「向中野」（イーハトーブ地域包括支援センター・飯岡・永井地域包括支援センター）",
-            "計画にない町名: 日本郵便の「平賀新田」",
-            "計画にない町名: 日本郵便の「愛宕下」",
+        "異体字: 計画の「大ヶ生」（地域包括支援センター川久保）",
+        "異体字: 計画の「藪川字」（玉山地域包括支援センター）",
+        "表記の読み替え: 計画の「東中野下道」（五月園地域包括支援センター）",
+        "表記の読み替え: 計画の「築川」（五月園地域包括支援センター）",
+        "表記の読み替え: 計画の「鉦屋町」（五月園地域包括支援センター）",
+        "複数のセンターに掲載: 「北飯岡」（イーハトーブ地域包括支援センター・飯岡・永井地域包括支援センター）",
+        "複数のセンターに掲載: 「向中野」（イーハトーブ地域包括支援センター・飯岡・永井地域包括支援センター）",
+        "計画にない町名: 日本郵便の「平賀新田」",
+        "計画にない町名: 日本郵便の「愛宕下」",
     ];
     expected.sort();
     assert_eq!(found, expected);
     let notes = include_str!("../../../packs/morioka/ADDRESS_NOTES.md");
     for d in ROUTER.discrepancies() {
         let name = d.subject.split(['「', '」']).nth(1).unwrap();
-        assert!(notes.contains(name), "ADDRESS_NOTES.md does not mention {name}");
+        assert!(
+            notes.contains(name),
+            "ADDRESS_NOTES.md does not mention {name}"
+        );
     }
 }

@@ -3,9 +3,9 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
-use tsunagaru_address::Router;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tsunagaru_address::Router;
 use tsunagaru_pack::{Pack, PackSources};
 use tsunagaru_store::{Repository, VerifyError, verify_audit_log};
 use tsunagaru_store_postgres::PgStore;
@@ -166,12 +166,20 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 Err(VerifyError::Store(e)) => Err(e.into()),
             }
         }
-        Command::Address { command: AddressCommand::Route(pack) } => {
+        Command::Address {
+            command: AddressCommand::Route(pack),
+        } => {
             let router = Router::from_pack(&pack.load()?)?;
-            tsunagaru_address::route_lines(&router, std::io::stdin().lock(), std::io::stdout().lock())?;
+            tsunagaru_address::route_lines(
+                &router,
+                std::io::stdin().lock(),
+                std::io::stdout().lock(),
+            )?;
             Ok(std::process::ExitCode::SUCCESS)
         }
-        Command::Address { command: AddressCommand::Check(pack) } => {
+        Command::Address {
+            command: AddressCommand::Check(pack),
+        } => {
             let router = Router::from_pack(&pack.load()?)?;
             for d in router.discrepancies() {
                 println!("[{}] {} → {}", d.kind, d.subject, d.decision);

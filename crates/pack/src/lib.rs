@@ -310,7 +310,10 @@ impl Pack {
             if !keys.contains(rule.agency_key.as_str()) {
                 return reference(
                     "catchment_rules.csv",
-                    format!("機関 key「{}」（町名 {}）が agencies.toml にありません", rule.agency_key, rule.town),
+                    format!(
+                        "機関 key「{}」（町名 {}）が agencies.toml にありません",
+                        rule.agency_key, rule.town
+                    ),
                 );
             }
         }
