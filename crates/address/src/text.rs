@@ -1,22 +1,47 @@
 //! Text clean-up shared by every address: NFKC, hyphens, spaces, and the
 //! folding of variant characters for matching town names.
 
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+use unicode_normalization::UnicodeNormalization;
 
 /// NFKC (full-width digits and letters to half-width, half-width katakana to
 /// full-width), every dash-like character to `-` (the long-vowel mark only
 /// between digits, since town names such as 流通センター北 contain it), and
 /// runs of whitespace to one space. Idempotent.
 pub fn normalize_text(input: &str) -> String {
-    let nfkc: std::borrow::Cow<'_, str> = if is_nfkc_quick(input.chars()) == IsNormalized::Yes {
-        input.into()
+    // Most addresses are kanji, kana, ASCII and full-width ASCII, which NFKC
+    // maps one character to one; only other text needs the full algorithm.
+    if input.chars().all(|c| simple_nfkc(c).is_some()) {
+        clean(input.chars().filter_map(simple_nfkc), input.len())
     } else {
-        input.nfkc().collect::<String>().into()
-    };
-    let chars: Vec<char> = nfkc.chars().collect();
-    let mut out = String::with_capacity(nfkc.len());
+        clean(input.nfkc(), input.len())
+    }
+}
+
+/// NFKC of characters it maps to one character without composition, or
+/// `None` (checked against unicode-normalization in the tests).
+fn simple_nfkc(c: char) -> Option<char> {
+    match c {
+        '\u{20}'..='\u{7E}' | '\t' | '\n' | '\r' => Some(c),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        '\u{3000}' => Some(' '),
+        '\u{3001}'..='\u{3007}'
+        | '\u{3008}'..='\u{3011}'
+        | '\u{3012}'
+        | '\u{3013}'
+        | '\u{3014}'..='\u{301F}' => Some(c),
+        '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FE}' => Some(c),
+        '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' => Some(c),
+        '\u{2010}' | '\u{2012}'..='\u{2015}' | '\u{2212}' => Some(c),
+        _ => None,
+    }
+}
+
+fn clean(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
+    let mut chars = chars.peekable();
     let mut pending_space = false;
-    for (i, &c) in chars.iter().enumerate() {
+    let mut previous: Option<char> = None;
+    while let Some(c) = chars.next() {
         if c.is_whitespace() || c.is_control() {
             pending_space = !out.is_empty();
             continue;
@@ -29,8 +54,8 @@ pub fn normalize_text(input: &str) -> String {
             | '\u{FE63}'
             | '\u{FF0D}' => '-',
             '\u{30FC}' | '\u{FF70}' | '\u{2500}' | '\u{2501}' => {
-                let digit_before = i > 0 && chars[i - 1].is_ascii_digit();
-                let digit_after = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+                let digit_before = !pending_space && previous.is_some_and(|p| p.is_ascii_digit());
+                let digit_after = chars.peek().is_some_and(char::is_ascii_digit);
                 if digit_before || digit_after { '-' } else { c }
             }
             other => other,
@@ -40,6 +65,7 @@ pub fn normalize_text(input: &str) -> String {
             pending_space = false;
         }
         out.push(c);
+        previous = Some(c);
     }
     out
 }
@@ -75,6 +101,16 @@ pub(crate) fn fold_str(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_path_is_nfkc() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            if let Some(fast) = simple_nfkc(c) {
+                let nfkc: String = c.to_string().nfkc().collect();
+                assert_eq!(nfkc, fast.to_string(), "U+{:04X}", c as u32);
+            }
+        }
+    }
 
     #[test]
     fn width_hyphens_and_spaces() {
