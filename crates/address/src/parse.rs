@@ -160,7 +160,7 @@ fn clean_name(name: &str) -> &str {
 fn is_name_char(c: char) -> bool {
     matches!(c,
         '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}'
-        | '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | 'ー' | '々' | '〆' | 'ヶ')
+        | '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | 'ー' | '々' | '〆')
 }
 
 /// Kanji numerals that stand for numbers (二丁目, 五番地一, 第二十六地割)

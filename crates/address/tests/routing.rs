@@ -101,7 +101,7 @@ fn towns_with_one_center_route_however_they_are_written() {
             continue;
         }
         for address in [
-            format!("{town}"),
+            town.to_string(),
             format!("盛岡市{town}"),
             format!("岩手県盛岡市{town}1-2"),
             format!("〒020-0000　岩手県盛岡市{town}１２番地３　コーポ盛岡２０１"),
@@ -140,6 +140,9 @@ fn fine_rules_decide_what_the_table_cannot() {
     routed("盛岡市上田字糠森5", TAMAYAMA);
     routed("盛岡市玉山区上田字小野松12", TAMAYAMA);
     ambiguous("盛岡市上田", &[NIO, MATSUZONO, TAMAYAMA]);
+    // 〜通り is 〜通.
+    routed("盛岡市大通り二丁目3-1", NISHIGUCHI);
+    routed("盛岡市盛岡駅前通り1-1", NISHIGUCHI);
     // The longest town name wins.
     routed("盛岡市玉山永井字東田1", TAMAYAMA);
     routed("盛岡市永井19地割10-1", IIOKA);

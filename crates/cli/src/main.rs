@@ -208,6 +208,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             command: PackCommand::Check(pack),
         } => {
             let pack = pack.load()?;
+            Router::from_pack(&pack)?;
             println!(
                 "{}: 機関 {}、関係各課 {}、担当地区の町名 {}、推進員 {} — 問題ありません",
                 pack.municipality.name,
@@ -265,7 +266,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         WebConfig {
             secure_cookies: args.secure_cookies,
         },
-    );
+    )?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("{} で待ち受けできません", args.listen))?;

@@ -131,14 +131,9 @@ fn pack_check_reads_a_municipalitys_own_pack_directory() {
     );
     let dir = TempDir::new("pack");
     let packs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/morioka");
-    for file in [
-        "municipality.toml",
-        "agencies.toml",
-        "departments.csv",
-        "catchment_towns.csv",
-        "network_members.csv",
-    ] {
-        std::fs::copy(packs.join(file), dir.0.join(file)).unwrap();
+    for file in std::fs::read_dir(&packs).unwrap() {
+        let file = file.unwrap().path();
+        std::fs::copy(&file, dir.0.join(file.file_name().unwrap())).unwrap();
     }
     let csv = std::fs::read_to_string(dir.0.join("catchment_towns.csv")).unwrap();
     std::fs::write(
@@ -197,4 +192,52 @@ fn serve_starts_creates_the_admin_and_answers_health() {
         "{stdout}"
     );
     assert!(dir.0.join("tsunagaru.sqlite3").exists());
+}
+
+#[test]
+fn address_route_reads_stdin_and_writes_one_json_object_per_line() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tsunagaru"))
+        .args(["address", "route"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            "盛岡市高松四丁目5-1\r\n岩手県滝沢市鵜飼\n\n盛岡市北飯岡四丁目8番50号\n".as_bytes(),
+        )
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let lines: Vec<serde_json::Value> = text(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let statuses: Vec<&str> = lines
+        .iter()
+        .map(|l| l["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["routed", "outside", "invalid", "ambiguous"]);
+    assert_eq!(lines[0]["center"], "松園・緑が丘地域包括支援センター");
+    assert_eq!(lines[0]["input"], "盛岡市高松四丁目5-1");
+    assert_eq!(lines[3]["candidates"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn address_check_lists_the_discrepancies_with_their_decisions() {
+    let out = tsunagaru(&["address", "check"]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("[表記の読み替え] 計画の「鉦屋町」"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[計画にない町名] 日本郵便の「愛宕下」 → unregistered と答える"),
+        "{stdout}"
+    );
 }

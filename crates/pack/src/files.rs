@@ -41,9 +41,9 @@ impl PackSources {
     pub fn from_dir(dir: &Path) -> Result<PackSources, PackError> {
         let read = |name: &str| {
             let path = dir.join(name);
-            std::fs::read_to_string(&path).map_err(|source| PackError::Io {
+            std::fs::read_to_string(&path).map_err(|error| PackError::Io {
                 path: path.display().to_string(),
-                source,
+                error,
             })
         };
         Ok(PackSources {

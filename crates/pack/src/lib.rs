@@ -196,11 +196,8 @@ pub enum PackError {
     Syntax { file: &'static str, message: String },
     #[error("{file}: {message}")]
     Reference { file: &'static str, message: String },
-    #[error("{path}: 読み込めません: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("{path}: 読み込めません: {error}")]
+    Io { path: String, error: std::io::Error },
 }
 
 impl Pack {

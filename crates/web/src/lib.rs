@@ -16,6 +16,7 @@ mod security;
 mod templates;
 
 use std::sync::Arc;
+use tsunagaru_address::{Router, RouterError};
 use tsunagaru_pack::Pack;
 use tsunagaru_store::Repository;
 
@@ -35,12 +36,25 @@ pub struct WebConfig {
 pub struct AppState {
     pub repo: Arc<dyn Repository>,
     pub pack: Arc<Pack>,
+    /// The address router built from the pack.
+    pub address: Arc<Router>,
     pub config: WebConfig,
 }
 
 impl AppState {
-    pub fn new(repo: Arc<dyn Repository>, pack: Arc<Pack>, config: WebConfig) -> Self {
-        AppState { repo, pack, config }
+    /// Fails when the pack's address rules cannot be built into a router.
+    pub fn new(
+        repo: Arc<dyn Repository>,
+        pack: Arc<Pack>,
+        config: WebConfig,
+    ) -> Result<Self, RouterError> {
+        let address = Arc::new(Router::from_pack(&pack)?);
+        Ok(AppState {
+            repo,
+            pack,
+            address,
+            config,
+        })
     }
 }
 

@@ -184,3 +184,13 @@ pub struct AuditPage {
     pub events: Vec<AuditEvent>,
     pub chain: Result<i64, String>,
 }
+
+#[derive(Template)]
+#[template(path = "address.html")]
+pub struct AddressPage {
+    pub nav: Nav,
+    pub q: String,
+    pub postal_code: String,
+    pub message: Option<String>,
+    pub normalized: Option<String>,
+}

@@ -436,6 +436,8 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
         ("/api/v1/users", "get"),
         ("/api/v1/users", "post"),
         ("/api/v1/audit-events", "get"),
+        ("/api/v1/address/route", "get"),
+        ("/api/v1/address/postal/{code}", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
@@ -446,7 +448,10 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
     let token = app.admin_token().await;
     for (path, item) in paths {
         if item.get("get").is_some() {
-            let concrete = path.replace("{id}", "1");
+            let concrete = path
+                .replace("{id}", "1")
+                .replace("{code}", "0200114")
+                .replace("/route", "/route?q=x");
             let response = app.get(&concrete, Some(&token)).await;
             assert_ne!(
                 response.status,
@@ -487,6 +492,79 @@ async fn auditors_read_the_log_and_staff_cannot(backend: Backend) {
     );
 }
 
+async fn the_address_api_routes_and_looks_up_postal_codes(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let token = app.admin_token().await;
+    let q = "〒020-0114 盛岡市高松４－５－１ 高松ハイツ１０１";
+    let url = format!(
+        "/api/v1/address/route?q={}",
+        serde_urlencoded::to_string([("", q)])
+            .unwrap()
+            .trim_start_matches('=')
+    );
+    let route = app.get(&url, Some(&token)).await;
+    assert_eq!(route.status, StatusCode::OK, "{}", route.body);
+    assert_eq!(
+        route.json(),
+        json!({
+            "input": q,
+            "status": "routed",
+            "center": "松園・緑が丘地域包括支援センター",
+            "candidates": ["松園・緑が丘地域包括支援センター"],
+            "town": "高松",
+            "normalized": "岩手県盛岡市高松四丁目5-1",
+        })
+    );
+    let ambiguous = app
+        .get(
+            "/api/v1/address/route?q=%E7%9B%9B%E5%B2%A1%E5%B8%82%E9%AB%98%E6%9D%BE",
+            Some(&token),
+        )
+        .await
+        .json();
+    assert_eq!(ambiguous["status"], "ambiguous");
+    assert_eq!(ambiguous["candidates"].as_array().unwrap().len(), 2);
+    let missing = app.get("/api/v1/address/route", Some(&token)).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert!(
+        missing.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("q に指定してください")
+    );
+    assert_eq!(
+        app.get("/api/v1/address/route?q=x", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let postal = app
+        .get("/api/v1/address/postal/020-0204", Some(&token))
+        .await;
+    assert_eq!(postal.status, StatusCode::OK);
+    assert_eq!(
+        postal.json()["towns"],
+        json!([{"town": "上田", "town_kana": "ウエダ", "note": "糠森、小野松"}])
+    );
+    let full_width = app.get("/api/v1/address/postal/%EF%BC%90%EF%BC%92%EF%BC%90%EF%BC%90%EF%BC%91%EF%BC%91%EF%BC%94", Some(&token)).await;
+    assert_eq!(full_width.json()["towns"][0]["town"], "高松");
+    let elsewhere = app
+        .get("/api/v1/address/postal/1000001", Some(&token))
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    assert!(
+        elsewhere.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("盛岡市の町名にありません")
+    );
+    assert_eq!(
+        app.get("/api/v1/address/postal/12", Some(&token))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
 on_both_backends!(
     agencies_lists_every_agency_of_the_plan,
     agencies_filter_by_field_and_programme,
@@ -502,4 +580,5 @@ on_both_backends!(
     logout_ends_the_token,
     openapi_documents_every_route_it_names,
     auditors_read_the_log_and_staff_cannot,
+    the_address_api_routes_and_looks_up_postal_codes,
 );

@@ -186,3 +186,102 @@ async fn walk(client: &Client, base: &str) -> Result<(), Box<dyn std::error::Err
     );
     Ok(())
 }
+
+/// Polls the text of an element until it satisfies `ok` (scripts answer
+/// asynchronously), failing with what it last saw.
+async fn wait_for_text(
+    client: &Client,
+    css: &str,
+    ok: impl Fn(&str) -> bool,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let mut last = String::new();
+    for _ in 0..50 {
+        last = client.find(Locator::Css(css)).await?.text().await?;
+        if ok(&last) {
+            return Ok(last);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{css} still shows {last:?}").into())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postal_code_fills_the_town_and_the_center_appears_as_you_type() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let profile = common::TempDir::new("tsunagaru-chromium");
+    let (_driver, client) = browser(&profile.0).await;
+    let outcome = async {
+        client.goto(&format!("{base}/login")).await?;
+        client
+            .find(Locator::Css("#username"))
+            .await?
+            .send_keys("admin")
+            .await?;
+        client
+            .find(Locator::Css("#password"))
+            .await?
+            .send_keys(ADMIN_PASSWORD)
+            .await?;
+        client
+            .find(Locator::Css("main form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        client
+            .find(Locator::LinkText("担当地区を調べる"))
+            .await?
+            .click()
+            .await?;
+
+        client
+            .find(Locator::Css("#postal_code"))
+            .await?
+            .send_keys("０２０－０１１４")
+            .await?;
+        let address = client.find(Locator::Css("#address")).await?;
+        for _ in 0..50 {
+            if address.prop("value").await?.as_deref() == Some("盛岡市高松") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            address.prop("value").await?.as_deref(),
+            Some("盛岡市高松"),
+            "the postal code filled the town"
+        );
+        let shown = wait_for_text(&client, "#address-route", |t| t.contains("担当の候補")).await?;
+        assert!(
+            shown.contains("仁王・上田地域包括支援センター")
+                && shown.contains("松園・緑が丘地域包括支援センター"),
+            "{shown}"
+        );
+        snap(&client, "5-address-ambiguous").await;
+
+        address.send_keys("四丁目5-1").await?;
+        let shown = wait_for_text(&client, "#address-route", |t| t.starts_with("担当:")).await?;
+        assert_eq!(shown, "担当: 松園・緑が丘地域包括支援センター");
+        snap(&client, "6-address-routed").await;
+
+        // Without the script, the form answers the same on submit.
+        client
+            .find(Locator::XPath("//button[normalize-space()='調べる']"))
+            .await?
+            .click()
+            .await?;
+        let normalized = client
+            .find(Locator::Css("#normalized"))
+            .await?
+            .text()
+            .await?;
+        assert_eq!(normalized, "岩手県盛岡市高松四丁目5-1");
+        Ok::<(), Box<dyn std::error::Error>>(())
+    }
+    .await;
+    client.close().await.unwrap();
+    outcome.unwrap();
+}

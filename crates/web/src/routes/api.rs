@@ -30,6 +30,8 @@ pub fn v1() -> Router<AppState> {
         .route("/network-members", get(network_members))
         .route("/users", get(users).post(create))
         .route("/audit-events", get(audit_events))
+        .route("/address/route", get(address_route))
+        .route("/address/postal/{code}", get(address_postal))
         .fallback(|| async { ApiError::not_found() })
 }
 
@@ -247,4 +249,50 @@ async fn audit_events(
         .await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     Ok(Json(json!(state.repo.recent_audit_events(limit).await?)))
+}
+
+#[derive(Deserialize)]
+struct RouteQuery {
+    q: Option<String>,
+}
+
+/// `GET /api/v1/address/route?q=…`: the same object as `tsunagaru address route`.
+async fn address_route(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+    Query(query): Query<RouteQuery>,
+) -> Result<Json<tsunagaru_address::Route>, ApiError> {
+    let q = query.q.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "住所を q に指定してください（例: ?q=盛岡市高松四丁目5-1）",
+        )
+    })?;
+    Ok(Json(state.address.route(&q)))
+}
+
+/// `GET /api/v1/address/postal/{code}`: the towns of a postal code.
+async fn address_postal(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let answer = super::address::postal_answer(&state, &code);
+    let digits = answer["postal_code"].as_str().unwrap_or_default();
+    if digits.len() != 7 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("郵便番号「{code}」は7桁の数字で指定してください"),
+        ));
+    }
+    if answer["towns"].as_array().is_none_or(Vec::is_empty) {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "郵便番号 {digits} は{}の町名にありません",
+                state.pack.municipality.name
+            ),
+        ));
+    }
+    Ok(Json(answer))
 }

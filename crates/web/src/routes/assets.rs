@@ -16,6 +16,18 @@ pub async fn css() -> impl IntoResponse {
     )
 }
 
+const ADDRESS_JS: &str = include_str!("../../assets/address.js");
+
+pub async fn address_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        ADDRESS_JS,
+    )
+}
+
 pub async fn health() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
 }

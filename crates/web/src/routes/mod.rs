@@ -1,6 +1,7 @@
 //! One module per screen or resource; handlers are short: extract, call the
 //! store, render.
 
+mod address;
 mod api;
 mod assets;
 mod audit;
@@ -20,12 +21,16 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/agencies", get(directory::agencies))
         .route("/agencies/{id}", get(directory::agency))
         .route("/departments", get(directory::departments))
+        .route("/address", get(address::page))
+        .route("/address/route.json", get(address::route_json))
+        .route("/address/postal.json", get(address::postal_json))
         .route("/network", get(directory::network))
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/new", get(users::new_form))
         .route("/admin/users/{id}/active", post(users::set_active))
         .route("/audit", get(audit::page))
         .route("/assets/app.css", get(assets::css))
+        .route("/assets/address.js", get(assets::address_js))
         .route("/healthz", get(assets::health))
         .route("/api/openapi.json", get(api::openapi))
         .nest("/api/v1", api::v1())

@@ -146,7 +146,7 @@ impl TestApp {
         bootstrap::ensure_admin(repo.as_ref(), &pack, Some(ADMIN_PASSWORD.into()))
             .await
             .unwrap();
-        let state = AppState::new(repo, Arc::new(pack), WebConfig::default());
+        let state = AppState::new(repo, Arc::new(pack), WebConfig::default()).unwrap();
         let router = tsunagaru_web::app(state.clone());
         TestApp {
             state,
