@@ -7,6 +7,9 @@
 
 pub mod audit;
 pub mod directory;
+pub mod era;
+pub mod intake;
+pub mod kana;
 pub mod login;
 pub mod user;
 

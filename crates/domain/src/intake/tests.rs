@@ -1,0 +1,170 @@
+use super::*;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+}
+
+const SAMPLE: &str = r#"{"method": "phone", "received_on": "2026-11-20",
+ "person": {"name": "盛岡 花子", "kana": "ﾓﾘｵｶ ﾊﾅｺ", "sex": "female",
+            "birth_date": "S45.3.12",
+            "address": {"postal_code": "020-0066", "line": "盛岡市上田三丁目2-1"},
+            "phones": [{"kind": "mobile", "number": "090-0000-0000"}]},
+ "concerns": [{"category": "介護のこと", "main": true}, {"category": "収入・生活費のこと"}],
+ "chief_complaint": "母の介護と生活費が心配", "situation": "…",
+ "household": [
+   {"name": "盛岡 花子", "relationship": "本人", "sex": "female", "age": 56},
+   {"name": "盛岡 キヨ", "relationship": "母", "sex": "female", "age": 84,
+    "living": "together", "support": "needed", "consent": "yes"}],
+ "urgency": "within_month"}"#;
+
+#[test]
+fn the_api_sample_is_accepted_as_is() {
+    let input: IntakeInput = serde_json::from_str(SAMPLE).unwrap();
+    let sheet = input.parse(today()).unwrap();
+    assert_eq!(sheet.method, Method::Phone);
+    assert_eq!(
+        sheet.person.kana.as_ref().unwrap().as_str(),
+        "もりおか はなこ"
+    );
+    assert_eq!(
+        sheet.person.birth_date.unwrap().label(),
+        "昭和45年3月12日（1970年）"
+    );
+    assert_eq!(sheet.age(), Some(56));
+    assert_eq!(sheet.person.postal_code.as_deref(), Some("020-0066"));
+    assert_eq!(sheet.main_concern(), Some(Concern::Care));
+    assert_eq!(sheet.household.len(), 2);
+    assert_eq!(sheet.household[1].consent, ConsentAnswer::Yes);
+    assert_eq!(sheet.household[1].living, Some(Living::Together));
+    assert_eq!(sheet.urgency, Some(Urgency::WithinMonth));
+}
+
+#[test]
+fn every_problem_comes_back_with_its_field() {
+    let input = IntakeInput {
+        method: "fax".into(),
+        person: PersonInput {
+            name: String::new(),
+            kana: "盛岡".into(),
+            birth_date: "昭和64年1月8日".into(),
+            phones: vec![PhoneInput {
+                kind: "mobile".into(),
+                number: "090".into(),
+            }],
+            ..PersonInput::default()
+        },
+        concerns: vec![
+            ConcernInput {
+                category: "介護のこと".into(),
+                ..Default::default()
+            },
+            ConcernInput {
+                category: "債務について".into(),
+                ..Default::default()
+            },
+        ],
+        ..IntakeInput::default()
+    };
+    let errors = input.parse(today()).unwrap_err();
+    let find = |field: &str| {
+        errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    };
+    assert_eq!(find("method"), Some("相談方法「fax」は選べません"));
+    assert_eq!(find("person.name"), Some("氏名を入力してください"));
+    assert_eq!(
+        find("person.kana"),
+        Some("ふりがなは、ひらがな・カタカナで入力してください（「盛」は使えません）")
+    );
+    assert_eq!(
+        find("person.birth_date"),
+        Some("昭和64年1月8日はありません（昭和は昭和64年1月7日まで）")
+    );
+    assert!(
+        find("person.phones[0].number")
+            .unwrap()
+            .contains("10桁または11桁")
+    );
+    assert_eq!(
+        find("concerns"),
+        Some("一番の困りごと（◎）を1つ選んでください")
+    );
+    assert_eq!(find("chief_complaint"), Some("主訴を入力してください"));
+}
+
+#[test]
+fn concerns_are_the_sheets_fifteen_and_other() {
+    assert_eq!(Concern::ALL.len(), 16);
+    assert_eq!(Concern::ALL[0].label(), "病気や健康、障害のこと");
+    assert_eq!(Concern::ALL[14].label(), "食べるものがない");
+    let mut input: IntakeInput = serde_json::from_str(SAMPLE).unwrap();
+    input.concerns = vec![ConcernInput {
+        category: "その他".into(),
+        main: true,
+        text: String::new(),
+    }];
+    let errors = input.parse(today()).unwrap_err();
+    assert_eq!(
+        errors[0].message,
+        "相談内容「その他」の内容を入力してください"
+    );
+    input.concerns = vec![
+        ConcernInput {
+            category: "food".into(),
+            main: true,
+            ..Default::default()
+        },
+        ConcernInput {
+            category: "DV・虐待".into(),
+            main: true,
+            ..Default::default()
+        },
+    ];
+    assert_eq!(
+        input.parse(today()).unwrap_err()[0].message,
+        "一番の困りごと（◎）は1つだけ選んでください"
+    );
+    input.concerns = vec![ConcernInput {
+        category: "食べるものがない".into(),
+        ..Default::default()
+    }];
+    assert_eq!(
+        input.parse(today()).unwrap().main_concern(),
+        Some(Concern::Food),
+        "a single concern is the main one"
+    );
+}
+
+#[test]
+fn the_household_has_no_cap_and_the_person_comes_first() {
+    let mut input: IntakeInput = serde_json::from_str(SAMPLE).unwrap();
+    input.household = (0..9)
+        .map(|i| MemberInput {
+            name: format!("家族{i}"),
+            relationship: "子".into(),
+            consent: "有".into(),
+            ..Default::default()
+        })
+        .collect();
+    let sheet = input.parse(today()).unwrap();
+    assert_eq!(
+        sheet.household.len(),
+        10,
+        "9 members + 本人, more than the paper's 6 rows"
+    );
+    assert!(sheet.household[0].is_self());
+    assert_eq!(sheet.household[0].name, "盛岡 花子");
+    assert_eq!(sheet.household[1].consent, ConsentAnswer::Yes);
+}
+
+#[test]
+fn a_future_intake_date_is_refused() {
+    let mut input: IntakeInput = serde_json::from_str(SAMPLE).unwrap();
+    input.received_on = "R9.1.1".into();
+    assert_eq!(
+        input.parse(today()).unwrap_err()[0].message,
+        "受付年月日が未来の日付です"
+    );
+}
