@@ -586,10 +586,10 @@ impl IntakeInput {
             if matches!(u.trim(), "none" | "無" | "") {
                 continue;
             }
-            if let Some(u) = pick(p, "person.utilities", u, Utility::parse, "ライフライン") {
-                if !utilities.contains(&u) {
-                    utilities.push(u);
-                }
+            if let Some(u) = pick(p, "person.utilities", u, Utility::parse, "ライフライン")
+                && !utilities.contains(&u)
+            {
+                utilities.push(u);
             }
         }
         let d = &input.disability;
