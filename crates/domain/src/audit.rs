@@ -26,6 +26,14 @@ pub enum AuditAction {
     AdminBootstrapped,
     PackLoaded,
     AuditLogViewed,
+    ConsultationCreated,
+    ConsultationViewed,
+    ConsultationPrinted,
+    PersonViewed,
+    PersonSearched,
+    NoteAdded,
+    ProtectionChanged,
+    PersonsMerged,
 }
 
 impl AuditAction {
@@ -40,6 +48,14 @@ impl AuditAction {
             AuditAction::AdminBootstrapped => "admin_bootstrapped",
             AuditAction::PackLoaded => "pack_loaded",
             AuditAction::AuditLogViewed => "audit_log_viewed",
+            AuditAction::ConsultationCreated => "consultation_created",
+            AuditAction::ConsultationViewed => "consultation_viewed",
+            AuditAction::ConsultationPrinted => "consultation_printed",
+            AuditAction::PersonViewed => "person_viewed",
+            AuditAction::PersonSearched => "person_searched",
+            AuditAction::NoteAdded => "note_added",
+            AuditAction::ProtectionChanged => "protection_changed",
+            AuditAction::PersonsMerged => "persons_merged",
         }
     }
 
@@ -55,6 +71,14 @@ impl AuditAction {
             "admin_bootstrapped" => "初期管理者作成",
             "pack_loaded" => "自治体パック読込",
             "audit_log_viewed" => "監査ログ閲覧",
+            "consultation_created" => "相談受付",
+            "consultation_viewed" => "受付シート閲覧",
+            "consultation_printed" => "受付シート印刷",
+            "person_viewed" => "相談対象者の閲覧",
+            "person_searched" => "相談対象者の検索",
+            "note_added" => "支援経過記録の追加",
+            "protection_changed" => "保護設定の変更",
+            "persons_merged" => "相談対象者の統合",
             other => other,
         }
     }

@@ -115,3 +115,47 @@ mod tests {
         assert_eq!(phone_key("０９０－１２３４－５６７８"), "09012345678");
     }
 }
+
+/// Whether two search keys probably name the same person: equal, or within a
+/// small edit distance (a typo, 斉藤/斎藤-style kanji aside, a missed small
+/// kana): at most 1 edit for short keys, 2 for keys of 6 characters or more.
+pub fn similar(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let allowed = if a.len().min(b.len()) >= 6 { 2 } else { 1 };
+    if a.len().abs_diff(b.len()) > allowed {
+        return false;
+    }
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            current[j + 1] = (previous[j] + cost)
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()] <= allowed
+}
+
+#[cfg(test)]
+mod similar_tests {
+    use super::*;
+
+    #[test]
+    fn near_names_are_similar() {
+        assert!(similar(
+            &search_key("もりおか はなこ"),
+            &search_key("ﾓﾘｵｶﾊﾅｺ")
+        ));
+        assert!(similar("もりおかはなこ", "もりおかはなご"));
+        assert!(similar("盛岡花子", "盛岡華子"));
+        assert!(!similar("盛岡花子", "仙台太郎"));
+        assert!(!similar("", ""));
+    }
+}

@@ -54,6 +54,17 @@ impl Role {
         self == Role::Admin
     }
 
+    /// Takes consultations and sees persons through their agencies. The
+    /// administrator and the auditor never see personal data.
+    pub fn works_with_persons(self) -> bool {
+        matches!(self, Role::Staff | Role::Csw | Role::City)
+    }
+
+    /// Merges two records of the same person (audited, undoable from the history).
+    pub fn can_merge_persons(self) -> bool {
+        matches!(self, Role::Admin | Role::Csw)
+    }
+
     pub fn can_read_audit_log(self) -> bool {
         matches!(self, Role::Admin | Role::Auditor)
     }

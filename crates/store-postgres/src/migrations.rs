@@ -3,10 +3,16 @@
 use sqlx::PgPool;
 use tsunagaru_store::StoreError;
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../migrations/0001_directory_users_audit.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../migrations/0001_directory_users_audit.sql"),
+    ),
+    (
+        2,
+        include_str!("../migrations/0002_persons_consultations.sql"),
+    ),
+];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {
     let fail = |e: sqlx::Error| StoreError::Migration(e.to_string());

@@ -7,6 +7,7 @@
 //! and writes both in one transaction: a change without its audit event is
 //! never committed.
 
+mod persons;
 mod records;
 #[doc(hidden)]
 pub mod sql;
@@ -14,11 +15,13 @@ pub mod sql;
 pub use sql::__private;
 mod verify;
 
+pub use persons::*;
 pub use records::*;
 pub use verify::{VerifyError, verify_audit_log};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use tsunagaru_domain::intake::IntakeSheet;
 use tsunagaru_domain::{AuditEvent, LoginThrottle, NewAuditEvent, Username};
 use tsunagaru_pack::Pack;
 
@@ -102,4 +105,50 @@ pub trait Repository: Send + Sync + 'static {
     async fn recent_audit_events(&self, limit: i64) -> Result<Vec<AuditEvent>>;
     /// The last `(seq, hash)` as recorded apart from the log.
     async fn audit_head(&self) -> Result<Option<(i64, String)>>;
+
+    // ---- persons and consultations ----
+
+    /// Saves a consultation with its person (new, or the existing one named in
+    /// `ctx`), household and consent, all or nothing.
+    async fn create_intake(
+        &self,
+        sheet: &IntakeSheet,
+        ctx: &IntakeContext,
+        audit: NewAuditEvent,
+    ) -> Result<IntakeIds>;
+    /// A person record (merged records included, with `merged_into` set).
+    async fn person(&self, id: i64) -> Result<Option<Person>>;
+    /// Whether any of these agencies is involved with the person.
+    async fn person_in_scope(&self, id: i64, agency_ids: &[i64]) -> Result<bool>;
+    /// Persons these agencies are involved with that match the query, newest first.
+    async fn search_persons(
+        &self,
+        agency_ids: &[i64],
+        query: &PersonQuery,
+        limit: i64,
+    ) -> Result<Vec<Person>>;
+    async fn consultations_of(&self, person_id: i64) -> Result<Vec<Consultation>>;
+    async fn consultation(&self, id: i64) -> Result<Option<Consultation>>;
+    async fn add_note(&self, note: &NewNote, audit: NewAuditEvent) -> Result<i64>;
+    async fn notes_of(&self, person_id: i64) -> Result<Vec<Note>>;
+    async fn person_changes(&self, person_id: i64) -> Result<Vec<PersonChange>>;
+    /// Marks a person as protected (or not), naming the users who may see
+    /// the whereabouts. Recorded in the history.
+    async fn set_protection(
+        &self,
+        person_id: i64,
+        protected: bool,
+        viewer_ids: &[i64],
+        by_user: i64,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
+    /// Moves `merged`'s consultations and notes to `kept` and marks `merged`
+    /// as merged into it; both histories record it, so it can be undone.
+    async fn merge_persons(
+        &self,
+        kept: i64,
+        merged: i64,
+        by_user: i64,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
 }

@@ -77,6 +77,57 @@ macro_rules! impl_sql_repository {
             const AGENCY_SELECT: &str = "SELECT id, key, name, category, operator, address, fields, programmes, department_no, consultation, hub_type, catchment_areas, funding, secretariat, source, active FROM agencies";
             const AUDIT_SELECT: &str = "SELECT seq, at, actor_user_id, actor, action, record_type, record_id, detail, prev_hash, hash FROM audit_events";
 
+            const PERSON_COLUMNS: &str = "id, name, kana, sex, birth_date, postal_code, address, town, phones, other_agencies, \
+                care_level, utilities, disability, housing, housing_other, protected, merged_into, created_at, updated_at";
+            const CONSULTATION_COLUMNS: &str = "id, person_id, agency_id, user_id, receiver_name, method, method_other, received_on, \
+                requester, concerns, chief_complaint, situation, urgency, consent_confirmed_by, consent_confirmed_on, created_at";
+            const MEMBER_COLUMNS: &str =
+                "consultation_id, position, name, relationship, sex, age, living, troubles, support, consent";
+
+            /// `$from, $from+1, …` for an IN list of `count` values.
+            fn placeholders(from: usize, count: usize) -> String {
+                (from..from + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+            }
+
+            fn escape_like(text: &str) -> String {
+                text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+            }
+
+            async fn viewers_of(pool: &sqlx::Pool<$db>, person_id: i64, protected: bool) -> Result<Vec<i64>, StoreError> {
+                if !protected {
+                    return Ok(Vec::new());
+                }
+                let rows: Vec<(i64,)> =
+                    sqlx::query_as("SELECT user_id FROM protected_person_users WHERE person_id = $1 ORDER BY user_id")
+                        .bind(person_id)
+                        .fetch_all(pool)
+                        .await
+                        .map_err(db_error)?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
+            }
+
+            async fn record_change(
+                tx: &mut Tx,
+                person_id: i64,
+                user_id: i64,
+                at: DateTime<Utc>,
+                field: &str,
+                before: Option<String>,
+                after: Option<String>,
+            ) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO person_changes (person_id, user_id, at, field, before, after) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(person_id)
+                    .bind(user_id)
+                    .bind(at)
+                    .bind(field.to_owned())
+                    .bind(before)
+                    .bind(after)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_error)?;
+                Ok(())
+            }
+
             #[async_trait::async_trait]
             impl Repository for $store {
                 fn backend(&self) -> Backend {
@@ -500,6 +551,372 @@ macro_rules! impl_sql_repository {
                         .await
                         .map_err(db_error)
                 }
+
+                async fn create_intake(
+                    &self,
+                    sheet: &IntakeSheet,
+                    ctx: &IntakeContext,
+                    audit: NewAuditEvent,
+                ) -> Result<IntakeIds, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let now = Utc::now();
+                    let person_id = match ctx.existing_person_id {
+                        Some(id) => {
+                            let found: Option<(i64,)> =
+                                sqlx::query_as("SELECT id FROM persons WHERE id = $1 AND merged_into IS NULL")
+                                    .bind(id)
+                                    .fetch_optional(&mut *tx)
+                                    .await
+                                    .map_err(db_error)?;
+                            found.ok_or_else(|| StoreError::Conflict("選んだ相談対象者が見つかりません".into()))?.0
+                        }
+                        None => {
+                            let c = person_columns(sheet);
+                            let (id,): (i64,) = sqlx::query_as(
+                                "INSERT INTO persons (name, kana, name_key, kana_key, sex, birth_date, postal_code, address, town, \
+                                 phones, phone_keys, other_agencies, care_level, utilities, disability, housing, housing_other, \
+                                 protected, created_by, created_at, updated_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, FALSE, $18, $19, $19) \
+                                 RETURNING id",
+                            )
+                            .bind(c.name)
+                            .bind(c.kana)
+                            .bind(c.name_key)
+                            .bind(c.kana_key)
+                            .bind(c.sex)
+                            .bind(c.birth_date)
+                            .bind(c.postal_code)
+                            .bind(c.address)
+                            .bind(ctx.town.clone())
+                            .bind(c.phones)
+                            .bind(c.phone_keys)
+                            .bind(c.other_agencies)
+                            .bind(c.care_level)
+                            .bind(c.utilities)
+                            .bind(c.disability)
+                            .bind(c.housing)
+                            .bind(c.housing_other)
+                            .bind(ctx.user_id)
+                            .bind(now)
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                            id
+                        }
+                    };
+                    let (consultation_id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO consultations (person_id, agency_id, user_id, receiver_name, method, method_other, received_on, \
+                         requester, concerns, chief_complaint, situation, urgency, consent_confirmed_by, consent_confirmed_on, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                    )
+                    .bind(person_id)
+                    .bind(ctx.agency_id)
+                    .bind(ctx.user_id)
+                    .bind(sheet.receiver_name.clone())
+                    .bind(sheet.method.code())
+                    .bind(sheet.method_other.clone())
+                    .bind(sheet.received_on)
+                    .bind(requester_json(sheet))
+                    .bind(concerns_json(sheet))
+                    .bind(sheet.chief_complaint.clone())
+                    .bind(sheet.situation.clone())
+                    .bind(sheet.urgency.map(|u| u.code()))
+                    .bind(sheet.consent_confirmed_by.clone())
+                    .bind(sheet.consent_confirmed_on)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    for (position, m) in sheet.household.iter().enumerate() {
+                        sqlx::query(
+                            "INSERT INTO household_members (consultation_id, position, name, relationship, sex, age, living, troubles, support, consent) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        )
+                        .bind(consultation_id)
+                        .bind(position as i64)
+                        .bind(m.name.clone())
+                        .bind(m.relationship.clone())
+                        .bind(m.sex.map(|s| s.code()))
+                        .bind(m.age.map(i64::from))
+                        .bind(m.living.map(|l| l.code()))
+                        .bind(m.troubles.clone())
+                        .bind(m.support.map(|s| s.code()))
+                        .bind(m.consent.code())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    }
+                    append_in(&mut tx, audit.record("consultation", consultation_id)).await?;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(IntakeIds { consultation_id, person_id })
+                }
+
+                async fn person(&self, id: i64) -> Result<Option<Person>, StoreError> {
+                    let row: Option<PersonRow> =
+                        sqlx::query_as(AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1")))
+                            .bind(id)
+                            .fetch_optional(&self.pool)
+                            .await
+                            .map_err(db_error)?;
+                    match row {
+                        Some(row) => {
+                            let viewers = viewers_of(&self.pool, row.id, row.protected).await?;
+                            Ok(Some(Person::from_row(row, viewers)))
+                        }
+                        None => Ok(None),
+                    }
+                }
+
+                async fn person_in_scope(&self, id: i64, agency_ids: &[i64]) -> Result<bool, StoreError> {
+                    if agency_ids.is_empty() {
+                        return Ok(false);
+                    }
+                    let sql = format!(
+                        "SELECT COUNT(*) FROM consultations WHERE person_id = $1 AND agency_id IN ({})",
+                        placeholders(2, agency_ids.len())
+                    );
+                    let mut query = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql)).bind(id);
+                    for agency in agency_ids {
+                        query = query.bind(*agency);
+                    }
+                    let (count,) = query.fetch_one(&self.pool).await.map_err(db_error)?;
+                    Ok(count > 0)
+                }
+
+                async fn search_persons(
+                    &self,
+                    agency_ids: &[i64],
+                    query: &PersonQuery,
+                    limit: i64,
+                ) -> Result<Vec<Person>, StoreError> {
+                    if agency_ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut sql = format!(
+                        "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.merged_into IS NULL AND EXISTS \
+                         (SELECT 1 FROM consultations c WHERE c.person_id = p.id AND c.agency_id IN ({}))",
+                        placeholders(1, agency_ids.len())
+                    );
+                    let mut next = agency_ids.len() + 1;
+                    let text = query.text.as_deref().map(search_key).filter(|t| !t.is_empty());
+                    let phone = query.phone.as_deref().map(phone_key).filter(|p| !p.is_empty());
+                    if text.is_some() {
+                        sql.push_str(&format!(" AND (p.name_key LIKE ${next} ESCAPE '\\' OR p.kana_key LIKE ${next} ESCAPE '\\')"));
+                        next += 1;
+                    }
+                    if query.birth_date.is_some() {
+                        sql.push_str(&format!(" AND p.birth_date = ${next}"));
+                        next += 1;
+                    }
+                    if phone.is_some() {
+                        sql.push_str(&format!(" AND p.phone_keys LIKE ${next} ESCAPE '\\'"));
+                        next += 1;
+                    }
+                    sql.push_str(&format!(" ORDER BY p.updated_at DESC, p.id DESC LIMIT ${next}"));
+                    let mut q = sqlx::query_as::<_, PersonRow>(AssertSqlSafe(sql));
+                    for agency in agency_ids {
+                        q = q.bind(*agency);
+                    }
+                    if let Some(text) = text {
+                        q = q.bind(format!("%{}%", escape_like(&text)));
+                    }
+                    if let Some(date) = query.birth_date {
+                        q = q.bind(date);
+                    }
+                    if let Some(phone) = phone {
+                        q = q.bind(format!("%{}%", escape_like(&phone)));
+                    }
+                    let rows = q.bind(limit).fetch_all(&self.pool).await.map_err(db_error)?;
+                    let mut persons = Vec::with_capacity(rows.len());
+                    for row in rows {
+                        let viewers = viewers_of(&self.pool, row.id, row.protected).await?;
+                        persons.push(Person::from_row(row, viewers));
+                    }
+                    Ok(persons)
+                }
+
+                async fn consultations_of(&self, person_id: i64) -> Result<Vec<Consultation>, StoreError> {
+                    let rows: Vec<ConsultationRow> = sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT {CONSULTATION_COLUMNS} FROM consultations WHERE person_id = $1 ORDER BY received_on DESC, id DESC"
+                    )))
+                    .bind(person_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                    let members: Vec<MemberRow> = sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT {MEMBER_COLUMNS} FROM household_members WHERE consultation_id IN \
+                         (SELECT id FROM consultations WHERE person_id = $1) ORDER BY consultation_id, position"
+                    )))
+                    .bind(person_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|row| {
+                            let household = members.iter().filter(|m| m.consultation_id == row.id).cloned().collect();
+                            Consultation::from_row(row, household)
+                        })
+                        .collect())
+                }
+
+                async fn consultation(&self, id: i64) -> Result<Option<Consultation>, StoreError> {
+                    let row: Option<ConsultationRow> = sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT {CONSULTATION_COLUMNS} FROM consultations WHERE id = $1"
+                    )))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                    let Some(row) = row else { return Ok(None) };
+                    let members: Vec<MemberRow> = sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT {MEMBER_COLUMNS} FROM household_members WHERE consultation_id = $1 ORDER BY position"
+                    )))
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                    Ok(Some(Consultation::from_row(row, members)))
+                }
+
+                async fn add_note(&self, note: &NewNote, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO progress_notes (person_id, agency_id, user_id, noted_on, method, content, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    )
+                    .bind(note.person_id)
+                    .bind(note.agency_id)
+                    .bind(note.user_id)
+                    .bind(note.noted_on)
+                    .bind(note.method.clone())
+                    .bind(note.content.clone())
+                    .bind(Utc::now())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    append_in(&mut tx, audit.record("progress_note", id)).await?;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(id)
+                }
+
+                async fn notes_of(&self, person_id: i64) -> Result<Vec<Note>, StoreError> {
+                    sqlx::query_as(
+                        "SELECT id, person_id, agency_id, user_id, noted_on, method, content, created_at \
+                         FROM progress_notes WHERE person_id = $1 ORDER BY noted_on DESC, id DESC",
+                    )
+                    .bind(person_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)
+                }
+
+                async fn person_changes(&self, person_id: i64) -> Result<Vec<PersonChange>, StoreError> {
+                    sqlx::query_as(
+                        "SELECT person_id, user_id, at, field, before, after FROM person_changes \
+                         WHERE person_id = $1 ORDER BY at, id",
+                    )
+                    .bind(person_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)
+                }
+
+                async fn set_protection(
+                    &self,
+                    person_id: i64,
+                    protected: bool,
+                    viewer_ids: &[i64],
+                    by_user: i64,
+                    audit: NewAuditEvent,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let now = Utc::now();
+                    let before: Option<(bool,)> = sqlx::query_as("SELECT protected FROM persons WHERE id = $1")
+                        .bind(person_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    let Some((before,)) = before else {
+                        return Err(StoreError::Conflict("相談対象者が見つかりません".into()));
+                    };
+                    sqlx::query("UPDATE persons SET protected = $1, updated_at = $2 WHERE id = $3")
+                        .bind(protected)
+                        .bind(now)
+                        .bind(person_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    sqlx::query("DELETE FROM protected_person_users WHERE person_id = $1")
+                        .bind(person_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    for user in viewer_ids {
+                        sqlx::query("INSERT INTO protected_person_users (person_id, user_id) VALUES ($1, $2)")
+                            .bind(person_id)
+                            .bind(*user)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    }
+                    let after = format!("{protected} {viewer_ids:?}");
+                    record_change(&mut tx, person_id, by_user, now, "protected", Some(before.to_string()), Some(after)).await?;
+                    append_in(&mut tx, audit.record("person", person_id)).await?;
+                    tx.commit().await.map_err(db_error)
+                }
+
+                async fn merge_persons(&self, kept: i64, merged: i64, by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
+                    if kept == merged {
+                        return Err(StoreError::Conflict("同じ相談対象者どうしは統合できません".into()));
+                    }
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let now = Utc::now();
+                    let live: Vec<(i64,)> = sqlx::query_as("SELECT id FROM persons WHERE id IN ($1, $2) AND merged_into IS NULL")
+                        .bind(kept)
+                        .bind(merged)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    if live.len() != 2 {
+                        return Err(StoreError::Conflict("統合する相談対象者が見つからないか、すでに統合されています".into()));
+                    }
+                    let moved_consultations: Vec<(i64,)> = sqlx::query_as("SELECT id FROM consultations WHERE person_id = $1")
+                        .bind(merged)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    let moved_notes: Vec<(i64,)> = sqlx::query_as("SELECT id FROM progress_notes WHERE person_id = $1")
+                        .bind(merged)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    for table in ["consultations", "progress_notes"] {
+                        sqlx::query(AssertSqlSafe(format!("UPDATE {table} SET person_id = $1 WHERE person_id = $2")))
+                            .bind(kept)
+                            .bind(merged)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    }
+                    sqlx::query("UPDATE persons SET merged_into = $1, updated_at = $2 WHERE id = $3")
+                        .bind(kept)
+                        .bind(now)
+                        .bind(merged)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    // What moved, so the merge can be undone from the history.
+                    let moved = format!(
+                        "consultations {:?} notes {:?}",
+                        moved_consultations.iter().map(|(id,)| *id).collect::<Vec<_>>(),
+                        moved_notes.iter().map(|(id,)| *id).collect::<Vec<_>>()
+                    );
+                    record_change(&mut tx, merged, by_user, now, "merged_into", None, Some(format!("{kept}: {moved}"))).await?;
+                    record_change(&mut tx, kept, by_user, now, "absorbed", None, Some(format!("{merged}: {moved}"))).await?;
+                    append_in(&mut tx, audit.record("person", kept)).await?;
+                    tx.commit().await.map_err(db_error)
+                }
             }
         }
     };
@@ -510,12 +927,17 @@ macro_rules! impl_sql_repository {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::{
-        Agency, AgencyRow, AuditRow, Backend, Department, NetworkMember, NewSession, NewUser,
-        PackLoadReport, Repository, Session, StoreError, User, UserCredentials, UserRow, codes,
+        Agency, AgencyRow, AuditRow, Backend, Consultation, ConsultationRow, Department,
+        IntakeContext, IntakeIds, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note,
+        PackLoadReport, Person, PersonChange, PersonQuery, PersonRow, Repository, Session,
+        StoreError, User, UserCredentials, UserRow, codes, concerns_json, person_columns,
+        requester_json,
     };
     pub use chrono::{DateTime, Utc};
     pub use sqlx::AssertSqlSafe;
     pub use tsunagaru_domain::audit::truncate_to_micros;
+    pub use tsunagaru_domain::intake::IntakeSheet;
+    pub use tsunagaru_domain::kana::{phone_key, search_key};
     pub use tsunagaru_domain::{
         AuditEvent, Field, GENESIS_HASH, LoginThrottle, NewAuditEvent, Programme, Username,
     };

@@ -89,6 +89,8 @@ pub struct ApiError {
     pub message: String,
     /// Per-field problems for 422 answers.
     pub problems: Vec<String>,
+    /// Problems tied to fields of a sheet.
+    pub fields: Vec<tsunagaru_domain::intake::FieldError>,
 }
 
 impl ApiError {
@@ -97,6 +99,7 @@ impl ApiError {
             status,
             message: message.into(),
             problems: Vec::new(),
+            fields: Vec::new(),
         }
     }
     pub fn unauthorized() -> Self {
@@ -111,11 +114,27 @@ impl ApiError {
     pub fn forbidden() -> Self {
         ApiError::new(StatusCode::FORBIDDEN, "この操作を行う権限がありません")
     }
+    /// 422 with `{"errors": [{"field": …, "message": …}]}` (the intake sheet).
+    pub fn fields(errors: Vec<tsunagaru_domain::intake::FieldError>) -> Self {
+        let message = errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join(" / ");
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message,
+            problems: Vec::new(),
+            fields: errors,
+        }
+    }
+
     pub fn unprocessable(message: impl Into<String>, problems: Vec<String>) -> Self {
         ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             message: message.into(),
             problems,
+            fields: Vec::new(),
         }
     }
 }
@@ -139,7 +158,9 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = if self.problems.is_empty() {
+        let body = if !self.fields.is_empty() {
+            serde_json::json!({ "error": self.message, "errors": self.fields })
+        } else if self.problems.is_empty() {
             serde_json::json!({ "error": self.message })
         } else {
             serde_json::json!({ "error": self.message, "problems": self.problems })

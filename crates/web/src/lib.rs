@@ -11,6 +11,7 @@ pub mod auth;
 pub mod bootstrap;
 mod csrf;
 mod error;
+mod intake;
 mod routes;
 mod security;
 mod templates;

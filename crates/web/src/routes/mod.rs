@@ -6,6 +6,8 @@ mod api;
 mod assets;
 mod audit;
 mod directory;
+pub(crate) mod persons;
+mod persons_api;
 mod session;
 mod users;
 
@@ -33,6 +35,6 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/assets/address.js", get(assets::address_js))
         .route("/healthz", get(assets::health))
         .route("/api/openapi.json", get(api::openapi))
-        .nest("/api/v1", api::v1())
+        .nest("/api/v1", api::v1().merge(persons_api::router()))
         .fallback(assets::not_found)
 }

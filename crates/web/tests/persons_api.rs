@@ -1,0 +1,465 @@
+//! The intake sheet through the API, on SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Backend, TestApp, USER_PASSWORD};
+use serde_json::{Value, json};
+
+fn sample() -> Value {
+    json!({"method": "phone", "received_on": "2026-11-20",
+     "person": {"name": "盛岡 花子", "kana": "ﾓﾘｵｶ ﾊﾅｺ", "sex": "female",
+                "birth_date": "S45.3.12",
+                "address": {"postal_code": "020-0066", "line": "盛岡市上田三丁目2-1"},
+                "phones": [{"kind": "mobile", "number": "090-0000-0000"}]},
+     "concerns": [{"category": "介護のこと", "main": true}, {"category": "収入・生活費のこと"}],
+     "chief_complaint": "母の介護と生活費が心配", "situation": "…",
+     "household": [
+       {"name": "盛岡 花子", "relationship": "本人", "sex": "female", "age": 56},
+       {"name": "盛岡 キヨ", "relationship": "母", "sex": "female", "age": 84,
+        "living": "together", "support": "needed", "consent": "yes"}],
+     "urgency": "within_month"})
+}
+
+/// Staff of agency 1 and 2, and a CSW of the 事務局.
+struct People {
+    first: String,
+    first_colleague: String,
+    second: String,
+    csw: String,
+    first_colleague_id: i64,
+}
+
+async fn people(app: &TestApp) -> People {
+    let secretariat = app
+        .repo()
+        .agencies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.secretariat)
+        .unwrap()
+        .id;
+    app.create_user("staff-one", "staff", &[1]).await;
+    let first_colleague_id = app.create_user("staff-one-b", "staff", &[1]).await;
+    app.create_user("staff-two", "staff", &[2]).await;
+    app.create_user("csw-one", "csw", &[secretariat, 1]).await;
+    People {
+        first: app.token("staff-one", USER_PASSWORD).await,
+        first_colleague: app.token("staff-one-b", USER_PASSWORD).await,
+        second: app.token("staff-two", USER_PASSWORD).await,
+        csw: app.token("csw-one", USER_PASSWORD).await,
+        first_colleague_id,
+    }
+}
+
+async fn create(app: &TestApp, token: &str, sheet: &Value) -> Value {
+    let response = app
+        .post_json("/api/v1/consultations", Some(token), sheet)
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    response.json()
+}
+
+async fn the_sample_sheet_is_accepted_as_is(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let created = create(&app, &p.first, &sample()).await;
+    let person_id = created["person_id"].as_i64().unwrap();
+    assert!(created["id"].as_i64().unwrap() > 0);
+    let person = app
+        .get(&format!("/api/v1/persons/{person_id}"), Some(&p.first))
+        .await;
+    assert_eq!(person.status, StatusCode::OK);
+    let person = person.json();
+    assert_eq!(person["kana"], "もりおか はなこ", "stored in one form");
+    assert_eq!(person["birth_date"], "1970-03-12");
+    assert_eq!(person["birth_date_label"], "昭和45年3月12日（1970年）");
+    assert_eq!(person["address"]["town"], "上田");
+    assert_eq!(person["household"].as_array().unwrap().len(), 2);
+    assert_eq!(person["household"][1]["consent_label"], "有");
+    assert_eq!(person["consents"][1]["consent"], "yes");
+    let consultation = &person["consultations"][0];
+    assert_eq!(
+        consultation["concerns"][0],
+        json!({"category": "介護のこと", "code": "care", "main": true, "text": null})
+    );
+    assert_eq!(consultation["urgency"], "within_month");
+    assert_eq!(
+        consultation["received_on_label"],
+        "令和8年11月20日（2026年）"
+    );
+    let actions = app.audit_actions().await;
+    assert!(actions.contains(&("consultation_created".into(), "staff-one".into())));
+    assert!(actions.contains(&("person_viewed".into(), "staff-one".into())));
+}
+
+async fn a_bad_sheet_answers_422_per_field_and_saves_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let mut sheet = sample();
+    sheet["person"]["birth_date"] = json!("昭和64年1月8日");
+    sheet["person"]["kana"] = json!("盛岡はなこ");
+    sheet["household"][1]["consent"] = json!("maybe");
+    let response = app
+        .post_json("/api/v1/consultations", Some(&p.first), &sheet)
+        .await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = response.json()["errors"].clone();
+    assert!(errors.as_array().unwrap().contains(&json!({"field": "person.birth_date", "message": "昭和64年1月8日はありません（昭和は昭和64年1月7日まで）"})), "{errors}");
+    assert!(
+        errors
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "person.kana")
+    );
+    assert!(
+        errors
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "household[1].consent")
+    );
+    let found = app
+        .get("/api/v1/persons?q=%E7%9B%9B%E5%B2%A1", Some(&p.first))
+        .await
+        .json();
+    assert_eq!(found, json!([]), "nothing was saved");
+    for date in ["平成31年5月1日", "令和元年4月30日"] {
+        let mut sheet = sample();
+        sheet["person"]["birth_date"] = json!(date);
+        let response = app
+            .post_json("/api/v1/consultations", Some(&p.first), &sheet)
+            .await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{date}");
+        assert!(
+            response.json()["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("はありません")
+        );
+    }
+}
+
+async fn another_agency_gets_404_for_the_person(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let created = create(&app, &p.first, &sample()).await;
+    let id = created["person_id"].as_i64().unwrap();
+    let consultation = created["id"].as_i64().unwrap();
+    for path in [
+        format!("/api/v1/persons/{id}"),
+        format!("/api/v1/consultations/{consultation}"),
+    ] {
+        assert_eq!(
+            app.get(&path, Some(&p.second)).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+        assert_eq!(
+            app.get(&path, Some(&p.first)).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    let absent = app.get("/api/v1/persons/99999", Some(&p.second)).await;
+    assert_eq!(absent.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        absent.body,
+        app.get(&format!("/api/v1/persons/{id}"), Some(&p.second))
+            .await
+            .body,
+        "out of scope looks absent"
+    );
+    let note = app
+        .post_json(
+            &format!("/api/v1/persons/{id}/notes"),
+            Some(&p.second),
+            &json!({"method": "電話", "content": "x"}),
+        )
+        .await;
+    assert_eq!(note.status, StatusCode::NOT_FOUND);
+    let admin = app.admin_token().await;
+    assert_eq!(
+        app.get(&format!("/api/v1/persons/{id}"), Some(&admin))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "the admin sees no personal data"
+    );
+    assert_eq!(
+        app.post_json("/api/v1/consultations", Some(&admin), &sample())
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn search_finds_by_any_kana_birth_date_and_phone_within_scope(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    create(&app, &p.first, &sample()).await;
+    let search = |token: String, query: &'static str| {
+        let app = &app;
+        async move {
+            app.get(&format!("/api/v1/persons?{query}"), Some(&token))
+                .await
+                .json()
+        }
+    };
+    for query in [
+        "q=%EF%BE%93%EF%BE%98%EF%BD%B5%EF%BD%B6", // ﾓﾘｵｶ (half-width)
+        "q=%E3%82%82%E3%82%8A%E3%81%8A%E3%81%8B%20%E3%81%AF%E3%81%AA%E3%81%93", // もりおか はなこ
+        "q=%E3%83%A2%E3%83%AA%E3%82%AA%E3%82%AB%E3%83%8F%E3%83%8A%E3%82%B3", // モリオカハナコ
+        "q=%E7%9B%9B%E5%B2%A1%E3%80%80%E8%8A%B1%E5%AD%90", // 盛岡　花子
+        "birth_date=S45.3.12",
+        "birth_date=1970-03-12",
+        "phone=09000000000",
+        "phone=%EF%BC%90%EF%BC%99%EF%BC%90-0000",
+    ] {
+        let found = search(p.first.clone(), query).await;
+        assert_eq!(found.as_array().map(Vec::len), Some(1), "{query}: {found}");
+        assert_eq!(found[0]["name"], "盛岡 花子");
+        let elsewhere = search(p.second.clone(), query).await;
+        assert_eq!(
+            elsewhere,
+            json!([]),
+            "{query}: another agency finds nothing"
+        );
+    }
+    let bad = app
+        .get(
+            "/api/v1/persons?birth_date=%E6%98%AD%E5%92%8C64%E5%B9%B41%E6%9C%888%E6%97%A5",
+            Some(&p.first),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.json()["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("生年月日: 昭和64年1月8日はありません")
+    );
+    assert_eq!(
+        app.get("/api/v1/persons", Some(&p.first)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+async fn possible_duplicates_come_back_with_the_new_record(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let first = create(&app, &p.first, &sample()).await;
+    let mut again = sample();
+    again["person"]["name"] = json!("盛岡　華子");
+    again["person"]["phones"] = json!([]);
+    let second = create(&app, &p.first_colleague, &again).await;
+    assert_eq!(
+        second["possible_duplicates"][0]["id"], first["person_id"],
+        "{second}"
+    );
+    // Choosing the existing person attaches the consultation to them.
+    let mut attach = sample();
+    attach["person_id"] = first["person_id"].clone();
+    let third = create(&app, &p.first, &attach).await;
+    assert_eq!(third["person_id"], first["person_id"]);
+    let person = app
+        .get(
+            &format!("/api/v1/persons/{}", first["person_id"]),
+            Some(&p.first),
+        )
+        .await
+        .json();
+    assert_eq!(person["consultations"].as_array().unwrap().len(), 2);
+    // Another agency's person is no duplicate candidate of ours.
+    let theirs = create(&app, &p.second, &sample()).await;
+    assert_eq!(theirs["possible_duplicates"], json!([]));
+}
+
+async fn a_protected_persons_whereabouts_show_only_to_named_users(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let created = create(&app, &p.first, &sample()).await;
+    let id = created["person_id"].as_i64().unwrap();
+    let protect = app
+        .post_json(
+            &format!("/api/v1/persons/{id}/protection"),
+            Some(&p.first),
+            &json!({"protected": true, "viewer_user_ids": []}),
+        )
+        .await;
+    assert_eq!(protect.status, StatusCode::NO_CONTENT, "{}", protect.body);
+    let named = app
+        .get(&format!("/api/v1/persons/{id}"), Some(&p.first))
+        .await
+        .json();
+    assert_eq!(named["address"]["line"], "盛岡市上田三丁目2-1");
+    assert_eq!(named["phones"][0]["number"], "090-0000-0000");
+    let colleague = app
+        .get(&format!("/api/v1/persons/{id}"), Some(&p.first_colleague))
+        .await
+        .json();
+    assert_eq!(colleague["name"], "盛岡 花子");
+    assert_eq!(
+        colleague["address"],
+        json!({"postal_code": null, "line": null, "town": null})
+    );
+    assert_eq!(colleague["phones"], json!([]));
+    assert!(
+        !colleague.to_string().contains("090-0000-0000")
+            && !colleague.to_string().contains("上田三丁目")
+    );
+    let by_phone = app
+        .get(
+            "/api/v1/persons?phone=09000000000",
+            Some(&p.first_colleague),
+        )
+        .await
+        .json();
+    assert_eq!(
+        by_phone,
+        json!([]),
+        "a phone does not find a protected person for others"
+    );
+    let by_name = app
+        .get(
+            "/api/v1/persons?q=%E7%9B%9B%E5%B2%A1",
+            Some(&p.first_colleague),
+        )
+        .await
+        .json();
+    assert_eq!(by_name[0]["address"]["line"], Value::Null);
+    let consultation = app
+        .get(
+            &format!("/api/v1/consultations/{}", created["id"]),
+            Some(&p.first_colleague),
+        )
+        .await
+        .json();
+    assert!(!consultation.to_string().contains("上田三丁目"));
+    // The colleague is named: now they see it, and the view is audited as such.
+    app.post_json(
+        &format!("/api/v1/persons/{id}/protection"),
+        Some(&p.first),
+        &json!({"protected": true, "viewer_user_ids": [p.first_colleague_id]}),
+    )
+    .await;
+    let now_named = app
+        .get(&format!("/api/v1/persons/{id}"), Some(&p.first_colleague))
+        .await
+        .json();
+    assert_eq!(now_named["address"]["line"], "盛岡市上田三丁目2-1");
+    let events = app.repo().recent_audit_events(5).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action == "person_viewed" && e.detail.contains("保護対象")),
+        "{events:?}"
+    );
+}
+
+async fn progress_notes_join_the_timeline(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let id = create(&app, &p.first, &sample()).await["person_id"]
+        .as_i64()
+        .unwrap();
+    let note = app
+        .post_json(&format!("/api/v1/persons/{id}/notes"), Some(&p.first), &json!({"noted_on": "R8.11.21", "method": "訪問", "content": "自宅を訪問し母の様子を確認"}))
+        .await;
+    assert_eq!(note.status, StatusCode::CREATED, "{}", note.body);
+    let bad = app
+        .post_json(
+            &format!("/api/v1/persons/{id}/notes"),
+            Some(&p.first),
+            &json!({"method": "手紙", "content": ""}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["errors"].as_array().unwrap().len(), 2);
+    let person = app
+        .get(&format!("/api/v1/persons/{id}"), Some(&p.first))
+        .await
+        .json();
+    assert_eq!(
+        person["notes"][0]["noted_on_label"],
+        "令和8年11月21日（2026年）"
+    );
+    assert_eq!(person["notes"][0]["method"], "訪問");
+    assert!(
+        app.audit_actions()
+            .await
+            .iter()
+            .any(|(a, _)| a == "note_added")
+    );
+}
+
+async fn the_secretariat_merges_two_records_of_one_person(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let kept = create(&app, &p.first, &sample()).await["person_id"]
+        .as_i64()
+        .unwrap();
+    let mut other = sample();
+    other["person"]["name"] = json!("盛岡 はな子");
+    let merged = create(&app, &p.first, &other).await["person_id"]
+        .as_i64()
+        .unwrap();
+    let body = json!({"keep_person_id": kept, "merge_person_id": merged});
+    assert_eq!(
+        app.post_json("/api/v1/persons/merge", Some(&p.first), &body)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let response = app
+        .post_json("/api/v1/persons/merge", Some(&p.csw), &body)
+        .await;
+    assert_eq!(response.status, StatusCode::NO_CONTENT, "{}", response.body);
+    assert_eq!(
+        app.get(&format!("/api/v1/persons/{merged}"), Some(&p.first))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let person = app
+        .get(&format!("/api/v1/persons/{kept}"), Some(&p.first))
+        .await
+        .json();
+    assert_eq!(person["consultations"].as_array().unwrap().len(), 2);
+    let history = app.repo().person_changes(merged).await.unwrap();
+    assert_eq!(history[0].field, "merged_into");
+    assert!(
+        history[0]
+            .after
+            .as_deref()
+            .unwrap()
+            .starts_with(&format!("{kept}: consultations [")),
+        "{history:?}"
+    );
+    assert!(
+        app.audit_actions()
+            .await
+            .iter()
+            .any(|(a, _)| a == "persons_merged")
+    );
+    assert_eq!(
+        app.post_json("/api/v1/persons/merge", Some(&p.csw), &body)
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "a merged record is gone"
+    );
+}
+
+on_both_backends!(
+    the_sample_sheet_is_accepted_as_is,
+    a_bad_sheet_answers_422_per_field_and_saves_nothing,
+    another_agency_gets_404_for_the_person,
+    search_finds_by_any_kana_birth_date_and_phone_within_scope,
+    possible_duplicates_come_back_with_the_new_record,
+    a_protected_persons_whereabouts_show_only_to_named_users,
+    progress_notes_join_the_timeline,
+    the_secretariat_merges_two_records_of_one_person,
+);
