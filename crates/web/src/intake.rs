@@ -79,10 +79,6 @@ pub fn label_of<T: Copy>(
         .to_owned()
 }
 
-pub fn sex_label(code: Option<&str>) -> String {
-    label_of(code, Sex::parse, Sex::label)
-}
-
 pub fn method_label(code: &str) -> String {
     label_of(Some(code), Method::parse, Method::label)
 }
@@ -155,10 +151,6 @@ pub fn note_json(n: &Note) -> Value {
     })
 }
 
-/// 療育手帳 grade label, for templates.
-pub fn intellectual_label(code: Option<&str>) -> String {
-    label_of(code, IntellectualGrade::parse, IntellectualGrade::label)
-}
 
 /// Possible duplicates of the sheet's person among those the user may see:
 /// the same birth date and a similar name or ふりがな, or the same phone (not

@@ -194,3 +194,115 @@ pub struct AddressPage {
     pub message: Option<String>,
     pub normalized: Option<String>,
 }
+
+/// A possible duplicate shown before a new person is created.
+pub struct DuplicateView {
+    pub id: i64,
+    pub name: String,
+    pub kana: String,
+    pub birth_date: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "intake.html")]
+pub struct IntakePage {
+    pub nav: Nav,
+    pub input: tsunagaru_domain::intake::IntakeInput,
+    pub c: crate::intake_form::SheetChoices,
+    pub rows: Vec<crate::intake_form::MemberRowView>,
+    pub errors: std::collections::BTreeMap<String, Vec<String>>,
+    pub agencies: Vec<Choice>,
+    pub duplicates: Vec<DuplicateView>,
+    pub concern_other: String,
+    pub person_phone_home: String,
+    pub person_phone_mobile: String,
+    pub requester: tsunagaru_domain::intake::RequesterInput,
+    pub requester_phone_home: String,
+    pub requester_phone_mobile: String,
+    pub consent_clause: &'static str,
+    pub person_choice: String,
+}
+
+impl IntakePage {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+
+    pub fn invalid(&self, field: &str) -> bool {
+        self.errors.contains_key(field)
+    }
+
+    pub fn all_errors(&self) -> Vec<String> {
+        self.errors.values().flatten().cloned().collect()
+    }
+}
+
+/// The consent clause printed on the sheet (No.2 ※).
+pub const CONSENT_CLAUSE: &str = "支援にあたり、必要となる対象者の情報（税情報等含む）を、相談受付機関が関係機関（市役所各課、社会福祉協議会等）へ提供すること及び関係機関から対象者の情報を収集することへの同意を確認する。";
+
+pub struct PersonRowView {
+    pub id: i64,
+    pub name: String,
+    pub kana: String,
+    pub birth_date: String,
+    pub address: String,
+}
+
+#[derive(Template)]
+#[template(path = "persons.html")]
+pub struct PersonsPage {
+    pub nav: Nav,
+    pub q: String,
+    pub birth_date: String,
+    pub phone: String,
+    pub error: Option<String>,
+    pub results: Option<Vec<PersonRowView>>,
+}
+
+/// One entry of a person's timeline: a consultation or a progress note.
+pub struct TimelineEntry {
+    pub date: String,
+    pub sort_key: chrono::NaiveDate,
+    pub kind: &'static str,
+    pub method: String,
+    pub agency: String,
+    pub text: String,
+    pub print_link: Option<String>,
+}
+
+pub struct FactView {
+    pub label: &'static str,
+    pub value: String,
+}
+
+pub struct ChangeView {
+    pub at: String,
+    pub user: String,
+    pub field: String,
+    pub after: String,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+pub struct PersonPage {
+    pub nav: Nav,
+    pub id: i64,
+    pub name: String,
+    pub kana: String,
+    pub protected: bool,
+    pub hidden: bool,
+    pub created: bool,
+    pub facts: Vec<FactView>,
+    pub members: Vec<crate::print::PrintMember>,
+    pub genogram: String,
+    pub timeline: Vec<TimelineEntry>,
+    pub note_methods: Vec<&'static str>,
+    pub note_errors: Vec<String>,
+    pub note_content: String,
+    pub note_date: String,
+    pub note_method: String,
+    pub viewers: Vec<AgencyChoice>,
+    pub changes: Vec<ChangeView>,
+    pub can_merge: bool,
+}

@@ -16,6 +16,15 @@ pub async fn css() -> impl IntoResponse {
     )
 }
 
+const PRINT_CSS: &str = include_str!("../../assets/print.css");
+
+pub async fn print_css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        PRINT_CSS,
+    )
+}
+
 const ADDRESS_JS: &str = include_str!("../../assets/address.js");
 
 pub async fn address_js() -> impl IntoResponse {

@@ -1,13 +1,14 @@
 //! One module per screen or resource; handlers are short: extract, call the
 //! store, render.
 
-mod address;
+pub(crate) mod address;
 mod api;
 mod assets;
+mod consultations;
 mod audit;
 mod directory;
 pub(crate) mod persons;
-mod persons_api;
+pub(crate) mod persons_api;
 mod session;
 mod users;
 
@@ -23,6 +24,14 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/agencies", get(directory::agencies))
         .route("/agencies/{id}", get(directory::agency))
         .route("/departments", get(directory::departments))
+        .route("/consultations/new", get(consultations::new_form))
+        .route("/consultations", post(consultations::create))
+        .route("/consultations/{id}/print", get(consultations::print))
+        .route("/persons", get(persons::search_page))
+        .route("/persons/{id}", get(persons::page))
+        .route("/persons/{id}/notes", post(persons::add_note))
+        .route("/persons/{id}/protection", post(persons::protection))
+        .route("/persons/{id}/merge", post(persons::merge))
         .route("/address", get(address::page))
         .route("/address/route.json", get(address::route_json))
         .route("/address/postal.json", get(address::postal_json))
@@ -33,6 +42,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/audit", get(audit::page))
         .route("/assets/app.css", get(assets::css))
         .route("/assets/address.js", get(assets::address_js))
+        .route("/assets/print.css", get(assets::print_css))
         .route("/healthz", get(assets::health))
         .route("/api/openapi.json", get(api::openapi))
         .nest("/api/v1", api::v1().merge(persons_api::router()))

@@ -31,3 +31,305 @@ pub async fn search_visible(
         .await?;
     Ok(found)
 }
+
+use crate::auth::WebUser;
+use crate::error::PageError;
+use crate::intake::{date_label, label_of, method_label, view_detail, visible_person};
+use crate::routes::persons_api::{NOTE_METHODS, NoteInput, parse_note, person_query, today};
+use crate::templates::{AgencyChoice, ChangeView, FactView, Nav, PersonPage, PersonRowView, PersonsPage, TimelineEntry};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tsunagaru_domain::era::EraDate;
+use tsunagaru_domain::intake::{CareLevel, Housing, Sex, Utility};
+use tsunagaru_store::NewNote;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SearchForm {
+    q: String,
+    birth_date: String,
+    phone: String,
+}
+
+pub async fn search_page(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Query(form): Query<SearchForm>,
+) -> Result<Html<String>, PageError> {
+    if !user.role().works_with_persons() {
+        return Err(PageError::Forbidden);
+    }
+    let asked = !(form.q.trim().is_empty() && form.birth_date.trim().is_empty() && form.phone.trim().is_empty());
+    let (results, error) = if asked {
+        match person_query(Some(&form.q), Some(&form.birth_date), Some(&form.phone)) {
+            Ok(query) => {
+                let found = search_visible(&state, &user, &query).await?;
+                let rows = found
+                    .into_iter()
+                    .map(|p| PersonRowView {
+                        id: p.id,
+                        name: p.name,
+                        kana: p.kana.unwrap_or_default(),
+                        birth_date: p.birth_date.map(date_label).unwrap_or_default(),
+                        address: p.address.unwrap_or_default(),
+                    })
+                    .collect();
+                (Some(rows), None)
+            }
+            Err(message) => (None, Some(message)),
+        }
+    } else {
+        (None, None)
+    };
+    let page = PersonsPage {
+        nav: Nav::new(&user, &state.pack.municipality.name),
+        q: form.q,
+        birth_date: form.birth_date,
+        phone: form.phone,
+        error,
+        results,
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct PersonQueryString {
+    created: Option<String>,
+}
+
+/// What a note form carried back after an error.
+#[derive(Default)]
+struct NoteDraft {
+    errors: Vec<String>,
+    input: NoteInput,
+}
+
+async fn person_page(state: &AppState, user: &CurrentUser, id: i64, created: bool, draft: NoteDraft) -> Result<String, PageError> {
+    let person = visible_person(state, user, id).await?.ok_or(PageError::NotFound)?;
+    state
+        .repo
+        .append_audit(user.audit(AuditAction::PersonViewed).record("person", id).detail(view_detail(&person, user, "画面")))
+        .await?;
+    let consultations = state.repo.consultations_of(id).await?;
+    let notes = state.repo.notes_of(id).await?;
+    let agencies = state.repo.agencies().await?;
+    let users = state.repo.users().await?;
+    let agency_name = |agency_id: i64| agencies.iter().find(|a| a.id == agency_id).map(|a| a.name.clone()).unwrap_or_default();
+    let hidden = !person.whereabouts_visible_to(user.user.id);
+    let whereabouts = |value: String| if hidden { "（保護のため表示しません）".to_owned() } else { value };
+    let today = today();
+    let facts = vec![
+        FactView { label: "性別", value: label_of(person.sex.as_deref(), Sex::parse, Sex::label) },
+        FactView {
+            label: "生年月日",
+            value: person
+                .birth_date
+                .map(|b| {
+                    let d = EraDate::from_date(b);
+                    format!("{}　{}歳", d.label(), d.age_on(today).unwrap_or_default())
+                })
+                .unwrap_or_default(),
+        },
+        FactView {
+            label: "住所",
+            value: whereabouts(format!(
+                "{}{}",
+                person.postal_code.as_deref().map(|p| format!("〒{p} ")).unwrap_or_default(),
+                person.address.clone().unwrap_or_default()
+            )),
+        },
+        FactView {
+            label: "担当地域包括支援センター",
+            value: whereabouts(
+                person
+                    .address
+                    .as_deref()
+                    .map(|a| crate::routes::address::route_message(&state.address.route(&format!("{} {a}", person.postal_code.as_deref().unwrap_or_default()))))
+                    .unwrap_or_default(),
+            ),
+        },
+        FactView {
+            label: "電話",
+            value: whereabouts(person.phones.iter().map(|p| format!("{} {}", if p.kind == "home" { "自宅" } else { "携帯" }, p.number)).collect::<Vec<_>>().join("　")),
+        },
+        FactView { label: "介護認定", value: label_of(person.care_level.as_deref(), CareLevel::parse, CareLevel::label) },
+        FactView {
+            label: "ライフライン停止状況",
+            value: if person.utilities.is_empty() { "無".into() } else { person.utilities.iter().map(|u| label_of(Some(u), Utility::parse, Utility::label)).collect::<Vec<_>>().join("・") },
+        },
+        FactView { label: "住居", value: label_of(person.housing.as_deref(), Housing::parse, Housing::label) },
+        FactView { label: "他支援機関等への相談", value: person.other_agencies.clone().unwrap_or_else(|| "無".into()) },
+    ];
+    let mut timeline: Vec<TimelineEntry> = consultations
+        .iter()
+        .map(|c| TimelineEntry {
+            date: date_label(c.received_on),
+            sort_key: c.received_on,
+            kind: "相談受付",
+            method: method_label(&c.method),
+            agency: agency_name(c.agency_id),
+            text: c.chief_complaint.clone(),
+            print_link: Some(format!("/consultations/{}/print", c.id)),
+        })
+        .chain(notes.iter().map(|n| TimelineEntry {
+            date: date_label(n.noted_on),
+            sort_key: n.noted_on,
+            kind: "支援経過",
+            method: n.method.clone(),
+            agency: agency_name(n.agency_id),
+            text: n.content.clone(),
+            print_link: None,
+        }))
+        .collect();
+    timeline.sort_by(|a, b| b.sort_key.cmp(&a.sort_key));
+    let latest = consultations.first();
+    let print_members = |c: &tsunagaru_store::Consultation| -> Vec<crate::print::PrintMember> {
+        let json = crate::intake::consultation_json(c);
+        json["household"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| crate::print::PrintMember {
+                name: m["name"].as_str().unwrap_or_default().into(),
+                relationship: m["relationship"].as_str().unwrap_or_default().into(),
+                sex: label_of(m["sex"].as_str(), Sex::parse, Sex::label),
+                age: m["age"].as_i64().map(|a| a.to_string()).unwrap_or_default(),
+                living: m["living_label"].as_str().unwrap_or_default().into(),
+                troubles: m["troubles"].as_str().unwrap_or_default().into(),
+                support: m["support_label"].as_str().unwrap_or_default().into(),
+                consent: m["consent_label"].as_str().unwrap_or_default().into(),
+            })
+            .collect()
+    };
+    // Users of the agencies involved may be named to see a protected person's whereabouts.
+    let involved: Vec<i64> = consultations.iter().map(|c| c.agency_id).collect();
+    let viewers = users
+        .iter()
+        .filter(|u| u.active && u.role.works_with_persons() && u.agency_ids.iter().any(|a| involved.contains(a)))
+        .map(|u| AgencyChoice { id: u.id, name: format!("{}（{}）", u.display_name, u.username), checked: person.protected_viewers.contains(&u.id) })
+        .collect();
+    let changes = state
+        .repo
+        .person_changes(id)
+        .await?
+        .into_iter()
+        .map(|c| ChangeView {
+            at: c.at.format("%Y-%m-%d %H:%M").to_string(),
+            user: users.iter().find(|u| u.id == c.user_id).map(|u| u.display_name.clone()).unwrap_or_default(),
+            field: match c.field.as_str() {
+                "protected" => "保護の設定".into(),
+                "merged_into" => "他の記録へ統合".into(),
+                "absorbed" => "他の記録を統合".into(),
+                other => other.into(),
+            },
+            after: c.after.unwrap_or_default(),
+        })
+        .collect();
+    let page = PersonPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        id,
+        kana: person.kana.clone().unwrap_or_default(),
+        protected: person.protected,
+        hidden,
+        created,
+        facts,
+        members: latest.map(print_members).unwrap_or_default(),
+        genogram: latest.map(|c| crate::genogram::svg(&c.household)).unwrap_or_default(),
+        timeline,
+        note_methods: NOTE_METHODS.to_vec(),
+        note_errors: draft.errors,
+        note_content: draft.input.content,
+        note_date: draft.input.noted_on,
+        note_method: draft.input.method,
+        viewers,
+        changes,
+        can_merge: user.role().can_merge_persons(),
+        name: person.name,
+    };
+    Ok(page.render()?)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    Query(q): Query<PersonQueryString>,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(person_page(&state, &user, id, q.created.is_some(), NoteDraft::default()).await?))
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    axum::Form(input): axum::Form<NoteInput>,
+) -> Result<Response, PageError> {
+    visible_person(&state, &user, id).await?.ok_or(PageError::NotFound)?;
+    let agency_id = crate::intake::intake_agency(&user, None).map_err(|m| PageError::BadRequest(m.into()))?;
+    match parse_note(&input) {
+        Ok((noted_on, method, content)) => {
+            let note = NewNote { person_id: id, agency_id, user_id: user.user.id, noted_on, method, content };
+            state.repo.add_note(&note, user.audit(AuditAction::NoteAdded).detail(format!("相談対象者 {id}"))).await?;
+            Ok(Redirect::to(&format!("/persons/{id}#timeline")).into_response())
+        }
+        Err(errors) => {
+            let draft = NoteDraft { errors: errors.into_iter().map(|e| e.message).collect(), input };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(person_page(&state, &user, id, false, draft).await?)).into_response())
+        }
+    }
+}
+
+pub async fn protection(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    visible_person(&state, &user, id).await?.ok_or(PageError::NotFound)?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let protected = pairs.iter().any(|(k, v)| k == "protected" && v == "true");
+    let mut viewers: Vec<i64> = pairs.iter().filter(|(k, _)| k == "viewer_user_ids").filter_map(|(_, v)| v.parse().ok()).collect();
+    if protected && !viewers.contains(&user.user.id) {
+        viewers.push(user.user.id);
+    }
+    if !protected {
+        viewers.clear();
+    }
+    state
+        .repo
+        .set_protection(id, protected, &viewers, user.user.id, user.audit(AuditAction::ProtectionChanged).detail(format!("保護 {protected}")))
+        .await?;
+    Ok(Redirect::to(&format!("/persons/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    merge_person_id: String,
+}
+
+pub async fn merge(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<MergeForm>,
+) -> Result<Response, PageError> {
+    if !user.role().can_merge_persons() {
+        return Err(PageError::Forbidden);
+    }
+    let other: i64 = tsunagaru_domain::kana::phone_key(&form.merge_person_id)
+        .parse()
+        .map_err(|_| PageError::BadRequest("統合する記録の番号を数字で入力してください".into()))?;
+    for person in [id, other] {
+        visible_person(&state, &user, person).await?.ok_or(PageError::NotFound)?;
+    }
+    state
+        .repo
+        .merge_persons(id, other, user.user.id, user.audit(AuditAction::PersonsMerged).detail(format!("{other} を {id} に統合")))
+        .await
+        .map_err(|e| PageError::BadRequest(e.to_string()))?;
+    Ok(Redirect::to(&format!("/persons/{id}")).into_response())
+}

@@ -1,0 +1,134 @@
+//! 相談を受け付ける: the intake sheet form (GET, POST) and its A4 print view.
+
+use crate::auth::{CurrentUser, WebUser};
+use crate::error::PageError;
+use crate::intake::{intake_agency, possible_duplicates, view_detail, visible_person};
+use crate::intake_form::{errors_by_field, member_rows, read_form, sheet_choices, FormExtras};
+use crate::routes::persons_api::today;
+use crate::templates::{Choice, DuplicateView, IntakePage, Nav, CONSENT_CLAUSE};
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::collections::BTreeMap;
+use tsunagaru_domain::era::EraDate;
+use tsunagaru_domain::intake::{Concern, IntakeInput};
+use tsunagaru_domain::AuditAction;
+use tsunagaru_store::{IntakeContext, Person};
+
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &IntakeInput,
+    extras: &FormExtras,
+    errors: BTreeMap<String, Vec<String>>,
+    duplicates: &[Person],
+) -> Result<String, PageError> {
+    let agencies = state.repo.agencies().await?;
+    let chosen_agency = extras.agency_id.or(user.user.agency_ids.first().copied());
+    let requester = input.requester.clone().unwrap_or_default();
+    let phone = |phones: &[tsunagaru_domain::intake::PhoneInput], i: usize| phones.get(i).map(|p| p.number.clone()).unwrap_or_default();
+    let wanted_rows = extras.household_rows + usize::from(extras.add_row);
+    let page = IntakePage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        c: sheet_choices(input),
+        rows: member_rows(input, wanted_rows, &errors),
+        agencies: agencies
+            .iter()
+            .filter(|a| user.user.agency_ids.contains(&a.id))
+            .map(|a| Choice { value: a.id.to_string(), label: a.name.clone(), selected: Some(a.id) == chosen_agency })
+            .collect(),
+        duplicates: duplicates
+            .iter()
+            .map(|d| DuplicateView {
+                id: d.id,
+                name: d.name.clone(),
+                kana: d.kana.clone().unwrap_or_default(),
+                birth_date: d.birth_date.map(|b| EraDate::from_date(b).label()).unwrap_or_default(),
+                selected: extras.person_choice == d.id.to_string(),
+            })
+            .collect(),
+        concern_other: input.concerns.iter().find(|c| c.category == Concern::Other.code()).map(|c| c.text.clone()).unwrap_or_default(),
+        person_phone_home: phone(&input.person.phones, 0),
+        person_phone_mobile: phone(&input.person.phones, 1),
+        requester_phone_home: phone(&requester.phones, 0),
+        requester_phone_mobile: phone(&requester.phones, 1),
+        requester,
+        consent_clause: CONSENT_CLAUSE,
+        person_choice: extras.person_choice.clone(),
+        input: input.clone(),
+        errors,
+    };
+    Ok(page.render()?)
+}
+
+fn require_intake(user: &CurrentUser) -> Result<(), PageError> {
+    intake_agency(user, None).map(|_| ()).map_err(|m| PageError::BadRequest(m.into()))
+}
+
+pub async fn new_form(State(state): State<AppState>, WebUser(user): WebUser) -> Result<Html<String>, PageError> {
+    require_intake(&user)?;
+    Ok(Html(render(&state, &user, &IntakeInput::default(), &FormExtras::default(), BTreeMap::new(), &[]).await?))
+}
+
+pub async fn create(State(state): State<AppState>, WebUser(user): WebUser, body: Bytes) -> Result<Response, PageError> {
+    require_intake(&user)?;
+    let (input, mut extras) = read_form(&body);
+    if extras.add_row {
+        return Ok(Html(render(&state, &user, &input, &extras, BTreeMap::new(), &[]).await?).into_response());
+    }
+    let agency_id = match intake_agency(&user, extras.agency_id) {
+        Ok(id) => id,
+        Err(message) => {
+            let errors = BTreeMap::from([("agency_id".to_owned(), vec![message.to_owned()])]);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&state, &user, &input, &extras, errors, &[]).await?)).into_response());
+        }
+    };
+    let sheet = match input.parse(today()) {
+        Ok(sheet) => sheet,
+        Err(problems) => {
+            let errors = errors_by_field(&problems);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&state, &user, &input, &extras, errors, &[]).await?)).into_response());
+        }
+    };
+    // Possible duplicates are shown once, before a new person is created.
+    let existing_person_id = match extras.person_choice.as_str() {
+        "new" => None,
+        "" => {
+            let duplicates = possible_duplicates(&state, &user, &sheet).await?;
+            if !duplicates.is_empty() {
+                extras.household_rows = extras.household_rows.max(input.household.len());
+                return Ok(Html(render(&state, &user, &input, &extras, BTreeMap::new(), &duplicates).await?).into_response());
+            }
+            None
+        }
+        id => {
+            let id: i64 = id.parse().map_err(|_| PageError::BadRequest("相談対象者の選択が正しくありません".into()))?;
+            visible_person(&state, &user, id).await?.ok_or(PageError::NotFound)?;
+            Some(id)
+        }
+    };
+    let town = sheet.person.address.as_deref().and_then(|line| {
+        state.address.route(&format!("{} {line}", sheet.person.postal_code.as_deref().unwrap_or_default())).town
+    });
+    let ctx = IntakeContext { agency_id, user_id: user.user.id, town, existing_person_id };
+    let ids = state
+        .repo
+        .create_intake(&sheet, &ctx, user.audit(AuditAction::ConsultationCreated).detail(format!("受付機関 {agency_id}")))
+        .await?;
+    Ok(Redirect::to(&format!("/persons/{}?created={}", ids.person_id, ids.consultation_id)).into_response())
+}
+
+pub async fn print(State(state): State<AppState>, WebUser(user): WebUser, Path(id): Path<i64>) -> Result<Html<String>, PageError> {
+    let consultation = state.repo.consultation(id).await?.ok_or(PageError::NotFound)?;
+    let person = visible_person(&state, &user, consultation.person_id).await?.ok_or(PageError::NotFound)?;
+    state
+        .repo
+        .append_audit(user.audit(AuditAction::ConsultationPrinted).record("consultation", id).detail(view_detail(&person, &user, "印刷表示")))
+        .await?;
+    let agency = state.repo.agency(consultation.agency_id).await?.map(|a| a.name).unwrap_or_default();
+    let page = crate::print::PrintPage::new(&state, &user, person, consultation, agency);
+    Ok(Html(page.render()?))
+}
