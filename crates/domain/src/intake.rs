@@ -536,7 +536,7 @@ impl IntakeInput {
         if self.chief_complaint.trim().is_empty() {
             p.add("chief_complaint", "主訴を入力してください");
         }
-        let household = self.parse_household(&mut p, &person);
+        let household = self.parse_household(&mut p, &person, received_on.unwrap_or(today));
         let urgency = pick(
             &mut p,
             "urgency",
@@ -696,7 +696,12 @@ impl IntakeInput {
         chosen
     }
 
-    fn parse_household(&self, p: &mut Problems, person: &PersonSheet) -> Vec<Member> {
+    fn parse_household(
+        &self,
+        p: &mut Problems,
+        person: &PersonSheet,
+        received_on: NaiveDate,
+    ) -> Vec<Member> {
         let mut members: Vec<Member> = Vec::new();
         for (i, m) in self.household.iter().enumerate() {
             let blank = m.name.trim().is_empty()
@@ -785,6 +790,13 @@ impl IntakeInput {
         }
         if members.iter().filter(|m| m.is_self()).count() > 1 {
             p.add("household", "続柄「本人」は1人だけにしてください");
+        }
+        // 本人's row shows what the sheet already says of them.
+        if let Some(me) = members.first_mut() {
+            me.sex = me.sex.or(person.sex);
+            me.age = me
+                .age
+                .or_else(|| person.birth_date.and_then(|b| b.age_on(received_on)));
         }
         members
     }

@@ -26,10 +26,19 @@ fn place(relationship: &str) -> Place {
         "本人" => Place::Me,
         "夫" | "妻" | "配偶者" | "内縁" | "内縁の夫" | "内縁の妻" => Place::Spouse,
         _ if r.starts_with("祖") => Place::Grandparent,
-        "父" | "母" | "義父" | "義母" | "養父" | "養母" | "継父" | "継母" => Place::Parent,
+        "父" | "母" | "義父" | "義母" | "養父" | "養母" | "継父" | "継母" => {
+            Place::Parent
+        }
         _ if r.contains('孫') => Place::Grandchild,
         _ if ["兄", "弟", "姉", "妹"].iter().any(|s| r.contains(s)) => Place::Sibling,
-        _ if r == "子" || r.ends_with('男') || r.ends_with('女') || r.contains("息子") || r.contains('娘') => Place::Child,
+        _ if r == "子"
+            || r.ends_with('男')
+            || r.ends_with('女')
+            || r.contains("息子")
+            || r.contains('娘') =>
+        {
+            Place::Child
+        }
         _ => Place::Other,
     }
 }
@@ -41,7 +50,10 @@ struct Node<'a> {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn shape(out: &mut String, sex: Option<&str>, x: i32, y: i32, grow: i32) {
@@ -86,12 +98,26 @@ pub fn svg(members: &[MemberRow]) -> String {
     let mut nodes: Vec<Node> = Vec::new();
     // Generation of 本人: siblings, 本人, spouse, others, left to right.
     let mut x = 60;
-    for m in of(Place::Sibling).chain(of(Place::Me)).chain(of(Place::Spouse)).chain(of(Place::Other)) {
-        nodes.push(Node { member: m, x, y: y_of(2) });
+    for m in of(Place::Sibling)
+        .chain(of(Place::Me))
+        .chain(of(Place::Spouse))
+        .chain(of(Place::Other))
+    {
+        nodes.push(Node {
+            member: m,
+            x,
+            y: y_of(2),
+        });
         x += STEP;
     }
-    let me_x = nodes.iter().find(|n| place(&n.member.relationship) == Place::Me).map_or(60, |n| n.x);
-    let spouse_x = nodes.iter().find(|n| place(&n.member.relationship) == Place::Spouse).map(|n| n.x);
+    let me_x = nodes
+        .iter()
+        .find(|n| place(&n.member.relationship) == Place::Me)
+        .map_or(60, |n| n.x);
+    let spouse_x = nodes
+        .iter()
+        .find(|n| place(&n.member.relationship) == Place::Spouse)
+        .map(|n| n.x);
     let centered = |count: usize, center: i32| center - (count as i32 - 1) * STEP / 2;
     for (p, center) in [
         (Place::Grandparent, me_x),
@@ -102,7 +128,11 @@ pub fn svg(members: &[MemberRow]) -> String {
         let group: Vec<&MemberRow> = of(p).collect();
         let start = centered(group.len(), center).max(40);
         for (i, m) in group.into_iter().enumerate() {
-            nodes.push(Node { member: m, x: start + i as i32 * STEP, y: y_of(level(p)) });
+            nodes.push(Node {
+                member: m,
+                x: start + i as i32 * STEP,
+                y: y_of(level(p)),
+            });
         }
     }
     let used_levels: Vec<i32> = nodes.iter().map(|n| n.y).collect();
@@ -114,45 +144,90 @@ pub fn svg(members: &[MemberRow]) -> String {
         bottom - top,
         bottom - top
     );
-    let find = |p: Place| nodes.iter().filter(move |n| place(&n.member.relationship) == p);
+    let find = |p: Place| {
+        nodes
+            .iter()
+            .filter(move |n| place(&n.member.relationship) == p)
+    };
     // Parents: a marriage line, and a line down to their children (本人 and siblings).
     let parents: Vec<&Node> = find(Place::Parent).collect();
     if !parents.is_empty() {
-        let (l, r) = (parents.iter().map(|n| n.x).min().unwrap_or(me_x), parents.iter().map(|n| n.x).max().unwrap_or(me_x));
+        let (l, r) = (
+            parents.iter().map(|n| n.x).min().unwrap_or(me_x),
+            parents.iter().map(|n| n.x).max().unwrap_or(me_x),
+        );
         let py = y_of(1);
         if parents.len() > 1 {
-            out.push_str(&format!("<line x1=\"{l}\" y1=\"{py}\" x2=\"{r}\" y2=\"{py}\" stroke=\"#1a1a1c\"/>"));
+            out.push_str(&format!(
+                "<line x1=\"{l}\" y1=\"{py}\" x2=\"{r}\" y2=\"{py}\" stroke=\"#1a1a1c\"/>"
+            ));
         }
         let mid = (l + r) / 2;
         let bar = y_of(2) - 35;
-        let kids: Vec<i32> = find(Place::Sibling).chain(find(Place::Me)).map(|n| n.x).collect();
-        out.push_str(&format!("<line x1=\"{mid}\" y1=\"{}\" x2=\"{mid}\" y2=\"{bar}\" stroke=\"#1a1a1c\"/>", py + SIZE / 2));
-        let (kl, kr) = (kids.iter().min().copied().unwrap_or(mid).min(mid), kids.iter().max().copied().unwrap_or(mid).max(mid));
-        out.push_str(&format!("<line x1=\"{kl}\" y1=\"{bar}\" x2=\"{kr}\" y2=\"{bar}\" stroke=\"#1a1a1c\"/>"));
+        let kids: Vec<i32> = find(Place::Sibling)
+            .chain(find(Place::Me))
+            .map(|n| n.x)
+            .collect();
+        out.push_str(&format!(
+            "<line x1=\"{mid}\" y1=\"{}\" x2=\"{mid}\" y2=\"{bar}\" stroke=\"#1a1a1c\"/>",
+            py + SIZE / 2
+        ));
+        let (kl, kr) = (
+            kids.iter().min().copied().unwrap_or(mid).min(mid),
+            kids.iter().max().copied().unwrap_or(mid).max(mid),
+        );
+        out.push_str(&format!(
+            "<line x1=\"{kl}\" y1=\"{bar}\" x2=\"{kr}\" y2=\"{bar}\" stroke=\"#1a1a1c\"/>"
+        ));
         for k in kids {
-            out.push_str(&format!("<line x1=\"{k}\" y1=\"{bar}\" x2=\"{k}\" y2=\"{}\" stroke=\"#1a1a1c\"/>", y_of(2) - SIZE / 2 - 3));
+            out.push_str(&format!(
+                "<line x1=\"{k}\" y1=\"{bar}\" x2=\"{k}\" y2=\"{}\" stroke=\"#1a1a1c\"/>",
+                y_of(2) - SIZE / 2 - 3
+            ));
         }
     }
     // 本人 and spouse, and their children.
     let y0 = y_of(2);
     if let Some(s) = spouse_x {
-        out.push_str(&format!("<line x1=\"{}\" y1=\"{y0}\" x2=\"{}\" y2=\"{y0}\" stroke=\"#1a1a1c\"/>", me_x + SIZE / 2 + 3, s - SIZE / 2));
+        out.push_str(&format!(
+            "<line x1=\"{}\" y1=\"{y0}\" x2=\"{}\" y2=\"{y0}\" stroke=\"#1a1a1c\"/>",
+            me_x + SIZE / 2 + 3,
+            s - SIZE / 2
+        ));
     }
     let children: Vec<i32> = find(Place::Child).map(|n| n.x).collect();
     if !children.is_empty() {
         let from = spouse_x.map_or(me_x, |s| (me_x + s) / 2);
-        let start_y = if spouse_x.is_some() { y0 } else { y0 + SIZE / 2 + 3 };
+        let start_y = if spouse_x.is_some() {
+            y0
+        } else {
+            y0 + SIZE / 2 + 3
+        };
         let bar = y_of(3) - 35;
-        out.push_str(&format!("<line x1=\"{from}\" y1=\"{start_y}\" x2=\"{from}\" y2=\"{bar}\" stroke=\"#1a1a1c\"/>"));
-        let (l, r) = (children.iter().min().copied().unwrap_or(from).min(from), children.iter().max().copied().unwrap_or(from).max(from));
-        out.push_str(&format!("<line x1=\"{l}\" y1=\"{bar}\" x2=\"{r}\" y2=\"{bar}\" stroke=\"#1a1a1c\"/>"));
+        out.push_str(&format!(
+            "<line x1=\"{from}\" y1=\"{start_y}\" x2=\"{from}\" y2=\"{bar}\" stroke=\"#1a1a1c\"/>"
+        ));
+        let (l, r) = (
+            children.iter().min().copied().unwrap_or(from).min(from),
+            children.iter().max().copied().unwrap_or(from).max(from),
+        );
+        out.push_str(&format!(
+            "<line x1=\"{l}\" y1=\"{bar}\" x2=\"{r}\" y2=\"{bar}\" stroke=\"#1a1a1c\"/>"
+        ));
         for c in children {
-            out.push_str(&format!("<line x1=\"{c}\" y1=\"{bar}\" x2=\"{c}\" y2=\"{}\" stroke=\"#1a1a1c\"/>", y_of(3) - SIZE / 2));
+            out.push_str(&format!(
+                "<line x1=\"{c}\" y1=\"{bar}\" x2=\"{c}\" y2=\"{}\" stroke=\"#1a1a1c\"/>",
+                y_of(3) - SIZE / 2
+            ));
         }
     }
     // Living together: a dashed line around them.
-    let together: Vec<&Node> =
-        nodes.iter().filter(|n| n.member.relationship == "本人" || n.member.living.as_deref() == Some("together")).collect();
+    let together: Vec<&Node> = nodes
+        .iter()
+        .filter(|n| {
+            n.member.relationship == "本人" || n.member.living.as_deref() == Some("together")
+        })
+        .collect();
     if together.len() > 1 {
         let l = together.iter().map(|n| n.x).min().unwrap_or(0) - 34;
         let r = together.iter().map(|n| n.x).max().unwrap_or(0) + 34;
@@ -171,7 +246,11 @@ pub fn svg(members: &[MemberRow]) -> String {
             shape(&mut out, sex, n.x, n.y, 4);
         }
         if let Some(age) = n.member.age {
-            out.push_str(&format!("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{age}</text>", n.x, n.y + 4));
+            out.push_str(&format!(
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{age}</text>",
+                n.x,
+                n.y + 4
+            ));
         }
         out.push_str(&format!(
             "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
@@ -180,7 +259,12 @@ pub fn svg(members: &[MemberRow]) -> String {
             escape(&n.member.relationship)
         ));
         let name: String = n.member.name.chars().take(8).collect();
-        out.push_str(&format!("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#626264\">{}</text>", n.x, n.y + SIZE / 2 + 29, escape(&name)));
+        out.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#626264\">{}</text>",
+            n.x,
+            n.y + SIZE / 2 + 29,
+            escape(&name)
+        ));
     }
     out.push_str("</svg>");
     out
@@ -213,10 +297,21 @@ mod tests {
             member("盛岡 一郎", "夫", "male", Some("together")),
             member("盛岡 <太>", "長男", "unknown", Some("separate_outside")),
         ]);
-        assert_eq!(svg.matches("<circle").count(), 3, "本人 (double) and 母: {svg}");
-        assert_eq!(svg.matches("<rect x").count(), 2, "夫 and the household line");
+        assert_eq!(
+            svg.matches("<circle").count(),
+            3,
+            "本人 (double) and 母: {svg}"
+        );
+        assert_eq!(
+            svg.matches("<rect x").count(),
+            2,
+            "夫 and the household line"
+        );
         assert_eq!(svg.matches("<polygon").count(), 1, "長男 of unknown sex");
-        assert!(svg.contains("stroke-dasharray"), "those living together are enclosed");
+        assert!(
+            svg.contains("stroke-dasharray"),
+            "those living together are enclosed"
+        );
         assert!(svg.contains("盛岡 &lt;太&gt;"), "names are escaped");
         assert!(!svg.contains("style="), "no inline style (CSP)");
     }

@@ -7,8 +7,7 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::{
-    CareLevel, Concern, ConsentAnswer, Housing, IntellectualGrade, Living, Method, Sex,
-    SupportNeed, Urgency, Utility,
+    CareLevel, Concern, ConsentAnswer, Housing, Living, Method, SupportNeed, Urgency, Utility,
 };
 use tsunagaru_store::{Consultation, Note, Person, StoreError};
 
@@ -150,7 +149,6 @@ pub fn note_json(n: &Note) -> Value {
         "noted_on_label": date_label(n.noted_on), "method": n.method, "content": n.content,
     })
 }
-
 
 /// Possible duplicates of the sheet's person among those the user may see:
 /// the same birth date and a similar name or ふりがな, or the same phone (not

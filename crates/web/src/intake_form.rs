@@ -4,8 +4,8 @@
 use crate::templates::Choice;
 use std::collections::BTreeMap;
 use tsunagaru_domain::intake::{
-    CareLevel, Concern, ConsentAnswer, FieldError, Housing, IntakeInput, IntellectualGrade, Living, MemberInput,
-    Method, PhoneInput, RequesterInput, Sex, SupportNeed, Utility,
+    CareLevel, Concern, ConsentAnswer, FieldError, Housing, IntakeInput, IntellectualGrade, Living,
+    MemberInput, Method, PhoneInput, RequesterInput, Sex, SupportNeed, Utility,
 };
 
 /// The rows the paper has; the form always offers at least these, and more
@@ -29,7 +29,16 @@ pub fn read_form(body: &[u8]) -> (IntakeInput, FormExtras) {
     let mut input = IntakeInput::default();
     let mut extras = FormExtras::default();
     let mut requester = RequesterInput::default();
-    let mut person_phones = [PhoneInput { kind: "home".into(), ..Default::default() }, PhoneInput { kind: "mobile".into(), ..Default::default() }];
+    let mut person_phones = [
+        PhoneInput {
+            kind: "home".into(),
+            ..Default::default()
+        },
+        PhoneInput {
+            kind: "mobile".into(),
+            ..Default::default()
+        },
+    ];
     let mut requester_phones = person_phones.clone();
     let mut concerns: Vec<String> = Vec::new();
     let mut main_concern = String::new();
@@ -104,13 +113,21 @@ pub fn read_form(body: &[u8]) -> (IntakeInput, FormExtras) {
         .into_iter()
         .map(|code| tsunagaru_domain::intake::ConcernInput {
             main: code == main_concern,
-            text: if code == Concern::Other.code() { concern_other.clone() } else { String::new() },
+            text: if code == Concern::Other.code() {
+                concern_other.clone()
+            } else {
+                String::new()
+            },
             category: code,
         })
         .collect();
     // A ◎ on a category left without ○ still counts as chosen.
     if !main_concern.is_empty() && !input.concerns.iter().any(|c| c.category == main_concern) {
-        input.concerns.push(tsunagaru_domain::intake::ConcernInput { category: main_concern.clone(), main: true, text: concern_other });
+        input.concerns.push(tsunagaru_domain::intake::ConcernInput {
+            category: main_concern.clone(),
+            main: true,
+            text: concern_other,
+        });
     }
     input.household = household.into_values().collect();
     (input, extras)
@@ -140,14 +157,25 @@ pub fn form_field(field: &str) -> String {
 pub fn errors_by_field(errors: &[FieldError]) -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for e in errors {
-        map.entry(form_field(&e.field)).or_default().push(e.message.clone());
+        map.entry(form_field(&e.field))
+            .or_default()
+            .push(e.message.clone());
     }
     map
 }
 
-pub fn choices<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str, selected: &[&str]) -> Vec<Choice> {
+pub fn choices<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+    selected: &[&str],
+) -> Vec<Choice> {
     all.iter()
-        .map(|v| Choice { value: code(*v).into(), label: label(*v).into(), selected: selected.contains(&code(*v)) })
+        .map(|v| Choice {
+            value: code(*v).into(),
+            label: label(*v).into(),
+            selected: selected.contains(&code(*v)),
+        })
         .collect()
 }
 
@@ -165,14 +193,26 @@ pub struct MemberRowView {
     pub errors: Vec<String>,
 }
 
-pub fn member_rows(input: &IntakeInput, wanted: usize, errors: &BTreeMap<String, Vec<String>>) -> Vec<MemberRowView> {
+pub fn member_rows(
+    input: &IntakeInput,
+    wanted: usize,
+    errors: &BTreeMap<String, Vec<String>>,
+) -> Vec<MemberRowView> {
     let count = wanted.max(input.household.len()).max(PAPER_ROWS);
     (0..count)
         .map(|i| {
-            let m = input.household.get(i).cloned().unwrap_or_else(|| MemberInput {
-                relationship: if i == 0 { "本人".into() } else { String::new() },
-                ..Default::default()
-            });
+            let m = input
+                .household
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| MemberInput {
+                    relationship: if i == 0 {
+                        "本人".into()
+                    } else {
+                        String::new()
+                    },
+                    ..Default::default()
+                });
             let age = match &m.age {
                 Some(serde_json::Value::String(s)) => s.clone(),
                 Some(serde_json::Value::Number(n)) => n.to_string(),
@@ -182,9 +222,24 @@ pub fn member_rows(input: &IntakeInput, wanted: usize, errors: &BTreeMap<String,
             MemberRowView {
                 index: i,
                 sex: choices(&member_sexes, Sex::code, Sex::label, &[m.sex.as_str()]),
-                living: choices(Living::ALL, Living::code, Living::label, &[m.living.as_str()]),
-                support: choices(SupportNeed::ALL, SupportNeed::code, SupportNeed::label, &[m.support.as_str()]),
-                consent: choices(ConsentAnswer::ALL, ConsentAnswer::code, ConsentAnswer::label, &[m.consent.as_str()]),
+                living: choices(
+                    Living::ALL,
+                    Living::code,
+                    Living::label,
+                    &[m.living.as_str()],
+                ),
+                support: choices(
+                    SupportNeed::ALL,
+                    SupportNeed::code,
+                    SupportNeed::label,
+                    &[m.support.as_str()],
+                ),
+                consent: choices(
+                    ConsentAnswer::ALL,
+                    ConsentAnswer::code,
+                    ConsentAnswer::label,
+                    &[m.consent.as_str()],
+                ),
                 errors: errors
                     .iter()
                     .filter(|(k, _)| k.starts_with(&format!("household[{i}].")))
@@ -215,17 +270,46 @@ pub struct SheetChoices {
 pub fn sheet_choices(input: &IntakeInput) -> SheetChoices {
     let sexes = [Sex::Male, Sex::Female, Sex::Other];
     let chosen: Vec<&str> = input.concerns.iter().map(|c| c.category.as_str()).collect();
-    let main: Vec<&str> = input.concerns.iter().filter(|c| c.main).map(|c| c.category.as_str()).collect();
+    let main: Vec<&str> = input
+        .concerns
+        .iter()
+        .filter(|c| c.main)
+        .map(|c| c.category.as_str())
+        .collect();
     let utilities: Vec<&str> = input.person.utilities.iter().map(String::as_str).collect();
-    let requester_sex = input.requester.as_ref().map(|r| r.sex.as_str()).unwrap_or_default();
+    let requester_sex = input
+        .requester
+        .as_ref()
+        .map(|r| r.sex.as_str())
+        .unwrap_or_default();
     SheetChoices {
-        methods: choices(Method::ALL, Method::code, Method::label, &[input.method.as_str()]),
+        methods: choices(
+            Method::ALL,
+            Method::code,
+            Method::label,
+            &[input.method.as_str()],
+        ),
         person_sexes: choices(&sexes, Sex::code, Sex::label, &[input.person.sex.as_str()]),
         requester_sexes: choices(&sexes, Sex::code, Sex::label, &[requester_sex]),
-        care_levels: choices(CareLevel::ALL, CareLevel::code, CareLevel::label, &[input.person.care_level.as_str()]),
+        care_levels: choices(
+            CareLevel::ALL,
+            CareLevel::code,
+            CareLevel::label,
+            &[input.person.care_level.as_str()],
+        ),
         utilities: choices(Utility::ALL, Utility::code, Utility::label, &utilities),
-        housings: choices(Housing::ALL, Housing::code, Housing::label, &[input.person.housing.as_str()]),
-        intellectual: choices(IntellectualGrade::ALL, IntellectualGrade::code, IntellectualGrade::label, &[input.person.disability.intellectual.as_str()]),
+        housings: choices(
+            Housing::ALL,
+            Housing::code,
+            Housing::label,
+            &[input.person.housing.as_str()],
+        ),
+        intellectual: choices(
+            IntellectualGrade::ALL,
+            IntellectualGrade::code,
+            IntellectualGrade::label,
+            &[input.person.disability.intellectual.as_str()],
+        ),
         concerns: choices(Concern::ALL, Concern::code, Concern::label, &chosen),
         main_concern: choices(Concern::ALL, Concern::code, Concern::label, &main),
     }
@@ -245,7 +329,11 @@ mod tests {
         assert_eq!(input.person.utilities, ["water", "gas"]);
         assert_eq!(input.concerns.len(), 2);
         assert!(input.concerns[0].main && !input.concerns[1].main);
-        assert_eq!(input.household.len(), 2, "rows beyond the paper's six are kept");
+        assert_eq!(
+            input.household.len(),
+            2,
+            "rows beyond the paper's six are kept"
+        );
         assert_eq!(input.household[1].name, "B");
         assert_eq!(input.person.phones[1].number, "090");
         assert!(!extras.add_row);

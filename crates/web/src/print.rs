@@ -1,12 +1,14 @@
 //! The A4 print view of a 受付シート (No.1–2), laid out like the paper.
 
+use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::genogram;
 use crate::intake::{date_label, label_of};
-use crate::AppState;
 use askama::Template;
 use tsunagaru_domain::era::EraDate;
-use tsunagaru_domain::intake::{CareLevel, Concern, ConsentAnswer, Housing, Living, Method, Sex, SupportNeed, Utility};
+use tsunagaru_domain::intake::{
+    CareLevel, Concern, ConsentAnswer, Housing, Living, Method, Sex, SupportNeed, Utility,
+};
 use tsunagaru_store::{Consultation, Person};
 
 pub struct Mark {
@@ -71,8 +73,21 @@ pub struct PrintPage {
 }
 
 impl PrintPage {
-    pub fn new(state: &AppState, user: &CurrentUser, person: Person, c: Consultation, agency: String) -> PrintPage {
-        let phone = |kind: &str| person.phones.iter().find(|p| p.kind == kind).map(|p| p.number.clone()).unwrap_or_default();
+    pub fn new(
+        state: &AppState,
+        user: &CurrentUser,
+        person: Person,
+        c: Consultation,
+        agency: String,
+    ) -> PrintPage {
+        let phone = |kind: &str| {
+            person
+                .phones
+                .iter()
+                .find(|p| p.kind == kind)
+                .map(|p| p.number.clone())
+                .unwrap_or_default()
+        };
         let disability = {
             let d = &person.disability;
             let mut parts = Vec::new();
@@ -89,22 +104,36 @@ impl PrintPage {
             if let Some(g) = d.mental_grade {
                 parts.push(format!("精神（{g}級）"));
             }
-            if parts.is_empty() { "無".to_owned() } else { format!("有 {}", parts.join("・")) }
+            if parts.is_empty() {
+                "無".to_owned()
+            } else {
+                format!("有 {}", parts.join("・"))
+            }
         };
         let concerns = Concern::ALL
             .iter()
             .filter(|k| **k != Concern::Other)
             .map(|k| {
                 let chosen = c.concerns.iter().find(|x| x.code == k.code());
-                PrintConcern { label: k.label(), mark: chosen.map_or("", |x| if x.main { "◎" } else { "○" }) }
+                PrintConcern {
+                    label: k.label(),
+                    mark: chosen.map_or("", |x| if x.main { "◎" } else { "○" }),
+                }
             })
             .collect();
         let other = c.concerns.iter().find(|x| x.code == Concern::Other.code());
-        let hidden = !person.whereabouts_visible_to(user.user.id) || (person.protected && person.address.is_none());
+        let hidden = !person.whereabouts_visible_to(user.user.id)
+            || (person.protected && person.address.is_none());
         PrintPage {
             person_id: person.id,
             municipality: state.pack.municipality.name.clone(),
-            methods: Method::ALL.iter().map(|m| Mark { label: m.label(), on: m.code() == c.method }).collect(),
+            methods: Method::ALL
+                .iter()
+                .map(|m| Mark {
+                    label: m.label(),
+                    on: m.code() == c.method,
+                })
+                .collect(),
             method_other: c.method_other.clone().unwrap_or_default(),
             received_on: date_label(c.received_on),
             agency,
@@ -113,32 +142,75 @@ impl PrintPage {
             name: person.name.clone(),
             sexes: [Sex::Male, Sex::Female, Sex::Other]
                 .iter()
-                .map(|s| Mark { label: s.label(), on: person.sex.as_deref() == Some(s.code()) })
+                .map(|s| Mark {
+                    label: s.label(),
+                    on: person.sex.as_deref() == Some(s.code()),
+                })
                 .collect(),
             birth_date: person.birth_date.map(date_label).unwrap_or_default(),
-            age: person.birth_date.and_then(|b| EraDate::from_date(b).age_on(c.received_on)).map(|a| a.to_string()).unwrap_or_default(),
+            age: person
+                .birth_date
+                .and_then(|b| EraDate::from_date(b).age_on(c.received_on))
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
             postal_code: person.postal_code.clone().unwrap_or_default(),
             address: person.address.clone().unwrap_or_default(),
             hidden,
             phone_home: phone("home"),
             phone_mobile: phone("mobile"),
-            other_agencies: person.other_agencies.clone().map_or("無".into(), |o| format!("有（{o}）")),
-            care_level: label_of(person.care_level.as_deref(), CareLevel::parse, CareLevel::label),
+            other_agencies: person
+                .other_agencies
+                .clone()
+                .map_or("無".into(), |o| format!("有（{o}）")),
+            care_level: label_of(
+                person.care_level.as_deref(),
+                CareLevel::parse,
+                CareLevel::label,
+            ),
             utilities: if person.utilities.is_empty() {
                 "無".into()
             } else {
-                person.utilities.iter().map(|u| label_of(Some(u), Utility::parse, Utility::label)).collect::<Vec<_>>().join("・")
+                person
+                    .utilities
+                    .iter()
+                    .map(|u| label_of(Some(u), Utility::parse, Utility::label))
+                    .collect::<Vec<_>>()
+                    .join("・")
             },
             disability,
-            housing: match (label_of(person.housing.as_deref(), Housing::parse, Housing::label), &person.housing_other) {
+            housing: match (
+                label_of(person.housing.as_deref(), Housing::parse, Housing::label),
+                &person.housing_other,
+            ) {
                 (h, Some(o)) => format!("{h}（{o}）"),
                 (h, None) => h,
             },
-            requester_sex: label_of(c.requester.as_ref().and_then(|r| r.sex.as_deref()), Sex::parse, Sex::label),
-            requester_birth: c.requester.as_ref().and_then(|r| r.birth_date).map(date_label).unwrap_or_default(),
+            requester_sex: label_of(
+                c.requester.as_ref().and_then(|r| r.sex.as_deref()),
+                Sex::parse,
+                Sex::label,
+            ),
+            requester_birth: c
+                .requester
+                .as_ref()
+                .and_then(|r| r.birth_date)
+                .map(date_label)
+                .unwrap_or_default(),
             requester: c.requester.clone(),
             concerns,
-            concern_other: other.and_then(|o| o.text.clone()).map(|t| format!("{}{t}", if other.is_some_and(|o| o.main) { "◎ " } else { "○ " })).unwrap_or_default(),
+            concern_other: other
+                .and_then(|o| o.text.clone())
+                .map(|t| {
+                    format!(
+                        "{}{t}",
+                        if other.is_some_and(|o| o.main) {
+                            "◎ "
+                        } else {
+                            "○ "
+                        }
+                    )
+                })
+                .unwrap_or_default(),
             situation: c.situation.clone(),
             chief_complaint: c.chief_complaint.clone(),
             members: c

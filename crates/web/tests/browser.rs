@@ -285,3 +285,271 @@ async fn a_postal_code_fills_the_town_and_the_center_appears_as_you_type() {
     client.close().await.unwrap();
     outcome.unwrap();
 }
+
+/// The field whose `<label>` says exactly `label` (the sheet's own term).
+async fn field(
+    client: &Client,
+    label: &str,
+) -> Result<fantoccini::elements::Element, Box<dyn std::error::Error>> {
+    let label_el = client
+        .find(Locator::XPath(&format!(
+            "//label[normalize-space(.)='{label}']"
+        )))
+        .await?;
+    let id = label_el
+        .attr("for")
+        .await?
+        .ok_or_else(|| format!("label {label} has no for"))?;
+    Ok(client.find(Locator::Id(&id)).await?)
+}
+
+async fn choose(
+    client: &Client,
+    legend: &str,
+    option: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let xpath = format!(
+        "//fieldset[legend[normalize-space(.)='{legend}']]//label[normalize-space(.)='{option}']/input"
+    );
+    client.find(Locator::XPath(&xpath)).await?.click().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_fill_the_whole_sheet_fix_an_error_save_find_and_print() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    app.create_user("uketsuke", "staff", &[1]).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let profile = common::TempDir::new("tsunagaru-chromium");
+    let (_driver, client) = browser(&profile.0).await;
+    let outcome = async {
+        client.goto(&format!("{base}/login")).await?;
+        client
+            .find(Locator::Css("#username"))
+            .await?
+            .send_keys("uketsuke")
+            .await?;
+        client
+            .find(Locator::Css("#password"))
+            .await?
+            .send_keys(common::USER_PASSWORD)
+            .await?;
+        client
+            .find(Locator::Css("main form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        client
+            .find(Locator::LinkText("相談を受け付ける"))
+            .await?
+            .click()
+            .await?;
+
+        choose(&client, "相談方法", "電話").await?;
+        field(&client, "ふりがな")
+            .await?
+            .send_keys("ﾓﾘｵｶ ﾊﾅｺ")
+            .await?;
+        field(&client, "氏名").await?.send_keys("盛岡 花子").await?;
+        choose(&client, "性別", "女").await?;
+        field(&client, "生年月日")
+            .await?
+            .send_keys("昭和64年1月8日")
+            .await?;
+        field(&client, "郵便番号")
+            .await?
+            .send_keys("0200066")
+            .await?;
+        let address = field(&client, "住所").await?;
+        for _ in 0..50 {
+            if address.prop("value").await?.as_deref() == Some("盛岡市上田") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        address.send_keys("三丁目2-1").await?;
+        field(&client, "携帯")
+            .await?
+            .send_keys("090-0000-0000")
+            .await?;
+        field(&client, "介護認定")
+            .await?
+            .select_by_label("要介護1")
+            .await?;
+        choose(&client, "ライフライン停止状況", "電気").await?;
+        field(&client, "精神 級").await?.send_keys("2").await?;
+        choose(&client, "住居", "賃貸").await?;
+        field(&client, "介護のこと").await?.click().await?;
+        field(&client, "収入・生活費のこと").await?.click().await?;
+        client
+            .find(Locator::Css("input[name=main_concern][value=care]"))
+            .await?
+            .click()
+            .await?;
+        field(&client, "現在の状況・経緯")
+            .await?
+            .send_keys("母（84歳）の物忘れが増え、仕事を休みがちで収入が減っている。")
+            .await?;
+        field(&client, "主訴")
+            .await?
+            .send_keys("母の介護と生活費が心配")
+            .await?;
+        field(&client, "氏名（1）")
+            .await?
+            .send_keys("盛岡 花子")
+            .await?;
+        field(&client, "氏名（2）")
+            .await?
+            .send_keys("盛岡 キヨ")
+            .await?;
+        field(&client, "続柄（2）").await?.send_keys("母").await?;
+        field(&client, "性別（2）")
+            .await?
+            .select_by_label("女")
+            .await?;
+        field(&client, "年齢（2）").await?.send_keys("84").await?;
+        field(&client, "同居/別居（2）")
+            .await?
+            .select_by_label("同居")
+            .await?;
+        field(&client, "支援（2）")
+            .await?
+            .select_by_label("必要")
+            .await?;
+        field(&client, "同意（2）")
+            .await?
+            .select_by_label("有")
+            .await?;
+        field(&client, "同意を確認した者")
+            .await?
+            .send_keys("受付 太郎")
+            .await?;
+        client
+            .find(Locator::XPath("//button[normalize-space()='保存する']"))
+            .await?
+            .click()
+            .await?;
+
+        // The impossible era date is refused next to the field; nothing typed is lost.
+        let error = client
+            .find(Locator::XPath(
+                "//input[@id='person.birth_date']/following-sibling::p[@class='field-error']",
+            ))
+            .await?
+            .text()
+            .await?;
+        assert_eq!(
+            error,
+            "昭和64年1月8日はありません（昭和は昭和64年1月7日まで）"
+        );
+        assert_eq!(
+            field(&client, "氏名")
+                .await?
+                .prop("value")
+                .await?
+                .as_deref(),
+            Some("盛岡 花子")
+        );
+        assert_eq!(
+            field(&client, "住所")
+                .await?
+                .prop("value")
+                .await?
+                .as_deref(),
+            Some("盛岡市上田三丁目2-1")
+        );
+        assert_eq!(
+            field(&client, "主訴")
+                .await?
+                .prop("value")
+                .await?
+                .as_deref(),
+            Some("母の介護と生活費が心配")
+        );
+        assert_eq!(
+            field(&client, "氏名（2）")
+                .await?
+                .prop("value")
+                .await?
+                .as_deref(),
+            Some("盛岡 キヨ")
+        );
+        assert_eq!(
+            field(&client, "介護のこと")
+                .await?
+                .prop("checked")
+                .await?
+                .as_deref(),
+            Some("true")
+        );
+        snap(&client, "7-intake-error").await;
+
+        let birth = field(&client, "生年月日").await?;
+        birth.clear().await?;
+        birth.send_keys("S45.3.12").await?;
+        client
+            .find(Locator::XPath("//button[normalize-space()='保存する']"))
+            .await?
+            .click()
+            .await?;
+        assert!(client.current_url().await?.path().starts_with("/persons/"));
+        assert_eq!(
+            client.find(Locator::Css("h1")).await?.text().await?,
+            "盛岡 花子 もりおか はなこ"
+        );
+        let facts = client.find(Locator::Css("dl.facts")).await?.text().await?;
+        assert!(facts.contains("昭和45年3月12日（1970年）"), "{facts}");
+        assert!(
+            facts.contains("担当: 仁王・上田地域包括支援センター"),
+            "{facts}"
+        );
+        assert!(client.find(Locator::Css(".genogram-box svg")).await.is_ok());
+        snap(&client, "8-person").await;
+
+        // Found again by half-width katakana.
+        client
+            .find(Locator::LinkText("相談対象者を探す"))
+            .await?
+            .click()
+            .await?;
+        field(&client, "氏名・ふりがな")
+            .await?
+            .send_keys("ﾓﾘｵｶﾊﾅｺ")
+            .await?;
+        client
+            .find(Locator::XPath("//button[normalize-space()='探す']"))
+            .await?
+            .click()
+            .await?;
+        client
+            .find(Locator::LinkText("盛岡 花子"))
+            .await?
+            .click()
+            .await?;
+
+        // The A4 print view, with the genogram.
+        client
+            .find(Locator::LinkText("受付シートを印刷"))
+            .await?
+            .click()
+            .await?;
+        let sheet = client.find(Locator::Css("body")).await?.text().await?;
+        assert!(sheet.contains("包括的相談支援受付シート"));
+        assert!(sheet.contains("◎"), "the main concern is marked");
+        assert!(sheet.contains("盛岡市上田三丁目2-1"));
+        assert!(
+            client
+                .find(Locator::Css(".genogram-box svg circle"))
+                .await
+                .is_ok()
+        );
+        snap(&client, "9-print").await;
+        Ok::<(), Box<dyn std::error::Error>>(())
+    }
+    .await;
+    client.close().await.unwrap();
+    outcome.unwrap();
+}

@@ -156,6 +156,16 @@ fn the_household_has_no_cap_and_the_person_comes_first() {
     );
     assert!(sheet.household[0].is_self());
     assert_eq!(sheet.household[0].name, "盛岡 花子");
+    assert_eq!(
+        sheet.household[0].sex,
+        Some(Sex::Female),
+        "本人's row takes the sheet's 性別"
+    );
+    assert_eq!(
+        sheet.household[0].age,
+        Some(56),
+        "and the age at the 受付日"
+    );
     assert_eq!(sheet.household[1].consent, ConsentAnswer::Yes);
 }
 

@@ -20,7 +20,10 @@ const PRINT_CSS: &str = include_str!("../../assets/print.css");
 
 pub async fn print_css() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         PRINT_CSS,
     )
 }

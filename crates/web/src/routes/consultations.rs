@@ -1,21 +1,21 @@
 //! 相談を受け付ける: the intake sheet form (GET, POST) and its A4 print view.
 
+use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::error::PageError;
 use crate::intake::{intake_agency, possible_duplicates, view_detail, visible_person};
-use crate::intake_form::{errors_by_field, member_rows, read_form, sheet_choices, FormExtras};
+use crate::intake_form::{FormExtras, errors_by_field, member_rows, read_form, sheet_choices};
 use crate::routes::persons_api::today;
-use crate::templates::{Choice, DuplicateView, IntakePage, Nav, CONSENT_CLAUSE};
-use crate::AppState;
+use crate::templates::{CONSENT_CLAUSE, Choice, DuplicateView, IntakePage, Nav};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
+use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::{Concern, IntakeInput};
-use tsunagaru_domain::AuditAction;
 use tsunagaru_store::{IntakeContext, Person};
 
 async fn render(
@@ -29,7 +29,9 @@ async fn render(
     let agencies = state.repo.agencies().await?;
     let chosen_agency = extras.agency_id.or(user.user.agency_ids.first().copied());
     let requester = input.requester.clone().unwrap_or_default();
-    let phone = |phones: &[tsunagaru_domain::intake::PhoneInput], i: usize| phones.get(i).map(|p| p.number.clone()).unwrap_or_default();
+    let phone = |phones: &[tsunagaru_domain::intake::PhoneInput], i: usize| {
+        phones.get(i).map(|p| p.number.clone()).unwrap_or_default()
+    };
     let wanted_rows = extras.household_rows + usize::from(extras.add_row);
     let page = IntakePage {
         nav: Nav::new(user, &state.pack.municipality.name),
@@ -38,7 +40,11 @@ async fn render(
         agencies: agencies
             .iter()
             .filter(|a| user.user.agency_ids.contains(&a.id))
-            .map(|a| Choice { value: a.id.to_string(), label: a.name.clone(), selected: Some(a.id) == chosen_agency })
+            .map(|a| Choice {
+                value: a.id.to_string(),
+                label: a.name.clone(),
+                selected: Some(a.id) == chosen_agency,
+            })
             .collect(),
         duplicates: duplicates
             .iter()
@@ -46,11 +52,19 @@ async fn render(
                 id: d.id,
                 name: d.name.clone(),
                 kana: d.kana.clone().unwrap_or_default(),
-                birth_date: d.birth_date.map(|b| EraDate::from_date(b).label()).unwrap_or_default(),
+                birth_date: d
+                    .birth_date
+                    .map(|b| EraDate::from_date(b).label())
+                    .unwrap_or_default(),
                 selected: extras.person_choice == d.id.to_string(),
             })
             .collect(),
-        concern_other: input.concerns.iter().find(|c| c.category == Concern::Other.code()).map(|c| c.text.clone()).unwrap_or_default(),
+        concern_other: input
+            .concerns
+            .iter()
+            .find(|c| c.category == Concern::Other.code())
+            .map(|c| c.text.clone())
+            .unwrap_or_default(),
         person_phone_home: phone(&input.person.phones, 0),
         person_phone_mobile: phone(&input.person.phones, 1),
         requester_phone_home: phone(&requester.phones, 0),
@@ -65,32 +79,62 @@ async fn render(
 }
 
 fn require_intake(user: &CurrentUser) -> Result<(), PageError> {
-    intake_agency(user, None).map(|_| ()).map_err(|m| PageError::BadRequest(m.into()))
+    intake_agency(user, None)
+        .map(|_| ())
+        .map_err(|m| PageError::BadRequest(m.into()))
 }
 
-pub async fn new_form(State(state): State<AppState>, WebUser(user): WebUser) -> Result<Html<String>, PageError> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Html<String>, PageError> {
     require_intake(&user)?;
-    Ok(Html(render(&state, &user, &IntakeInput::default(), &FormExtras::default(), BTreeMap::new(), &[]).await?))
+    Ok(Html(
+        render(
+            &state,
+            &user,
+            &IntakeInput::default(),
+            &FormExtras::default(),
+            BTreeMap::new(),
+            &[],
+        )
+        .await?,
+    ))
 }
 
-pub async fn create(State(state): State<AppState>, WebUser(user): WebUser, body: Bytes) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
     require_intake(&user)?;
     let (input, mut extras) = read_form(&body);
     if extras.add_row {
-        return Ok(Html(render(&state, &user, &input, &extras, BTreeMap::new(), &[]).await?).into_response());
+        return Ok(
+            Html(render(&state, &user, &input, &extras, BTreeMap::new(), &[]).await?)
+                .into_response(),
+        );
     }
     let agency_id = match intake_agency(&user, extras.agency_id) {
         Ok(id) => id,
         Err(message) => {
             let errors = BTreeMap::from([("agency_id".to_owned(), vec![message.to_owned()])]);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&state, &user, &input, &extras, errors, &[]).await?)).into_response());
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(render(&state, &user, &input, &extras, errors, &[]).await?),
+            )
+                .into_response());
         }
     };
-    let sheet = match input.parse(today()) {
+    let mut sheet = match input.parse(today()) {
         Ok(sheet) => sheet,
         Err(problems) => {
             let errors = errors_by_field(&problems);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&state, &user, &input, &extras, errors, &[]).await?)).into_response());
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(render(&state, &user, &input, &extras, errors, &[]).await?),
+            )
+                .into_response());
         }
     };
     // Possible duplicates are shown once, before a new person is created.
@@ -100,35 +144,85 @@ pub async fn create(State(state): State<AppState>, WebUser(user): WebUser, body:
             let duplicates = possible_duplicates(&state, &user, &sheet).await?;
             if !duplicates.is_empty() {
                 extras.household_rows = extras.household_rows.max(input.household.len());
-                return Ok(Html(render(&state, &user, &input, &extras, BTreeMap::new(), &duplicates).await?).into_response());
+                return Ok(Html(
+                    render(&state, &user, &input, &extras, BTreeMap::new(), &duplicates).await?,
+                )
+                .into_response());
             }
             None
         }
         id => {
-            let id: i64 = id.parse().map_err(|_| PageError::BadRequest("相談対象者の選択が正しくありません".into()))?;
-            visible_person(&state, &user, id).await?.ok_or(PageError::NotFound)?;
+            let id: i64 = id
+                .parse()
+                .map_err(|_| PageError::BadRequest("相談対象者の選択が正しくありません".into()))?;
+            visible_person(&state, &user, id)
+                .await?
+                .ok_or(PageError::NotFound)?;
             Some(id)
         }
     };
     let town = sheet.person.address.as_deref().and_then(|line| {
-        state.address.route(&format!("{} {line}", sheet.person.postal_code.as_deref().unwrap_or_default())).town
+        state
+            .address
+            .route(&format!(
+                "{} {line}",
+                sheet.person.postal_code.as_deref().unwrap_or_default()
+            ))
+            .town
     });
-    let ctx = IntakeContext { agency_id, user_id: user.user.id, town, existing_person_id };
+    // 受付者: who typed it, unless the sheet names someone else.
+    sheet
+        .receiver_name
+        .get_or_insert_with(|| user.user.display_name.clone());
+    let ctx = IntakeContext {
+        agency_id,
+        user_id: user.user.id,
+        town,
+        existing_person_id,
+    };
     let ids = state
         .repo
-        .create_intake(&sheet, &ctx, user.audit(AuditAction::ConsultationCreated).detail(format!("受付機関 {agency_id}")))
+        .create_intake(
+            &sheet,
+            &ctx,
+            user.audit(AuditAction::ConsultationCreated)
+                .detail(format!("受付機関 {agency_id}")),
+        )
         .await?;
-    Ok(Redirect::to(&format!("/persons/{}?created={}", ids.person_id, ids.consultation_id)).into_response())
+    Ok(Redirect::to(&format!(
+        "/persons/{}?created={}",
+        ids.person_id, ids.consultation_id
+    ))
+    .into_response())
 }
 
-pub async fn print(State(state): State<AppState>, WebUser(user): WebUser, Path(id): Path<i64>) -> Result<Html<String>, PageError> {
-    let consultation = state.repo.consultation(id).await?.ok_or(PageError::NotFound)?;
-    let person = visible_person(&state, &user, consultation.person_id).await?.ok_or(PageError::NotFound)?;
+pub async fn print(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    let consultation = state
+        .repo
+        .consultation(id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let person = visible_person(&state, &user, consultation.person_id)
+        .await?
+        .ok_or(PageError::NotFound)?;
     state
         .repo
-        .append_audit(user.audit(AuditAction::ConsultationPrinted).record("consultation", id).detail(view_detail(&person, &user, "印刷表示")))
+        .append_audit(
+            user.audit(AuditAction::ConsultationPrinted)
+                .record("consultation", id)
+                .detail(view_detail(&person, &user, "印刷表示")),
+        )
         .await?;
-    let agency = state.repo.agency(consultation.agency_id).await?.map(|a| a.name).unwrap_or_default();
+    let agency = state
+        .repo
+        .agency(consultation.agency_id)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
     let page = crate::print::PrintPage::new(&state, &user, person, consultation, agency);
     Ok(Html(page.render()?))
 }

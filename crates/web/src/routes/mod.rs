@@ -4,8 +4,8 @@
 pub(crate) mod address;
 mod api;
 mod assets;
-mod consultations;
 mod audit;
+mod consultations;
 mod directory;
 pub(crate) mod persons;
 pub(crate) mod persons_api;

@@ -36,7 +36,9 @@ use crate::auth::WebUser;
 use crate::error::PageError;
 use crate::intake::{date_label, label_of, method_label, view_detail, visible_person};
 use crate::routes::persons_api::{NOTE_METHODS, NoteInput, parse_note, person_query, today};
-use crate::templates::{AgencyChoice, ChangeView, FactView, Nav, PersonPage, PersonRowView, PersonsPage, TimelineEntry};
+use crate::templates::{
+    AgencyChoice, ChangeView, FactView, Nav, PersonPage, PersonRowView, PersonsPage, TimelineEntry,
+};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -63,7 +65,9 @@ pub async fn search_page(
     if !user.role().works_with_persons() {
         return Err(PageError::Forbidden);
     }
-    let asked = !(form.q.trim().is_empty() && form.birth_date.trim().is_empty() && form.phone.trim().is_empty());
+    let asked = !(form.q.trim().is_empty()
+        && form.birth_date.trim().is_empty()
+        && form.phone.trim().is_empty());
     let (results, error) = if asked {
         match person_query(Some(&form.q), Some(&form.birth_date), Some(&form.phone)) {
             Ok(query) => {
@@ -108,22 +112,49 @@ struct NoteDraft {
     input: NoteInput,
 }
 
-async fn person_page(state: &AppState, user: &CurrentUser, id: i64, created: bool, draft: NoteDraft) -> Result<String, PageError> {
-    let person = visible_person(state, user, id).await?.ok_or(PageError::NotFound)?;
+async fn person_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    created: bool,
+    draft: NoteDraft,
+) -> Result<String, PageError> {
+    let person = visible_person(state, user, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
     state
         .repo
-        .append_audit(user.audit(AuditAction::PersonViewed).record("person", id).detail(view_detail(&person, user, "画面")))
+        .append_audit(
+            user.audit(AuditAction::PersonViewed)
+                .record("person", id)
+                .detail(view_detail(&person, user, "画面")),
+        )
         .await?;
     let consultations = state.repo.consultations_of(id).await?;
     let notes = state.repo.notes_of(id).await?;
     let agencies = state.repo.agencies().await?;
     let users = state.repo.users().await?;
-    let agency_name = |agency_id: i64| agencies.iter().find(|a| a.id == agency_id).map(|a| a.name.clone()).unwrap_or_default();
+    let agency_name = |agency_id: i64| {
+        agencies
+            .iter()
+            .find(|a| a.id == agency_id)
+            .map(|a| a.name.clone())
+            .unwrap_or_default()
+    };
     let hidden = !person.whereabouts_visible_to(user.user.id);
-    let whereabouts = |value: String| if hidden { "（保護のため表示しません）".to_owned() } else { value };
+    let whereabouts = |value: String| {
+        if hidden {
+            "（保護のため表示しません）".to_owned()
+        } else {
+            value
+        }
+    };
     let today = today();
     let facts = vec![
-        FactView { label: "性別", value: label_of(person.sex.as_deref(), Sex::parse, Sex::label) },
+        FactView {
+            label: "性別",
+            value: label_of(person.sex.as_deref(), Sex::parse, Sex::label),
+        },
         FactView {
             label: "生年月日",
             value: person
@@ -138,7 +169,11 @@ async fn person_page(state: &AppState, user: &CurrentUser, id: i64, created: boo
             label: "住所",
             value: whereabouts(format!(
                 "{}{}",
-                person.postal_code.as_deref().map(|p| format!("〒{p} ")).unwrap_or_default(),
+                person
+                    .postal_code
+                    .as_deref()
+                    .map(|p| format!("〒{p} "))
+                    .unwrap_or_default(),
                 person.address.clone().unwrap_or_default()
             )),
         },
@@ -148,21 +183,61 @@ async fn person_page(state: &AppState, user: &CurrentUser, id: i64, created: boo
                 person
                     .address
                     .as_deref()
-                    .map(|a| crate::routes::address::route_message(&state.address.route(&format!("{} {a}", person.postal_code.as_deref().unwrap_or_default()))))
+                    .map(|a| {
+                        crate::routes::address::route_message(&state.address.route(&format!(
+                            "{} {a}",
+                            person.postal_code.as_deref().unwrap_or_default()
+                        )))
+                    })
                     .unwrap_or_default(),
             ),
         },
         FactView {
             label: "電話",
-            value: whereabouts(person.phones.iter().map(|p| format!("{} {}", if p.kind == "home" { "自宅" } else { "携帯" }, p.number)).collect::<Vec<_>>().join("　")),
+            value: whereabouts(
+                person
+                    .phones
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} {}",
+                            if p.kind == "home" { "自宅" } else { "携帯" },
+                            p.number
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("　"),
+            ),
         },
-        FactView { label: "介護認定", value: label_of(person.care_level.as_deref(), CareLevel::parse, CareLevel::label) },
+        FactView {
+            label: "介護認定",
+            value: label_of(
+                person.care_level.as_deref(),
+                CareLevel::parse,
+                CareLevel::label,
+            ),
+        },
         FactView {
             label: "ライフライン停止状況",
-            value: if person.utilities.is_empty() { "無".into() } else { person.utilities.iter().map(|u| label_of(Some(u), Utility::parse, Utility::label)).collect::<Vec<_>>().join("・") },
+            value: if person.utilities.is_empty() {
+                "無".into()
+            } else {
+                person
+                    .utilities
+                    .iter()
+                    .map(|u| label_of(Some(u), Utility::parse, Utility::label))
+                    .collect::<Vec<_>>()
+                    .join("・")
+            },
         },
-        FactView { label: "住居", value: label_of(person.housing.as_deref(), Housing::parse, Housing::label) },
-        FactView { label: "他支援機関等への相談", value: person.other_agencies.clone().unwrap_or_else(|| "無".into()) },
+        FactView {
+            label: "住居",
+            value: label_of(person.housing.as_deref(), Housing::parse, Housing::label),
+        },
+        FactView {
+            label: "他支援機関等への相談",
+            value: person.other_agencies.clone().unwrap_or_else(|| "無".into()),
+        },
     ];
     let mut timeline: Vec<TimelineEntry> = consultations
         .iter()
@@ -185,7 +260,7 @@ async fn person_page(state: &AppState, user: &CurrentUser, id: i64, created: boo
             print_link: None,
         }))
         .collect();
-    timeline.sort_by(|a, b| b.sort_key.cmp(&a.sort_key));
+    timeline.sort_by_key(|t| std::cmp::Reverse(t.sort_key));
     let latest = consultations.first();
     let print_members = |c: &tsunagaru_store::Consultation| -> Vec<crate::print::PrintMember> {
         let json = crate::intake::consultation_json(c);
@@ -209,8 +284,16 @@ async fn person_page(state: &AppState, user: &CurrentUser, id: i64, created: boo
     let involved: Vec<i64> = consultations.iter().map(|c| c.agency_id).collect();
     let viewers = users
         .iter()
-        .filter(|u| u.active && u.role.works_with_persons() && u.agency_ids.iter().any(|a| involved.contains(a)))
-        .map(|u| AgencyChoice { id: u.id, name: format!("{}（{}）", u.display_name, u.username), checked: person.protected_viewers.contains(&u.id) })
+        .filter(|u| {
+            u.active
+                && u.role.works_with_persons()
+                && u.agency_ids.iter().any(|a| involved.contains(a))
+        })
+        .map(|u| AgencyChoice {
+            id: u.id,
+            name: format!("{}（{}）", u.display_name, u.username),
+            checked: person.protected_viewers.contains(&u.id),
+        })
         .collect();
     let changes = state
         .repo
@@ -219,7 +302,11 @@ async fn person_page(state: &AppState, user: &CurrentUser, id: i64, created: boo
         .into_iter()
         .map(|c| ChangeView {
             at: c.at.format("%Y-%m-%d %H:%M").to_string(),
-            user: users.iter().find(|u| u.id == c.user_id).map(|u| u.display_name.clone()).unwrap_or_default(),
+            user: users
+                .iter()
+                .find(|u| u.id == c.user_id)
+                .map(|u| u.display_name.clone())
+                .unwrap_or_default(),
             field: match c.field.as_str() {
                 "protected" => "保護の設定".into(),
                 "merged_into" => "他の記録へ統合".into(),
@@ -238,7 +325,9 @@ async fn person_page(state: &AppState, user: &CurrentUser, id: i64, created: boo
         created,
         facts,
         members: latest.map(print_members).unwrap_or_default(),
-        genogram: latest.map(|c| crate::genogram::svg(&c.household)).unwrap_or_default(),
+        genogram: latest
+            .map(|c| crate::genogram::svg(&c.household))
+            .unwrap_or_default(),
         timeline,
         note_methods: NOTE_METHODS.to_vec(),
         note_errors: draft.errors,
@@ -259,7 +348,9 @@ pub async fn page(
     Path(id): Path<i64>,
     Query(q): Query<PersonQueryString>,
 ) -> Result<Html<String>, PageError> {
-    Ok(Html(person_page(&state, &user, id, q.created.is_some(), NoteDraft::default()).await?))
+    Ok(Html(
+        person_page(&state, &user, id, q.created.is_some(), NoteDraft::default()).await?,
+    ))
 }
 
 pub async fn add_note(
@@ -268,17 +359,41 @@ pub async fn add_note(
     Path(id): Path<i64>,
     axum::Form(input): axum::Form<NoteInput>,
 ) -> Result<Response, PageError> {
-    visible_person(&state, &user, id).await?.ok_or(PageError::NotFound)?;
-    let agency_id = crate::intake::intake_agency(&user, None).map_err(|m| PageError::BadRequest(m.into()))?;
+    visible_person(&state, &user, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let agency_id =
+        crate::intake::intake_agency(&user, None).map_err(|m| PageError::BadRequest(m.into()))?;
     match parse_note(&input) {
         Ok((noted_on, method, content)) => {
-            let note = NewNote { person_id: id, agency_id, user_id: user.user.id, noted_on, method, content };
-            state.repo.add_note(&note, user.audit(AuditAction::NoteAdded).detail(format!("相談対象者 {id}"))).await?;
+            let note = NewNote {
+                person_id: id,
+                agency_id,
+                user_id: user.user.id,
+                noted_on,
+                method,
+                content,
+            };
+            state
+                .repo
+                .add_note(
+                    &note,
+                    user.audit(AuditAction::NoteAdded)
+                        .detail(format!("相談対象者 {id}")),
+                )
+                .await?;
             Ok(Redirect::to(&format!("/persons/{id}#timeline")).into_response())
         }
         Err(errors) => {
-            let draft = NoteDraft { errors: errors.into_iter().map(|e| e.message).collect(), input };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(person_page(&state, &user, id, false, draft).await?)).into_response())
+            let draft = NoteDraft {
+                errors: errors.into_iter().map(|e| e.message).collect(),
+                input,
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(person_page(&state, &user, id, false, draft).await?),
+            )
+                .into_response())
         }
     }
 }
@@ -289,10 +404,16 @@ pub async fn protection(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    visible_person(&state, &user, id).await?.ok_or(PageError::NotFound)?;
+    visible_person(&state, &user, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let protected = pairs.iter().any(|(k, v)| k == "protected" && v == "true");
-    let mut viewers: Vec<i64> = pairs.iter().filter(|(k, _)| k == "viewer_user_ids").filter_map(|(_, v)| v.parse().ok()).collect();
+    let mut viewers: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "viewer_user_ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
     if protected && !viewers.contains(&user.user.id) {
         viewers.push(user.user.id);
     }
@@ -301,7 +422,14 @@ pub async fn protection(
     }
     state
         .repo
-        .set_protection(id, protected, &viewers, user.user.id, user.audit(AuditAction::ProtectionChanged).detail(format!("保護 {protected}")))
+        .set_protection(
+            id,
+            protected,
+            &viewers,
+            user.user.id,
+            user.audit(AuditAction::ProtectionChanged)
+                .detail(format!("保護 {protected}")),
+        )
         .await?;
     Ok(Redirect::to(&format!("/persons/{id}")).into_response())
 }
@@ -324,11 +452,19 @@ pub async fn merge(
         .parse()
         .map_err(|_| PageError::BadRequest("統合する記録の番号を数字で入力してください".into()))?;
     for person in [id, other] {
-        visible_person(&state, &user, person).await?.ok_or(PageError::NotFound)?;
+        visible_person(&state, &user, person)
+            .await?
+            .ok_or(PageError::NotFound)?;
     }
     state
         .repo
-        .merge_persons(id, other, user.user.id, user.audit(AuditAction::PersonsMerged).detail(format!("{other} を {id} に統合")))
+        .merge_persons(
+            id,
+            other,
+            user.user.id,
+            user.audit(AuditAction::PersonsMerged)
+                .detail(format!("{other} を {id} に統合")),
+        )
         .await
         .map_err(|e| PageError::BadRequest(e.to_string()))?;
     Ok(Redirect::to(&format!("/persons/{id}")).into_response())

@@ -66,7 +66,7 @@ async fn create(
     let input = body(input)?;
     let agency_id = intake_agency(&user, input.agency_id)
         .map_err(|m| ApiError::new(StatusCode::FORBIDDEN, m))?;
-    let sheet = input.sheet.parse(today()).map_err(unprocessable)?;
+    let mut sheet = input.sheet.parse(today()).map_err(unprocessable)?;
     if let Some(id) = input.person_id
         && visible_person(&state, &user, id).await?.is_none()
     {
@@ -87,6 +87,10 @@ async fn create(
         );
         state.address.route(&full).town
     });
+    // 受付者: who typed it, unless the sheet names someone else.
+    sheet
+        .receiver_name
+        .get_or_insert_with(|| user.user.display_name.clone());
     let ctx = IntakeContext {
         agency_id,
         user_id: user.user.id,
