@@ -34,6 +34,7 @@ pub enum AuditAction {
     NoteAdded,
     ProtectionChanged,
     PersonsMerged,
+    PersonUpdated,
 }
 
 impl AuditAction {
@@ -56,6 +57,7 @@ impl AuditAction {
             AuditAction::NoteAdded => "note_added",
             AuditAction::ProtectionChanged => "protection_changed",
             AuditAction::PersonsMerged => "persons_merged",
+            AuditAction::PersonUpdated => "person_updated",
         }
     }
 
@@ -79,6 +81,7 @@ impl AuditAction {
             "note_added" => "支援経過記録の追加",
             "protection_changed" => "保護設定の変更",
             "persons_merged" => "相談対象者の統合",
+            "person_updated" => "相談対象者の基本情報の変更",
             other => other,
         }
     }

@@ -482,6 +482,19 @@ fn small_number(
     }
 }
 
+impl PersonInput {
+    /// Checks the 基本情報 alone (a later edit of the person).
+    pub fn parse(&self) -> Result<PersonSheet, Vec<FieldError>> {
+        let mut p = Problems::default();
+        let holder = IntakeInput {
+            person: self.clone(),
+            ..IntakeInput::default()
+        };
+        let sheet = holder.parse_person(&mut p, NaiveDate::MIN);
+        if p.0.is_empty() { Ok(sheet) } else { Err(p.0) }
+    }
+}
+
 impl IntakeInput {
     /// Checks the whole sheet. `today` is used when 受付年月日 is left empty.
     pub fn parse(&self, today: NaiveDate) -> Result<IntakeSheet, Vec<FieldError>> {

@@ -21,7 +21,7 @@ pub use verify::{VerifyError, verify_audit_log};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tsunagaru_domain::intake::IntakeSheet;
+use tsunagaru_domain::intake::{IntakeSheet, PersonSheet};
 use tsunagaru_domain::{AuditEvent, LoginThrottle, NewAuditEvent, Username};
 use tsunagaru_pack::Pack;
 
@@ -142,6 +142,16 @@ pub trait Repository: Send + Sync + 'static {
         by_user: i64,
         audit: NewAuditEvent,
     ) -> Result<()>;
+    /// Updates a person's 基本情報; every changed field is recorded in the
+    /// history with its value before and after. Returns the changed fields.
+    async fn update_person(
+        &self,
+        person_id: i64,
+        person: &PersonSheet,
+        town: Option<String>,
+        by_user: i64,
+        audit: NewAuditEvent,
+    ) -> Result<Vec<String>>;
     /// Moves `merged`'s consultations and notes to `kept` and marks `merged`
     /// as merged into it; both histories record it, so it can be undone.
     async fn merge_persons(

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use tsunagaru_domain::intake::IntakeSheet;
+use tsunagaru_domain::intake::{IntakeSheet, PersonSheet};
 use tsunagaru_domain::kana::{phone_key, search_key};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -304,7 +304,10 @@ pub struct PersonColumns {
 }
 
 pub fn person_columns(sheet: &IntakeSheet) -> PersonColumns {
-    let p = &sheet.person;
+    person_sheet_columns(&sheet.person)
+}
+
+pub fn person_sheet_columns(p: &PersonSheet) -> PersonColumns {
     let phones: Vec<StoredPhone> = p
         .phones
         .iter()
@@ -385,3 +388,54 @@ pub fn requester_json(sheet: &IntakeSheet) -> Option<String> {
         .expect("requester serializes")
     })
 }
+
+impl PersonColumns {
+    /// The columns as (name, value) text for the history, in a fixed order.
+    pub fn history_values(&self) -> Vec<(&'static str, Option<String>)> {
+        vec![
+            ("name", Some(self.name.clone())),
+            ("kana", self.kana.clone()),
+            ("sex", self.sex.map(str::to_owned)),
+            ("birth_date", self.birth_date.map(|d| d.to_string())),
+            ("postal_code", self.postal_code.clone()),
+            ("address", self.address.clone()),
+            ("phones", Some(self.phones.clone())),
+            ("other_agencies", self.other_agencies.clone()),
+            ("care_level", self.care_level.map(str::to_owned)),
+            ("utilities", Some(self.utilities.clone())),
+            ("disability", Some(self.disability.clone())),
+            ("housing", self.housing.map(str::to_owned)),
+            ("housing_other", self.housing_other.clone()),
+        ]
+    }
+}
+
+impl Person {
+    /// The same (name, value) text as [`PersonColumns::history_values`].
+    pub fn history_values(&self) -> Vec<(&'static str, Option<String>)> {
+        vec![
+            ("name", Some(self.name.clone())),
+            ("kana", self.kana.clone()),
+            ("sex", self.sex.clone()),
+            ("birth_date", self.birth_date.map(|d| d.to_string())),
+            ("postal_code", self.postal_code.clone()),
+            ("address", self.address.clone()),
+            (
+                "phones",
+                Some(serde_json::to_string(&self.phones).expect("phones serialize")),
+            ),
+            ("other_agencies", self.other_agencies.clone()),
+            ("care_level", self.care_level.clone()),
+            ("utilities", Some(self.utilities.join(" "))),
+            (
+                "disability",
+                Some(serde_json::to_string(&self.disability).expect("disability serializes")),
+            ),
+            ("housing", self.housing.clone()),
+            ("housing_other", self.housing_other.clone()),
+        ]
+    }
+}
+
+/// Fields whose values are whereabouts: hidden in the history like anywhere else.
+pub const WHEREABOUTS_FIELDS: [&str; 3] = ["postal_code", "address", "phones"];

@@ -866,6 +866,71 @@ macro_rules! impl_sql_repository {
                     tx.commit().await.map_err(db_error)
                 }
 
+                async fn update_person(
+                    &self,
+                    person_id: i64,
+                    person: &PersonSheet,
+                    town: Option<String>,
+                    by_user: i64,
+                    audit: NewAuditEvent,
+                ) -> Result<Vec<String>, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let now = Utc::now();
+                    let row: Option<PersonRow> = sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1 AND merged_into IS NULL"
+                    )))
+                    .bind(person_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    let Some(row) = row else {
+                        return Err(StoreError::Conflict("相談対象者が見つかりません".into()));
+                    };
+                    let before = Person::from_row(row, Vec::new()).history_values();
+                    let c = person_sheet_columns(person);
+                    let after = c.history_values();
+                    let mut changed = Vec::new();
+                    for ((field, old), (_, new)) in before.into_iter().zip(after) {
+                        if old != new {
+                            record_change(&mut tx, person_id, by_user, now, field, old, new).await?;
+                            changed.push(field.to_owned());
+                        }
+                    }
+                    if !changed.is_empty() {
+                        sqlx::query(
+                            "UPDATE persons SET name = $1, kana = $2, name_key = $3, kana_key = $4, sex = $5, birth_date = $6, \
+                             postal_code = $7, address = $8, town = $9, phones = $10, phone_keys = $11, other_agencies = $12, \
+                             care_level = $13, utilities = $14, disability = $15, housing = $16, housing_other = $17, updated_at = $18 \
+                             WHERE id = $19",
+                        )
+                        .bind(c.name)
+                        .bind(c.kana)
+                        .bind(c.name_key)
+                        .bind(c.kana_key)
+                        .bind(c.sex)
+                        .bind(c.birth_date)
+                        .bind(c.postal_code)
+                        .bind(c.address)
+                        .bind(town)
+                        .bind(c.phones)
+                        .bind(c.phone_keys)
+                        .bind(c.other_agencies)
+                        .bind(c.care_level)
+                        .bind(c.utilities)
+                        .bind(c.disability)
+                        .bind(c.housing)
+                        .bind(c.housing_other)
+                        .bind(now)
+                        .bind(person_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                        append_in(&mut tx, audit.record("person", person_id).detail(format!("変更: {}", changed.join(", ")))).await?;
+                    }
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(changed)
+                }
+
                 async fn merge_persons(&self, kept: i64, merged: i64, by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
                     if kept == merged {
                         return Err(StoreError::Conflict("同じ相談対象者どうしは統合できません".into()));
@@ -926,6 +991,7 @@ macro_rules! impl_sql_repository {
 /// import them one by one.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::person_sheet_columns;
     pub use crate::{
         Agency, AgencyRow, AuditRow, Backend, Consultation, ConsultationRow, Department,
         IntakeContext, IntakeIds, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note,
@@ -936,7 +1002,7 @@ pub mod __private {
     pub use chrono::{DateTime, Utc};
     pub use sqlx::AssertSqlSafe;
     pub use tsunagaru_domain::audit::truncate_to_micros;
-    pub use tsunagaru_domain::intake::IntakeSheet;
+    pub use tsunagaru_domain::intake::{IntakeSheet, PersonSheet};
     pub use tsunagaru_domain::kana::{phone_key, search_key};
     pub use tsunagaru_domain::{
         AuditEvent, Field, GENESIS_HASH, LoginThrottle, NewAuditEvent, Programme, Username,

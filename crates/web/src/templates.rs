@@ -306,3 +306,25 @@ pub struct PersonPage {
     pub changes: Vec<ChangeView>,
     pub can_merge: bool,
 }
+
+#[derive(Template)]
+#[template(path = "person_edit.html")]
+pub struct PersonEditPage {
+    pub nav: Nav,
+    pub id: i64,
+    pub p: tsunagaru_domain::intake::PersonInput,
+    pub phone_home: String,
+    pub phone_mobile: String,
+    pub sexes: Vec<Choice>,
+    pub care_levels: Vec<Choice>,
+    pub utilities: Vec<Choice>,
+    pub housings: Vec<Choice>,
+    pub intellectual: Vec<Choice>,
+    pub errors: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl PersonEditPage {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}

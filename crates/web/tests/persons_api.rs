@@ -453,6 +453,173 @@ async fn the_secretariat_merges_two_records_of_one_person(backend: Backend) {
     );
 }
 
+async fn edits_keep_who_changed_what_and_when(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let id = create(&app, &p.first, &sample()).await["person_id"]
+        .as_i64()
+        .unwrap();
+    let mut person = sample()["person"].clone();
+    person["address"]["line"] = json!("盛岡市高松四丁目5-1");
+    person["address"]["postal_code"] = json!("020-0114");
+    person["care_level"] = json!("care_2");
+    let response = app
+        .request(
+            axum::http::Request::put(format!("/api/v1/persons/{id}"))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {}", p.first_colleague))
+                .body(axum::body::Body::from(person.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert_eq!(
+        response.json()["changed"],
+        json!(["postal_code", "address", "care_level"])
+    );
+    let changes = app.repo().person_changes(id).await.unwrap();
+    assert_eq!(changes.len(), 3);
+    let address = changes.iter().find(|c| c.field == "address").unwrap();
+    assert_eq!(address.before.as_deref(), Some("盛岡市上田三丁目2-1"));
+    assert_eq!(address.after.as_deref(), Some("盛岡市高松四丁目5-1"));
+    assert_eq!(address.user_id, p.first_colleague_id);
+    let after = app
+        .get(&format!("/api/v1/persons/{id}"), Some(&p.first))
+        .await
+        .json();
+    assert_eq!(after["address"]["town"], "高松");
+    assert!(
+        app.audit_actions()
+            .await
+            .iter()
+            .any(|(a, who)| a == "person_updated" && who == "staff-one-b")
+    );
+    // A bad edit changes nothing and says why.
+    person["birth_date"] = json!("平成31年5月1日");
+    let bad = app
+        .request(
+            axum::http::Request::put(format!("/api/v1/persons/{id}"))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {}", p.first))
+                .body(axum::body::Body::from(person.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["errors"][0]["field"], "person.birth_date");
+    assert_eq!(app.repo().person_changes(id).await.unwrap().len(), 3);
+    // Out of scope: 404, as for reading.
+    let elsewhere = app
+        .request(
+            axum::http::Request::put(format!("/api/v1/persons/{id}"))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {}", p.second))
+                .body(axum::body::Body::from(sample()["person"].to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+}
+
+async fn every_page_and_print_keeps_whereabouts_from_those_not_named(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let created = create(&app, &p.first, &sample()).await;
+    let id = created["person_id"].as_i64().unwrap();
+    let consultation = created["id"].as_i64().unwrap();
+    app.post_json(
+        &format!("/api/v1/persons/{id}/protection"),
+        Some(&p.first),
+        &json!({"protected": true}),
+    )
+    .await;
+    let (colleague, _) = app.browser_sign_in("staff-one-b", USER_PASSWORD).await;
+    let (named, csrf) = app.browser_sign_in("staff-one", USER_PASSWORD).await;
+    let secret = [
+        "上田三丁目",
+        "090-0000-0000",
+        "020-0066",
+        "仁王・上田地域包括支援センター",
+    ];
+    for path in [
+        format!("/persons/{id}"),
+        format!("/consultations/{consultation}/print"),
+        "/persons?q=%E3%82%82%E3%82%8A%E3%81%8A%E3%81%8B".into(),
+    ] {
+        let page = app.get_with_cookie(&path, &colleague).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        for s in secret {
+            assert!(
+                !page.body.contains(s),
+                "{path} shows {s} to a user not named"
+            );
+        }
+        let page = app.get_with_cookie(&path, &named).await;
+        assert!(
+            page.body.contains("上田三丁目"),
+            "{path} hides the address from a named user"
+        );
+    }
+    let colleague_page = app
+        .get_with_cookie(&format!("/persons/{id}"), &colleague)
+        .await;
+    assert!(colleague_page.body.contains("保護のため表示しません"));
+    assert!(
+        !colleague_page.body.contains(&format!("/persons/{id}/edit")),
+        "no edit link for them"
+    );
+    assert_eq!(
+        app.get_with_cookie(&format!("/persons/{id}/edit"), &colleague)
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    // The named user edits; a bad date keeps what was typed.
+    let edit = app
+        .post_form_with_cookie(
+            &format!("/persons/{id}/edit"),
+            &named,
+            &[
+                ("csrf_token", &csrf),
+                ("person.name", "盛岡 花子"),
+                ("person.birth_date", "令和元年4月30日"),
+                ("person.address", "盛岡市本宮一丁目1"),
+            ],
+        )
+        .await;
+    assert_eq!(edit.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        edit.body
+            .contains("令和元年4月30日はありません（令和は令和元年5月1日から）")
+    );
+    assert!(edit.body.contains(r#"value="盛岡市本宮一丁目1""#));
+    let saved = app
+        .post_form_with_cookie(
+            &format!("/persons/{id}/edit"),
+            &named,
+            &[
+                ("csrf_token", &csrf),
+                ("person.name", "盛岡 花子"),
+                ("person.birth_date", "S45.3.12"),
+                ("person.address", "盛岡市本宮一丁目1"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let history = app
+        .get_with_cookie(&format!("/persons/{id}"), &colleague)
+        .await;
+    assert!(
+        history.body.contains("住所") && !history.body.contains("本宮一丁目"),
+        "the history hides whereabouts too"
+    );
+    let mine = app.get_with_cookie(&format!("/persons/{id}"), &named).await;
+    assert!(
+        mine.body
+            .contains("盛岡市上田三丁目2-1 → 盛岡市本宮一丁目1")
+    );
+}
+
 on_both_backends!(
     the_sample_sheet_is_accepted_as_is,
     a_bad_sheet_answers_422_per_field_and_saves_nothing,
@@ -462,4 +629,6 @@ on_both_backends!(
     a_protected_persons_whereabouts_show_only_to_named_users,
     progress_notes_join_the_timeline,
     the_secretariat_merges_two_records_of_one_person,
+    edits_keep_who_changed_what_and_when,
+    every_page_and_print_keeps_whereabouts_from_those_not_named,
 );

@@ -29,6 +29,10 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/consultations/{id}/print", get(consultations::print))
         .route("/persons", get(persons::search_page))
         .route("/persons/{id}", get(persons::page))
+        .route(
+            "/persons/{id}/edit",
+            get(persons::edit_form).post(persons::edit),
+        )
         .route("/persons/{id}/notes", post(persons::add_note))
         .route("/persons/{id}/protection", post(persons::protection))
         .route("/persons/{id}/merge", post(persons::merge))

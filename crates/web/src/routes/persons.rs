@@ -311,9 +311,30 @@ async fn person_page(
                 "protected" => "保護の設定".into(),
                 "merged_into" => "他の記録へ統合".into(),
                 "absorbed" => "他の記録を統合".into(),
+                "name" => "氏名".into(),
+                "kana" => "ふりがな".into(),
+                "sex" => "性別".into(),
+                "birth_date" => "生年月日".into(),
+                "postal_code" => "郵便番号".into(),
+                "address" => "住所".into(),
+                "phones" => "電話".into(),
+                "other_agencies" => "他支援機関等への相談".into(),
+                "care_level" => "介護認定".into(),
+                "utilities" => "ライフライン停止状況".into(),
+                "disability" => "障害手帳".into(),
+                "housing" => "住居".into(),
+                "housing_other" => "住居（その他）".into(),
                 other => other.into(),
             },
-            after: c.after.unwrap_or_default(),
+            after: if hidden && tsunagaru_store::WHEREABOUTS_FIELDS.contains(&c.field.as_str()) {
+                "（保護のため表示しません）".into()
+            } else {
+                format!(
+                    "{} → {}",
+                    c.before.unwrap_or_default(),
+                    c.after.unwrap_or_default()
+                )
+            },
         })
         .collect();
     let page = PersonPage {
@@ -468,4 +489,174 @@ pub async fn merge(
         .await
         .map_err(|e| PageError::BadRequest(e.to_string()))?;
     Ok(Redirect::to(&format!("/persons/{id}")).into_response())
+}
+
+fn edit_page(
+    user: &CurrentUser,
+    state: &AppState,
+    id: i64,
+    p: tsunagaru_domain::intake::PersonInput,
+    errors: std::collections::BTreeMap<String, Vec<String>>,
+) -> Result<String, PageError> {
+    use crate::intake_form::choices;
+    use tsunagaru_domain::intake::IntellectualGrade;
+    let phone = |i: usize| {
+        p.phones
+            .get(i)
+            .map(|x| x.number.clone())
+            .unwrap_or_default()
+    };
+    let utilities: Vec<&str> = p.utilities.iter().map(String::as_str).collect();
+    let page = crate::templates::PersonEditPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        id,
+        phone_home: phone(0),
+        phone_mobile: phone(1),
+        sexes: choices(
+            &[Sex::Male, Sex::Female, Sex::Other],
+            Sex::code,
+            Sex::label,
+            &[p.sex.as_str()],
+        ),
+        care_levels: choices(
+            CareLevel::ALL,
+            CareLevel::code,
+            CareLevel::label,
+            &[p.care_level.as_str()],
+        ),
+        utilities: choices(Utility::ALL, Utility::code, Utility::label, &utilities),
+        housings: choices(
+            Housing::ALL,
+            Housing::code,
+            Housing::label,
+            &[p.housing.as_str()],
+        ),
+        intellectual: choices(
+            IntellectualGrade::ALL,
+            IntellectualGrade::code,
+            IntellectualGrade::label,
+            &[p.disability.intellectual.as_str()],
+        ),
+        errors,
+        p,
+    };
+    Ok(page.render()?)
+}
+
+/// The stored person as the form's input, to edit.
+fn as_input(person: &tsunagaru_store::Person) -> tsunagaru_domain::intake::PersonInput {
+    use tsunagaru_domain::intake::{AddressInput, DisabilityInput, PersonInput, PhoneInput};
+    let phone = |kind: &str| PhoneInput {
+        kind: kind.into(),
+        number: person
+            .phones
+            .iter()
+            .find(|p| p.kind == kind)
+            .map(|p| p.number.clone())
+            .unwrap_or_default(),
+    };
+    let d = &person.disability;
+    PersonInput {
+        name: person.name.clone(),
+        kana: person.kana.clone().unwrap_or_default(),
+        sex: person.sex.clone().unwrap_or_default(),
+        birth_date: person
+            .birth_date
+            .map(|b| EraDate::from_date(b).era_label())
+            .unwrap_or_default(),
+        address: AddressInput {
+            postal_code: person.postal_code.clone().unwrap_or_default(),
+            line: person.address.clone().unwrap_or_default(),
+        },
+        phones: vec![phone("home"), phone("mobile")],
+        other_agencies: person.other_agencies.clone().unwrap_or_default(),
+        care_level: person.care_level.clone().unwrap_or_default(),
+        utilities: person.utilities.clone(),
+        disability: DisabilityInput {
+            physical_type: d.physical_type.map(|t| t.to_string()).unwrap_or_default(),
+            physical_grade: d.physical_grade.map(|g| g.to_string()).unwrap_or_default(),
+            intellectual: d.intellectual.clone().unwrap_or_default(),
+            mental_grade: d.mental_grade.map(|g| g.to_string()).unwrap_or_default(),
+        },
+        housing: person.housing.clone().unwrap_or_default(),
+        housing_other: person.housing_other.clone().unwrap_or_default(),
+    }
+}
+
+async fn editable(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<tsunagaru_store::Person, PageError> {
+    let person = visible_person(state, user, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    if !person.whereabouts_visible_to(user.user.id) {
+        return Err(PageError::BadRequest(
+            "保護対象の方の基本情報は、記録に名前のある利用者だけが修正できます。".into(),
+        ));
+    }
+    Ok(person)
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    let person = editable(&state, &user, id).await?;
+    state
+        .repo
+        .append_audit(
+            user.audit(AuditAction::PersonViewed)
+                .record("person", id)
+                .detail(view_detail(&person, &user, "修正画面")),
+        )
+        .await?;
+    Ok(Html(edit_page(
+        &user,
+        &state,
+        id,
+        as_input(&person),
+        Default::default(),
+    )?))
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    editable(&state, &user, id).await?;
+    let (input, _) = crate::intake_form::read_form(&body);
+    let person_input = input.person;
+    match person_input.parse() {
+        Ok(sheet) => {
+            let town = crate::routes::persons_api::town_of(
+                &state,
+                sheet.postal_code.as_deref(),
+                sheet.address.as_deref(),
+            );
+            state
+                .repo
+                .update_person(
+                    id,
+                    &sheet,
+                    town,
+                    user.user.id,
+                    user.audit(AuditAction::PersonUpdated),
+                )
+                .await?;
+            Ok(Redirect::to(&format!("/persons/{id}")).into_response())
+        }
+        Err(problems) => {
+            let errors = crate::intake_form::errors_by_field(&problems);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(edit_page(&user, &state, id, person_input, errors)?),
+            )
+                .into_response())
+        }
+    }
 }

@@ -25,7 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/consultations", post(create))
         .route("/consultations/{id}", get(consultation))
         .route("/persons", get(search))
-        .route("/persons/{id}", get(person))
+        .route("/persons/{id}", get(person).put(update))
         .route("/persons/{id}/notes", post(add_note))
         .route("/persons/{id}/protection", post(protection))
         .route("/persons/merge", post(merge))
@@ -385,4 +385,60 @@ async fn merge(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The town the router finds for an address (kept for lists and catchment).
+pub fn town_of(state: &AppState, postal_code: Option<&str>, line: Option<&str>) -> Option<String> {
+    line.and_then(|line| {
+        state
+            .address
+            .route(&format!("{} {line}", postal_code.unwrap_or_default()))
+            .town
+    })
+}
+
+/// `PUT /api/v1/persons/{id}`: corrects the 基本情報; the history keeps what changed.
+async fn update(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    input: Result<Json<tsunagaru_domain::intake::PersonInput>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let input = body(input)?;
+    let current = visible_person(&state, &user, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !current.whereabouts_visible_to(user.user.id) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "保護対象の方の基本情報は、記録に名前のある利用者だけが修正できます",
+        ));
+    }
+    let sheet = input.parse().map_err(|errors| {
+        unprocessable(
+            errors
+                .into_iter()
+                .map(|e| FieldError {
+                    field: format!("person.{}", e.field.trim_start_matches("person.")),
+                    message: e.message,
+                })
+                .collect(),
+        )
+    })?;
+    let town = town_of(
+        &state,
+        sheet.postal_code.as_deref(),
+        sheet.address.as_deref(),
+    );
+    let changed = state
+        .repo
+        .update_person(
+            id,
+            &sheet,
+            town,
+            user.user.id,
+            user.audit(AuditAction::PersonUpdated),
+        )
+        .await?;
+    Ok(Json(json!({ "changed": changed })))
 }
