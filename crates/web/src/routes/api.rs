@@ -32,7 +32,12 @@ pub fn v1() -> Router<AppState> {
         .route("/audit-events", get(audit_events))
         .route("/address/route", get(address_route))
         .route("/address/postal/{code}", get(address_postal))
-        .fallback(|| async { ApiError::not_found() })
+        .fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "この API はありません（/api/openapi.json を参照してください）",
+            )
+        })
 }
 
 pub async fn openapi() -> impl IntoResponse {
