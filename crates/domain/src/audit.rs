@@ -35,6 +35,7 @@ pub enum AuditAction {
     ProtectionChanged,
     PersonsMerged,
     PersonUpdated,
+    PersonsUnmerged,
 }
 
 impl AuditAction {
@@ -58,6 +59,7 @@ impl AuditAction {
             AuditAction::ProtectionChanged => "protection_changed",
             AuditAction::PersonsMerged => "persons_merged",
             AuditAction::PersonUpdated => "person_updated",
+            AuditAction::PersonsUnmerged => "persons_unmerged",
         }
     }
 
@@ -82,6 +84,7 @@ impl AuditAction {
             "protection_changed" => "保護設定の変更",
             "persons_merged" => "相談対象者の統合",
             "person_updated" => "相談対象者の基本情報の変更",
+            "persons_unmerged" => "相談対象者の統合の取り消し",
             other => other,
         }
     }

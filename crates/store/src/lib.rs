@@ -161,4 +161,8 @@ pub trait Repository: Send + Sync + 'static {
         by_user: i64,
         audit: NewAuditEvent,
     ) -> Result<()>;
+    /// Undoes the last merge of `merged`, from what the history recorded:
+    /// its consultations and notes go back to it. Returns the person it had
+    /// been merged into.
+    async fn unmerge_person(&self, merged: i64, by_user: i64, audit: NewAuditEvent) -> Result<i64>;
 }

@@ -439,3 +439,12 @@ impl Person {
 
 /// Fields whose values are whereabouts: hidden in the history like anywhere else.
 pub const WHEREABOUTS_FIELDS: [&str; 3] = ["postal_code", "address", "phones"];
+
+/// What a merge moved, kept in the history so it can be undone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeRecord {
+    pub kept: i64,
+    pub merged: i64,
+    pub consultations: Vec<i64>,
+    pub notes: Vec<i64>,
+}

@@ -931,6 +931,60 @@ macro_rules! impl_sql_repository {
                     Ok(changed)
                 }
 
+                async fn unmerge_person(&self, merged: i64, by_user: i64, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let now = Utc::now();
+                    let last: Option<(Option<String>,)> = sqlx::query_as(
+                        "SELECT after FROM person_changes WHERE person_id = $1 AND field = 'merged_into' ORDER BY id DESC LIMIT 1",
+                    )
+                    .bind(merged)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    let record: MergeRecord = last
+                        .and_then(|(after,)| after)
+                        .and_then(|after| serde_json::from_str(&after).ok())
+                        .ok_or_else(|| StoreError::Conflict("この記録には統合の履歴がありません".into()))?;
+                    let current: Option<(Option<i64>,)> = sqlx::query_as("SELECT merged_into FROM persons WHERE id = $1")
+                        .bind(merged)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    if current.and_then(|(m,)| m) != Some(record.kept) {
+                        return Err(StoreError::Conflict("この記録は統合されていません".into()));
+                    }
+                    for id in &record.consultations {
+                        sqlx::query("UPDATE consultations SET person_id = $1 WHERE id = $2 AND person_id = $3")
+                            .bind(merged)
+                            .bind(*id)
+                            .bind(record.kept)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    }
+                    for id in &record.notes {
+                        sqlx::query("UPDATE progress_notes SET person_id = $1 WHERE id = $2 AND person_id = $3")
+                            .bind(merged)
+                            .bind(*id)
+                            .bind(record.kept)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    }
+                    sqlx::query("UPDATE persons SET merged_into = NULL, updated_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(merged)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    let text = serde_json::to_string(&record).expect("merge record serializes");
+                    record_change(&mut tx, merged, by_user, now, "unmerged", Some(text.clone()), None).await?;
+                    record_change(&mut tx, record.kept, by_user, now, "split", Some(text), None).await?;
+                    append_in(&mut tx, audit.record("person", merged)).await?;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(record.kept)
+                }
+
                 async fn merge_persons(&self, kept: i64, merged: i64, by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
                     if kept == merged {
                         return Err(StoreError::Conflict("同じ相談対象者どうしは統合できません".into()));
@@ -972,13 +1026,15 @@ macro_rules! impl_sql_repository {
                         .await
                         .map_err(db_error)?;
                     // What moved, so the merge can be undone from the history.
-                    let moved = format!(
-                        "consultations {:?} notes {:?}",
-                        moved_consultations.iter().map(|(id,)| *id).collect::<Vec<_>>(),
-                        moved_notes.iter().map(|(id,)| *id).collect::<Vec<_>>()
-                    );
-                    record_change(&mut tx, merged, by_user, now, "merged_into", None, Some(format!("{kept}: {moved}"))).await?;
-                    record_change(&mut tx, kept, by_user, now, "absorbed", None, Some(format!("{merged}: {moved}"))).await?;
+                    let moved = MergeRecord {
+                        kept,
+                        merged,
+                        consultations: moved_consultations.iter().map(|(id,)| *id).collect(),
+                        notes: moved_notes.iter().map(|(id,)| *id).collect(),
+                    };
+                    let moved = serde_json::to_string(&moved).expect("merge record serializes");
+                    record_change(&mut tx, merged, by_user, now, "merged_into", None, Some(moved.clone())).await?;
+                    record_change(&mut tx, kept, by_user, now, "absorbed", None, Some(moved)).await?;
                     append_in(&mut tx, audit.record("person", kept)).await?;
                     tx.commit().await.map_err(db_error)
                 }
@@ -991,7 +1047,6 @@ macro_rules! impl_sql_repository {
 /// import them one by one.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::person_sheet_columns;
     pub use crate::{
         Agency, AgencyRow, AuditRow, Backend, Consultation, ConsultationRow, Department,
         IntakeContext, IntakeIds, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note,
@@ -999,6 +1054,7 @@ pub mod __private {
         StoreError, User, UserCredentials, UserRow, codes, concerns_json, person_columns,
         requester_json,
     };
+    pub use crate::{MergeRecord, person_sheet_columns};
     pub use chrono::{DateTime, Utc};
     pub use sqlx::AssertSqlSafe;
     pub use tsunagaru_domain::audit::truncate_to_micros;

@@ -281,6 +281,8 @@ pub struct ChangeView {
     pub user: String,
     pub field: String,
     pub after: String,
+    /// For a merge into this person: the record that can be split off again.
+    pub unmerge: Option<i64>,
 }
 
 #[derive(Template)]

@@ -446,6 +446,7 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
         ("/api/v1/persons/{id}/notes", "post"),
         ("/api/v1/persons/{id}/protection", "post"),
         ("/api/v1/persons/merge", "post"),
+        ("/api/v1/persons/{id}/unmerge", "post"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

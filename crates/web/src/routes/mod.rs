@@ -36,6 +36,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/persons/{id}/notes", post(persons::add_note))
         .route("/persons/{id}/protection", post(persons::protection))
         .route("/persons/{id}/merge", post(persons::merge))
+        .route("/persons/{id}/unmerge/{merged}", post(persons::unmerge))
         .route("/address", get(address::page))
         .route("/address/route.json", get(address::route_json))
         .route("/address/postal.json", get(address::postal_json))

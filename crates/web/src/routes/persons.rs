@@ -295,48 +295,79 @@ async fn person_page(
             checked: person.protected_viewers.contains(&u.id),
         })
         .collect();
-    let changes = state
+    let mut changes: Vec<ChangeView> = state
         .repo
         .person_changes(id)
         .await?
         .into_iter()
-        .map(|c| ChangeView {
-            at: c.at.format("%Y-%m-%d %H:%M").to_string(),
-            user: users
-                .iter()
-                .find(|u| u.id == c.user_id)
-                .map(|u| u.display_name.clone())
-                .unwrap_or_default(),
-            field: match c.field.as_str() {
-                "protected" => "保護の設定".into(),
-                "merged_into" => "他の記録へ統合".into(),
-                "absorbed" => "他の記録を統合".into(),
-                "name" => "氏名".into(),
-                "kana" => "ふりがな".into(),
-                "sex" => "性別".into(),
-                "birth_date" => "生年月日".into(),
-                "postal_code" => "郵便番号".into(),
-                "address" => "住所".into(),
-                "phones" => "電話".into(),
-                "other_agencies" => "他支援機関等への相談".into(),
-                "care_level" => "介護認定".into(),
-                "utilities" => "ライフライン停止状況".into(),
-                "disability" => "障害手帳".into(),
-                "housing" => "住居".into(),
-                "housing_other" => "住居（その他）".into(),
-                other => other.into(),
-            },
-            after: if hidden && tsunagaru_store::WHEREABOUTS_FIELDS.contains(&c.field.as_str()) {
-                "（保護のため表示しません）".into()
-            } else {
-                format!(
-                    "{} → {}",
-                    c.before.unwrap_or_default(),
-                    c.after.unwrap_or_default()
-                )
-            },
+        .map(|c| {
+            let merge: Option<tsunagaru_store::MergeRecord> = c
+                .after
+                .as_deref()
+                .or(c.before.as_deref())
+                .and_then(|t| serde_json::from_str(t).ok());
+            ChangeView {
+                at: c.at.format("%Y-%m-%d %H:%M").to_string(),
+                user: users
+                    .iter()
+                    .find(|u| u.id == c.user_id)
+                    .map(|u| u.display_name.clone())
+                    .unwrap_or_default(),
+                unmerge: merge
+                    .as_ref()
+                    .filter(|_| c.field == "absorbed")
+                    .map(|m| m.merged),
+                after: match (&merge, c.field.as_str()) {
+                    (Some(m), _) => format!(
+                        "記録 {} を記録 {} に（相談 {} 件・支援経過 {} 件）",
+                        m.merged,
+                        m.kept,
+                        m.consultations.len(),
+                        m.notes.len()
+                    ),
+                    (None, field)
+                        if hidden && tsunagaru_store::WHEREABOUTS_FIELDS.contains(&field) =>
+                    {
+                        "（保護のため表示しません）".into()
+                    }
+                    (None, _) => format!(
+                        "{} → {}",
+                        c.before.clone().unwrap_or_default(),
+                        c.after.clone().unwrap_or_default()
+                    ),
+                },
+                field: match c.field.as_str() {
+                    "protected" => "保護の設定".into(),
+                    "merged_into" => "他の記録へ統合".into(),
+                    "absorbed" => "他の記録を統合".into(),
+                    "unmerged" => "統合の取り消し".into(),
+                    "split" => "統合した記録の分離".into(),
+                    "name" => "氏名".into(),
+                    "kana" => "ふりがな".into(),
+                    "sex" => "性別".into(),
+                    "birth_date" => "生年月日".into(),
+                    "postal_code" => "郵便番号".into(),
+                    "address" => "住所".into(),
+                    "phones" => "電話".into(),
+                    "other_agencies" => "他支援機関等への相談".into(),
+                    "care_level" => "介護認定".into(),
+                    "utilities" => "ライフライン停止状況".into(),
+                    "disability" => "障害手帳".into(),
+                    "housing" => "住居".into(),
+                    "housing_other" => "住居（その他）".into(),
+                    other => other.into(),
+                },
+            }
         })
         .collect();
+    // Only a merge still in place can be undone.
+    for change in &mut changes {
+        if let Some(merged) = change.unmerge
+            && state.repo.person(merged).await?.and_then(|p| p.merged_into) != Some(id)
+        {
+            change.unmerge = None;
+        }
+    }
     let page = PersonPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         id,
@@ -659,4 +690,36 @@ pub async fn edit(
                 .into_response())
         }
     }
+}
+
+pub async fn unmerge(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path((id, merged)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    if !user.role().can_merge_persons() {
+        return Err(PageError::Forbidden);
+    }
+    visible_person(&state, &user, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let record = state
+        .repo
+        .person(merged)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    if record.merged_into != Some(id) {
+        return Err(PageError::NotFound);
+    }
+    state
+        .repo
+        .unmerge_person(
+            merged,
+            user.user.id,
+            user.audit(AuditAction::PersonsUnmerged)
+                .detail(format!("{merged} を {id} から分離")),
+        )
+        .await
+        .map_err(|e| PageError::BadRequest(e.to_string()))?;
+    Ok(Redirect::to(&format!("/persons/{id}")).into_response())
 }

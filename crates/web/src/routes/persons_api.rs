@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/persons/{id}/notes", post(add_note))
         .route("/persons/{id}/protection", post(protection))
         .route("/persons/merge", post(merge))
+        .route("/persons/{id}/unmerge", post(unmerge))
 }
 
 pub fn today() -> chrono::NaiveDate {
@@ -441,4 +442,39 @@ async fn update(
         )
         .await?;
     Ok(Json(json!({ "changed": changed })))
+}
+
+/// `POST /api/v1/persons/{id}/unmerge`: undoes the merge of this record.
+async fn unmerge(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    if !user.role().can_merge_persons() {
+        return Err(ApiError::forbidden());
+    }
+    let merged = state
+        .repo
+        .person(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let kept = merged
+        .merged_into
+        .ok_or_else(|| ApiError::unprocessable("この記録は統合されていません", vec![]))?;
+    // The 事務局 undoes merges of records it can see through the kept one.
+    if user.role().works_with_persons() {
+        visible_person(&state, &user, kept)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+    }
+    state
+        .repo
+        .unmerge_person(
+            id,
+            user.user.id,
+            user.audit(AuditAction::PersonsUnmerged)
+                .detail(format!("{id} を {kept} から分離")),
+        )
+        .await?;
+    Ok(Json(json!({ "id": id, "was_merged_into": kept })))
 }
