@@ -203,3 +203,33 @@ pub async fn possible_duplicates(
         .map(|p| p.for_viewer(user.user.id))
         .collect())
 }
+
+/// Saves a checked sheet for the user's agency: the town from the address
+/// router, 受付者 defaulting to the user, and the audit event, in one go.
+pub async fn save_intake(
+    state: &AppState,
+    user: &CurrentUser,
+    mut sheet: tsunagaru_domain::intake::IntakeSheet,
+    agency_id: i64,
+    existing_person_id: Option<i64>,
+) -> Result<tsunagaru_store::IntakeIds, StoreError> {
+    let town = crate::routes::persons_api::town_of(
+        state,
+        sheet.person.postal_code.as_deref(),
+        sheet.person.address.as_deref(),
+    );
+    // 受付者: who typed it, unless the sheet names someone else.
+    sheet
+        .receiver_name
+        .get_or_insert_with(|| user.user.display_name.clone());
+    let ctx = tsunagaru_store::IntakeContext {
+        agency_id,
+        user_id: user.user.id,
+        town,
+        existing_person_id,
+    };
+    let audit = user
+        .audit(tsunagaru_domain::AuditAction::ConsultationCreated)
+        .detail(format!("受付機関 {agency_id}"));
+    state.repo.create_intake(&sheet, &ctx, audit).await
+}

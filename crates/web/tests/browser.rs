@@ -10,6 +10,9 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// How long to wait for an element of a page still loading.
+const WAIT: Duration = Duration::from_secs(15);
+
 /// chromedriver, stopped when dropped.
 struct Driver(Child);
 
@@ -69,16 +72,54 @@ async fn browser(profile: &std::path::Path) -> (Driver, Client) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_signs_in_filters_to_elderly_and_reads_a_centers_catchment() {
     let app = TestApp::new(Backend::Sqlite).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let base = serve(&app).await;
 
     let profile = common::TempDir::new("tsunagaru-chromium");
     let (_driver, client) = browser(&profile.0).await;
     let outcome = walk(&client, &base).await;
     client.close().await.unwrap();
     outcome.unwrap();
+}
+
+/// Serves the app on a free local port; returns its base URL.
+async fn serve(app: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    base
+}
+
+/// Signs in through the real form.
+async fn sign_in(
+    client: &Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    client.goto(&format!("{base}/login")).await?;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#username"))
+        .await?
+        .send_keys(username)
+        .await?;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#password"))
+        .await?
+        .send_keys(password)
+        .await?;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("main form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
 }
 
 /// With `TSUNAGARU_SCREENSHOTS=DIR`, saves what the browser shows, for a
@@ -96,25 +137,13 @@ async fn walk(client: &Client, base: &str) -> Result<(), Box<dyn std::error::Err
     client.goto(&format!("{base}/agencies")).await?;
     assert_eq!(client.current_url().await?.path(), "/login");
     snap(client, "1-login").await;
-    client
-        .find(Locator::Css("#username"))
-        .await?
-        .send_keys("admin")
-        .await?;
-    client
-        .find(Locator::Css("#password"))
-        .await?
-        .send_keys(ADMIN_PASSWORD)
-        .await?;
-    client
-        .find(Locator::Css("main form button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    sign_in(client, base, "admin", ADMIN_PASSWORD).await?;
     assert_eq!(client.current_url().await?.path(), "/");
     assert!(
         client
-            .find(Locator::Css("h1"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("h1"))
             .await?
             .text()
             .await?
@@ -123,9 +152,16 @@ async fn walk(client: &Client, base: &str) -> Result<(), Box<dyn std::error::Err
 
     // 機関一覧, filtered to 高齢.
     client
-        .find(Locator::LinkText("機関一覧"))
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::LinkText("機関一覧"))
         .await?
         .click()
+        .await?;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#agencies"))
         .await?;
     let all = client
         .find_all(Locator::Css("#agencies tbody tr"))
@@ -133,15 +169,20 @@ async fn walk(client: &Client, base: &str) -> Result<(), Box<dyn std::error::Err
         .len();
     assert!(all >= 30, "{all} agencies before filtering");
     client
-        .find(Locator::Css("#field"))
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#field"))
         .await?
         .select_by_label("高齢")
         .await?;
     client
-        .find(Locator::XPath("//button[normalize-space()='絞り込む']"))
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//button[normalize-space()='絞り込む']"))
         .await?
         .click()
         .await?;
+    wait_for_text(client, "#agency-count", |t| t == "11").await?;
     let rows = client
         .find_all(Locator::Css("#agencies tbody tr td:first-child a"))
         .await?;
@@ -159,26 +200,42 @@ async fn walk(client: &Client, base: &str) -> Result<(), Box<dyn std::error::Err
 
     // One center and its 担当地区.
     client
-        .find(Locator::LinkText("盛岡駅西口地域包括支援センター"))
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::LinkText("盛岡駅西口地域包括支援センター"))
         .await?
         .click()
         .await?;
-    assert_eq!(
-        client.find(Locator::Css("h1")).await?.text().await?,
-        "盛岡駅西口地域包括支援センター"
-    );
     let catchment = client
-        .find(Locator::Css("#catchment"))
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#catchment"))
         .await?
         .text()
         .await?;
+    assert_eq!(
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("h1"))
+            .await?
+            .text()
+            .await?,
+        "盛岡駅西口地域包括支援センター"
+    );
     assert!(catchment.contains("担当地区"), "{catchment}");
     assert!(catchment.contains("西厨川・桜城"), "{catchment}");
     assert!(
         catchment.contains("盛岡駅前通") && catchment.contains("大館町"),
         "{catchment}"
     );
-    let facts = client.find(Locator::Css("dl.facts")).await?.text().await?;
+    let facts = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("dl.facts"))
+        .await?
+        .text()
+        .await?;
     assert!(
         facts.contains("(福)盛岡市社会福祉協議会")
             && facts.contains("岩手県盛岡市盛岡駅西通一丁目"),
@@ -195,8 +252,14 @@ async fn wait_for_text(
     ok: impl Fn(&str) -> bool,
 ) -> Result<String, Box<dyn std::error::Error>> {
     let mut last = String::new();
-    for _ in 0..50 {
-        last = client.find(Locator::Css(css)).await?.text().await?;
+    for _ in 0..150 {
+        last = client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await?
+            .text()
+            .await?;
         if ok(&last) {
             return Ok(last);
         }
@@ -208,42 +271,32 @@ async fn wait_for_text(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postal_code_fills_the_town_and_the_center_appears_as_you_type() {
     let app = TestApp::new(Backend::Sqlite).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let base = serve(&app).await;
     let profile = common::TempDir::new("tsunagaru-chromium");
     let (_driver, client) = browser(&profile.0).await;
     let outcome = async {
-        client.goto(&format!("{base}/login")).await?;
+        sign_in(&client, &base, "admin", ADMIN_PASSWORD).await?;
         client
-            .find(Locator::Css("#username"))
-            .await?
-            .send_keys("admin")
-            .await?;
-        client
-            .find(Locator::Css("#password"))
-            .await?
-            .send_keys(ADMIN_PASSWORD)
-            .await?;
-        client
-            .find(Locator::Css("main form button[type=submit]"))
-            .await?
-            .click()
-            .await?;
-        client
-            .find(Locator::LinkText("担当地区を調べる"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::LinkText("担当地区を調べる"))
             .await?
             .click()
             .await?;
 
         client
-            .find(Locator::Css("#postal_code"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("#postal_code"))
             .await?
             .send_keys("０２０－０１１４")
             .await?;
-        let address = client.find(Locator::Css("#address")).await?;
-        for _ in 0..50 {
+        let address = client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("#address"))
+            .await?;
+        for _ in 0..150 {
             if address.prop("value").await?.as_deref() == Some("盛岡市高松") {
                 break;
             }
@@ -269,12 +322,16 @@ async fn a_postal_code_fills_the_town_and_the_center_appears_as_you_type() {
 
         // Without the script, the form answers the same on submit.
         client
-            .find(Locator::XPath("//button[normalize-space()='調べる']"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath("//button[normalize-space()='調べる']"))
             .await?
             .click()
             .await?;
         let normalized = client
-            .find(Locator::Css("#normalized"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("#normalized"))
             .await?
             .text()
             .await?;
@@ -292,7 +349,9 @@ async fn field(
     label: &str,
 ) -> Result<fantoccini::elements::Element, Box<dyn std::error::Error>> {
     let label_el = client
-        .find(Locator::XPath(&format!(
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&format!(
             "//label[normalize-space(.)='{label}']"
         )))
         .await?;
@@ -300,7 +359,11 @@ async fn field(
         .attr("for")
         .await?
         .ok_or_else(|| format!("label {label} has no for"))?;
-    Ok(client.find(Locator::Id(&id)).await?)
+    Ok(client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id(&id))
+        .await?)
 }
 
 async fn choose(
@@ -311,7 +374,13 @@ async fn choose(
     let xpath = format!(
         "//fieldset[legend[normalize-space(.)='{legend}']]//label[normalize-space(.)='{option}']/input"
     );
-    client.find(Locator::XPath(&xpath)).await?.click().await?;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&xpath))
+        .await?
+        .click()
+        .await?;
     Ok(())
 }
 
@@ -319,31 +388,15 @@ async fn choose(
 async fn staff_fill_the_whole_sheet_fix_an_error_save_find_and_print() {
     let app = TestApp::new(Backend::Sqlite).await;
     app.create_user("uketsuke", "staff", &[1]).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let base = serve(&app).await;
     let profile = common::TempDir::new("tsunagaru-chromium");
     let (_driver, client) = browser(&profile.0).await;
     let outcome = async {
-        client.goto(&format!("{base}/login")).await?;
+        sign_in(&client, &base, "uketsuke", common::USER_PASSWORD).await?;
         client
-            .find(Locator::Css("#username"))
-            .await?
-            .send_keys("uketsuke")
-            .await?;
-        client
-            .find(Locator::Css("#password"))
-            .await?
-            .send_keys(common::USER_PASSWORD)
-            .await?;
-        client
-            .find(Locator::Css("main form button[type=submit]"))
-            .await?
-            .click()
-            .await?;
-        client
-            .find(Locator::LinkText("相談を受け付ける"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::LinkText("相談を受け付ける"))
             .await?
             .click()
             .await?;
@@ -364,7 +417,7 @@ async fn staff_fill_the_whole_sheet_fix_an_error_save_find_and_print() {
             .send_keys("0200066")
             .await?;
         let address = field(&client, "住所").await?;
-        for _ in 0..50 {
+        for _ in 0..150 {
             if address.prop("value").await?.as_deref() == Some("盛岡市上田") {
                 break;
             }
@@ -385,7 +438,9 @@ async fn staff_fill_the_whole_sheet_fix_an_error_save_find_and_print() {
         field(&client, "介護のこと").await?.click().await?;
         field(&client, "収入・生活費のこと").await?.click().await?;
         client
-            .find(Locator::Css("input[name=main_concern][value=care]"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("input[name=main_concern][value=care]"))
             .await?
             .click()
             .await?;
@@ -428,14 +483,18 @@ async fn staff_fill_the_whole_sheet_fix_an_error_save_find_and_print() {
             .send_keys("受付 太郎")
             .await?;
         client
-            .find(Locator::XPath("//button[normalize-space()='保存する']"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath("//button[normalize-space()='保存する']"))
             .await?
             .click()
             .await?;
 
         // The impossible era date is refused next to the field; nothing typed is lost.
         let error = client
-            .find(Locator::XPath(
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
                 "//input[@id='person.birth_date']/following-sibling::p[@class='field-error']",
             ))
             .await?
@@ -491,27 +550,55 @@ async fn staff_fill_the_whole_sheet_fix_an_error_save_find_and_print() {
         birth.clear().await?;
         birth.send_keys("S45.3.12").await?;
         client
-            .find(Locator::XPath("//button[normalize-space()='保存する']"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath("//button[normalize-space()='保存する']"))
             .await?
             .click()
             .await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("dl.facts"))
+            .await?;
         assert!(client.current_url().await?.path().starts_with("/persons/"));
         assert_eq!(
-            client.find(Locator::Css("h1")).await?.text().await?,
+            client
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css("h1"))
+                .await?
+                .text()
+                .await?,
             "盛岡 花子 もりおか はなこ"
         );
-        let facts = client.find(Locator::Css("dl.facts")).await?.text().await?;
+        let facts = client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("dl.facts"))
+            .await?
+            .text()
+            .await?;
         assert!(facts.contains("昭和45年3月12日（1970年）"), "{facts}");
         assert!(
             facts.contains("担当: 仁王・上田地域包括支援センター"),
             "{facts}"
         );
-        assert!(client.find(Locator::Css(".genogram-box svg")).await.is_ok());
+        assert!(
+            client
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css(".genogram-box svg"))
+                .await
+                .is_ok()
+        );
         snap(&client, "8-person").await;
 
         // Found again by half-width katakana.
         client
-            .find(Locator::LinkText("相談対象者を探す"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::LinkText("相談対象者を探す"))
             .await?
             .click()
             .await?;
@@ -520,29 +607,48 @@ async fn staff_fill_the_whole_sheet_fix_an_error_save_find_and_print() {
             .send_keys("ﾓﾘｵｶﾊﾅｺ")
             .await?;
         client
-            .find(Locator::XPath("//button[normalize-space()='探す']"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath("//button[normalize-space()='探す']"))
             .await?
             .click()
             .await?;
         client
-            .find(Locator::LinkText("盛岡 花子"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::LinkText("盛岡 花子"))
             .await?
             .click()
             .await?;
 
         // The A4 print view, with the genogram.
         client
-            .find(Locator::LinkText("受付シートを印刷"))
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::LinkText("受付シートを印刷"))
             .await?
             .click()
             .await?;
-        let sheet = client.find(Locator::Css("body")).await?.text().await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("body.print-sheet"))
+            .await?;
+        let sheet = client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("body"))
+            .await?
+            .text()
+            .await?;
         assert!(sheet.contains("包括的相談支援受付シート"));
         assert!(sheet.contains("◎"), "the main concern is marked");
         assert!(sheet.contains("盛岡市上田三丁目2-1"));
         assert!(
             client
-                .find(Locator::Css(".genogram-box svg circle"))
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css(".genogram-box svg circle"))
                 .await
                 .is_ok()
         );

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::error::PageError;
-use crate::intake::{intake_agency, possible_duplicates, view_detail, visible_person};
+use crate::intake::{intake_agency, possible_duplicates, save_intake, view_detail, visible_person};
 use crate::intake_form::{FormExtras, errors_by_field, member_rows, read_form, sheet_choices};
 use crate::routes::persons_api::today;
 use crate::templates::{CONSENT_CLAUSE, Choice, DuplicateView, IntakePage, Nav};
@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::{Concern, IntakeInput};
-use tsunagaru_store::{IntakeContext, Person};
+use tsunagaru_store::Person;
 
 async fn render(
     state: &AppState,
@@ -126,7 +126,7 @@ pub async fn create(
                 .into_response());
         }
     };
-    let mut sheet = match input.parse(today()) {
+    let sheet = match input.parse(today()) {
         Ok(sheet) => sheet,
         Err(problems) => {
             let errors = errors_by_field(&problems);
@@ -161,34 +161,7 @@ pub async fn create(
             Some(id)
         }
     };
-    let town = sheet.person.address.as_deref().and_then(|line| {
-        state
-            .address
-            .route(&format!(
-                "{} {line}",
-                sheet.person.postal_code.as_deref().unwrap_or_default()
-            ))
-            .town
-    });
-    // 受付者: who typed it, unless the sheet names someone else.
-    sheet
-        .receiver_name
-        .get_or_insert_with(|| user.user.display_name.clone());
-    let ctx = IntakeContext {
-        agency_id,
-        user_id: user.user.id,
-        town,
-        existing_person_id,
-    };
-    let ids = state
-        .repo
-        .create_intake(
-            &sheet,
-            &ctx,
-            user.audit(AuditAction::ConsultationCreated)
-                .detail(format!("受付機関 {agency_id}")),
-        )
-        .await?;
+    let ids = save_intake(&state, &user, sheet, agency_id, existing_person_id).await?;
     Ok(Redirect::to(&format!(
         "/persons/{}?created={}",
         ids.person_id, ids.consultation_id

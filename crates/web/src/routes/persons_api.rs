@@ -4,8 +4,8 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::intake::{
-    consultation_json, intake_agency, note_json, person_json, possible_duplicates, view_detail,
-    visible_person,
+    consultation_json, intake_agency, note_json, person_json, possible_duplicates, save_intake,
+    view_detail, visible_person,
 };
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::{FieldError, IntakeInput};
-use tsunagaru_store::{IntakeContext, NewNote, PersonQuery};
+use tsunagaru_store::{NewNote, PersonQuery};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -67,7 +67,7 @@ async fn create(
     let input = body(input)?;
     let agency_id = intake_agency(&user, input.agency_id)
         .map_err(|m| ApiError::new(StatusCode::FORBIDDEN, m))?;
-    let mut sheet = input.sheet.parse(today()).map_err(unprocessable)?;
+    let sheet = input.sheet.parse(today()).map_err(unprocessable)?;
     if let Some(id) = input.person_id
         && visible_person(&state, &user, id).await?.is_none()
     {
@@ -81,32 +81,7 @@ async fn create(
     } else {
         Vec::new()
     };
-    let town = sheet.person.address.as_deref().and_then(|line| {
-        let full = format!(
-            "{} {line}",
-            sheet.person.postal_code.as_deref().unwrap_or_default()
-        );
-        state.address.route(&full).town
-    });
-    // 受付者: who typed it, unless the sheet names someone else.
-    sheet
-        .receiver_name
-        .get_or_insert_with(|| user.user.display_name.clone());
-    let ctx = IntakeContext {
-        agency_id,
-        user_id: user.user.id,
-        town,
-        existing_person_id: input.person_id,
-    };
-    let ids = state
-        .repo
-        .create_intake(
-            &sheet,
-            &ctx,
-            user.audit(AuditAction::ConsultationCreated)
-                .detail(format!("受付機関 {agency_id}")),
-        )
-        .await?;
+    let ids = save_intake(&state, &user, sheet, agency_id, input.person_id).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({
