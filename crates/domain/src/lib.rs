@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod directory;
 pub mod era;
+pub mod handoff;
 pub mod intake;
 pub mod kana;
 pub mod login;
