@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../migrations/0002_persons_consultations.sql"),
     ),
+    (3, include_str!("../migrations/0003_handoffs.sql")),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@
 //! and writes both in one transaction: a change without its audit event is
 //! never committed.
 
+mod handoffs;
 mod persons;
 mod records;
 #[doc(hidden)]
@@ -15,6 +16,7 @@ pub mod sql;
 pub use sql::__private;
 mod verify;
 
+pub use handoffs::*;
 pub use persons::*;
 pub use records::*;
 pub use verify::{VerifyError, verify_audit_log};
@@ -165,4 +167,25 @@ pub trait Repository: Send + Sync + 'static {
     /// its consultations and notes go back to it. Returns the person it had
     /// been merged into.
     async fn unmerge_person(&self, merged: i64, by_user: i64, audit: NewAuditEvent) -> Result<i64>;
+
+    // ---- handoffs ----
+
+    /// Sends handoffs (one per receiving agency) together, with the audit event.
+    async fn create_handoffs(
+        &self,
+        handoffs: &[NewHandoff],
+        audit: NewAuditEvent,
+    ) -> Result<Vec<i64>>;
+    async fn handoff(&self, id: i64) -> Result<Option<Handoff>>;
+    /// Handoffs to (inbox) or from (outbox) these agencies, newest first.
+    async fn handoffs_of(&self, agency_ids: &[i64], box_: HandoffBox) -> Result<Vec<Handoff>>;
+    async fn handoffs_of_person(&self, person_id: i64) -> Result<Vec<Handoff>>;
+    /// Takes a step: `Conflict` if the handoff is no longer in `from_state`.
+    async fn step_handoff(
+        &self,
+        id: i64,
+        update: &HandoffUpdate,
+        audit: NewAuditEvent,
+    ) -> Result<Handoff>;
+    async fn handoff_events(&self, id: i64) -> Result<Vec<HandoffEvent>>;
 }

@@ -128,6 +128,33 @@ macro_rules! impl_sql_repository {
                 Ok(())
             }
 
+            const HANDOFF_COLUMNS: &str = "id, consultation_id, person_id, from_agency_id, to_agency_id, purpose, continue_at_origin, \
+                urgency, told_contact_name, told_contact_phone, notes, consent_override_reason, state, sent_on, sent_by, received_on, \
+                received_by, response, reported_on, reported_by, report_received_on, return_reason, suggested_agency_id, \
+                withdraw_reason, created_at, updated_at";
+
+            async fn record_handoff_event(
+                tx: &mut Tx,
+                handoff_id: i64,
+                user_id: i64,
+                at: DateTime<Utc>,
+                step: &str,
+                state: &str,
+                detail: Option<String>,
+            ) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO handoff_events (handoff_id, user_id, at, step, state, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(handoff_id)
+                    .bind(user_id)
+                    .bind(at)
+                    .bind(step.to_owned())
+                    .bind(state.to_owned())
+                    .bind(detail)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_error)?;
+                Ok(())
+            }
+
             #[async_trait::async_trait]
             impl Repository for $store {
                 fn backend(&self) -> Backend {
@@ -671,9 +698,11 @@ macro_rules! impl_sql_repository {
                     if agency_ids.is_empty() {
                         return Ok(false);
                     }
+                    // Involved: took a consultation, or received a handoff.
+                    let list = placeholders(2, agency_ids.len());
                     let sql = format!(
-                        "SELECT COUNT(*) FROM consultations WHERE person_id = $1 AND agency_id IN ({})",
-                        placeholders(2, agency_ids.len())
+                        "SELECT (SELECT COUNT(*) FROM consultations WHERE person_id = $1 AND agency_id IN ({list})) \
+                         + (SELECT COUNT(*) FROM handoffs WHERE person_id = $1 AND to_agency_id IN ({list}))"
                     );
                     let mut query = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql)).bind(id);
                     for agency in agency_ids {
@@ -693,9 +722,10 @@ macro_rules! impl_sql_repository {
                         return Ok(Vec::new());
                     }
                     let mut sql = format!(
-                        "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.merged_into IS NULL AND EXISTS \
-                         (SELECT 1 FROM consultations c WHERE c.person_id = p.id AND c.agency_id IN ({}))",
-                        placeholders(1, agency_ids.len())
+                        "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.merged_into IS NULL AND (EXISTS \
+                         (SELECT 1 FROM consultations c WHERE c.person_id = p.id AND c.agency_id IN ({list})) OR EXISTS \
+                         (SELECT 1 FROM handoffs h WHERE h.person_id = p.id AND h.to_agency_id IN ({list})))",
+                        list = placeholders(1, agency_ids.len())
                     );
                     let mut next = agency_ids.len() + 1;
                     let text = query.text.as_deref().map(search_key).filter(|t| !t.is_empty());
@@ -985,6 +1015,142 @@ macro_rules! impl_sql_repository {
                     Ok(record.kept)
                 }
 
+                async fn create_handoffs(&self, handoffs: &[NewHandoff], audit: NewAuditEvent) -> Result<Vec<i64>, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let now = Utc::now();
+                    let mut ids = Vec::with_capacity(handoffs.len());
+                    for h in handoffs {
+                        let (id,): (i64,) = sqlx::query_as(
+                            "INSERT INTO handoffs (consultation_id, person_id, from_agency_id, to_agency_id, purpose, continue_at_origin, \
+                             urgency, told_contact_name, told_contact_phone, notes, consent_override_reason, state, sent_on, sent_by, \
+                             created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'sent', $12, $13, $14, $14) RETURNING id",
+                        )
+                        .bind(h.consultation_id)
+                        .bind(h.person_id)
+                        .bind(h.from_agency_id)
+                        .bind(h.to_agency_id)
+                        .bind(h.purpose.clone())
+                        .bind(h.continue_at_origin)
+                        .bind(h.urgency.clone())
+                        .bind(h.told_contact_name.clone())
+                        .bind(h.told_contact_phone.clone())
+                        .bind(serde_json::to_string(&h.notes).expect("notes serialize"))
+                        .bind(h.consent_override_reason.clone())
+                        .bind(h.sent_on)
+                        .bind(h.sent_by)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                        record_handoff_event(&mut tx, id, h.sent_by, now, "send", "sent", h.consent_override_reason.clone().map(|r| format!("同意のない家族も共有: {r}"))).await?;
+                        ids.push(id);
+                    }
+                    let ids_text = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                    append_in(&mut tx, audit.record("handoff", ids_text)).await?;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(ids)
+                }
+
+                async fn handoff(&self, id: i64) -> Result<Option<Handoff>, StoreError> {
+                    let row: Option<HandoffRow> =
+                        sqlx::query_as(AssertSqlSafe(format!("SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE id = $1")))
+                            .bind(id)
+                            .fetch_optional(&self.pool)
+                            .await
+                            .map_err(db_error)?;
+                    Ok(row.map(Handoff::from))
+                }
+
+                async fn handoffs_of(&self, agency_ids: &[i64], box_: HandoffBox) -> Result<Vec<Handoff>, StoreError> {
+                    if agency_ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let column = match box_ {
+                        HandoffBox::Inbox => "to_agency_id",
+                        HandoffBox::Outbox => "from_agency_id",
+                    };
+                    let sql = format!(
+                        "SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE {column} IN ({}) ORDER BY sent_on DESC, id DESC",
+                        placeholders(1, agency_ids.len())
+                    );
+                    let mut q = sqlx::query_as::<_, HandoffRow>(AssertSqlSafe(sql));
+                    for a in agency_ids {
+                        q = q.bind(*a);
+                    }
+                    Ok(q.fetch_all(&self.pool).await.map_err(db_error)?.into_iter().map(Handoff::from).collect())
+                }
+
+                async fn handoffs_of_person(&self, person_id: i64) -> Result<Vec<Handoff>, StoreError> {
+                    let rows: Vec<HandoffRow> = sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE person_id = $1 ORDER BY sent_on DESC, id DESC"
+                    )))
+                    .bind(person_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                    Ok(rows.into_iter().map(Handoff::from).collect())
+                }
+
+                async fn step_handoff(&self, id: i64, u: &HandoffUpdate, audit: NewAuditEvent) -> Result<Handoff, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let now = Utc::now();
+                    // Each step sets its own columns: $1 state, $2 updated_at, then the step's values.
+                    let set: &[&str] = match u.step.as_str() {
+                        "receive" => &["received_on", "received_by"],
+                        "start" => &[],
+                        "report" => &["response", "reported_on", "reported_by"],
+                        "acknowledge" => &["report_received_on"],
+                        "return" => &["return_reason", "suggested_agency_id"],
+                        "withdraw" => &["withdraw_reason"],
+                        other => return Err(StoreError::Conflict(format!("手順「{other}」は定義されていません"))),
+                    };
+                    let mut sql = String::from("UPDATE handoffs SET state = $1, updated_at = $2");
+                    for (k, column) in set.iter().enumerate() {
+                        sql.push_str(&format!(", {column} = ${}", k + 3));
+                    }
+                    sql.push_str(&format!(" WHERE id = ${} AND state = ${}", set.len() + 3, set.len() + 4));
+                    let query = sqlx::query(AssertSqlSafe(sql)).bind(u.to_state.clone()).bind(now);
+                    let query = match u.step.as_str() {
+                        "receive" => query.bind(u.on).bind(u.user_id),
+                        "report" => query.bind(u.text.clone()).bind(u.on).bind(u.user_id),
+                        "acknowledge" => query.bind(u.on),
+                        "return" => query.bind(u.text.clone()).bind(u.suggested_agency_id),
+                        "withdraw" => query.bind(u.text.clone()),
+                        _ => query,
+                    };
+                    let changed = query
+                        .bind(id)
+                        .bind(u.from_state.clone())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?
+                        .rows_affected();
+                    if changed == 0 {
+                        return Err(StoreError::Conflict("この引継ぎは他の利用者が先に更新しました。画面を読み込み直してください".into()));
+                    }
+                    record_handoff_event(&mut tx, id, u.user_id, now, &u.step, &u.to_state, u.text.clone()).await?;
+                    append_in(&mut tx, audit.record("handoff", id)).await?;
+                    let row: HandoffRow =
+                        sqlx::query_as(AssertSqlSafe(format!("SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE id = $1")))
+                            .bind(id)
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(row.into())
+                }
+
+                async fn handoff_events(&self, id: i64) -> Result<Vec<HandoffEvent>, StoreError> {
+                    sqlx::query_as(
+                        "SELECT handoff_id, user_id, at, step, state, detail FROM handoff_events WHERE handoff_id = $1 ORDER BY at, id",
+                    )
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)
+                }
+
                 async fn merge_persons(&self, kept: i64, merged: i64, by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
                     if kept == merged {
                         return Err(StoreError::Conflict("同じ相談対象者どうしは統合できません".into()));
@@ -1054,7 +1220,10 @@ pub mod __private {
         StoreError, User, UserCredentials, UserRow, codes, concerns_json, person_columns,
         requester_json,
     };
-    pub use crate::{MergeRecord, person_sheet_columns};
+    pub use crate::{
+        Handoff, HandoffBox, HandoffEvent, HandoffRow, HandoffUpdate, MergeRecord, NewHandoff,
+        person_sheet_columns,
+    };
     pub use chrono::{DateTime, Utc};
     pub use sqlx::AssertSqlSafe;
     pub use tsunagaru_domain::audit::truncate_to_micros;
