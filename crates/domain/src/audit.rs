@@ -36,6 +36,9 @@ pub enum AuditAction {
     PersonsMerged,
     PersonUpdated,
     PersonsUnmerged,
+    HandoffSent,
+    HandoffViewed,
+    HandoffStep,
 }
 
 impl AuditAction {
@@ -60,6 +63,9 @@ impl AuditAction {
             AuditAction::PersonsMerged => "persons_merged",
             AuditAction::PersonUpdated => "person_updated",
             AuditAction::PersonsUnmerged => "persons_unmerged",
+            AuditAction::HandoffSent => "handoff_sent",
+            AuditAction::HandoffViewed => "handoff_viewed",
+            AuditAction::HandoffStep => "handoff_step",
         }
     }
 
@@ -85,6 +91,9 @@ impl AuditAction {
             "persons_merged" => "相談対象者の統合",
             "person_updated" => "相談対象者の基本情報の変更",
             "persons_unmerged" => "相談対象者の統合の取り消し",
+            "handoff_sent" => "引継ぎの送付",
+            "handoff_viewed" => "引継ぎの閲覧",
+            "handoff_step" => "引継ぎの手続き",
             other => other,
         }
     }

@@ -187,7 +187,7 @@ impl Purpose {
 }
 
 /// The limits of the loop (the municipality pack's `[handoff]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct HandoffPolicy {
     /// A handoff not received within this many business days stands out.
     pub receive_within_business_days: u32,

@@ -71,6 +71,8 @@ pub(crate) struct MunicipalityFile {
     pub login: LoginPolicy,
     #[serde(default)]
     pub address: AddressSettings,
+    #[serde(default)]
+    pub handoff: crate::HandoffSettings,
 }
 
 #[derive(Deserialize)]

@@ -32,6 +32,7 @@ pub struct Pack {
     pub town_aliases: Vec<TownAlias>,
     pub catchment_rules: Vec<CatchmentRule>,
     pub address: AddressSettings,
+    pub handoff: HandoffSettings,
     pub password_policy: PasswordPolicy,
     pub login: LoginPolicy,
 }
@@ -180,6 +181,16 @@ pub struct CatchmentRule {
     pub source: String,
 }
 
+/// The handoff loop's limits and the 相談内容 → 引継機関 suggestions.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
+pub struct HandoffSettings {
+    #[serde(flatten)]
+    pub policy: tsunagaru_domain::handoff::HandoffPolicy,
+    /// Concern code → agency keys (`catchment`: the 地域包括支援センター of the address).
+    #[serde(default)]
+    pub suggestions: std::collections::BTreeMap<String, Vec<String>>,
+}
+
 /// How addresses of this municipality are written.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
 pub struct AddressSettings {
@@ -227,6 +238,7 @@ impl Pack {
             town_aliases: raw.town_aliases,
             catchment_rules: raw.catchment_rules,
             address: raw.municipality.address,
+            handoff: raw.municipality.handoff,
         };
         pack.check_references()?;
         Ok(pack)
@@ -310,6 +322,27 @@ impl Pack {
                     format!(
                         "機関 key「{}」（町名 {}）が agencies.toml にありません",
                         rule.agency_key, rule.town
+                    ),
+                );
+            }
+        }
+        for (concern, targets) in &self.handoff.suggestions {
+            if tsunagaru_domain::intake::Concern::parse(concern).is_none() {
+                return reference(
+                    "municipality.toml",
+                    format!(
+                        "[handoff.suggestions] の相談内容「{concern}」はシートの項目にありません"
+                    ),
+                );
+            }
+            if let Some(bad) = targets
+                .iter()
+                .find(|t| *t != "catchment" && !keys.contains(t.as_str()))
+            {
+                return reference(
+                    "municipality.toml",
+                    format!(
+                        "[handoff.suggestions] の機関 key「{bad}」が agencies.toml にありません"
                     ),
                 );
             }

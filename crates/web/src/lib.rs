@@ -12,6 +12,7 @@ pub mod bootstrap;
 mod csrf;
 mod error;
 mod genogram;
+mod handoffs;
 mod intake;
 mod intake_form;
 mod print;
@@ -43,6 +44,8 @@ pub struct AppState {
     /// The address router built from the pack.
     pub address: Arc<Router>,
     pub config: WebConfig,
+    /// Today's date, replaceable in tests of the overdue rules.
+    pub clock: Arc<dyn Fn() -> chrono::NaiveDate + Send + Sync>,
 }
 
 impl AppState {
@@ -58,7 +61,12 @@ impl AppState {
             pack,
             address,
             config,
+            clock: Arc::new(|| chrono::Local::now().date_naive()),
         })
+    }
+
+    pub fn today(&self) -> chrono::NaiveDate {
+        (self.clock)()
     }
 }
 

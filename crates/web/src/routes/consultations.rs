@@ -182,6 +182,7 @@ pub async fn print(
     let person = visible_person(&state, &user, consultation.person_id)
         .await?
         .ok_or(PageError::NotFound)?;
+    let consultation = crate::handoffs::shown_consultation(&state, &user, consultation).await?;
     state
         .repo
         .append_audit(

@@ -7,6 +7,7 @@ mod assets;
 mod audit;
 mod consultations;
 mod directory;
+pub(crate) mod handoffs_api;
 pub(crate) mod persons;
 pub(crate) mod persons_api;
 mod session;
@@ -50,6 +51,11 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/assets/print.css", get(assets::print_css))
         .route("/healthz", get(assets::health))
         .route("/api/openapi.json", get(api::openapi))
-        .nest("/api/v1", api::v1().merge(persons_api::router()))
+        .nest(
+            "/api/v1",
+            api::v1()
+                .merge(persons_api::router())
+                .merge(handoffs_api::router()),
+        )
         .fallback(assets::not_found)
 }

@@ -130,7 +130,7 @@ async fn person_page(
                 .detail(view_detail(&person, user, "画面")),
         )
         .await?;
-    let consultations = state.repo.consultations_of(id).await?;
+    let consultations = crate::handoffs::visible_consultations(state, user, id).await?;
     let notes = state.repo.notes_of(id).await?;
     let agencies = state.repo.agencies().await?;
     let users = state.repo.users().await?;

@@ -105,6 +105,7 @@ async fn consultation(
     let person = visible_person(&state, &user, consultation.person_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let consultation = crate::handoffs::shown_consultation(&state, &user, consultation).await?;
     state
         .repo
         .append_audit(
@@ -191,7 +192,7 @@ async fn person(
                 .detail(view_detail(&person, &user, "API")),
         )
         .await?;
-    let consultations = state.repo.consultations_of(id).await?;
+    let consultations = crate::handoffs::visible_consultations(&state, &user, id).await?;
     let notes = state.repo.notes_of(id).await?;
     let mut value = person_json(&person, today());
     value["household"] = consultations
