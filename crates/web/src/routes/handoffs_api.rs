@@ -291,14 +291,14 @@ pub async fn take_step(
         step.label(),
         update.to_state
     ));
-    Ok(state
+    state
         .repo
         .step_handoff(id, &update, audit)
         .await
         .map_err(|e| match e {
             tsunagaru_store::StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
             other => other.into(),
-        })?)
+        })
 }
 
 async fn step(
