@@ -44,8 +44,30 @@ pub struct AppState {
     /// The address router built from the pack.
     pub address: Arc<Router>,
     pub config: WebConfig,
-    /// Today's date, replaceable in tests of the overdue rules.
-    pub clock: Arc<dyn Fn() -> chrono::NaiveDate + Send + Sync>,
+    /// Today's date; tests of the overdue rules set it.
+    pub clock: Clock,
+}
+
+/// Today's date: the machine's, unless set (for tests of date rules).
+#[derive(Clone, Default)]
+pub struct Clock(Arc<std::sync::Mutex<Option<chrono::NaiveDate>>>);
+
+impl Clock {
+    pub fn today(&self) -> chrono::NaiveDate {
+        let fixed = *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        fixed.unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
+    /// Makes every clone of this clock answer `date`.
+    pub fn set(&self, date: chrono::NaiveDate) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(date);
+    }
 }
 
 impl AppState {
@@ -61,12 +83,12 @@ impl AppState {
             pack,
             address,
             config,
-            clock: Arc::new(|| chrono::Local::now().date_naive()),
+            clock: Clock::default(),
         })
     }
 
     pub fn today(&self) -> chrono::NaiveDate {
-        (self.clock)()
+        self.clock.today()
     }
 }
 

@@ -1,0 +1,532 @@
+//! The closed-loop handoff through the API, on SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use common::{Backend, TestApp, USER_PASSWORD};
+use serde_json::{Value, json};
+
+fn sheet() -> Value {
+    json!({"method": "phone", "received_on": "2026-11-20",
+     "person": {"name": "盛岡 花子", "kana": "もりおか はなこ", "sex": "female", "birth_date": "S45.3.12",
+                "address": {"postal_code": "020-0066", "line": "盛岡市上田三丁目2-1"}},
+     "concerns": [{"category": "介護のこと", "main": true}, {"category": "収入・生活費のこと"}],
+     "chief_complaint": "母の介護と生活費が心配",
+     "household": [
+       {"name": "盛岡 花子", "relationship": "本人"},
+       {"name": "盛岡 キヨ", "relationship": "母", "sex": "female", "age": 84, "living": "together", "consent": "yes"},
+       {"name": "盛岡 一郎", "relationship": "弟", "sex": "male", "age": 50, "living": "separate_in_city", "consent": "no"}]})
+}
+
+struct Setup {
+    app: TestApp,
+    sender: String,
+    receiver: String,
+    third: String,
+    secretariat_staff: String,
+    consultation: i64,
+    person: i64,
+}
+
+async fn setup(backend: Backend) -> Setup {
+    let app = TestApp::new(backend).await;
+    let secretariat = app
+        .repo()
+        .agencies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.secretariat)
+        .unwrap()
+        .id;
+    app.create_user("okuru", "staff", &[1]).await;
+    app.create_user("ukeru", "staff", &[2]).await;
+    app.create_user("tanin", "staff", &[3]).await;
+    app.create_user("jimukyoku", "csw", &[secretariat]).await;
+    let sender = app.token("okuru", USER_PASSWORD).await;
+    let created = app
+        .post_json("/api/v1/consultations", Some(&sender), &sheet())
+        .await
+        .json();
+    Setup {
+        receiver: app.token("ukeru", USER_PASSWORD).await,
+        third: app.token("tanin", USER_PASSWORD).await,
+        secretariat_staff: app.token("jimukyoku", USER_PASSWORD).await,
+        consultation: created["id"].as_i64().unwrap(),
+        person: created["person_id"].as_i64().unwrap(),
+        sender,
+        app,
+    }
+}
+
+impl Setup {
+    async fn send(&self, body: Value) -> Value {
+        let r = self
+            .app
+            .post_json("/api/v1/handoffs", Some(&self.sender), &body)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.json()
+    }
+    async fn step(&self, token: &str, id: i64, step: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .app
+            .post_json(&format!("/api/v1/handoffs/{id}/{step}"), Some(token), &body)
+            .await;
+        (
+            r.status,
+            serde_json::from_str(&r.body).unwrap_or(Value::Null),
+        )
+    }
+}
+
+async fn the_loop_closes_send_receive_report_acknowledge(backend: Backend) {
+    let s = setup(backend).await;
+    let sent = s
+        .send(json!({"consultation_id": s.consultation, "to_agency_ids": [2], "urgency": "within_week",
+                     "notes": {"done": "電話で状況を聞き取った", "requests": "訪問して母の状態を確認してほしい"}}))
+        .await;
+    assert_eq!(sent["handoffs"][0]["to_agency_id"], 2);
+    assert_eq!(sent["handoffs"][0]["status"], "sent");
+    let id = sent["handoffs"][0]["id"].as_i64().unwrap();
+    let inbox = s
+        .app
+        .get("/api/v1/handoffs?box=inbox", Some(&s.receiver))
+        .await
+        .json();
+    assert_eq!(inbox[0]["id"], id);
+    assert_eq!(inbox[0]["status_label"], "送付済");
+    assert_eq!(
+        inbox[0]["notes"]["requests"],
+        "訪問して母の状態を確認してほしい"
+    );
+    assert_eq!(
+        s.step(&s.receiver, id, "receive", json!({})).await,
+        (StatusCode::OK, json!({"id": id, "status": "received"}))
+    );
+    assert_eq!(
+        s.step(&s.receiver, id, "start", json!({})).await.1["status"],
+        "in_progress"
+    );
+    assert_eq!(
+        s.step(
+            &s.receiver,
+            id,
+            "report",
+            json!({"response": "訪問し、介護認定の申請を支援します"})
+        )
+        .await
+        .1["status"],
+        "reported"
+    );
+    assert_eq!(
+        s.step(&s.sender, id, "acknowledge", json!({})).await.1["status"],
+        "completed"
+    );
+    let detail = s
+        .app
+        .get(&format!("/api/v1/handoffs/{id}"), Some(&s.sender))
+        .await
+        .json();
+    assert_eq!(detail["response"], "訪問し、介護認定の申請を支援します");
+    let steps: Vec<&str> = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["send", "receive", "start", "report", "acknowledge"]);
+    assert!(detail["received_on"].is_string() && detail["report_received_on"].is_string());
+    let actions = s.app.audit_actions().await;
+    assert!(
+        actions
+            .iter()
+            .any(|(a, w)| a == "handoff_sent" && w == "okuru")
+    );
+    assert_eq!(
+        actions.iter().filter(|(a, _)| a == "handoff_step").count(),
+        4
+    );
+    let outbox = s
+        .app
+        .get(
+            "/api/v1/handoffs?box=outbox&status=completed",
+            Some(&s.sender),
+        )
+        .await
+        .json();
+    assert_eq!(outbox.as_array().unwrap().len(), 1);
+}
+
+async fn illegal_steps_answer_409_and_the_wrong_side_403(backend: Backend) {
+    let s = setup(backend).await;
+    let id = s
+        .send(json!({"consultation_id": s.consultation, "to_agency_ids": [2]}))
+        .await["handoffs"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let (status, body) = s
+        .step(&s.receiver, id, "report", json!({"response": "x"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        body["error"],
+        "「送付済」の引継ぎは「報告」できません（先に受領してください）"
+    );
+    assert_eq!(
+        s.step(&s.sender, id, "receive", json!({})).await.0,
+        StatusCode::FORBIDDEN,
+        "the sender does not receive"
+    );
+    assert_eq!(
+        s.step(&s.receiver, id, "acknowledge", json!({})).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.step(&s.receiver, id, "receive", json!({})).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.step(&s.receiver, id, "receive", json!({})).await.0,
+        StatusCode::CONFLICT,
+        "not twice"
+    );
+    let (status, body) = s
+        .step(&s.receiver, id, "report", json!({"response": "  "}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"], "対応状況・方針を入力してください");
+}
+
+async fn a_returned_handoff_is_rerouted_or_closed_with_a_reason(backend: Backend) {
+    let s = setup(backend).await;
+    let id = s
+        .send(json!({"consultation_id": s.consultation, "to_agency_ids": [2]}))
+        .await["handoffs"][0]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        s.step(&s.receiver, id, "return", json!({})).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is needed"
+    );
+    let (status, body) = s
+        .step(
+            &s.receiver,
+            id,
+            "return",
+            json!({"reason": "当センターの担当地区外です", "suggested_agency_id": 5}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["status"].clone()),
+        (StatusCode::OK, json!("returned"))
+    );
+    let outbox = s
+        .app
+        .get(
+            "/api/v1/handoffs?box=outbox&status=returned",
+            Some(&s.sender),
+        )
+        .await
+        .json();
+    assert_eq!(outbox[0]["return_reason"], "当センターの担当地区外です");
+    assert_eq!(outbox[0]["suggested_agency_id"], 5);
+    assert_eq!(
+        s.step(&s.receiver, id, "receive", json!({})).await.0,
+        StatusCode::CONFLICT
+    );
+    // Re-routed to the suggested agency, and the returned one closed with a reason.
+    s.send(json!({"consultation_id": s.consultation, "to_agency_ids": [5]}))
+        .await;
+    assert_eq!(
+        s.step(&s.sender, id, "withdraw", json!({})).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        s.step(
+            &s.sender,
+            id,
+            "withdraw",
+            json!({"reason": "五月園へ送り直した"})
+        )
+        .await
+        .1["status"],
+        "withdrawn"
+    );
+    assert_eq!(
+        s.step(&s.sender, id, "withdraw", json!({"reason": "x"}))
+            .await
+            .0,
+        StatusCode::CONFLICT
+    );
+}
+
+async fn a_third_agency_gets_404_for_the_handoff_and_the_person(backend: Backend) {
+    let s = setup(backend).await;
+    let id = s
+        .send(json!({"consultation_id": s.consultation, "to_agency_ids": [2]}))
+        .await["handoffs"][0]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        s.app
+            .get(&format!("/api/v1/handoffs/{id}"), Some(&s.third))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.app
+            .get(&format!("/api/v1/persons/{}", s.person), Some(&s.third))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.step(&s.third, id, "receive", json!({})).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.app
+            .get("/api/v1/handoffs?box=inbox", Some(&s.third))
+            .await
+            .json(),
+        json!([])
+    );
+    // Only the 受付機関 sends handoffs of its consultation.
+    let r = s
+        .app
+        .post_json(
+            "/api/v1/handoffs",
+            Some(&s.receiver),
+            &json!({"consultation_id": s.consultation, "to_agency_ids": [3]}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "the receiver sees the person but does not send for the 受付機関"
+    );
+    assert_eq!(
+        r.json()["error"],
+        "引継ぎを送れるのは、その相談の受付機関の利用者だけです"
+    );
+}
+
+async fn the_receiver_sees_consenting_members_only_unless_overridden(backend: Backend) {
+    let s = setup(backend).await;
+    s.send(json!({"consultation_id": s.consultation, "to_agency_ids": [2]}))
+        .await;
+    let seen = s
+        .app
+        .get(&format!("/api/v1/persons/{}", s.person), Some(&s.receiver))
+        .await;
+    assert_eq!(
+        seen.status,
+        StatusCode::OK,
+        "the receiving agency gains access to the person"
+    );
+    let names: Vec<String> = seen.json()["household"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["盛岡 花子", "盛岡 キヨ"],
+        "the brother did not consent"
+    );
+    assert!(!seen.body.contains("盛岡 一郎"));
+    let sender_view = s
+        .app
+        .get(&format!("/api/v1/persons/{}", s.person), Some(&s.sender))
+        .await;
+    assert!(
+        sender_view.body.contains("盛岡 一郎"),
+        "the 受付機関 sees the whole household"
+    );
+    // An override with a reason (audited) shares everyone with that agency.
+    s.send(json!({"consultation_id": s.consultation, "to_agency_ids": [3], "consent_override_reason": "弟からの経済的虐待の疑いがあり、支援方針の検討に必要"})).await;
+    let third = s
+        .app
+        .get(&format!("/api/v1/persons/{}", s.person), Some(&s.third))
+        .await;
+    assert!(third.body.contains("盛岡 一郎"));
+    let events = s.app.repo().recent_audit_events(5).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action == "handoff_sent" && e.detail.contains("同意のない家族も共有")),
+        "{events:?}"
+    );
+}
+
+async fn overdue_handoffs_stand_out_by_the_packs_limits(backend: Backend) {
+    let s = setup(backend).await;
+    let thursday = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    s.app.state.clock.set(thursday);
+    let plain = s
+        .send(json!({"consultation_id": s.consultation, "to_agency_ids": [2]}))
+        .await["handoffs"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let urgent = s
+        .send(json!({"consultation_id": s.consultation, "to_agency_ids": [5], "urgency": "within_week"}))
+        .await["handoffs"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let overdue_of = |list: &Value, id: i64| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"] == id)
+            .unwrap()["overdue"]
+            .clone()
+    };
+    // Monday: two business days after Thursday — still in time.
+    s.app
+        .state
+        .clock
+        .set(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+    let outbox = s
+        .app
+        .get("/api/v1/handoffs?box=outbox", Some(&s.sender))
+        .await
+        .json();
+    assert_eq!(overdue_of(&outbox, plain), Value::Null);
+    // Tuesday: not received in time.
+    s.app
+        .state
+        .clock
+        .set(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+    let outbox = s
+        .app
+        .get("/api/v1/handoffs?box=outbox", Some(&s.sender))
+        .await
+        .json();
+    assert_eq!(
+        overdue_of(&outbox, plain),
+        json!("受領の期限（11月30日）を過ぎています")
+    );
+    // Received, but urgent (1週間以内) and not reported by 12月3日.
+    let five = s
+        .app
+        .repo()
+        .agencies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.id == 5)
+        .unwrap();
+    s.app.create_user("go-ban", "staff", &[five.id]).await;
+    let token5 = s.app.token("go-ban", USER_PASSWORD).await;
+    assert_eq!(
+        s.step(&token5, urgent, "receive", json!({})).await.0,
+        StatusCode::OK
+    );
+    s.app
+        .state
+        .clock
+        .set(NaiveDate::from_ymd_opt(2026, 12, 3).unwrap());
+    let inbox = s
+        .app
+        .get("/api/v1/handoffs?box=inbox", Some(&token5))
+        .await
+        .json();
+    assert_eq!(overdue_of(&inbox, urgent), Value::Null);
+    s.app
+        .state
+        .clock
+        .set(NaiveDate::from_ymd_opt(2026, 12, 4).unwrap());
+    let inbox = s
+        .app
+        .get("/api/v1/handoffs?box=inbox", Some(&token5))
+        .await
+        .json();
+    assert_eq!(
+        overdue_of(&inbox, urgent),
+        json!("報告の期限（12月03日）を過ぎています")
+    );
+}
+
+async fn unknown_partner_and_multi_agency_go_to_the_secretariat(backend: Backend) {
+    let s = setup(backend).await;
+    let secretariat = s
+        .app
+        .repo()
+        .agencies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.secretariat)
+        .unwrap()
+        .id;
+    for purpose in ["unknown_partner", "multi_agency"] {
+        let sent = s.send(json!({"consultation_id": s.consultation, "purpose": purpose, "to_agency_ids": [2]})).await;
+        assert_eq!(sent["handoffs"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            sent["handoffs"][0]["to_agency_id"], secretariat,
+            "{purpose}"
+        );
+    }
+    let inbox = s
+        .app
+        .get("/api/v1/handoffs?box=inbox", Some(&s.secretariat_staff))
+        .await
+        .json();
+    let purposes: Vec<&str> = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["purpose_label"].as_str().unwrap())
+        .collect();
+    assert!(
+        purposes.contains(&"連携先等不明") && purposes.contains(&"重層事業へつなぐ（会議開催等）")
+    );
+}
+
+async fn suggestions_follow_the_address_and_the_concerns(backend: Backend) {
+    let s = setup(backend).await;
+    let suggested = s
+        .app
+        .get(
+            &format!(
+                "/api/v1/handoffs/suggestions?consultation_id={}",
+                s.consultation
+            ),
+            Some(&s.sender),
+        )
+        .await
+        .json();
+    let names: Vec<&str> = suggested
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["仁王・上田地域包括支援センター", "盛岡市くらしの相談支援室"],
+        "{suggested}"
+    );
+    assert!(
+        suggested[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("介護のこと")
+    );
+}
+
+on_both_backends!(
+    the_loop_closes_send_receive_report_acknowledge,
+    illegal_steps_answer_409_and_the_wrong_side_403,
+    a_returned_handoff_is_rerouted_or_closed_with_a_reason,
+    a_third_agency_gets_404_for_the_handoff_and_the_person,
+    the_receiver_sees_consenting_members_only_unless_overridden,
+    overdue_handoffs_stand_out_by_the_packs_limits,
+    unknown_partner_and_multi_agency_go_to_the_secretariat,
+    suggestions_follow_the_address_and_the_concerns,
+);
