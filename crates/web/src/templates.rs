@@ -58,6 +58,13 @@ pub struct HomePage {
     pub agency_count: usize,
     pub consultation_count: usize,
     pub department_count: usize,
+    /// Handoffs: (open, overdue) to the user's agencies, and (open, overdue, returned) from them.
+    pub inbox_open: usize,
+    pub inbox_overdue: usize,
+    pub outbox_open: usize,
+    pub outbox_overdue: usize,
+    pub outbox_returned: usize,
+    pub works_with_persons: bool,
 }
 
 /// One choice of a filter select.
@@ -269,6 +276,8 @@ pub struct TimelineEntry {
     pub agency: String,
     pub text: String,
     pub print_link: Option<String>,
+    /// The No.3 form, for the 受付機関's own consultations.
+    pub handoff_link: Option<String>,
 }
 
 pub struct FactView {
@@ -329,4 +338,93 @@ impl PersonEditPage {
     pub fn errors_for(&self, field: &str) -> Vec<String> {
         self.errors.get(field).cloned().unwrap_or_default()
     }
+}
+
+/// A handoff in a list or on its page, with labels.
+pub struct HandoffView {
+    pub id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub from_agency: String,
+    pub to_agency: String,
+    pub purpose: String,
+    pub urgency: String,
+    pub status: String,
+    pub status_code: String,
+    pub sent_on: String,
+    pub received_on: String,
+    pub reported_on: String,
+    pub report_received_on: String,
+    pub overdue: Option<String>,
+    pub continue_at_origin: bool,
+    pub told_contact: String,
+    pub notes: tsunagaru_store::HandoffNotes,
+    pub response: String,
+    pub return_reason: String,
+    pub suggested_agency: String,
+    pub withdraw_reason: String,
+    pub consent_override: bool,
+}
+
+#[derive(Template)]
+#[template(path = "handoffs.html")]
+pub struct HandoffsPage {
+    pub nav: Nav,
+    pub inbox: bool,
+    pub rows: Vec<HandoffView>,
+}
+
+pub struct EventView {
+    pub at: String,
+    pub user: String,
+    pub step: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "handoff.html")]
+pub struct HandoffPage {
+    pub nav: Nav,
+    pub h: HandoffView,
+    pub events: Vec<EventView>,
+    pub can_receive: bool,
+    pub can_start: bool,
+    pub can_report: bool,
+    pub can_return: bool,
+    pub can_acknowledge: bool,
+    pub can_withdraw: bool,
+    pub agencies: Vec<Choice>,
+    pub error: Option<String>,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "handoff_print.html")]
+pub struct HandoffPrintPage {
+    pub h: HandoffView,
+    pub sent_by: String,
+    pub received_by: String,
+    pub reported_by: String,
+    pub municipality: String,
+}
+
+#[derive(Template)]
+#[template(path = "handoff_new.html")]
+pub struct HandoffNewPage {
+    pub nav: Nav,
+    pub consultation_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub from_agency: String,
+    pub purposes: Vec<Choice>,
+    pub urgencies: Vec<Choice>,
+    pub continue_at_origin: bool,
+    pub suggested: Vec<AgencyChoice>,
+    pub suggestion_reasons: Vec<String>,
+    pub others: Vec<AgencyChoice>,
+    pub told_contact_name: String,
+    pub told_contact_phone: String,
+    pub notes: tsunagaru_store::HandoffNotes,
+    pub consent_override_reason: String,
+    pub errors: Vec<String>,
 }

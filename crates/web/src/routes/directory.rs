@@ -10,7 +10,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use serde::Deserialize;
+use tsunagaru_domain::handoff::{HandoffState, overdue};
 use tsunagaru_domain::{Field, Programme};
+use tsunagaru_store::HandoffBox;
 use tsunagaru_store::{Agency, Department};
 
 /// The directory filters: 分野 and 事業 (第1号 … 第6号).
@@ -99,7 +101,50 @@ pub async fn home(
 ) -> Result<Html<String>, PageError> {
     let agencies = state.repo.agencies().await?;
     let departments = state.repo.departments().await?;
+    let today = state.today();
+    let count = |list: &[tsunagaru_store::Handoff]| {
+        let open = list
+            .iter()
+            .filter(|h| HandoffState::parse(&h.state).is_some_and(HandoffState::is_open))
+            .count();
+        let late = list
+            .iter()
+            .filter(|h| {
+                HandoffState::parse(&h.state)
+                    .and_then(|s| {
+                        overdue(
+                            s,
+                            h.sent_on,
+                            Some(&h.urgency),
+                            today,
+                            &state.pack.handoff.policy,
+                        )
+                    })
+                    .is_some()
+            })
+            .count();
+        (open, late)
+    };
+    let inbox = state
+        .repo
+        .handoffs_of(&user.user.agency_ids, HandoffBox::Inbox)
+        .await?;
+    let outbox = state
+        .repo
+        .handoffs_of(&user.user.agency_ids, HandoffBox::Outbox)
+        .await?;
+    let (inbox_open, inbox_overdue) = count(&inbox);
+    let (outbox_open, outbox_overdue) = count(&outbox);
     let page = HomePage {
+        inbox_open,
+        inbox_overdue,
+        outbox_open,
+        outbox_overdue,
+        outbox_returned: outbox
+            .iter()
+            .filter(|h| h.state == HandoffState::Returned.code())
+            .count(),
+        works_with_persons: user.role().works_with_persons(),
         nav: Nav::new(&user, &state.pack.municipality.name),
         my_agencies: agencies
             .iter()

@@ -57,7 +57,7 @@ fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 pub struct SendInput {
     pub consultation_id: i64,
     #[serde(default)]

@@ -8,6 +8,7 @@ mod audit;
 mod consultations;
 mod directory;
 pub(crate) mod handoffs_api;
+mod handoffs_web;
 pub(crate) mod persons;
 pub(crate) mod persons_api;
 mod session;
@@ -28,6 +29,14 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/consultations/new", get(consultations::new_form))
         .route("/consultations", post(consultations::create))
         .route("/consultations/{id}/print", get(consultations::print))
+        .route(
+            "/consultations/{id}/handoffs",
+            get(handoffs_web::new_form).post(handoffs_web::send),
+        )
+        .route("/handoffs", get(handoffs_web::list))
+        .route("/handoffs/{id}", get(handoffs_web::page))
+        .route("/handoffs/{id}/print", get(handoffs_web::print))
+        .route("/handoffs/{id}/{step}", post(handoffs_web::step))
         .route("/persons", get(persons::search_page))
         .route("/persons/{id}", get(persons::page))
         .route(

@@ -46,6 +46,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tsunagaru_domain::era::EraDate;
+use tsunagaru_domain::handoff::HandoffState;
 use tsunagaru_domain::intake::{CareLevel, Housing, Sex, Utility};
 use tsunagaru_store::NewNote;
 
@@ -132,6 +133,7 @@ async fn person_page(
         .await?;
     let consultations = crate::handoffs::visible_consultations(state, user, id).await?;
     let notes = state.repo.notes_of(id).await?;
+    let handoffs = state.repo.handoffs_of_person(id).await?;
     let agencies = state.repo.agencies().await?;
     let users = state.repo.users().await?;
     let agency_name = |agency_id: i64| {
@@ -249,6 +251,11 @@ async fn person_page(
             agency: agency_name(c.agency_id),
             text: c.chief_complaint.clone(),
             print_link: Some(format!("/consultations/{}/print", c.id)),
+            handoff_link: user
+                .user
+                .agency_ids
+                .contains(&c.agency_id)
+                .then(|| format!("/consultations/{}/handoffs", c.id)),
         })
         .chain(notes.iter().map(|n| TimelineEntry {
             date: date_label(n.noted_on),
@@ -258,7 +265,35 @@ async fn person_page(
             agency: agency_name(n.agency_id),
             text: n.content.clone(),
             print_link: None,
+            handoff_link: None,
         }))
+        .chain(
+            handoffs
+                .iter()
+                .filter(|h| {
+                    user.user
+                        .agency_ids
+                        .iter()
+                        .any(|a| *a == h.from_agency_id || *a == h.to_agency_id)
+                })
+                .map(|h| TimelineEntry {
+                    date: date_label(h.sent_on),
+                    sort_key: h.sent_on,
+                    kind: "引継ぎ",
+                    method: HandoffState::parse(&h.state)
+                        .map(HandoffState::label)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    agency: format!(
+                        "{} → {}",
+                        agency_name(h.from_agency_id),
+                        agency_name(h.to_agency_id)
+                    ),
+                    text: h.notes.requests.clone(),
+                    print_link: Some(format!("/handoffs/{}", h.id)),
+                    handoff_link: None,
+                }),
+        )
         .collect();
     timeline.sort_by_key(|t| std::cmp::Reverse(t.sort_key));
     let latest = consultations.first();

@@ -1,0 +1,455 @@
+//! 引継ぎ in the browser: the No.3 form, the inbox and outbox, a handoff's
+//! page with the steps open to the user, and its A4 print.
+
+use crate::AppState;
+use crate::auth::{CurrentUser, WebUser};
+use crate::error::{ApiError, PageError};
+use crate::handoffs::{Side, handoff_json, involved, suggestions};
+use crate::intake::{date_label, visible_person};
+use crate::routes::handoffs_api::{SendInput, StepInput, send_handoffs, take_step};
+use crate::templates::{
+    AgencyChoice, Choice, EventView, HandoffNewPage, HandoffPage, HandoffPrintPage, HandoffView,
+    HandoffsPage, Nav,
+};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::handoff::{HandoffState, HandoffStep, Purpose};
+use tsunagaru_domain::intake::Urgency;
+use tsunagaru_store::{Agency, Handoff, HandoffBox, HandoffNotes};
+
+fn page_error(e: ApiError) -> PageError {
+    match e.status {
+        StatusCode::NOT_FOUND => PageError::NotFound,
+        StatusCode::FORBIDDEN => PageError::BadRequest(e.message),
+        StatusCode::INTERNAL_SERVER_ERROR => PageError::Internal(e.message),
+        _ => PageError::BadRequest(e.message),
+    }
+}
+
+async fn view(
+    state: &AppState,
+    h: &Handoff,
+    agencies: &[Agency],
+) -> Result<HandoffView, PageError> {
+    let json = handoff_json(state, h, agencies, state.today());
+    let text = |k: &str| json[k].as_str().unwrap_or_default().to_owned();
+    let date = |d: Option<chrono::NaiveDate>| d.map(date_label).unwrap_or_default();
+    let person_name = state
+        .repo
+        .person(h.person_id)
+        .await?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    Ok(HandoffView {
+        id: h.id,
+        person_id: h.person_id,
+        person_name,
+        from_agency: text("from_agency"),
+        to_agency: text("to_agency"),
+        purpose: text("purpose_label"),
+        urgency: text("urgency_label"),
+        status: text("status_label"),
+        status_code: h.state.clone(),
+        sent_on: date_label(h.sent_on),
+        received_on: date(h.received_on),
+        reported_on: date(h.reported_on),
+        report_received_on: date(h.report_received_on),
+        overdue: json["overdue"].as_str().map(str::to_owned),
+        continue_at_origin: h.continue_at_origin,
+        told_contact: [h.told_contact_name.clone(), h.told_contact_phone.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("　"),
+        notes: h.notes.clone(),
+        response: h.response.clone().unwrap_or_default(),
+        return_reason: h.return_reason.clone().unwrap_or_default(),
+        suggested_agency: h
+            .suggested_agency_id
+            .and_then(|id| agencies.iter().find(|a| a.id == id))
+            .map(|a| a.name.clone())
+            .unwrap_or_default(),
+        withdraw_reason: h.withdraw_reason.clone().unwrap_or_default(),
+        consent_override: h.consent_override_reason.is_some(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct BoxQuery {
+    #[serde(rename = "box", default)]
+    box_: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Query(q): Query<BoxQuery>,
+) -> Result<Html<String>, PageError> {
+    let inbox = q.box_ != "outbox";
+    let handoffs = state
+        .repo
+        .handoffs_of(
+            &user.user.agency_ids,
+            if inbox {
+                HandoffBox::Inbox
+            } else {
+                HandoffBox::Outbox
+            },
+        )
+        .await?;
+    let agencies = state.repo.agencies().await?;
+    let mut rows = Vec::with_capacity(handoffs.len());
+    for h in &handoffs {
+        rows.push(view(&state, h, &agencies).await?);
+    }
+    // What needs acting on first: overdue, then open ones.
+    rows.sort_by_key(|r| {
+        (
+            r.overdue.is_none(),
+            !HandoffState::parse(&r.status_code).is_some_and(HandoffState::is_open),
+        )
+    });
+    let page = HandoffsPage {
+        nav: Nav::new(&user, &state.pack.municipality.name),
+        inbox,
+        rows,
+    };
+    Ok(Html(page.render()?))
+}
+
+async fn handoff_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    error: Option<String>,
+    text: String,
+) -> Result<String, PageError> {
+    let h = state.repo.handoff(id).await?.ok_or(PageError::NotFound)?;
+    let side = involved(user, &h).ok_or(PageError::NotFound)?;
+    state
+        .repo
+        .append_audit(user.audit(AuditAction::HandoffViewed).record("handoff", id))
+        .await?;
+    let agencies = state.repo.agencies().await?;
+    let users = state.repo.users().await?;
+    let status = HandoffState::parse(&h.state).unwrap_or(HandoffState::Withdrawn);
+    let may = |step: HandoffStep| {
+        let mine = match side {
+            Side::Both => true,
+            Side::Receiver => step.by_receiver(),
+            Side::Sender => !step.by_receiver(),
+        };
+        mine && status.after(step).is_ok()
+    };
+    let events = state
+        .repo
+        .handoff_events(id)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            at: e.at.format("%Y-%m-%d %H:%M").to_string(),
+            user: users
+                .iter()
+                .find(|u| u.id == e.user_id)
+                .map(|u| u.display_name.clone())
+                .unwrap_or_default(),
+            step: HandoffState::parse(&e.state)
+                .map(HandoffState::label)
+                .unwrap_or_default()
+                .to_owned(),
+            detail: e.detail.unwrap_or_default(),
+        })
+        .collect();
+    let page = HandoffPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        h: view(state, &h, &agencies).await?,
+        events,
+        can_receive: may(HandoffStep::Receive),
+        can_start: may(HandoffStep::Start),
+        can_report: may(HandoffStep::Report),
+        can_return: may(HandoffStep::Return),
+        can_acknowledge: may(HandoffStep::Acknowledge),
+        can_withdraw: may(HandoffStep::Withdraw),
+        agencies: agencies
+            .iter()
+            .filter(|a| a.active && a.id != h.to_agency_id && a.id != h.from_agency_id)
+            .map(|a| Choice {
+                value: a.id.to_string(),
+                label: a.name.clone(),
+                selected: false,
+            })
+            .collect(),
+        error,
+        text,
+    };
+    Ok(page.render()?)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        handoff_page(&state, &user, id, None, String::new()).await?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StepForm {
+    response: String,
+    reason: String,
+    suggested_agency_id: String,
+}
+
+pub async fn step(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path((id, step)): Path<(i64, String)>,
+    axum::Form(form): axum::Form<StepForm>,
+) -> Result<Response, PageError> {
+    let step = match step.as_str() {
+        "receive" => HandoffStep::Receive,
+        "start" => HandoffStep::Start,
+        "report" => HandoffStep::Report,
+        "acknowledge" => HandoffStep::Acknowledge,
+        "return" => HandoffStep::Return,
+        "withdraw" => HandoffStep::Withdraw,
+        _ => return Err(PageError::NotFound),
+    };
+    let input = StepInput {
+        response: Some(form.response.clone()),
+        reason: Some(form.reason.clone()),
+        suggested_agency_id: form.suggested_agency_id.parse().ok(),
+    };
+    match take_step(&state, &user, id, step, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/handoffs/{id}")).into_response()),
+        Err(e) if e.status == StatusCode::NOT_FOUND => Err(PageError::NotFound),
+        Err(e) if e.status.is_client_error() => {
+            let typed = if form.response.is_empty() {
+                form.reason
+            } else {
+                form.response
+            };
+            Ok((
+                e.status,
+                Html(handoff_page(&state, &user, id, Some(e.message), typed).await?),
+            )
+                .into_response())
+        }
+        Err(e) => Err(page_error(e)),
+    }
+}
+
+pub async fn print(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    let h = state.repo.handoff(id).await?.ok_or(PageError::NotFound)?;
+    involved(&user, &h).ok_or(PageError::NotFound)?;
+    state
+        .repo
+        .append_audit(
+            user.audit(AuditAction::HandoffViewed)
+                .record("handoff", id)
+                .detail("印刷表示"),
+        )
+        .await?;
+    let agencies = state.repo.agencies().await?;
+    let users = state.repo.users().await?;
+    let name = |id: Option<i64>| {
+        id.and_then(|id| users.iter().find(|u| u.id == id))
+            .map(|u| u.display_name.clone())
+            .unwrap_or_default()
+    };
+    let page = HandoffPrintPage {
+        sent_by: name(Some(h.sent_by)),
+        received_by: name(h.received_by),
+        reported_by: name(h.reported_by),
+        municipality: state.pack.municipality.name.clone(),
+        h: view(&state, &h, &agencies).await?,
+    };
+    Ok(Html(page.render()?))
+}
+
+async fn new_page(
+    state: &AppState,
+    user: &CurrentUser,
+    consultation_id: i64,
+    typed: &SendInput,
+    errors: Vec<String>,
+) -> Result<String, PageError> {
+    let consultation = state
+        .repo
+        .consultation(consultation_id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let person = visible_person(state, user, consultation.person_id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    if !user.user.agency_ids.contains(&consultation.agency_id) {
+        return Err(PageError::BadRequest(
+            "引継ぎを送れるのは、その相談の受付機関の利用者だけです".into(),
+        ));
+    }
+    let agencies = state.repo.agencies().await?;
+    let suggested = suggestions(state, &person, &consultation).await?;
+    let suggested_ids: Vec<i64> = suggested
+        .iter()
+        .filter_map(|s| s["agency_id"].as_i64())
+        .collect();
+    let purpose = typed
+        .purpose
+        .clone()
+        .unwrap_or_else(|| Purpose::Refer.code().into());
+    let urgency = typed
+        .urgency
+        .clone()
+        .unwrap_or_else(|| Urgency::None.code().into());
+    let page = HandoffNewPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        consultation_id,
+        person_id: person.id,
+        person_name: person.name.clone(),
+        from_agency: agencies
+            .iter()
+            .find(|a| a.id == consultation.agency_id)
+            .map(|a| a.name.clone())
+            .unwrap_or_default(),
+        purposes: [
+            Purpose::MultiAgency,
+            Purpose::UnknownPartner,
+            Purpose::Refer,
+        ]
+        .into_iter()
+        .map(|p| Choice {
+            value: p.code().into(),
+            label: p.label().into(),
+            selected: p.code() == purpose,
+        })
+        .collect(),
+        urgencies: [Urgency::WithinWeek, Urgency::WithinMonth, Urgency::None]
+            .into_iter()
+            .map(|u| Choice {
+                value: u.code().into(),
+                label: if u == Urgency::None {
+                    "無".into()
+                } else {
+                    format!("有（{}）", u.label())
+                },
+                selected: u.code() == urgency,
+            })
+            .collect(),
+        continue_at_origin: typed.continue_at_origin,
+        suggested: suggested
+            .iter()
+            .filter_map(|s| {
+                Some(AgencyChoice {
+                    id: s["agency_id"].as_i64()?,
+                    name: s["name"].as_str()?.to_owned(),
+                    checked: typed.to_agency_ids.contains(&s["agency_id"].as_i64()?),
+                })
+            })
+            .collect(),
+        suggestion_reasons: suggested
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: {}",
+                    s["name"].as_str().unwrap_or_default(),
+                    s["reason"].as_str().unwrap_or_default()
+                )
+            })
+            .collect(),
+        others: agencies
+            .iter()
+            .filter(|a| {
+                a.active && a.id != consultation.agency_id && !suggested_ids.contains(&a.id)
+            })
+            .map(|a| AgencyChoice {
+                id: a.id,
+                name: a.name.clone(),
+                checked: typed.to_agency_ids.contains(&a.id),
+            })
+            .collect(),
+        told_contact_name: typed.told_contact_name.clone().unwrap_or_default(),
+        told_contact_phone: typed.told_contact_phone.clone().unwrap_or_default(),
+        notes: typed.notes.clone(),
+        consent_override_reason: typed.consent_override_reason.clone().unwrap_or_default(),
+        errors,
+    };
+    Ok(page.render()?)
+}
+
+fn empty_input(consultation_id: i64) -> SendInput {
+    SendInput {
+        consultation_id,
+        to_agency_ids: Vec::new(),
+        purpose: None,
+        urgency: None,
+        continue_at_origin: false,
+        told_contact_name: None,
+        told_contact_phone: None,
+        notes: HandoffNotes::default(),
+        consent_override_reason: None,
+    }
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        new_page(&state, &user, id, &empty_input(id), Vec::new()).await?,
+    ))
+}
+
+pub async fn send(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let mut input = empty_input(id);
+    for (k, v) in pairs {
+        let n = &mut input.notes;
+        match k.as_str() {
+            "purpose" => input.purpose = Some(v),
+            "urgency" => input.urgency = Some(v),
+            "continue_at_origin" => input.continue_at_origin = v == "true",
+            "told_contact_name" => input.told_contact_name = Some(v),
+            "told_contact_phone" => input.told_contact_phone = Some(v),
+            "to_agency_ids" => input.to_agency_ids.extend(v.parse::<i64>().ok()),
+            "consent_override_reason" => input.consent_override_reason = Some(v),
+            "notes.done" => n.done = v,
+            "notes.doing" => n.doing = v,
+            "notes.planned" => n.planned = v,
+            "notes.difficulties" => n.difficulties = v,
+            "notes.other" => n.other = v,
+            "notes.requests" => n.requests = v,
+            _ => {}
+        }
+    }
+    let typed = input.clone();
+    match send_handoffs(&state, &user, input).await {
+        Ok(sent) => {
+            let first = sent.first().map(|(id, _)| *id).unwrap_or_default();
+            Ok(Redirect::to(&format!("/handoffs/{first}")).into_response())
+        }
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(new_page(&state, &user, id, &typed, vec![e.message]).await?),
+        )
+            .into_response()),
+        Err(e) => Err(page_error(e)),
+    }
+}
