@@ -447,6 +447,14 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
         ("/api/v1/persons/{id}/protection", "post"),
         ("/api/v1/persons/merge", "post"),
         ("/api/v1/persons/{id}/unmerge", "post"),
+        ("/api/v1/handoffs", "post"),
+        ("/api/v1/handoffs", "get"),
+        ("/api/v1/handoffs/{id}", "get"),
+        ("/api/v1/handoffs/{id}/receive", "post"),
+        ("/api/v1/handoffs/{id}/report", "post"),
+        ("/api/v1/handoffs/{id}/acknowledge", "post"),
+        ("/api/v1/handoffs/{id}/return", "post"),
+        ("/api/v1/handoffs/{id}/withdraw", "post"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

@@ -253,15 +253,22 @@ async fn wait_for_text(
 ) -> Result<String, Box<dyn std::error::Error>> {
     let mut last = String::new();
     for _ in 0..150 {
-        last = client
+        // The page may be replaced between finding the element and reading
+        // it (a form was just submitted): then read again.
+        let read = match client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::Css(css))
-            .await?
-            .text()
-            .await?;
-        if ok(&last) {
-            return Ok(last);
+            .await
+        {
+            Ok(element) => element.text().await.ok(),
+            Err(_) => None,
+        };
+        if let Some(text) = read {
+            if ok(&text) {
+                return Ok(text);
+            }
+            last = text;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -653,6 +660,114 @@ async fn staff_fill_the_whole_sheet_fix_an_error_save_find_and_print() {
                 .is_ok()
         );
         snap(&client, "9-print").await;
+        Ok::<(), Box<dyn std::error::Error>>(())
+    }
+    .await;
+    client.close().await.unwrap();
+    outcome.unwrap();
+}
+
+async fn sign_out(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//button[normalize-space()='ログアウト']"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#username"))
+        .await?;
+    Ok(())
+}
+
+async fn click_button(client: &Client, text: &str) -> Result<(), Box<dyn std::error::Error>> {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&format!(
+            "//button[normalize-space()='{text}']"
+        )))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_agencies_close_the_loop_and_one_handoff_is_returned() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    app.create_user("okuru", "staff", &[1]).await;
+    app.create_user("ukeru", "staff", &[2]).await;
+    let token = app.token("okuru", common::USER_PASSWORD).await;
+    let sheet = serde_json::json!({"method": "phone", "person": {"name": "盛岡 花子", "kana": "もりおか はなこ",
+        "address": {"postal_code": "020-0066", "line": "盛岡市上田三丁目2-1"}},
+        "concerns": [{"category": "介護のこと", "main": true}], "chief_complaint": "母の介護が心配"});
+    let created = app
+        .post_json("/api/v1/consultations", Some(&token), &sheet)
+        .await
+        .json();
+    let person = created["person_id"].as_i64().unwrap();
+    let base = serve(&app).await;
+    let profile = common::TempDir::new("tsunagaru-chromium");
+    let (_driver, client) = browser(&profile.0).await;
+    let outcome = async {
+        // The 受付機関 fills No.3 and sends it to the suggested center.
+        sign_in(&client, &base, "okuru", common::USER_PASSWORD).await?;
+        client.goto(&format!("{base}/persons/{person}")).await?;
+        client.wait().at_most(WAIT).for_element(Locator::LinkText("引継ぎ（No.3）を作成")).await?.click().await?;
+        client.wait().at_most(WAIT).for_element(Locator::XPath("//div[contains(@class,'suggested')]//label[contains(.,'仁王・上田地域包括支援センター')]/input")).await?.click().await?;
+        choose(&client, "緊急の必要性", "有（1週間以内）").await?;
+        field(&client, "引継機関に対応してもらいたいこと").await?.send_keys("訪問して母の状態を確認してください").await?;
+        click_button(&client, "引継ぎを送る").await?;
+        assert_eq!(wait_for_text(&client, "#handoff-status", |t| !t.is_empty()).await?, "送付済");
+        let handoff_url = client.current_url().await?;
+        sign_out(&client).await?;
+
+        // The 引継機関 sees it on its home page, receives it and reports.
+        sign_in(&client, &base, "ukeru", common::USER_PASSWORD).await?;
+        let inbox = client.wait().at_most(WAIT).for_element(Locator::Css("#inbox-count")).await?.text().await?;
+        assert!(inbox.contains("1 件 対応待ち"), "{inbox}");
+        client.wait().at_most(WAIT).for_element(Locator::Css("#inbox-count")).await?.click().await?;
+        client.wait().at_most(WAIT).for_element(Locator::LinkText("盛岡 花子")).await?.click().await?;
+        click_button(&client, "受領する（受取日を記録）").await?;
+        wait_for_text(&client, "#handoff-status", |t| t == "受領").await?;
+        click_button(&client, "対応を始める").await?;
+        wait_for_text(&client, "#handoff-status", |t| t == "対応中").await?;
+        field(&client, "対応状況・方針").await?.send_keys("訪問し、介護認定の申請を支援します").await?;
+        click_button(&client, "受付機関へ報告する").await?;
+        wait_for_text(&client, "#handoff-status", |t| t == "報告済").await?;
+        snap(&client, "10-handoff-reported").await;
+        sign_out(&client).await?;
+
+        // The 受付機関 records that it received the report: the loop is closed.
+        sign_in(&client, &base, "okuru", common::USER_PASSWORD).await?;
+        client.goto(handoff_url.as_str()).await?;
+        assert_eq!(wait_for_text(&client, "#handoff-response", |t| !t.is_empty()).await?, "訪問し、介護認定の申請を支援します");
+        click_button(&client, "報告を受け取った（完了）").await?;
+        wait_for_text(&client, "#handoff-status", |t| t == "完了").await?;
+
+        // A second handoff, declined by the receiver with a reason.
+        client.goto(&format!("{base}/consultations/{}/handoffs", created["id"])).await?;
+        client.wait().at_most(WAIT).for_element(Locator::XPath("//div[contains(@class,'suggested')]//label[contains(.,'仁王・上田地域包括支援センター')]/input")).await?.click().await?;
+        click_button(&client, "引継ぎを送る").await?;
+        wait_for_text(&client, "#handoff-status", |t| t == "送付済").await?;
+        let second = client.current_url().await?;
+        sign_out(&client).await?;
+        sign_in(&client, &base, "ukeru", common::USER_PASSWORD).await?;
+        client.goto(second.as_str()).await?;
+        client.wait().at_most(WAIT).for_element(Locator::XPath("//summary[normalize-space()='差し戻す']")).await?.click().await?;
+        field(&client, "差戻しの理由").await?.send_keys("同じ内容で対応済みのため").await?;
+        click_button(&client, "差し戻す").await?;
+        wait_for_text(&client, "#handoff-status", |t| t == "差戻し").await?;
+        sign_out(&client).await?;
+        sign_in(&client, &base, "okuru", common::USER_PASSWORD).await?;
+        let outbox = client.wait().at_most(WAIT).for_element(Locator::Css("#outbox-count")).await?.text().await?;
+        assert!(outbox.contains("差戻し 1 件"), "{outbox}");
+        client.goto(second.as_str()).await?;
+        assert_eq!(wait_for_text(&client, "#return-reason", |t| !t.is_empty()).await?, "同じ内容で対応済みのため");
         Ok::<(), Box<dyn std::error::Error>>(())
     }
     .await;

@@ -520,6 +520,72 @@ async fn suggestions_follow_the_address_and_the_concerns(backend: Backend) {
     );
 }
 
+async fn the_pages_and_the_no3_print_follow_the_same_rules(backend: Backend) {
+    let s = setup(backend).await;
+    let id = s
+        .send(json!({"consultation_id": s.consultation, "to_agency_ids": [2], "notes": {"requests": "訪問してほしい"}}))
+        .await["handoffs"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let (third, _) = s.app.browser_sign_in("tanin", USER_PASSWORD).await;
+    for path in [format!("/handoffs/{id}"), format!("/handoffs/{id}/print")] {
+        assert_eq!(
+            s.app.get_with_cookie(&path, &third).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let (receiver, csrf) = s.app.browser_sign_in("ukeru", USER_PASSWORD).await;
+    let home = s.app.get_with_cookie("/", &receiver).await;
+    assert!(
+        home.body
+            .contains("<span class=\"number\">1</span> 件 対応待ち"),
+        "{}",
+        home.body
+    );
+    let print = s
+        .app
+        .get_with_cookie(&format!("/handoffs/{id}/print"), &receiver)
+        .await;
+    assert!(
+        print.body.contains("包括的相談支援受付シート")
+            && print.body.contains("(No.3)")
+            && print.body.contains("訪問してほしい")
+    );
+    // A step the state does not allow is explained on the page, not a crash.
+    let early = s
+        .app
+        .post_form_with_cookie(
+            &format!("/handoffs/{id}/report"),
+            &receiver,
+            &[("csrf_token", &csrf), ("response", "対応します")],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    assert!(
+        early.body.contains("先に受領してください") && early.body.contains("対応します"),
+        "what was typed stays"
+    );
+    let (sender, csrf_s) = s.app.browser_sign_in("okuru", USER_PASSWORD).await;
+    let no_partner = s
+        .app
+        .post_form_with_cookie(
+            &format!("/consultations/{}/handoffs", s.consultation),
+            &sender,
+            &[
+                ("csrf_token", &csrf_s),
+                ("purpose", "refer"),
+                ("notes.requests", "書いた内容"),
+            ],
+        )
+        .await;
+    assert_eq!(no_partner.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_partner.body.contains("引継機関を1つ以上選んでください")
+            && no_partner.body.contains("書いた内容")
+    );
+}
+
 on_both_backends!(
     the_loop_closes_send_receive_report_acknowledge,
     illegal_steps_answer_409_and_the_wrong_side_403,
@@ -529,4 +595,5 @@ on_both_backends!(
     overdue_handoffs_stand_out_by_the_packs_limits,
     unknown_partner_and_multi_agency_go_to_the_secretariat,
     suggestions_follow_the_address_and_the_concerns,
+    the_pages_and_the_no3_print_follow_the_same_rules,
 );
