@@ -335,9 +335,15 @@ impl Pack {
                     ),
                 );
             }
+            // department-N names the agency row of 関係各課 No.N.
+            let is_department = |t: &str| {
+                t.strip_prefix("department-")
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .is_some_and(|n| department_nos.contains(&n))
+            };
             if let Some(bad) = targets
                 .iter()
-                .find(|t| *t != "catchment" && !keys.contains(t.as_str()))
+                .find(|t| *t != "catchment" && !keys.contains(t.as_str()) && !is_department(t))
             {
                 return reference(
                     "municipality.toml",

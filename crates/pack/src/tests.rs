@@ -99,3 +99,23 @@ fn a_csv_saved_by_excel_with_a_bom_is_read() {
     sources.departments_csv = format!("\u{feff}{}", sources.departments_csv);
     assert_eq!(Pack::parse(&sources).unwrap().departments.len(), 33);
 }
+
+#[test]
+fn handoff_suggestions_must_name_real_agencies_or_departments() {
+    let pack = Pack::morioka();
+    assert_eq!(pack.handoff.policy.receive_within_business_days, 2);
+    assert_eq!(
+        pack.handoff.suggestions["tax_utilities"],
+        ["department-15", "department-16", "department-33"]
+    );
+    let mut sources = PackSources::morioka();
+    sources.municipality_toml = sources.municipality_toml.replace(
+        r#"housing = ["department-25"]"#,
+        r#"housing = ["department-99"]"#,
+    );
+    let err = Pack::parse(&sources).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "municipality.toml: [handoff.suggestions] の機関 key「department-99」が agencies.toml にありません"
+    );
+}

@@ -13,6 +13,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0002_persons_consultations.sql"),
     ),
     (3, include_str!("../migrations/0003_handoffs.sql")),
+    (
+        4,
+        include_str!("../migrations/0004_department_agencies.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

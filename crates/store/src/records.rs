@@ -23,6 +23,13 @@ pub struct Agency {
     pub secretariat: bool,
     pub source: String,
     pub active: bool,
+    /// A 関係各課 (it receives handoffs like an agency).
+    pub is_department: bool,
+}
+
+/// The key of the agency row of a 関係各課.
+pub fn department_agency_key(no: u32) -> String {
+    format!("department-{no}")
 }
 
 /// The row form of [`Agency`], shared by the backends.
@@ -47,6 +54,7 @@ pub struct AgencyRow {
     pub secretariat: bool,
     pub source: String,
     pub active: bool,
+    pub kind: String,
 }
 
 impl From<AgencyRow> for Agency {
@@ -82,6 +90,7 @@ impl From<AgencyRow> for Agency {
             secretariat: row.secretariat,
             source: row.source,
             active: row.active,
+            is_department: row.kind == "department",
         }
     }
 }

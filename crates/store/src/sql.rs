@@ -74,7 +74,7 @@ macro_rules! impl_sql_repository {
             }
 
             const USER_COLUMNS: &str = "id, username, display_name, role, active, created_at";
-            const AGENCY_SELECT: &str = "SELECT id, key, name, category, operator, address, fields, programmes, department_no, consultation, hub_type, catchment_areas, funding, secretariat, source, active FROM agencies";
+            const AGENCY_SELECT: &str = "SELECT id, key, name, category, operator, address, fields, programmes, department_no, consultation, hub_type, catchment_areas, funding, secretariat, source, active, kind FROM agencies";
             const AUDIT_SELECT: &str = "SELECT seq, at, actor_user_id, actor, action, record_type, record_id, detail, prev_hash, hash FROM audit_events";
 
             const PERSON_COLUMNS: &str = "id, name, kana, sex, birth_date, postal_code, address, town, phones, other_agencies, \
@@ -184,7 +184,7 @@ macro_rules! impl_sql_repository {
                         .map_err(db_error)?;
                         report.departments += 1;
                     }
-                    let existing: Vec<(String, bool)> = sqlx::query_as("SELECT key, active FROM agencies")
+                    let existing: Vec<(String, bool)> = sqlx::query_as("SELECT key, active FROM agencies WHERE kind = 'agency'")
                         .fetch_all(&mut *tx)
                         .await
                         .map_err(db_error)?;
@@ -232,6 +232,24 @@ macro_rules! impl_sql_repository {
                                 .map_err(db_error)?;
                             report.agencies_deactivated += 1;
                         }
+                    }
+                    // Each 関係各課 gets its own agency row, so it has users and an inbox
+                    // (after the pack's agencies, whose ids come first).
+                    for d in &pack.departments {
+                        sqlx::query(
+                            "INSERT INTO agencies (key, name, category, operator, address, fields, programmes, department_no, \
+                             consultation, hub_type, catchment_areas, funding, secretariat, source, active, kind) \
+                             VALUES ($1, $2, '関係各課', NULL, NULL, '', '', $3, FALSE, NULL, '', NULL, FALSE, $4, TRUE, 'department') \
+                             ON CONFLICT (key) DO UPDATE SET name = excluded.name, department_no = excluded.department_no, \
+                             source = excluded.source, active = TRUE, kind = 'department'",
+                        )
+                        .bind(department_agency_key(d.no))
+                        .bind(format!("{} {}", d.division, d.name))
+                        .bind(i64::from(d.no))
+                        .bind(format!("資料編4 重層事業盛岡市関係各課一覧 {}", d.no))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
                     }
                     sqlx::query("DELETE FROM catchment_towns").execute(&mut *tx).await.map_err(db_error)?;
                     for t in &pack.catchment_towns {
@@ -1213,6 +1231,7 @@ macro_rules! impl_sql_repository {
 /// import them one by one.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::department_agency_key;
     pub use crate::{
         Agency, AgencyRow, AuditRow, Backend, Consultation, ConsultationRow, Department,
         IntakeContext, IntakeIds, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note,

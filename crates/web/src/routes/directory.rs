@@ -61,6 +61,7 @@ impl AgencyFilter {
 impl ParsedFilter {
     pub fn matches(&self, agency: &Agency) -> bool {
         agency.active
+            && !agency.is_department
             && self.field.is_none_or(|f| agency.fields.contains(&f))
             && self
                 .programme_item
@@ -156,7 +157,10 @@ pub async fn home(
             .pack
             .hub_type_name(state.pack.chosen_hub_type)
             .to_owned(),
-        agency_count: agencies.iter().filter(|a| a.active).count(),
+        agency_count: agencies
+            .iter()
+            .filter(|a| a.active && !a.is_department)
+            .count(),
         consultation_count: agencies
             .iter()
             .filter(|a| a.active && a.consultation)
