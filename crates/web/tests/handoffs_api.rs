@@ -307,11 +307,11 @@ async fn a_third_agency_gets_404_for_the_handoff_and_the_person(backend: Backend
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
-        "the receiver sees the person but does not send for the 受付機関"
+        "the receiver sees the person but sends only once it has received the handoff"
     );
     assert_eq!(
         r.json()["error"],
-        "引継ぎを送れるのは、その相談の受付機関の利用者だけです"
+        "引継ぎを送れるのは、その相談の受付機関と、受領した引継機関の利用者だけです"
     );
 }
 

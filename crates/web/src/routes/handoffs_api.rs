@@ -93,12 +93,30 @@ pub async fn send_handoffs(
     visible_person(state, user, consultation.person_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    if !user.user.agency_ids.contains(&consultation.agency_id) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "引継ぎを送れるのは、その相談の受付機関の利用者だけです",
-        ));
-    }
+    // The 受付機関 sends; so does an agency that received a handoff of this
+    // consultation and routes it onward (the 事務局 for 連携先等不明).
+    let from_agency_id = if user.user.agency_ids.contains(&consultation.agency_id) {
+        consultation.agency_id
+    } else {
+        let received = state
+            .repo
+            .handoffs_of_person(consultation.person_id)
+            .await?;
+        received
+            .iter()
+            .find(|h| {
+                h.consultation_id == consultation.id
+                    && user.user.agency_ids.contains(&h.to_agency_id)
+                    && !matches!(h.state.as_str(), "sent" | "withdrawn")
+            })
+            .map(|h| h.to_agency_id)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "引継ぎを送れるのは、その相談の受付機関と、受領した引継機関の利用者だけです",
+                )
+            })?
+    };
     let purpose = match input.purpose.as_deref() {
         None | Some("") => Purpose::Refer,
         Some(p) => Purpose::parse(p).ok_or_else(|| {
@@ -137,9 +155,9 @@ pub async fn send_handoffs(
                 vec![],
             ));
         }
-        if ids.contains(&consultation.agency_id) {
+        if ids.contains(&from_agency_id) {
             return Err(ApiError::unprocessable(
-                "受付機関自身には引き継げません",
+                "自分の機関には引き継げません",
                 vec![],
             ));
         }
@@ -156,7 +174,7 @@ pub async fn send_handoffs(
         .map(|to| NewHandoff {
             consultation_id: consultation.id,
             person_id: consultation.person_id,
-            from_agency_id: consultation.agency_id,
+            from_agency_id,
             to_agency_id: *to,
             purpose: purpose.code().into(),
             continue_at_origin: input.continue_at_origin,

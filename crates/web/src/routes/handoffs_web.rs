@@ -294,11 +294,6 @@ async fn new_page(
     let person = visible_person(state, user, consultation.person_id)
         .await?
         .ok_or(PageError::NotFound)?;
-    if !user.user.agency_ids.contains(&consultation.agency_id) {
-        return Err(PageError::BadRequest(
-            "引継ぎを送れるのは、その相談の受付機関の利用者だけです".into(),
-        ));
-    }
     let agencies = state.repo.agencies().await?;
     let suggested = suggestions(state, &person, &consultation).await?;
     let suggested_ids: Vec<i64> = suggested
