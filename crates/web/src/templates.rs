@@ -393,6 +393,8 @@ pub struct HandoffPage {
     pub can_return: bool,
     pub can_acknowledge: bool,
     pub can_withdraw: bool,
+    /// The receiving side may route the consultation onward once received.
+    pub forward_link: Option<String>,
     pub agencies: Vec<Choice>,
     pub error: Option<String>,
     pub text: String,

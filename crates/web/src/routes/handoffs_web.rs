@@ -175,6 +175,9 @@ async fn handoff_page(
         can_return: may(HandoffStep::Return),
         can_acknowledge: may(HandoffStep::Acknowledge),
         can_withdraw: may(HandoffStep::Withdraw),
+        forward_link: (side != Side::Sender
+            && !matches!(status, HandoffState::Sent | HandoffState::Withdrawn))
+        .then(|| format!("/consultations/{}/handoffs", h.consultation_id)),
         agencies: agencies
             .iter()
             .filter(|a| a.active && a.id != h.to_agency_id && a.id != h.from_agency_id)
