@@ -39,6 +39,7 @@ pub enum AuditAction {
     HandoffSent,
     HandoffViewed,
     HandoffStep,
+    HandoffsListed,
 }
 
 impl AuditAction {
@@ -66,6 +67,7 @@ impl AuditAction {
             AuditAction::HandoffSent => "handoff_sent",
             AuditAction::HandoffViewed => "handoff_viewed",
             AuditAction::HandoffStep => "handoff_step",
+            AuditAction::HandoffsListed => "handoffs_listed",
         }
     }
 
@@ -94,6 +96,7 @@ impl AuditAction {
             "handoff_sent" => "引継ぎの送付",
             "handoff_viewed" => "引継ぎの閲覧",
             "handoff_step" => "引継ぎの手続き",
+            "handoffs_listed" => "引継ぎ一覧の閲覧",
             other => other,
         }
     }

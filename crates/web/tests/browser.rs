@@ -119,7 +119,19 @@ async fn sign_in(
         .await?
         .click()
         .await?;
-    Ok(())
+    // Signed in once the browser has left the form and the header names the user.
+    for _ in 0..150 {
+        let left = client
+            .current_url()
+            .await
+            .map(|u| u.path() != "/login")
+            .unwrap_or(false);
+        if left && client.find(Locator::Css(".who")).await.is_ok() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{username} is still not signed in").into())
 }
 
 /// With `TSUNAGARU_SCREENSHOTS=DIR`, saves what the browser shows, for a

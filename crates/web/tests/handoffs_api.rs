@@ -148,6 +148,12 @@ async fn the_loop_closes_send_receive_report_acknowledge(backend: Backend) {
         actions.iter().filter(|(a, _)| a == "handoff_step").count(),
         4
     );
+    assert!(
+        actions
+            .iter()
+            .any(|(a, w)| a == "handoffs_listed" && w == "ukeru"),
+        "reading the inbox is audited"
+    );
     let outbox = s
         .app
         .get(

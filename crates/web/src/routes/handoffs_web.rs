@@ -102,6 +102,15 @@ pub async fn list(
             },
         )
         .await?;
+    // The list names persons: reading it is audited like any view.
+    state
+        .repo
+        .append_audit(user.audit(AuditAction::HandoffsListed).detail(format!(
+            "{} {} 件",
+            if inbox { "inbox" } else { "outbox" },
+            handoffs.len()
+        )))
+        .await?;
     let agencies = state.repo.agencies().await?;
     let mut rows = Vec::with_capacity(handoffs.len());
     for h in &handoffs {
