@@ -6,6 +6,7 @@
 //! layer call into it; it never calls out.
 
 pub mod audit;
+pub mod case;
 pub mod directory;
 pub mod era;
 pub mod handoff;
