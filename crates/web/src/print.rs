@@ -122,8 +122,7 @@ impl PrintPage {
             })
             .collect();
         let other = c.concerns.iter().find(|x| x.code == Concern::Other.code());
-        let hidden = !person.whereabouts_visible_to(user.user.id)
-            || (person.protected && person.address.is_none());
+        let hidden = !person.whereabouts_visible_to(user.user.id);
         PrintPage {
             person_id: person.id,
             municipality: state.pack.municipality.name.clone(),

@@ -365,6 +365,15 @@ async fn suggest(
     let person = visible_person(&state, &user, consultation.person_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    // The address was read to find the center: audited like any read.
+    state
+        .repo
+        .append_audit(
+            user.audit(AuditAction::PersonViewed)
+                .record("person", person.id)
+                .detail("引継機関の候補"),
+        )
+        .await?;
     Ok(Json(json!(
         suggestions(&state, &person, &consultation).await?
     )))

@@ -31,20 +31,31 @@ fn page_error(e: ApiError) -> PageError {
     }
 }
 
+/// Person names, read once each for a list of handoffs (not once per row).
+type Names = std::collections::HashMap<i64, String>;
+
 async fn view(
     state: &AppState,
     h: &Handoff,
     agencies: &[Agency],
+    names: &mut Names,
 ) -> Result<HandoffView, PageError> {
     let json = handoff_json(state, h, agencies, state.today());
     let text = |k: &str| json[k].as_str().unwrap_or_default().to_owned();
     let date = |d: Option<chrono::NaiveDate>| d.map(date_label).unwrap_or_default();
-    let person_name = state
-        .repo
-        .person(h.person_id)
-        .await?
-        .map(|p| p.name)
-        .unwrap_or_default();
+    let person_name = match names.get(&h.person_id) {
+        Some(name) => name.clone(),
+        None => {
+            let name = state
+                .repo
+                .person(h.person_id)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            names.insert(h.person_id, name.clone());
+            name
+        }
+    };
     Ok(HandoffView {
         id: h.id,
         person_id: h.person_id,
@@ -113,8 +124,9 @@ pub async fn list(
         .await?;
     let agencies = state.repo.agencies().await?;
     let mut rows = Vec::with_capacity(handoffs.len());
+    let mut names = Names::new();
     for h in &handoffs {
-        rows.push(view(&state, h, &agencies).await?);
+        rows.push(view(&state, h, &agencies, &mut names).await?);
     }
     // What needs acting on first: overdue, then open ones.
     rows.sort_by_key(|r| {
@@ -176,7 +188,7 @@ async fn handoff_page(
         .collect();
     let page = HandoffPage {
         nav: Nav::new(user, &state.pack.municipality.name),
-        h: view(state, &h, &agencies).await?,
+        h: view(state, &h, &agencies, &mut Names::new()).await?,
         events,
         can_receive: may(HandoffStep::Receive),
         can_start: may(HandoffStep::Start),
@@ -286,7 +298,7 @@ pub async fn print(
         received_by: name(h.received_by),
         reported_by: name(h.reported_by),
         municipality: state.pack.municipality.name.clone(),
-        h: view(&state, &h, &agencies).await?,
+        h: view(&state, &h, &agencies, &mut Names::new()).await?,
     };
     Ok(Html(page.render()?))
 }
@@ -306,6 +318,14 @@ async fn new_page(
     let person = visible_person(state, user, consultation.person_id)
         .await?
         .ok_or(PageError::NotFound)?;
+    state
+        .repo
+        .append_audit(
+            user.audit(AuditAction::PersonViewed)
+                .record("person", person.id)
+                .detail("引継ぎ（No.3）作成画面"),
+        )
+        .await?;
     let agencies = state.repo.agencies().await?;
     let suggested = suggestions(state, &person, &consultation).await?;
     let suggested_ids: Vec<i64> = suggested
