@@ -1,7 +1,9 @@
 //! 多機関協働: the case's course, the meeting kinds and the consent gate.
 //!
-//! Groundwork for the cases and meetings: the rules only, no storage yet.
+//! The rules only; the written parts (アセスメント, 支援プラン, 終結時評価) are in
+//! [`crate::plan`].
 
+use chrono::{Months, NaiveDateTime, NaiveTime};
 use std::fmt;
 
 /// Where a 多機関協働 case is.
@@ -223,40 +225,66 @@ pub fn agenda_gate(
     })
 }
 
-/// 終結時評価 of one goal.
+/// How a meeting repeats when it is scheduled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GoalOutcome {
-    Achieved,
-    Partly,
-    NotAchieved,
+pub enum Recurrence {
+    /// 随時開催: once.
+    Once,
+    /// 定期開催（月1回）: `count` months from the first.
+    Monthly { count: u32 },
+    /// 定期開催（年3回）: every four months, three times.
+    ThreeTimesAYear,
 }
 
-impl GoalOutcome {
-    pub fn code(self) -> &'static str {
-        match self {
-            GoalOutcome::Achieved => "achieved",
-            GoalOutcome::Partly => "partly",
-            GoalOutcome::NotAchieved => "not_achieved",
+impl Recurrence {
+    /// The most meetings one scheduling creates (two years of monthly ones).
+    pub const MAX_MONTHS: u32 = 24;
+
+    /// From the form/API: `once` / `monthly` (with a count) / `three_times_a_year`.
+    pub fn parse(code: &str, count: Option<u32>) -> Result<Recurrence, String> {
+        match code.trim() {
+            "" | "once" | "随時" => Ok(Recurrence::Once),
+            "monthly" | "毎月" => match count.unwrap_or(12) {
+                n @ 1..=Recurrence::MAX_MONTHS => Ok(Recurrence::Monthly { count: n }),
+                n => Err(format!(
+                    "毎月の開催回数は 1〜{} 回で指定してください（{n} 回は指定できません）",
+                    Recurrence::MAX_MONTHS
+                )),
+            },
+            "three_times_a_year" | "年3回" => Ok(Recurrence::ThreeTimesAYear),
+            other => Err(format!("繰り返し「{other}」は選べません")),
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            GoalOutcome::Achieved => "達成",
-            GoalOutcome::Partly => "一部達成",
-            GoalOutcome::NotAchieved => "未達成",
-        }
+    /// The start of every meeting of the series, the first included.
+    pub fn occurrences(self, first: NaiveDateTime) -> Vec<NaiveDateTime> {
+        let (count, step) = match self {
+            Recurrence::Once => (1, 0),
+            Recurrence::Monthly { count } => (count, 1),
+            Recurrence::ThreeTimesAYear => (3, 4),
+        };
+        (0..count)
+            .filter_map(|i| {
+                let date = first.date().checked_add_months(Months::new(i * step))?;
+                Some(date.and_time(first.time()))
+            })
+            .collect()
     }
+}
 
-    pub fn parse(code: &str) -> Option<GoalOutcome> {
-        [
-            GoalOutcome::Achieved,
-            GoalOutcome::Partly,
-            GoalOutcome::NotAchieved,
-        ]
-        .into_iter()
-        .find(|o| o.code() == code || o.label() == code)
+/// The 支援会議 held on the day of a よりそい会議, at another time (the plan:
+/// 定期開催日は、よりそい会議の定期開催日と同日とし、時間をずらして開催する).
+pub fn paired_support_conference(
+    case_conference: NaiveDateTime,
+    at: NaiveTime,
+) -> Result<NaiveDateTime, String> {
+    if at == case_conference.time() {
+        return Err(
+            "支援会議はよりそい会議と同じ日の別の時間に開きます。開始時刻をずらしてください"
+                .into(),
+        );
     }
+    Ok(case_conference.date().and_time(at))
 }
 
 #[cfg(test)]
@@ -323,6 +351,40 @@ mod tests {
             MeetingKind::parse("council_working_group"),
             Some(MeetingKind::CouncilWorkingGroup)
         );
+    }
+
+    #[test]
+    fn meetings_repeat_monthly_or_three_times_a_year() {
+        let first = chrono::NaiveDate::from_ymd_opt(2026, 1, 31)
+            .unwrap()
+            .and_hms_opt(13, 30, 0)
+            .unwrap();
+        let monthly = Recurrence::parse("monthly", Some(3))
+            .unwrap()
+            .occurrences(first);
+        let days: Vec<String> = monthly.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            days,
+            vec![
+                "2026-01-31 13:30:00",
+                "2026-02-28 13:30:00",
+                "2026-03-31 13:30:00"
+            ]
+        );
+        let plenary = Recurrence::parse("three_times_a_year", None)
+            .unwrap()
+            .occurrences(first);
+        assert_eq!(plenary.len(), 3);
+        assert_eq!(plenary[2].date().to_string(), "2026-09-30");
+        assert_eq!(Recurrence::parse("once", None).unwrap().occurrences(first), vec![first]);
+        assert!(Recurrence::parse("monthly", Some(0)).is_err());
+        assert!(Recurrence::parse("weekly", None).is_err());
+        let at = NaiveTime::from_hms_opt(15, 0, 0).unwrap();
+        assert_eq!(
+            paired_support_conference(first, at).unwrap().to_string(),
+            "2026-01-31 15:00:00"
+        );
+        assert!(paired_support_conference(first, first.time()).is_err());
     }
 
     #[test]

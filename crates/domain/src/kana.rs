@@ -66,6 +66,12 @@ pub fn to_hiragana(text: &str) -> String {
         .collect()
 }
 
+/// 全角 letters, digits, colons and spaces as 半角 (NFKC): what a form reads
+/// dates and times in.
+pub fn fold_width(text: &str) -> String {
+    text.nfkc().collect()
+}
+
 /// The form text is compared in for search: NFKC, katakana as hiragana, no
 /// spaces, lower-case. 「ﾓﾘｵｶ ﾊﾅｺ」, 「もりおか　はなこ」 and 「モリオカハナコ」 meet.
 pub fn search_key(text: &str) -> String {

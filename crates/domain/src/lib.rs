@@ -13,6 +13,7 @@ pub mod handoff;
 pub mod intake;
 pub mod kana;
 pub mod login;
+pub mod plan;
 pub mod user;
 
 pub use audit::{AuditAction, AuditEvent, ChainBreak, ChainVerifier, GENESIS_HASH, NewAuditEvent};

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../migrations/0004_department_agencies.sql"),
     ),
+    (5, include_str!("../migrations/0005_cases_meetings.sql")),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {

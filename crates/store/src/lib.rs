@@ -7,15 +7,19 @@
 //! and writes both in one transaction: a change without its audit event is
 //! never committed.
 
+mod cases;
 mod handoffs;
 mod persons;
 mod records;
 #[doc(hidden)]
 pub mod sql;
 #[doc(hidden)]
+pub mod sql_cases;
+#[doc(hidden)]
 pub use sql::__private;
 mod verify;
 
+pub use cases::*;
 pub use handoffs::*;
 pub use persons::*;
 pub use records::*;
@@ -188,4 +192,65 @@ pub trait Repository: Send + Sync + 'static {
         audit: NewAuditEvent,
     ) -> Result<Handoff>;
     async fn handoff_events(&self, id: i64) -> Result<Vec<HandoffEvent>>;
+    // ---- 多機関協働: cases, plans, meetings, tasks ----
+
+    /// Opens a case in 受付, the 受付機関 and the 事務局 involved. `Conflict`
+    /// if the consultation already has an open case.
+    async fn create_case(&self, case: &NewCase, audit: NewAuditEvent) -> Result<i64>;
+    async fn case(&self, id: i64) -> Result<Option<Case>>;
+    /// Cases these agencies are involved in, newest first.
+    async fn cases_of(&self, agency_ids: &[i64]) -> Result<Vec<Case>>;
+    async fn cases_of_person(&self, person_id: i64) -> Result<Vec<Case>>;
+    /// Applies a change if the case is still in `change.from_state`
+    /// (`Conflict` otherwise), with its event and audit.
+    async fn update_case(&self, id: i64, change: &CaseChange, audit: NewAuditEvent) -> Result<Case>;
+    async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>>;
+    /// Saves a new plan version (a draft); moves the case along `state` if given.
+    /// Returns `(plan id, version)`.
+    async fn create_plan(
+        &self,
+        case_id: i64,
+        plan: &tsunagaru_domain::plan::Plan,
+        by_user: i64,
+        state: Option<CaseChange>,
+        audit: NewAuditEvent,
+    ) -> Result<(i64, i64)>;
+    /// Every version, newest first.
+    async fn plans_of(&self, case_id: i64) -> Result<Vec<PlanVersion>>;
+
+    /// Schedules meetings (a series shares its members), with the audit event.
+    async fn create_meetings(&self, meetings: &[NewMeeting], audit: NewAuditEvent) -> Result<Vec<i64>>;
+    async fn meeting(&self, id: i64) -> Result<Option<Meeting>>;
+    /// Meetings the user is a member of, by start time.
+    async fn meetings_of_user(&self, user_id: i64) -> Result<Vec<MeetingRow>>;
+    /// Meetings that have the case on their agenda, by start time.
+    async fn meetings_with_case(&self, case_id: i64) -> Result<Vec<MeetingRow>>;
+    /// Records the member's 守秘義務の確認 (once; later calls keep the first).
+    async fn pledge(&self, meeting_id: i64, user_id: i64, audit: NewAuditEvent) -> Result<()>;
+    /// `Conflict` if the case is on the agenda already.
+    async fn add_agenda_item(
+        &self,
+        meeting_id: i64,
+        case_id: i64,
+        by_user: i64,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
+    async fn save_minutes(
+        &self,
+        meeting_id: i64,
+        minutes: &str,
+        by_user: i64,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
+    /// Records a decision with its task and/or plan agreement, all or nothing.
+    /// `Conflict` if the plan was agreed meanwhile or the case moved.
+    async fn add_decision(&self, decision: &NewDecision, audit: NewAuditEvent) -> Result<i64>;
+
+    async fn task(&self, id: i64) -> Result<Option<Task>>;
+    /// Open tasks of these agencies, the earliest due first (undated last).
+    async fn open_tasks_of(&self, agency_ids: &[i64]) -> Result<Vec<Task>>;
+    async fn tasks_of_case(&self, case_id: i64) -> Result<Vec<Task>>;
+    async fn tasks_of_meeting(&self, meeting_id: i64) -> Result<Vec<Task>>;
+    /// Marks an open task done; `Conflict` if it is not open.
+    async fn complete_task(&self, id: i64, by_user: i64, on: chrono::NaiveDate, audit: NewAuditEvent) -> Result<Task>;
 }

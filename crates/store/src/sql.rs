@@ -155,6 +155,8 @@ macro_rules! impl_sql_repository {
                 Ok(())
             }
 
+            $crate::case_sql!($store, $db);
+
             #[async_trait::async_trait]
             impl Repository for $store {
                 fn backend(&self) -> Backend {
@@ -716,11 +718,14 @@ macro_rules! impl_sql_repository {
                     if agency_ids.is_empty() {
                         return Ok(false);
                     }
-                    // Involved: took a consultation, or received a handoff.
+                    // Involved: took a consultation, received a handoff, or is involved in a case
+                    // (事務局, or a role in an agreed plan).
                     let list = placeholders(2, agency_ids.len());
                     let sql = format!(
                         "SELECT (SELECT COUNT(*) FROM consultations WHERE person_id = $1 AND agency_id IN ({list})) \
-                         + (SELECT COUNT(*) FROM handoffs WHERE person_id = $1 AND to_agency_id IN ({list}))"
+                         + (SELECT COUNT(*) FROM handoffs WHERE person_id = $1 AND to_agency_id IN ({list})) \
+                         + (SELECT COUNT(*) FROM cases k JOIN case_agencies ca ON ca.case_id = k.id \
+                            WHERE k.person_id = $1 AND ca.agency_id IN ({list}))"
                     );
                     let mut query = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql)).bind(id);
                     for agency in agency_ids {
@@ -742,7 +747,8 @@ macro_rules! impl_sql_repository {
                     let mut sql = format!(
                         "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.merged_into IS NULL AND (EXISTS \
                          (SELECT 1 FROM consultations c WHERE c.person_id = p.id AND c.agency_id IN ({list})) OR EXISTS \
-                         (SELECT 1 FROM handoffs h WHERE h.person_id = p.id AND h.to_agency_id IN ({list})))",
+                         (SELECT 1 FROM handoffs h WHERE h.person_id = p.id AND h.to_agency_id IN ({list})) OR EXISTS \
+                         (SELECT 1 FROM cases k JOIN case_agencies ca ON ca.case_id = k.id WHERE k.person_id = p.id AND ca.agency_id IN ({list})))",
                         list = placeholders(1, agency_ids.len())
                     );
                     let mut next = agency_ids.len() + 1;
@@ -1222,6 +1228,77 @@ macro_rules! impl_sql_repository {
                     append_in(&mut tx, audit.record("person", kept)).await?;
                     tx.commit().await.map_err(db_error)
                 }
+
+                async fn create_case(&self, case: &NewCase, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    sql_create_case(self, case, audit).await
+                }
+                async fn case(&self, id: i64) -> Result<Option<Case>, StoreError> {
+                    sql_case(&self.pool, id).await
+                }
+                async fn cases_of(&self, agency_ids: &[i64]) -> Result<Vec<Case>, StoreError> {
+                    sql_cases_of(&self.pool, agency_ids).await
+                }
+                async fn cases_of_person(&self, person_id: i64) -> Result<Vec<Case>, StoreError> {
+                    sql_cases_of_person(&self.pool, person_id).await
+                }
+                async fn update_case(&self, id: i64, change: &CaseChange, audit: NewAuditEvent) -> Result<Case, StoreError> {
+                    sql_update_case(self, id, change, audit).await
+                }
+                async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>, StoreError> {
+                    sql_case_events(&self.pool, case_id).await
+                }
+                async fn create_plan(
+                    &self,
+                    case_id: i64,
+                    plan: &tsunagaru_domain::plan::Plan,
+                    by_user: i64,
+                    state: Option<CaseChange>,
+                    audit: NewAuditEvent,
+                ) -> Result<(i64, i64), StoreError> {
+                    sql_create_plan(self, case_id, plan, by_user, state, audit).await
+                }
+                async fn plans_of(&self, case_id: i64) -> Result<Vec<PlanVersion>, StoreError> {
+                    sql_plans_of(&self.pool, case_id).await
+                }
+                async fn create_meetings(&self, meetings: &[NewMeeting], audit: NewAuditEvent) -> Result<Vec<i64>, StoreError> {
+                    sql_create_meetings(self, meetings, audit).await
+                }
+                async fn meeting(&self, id: i64) -> Result<Option<Meeting>, StoreError> {
+                    sql_meeting(&self.pool, id).await
+                }
+                async fn meetings_of_user(&self, user_id: i64) -> Result<Vec<MeetingRow>, StoreError> {
+                    sql_meetings_of_user(&self.pool, user_id).await
+                }
+                async fn meetings_with_case(&self, case_id: i64) -> Result<Vec<MeetingRow>, StoreError> {
+                    sql_meetings_with_case(&self.pool, case_id).await
+                }
+                async fn pledge(&self, meeting_id: i64, user_id: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
+                    sql_pledge(self, meeting_id, user_id, audit).await
+                }
+                async fn add_agenda_item(&self, meeting_id: i64, case_id: i64, by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
+                    sql_add_agenda_item(self, meeting_id, case_id, by_user, audit).await
+                }
+                async fn save_minutes(&self, meeting_id: i64, minutes: &str, by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
+                    sql_save_minutes(self, meeting_id, minutes, by_user, audit).await
+                }
+                async fn add_decision(&self, decision: &NewDecision, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    sql_add_decision(self, decision, audit).await
+                }
+                async fn task(&self, id: i64) -> Result<Option<Task>, StoreError> {
+                    sql_task(&self.pool, id).await
+                }
+                async fn open_tasks_of(&self, agency_ids: &[i64]) -> Result<Vec<Task>, StoreError> {
+                    sql_open_tasks_of(&self.pool, agency_ids).await
+                }
+                async fn tasks_of_case(&self, case_id: i64) -> Result<Vec<Task>, StoreError> {
+                    sql_tasks_where(&self.pool, "case_id", case_id).await
+                }
+                async fn tasks_of_meeting(&self, meeting_id: i64) -> Result<Vec<Task>, StoreError> {
+                    sql_tasks_where(&self.pool, "meeting_id", meeting_id).await
+                }
+                async fn complete_task(&self, id: i64, by_user: i64, on: chrono::NaiveDate, audit: NewAuditEvent) -> Result<Task, StoreError> {
+                    sql_complete_task(self, id, by_user, on, audit).await
+                }
             }
         }
     };
@@ -1238,6 +1315,11 @@ pub mod __private {
         PackLoadReport, Person, PersonChange, PersonQuery, PersonRow, Repository, Session,
         StoreError, User, UserCredentials, UserRow, codes, concerns_json, person_columns,
         requester_json,
+    };
+    pub use crate::{
+        AgendaItem, Case, CaseChange, CaseEvent, CaseRow, Decision, Meeting, MeetingMember,
+        MeetingRow, NewCase, NewDecision, NewMeeting, NewTask, PlanRow, PlanVersion, Task,
+        json_text,
     };
     pub use crate::{
         Handoff, HandoffBox, HandoffEvent, HandoffRow, HandoffUpdate, MergeRecord, NewHandoff,

@@ -9,6 +9,8 @@
 
 pub mod auth;
 pub mod bootstrap;
+mod case_views;
+mod cases;
 mod csrf;
 mod error;
 mod genogram;

@@ -5,6 +5,7 @@ pub(crate) mod address;
 mod api;
 mod assets;
 mod audit;
+pub(crate) mod cases_api;
 mod consultations;
 mod directory;
 pub(crate) mod handoffs_api;
@@ -64,7 +65,8 @@ pub fn router(_state: AppState) -> Router<AppState> {
             "/api/v1",
             api::v1()
                 .merge(persons_api::router())
-                .merge(handoffs_api::router()),
+                .merge(handoffs_api::router())
+                .merge(cases_api::router()),
         )
         .fallback(assets::not_found)
 }

@@ -1,0 +1,581 @@
+//! The shared SQL of 多機関協働 (cases, plans, meetings, tasks).
+//!
+//! Expanded by [`crate::impl_sql_repository!`] inside its module, so these
+//! functions use its helpers (`append_in`, `db_error`, `placeholders`) and the
+//! repository methods delegate to them.
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! case_sql {
+    ($store:ty, $db:ty) => {
+        const CASE_COLUMNS: &str = "id, consultation_id, person_id, origin_agency_id, secretariat_agency_id, lead_user_id, state, \
+            opened_on, assessment, consent_on, consent_by, closure, closed_on, return_agency_id, return_reason, created_at, updated_at";
+        const PLAN_COLUMNS: &str = "id, case_id, version, body, created_by, created_at, agreed_meeting_id, agreed_on";
+        const MEETING_COLUMNS: &str = "id, kind, title, starts_at, place, created_by, minutes, minutes_by, minutes_at, created_at";
+        const TASK_COLUMNS: &str = "id, case_id, plan_id, decision_id, meeting_id, agency_id, title, due_on, state, done_on, done_by, created_at";
+
+        async fn case_with_agencies(pool: &sqlx::Pool<$db>, row: CaseRow) -> Result<Case, StoreError> {
+            let agencies: Vec<(i64,)> =
+                sqlx::query_as("SELECT agency_id FROM case_agencies WHERE case_id = $1 ORDER BY agency_id")
+                    .bind(row.id)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
+            Ok(Case::from_row(row, agencies.into_iter().map(|(a,)| a).collect()))
+        }
+
+        async fn cases_from_rows(pool: &sqlx::Pool<$db>, rows: Vec<CaseRow>) -> Result<Vec<Case>, StoreError> {
+            let mut cases = Vec::with_capacity(rows.len());
+            for row in rows {
+                cases.push(case_with_agencies(pool, row).await?);
+            }
+            Ok(cases)
+        }
+
+        async fn record_case_event(
+            tx: &mut Tx,
+            case_id: i64,
+            user_id: i64,
+            at: DateTime<Utc>,
+            step: &str,
+            state: &str,
+            detail: Option<String>,
+        ) -> Result<(), StoreError> {
+            sqlx::query("INSERT INTO case_events (case_id, user_id, at, step, state, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(case_id)
+                .bind(user_id)
+                .bind(at)
+                .bind(step.to_owned())
+                .bind(state.to_owned())
+                .bind(detail)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+            Ok(())
+        }
+
+        async fn involve_agency(tx: &mut Tx, case_id: i64, agency_id: i64) -> Result<(), StoreError> {
+            sqlx::query("INSERT INTO case_agencies (case_id, agency_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(case_id)
+                .bind(agency_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+            Ok(())
+        }
+
+        /// Moves a case from one state to another inside a transaction.
+        async fn move_case(tx: &mut Tx, case_id: i64, from: &str, to: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+            let changed = sqlx::query("UPDATE cases SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+                .bind(to.to_owned())
+                .bind(now)
+                .bind(case_id)
+                .bind(from.to_owned())
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Conflict(
+                    "このケースは他の利用者が先に更新しました。画面を読み込み直してください".into(),
+                ));
+            }
+            Ok(())
+        }
+
+        async fn insert_task(
+            tx: &mut Tx,
+            task: &NewTask,
+            case_id: Option<i64>,
+            plan_id: Option<i64>,
+            decision_id: Option<i64>,
+            meeting_id: Option<i64>,
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO tasks (case_id, plan_id, decision_id, meeting_id, agency_id, title, due_on, state, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8)",
+            )
+            .bind(case_id)
+            .bind(plan_id)
+            .bind(decision_id)
+            .bind(meeting_id)
+            .bind(task.agency_id)
+            .bind(task.title.clone())
+            .bind(task.due_on)
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+            Ok(())
+        }
+
+        async fn sql_create_case(store: &$store, c: &NewCase, audit: NewAuditEvent) -> Result<i64, StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let open: Option<(i64,)> = sqlx::query_as(
+                "SELECT id FROM cases WHERE consultation_id = $1 AND state NOT IN ('closed', 'returned')",
+            )
+            .bind(c.consultation_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            if let Some((id,)) = open {
+                return Err(StoreError::Conflict(format!(
+                    "この相談にはすでにケース（ID {id}）があります"
+                )));
+            }
+            let now = Utc::now();
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO cases (consultation_id, person_id, origin_agency_id, secretariat_agency_id, lead_user_id, state, \
+                 opened_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'intake', $6, $7, $7) RETURNING id",
+            )
+            .bind(c.consultation_id)
+            .bind(c.person_id)
+            .bind(c.origin_agency_id)
+            .bind(c.secretariat_agency_id)
+            .bind(c.lead_user_id)
+            .bind(c.opened_on)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            involve_agency(&mut tx, id, c.origin_agency_id).await?;
+            involve_agency(&mut tx, id, c.secretariat_agency_id).await?;
+            record_case_event(&mut tx, id, c.opened_by, now, "open", "intake", None).await?;
+            append_in(&mut tx, audit.record("case", id)).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok(id)
+        }
+
+        async fn sql_case(pool: &sqlx::Pool<$db>, id: i64) -> Result<Option<Case>, StoreError> {
+            let row: Option<CaseRow> =
+                sqlx::query_as(AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1")))
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(db_error)?;
+            match row {
+                Some(row) => Ok(Some(case_with_agencies(pool, row).await?)),
+                None => Ok(None),
+            }
+        }
+
+        async fn sql_cases_of(pool: &sqlx::Pool<$db>, agency_ids: &[i64]) -> Result<Vec<Case>, StoreError> {
+            if agency_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let sql = format!(
+                "SELECT {CASE_COLUMNS} FROM cases WHERE id IN (SELECT case_id FROM case_agencies WHERE agency_id IN ({})) \
+                 ORDER BY opened_on DESC, id DESC",
+                placeholders(1, agency_ids.len())
+            );
+            let mut q = sqlx::query_as::<_, CaseRow>(AssertSqlSafe(sql));
+            for a in agency_ids {
+                q = q.bind(*a);
+            }
+            let rows = q.fetch_all(pool).await.map_err(db_error)?;
+            cases_from_rows(pool, rows).await
+        }
+
+        async fn sql_cases_of_person(pool: &sqlx::Pool<$db>, person_id: i64) -> Result<Vec<Case>, StoreError> {
+            let rows: Vec<CaseRow> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {CASE_COLUMNS} FROM cases WHERE person_id = $1 ORDER BY opened_on DESC, id DESC"
+            )))
+            .bind(person_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            cases_from_rows(pool, rows).await
+        }
+
+        async fn sql_update_case(store: &$store, id: i64, c: &CaseChange, audit: NewAuditEvent) -> Result<Case, StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let now = Utc::now();
+            let closed_on = (c.to_state == "closed" || c.to_state == "returned").then_some(c.on);
+            let changed = sqlx::query(
+                "UPDATE cases SET state = $1, updated_at = $2, \
+                 assessment = COALESCE($3, assessment), \
+                 consent_on = COALESCE($4, consent_on), consent_by = COALESCE($5, consent_by), \
+                 closure = COALESCE($6, closure), closed_on = COALESCE($7, closed_on), \
+                 return_agency_id = COALESCE($8, return_agency_id), return_reason = COALESCE($9, return_reason) \
+                 WHERE id = $10 AND state = $11",
+            )
+            .bind(c.to_state.clone())
+            .bind(now)
+            .bind(c.assessment.as_ref().map(json_text))
+            .bind(c.consent.as_ref().map(|(on, _)| *on))
+            .bind(c.consent.as_ref().map(|(_, by)| by.clone()))
+            .bind(c.closure.as_ref().map(json_text))
+            .bind(closed_on)
+            .bind(c.returned_to.as_ref().map(|(a, _)| *a))
+            .bind(c.returned_to.as_ref().map(|(_, r)| r.clone()))
+            .bind(id)
+            .bind(c.from_state.clone())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Conflict(
+                    "このケースは他の利用者が先に更新しました。画面を読み込み直してください".into(),
+                ));
+            }
+            let detail = c.returned_to.as_ref().map(|(_, reason)| reason.clone());
+            record_case_event(&mut tx, id, c.user_id, now, &c.step, &c.to_state, detail).await?;
+            append_in(&mut tx, audit.record("case", id)).await?;
+            tx.commit().await.map_err(db_error)?;
+            sql_case(&store.pool, id).await?.ok_or_else(|| StoreError::Database("case vanished".into()))
+        }
+
+        async fn sql_case_events(pool: &sqlx::Pool<$db>, case_id: i64) -> Result<Vec<CaseEvent>, StoreError> {
+            sqlx::query_as("SELECT case_id, user_id, at, step, state, detail FROM case_events WHERE case_id = $1 ORDER BY id")
+                .bind(case_id)
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)
+        }
+
+        async fn sql_create_plan(
+            store: &$store,
+            case_id: i64,
+            plan: &tsunagaru_domain::plan::Plan,
+            by_user: i64,
+            state: Option<CaseChange>,
+            audit: NewAuditEvent,
+        ) -> Result<(i64, i64), StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let now = Utc::now();
+            let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM plans WHERE case_id = $1")
+                .bind(case_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let version = last.unwrap_or(0) + 1;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO plans (case_id, version, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(case_id)
+            .bind(version)
+            .bind(json_text(plan))
+            .bind(by_user)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            if let Some(change) = state {
+                move_case(&mut tx, case_id, &change.from_state, &change.to_state, now).await?;
+                record_case_event(&mut tx, case_id, by_user, now, &change.step, &change.to_state, None).await?;
+            }
+            record_case_event(&mut tx, case_id, by_user, now, "plan_version", "", Some(format!("第{version}版"))).await?;
+            append_in(&mut tx, audit.record("case", case_id).detail(format!("支援プラン 第{version}版"))).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok((id, version))
+        }
+
+        async fn sql_plans_of(pool: &sqlx::Pool<$db>, case_id: i64) -> Result<Vec<PlanVersion>, StoreError> {
+            let rows: Vec<PlanRow> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {PLAN_COLUMNS} FROM plans WHERE case_id = $1 ORDER BY version DESC"
+            )))
+            .bind(case_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            Ok(rows.into_iter().filter_map(PlanVersion::from_row).collect())
+        }
+
+        async fn sql_create_meetings(store: &$store, meetings: &[NewMeeting], audit: NewAuditEvent) -> Result<Vec<i64>, StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let now = Utc::now();
+            let mut ids = Vec::with_capacity(meetings.len());
+            for m in meetings {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO meetings (kind, title, starts_at, place, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(m.kind.clone())
+                .bind(m.title.clone())
+                .bind(m.starts_at)
+                .bind(m.place.clone())
+                .bind(m.created_by)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                let mut members = m.member_user_ids.clone();
+                members.push(m.created_by);
+                members.sort_unstable();
+                members.dedup();
+                for user_id in members {
+                    sqlx::query("INSERT INTO meeting_members (meeting_id, user_id) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                }
+                ids.push(id);
+            }
+            let ids_text = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            append_in(&mut tx, audit.record("meeting", ids_text)).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok(ids)
+        }
+
+        async fn sql_meeting(pool: &sqlx::Pool<$db>, id: i64) -> Result<Option<Meeting>, StoreError> {
+            let row: Option<MeetingRow> =
+                sqlx::query_as(AssertSqlSafe(format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1")))
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(db_error)?;
+            let Some(row) = row else { return Ok(None) };
+            let members: Vec<MeetingMember> =
+                sqlx::query_as("SELECT user_id, pledged_at FROM meeting_members WHERE meeting_id = $1 ORDER BY user_id")
+                    .bind(id)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
+            let agenda: Vec<AgendaItem> = sqlx::query_as(
+                "SELECT case_id, position, added_by, added_at FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            let decisions: Vec<Decision> = sqlx::query_as(
+                "SELECT id, meeting_id, case_id, text, agreed_plan_id, created_by, created_at FROM decisions \
+                 WHERE meeting_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            Ok(Some(Meeting { row, members, agenda, decisions }))
+        }
+
+        async fn sql_meetings_of_user(pool: &sqlx::Pool<$db>, user_id: i64) -> Result<Vec<MeetingRow>, StoreError> {
+            sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {MEETING_COLUMNS} FROM meetings WHERE id IN (SELECT meeting_id FROM meeting_members WHERE user_id = $1) \
+                 ORDER BY starts_at, id"
+            )))
+            .bind(user_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)
+        }
+
+        async fn sql_meetings_with_case(pool: &sqlx::Pool<$db>, case_id: i64) -> Result<Vec<MeetingRow>, StoreError> {
+            sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {MEETING_COLUMNS} FROM meetings WHERE id IN (SELECT meeting_id FROM agenda_items WHERE case_id = $1) \
+                 ORDER BY starts_at, id"
+            )))
+            .bind(case_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)
+        }
+
+        async fn sql_pledge(store: &$store, meeting_id: i64, user_id: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let changed = sqlx::query(
+                "UPDATE meeting_members SET pledged_at = COALESCE(pledged_at, $1) WHERE meeting_id = $2 AND user_id = $3",
+            )
+            .bind(Utc::now())
+            .bind(meeting_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Conflict("この会議の構成員ではありません".into()));
+            }
+            append_in(&mut tx, audit.record("meeting", meeting_id)).await?;
+            tx.commit().await.map_err(db_error)
+        }
+
+        async fn sql_add_agenda_item(
+            store: &$store,
+            meeting_id: i64,
+            case_id: i64,
+            by_user: i64,
+            audit: NewAuditEvent,
+        ) -> Result<(), StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let there: Option<(i64,)> =
+                sqlx::query_as("SELECT position FROM agenda_items WHERE meeting_id = $1 AND case_id = $2")
+                    .bind(meeting_id)
+                    .bind(case_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            if there.is_some() {
+                return Err(StoreError::Conflict("このケースはすでにこの会議の議題です".into()));
+            }
+            let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(position) FROM agenda_items WHERE meeting_id = $1")
+                .bind(meeting_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let now = Utc::now();
+            sqlx::query("INSERT INTO agenda_items (meeting_id, case_id, position, added_by, added_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(meeting_id)
+                .bind(case_id)
+                .bind(last.unwrap_or(0) + 1)
+                .bind(by_user)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            record_case_event(&mut tx, case_id, by_user, now, "agenda", "", Some(format!("会議 ID {meeting_id}"))).await?;
+            append_in(&mut tx, audit.record("meeting", meeting_id)).await?;
+            tx.commit().await.map_err(db_error)
+        }
+
+        async fn sql_save_minutes(
+            store: &$store,
+            meeting_id: i64,
+            minutes: &str,
+            by_user: i64,
+            audit: NewAuditEvent,
+        ) -> Result<(), StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            sqlx::query("UPDATE meetings SET minutes = $1, minutes_by = $2, minutes_at = $3 WHERE id = $4")
+                .bind(minutes.to_owned())
+                .bind(by_user)
+                .bind(Utc::now())
+                .bind(meeting_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            append_in(&mut tx, audit.record("meeting", meeting_id)).await?;
+            tx.commit().await.map_err(db_error)
+        }
+
+        async fn sql_add_decision(store: &$store, d: &NewDecision, audit: NewAuditEvent) -> Result<i64, StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let now = Utc::now();
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO decisions (meeting_id, case_id, text, agreed_plan_id, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(d.meeting_id)
+            .bind(d.case_id)
+            .bind(d.text.clone())
+            .bind(d.agreement.as_ref().map(|a| a.plan_id))
+            .bind(d.created_by)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            if let Some(task) = &d.task {
+                insert_task(&mut tx, task, d.case_id, None, Some(id), Some(d.meeting_id), now).await?;
+                if let Some(case_id) = d.case_id {
+                    record_case_event(&mut tx, case_id, d.created_by, now, "task", "", Some(task.title.clone())).await?;
+                }
+            }
+            if let (Some(a), Some(case_id)) = (&d.agreement, d.case_id) {
+                let agreed = sqlx::query(
+                    "UPDATE plans SET agreed_meeting_id = $1, agreed_on = $2 WHERE id = $3 AND case_id = $4 AND agreed_meeting_id IS NULL",
+                )
+                .bind(d.meeting_id)
+                .bind(a.agreed_on)
+                .bind(a.plan_id)
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?
+                .rows_affected();
+                if agreed == 0 {
+                    return Err(StoreError::Conflict("この支援プランはすでに合意されています".into()));
+                }
+                // The tasks of earlier versions give way to the agreed plan's.
+                sqlx::query("UPDATE tasks SET state = 'superseded' WHERE case_id = $1 AND plan_id IS NOT NULL AND state = 'open'")
+                    .bind(case_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                for task in &a.tasks {
+                    insert_task(&mut tx, task, Some(case_id), Some(a.plan_id), Some(id), Some(d.meeting_id), now).await?;
+                }
+                for agency in &a.agency_ids {
+                    involve_agency(&mut tx, case_id, *agency).await?;
+                }
+                if let Some((from, to)) = &a.case_state {
+                    move_case(&mut tx, case_id, from, to, now).await?;
+                }
+                let state = a.case_state.as_ref().map(|(_, to)| to.as_str()).unwrap_or("");
+                record_case_event(&mut tx, case_id, d.created_by, now, "plan_agreed", state, Some(format!("会議 ID {}", d.meeting_id))).await?;
+            }
+            append_in(&mut tx, audit.record("meeting", d.meeting_id)).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok(id)
+        }
+
+        async fn sql_task(pool: &sqlx::Pool<$db>, id: i64) -> Result<Option<Task>, StoreError> {
+            sqlx::query_as(AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error)
+        }
+
+        async fn sql_open_tasks_of(pool: &sqlx::Pool<$db>, agency_ids: &[i64]) -> Result<Vec<Task>, StoreError> {
+            if agency_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let sql = format!(
+                "SELECT {TASK_COLUMNS} FROM tasks WHERE state = 'open' AND agency_id IN ({}) \
+                 ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, id",
+                placeholders(1, agency_ids.len())
+            );
+            let mut q = sqlx::query_as::<_, Task>(AssertSqlSafe(sql));
+            for a in agency_ids {
+                q = q.bind(*a);
+            }
+            q.fetch_all(pool).await.map_err(db_error)
+        }
+
+        async fn sql_tasks_where(pool: &sqlx::Pool<$db>, column: &str, id: i64) -> Result<Vec<Task>, StoreError> {
+            sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {TASK_COLUMNS} FROM tasks WHERE {column} = $1 ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, id"
+            )))
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)
+        }
+
+        async fn sql_complete_task(
+            store: &$store,
+            id: i64,
+            by_user: i64,
+            on: chrono::NaiveDate,
+            audit: NewAuditEvent,
+        ) -> Result<Task, StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let changed = sqlx::query("UPDATE tasks SET state = 'done', done_on = $1, done_by = $2 WHERE id = $3 AND state = 'open'")
+                .bind(on)
+                .bind(by_user)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Conflict("このタスクはすでに完了しているか、新しいプランに置き換わりました".into()));
+            }
+            let task: Task = sqlx::query_as(AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            if let Some(case_id) = task.case_id {
+                record_case_event(&mut tx, case_id, by_user, Utc::now(), "task_done", "", Some(task.title.clone())).await?;
+            }
+            append_in(&mut tx, audit.record("task", id)).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok(task)
+        }
+    };
+}

@@ -1,0 +1,600 @@
+//! Cases, plans, meetings and tasks as shown: one view type each, serialized
+//! for the API and rendered by the templates, with labels and 和暦 dates.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::cases::{kind_name, person_consented};
+use crate::error::ApiError;
+use crate::intake::{date_label, visible_person};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+use tsunagaru_domain::case::{CaseState, MeetingKind};
+use tsunagaru_domain::era::EraDate;
+use tsunagaru_domain::intake::Concern;
+use tsunagaru_domain::plan::{Assessment, GoalTerm, task_overdue};
+use tsunagaru_store::{Agency, Case, Meeting, MeetingRow, PlanVersion, Task, User};
+
+fn agency_name(agencies: &[Agency], id: i64) -> String {
+    agencies
+        .iter()
+        .find(|a| a.id == id)
+        .map(|a| a.name.clone())
+        .unwrap_or_else(|| format!("機関 ID {id}"))
+}
+
+fn user_name(users: &[User], id: i64) -> String {
+    users
+        .iter()
+        .find(|u| u.id == id)
+        .map(|u| u.display_name.clone())
+        .unwrap_or_default()
+}
+
+fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map(date_label).unwrap_or_default()
+}
+
+/// `令和8年12月10日 13:30`
+pub fn datetime_label(at: NaiveDateTime) -> String {
+    format!(
+        "{} {}",
+        EraDate::from_date(at.date()).label(),
+        at.format("%H:%M")
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaView {
+    pub area: &'static str,
+    pub label: &'static str,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessmentView {
+    pub areas: Vec<AreaView>,
+    pub concerns: Vec<String>,
+    pub concern_labels: Vec<&'static str>,
+    pub strengths: String,
+    pub risks: String,
+}
+
+impl AssessmentView {
+    pub fn of(a: &Assessment) -> AssessmentView {
+        AssessmentView {
+            areas: a
+                .areas
+                .iter()
+                .map(|n| AreaView {
+                    area: n.area.code(),
+                    label: n.area.label(),
+                    text: n.text.clone(),
+                })
+                .collect(),
+            concerns: a.concerns.clone(),
+            concern_labels: a
+                .concerns
+                .iter()
+                .filter_map(|c| Concern::parse(c))
+                .map(Concern::label)
+                .collect(),
+            strengths: a.strengths.clone(),
+            risks: a.risks.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GoalView {
+    pub term: &'static str,
+    pub term_label: &'static str,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedTaskView {
+    pub title: String,
+    pub due_on: Option<NaiveDate>,
+    pub due_label: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssignmentView {
+    pub agency_id: i64,
+    pub agency: String,
+    pub role: String,
+    pub tasks: Vec<PlannedTaskView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanView {
+    pub id: i64,
+    pub version: i64,
+    /// draft / agreed
+    pub status: &'static str,
+    pub status_label: String,
+    pub agreed_meeting_id: Option<i64>,
+    pub agreed_on: Option<NaiveDate>,
+    pub goals: Vec<GoalView>,
+    pub assignments: Vec<AssignmentView>,
+    pub direction: String,
+    pub next_review_on: Option<NaiveDate>,
+    pub next_review_label: String,
+    pub created_by: String,
+}
+
+impl PlanView {
+    pub fn of(p: &PlanVersion, agencies: &[Agency], users: &[User], state: &AppState) -> PlanView {
+        PlanView {
+            id: p.id,
+            version: p.version,
+            status: if p.is_agreed() { "agreed" } else { "draft" },
+            status_label: match p.agreed_on {
+                Some(on) => format!(
+                    "{}で合意（{}）",
+                    kind_name(state, MeetingKind::CaseConference),
+                    date_label(on)
+                ),
+                None => "案（未合意）".into(),
+            },
+            agreed_meeting_id: p.agreed_meeting_id,
+            agreed_on: p.agreed_on,
+            goals: p
+                .plan
+                .goals
+                .iter()
+                .map(|g| GoalView {
+                    term: match g.term {
+                        GoalTerm::Short => "short",
+                        GoalTerm::Long => "long",
+                    },
+                    term_label: g.term.label(),
+                    text: g.text.clone(),
+                })
+                .collect(),
+            assignments: p
+                .plan
+                .assignments
+                .iter()
+                .map(|a| AssignmentView {
+                    agency_id: a.agency_id,
+                    agency: agency_name(agencies, a.agency_id),
+                    role: a.role.clone(),
+                    tasks: a
+                        .tasks
+                        .iter()
+                        .map(|t| PlannedTaskView {
+                            title: t.title.clone(),
+                            due_on: t.due_on,
+                            due_label: opt_date(t.due_on),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            direction: p.plan.direction.clone(),
+            next_review_on: p.plan.next_review_on,
+            next_review_label: opt_date(p.plan.next_review_on),
+            created_by: user_name(users, p.created_by),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskView {
+    pub id: i64,
+    pub agency_id: i64,
+    pub agency: String,
+    pub title: String,
+    pub due_on: Option<NaiveDate>,
+    pub due_label: String,
+    pub overdue: bool,
+    pub state: String,
+    pub state_label: &'static str,
+    pub case_id: Option<i64>,
+    pub meeting_id: Option<i64>,
+    /// plan (役割分担 of an agreed plan) / decision (a meeting's decision)
+    pub source: &'static str,
+    pub source_label: &'static str,
+}
+
+impl TaskView {
+    pub fn of(t: &Task, agencies: &[Agency], today: NaiveDate) -> TaskView {
+        let open = t.state == "open";
+        TaskView {
+            id: t.id,
+            agency_id: t.agency_id,
+            agency: agency_name(agencies, t.agency_id),
+            title: t.title.clone(),
+            due_on: t.due_on,
+            due_label: opt_date(t.due_on),
+            overdue: open && task_overdue(t.due_on, today),
+            state: t.state.clone(),
+            state_label: match t.state.as_str() {
+                "open" => "未完了",
+                "done" => "完了",
+                "superseded" => "新しいプランに置き換え",
+                _ => "",
+            },
+            case_id: t.case_id,
+            meeting_id: t.meeting_id,
+            source: if t.plan_id.is_some() { "plan" } else { "decision" },
+            source_label: if t.plan_id.is_some() {
+                "支援プランの役割分担"
+            } else {
+                "会議の決定事項"
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingRef {
+    pub id: i64,
+    pub kind: String,
+    pub kind_name: String,
+    pub title: String,
+    pub starts_at: NaiveDateTime,
+    pub starts_label: String,
+    pub place: String,
+}
+
+impl MeetingRef {
+    pub fn of(m: &MeetingRow, state: &AppState) -> MeetingRef {
+        MeetingRef {
+            id: m.id,
+            kind: m.kind.clone(),
+            kind_name: MeetingKind::parse(&m.kind)
+                .map(|k| kind_name(state, k))
+                .unwrap_or_else(|| m.kind.clone()),
+            title: m.title.clone(),
+            starts_at: m.starts_at,
+            starts_label: datetime_label(m.starts_at),
+            place: m.place.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseEventView {
+    pub at: String,
+    pub step: String,
+    pub user: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluationView {
+    pub goal: String,
+    pub outcome: &'static str,
+    pub outcome_label: &'static str,
+    pub change: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    pub id: i64,
+    pub state: String,
+    pub state_label: &'static str,
+    pub open: bool,
+    pub consultation_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub person_kana: String,
+    pub chief_complaint: String,
+    pub lead_user_id: i64,
+    pub lead: String,
+    pub opened_on: NaiveDate,
+    pub opened_label: String,
+    pub secretariat_agency_id: i64,
+    pub agencies: Vec<AgencyRef>,
+    pub consented: bool,
+    pub consent_label: String,
+    pub assessment: Option<AssessmentView>,
+    pub plans: Vec<PlanView>,
+    pub closure_reason: String,
+    pub evaluations: Vec<EvaluationView>,
+    pub closed_label: String,
+    pub returned_to: String,
+    pub return_reason: String,
+    pub tasks: Vec<TaskView>,
+    pub meetings: Vec<MeetingRef>,
+    pub events: Vec<CaseEventView>,
+}
+
+fn step_label(step: &str) -> &str {
+    match step {
+        "open" => "ケース開始",
+        "assess" => "アセスメント",
+        "plan" => "プラン作成開始",
+        "plan_version" => "支援プラン作成",
+        "plan_agreed" => "支援プラン合意",
+        "agenda" => "会議の議題に追加",
+        "task" => "タスク",
+        "task_done" => "タスク完了",
+        "monitor" => "モニタリング開始",
+        "resume" => "支援再開",
+        "close" => "終結",
+        "return" => "戻り",
+        "consent" => "本人同意の記録",
+        other => other,
+    }
+}
+
+/// The whole case for a user who may see it (check first with
+/// [`crate::cases::visible_case`]); meetings are those the user sits on.
+pub async fn case_view(
+    state: &AppState,
+    user: &CurrentUser,
+    case: &Case,
+) -> Result<CaseView, ApiError> {
+    let agencies = state.repo.agencies().await?;
+    let users = state.repo.users().await?;
+    let person = state.repo.person(case.person_id).await?;
+    // The name as the user may see it (protected whereabouts stay hidden).
+    let shown = visible_person(state, user, case.person_id).await?;
+    let (person_name, person_kana) = match shown.or(person) {
+        Some(p) => (p.name, p.kana.unwrap_or_default()),
+        None => (String::new(), String::new()),
+    };
+    let consultation = state.repo.consultation(case.consultation_id).await?;
+    let plans = state.repo.plans_of(case.id).await?;
+    let tasks = state.repo.tasks_of_case(case.id).await?;
+    let mut meetings = Vec::new();
+    for m in state.repo.meetings_with_case(case.id).await? {
+        if let Some(full) = state.repo.meeting(m.id).await?
+            && full.member(user.user.id).is_some()
+        {
+            meetings.push(MeetingRef::of(&m, state));
+        }
+    }
+    let events = state.repo.case_events(case.id).await?;
+    let consented = person_consented(state, case).await?;
+    let case_state = CaseState::parse(&case.state);
+    let today = state.today();
+    Ok(CaseView {
+        id: case.id,
+        state: case.state.clone(),
+        state_label: case_state.map(CaseState::label).unwrap_or(""),
+        open: case_state.is_some_and(CaseState::is_open),
+        consultation_id: case.consultation_id,
+        person_id: case.person_id,
+        person_name,
+        person_kana,
+        chief_complaint: consultation
+            .map(|c| c.chief_complaint)
+            .unwrap_or_default(),
+        lead_user_id: case.lead_user_id,
+        lead: user_name(&users, case.lead_user_id),
+        opened_on: case.opened_on,
+        opened_label: date_label(case.opened_on),
+        secretariat_agency_id: case.secretariat_agency_id,
+        agencies: case
+            .agency_ids
+            .iter()
+            .map(|id| AgencyRef {
+                id: *id,
+                name: agency_name(&agencies, *id),
+            })
+            .collect(),
+        consented,
+        consent_label: match (&case.consent_on, &case.consent_by) {
+            (Some(on), by) => format!(
+                "同意あり（{}確認{}）",
+                date_label(*on),
+                by.as_deref()
+                    .map(|b| format!("・{b}"))
+                    .unwrap_or_default()
+            ),
+            _ if consented => "同意あり（受付シート）".into(),
+            _ => "同意なし・未確認".into(),
+        },
+        assessment: case.assessment.as_ref().map(AssessmentView::of),
+        plans: plans
+            .iter()
+            .map(|p| PlanView::of(p, &agencies, &users, state))
+            .collect(),
+        closure_reason: case
+            .closure
+            .as_ref()
+            .map(|c| c.reason.clone())
+            .unwrap_or_default(),
+        evaluations: case
+            .closure
+            .as_ref()
+            .map(|c| {
+                c.evaluations
+                    .iter()
+                    .map(|e| EvaluationView {
+                        goal: e.goal.text.clone(),
+                        outcome: e.outcome.code(),
+                        outcome_label: e.outcome.label(),
+                        change: e.change.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        closed_label: opt_date(case.closed_on),
+        returned_to: case
+            .return_agency_id
+            .map(|id| agency_name(&agencies, id))
+            .unwrap_or_default(),
+        return_reason: case.return_reason.clone().unwrap_or_default(),
+        tasks: tasks
+            .iter()
+            .map(|t| TaskView::of(t, &agencies, today))
+            .collect(),
+        meetings,
+        events: events
+            .iter()
+            .map(|e| CaseEventView {
+                at: date_label(
+                    e.at.with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("JST"))
+                        .date_naive(),
+                ),
+                step: step_label(&e.step).to_owned(),
+                user: user_name(&users, e.user_id),
+                detail: e.detail.clone().unwrap_or_default(),
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    pub user_id: i64,
+    pub name: String,
+    pub agencies: Vec<String>,
+    pub pledged: bool,
+}
+
+/// A case as it is shared on a meeting's agenda, for that meeting only.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgendaView {
+    pub position: i64,
+    pub case_id: i64,
+    pub person_name: String,
+    pub person_kana: String,
+    pub age: Option<u32>,
+    pub state_label: &'static str,
+    pub consented: bool,
+    pub chief_complaint: String,
+    pub situation: String,
+    pub concern_labels: Vec<String>,
+    pub plan: Option<PlanView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionView {
+    pub id: i64,
+    pub case_id: Option<i64>,
+    pub text: String,
+    pub agreed_plan_id: Option<i64>,
+    pub by: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingView {
+    #[serde(flatten)]
+    pub head: MeetingRef,
+    pub requires_pledge: bool,
+    pub requires_consent: bool,
+    pub agrees_plans: bool,
+    pub members: Vec<MemberView>,
+    pub agenda: Vec<AgendaView>,
+    pub minutes: String,
+    pub minutes_by: String,
+    pub decisions: Vec<DecisionView>,
+    pub tasks: Vec<TaskView>,
+}
+
+/// The meeting's material, for a member who may open it (check first with
+/// [`crate::cases::open_meeting`]).
+pub async fn meeting_view(state: &AppState, meeting: &Meeting) -> Result<MeetingView, ApiError> {
+    let agencies = state.repo.agencies().await?;
+    let users = state.repo.users().await?;
+    let kind = MeetingKind::parse(&meeting.row.kind);
+    let mut agenda = Vec::new();
+    for item in &meeting.agenda {
+        let Some(case) = state.repo.case(item.case_id).await? else {
+            continue;
+        };
+        let person = state.repo.person(case.person_id).await?;
+        let consultation = state.repo.consultation(case.consultation_id).await?;
+        let plans = state.repo.plans_of(case.id).await?;
+        let on = meeting.row.starts_at.date();
+        agenda.push(AgendaView {
+            position: item.position,
+            case_id: case.id,
+            person_name: person.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+            person_kana: person
+                .as_ref()
+                .and_then(|p| p.kana.clone())
+                .unwrap_or_default(),
+            age: person
+                .as_ref()
+                .and_then(|p| p.birth_date)
+                .and_then(|b| EraDate::from_date(b).age_on(on)),
+            state_label: CaseState::parse(&case.state)
+                .map(CaseState::label)
+                .unwrap_or(""),
+            consented: person_consented(state, &case).await?,
+            chief_complaint: consultation
+                .as_ref()
+                .map(|c| c.chief_complaint.clone())
+                .unwrap_or_default(),
+            situation: consultation
+                .as_ref()
+                .map(|c| c.situation.clone())
+                .unwrap_or_default(),
+            concern_labels: consultation
+                .as_ref()
+                .map(|c| {
+                    c.concerns
+                        .iter()
+                        .filter_map(|x| Concern::parse(&x.code))
+                        .map(|x| x.label().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            plan: plans
+                .first()
+                .map(|p| PlanView::of(p, &agencies, &users, state)),
+        });
+    }
+    let tasks = state.repo.tasks_of_meeting(meeting.row.id).await?;
+    let today = state.today();
+    Ok(MeetingView {
+        head: MeetingRef::of(&meeting.row, state),
+        requires_pledge: kind.is_some_and(|k| k.requires_pledge()),
+        requires_consent: kind.is_some_and(|k| k.requires_consent()),
+        agrees_plans: kind.is_some_and(|k| k.agrees_plans()),
+        members: meeting
+            .members
+            .iter()
+            .map(|m| {
+                let u = users.iter().find(|u| u.id == m.user_id);
+                MemberView {
+                    user_id: m.user_id,
+                    name: u.map(|u| u.display_name.clone()).unwrap_or_default(),
+                    agencies: u
+                        .map(|u| {
+                            u.agency_ids
+                                .iter()
+                                .map(|a| agency_name(&agencies, *a))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    pledged: m.pledged_at.is_some(),
+                }
+            })
+            .collect(),
+        agenda,
+        minutes: meeting.row.minutes.clone(),
+        minutes_by: meeting
+            .row
+            .minutes_by
+            .map(|id| user_name(&users, id))
+            .unwrap_or_default(),
+        decisions: meeting
+            .decisions
+            .iter()
+            .map(|d| DecisionView {
+                id: d.id,
+                case_id: d.case_id,
+                text: d.text.clone(),
+                agreed_plan_id: d.agreed_plan_id,
+                by: user_name(&users, d.created_by),
+            })
+            .collect(),
+        tasks: tasks
+            .iter()
+            .map(|t| TaskView::of(t, &agencies, today))
+            .collect(),
+    })
+}

@@ -1,0 +1,689 @@
+//! 多機関協働 through the API: cases, plans, meetings, the consent gate and
+//! the 支援会議's pledge, on SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Backend, TestApp, USER_PASSWORD};
+use serde_json::{Value, json};
+
+fn sheet(self_consent: &str) -> Value {
+    json!({"method": "in_person", "received_on": "2026-11-20",
+     "person": {"name": "盛岡 花子", "kana": "もりおか はなこ", "sex": "female", "birth_date": "S45.3.12",
+                "address": {"postal_code": "020-0066", "line": "盛岡市上田三丁目2-1"}},
+     "concerns": [{"category": "債務について", "main": true}, {"category": "家族との関係について"}],
+     "chief_complaint": "借金と息子のひきこもり",
+     "situation": "家賃を3か月滞納している",
+     "household": [
+       {"name": "盛岡 花子", "relationship": "本人", "consent": self_consent},
+       {"name": "盛岡 太郎", "relationship": "子", "sex": "male", "age": 24, "living": "together", "consent": "no"}]})
+}
+
+fn plan(agency: i64) -> Value {
+    json!({
+        "short_term_goals": ["家賃の滞納を解消する"],
+        "long_term_goals": ["息子が社会とつながる"],
+        "direction": "住まいを守り、息子の居場所につなぐ",
+        "next_review_on": "令和9年1月20日",
+        "assignments": [{"agency_id": agency, "role": "家計相談",
+                         "tasks": [{"title": "家計表を作る", "due_on": "2026-12-10"}]}]
+    })
+}
+
+struct Setup {
+    app: TestApp,
+    /// The 多機関協働 team (事務局 CSW).
+    csw: String,
+    csw_id: i64,
+    /// The 受付機関 (agency 1), where the consultation was taken.
+    origin: String,
+    /// Agency 3: a plan role / meeting member.
+    partner: String,
+    partner_id: i64,
+    /// Agency 2: not involved.
+    stranger: String,
+    partner_agency: i64,
+}
+
+async fn setup(backend: Backend) -> Setup {
+    let app = TestApp::new(backend).await;
+    let secretariat = app
+        .repo()
+        .agencies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.secretariat)
+        .unwrap()
+        .id;
+    let csw_id = app.create_user("csw", "csw", &[secretariat]).await;
+    app.create_user("uketsuke", "staff", &[1]).await;
+    let partner_id = app.create_user("partner", "staff", &[3]).await;
+    app.create_user("tanin", "staff", &[2]).await;
+    Setup {
+        csw: app.token("csw", USER_PASSWORD).await,
+        csw_id,
+        origin: app.token("uketsuke", USER_PASSWORD).await,
+        partner: app.token("partner", USER_PASSWORD).await,
+        partner_id,
+        stranger: app.token("tanin", USER_PASSWORD).await,
+        partner_agency: 3,
+        app,
+    }
+}
+
+impl Setup {
+    /// A consultation at agency 1, sent to 重層事業 (the 事務局).
+    async fn escalated(&self, self_consent: &str) -> i64 {
+        let r = self
+            .app
+            .post_json(
+                "/api/v1/consultations",
+                Some(&self.origin),
+                &sheet(self_consent),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let consultation = r.json()["id"].as_i64().unwrap();
+        let r = self
+            .app
+            .post_json(
+                "/api/v1/handoffs",
+                Some(&self.origin),
+                &json!({"consultation_id": consultation, "purpose": "multi_agency"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        consultation
+    }
+
+    async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self.app.post_json(path, Some(token), &body).await;
+        (
+            r.status,
+            serde_json::from_str(&r.body).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let r = self.app.get(path, Some(token)).await;
+        (
+            r.status,
+            serde_json::from_str(&r.body).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn open_case(&self, consultation: i64) -> i64 {
+        let (status, body) = self
+            .post(
+                &self.csw,
+                "/api/v1/cases",
+                json!({"consultation_id": consultation}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_i64().unwrap()
+    }
+
+    async fn assessed_and_planned(&self, case: i64) {
+        let (status, body) = self
+            .post(
+                &self.csw,
+                &format!("/api/v1/cases/{case}/assessment"),
+                json!({"areas": [["livelihood", "家賃を3か月滞納"], ["family", "息子が3年ひきこもっている"]],
+                       "concerns": ["debt", "family"], "strengths": "本人は相談に前向き", "risks": "立ち退きのおそれ"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["state"], "assessment");
+        let (status, body) = self
+            .post(
+                &self.csw,
+                &format!("/api/v1/cases/{case}/plans"),
+                plan(self.partner_agency),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["version"], 1);
+    }
+
+    async fn meeting(&self, kind: &str, members: &[i64]) -> Vec<i64> {
+        let (status, body) = self
+            .post(
+                &self.csw,
+                "/api/v1/meetings",
+                json!({"kind": kind, "starts_at": "2026-12-10T13:30", "place": "市保健所 会議室",
+                       "member_user_ids": members}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect()
+    }
+}
+
+async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
+    let s = setup(backend).await;
+    let consultation = s.escalated("yes").await;
+    let case = s.open_case(consultation).await;
+    // One open case per consultation.
+    let (status, body) = s
+        .post(
+            &s.csw,
+            "/api/v1/cases",
+            json!({"consultation_id": consultation}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // The course: no plan before the アセスメント.
+    let (status, body) = s
+        .post(&s.csw, &format!("/api/v1/cases/{case}/plans"), plan(3))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["error"].as_str().unwrap().contains("アセスメント"));
+    s.assessed_and_planned(case).await;
+    let (_, view) = s.get(&s.csw, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(view["state"], "planning");
+    assert_eq!(view["state_label"], "プラン作成");
+    assert_eq!(view["plans"][0]["status"], "draft");
+    assert_eq!(view["plans"][0]["next_review_on"], "2027-01-20");
+    assert_eq!(view["assessment"]["areas"][0]["label"], "経済・就労");
+    // The plan's agency sees nothing while the plan is a draft.
+    let (status, _) = s.get(&s.partner, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Support waits for a plan agreed at a よりそい会議.
+    let (status, body) = s
+        .post(&s.csw, &format!("/api/v1/cases/{case}/monitoring"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["error"].as_str().unwrap().contains("モニタリング開始"));
+    let ids = s.meeting("case_conference", &[s.partner_id]).await;
+    let meeting = ids[0];
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{meeting}/agenda"),
+            json!({"case_id": case}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{meeting}/decisions"),
+            json!({"case_id": case, "agree_plan": true, "text": "第1版で支援を始める"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, view) = s.get(&s.csw, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(view["state"], "support");
+    assert_eq!(view["plans"][0]["status"], "agreed");
+    assert_eq!(view["plans"][0]["agreed_meeting_id"], meeting);
+    assert_eq!(view["plans"][0]["agreed_on"], "2026-12-10");
+    // The role's agency now holds the task and sees the case.
+    let (_, tasks) = s.get(&s.partner, "/api/v1/tasks").await;
+    assert_eq!(tasks["tasks"][0]["title"], "家計表を作る");
+    assert_eq!(tasks["tasks"][0]["due_on"], "2026-12-10");
+    assert_eq!(tasks["tasks"][0]["source"], "plan");
+    let (status, _) = s.get(&s.partner, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(status, StatusCode::OK);
+    // …but may not change it.
+    let (status, body) = s
+        .post(&s.partner, &format!("/api/v1/cases/{case}/plans"), plan(3))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    // Agreeing the same plan twice is refused.
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{meeting}/decisions"),
+            json!({"case_id": case, "agree_plan": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"].as_str().unwrap().contains("すでに合意"));
+    // A new version is a draft; the agreed one stays in force.
+    let (status, body) = s
+        .post(&s.csw, &format!("/api/v1/cases/{case}/plans"), plan(5))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(body["version"], 2);
+    let (_, view) = s.get(&s.csw, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(view["plans"][0]["status"], "draft");
+    assert_eq!(view["plans"][1]["status"], "agreed");
+    let (status, _) = s
+        .post(&s.csw, &format!("/api/v1/cases/{case}/monitoring"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // 終結時評価: every goal of the plan in force.
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/close"),
+            json!({"evaluations": [{"outcome": "achieved"}], "reason": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["evaluations", "reason"]);
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/close"),
+            json!({"evaluations": [{"outcome": "achieved", "change": "滞納が解消した"},
+                                   {"outcome": "一部達成", "change": "週1回外出するようになった"}],
+                   "reason": "目標を概ね達成し、地域包括で見守る"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "closed");
+    assert_eq!(body["evaluations"][1]["outcome_label"], "一部達成");
+    assert_eq!(body["evaluations"][1]["goal"], "息子が社会とつながる");
+    let (status, _) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/return"),
+            json!({"agency_id": 1, "reason": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let actions: Vec<String> = s
+        .app
+        .audit_actions()
+        .await
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect();
+    for action in [
+        "case_opened",
+        "case_updated",
+        "plan_saved",
+        "meeting_scheduled",
+        "agenda_added",
+        "decision_recorded",
+        "case_viewed",
+    ] {
+        assert!(actions.iter().any(|a| a == action), "{action}");
+    }
+}
+
+async fn the_consent_gate_offers_the_support_conference(backend: Backend) {
+    let s = setup(backend).await;
+    let consultation = s.escalated("no").await;
+    let case = s.open_case(consultation).await;
+    // The よりそい会議 and, the same day at another time, the 支援会議.
+    let (status, body) = s
+        .post(
+            &s.csw,
+            "/api/v1/meetings",
+            json!({"kind": "case_conference", "starts_at": "２０２６－１２－１０　１３：３０",
+                   "support_conference_at": "15:00", "member_user_ids": [s.partner_id]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let ids: Vec<i64> = body["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    let (conference, support) = (ids[0], ids[1]);
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{conference}/agenda"),
+            json!({"case_id": case}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        body["error"],
+        "本人の同意が確認できないため、このケースはよりそい会議の議題にできません。同意なしで扱える支援会議（法第106条の6）の議題にしてください。"
+    );
+    assert_eq!(body["instead"], "support_conference");
+    assert!(
+        s.app
+            .audit_actions()
+            .await
+            .iter()
+            .any(|(a, _)| a == "agenda_refused")
+    );
+    // The 支援会議: 404 for non-members, 403 until the member pledges.
+    let path = format!("/api/v1/meetings/{support}");
+    let (status, _) = s.get(&s.stranger, &path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = s.get(&s.csw, &path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["error"].as_str().unwrap().contains("守秘義務の確認"));
+    let (status, _) = s
+        .post(
+            &s.csw,
+            &format!("{path}/agenda"),
+            json!({"case_id": case}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s.post(&s.stranger, &format!("{path}/pledge"), json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = s.post(&s.csw, &format!("{path}/pledge"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("{path}/agenda"),
+            json!({"case_id": case}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, view) = s.get(&s.csw, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(view["kind_name"], "支援会議");
+    assert_eq!(view["starts_at"], "2026-12-10T15:00:00");
+    assert_eq!(view["agenda"][0]["person_name"], "盛岡 花子");
+    assert_eq!(view["agenda"][0]["consented"], false);
+    // The partner is a member: the material opens only after their pledge,
+    // and only in this meeting (the case itself stays closed to them).
+    let (status, _) = s.get(&s.partner, &path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    s.post(&s.partner, &format!("{path}/pledge"), json!({}))
+        .await;
+    let (status, view) = s.get(&s.partner, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(view["agenda"][0]["chief_complaint"], "借金と息子のひきこもり");
+    let (status, _) = s.get(&s.partner, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A decision becomes a task for the partner's agency.
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("{path}/decisions"),
+            json!({"case_id": case, "text": "見守りを続け、訪問で関係をつくる",
+                   "task_agency_id": 3, "task_title": "月1回訪問する", "task_due_on": "令和8年12月20日"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, tasks) = s.get(&s.partner, "/api/v1/tasks").await;
+    assert_eq!(tasks["tasks"][0]["title"], "月1回訪問する");
+    assert_eq!(tasks["tasks"][0]["source"], "decision");
+    assert_eq!(tasks["tasks"][0]["meeting_id"], support);
+    // No plan is agreed at a 支援会議.
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("{path}/decisions"),
+            json!({"case_id": case, "agree_plan": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "agree_plan");
+    let (status, body) = s
+        .post(&s.csw, &format!("{path}/minutes"), json!({"minutes": "訪問を続ける方針を確認した"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Once the person consents, the よりそい会議 takes the case; a consent
+    // dated in the future is refused.
+    let (status, _) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/consent"),
+            json!({"confirmed_on": "2099-01-01", "confirmed_by": "CSW 佐藤"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/consent"),
+            json!({"confirmed_on": "令和8年11月26日", "confirmed_by": "CSW 佐藤"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["consented"], true);
+    let (status, _) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{conference}/agenda"),
+            json!({"case_id": case}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+async fn meetings_repeat_and_bad_input_is_named(backend: Backend) {
+    let s = setup(backend).await;
+    let (status, body) = s
+        .post(
+            &s.csw,
+            "/api/v1/meetings",
+            json!({"kind": "case_conference", "starts_at": "令和9年1月15日 13:30",
+                   "repeat": "monthly", "count": 3, "support_conference_at": "15:30"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["ids"].as_array().unwrap().len(), 6);
+    let (status, body) = s
+        .post(
+            &s.csw,
+            "/api/v1/meetings",
+            json!({"kind": "council_plenary", "starts_at": "2027-05-20 10:00", "repeat": "three_times_a_year"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, list) = s.get(&s.csw, "/api/v1/meetings").await;
+    let starts: Vec<&str> = list["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "council_plenary")
+        .map(|m| m["starts_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        starts,
+        vec![
+            "2027-05-20T10:00:00",
+            "2027-09-20T10:00:00",
+            "2028-01-20T10:00:00"
+        ]
+    );
+    let supports: Vec<&str> = list["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "support_conference")
+        .map(|m| m["starts_label"].as_str().unwrap())
+        .collect();
+    assert_eq!(supports[1], "令和9年2月15日（2027年） 15:30");
+    let (status, body) = s
+        .post(
+            &s.csw,
+            "/api/v1/meetings",
+            json!({"kind": "tea_party", "starts_at": "明日", "repeat": "weekly",
+                   "member_user_ids": [9999]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["kind", "starts_at", "repeat", "member_user_ids"]);
+    let (status, body) = s
+        .post(
+            &s.csw,
+            "/api/v1/meetings",
+            json!({"kind": "case_conference", "starts_at": "2027-01-15 13:30", "support_conference_at": "13:30"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"].as_str().unwrap().contains("開始時刻をずらしてください"));
+    // Only the team and city staff schedule.
+    let (status, _) = s
+        .post(
+            &s.stranger,
+            "/api/v1/meetings",
+            json!({"kind": "case_review", "starts_at": "2027-01-15 13:30"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn cases_are_scoped_and_only_the_team_works_them(backend: Backend) {
+    let s = setup(backend).await;
+    let consultation = s.escalated("yes").await;
+    // Only the 事務局 opens cases; others do not learn of consultations they cannot see.
+    let (status, _) = s
+        .post(
+            &s.origin,
+            "/api/v1/cases",
+            json!({"consultation_id": consultation}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s
+        .post(
+            &s.stranger,
+            "/api/v1/cases",
+            json!({"consultation_id": consultation}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = s
+        .post(&s.csw, "/api/v1/cases", json!({"consultation_id": 99999}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let case = s.open_case(consultation).await;
+    let path = format!("/api/v1/cases/{case}");
+    let (status, _) = s.get(&s.stranger, &path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = s.get(&s.stranger, "/api/v1/cases/99999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, view) = s.get(&s.origin, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(view["person_name"], "盛岡 花子");
+    let (status, _) = s
+        .post(
+            &s.origin,
+            &format!("{path}/assessment"),
+            json!({"areas": [["housing", "x"]]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s
+        .post(
+            &s.stranger,
+            &format!("{path}/assessment"),
+            json!({"areas": [["housing", "x"]]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let admin = s.app.admin_token().await;
+    let (status, _) = s.get(&admin, &path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, listed) = s.get(&s.stranger, "/api/v1/cases").await;
+    assert_eq!(listed["cases"].as_array().unwrap().len(), 0);
+    let (_, listed) = s.get(&s.csw, "/api/v1/cases").await;
+    assert_eq!(listed["cases"][0]["id"], case);
+    // Bad input: the アセスメント and plan name their fields; nothing is stored.
+    let (status, body) = s
+        .post(&s.csw, &format!("{path}/assessment"), json!({"areas": []}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "areas");
+    let (status, _) = s.post(&s.csw, &format!("{path}/assessment"), json!("x")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    s.assessed_and_planned(case).await;
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("{path}/plans"),
+            json!({"short_term_goals": ["x"], "assignments": [{"agency_id": 9999, "role": "x"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "assignments[0].agency_id");
+    // Return to one agency, with the reason.
+    let (status, body) = s
+        .post(&s.csw, &format!("{path}/return"), json!({"reason": ""}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"].as_array().unwrap().len(), 2);
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("{path}/return"),
+            json!({"agency_id": 1, "reason": "単独の機関で支援できる"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "returned");
+    assert_eq!(body["return_reason"], "単独の機関で支援できる");
+    // Once returned, a new case may be opened from the consultation.
+    s.open_case(consultation).await;
+}
+
+async fn tasks_are_done_by_their_agency(backend: Backend) {
+    let s = setup(backend).await;
+    let consultation = s.escalated("yes").await;
+    let case = s.open_case(consultation).await;
+    s.assessed_and_planned(case).await;
+    let meeting = s.meeting("case_conference", &[]).await[0];
+    s.post(
+        &s.csw,
+        &format!("/api/v1/meetings/{meeting}/agenda"),
+        json!({"case_id": case}),
+    )
+    .await;
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{meeting}/decisions"),
+            json!({"case_id": case, "agree_plan": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // The meeting's material is for members only.
+    let (status, _) = s.get(&s.partner, &format!("/api/v1/meetings/{meeting}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    s.app.state.clock.set(
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap(),
+    );
+    let (_, tasks) = s.get(&s.partner, "/api/v1/tasks").await;
+    let task = &tasks["tasks"][0];
+    assert_eq!(task["overdue"], true);
+    let id = task["id"].as_i64().unwrap();
+    let (status, _) = s
+        .post(&s.stranger, &format!("/api/v1/tasks/{id}/done"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = s
+        .post(&s.partner, &format!("/api/v1/tasks/{id}/done"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "done");
+    let (status, _) = s
+        .post(&s.partner, &format!("/api/v1/tasks/{id}/done"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, tasks) = s.get(&s.partner, "/api/v1/tasks").await;
+    assert_eq!(tasks["tasks"].as_array().unwrap().len(), 0);
+    let _ = s.csw_id;
+}
+
+on_both_backends!(
+    a_case_runs_from_consultation_to_closure,
+    the_consent_gate_offers_the_support_conference,
+    meetings_repeat_and_bad_input_is_named,
+    cases_are_scoped_and_only_the_team_works_them,
+    tasks_are_done_by_their_agency,
+);
