@@ -280,8 +280,7 @@ pub fn paired_support_conference(
 ) -> Result<NaiveDateTime, String> {
     if at == case_conference.time() {
         return Err(
-            "支援会議はよりそい会議と同じ日の別の時間に開きます。開始時刻をずらしてください"
-                .into(),
+            "支援会議はよりそい会議と同じ日の別の時間に開きます。開始時刻をずらしてください".into(),
         );
     }
     Ok(case_conference.date().and_time(at))
@@ -376,7 +375,10 @@ mod tests {
             .occurrences(first);
         assert_eq!(plenary.len(), 3);
         assert_eq!(plenary[2].date().to_string(), "2026-09-30");
-        assert_eq!(Recurrence::parse("once", None).unwrap().occurrences(first), vec![first]);
+        assert_eq!(
+            Recurrence::parse("once", None).unwrap().occurrences(first),
+            vec![first]
+        );
         assert!(Recurrence::parse("monthly", Some(0)).is_err());
         assert!(Recurrence::parse("weekly", None).is_err());
         let at = NaiveTime::from_hms_opt(15, 0, 0).unwrap();

@@ -307,10 +307,7 @@ impl PlanInput {
                 continue;
             }
             if a.role.trim().is_empty() {
-                problems.push(error(
-                    format!("{field}.role"),
-                    "機関の役割を書いてください",
-                ));
+                problems.push(error(format!("{field}.role"), "機関の役割を書いてください"));
             }
             let mut tasks = Vec::new();
             for (j, t) in a.tasks.iter().enumerate() {
@@ -329,10 +326,7 @@ impl PlanInput {
             });
         }
         if assignments.is_empty() {
-            problems.push(error(
-                "assignments",
-                "役割分担を1機関以上書いてください",
-            ));
+            problems.push(error("assignments", "役割分担を1機関以上書いてください"));
         }
         let next_review_on = parse_date(&mut problems, "next_review_on", &self.next_review_on);
         if !problems.is_empty() {

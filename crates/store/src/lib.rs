@@ -203,7 +203,8 @@ pub trait Repository: Send + Sync + 'static {
     async fn cases_of_person(&self, person_id: i64) -> Result<Vec<Case>>;
     /// Applies a change if the case is still in `change.from_state`
     /// (`Conflict` otherwise), with its event and audit.
-    async fn update_case(&self, id: i64, change: &CaseChange, audit: NewAuditEvent) -> Result<Case>;
+    async fn update_case(&self, id: i64, change: &CaseChange, audit: NewAuditEvent)
+    -> Result<Case>;
     async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>>;
     /// Saves a new plan version (a draft); moves the case along `state` if given.
     /// Returns `(plan id, version)`.
@@ -219,7 +220,11 @@ pub trait Repository: Send + Sync + 'static {
     async fn plans_of(&self, case_id: i64) -> Result<Vec<PlanVersion>>;
 
     /// Schedules meetings (a series shares its members), with the audit event.
-    async fn create_meetings(&self, meetings: &[NewMeeting], audit: NewAuditEvent) -> Result<Vec<i64>>;
+    async fn create_meetings(
+        &self,
+        meetings: &[NewMeeting],
+        audit: NewAuditEvent,
+    ) -> Result<Vec<i64>>;
     async fn meeting(&self, id: i64) -> Result<Option<Meeting>>;
     /// Meetings the user is a member of, by start time.
     async fn meetings_of_user(&self, user_id: i64) -> Result<Vec<MeetingRow>>;
@@ -252,5 +257,11 @@ pub trait Repository: Send + Sync + 'static {
     async fn tasks_of_case(&self, case_id: i64) -> Result<Vec<Task>>;
     async fn tasks_of_meeting(&self, meeting_id: i64) -> Result<Vec<Task>>;
     /// Marks an open task done; `Conflict` if it is not open.
-    async fn complete_task(&self, id: i64, by_user: i64, on: chrono::NaiveDate, audit: NewAuditEvent) -> Result<Task>;
+    async fn complete_task(
+        &self,
+        id: i64,
+        by_user: i64,
+        on: chrono::NaiveDate,
+        audit: NewAuditEvent,
+    ) -> Result<Task>;
 }

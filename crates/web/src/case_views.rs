@@ -223,7 +223,11 @@ impl TaskView {
             },
             case_id: t.case_id,
             meeting_id: t.meeting_id,
-            source: if t.plan_id.is_some() { "plan" } else { "decision" },
+            source: if t.plan_id.is_some() {
+                "plan"
+            } else {
+                "decision"
+            },
             source_label: if t.plan_id.is_some() {
                 "支援プランの役割分担"
             } else {
@@ -366,9 +370,7 @@ pub async fn case_view(
         person_id: case.person_id,
         person_name,
         person_kana,
-        chief_complaint: consultation
-            .map(|c| c.chief_complaint)
-            .unwrap_or_default(),
+        chief_complaint: consultation.map(|c| c.chief_complaint).unwrap_or_default(),
         lead_user_id: case.lead_user_id,
         lead: user_name(&users, case.lead_user_id),
         opened_on: case.opened_on,
@@ -387,9 +389,7 @@ pub async fn case_view(
             (Some(on), by) => format!(
                 "同意あり（{}確認{}）",
                 date_label(*on),
-                by.as_deref()
-                    .map(|b| format!("・{b}"))
-                    .unwrap_or_default()
+                by.as_deref().map(|b| format!("・{b}")).unwrap_or_default()
             ),
             _ if consented => "同意あり（受付シート）".into(),
             _ => "同意なし・未確認".into(),

@@ -99,7 +99,8 @@ pub async fn workable_case(
     let case = visible_case(state, user, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    if case.lead_user_id == user.user.id || user.user.agency_ids.contains(&case.secretariat_agency_id)
+    if case.lead_user_id == user.user.id
+        || user.user.agency_ids.contains(&case.secretariat_agency_id)
     {
         Ok(case)
     } else {
@@ -392,12 +393,10 @@ pub async fn return_case(
             field: "agency_id".into(),
             message: "戻す機関を選んでください".into(),
         }),
-        Some(id) if !agencies.iter().any(|a| a.id == id && a.active) => {
-            problems.push(FieldError {
-                field: "agency_id".into(),
-                message: format!("機関 ID {id} は登録されていません"),
-            })
-        }
+        Some(id) if !agencies.iter().any(|a| a.id == id && a.active) => problems.push(FieldError {
+            field: "agency_id".into(),
+            message: format!("機関 ID {id} は登録されていません"),
+        }),
         Some(_) => {}
     }
     if input.reason.trim().is_empty() {
@@ -416,9 +415,7 @@ pub async fn return_case(
         user.user.id,
         state.today(),
     );
-    change.returned_to = input
-        .agency_id
-        .map(|a| (a, input.reason.trim().to_owned()));
+    change.returned_to = input.agency_id.map(|a| (a, input.reason.trim().to_owned()));
     state
         .repo
         .update_case(
@@ -497,7 +494,8 @@ pub async fn record_consent(
         .update_case(
             case.id,
             &change,
-            user.audit(AuditAction::CaseUpdated).detail("本人同意の記録"),
+            user.audit(AuditAction::CaseUpdated)
+                .detail("本人同意の記録"),
         )
         .await
         .map_err(conflict)
@@ -539,13 +537,21 @@ pub fn parse_starts_at(text: &str) -> Result<NaiveDateTime, String> {
     Err(if text.is_empty() {
         "開始日時を入れてください".into()
     } else {
-        format!("開始日時「{text}」を読み取れません（例: 2026-12-10 13:30 / 令和8年12月10日 13:30）")
+        format!(
+            "開始日時「{text}」を読み取れません（例: 2026-12-10 13:30 / 令和8年12月10日 13:30）"
+        )
     })
 }
 
 pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
-    let text = tsunagaru_domain::kana::fold_width(text.trim()).replace('時', ":").replace('分', "");
-    let text = if text.ends_with(':') { format!("{text}00") } else { text };
+    let text = tsunagaru_domain::kana::fold_width(text.trim())
+        .replace('時', ":")
+        .replace('分', "");
+    let text = if text.ends_with(':') {
+        format!("{text}00")
+    } else {
+        text
+    };
     NaiveTime::parse_from_str(&text, "%H:%M")
         .map_err(|_| format!("時刻「{text}」を読み取れません（例: 15:00）"))
 }
@@ -693,7 +699,8 @@ pub async fn meeting_access(
     }
 }
 
-pub const PLEDGE_REQUIRED: &str = "支援会議の資料を開く前に、守秘義務の確認（法第106条の6第6項）を記録してください";
+pub const PLEDGE_REQUIRED: &str =
+    "支援会議の資料を開く前に、守秘義務の確認（法第106条の6第6項）を記録してください";
 
 /// The meeting's material, for members who may open it; 403 with the reason
 /// for a member of a 支援会議 who has not pledged.
@@ -704,9 +711,7 @@ pub async fn open_meeting(
 ) -> Result<Meeting, ApiError> {
     match meeting_access(state, user, id).await? {
         MeetingAccess::Open(m) => Ok(m),
-        MeetingAccess::PledgeFirst(_) => {
-            Err(ApiError::new(StatusCode::FORBIDDEN, PLEDGE_REQUIRED))
-        }
+        MeetingAccess::PledgeFirst(_) => Err(ApiError::new(StatusCode::FORBIDDEN, PLEDGE_REQUIRED)),
     }
 }
 
@@ -747,7 +752,11 @@ pub async fn add_agenda(
         .repo
         .case(case_id)
         .await?
-        .filter(|c| c.agency_ids.iter().any(|a| user.user.agency_ids.contains(a)))
+        .filter(|c| {
+            c.agency_ids
+                .iter()
+                .any(|a| user.user.agency_ids.contains(a))
+        })
         .ok_or_else(ApiError::not_found)?;
     if !case_state(&case)?.is_open() {
         return Err(ApiError::new(
@@ -851,7 +860,10 @@ pub async fn add_decision(
         match input.task_agency_id {
             Some(id) if agencies.iter().any(|a| a.id == id && a.active) => {}
             Some(_) => problems.push(field("task_agency_id", "タスクの機関が登録されていません")),
-            None => problems.push(field("task_agency_id", "タスクを担当する機関を選んでください")),
+            None => problems.push(field(
+                "task_agency_id",
+                "タスクを担当する機関を選んでください",
+            )),
         }
         if input.task_title.trim().is_empty() {
             problems.push(field("task_title", "タスクの内容を書いてください"));
@@ -875,7 +887,10 @@ pub async fn add_decision(
     let mut agreement = None;
     if input.agree_plan {
         match input.case_id {
-            None => problems.push(field("case_id", "合意する支援プランのケースを選んでください")),
+            None => problems.push(field(
+                "case_id",
+                "合意する支援プランのケースを選んでください",
+            )),
             Some(_) if !kind.agrees_plans() => problems.push(field(
                 "agree_plan",
                 &format!(
@@ -883,11 +898,12 @@ pub async fn add_decision(
                     kind_name(state, MeetingKind::CaseConference)
                 ),
             )),
-            Some(case_id) => match plan_agreement(state, case_id, meeting.row.starts_at.date()).await
-            {
-                Ok(a) => agreement = Some(a),
-                Err(m) => problems.push(field("agree_plan", &m)),
-            },
+            Some(case_id) => {
+                match plan_agreement(state, case_id, meeting.row.starts_at.date()).await {
+                    Ok(a) => agreement = Some(a),
+                    Err(m) => problems.push(field("agree_plan", &m)),
+                }
+            }
         }
     }
     if !problems.is_empty() {
@@ -909,10 +925,11 @@ pub async fn add_decision(
                 task,
                 agreement,
             },
-            user.audit(AuditAction::DecisionRecorded).detail(match input.case_id {
-                Some(c) => format!("ケース ID {c}"),
-                None => String::new(),
-            }),
+            user.audit(AuditAction::DecisionRecorded)
+                .detail(match input.case_id {
+                    Some(c) => format!("ケース ID {c}"),
+                    None => String::new(),
+                }),
         )
         .await
         .map_err(conflict)
@@ -941,9 +958,14 @@ async fn plan_agreement(
         .plans_of(case_id)
         .await
         .map_err(|e| e.to_string())?;
-    let newest = plans.first().ok_or("このケースにはまだ支援プランがありません")?;
+    let newest = plans
+        .first()
+        .ok_or("このケースにはまだ支援プランがありません")?;
     if newest.is_agreed() {
-        return Err(format!("支援プラン 第{}版はすでに合意されています", newest.version));
+        return Err(format!(
+            "支援プラン 第{}版はすでに合意されています",
+            newest.version
+        ));
     }
     let current = CaseState::parse(&case.state).ok_or("ケースの状態を読み取れません")?;
     let case_state = match current {

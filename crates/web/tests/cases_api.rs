@@ -197,7 +197,11 @@ async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Support waits for a plan agreed at a よりそい会議.
     let (status, body) = s
-        .post(&s.csw, &format!("/api/v1/cases/{case}/monitoring"), json!({}))
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/monitoring"),
+            json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["error"].as_str().unwrap().contains("モニタリング開始"));
@@ -256,7 +260,11 @@ async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
     assert_eq!(view["plans"][0]["status"], "draft");
     assert_eq!(view["plans"][1]["status"], "agreed");
     let (status, _) = s
-        .post(&s.csw, &format!("/api/v1/cases/{case}/monitoring"), json!({}))
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/monitoring"),
+            json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     // 終結時評価: every goal of the plan in force.
@@ -365,23 +373,17 @@ async fn the_consent_gate_offers_the_support_conference(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body["error"].as_str().unwrap().contains("守秘義務の確認"));
     let (status, _) = s
-        .post(
-            &s.csw,
-            &format!("{path}/agenda"),
-            json!({"case_id": case}),
-        )
+        .post(&s.csw, &format!("{path}/agenda"), json!({"case_id": case}))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = s.post(&s.stranger, &format!("{path}/pledge"), json!({})).await;
+    let (status, _) = s
+        .post(&s.stranger, &format!("{path}/pledge"), json!({}))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = s.post(&s.csw, &format!("{path}/pledge"), json!({})).await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = s
-        .post(
-            &s.csw,
-            &format!("{path}/agenda"),
-            json!({"case_id": case}),
-        )
+        .post(&s.csw, &format!("{path}/agenda"), json!({"case_id": case}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, view) = s.get(&s.csw, &path).await;
@@ -398,7 +400,10 @@ async fn the_consent_gate_offers_the_support_conference(backend: Backend) {
         .await;
     let (status, view) = s.get(&s.partner, &path).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(view["agenda"][0]["chief_complaint"], "借金と息子のひきこもり");
+    assert_eq!(
+        view["agenda"][0]["chief_complaint"],
+        "借金と息子のひきこもり"
+    );
     let (status, _) = s.get(&s.partner, &format!("/api/v1/cases/{case}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // A decision becomes a task for the partner's agency.
@@ -426,7 +431,11 @@ async fn the_consent_gate_offers_the_support_conference(backend: Backend) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["field"], "agree_plan");
     let (status, body) = s
-        .post(&s.csw, &format!("{path}/minutes"), json!({"minutes": "訪問を続ける方針を確認した"}))
+        .post(
+            &s.csw,
+            &format!("{path}/minutes"),
+            json!({"minutes": "訪問を続ける方針を確認した"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Once the person consents, the よりそい会議 takes the case; a consent
@@ -517,7 +526,10 @@ async fn meetings_repeat_and_bad_input_is_named(backend: Backend) {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, vec!["kind", "starts_at", "repeat", "member_user_ids"]);
+    assert_eq!(
+        fields,
+        vec!["kind", "starts_at", "repeat", "member_user_ids"]
+    );
     let (status, body) = s
         .post(
             &s.csw,
@@ -526,7 +538,12 @@ async fn meetings_repeat_and_bad_input_is_named(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["error"].as_str().unwrap().contains("開始時刻をずらしてください"));
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("開始時刻をずらしてください")
+    );
     // Only the team and city staff schedule.
     let (status, _) = s
         .post(
@@ -600,7 +617,9 @@ async fn cases_are_scoped_and_only_the_team_works_them(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["field"], "areas");
-    let (status, _) = s.post(&s.csw, &format!("{path}/assessment"), json!("x")).await;
+    let (status, _) = s
+        .post(&s.csw, &format!("{path}/assessment"), json!("x"))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     s.assessed_and_planned(case).await;
     let (status, body) = s
@@ -653,11 +672,14 @@ async fn tasks_are_done_by_their_agency(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     // The meeting's material is for members only.
-    let (status, _) = s.get(&s.partner, &format!("/api/v1/meetings/{meeting}")).await;
+    let (status, _) = s
+        .get(&s.partner, &format!("/api/v1/meetings/{meeting}"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    s.app.state.clock.set(
-        chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap(),
-    );
+    s.app
+        .state
+        .clock
+        .set(chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap());
     let (_, tasks) = s.get(&s.partner, "/api/v1/tasks").await;
     let task = &tasks["tasks"][0];
     assert_eq!(task["overdue"], true);

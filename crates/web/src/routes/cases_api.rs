@@ -4,9 +4,7 @@
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::case_views::{MeetingRef, TaskView, case_view, meeting_view};
-use crate::cases::{
-    self, ConsentInput, DecisionInput, MeetingInput, ReturnInput, visible_case,
-};
+use crate::cases::{self, ConsentInput, DecisionInput, MeetingInput, ReturnInput, visible_case};
 use crate::error::ApiError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -322,7 +320,6 @@ async fn task_done(
     let task = cases::complete_task(&state, &user, id).await?;
     let agencies = state.repo.agencies().await?;
     Ok(Json(
-        serde_json::to_value(TaskView::of(&task, &agencies, state.today()))
-            .unwrap_or(Value::Null),
+        serde_json::to_value(TaskView::of(&task, &agencies, state.today())).unwrap_or(Value::Null),
     ))
 }
