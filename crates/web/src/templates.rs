@@ -65,6 +65,10 @@ pub struct HomePage {
     pub outbox_overdue: usize,
     pub outbox_returned: usize,
     pub works_with_persons: bool,
+    /// Open tasks of the user's agencies, overdue first.
+    pub tasks: Vec<crate::case_views::TaskView>,
+    /// The next meetings the user sits on.
+    pub meetings: Vec<crate::case_views::MeetingRef>,
 }
 
 /// One choice of a filter select.
@@ -298,6 +302,10 @@ pub struct ChangeView {
 #[template(path = "person.html")]
 pub struct PersonPage {
     pub nav: Nav,
+    /// 多機関協働 cases the user may see.
+    pub cases: Vec<Choice>,
+    /// Consultations the 事務局 may open a case from.
+    pub case_openers: Vec<Choice>,
     pub id: i64,
     pub name: String,
     pub kana: String,

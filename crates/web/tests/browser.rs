@@ -786,3 +786,272 @@ async fn two_agencies_close_the_loop_and_one_handoff_is_returned() {
     client.close().await.unwrap();
     outcome.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csw_plans_a_case_is_refused_at_the_case_conference_and_a_decision_reaches_a_partner() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let secretariat = app
+        .repo()
+        .agencies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.secretariat)
+        .unwrap()
+        .id;
+    app.create_user("uketsuke", "staff", &[1]).await;
+    app.create_user("csw", "csw", &[secretariat]).await;
+    let partner = app.create_user("partner", "staff", &[3]).await;
+    // A consultation whose person has not consented, sent to 重層事業.
+    let token = app.token("uketsuke", common::USER_PASSWORD).await;
+    let sheet = serde_json::json!({"method": "in_person", "person": {"name": "盛岡 花子", "kana": "もりおか はなこ"},
+        "concerns": [{"category": "債務について", "main": true}], "chief_complaint": "借金と息子のひきこもり",
+        "household": [{"name": "盛岡 花子", "relationship": "本人", "consent": "no"}]});
+    let created = app
+        .post_json("/api/v1/consultations", Some(&token), &sheet)
+        .await
+        .json();
+    let person = created["person_id"].as_i64().unwrap();
+    let sent = app
+        .post_json(
+            "/api/v1/handoffs",
+            Some(&token),
+            &serde_json::json!({"consultation_id": created["id"], "purpose": "multi_agency"}),
+        )
+        .await;
+    assert_eq!(
+        sent.status,
+        axum::http::StatusCode::CREATED,
+        "{}",
+        sent.body
+    );
+    let base = serve(&app).await;
+    let profile = common::TempDir::new("tsunagaru-chromium");
+    let (_driver, client) = browser(&profile.0).await;
+    let outcome = async {
+        // The CSW opens the case from the person's page and assesses.
+        sign_in(&client, &base, "csw", common::USER_PASSWORD).await?;
+        client.goto(&format!("{base}/persons/{person}")).await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//button[starts-with(normalize-space(),'ケースを開く')]",
+            ))
+            .await?
+            .click()
+            .await?;
+        assert_eq!(
+            wait_for_text(&client, "#case-state", |t| !t.is_empty()).await?,
+            "受付"
+        );
+        let case_url = client.current_url().await?;
+        let case_id: i64 = case_url.path().rsplit('/').next().unwrap().parse()?;
+        field(&client, "経済・就労")
+            .await?
+            .send_keys("家賃を3か月滞納している")
+            .await?;
+        choose(&client, "相談内容", "債務について").await?;
+        field(&client, "強み")
+            .await?
+            .send_keys("本人は相談に前向き")
+            .await?;
+        click_button(&client, "アセスメントを保存").await?;
+        wait_for_text(&client, "#case-state", |t| t == "アセスメント").await?;
+
+        // The plan: a goal and an agency's role with a task. A wrong date is
+        // named and what was typed stays.
+        field(&client, "短期目標 1")
+            .await?
+            .send_keys("家賃の滞納を解消する")
+            .await?;
+        field(&client, "機関 1").await?.select_by_value("3").await?;
+        field(&client, "役割 1")
+            .await?
+            .send_keys("家計相談")
+            .await?;
+        field(&client, "機関 1 のタスク 1")
+            .await?
+            .send_keys("家計表を作る")
+            .await?;
+        field(&client, "期限")
+            .await?
+            .send_keys("令和8年2月30日")
+            .await?;
+        click_button(&client, "支援プランを保存（案）").await?;
+        wait_for_text(&client, "#case-error", |t| !t.is_empty()).await?;
+        assert_eq!(
+            field(&client, "短期目標 1")
+                .await?
+                .prop("value")
+                .await?
+                .as_deref(),
+            Some("家賃の滞納を解消する")
+        );
+        let due = field(&client, "期限").await?;
+        due.clear().await?;
+        due.send_keys("令和8年12月10日").await?;
+        click_button(&client, "支援プランを保存（案）").await?;
+        wait_for_text(&client, "#case-state", |t| t == "プラン作成").await?;
+        wait_for_text(&client, "#plan-1", |t| {
+            t.contains("案（未合意）") && t.contains("家計表を作る")
+        })
+        .await?;
+        snap(&client, "20-case-plan").await;
+
+        // A よりそい会議 with the 支援会議 the same day at 15:00.
+        client.goto(&format!("{base}/meetings")).await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//summary[normalize-space()='会議を登録する']",
+            ))
+            .await?
+            .click()
+            .await?;
+        field(&client, "会議の種類")
+            .await?
+            .select_by_value("case_conference")
+            .await?;
+        field(&client, "開催日")
+            .await?
+            .send_keys("令和8年12月10日")
+            .await?;
+        field(&client, "開始時刻")
+            .await?
+            .send_keys("１３：３０")
+            .await?;
+        field(&client, "場所")
+            .await?
+            .send_keys("市保健所 会議室")
+            .await?;
+        field(&client, "同じ日の支援会議の開始時刻（よりそい会議のとき）")
+            .await?
+            .send_keys("15:00")
+            .await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(&format!(
+                "//input[@name='member_user_ids' and @value='{partner}']"
+            )))
+            .await?
+            .click()
+            .await?;
+        click_button(&client, "会議を登録").await?;
+        wait_for_text(&client, "main h1", |t| t == "よりそい会議").await?;
+
+        // The case has no consent: the よりそい会議 refuses it and offers the 支援会議.
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("#agenda-case"))
+            .await?
+            .select_by_value(&case_id.to_string())
+            .await?;
+        click_button(&client, "議題に追加").await?;
+        let refused = wait_for_text(&client, "#agenda-refused", |t| !t.is_empty()).await?;
+        assert!(
+            refused.contains("本人の同意が確認できないため"),
+            "{refused}"
+        );
+        snap(&client, "21-consent-gate").await;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//div[@id='agenda-refused']//button[contains(.,'支援会議')]",
+            ))
+            .await?
+            .click()
+            .await?;
+        // The 支援会議's material opens only after the pledge.
+        wait_for_text(&client, "main h1", |t| t.starts_with("守秘義務の確認")).await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Id("pledge"))
+            .await?
+            .click()
+            .await?;
+        click_button(&client, "確認して資料を開く").await?;
+        wait_for_text(&client, "main h1", |t| t == "支援会議").await?;
+        wait_for_text(&client, &format!("#agenda-{case_id}"), |t| {
+            t.contains("盛岡 花子") && t.contains("本人同意なし")
+        })
+        .await?;
+
+        // Minutes and a decision that becomes a task for agency 3.
+        field(&client, "議事録")
+            .await?
+            .send_keys("見守りと訪問を続ける方針を確認した")
+            .await?;
+        click_button(&client, "議事録を保存").await?;
+        wait_for_text(&client, "#minutes-by", |t| t.starts_with("記録")).await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//summary[normalize-space()='決定事項を記録する']",
+            ))
+            .await?
+            .click()
+            .await?;
+        field(&client, "ケース")
+            .await?
+            .select_by_value(&case_id.to_string())
+            .await?;
+        field(&client, "決定事項")
+            .await?
+            .send_keys("関係機関が月1回訪問する")
+            .await?;
+        field(&client, "担当機関")
+            .await?
+            .select_by_value("3")
+            .await?;
+        field(&client, "タスクの内容")
+            .await?
+            .send_keys("月1回訪問する")
+            .await?;
+        field(&client, "期限").await?.send_keys("R8.12.20").await?;
+        click_button(&client, "決定事項を記録").await?;
+        wait_for_text(&client, "ol.decisions", |t| {
+            t.contains("関係機関が月1回訪問する")
+        })
+        .await?;
+        assert_eq!(
+            field(&client, "議事録")
+                .await?
+                .prop("value")
+                .await?
+                .as_deref(),
+            Some("見守りと訪問を続ける方針を確認した")
+        );
+        snap(&client, "22-support-conference").await;
+        let meeting_url = client.current_url().await?;
+        client
+            .goto(&format!(
+                "{}/print",
+                meeting_url.as_str().split('#').next().unwrap()
+            ))
+            .await?;
+        let printed = wait_for_text(&client, "body", |t| t.contains("議事録")).await?;
+        assert!(
+            printed.contains("見守りと訪問を続ける方針を確認した") && printed.contains("取扱注意"),
+            "{printed}"
+        );
+        client.goto(&format!("{base}/")).await?;
+        sign_out(&client).await?;
+
+        // The partner agency sees the task on its home page.
+        sign_in(&client, &base, "partner", common::USER_PASSWORD).await?;
+        let tasks = wait_for_text(&client, "#task-list", |t| t.contains("月1回訪問する")).await?;
+        assert!(tasks.contains("令和8年12月20日"), "{tasks}");
+        snap(&client, "23-partner-home").await;
+        Ok::<(), Box<dyn std::error::Error>>(())
+    }
+    .await;
+    client.close().await.unwrap();
+    outcome.unwrap();
+}

@@ -134,9 +134,31 @@ pub async fn home(
         .repo
         .handoffs_of(&user.user.agency_ids, HandoffBox::Outbox)
         .await?;
+    // Tasks from agreed plans and meeting decisions, overdue first.
+    let tasks = if user.role().works_with_persons() {
+        state.repo.open_tasks_of(&user.user.agency_ids).await?
+    } else {
+        Vec::new()
+    };
+    let mut tasks: Vec<crate::case_views::TaskView> = tasks
+        .iter()
+        .map(|t| crate::case_views::TaskView::of(t, &agencies, today))
+        .collect();
+    tasks.sort_by_key(|t| !t.overdue);
+    let meetings: Vec<crate::case_views::MeetingRef> = state
+        .repo
+        .meetings_of_user(user.user.id)
+        .await?
+        .iter()
+        .filter(|m| m.starts_at.date() >= today)
+        .take(5)
+        .map(|m| crate::case_views::MeetingRef::of(m, &state))
+        .collect();
     let (inbox_open, inbox_overdue) = count(&inbox);
     let (outbox_open, outbox_overdue) = count(&outbox);
     let page = HomePage {
+        tasks,
+        meetings,
         inbox_open,
         inbox_overdue,
         outbox_open,

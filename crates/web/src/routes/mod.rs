@@ -6,10 +6,12 @@ mod api;
 mod assets;
 mod audit;
 pub(crate) mod cases_api;
+mod cases_web;
 mod consultations;
 mod directory;
 pub(crate) mod handoffs_api;
 mod handoffs_web;
+mod meetings_web;
 pub(crate) mod persons;
 pub(crate) mod persons_api;
 mod session;
@@ -38,6 +40,21 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/handoffs/{id}", get(handoffs_web::page))
         .route("/handoffs/{id}/print", get(handoffs_web::print))
         .route("/handoffs/{id}/{step}", post(handoffs_web::step))
+        .route("/cases", get(cases_web::list).post(cases_web::open))
+        .route("/cases/{id}", get(cases_web::page))
+        .route("/cases/{id}/{action}", post(cases_web::act))
+        .route(
+            "/meetings",
+            get(meetings_web::list).post(meetings_web::schedule),
+        )
+        .route("/meetings/agenda", post(meetings_web::add_agenda_from_case))
+        .route("/meetings/{id}", get(meetings_web::page))
+        .route("/meetings/{id}/agenda", post(meetings_web::add_agenda))
+        .route("/meetings/{id}/pledge", post(meetings_web::pledge))
+        .route("/meetings/{id}/minutes", post(meetings_web::minutes))
+        .route("/meetings/{id}/decisions", post(meetings_web::decision))
+        .route("/meetings/{id}/print", get(meetings_web::print))
+        .route("/tasks/{id}/done", post(meetings_web::task_done))
         .route("/persons", get(persons::search_page))
         .route("/persons/{id}", get(persons::page))
         .route(

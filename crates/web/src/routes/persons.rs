@@ -403,8 +403,60 @@ async fn person_page(
             change.unmerge = None;
         }
     }
+    // 多機関協働: the cases the user may see, and (for the 事務局) the
+    // consultations a case can be opened from.
+    let person_cases = state.repo.cases_of_person(id).await?;
+    let mut cases = Vec::new();
+    for c in &person_cases {
+        if crate::cases::visible_case(state, user, c.id)
+            .await
+            .map_err(super::cases_web::page_error)?
+            .is_some()
+        {
+            let s = tsunagaru_domain::case::CaseState::parse(&c.state);
+            cases.push(crate::templates::Choice {
+                value: c.id.to_string(),
+                label: format!(
+                    "ケース {}（{}・{}開始）",
+                    c.id,
+                    s.map(|s| s.label()).unwrap_or_default(),
+                    date_label(c.opened_on)
+                ),
+                selected: false,
+            });
+        }
+    }
+    let is_team = crate::cases::team_agency(state, user)
+        .await
+        .map_err(super::cases_web::page_error)?
+        .is_some();
+    let case_openers = if is_team {
+        consultations
+            .iter()
+            .filter(|c| {
+                !person_cases.iter().any(|k| {
+                    k.consultation_id == c.id
+                        && tsunagaru_domain::case::CaseState::parse(&k.state)
+                            .is_some_and(|s| s.is_open())
+                })
+            })
+            .map(|c| crate::templates::Choice {
+                value: c.id.to_string(),
+                label: format!(
+                    "{}の相談（{}）",
+                    date_label(c.received_on),
+                    c.chief_complaint
+                ),
+                selected: false,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = PersonPage {
         nav: Nav::new(user, &state.pack.municipality.name),
+        cases,
+        case_openers,
         id,
         kana: person.kana.clone().unwrap_or_default(),
         protected: person.protected,

@@ -1,0 +1,699 @@
+//! 多機関協働 in the browser: the case page with its forms (アセスメント,
+//! 支援プラン, 本人同意, モニタリング, 終結, 戻り), opening a case from a
+//! consultation, and the case list. A form with errors comes back with what
+//! was typed and the messages beside the fields.
+
+use crate::AppState;
+use crate::auth::{CurrentUser, WebUser};
+use crate::case_views::{CaseView, MeetingRef, case_view, datetime_label};
+use crate::cases::{
+    self, ConsentInput, ReturnInput, agreed_plan, team_agency, visible_case, workable_case,
+};
+use crate::error::{ApiError, PageError};
+use crate::templates::{Choice, Nav};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::collections::BTreeMap;
+use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::case::{CaseStep, MeetingKind};
+use tsunagaru_domain::intake::{Concern, FieldError};
+use tsunagaru_domain::plan::{
+    AssessmentArea, AssessmentInput, AssignmentInput, ClosureInput, EvaluationInput, GoalOutcome,
+    GoalTerm, PlanInput, TaskInput,
+};
+
+pub fn page_error(e: ApiError) -> PageError {
+    match e.status {
+        StatusCode::NOT_FOUND => PageError::NotFound,
+        StatusCode::INTERNAL_SERVER_ERROR => PageError::Internal(e.message),
+        _ => PageError::BadRequest(e.message),
+    }
+}
+
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(body).unwrap_or_default()
+}
+
+pub type Errors = BTreeMap<String, Vec<String>>;
+
+pub fn errors_of(fields: &[FieldError]) -> Errors {
+    let mut map = Errors::new();
+    for e in fields {
+        map.entry(e.field.clone())
+            .or_default()
+            .push(e.message.clone());
+    }
+    map
+}
+
+const SHORT_GOALS: usize = 3;
+const LONG_GOALS: usize = 2;
+const PLAN_ROWS: usize = 4;
+const ROW_TASKS: usize = 2;
+
+pub struct AreaRow {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub text: String,
+}
+
+pub struct CheckChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub checked: bool,
+}
+
+pub struct TaskRow {
+    pub title_name: String,
+    pub due_name: String,
+    pub title: String,
+    pub due_on: String,
+}
+
+pub struct PlanRow {
+    pub index: usize,
+    pub agency_name: String,
+    pub role_name: String,
+    pub agencies: Vec<Choice>,
+    pub role: String,
+    pub tasks: Vec<TaskRow>,
+}
+
+pub struct GoalEval {
+    pub index: usize,
+    pub goal: String,
+    pub term: &'static str,
+    pub outcome: String,
+    pub change: String,
+}
+
+/// What every form on the case page holds: the stored values, or what was
+/// typed when saving failed.
+#[derive(Default)]
+pub struct CaseForms {
+    pub areas: Vec<(String, String)>,
+    pub concerns: Vec<String>,
+    pub strengths: String,
+    pub risks: String,
+    pub plan: Option<PlanInput>,
+    pub consent: ConsentInput,
+    pub evaluations: Vec<EvaluationInput>,
+    pub closure_reason: String,
+    pub ret: ReturnInput,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    pub nav: Nav,
+    pub c: CaseView,
+    pub can_work: bool,
+    /// Which form failed (its section opens), and the messages.
+    pub failed: &'static str,
+    pub message: String,
+    pub errors: Errors,
+    pub area_rows: Vec<AreaRow>,
+    pub concern_choices: Vec<CheckChoice>,
+    pub strengths: String,
+    pub risks: String,
+    pub short_goals: Vec<String>,
+    pub long_goals: Vec<String>,
+    pub plan_rows: Vec<PlanRow>,
+    pub direction: String,
+    pub next_review_on: String,
+    pub consent_on: String,
+    pub consent_by: String,
+    pub goal_evals: Vec<GoalEval>,
+    pub outcomes: Vec<Choice>,
+    pub closure_reason: String,
+    pub return_agencies: Vec<Choice>,
+    pub return_reason: String,
+    pub meetings: Vec<MeetingRef>,
+    pub can_monitor: bool,
+    pub can_resume: bool,
+    pub can_close: bool,
+}
+
+impl CasePage {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+fn plan_input_of(plan: &tsunagaru_domain::plan::Plan) -> PlanInput {
+    let goals = |term| {
+        plan.goals
+            .iter()
+            .filter(|g| g.term == term)
+            .map(|g| g.text.clone())
+            .collect::<Vec<_>>()
+    };
+    PlanInput {
+        short_term_goals: goals(GoalTerm::Short),
+        long_term_goals: goals(GoalTerm::Long),
+        assignments: plan
+            .assignments
+            .iter()
+            .map(|a| AssignmentInput {
+                agency_id: Some(a.agency_id),
+                role: a.role.clone(),
+                tasks: a
+                    .tasks
+                    .iter()
+                    .map(|t| TaskInput {
+                        title: t.title.clone(),
+                        due_on: t
+                            .due_on
+                            .map(|d| d.format("%Y-%m-%d").to_string())
+                            .unwrap_or_default(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        direction: plan.direction.clone(),
+        next_review_on: plan
+            .next_review_on
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+    }
+}
+
+fn padded(mut v: Vec<String>, n: usize) -> Vec<String> {
+    if v.len() < n {
+        v.resize(n, String::new());
+    }
+    v
+}
+
+pub async fn render_case(
+    state: &AppState,
+    user: &CurrentUser,
+    case_id: i64,
+    forms: Option<CaseForms>,
+    failed: &'static str,
+    errors: &[FieldError],
+    message: String,
+) -> Result<String, PageError> {
+    let case = visible_case(state, user, case_id)
+        .await
+        .map_err(page_error)?
+        .ok_or(PageError::NotFound)?;
+    let c = case_view(state, user, &case).await.map_err(page_error)?;
+    let can_work = workable_case(state, user, case_id).await.is_ok() && c.open;
+    let plans = state.repo.plans_of(case.id).await?;
+    let forms = match forms {
+        Some(f) => f,
+        None => CaseForms {
+            areas: case
+                .assessment
+                .as_ref()
+                .map(|a| {
+                    a.areas
+                        .iter()
+                        .map(|n| (n.area.code().to_owned(), n.text.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            concerns: case
+                .assessment
+                .as_ref()
+                .map(|a| a.concerns.clone())
+                .unwrap_or_default(),
+            strengths: case
+                .assessment
+                .as_ref()
+                .map(|a| a.strengths.clone())
+                .unwrap_or_default(),
+            risks: case
+                .assessment
+                .as_ref()
+                .map(|a| a.risks.clone())
+                .unwrap_or_default(),
+            // A new version starts from the newest one.
+            plan: plans.first().map(|p| plan_input_of(&p.plan)),
+            ..CaseForms::default()
+        },
+    };
+    let agencies = state.repo.agencies().await?;
+    let agency_choices = |selected: Option<i64>| -> Vec<Choice> {
+        agencies
+            .iter()
+            .filter(|a| a.active)
+            .map(|a| Choice {
+                value: a.id.to_string(),
+                label: a.name.clone(),
+                selected: Some(a.id) == selected,
+            })
+            .collect()
+    };
+    let plan = forms.plan.clone().unwrap_or_default();
+    let plan_rows = (0..PLAN_ROWS.max(plan.assignments.len()))
+        .map(|i| {
+            let a = plan.assignments.get(i).cloned().unwrap_or_default();
+            PlanRow {
+                index: i,
+                agency_name: format!("assignments[{i}].agency_id"),
+                role_name: format!("assignments[{i}].role"),
+                agencies: agency_choices(a.agency_id),
+                role: a.role.clone(),
+                tasks: (0..ROW_TASKS.max(a.tasks.len()))
+                    .map(|j| {
+                        let t = a.tasks.get(j).cloned().unwrap_or_default();
+                        TaskRow {
+                            title_name: format!("assignments[{i}].tasks[{j}].title"),
+                            due_name: format!("assignments[{i}].tasks[{j}].due_on"),
+                            title: t.title,
+                            due_on: t.due_on,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let in_force = agreed_plan(&plans);
+    let goal_evals = in_force
+        .map(|p| {
+            p.plan
+                .goals
+                .iter()
+                .enumerate()
+                .map(|(i, g)| {
+                    let typed = forms.evaluations.get(i).cloned().unwrap_or_default();
+                    GoalEval {
+                        index: i,
+                        goal: g.text.clone(),
+                        term: g.term.label(),
+                        outcome: typed.outcome,
+                        change: typed.change,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let today = state.today();
+    let mut meetings = Vec::new();
+    for m in state.repo.meetings_of_user(user.user.id).await? {
+        if m.starts_at.date() >= today && !c.meetings.iter().any(|x| x.id == m.id) {
+            meetings.push(MeetingRef::of(&m, state));
+        }
+    }
+    let page = CasePage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        can_work,
+        failed,
+        message,
+        errors: errors_of(errors),
+        area_rows: AssessmentArea::ALL
+            .into_iter()
+            .map(|a| AreaRow {
+                code: a.code(),
+                label: a.label(),
+                text: forms
+                    .areas
+                    .iter()
+                    .find(|(code, _)| code == a.code())
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        concern_choices: Concern::ALL
+            .iter()
+            .map(|k| CheckChoice {
+                value: k.code(),
+                label: k.label(),
+                checked: forms.concerns.iter().any(|c| c == k.code()),
+            })
+            .collect(),
+        strengths: forms.strengths.clone(),
+        risks: forms.risks.clone(),
+        short_goals: padded(plan.short_term_goals.clone(), SHORT_GOALS),
+        long_goals: padded(plan.long_term_goals.clone(), LONG_GOALS),
+        plan_rows,
+        direction: plan.direction.clone(),
+        next_review_on: plan.next_review_on.clone(),
+        consent_on: forms.consent.confirmed_on.clone(),
+        consent_by: forms.consent.confirmed_by.clone(),
+        goal_evals,
+        outcomes: GoalOutcome::ALL
+            .into_iter()
+            .map(|o| Choice {
+                value: o.code().into(),
+                label: o.label().into(),
+                selected: false,
+            })
+            .collect(),
+        closure_reason: forms.closure_reason.clone(),
+        return_agencies: agency_choices(forms.ret.agency_id),
+        return_reason: forms.ret.reason.clone(),
+        meetings,
+        can_monitor: c.state == "support",
+        can_resume: c.state == "monitoring",
+        can_close: matches!(c.state.as_str(), "support" | "monitoring") && in_force.is_some(),
+        c,
+    };
+    state
+        .repo
+        .append_audit(user.audit(AuditAction::CaseViewed).record("case", case_id))
+        .await?;
+    Ok(page.render()?)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        render_case(&state, &user, id, None, "", &[], String::new()).await?,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+pub struct CasesPage {
+    pub nav: Nav,
+    pub rows: Vec<CaseRowView>,
+}
+
+pub struct CaseRowView {
+    pub id: i64,
+    pub person_name: String,
+    pub state_label: &'static str,
+    pub open: bool,
+    pub opened: String,
+    pub lead: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Html<String>, PageError> {
+    let cases = if user.role().works_with_persons() {
+        state.repo.cases_of(&user.user.agency_ids).await?
+    } else {
+        Vec::new()
+    };
+    state
+        .repo
+        .append_audit(
+            user.audit(AuditAction::CasesListed)
+                .detail(format!("{} 件", cases.len())),
+        )
+        .await?;
+    let users = state.repo.users().await?;
+    let mut rows = Vec::with_capacity(cases.len());
+    for c in &cases {
+        let person = state.repo.person(c.person_id).await?;
+        let s = tsunagaru_domain::case::CaseState::parse(&c.state);
+        rows.push(CaseRowView {
+            id: c.id,
+            person_name: person.map(|p| p.name).unwrap_or_default(),
+            state_label: s.map(|s| s.label()).unwrap_or(""),
+            open: s.is_some_and(|s| s.is_open()),
+            opened: crate::intake::date_label(c.opened_on),
+            lead: users
+                .iter()
+                .find(|u| u.id == c.lead_user_id)
+                .map(|u| u.display_name.clone())
+                .unwrap_or_default(),
+        });
+    }
+    rows.sort_by_key(|r| !r.open);
+    let page = CasesPage {
+        nav: Nav::new(&user, &state.pack.municipality.name),
+        rows,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// ケースを開く from a consultation (the person page's button).
+pub async fn open(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let consultation_id = form_pairs(&body)
+        .into_iter()
+        .find(|(k, _)| k == "consultation_id")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .ok_or_else(|| PageError::BadRequest("相談が指定されていません".into()))?;
+    let id = cases::open_case(&state, &user, consultation_id)
+        .await
+        .map_err(page_error)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+fn read_assessment(pairs: &[(String, String)]) -> AssessmentInput {
+    let mut input = AssessmentInput::default();
+    for (k, v) in pairs {
+        if let Some(code) = k.strip_prefix("areas.") {
+            input.areas.push((code.to_owned(), v.clone()));
+        }
+        match k.as_str() {
+            "concerns" => input.concerns.push(v.clone()),
+            "strengths" => input.strengths = v.clone(),
+            "risks" => input.risks = v.clone(),
+            _ => {}
+        }
+    }
+    input
+}
+
+/// `assignments[1].tasks[0].title` → (1, Some(0), "title").
+fn row_key(key: &str) -> Option<(usize, Option<usize>, &str)> {
+    let rest = key.strip_prefix("assignments[")?;
+    let (i, rest) = rest.split_once("].")?;
+    let i: usize = i.parse().ok().filter(|i| *i < 50)?;
+    if let Some(rest) = rest.strip_prefix("tasks[") {
+        let (j, field) = rest.split_once("].")?;
+        let j: usize = j.parse().ok().filter(|j| *j < 50)?;
+        return Some((i, Some(j), field));
+    }
+    Some((i, None, rest))
+}
+
+pub fn read_plan(pairs: &[(String, String)]) -> PlanInput {
+    let mut input = PlanInput::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "short_term_goals" => input.short_term_goals.push(v.clone()),
+            "long_term_goals" => input.long_term_goals.push(v.clone()),
+            "direction" => input.direction = v.clone(),
+            "next_review_on" => input.next_review_on = v.clone(),
+            _ => {
+                let Some((i, task, field)) = row_key(k) else {
+                    continue;
+                };
+                if input.assignments.len() <= i {
+                    input.assignments.resize(i + 1, AssignmentInput::default());
+                }
+                let row = &mut input.assignments[i];
+                match (task, field) {
+                    (None, "agency_id") => row.agency_id = v.parse().ok(),
+                    (None, "role") => row.role = v.clone(),
+                    (Some(j), f) => {
+                        if row.tasks.len() <= j {
+                            row.tasks.resize(j + 1, TaskInput::default());
+                        }
+                        match f {
+                            "title" => row.tasks[j].title = v.clone(),
+                            "due_on" => row.tasks[j].due_on = v.clone(),
+                            _ => {}
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    input
+}
+
+fn read_closure(pairs: &[(String, String)]) -> ClosureInput {
+    let mut input = ClosureInput::default();
+    for (k, v) in pairs {
+        if k == "reason" {
+            input.reason = v.clone();
+            continue;
+        }
+        let Some(rest) = k.strip_prefix("evaluations[") else {
+            continue;
+        };
+        let Some((i, field)) = rest.split_once("].") else {
+            continue;
+        };
+        let Some(i) = i.parse::<usize>().ok().filter(|i| *i < 50) else {
+            continue;
+        };
+        if input.evaluations.len() <= i {
+            input.evaluations.resize(i + 1, EvaluationInput::default());
+        }
+        match field {
+            "outcome" => input.evaluations[i].outcome = v.clone(),
+            "change" => input.evaluations[i].change = v.clone(),
+            _ => {}
+        }
+    }
+    input
+}
+
+pub fn field(pairs: &[(String, String)], name: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Every form of the case page posts here with its `action`.
+pub async fn act(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path((id, action)): Path<(i64, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let pairs = form_pairs(&body);
+    let mut forms = CaseForms::default();
+    let (failed, result): (&'static str, Result<(), ApiError>) = match action.as_str() {
+        "assessment" => {
+            let input = read_assessment(&pairs);
+            forms.areas = input.areas.clone();
+            forms.concerns = input
+                .concerns
+                .iter()
+                .filter_map(|c| Concern::parse(c).map(|k| k.code().to_owned()))
+                .collect();
+            forms.strengths = input.strengths.clone();
+            forms.risks = input.risks.clone();
+            (
+                "assessment",
+                cases::save_assessment(&state, &user, id, &input)
+                    .await
+                    .map(drop),
+            )
+        }
+        "plans" => {
+            let input = read_plan(&pairs);
+            forms.plan = Some(input.clone());
+            (
+                "plan",
+                cases::save_plan(&state, &user, id, &input).await.map(drop),
+            )
+        }
+        "consent" => {
+            let input = ConsentInput {
+                confirmed_on: field(&pairs, "confirmed_on"),
+                confirmed_by: field(&pairs, "confirmed_by"),
+            };
+            forms.consent = input.clone();
+            (
+                "consent",
+                cases::record_consent(&state, &user, id, &input)
+                    .await
+                    .map(drop),
+            )
+        }
+        "monitoring" => (
+            "step",
+            cases::step_case(&state, &user, id, CaseStep::StartMonitoring)
+                .await
+                .map(drop),
+        ),
+        "resume" => (
+            "step",
+            cases::step_case(&state, &user, id, CaseStep::ResumeSupport)
+                .await
+                .map(drop),
+        ),
+        "close" => {
+            let input = read_closure(&pairs);
+            forms.evaluations = input.evaluations.clone();
+            forms.closure_reason = input.reason.clone();
+            (
+                "close",
+                cases::close_case(&state, &user, id, &input).await.map(drop),
+            )
+        }
+        "return" => {
+            let input = ReturnInput {
+                agency_id: field(&pairs, "agency_id").parse().ok(),
+                reason: field(&pairs, "reason"),
+            };
+            forms.ret = input.clone();
+            (
+                "return",
+                cases::return_case(&state, &user, id, &input)
+                    .await
+                    .map(drop),
+            )
+        }
+        _ => return Err(PageError::NotFound),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e) if e.status == StatusCode::NOT_FOUND => Err(PageError::NotFound),
+        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => {
+            Err(PageError::Internal(e.message))
+        }
+        Err(e) => {
+            let keep_plan = forms.plan.is_some();
+            let html = render_case(
+                &state,
+                &user,
+                id,
+                Some(forms).filter(|_| failed != "step" || keep_plan),
+                failed,
+                &e.fields,
+                e.message,
+            )
+            .await?;
+            Ok((e.status, Html(html)).into_response())
+        }
+    }
+}
+
+/// The team's open cases, for a meeting's agenda select.
+pub async fn team_cases(state: &AppState, user: &CurrentUser) -> Result<Vec<Choice>, PageError> {
+    if team_agency(state, user)
+        .await
+        .map_err(page_error)?
+        .is_none()
+    {
+        return Ok(Vec::new());
+    }
+    let cases = state.repo.cases_of(&user.user.agency_ids).await?;
+    let mut choices = Vec::new();
+    for c in cases {
+        let open = tsunagaru_domain::case::CaseState::parse(&c.state).is_some_and(|s| s.is_open());
+        if !open {
+            continue;
+        }
+        let name = state
+            .repo
+            .person(c.person_id)
+            .await?
+            .map(|p| p.name)
+            .unwrap_or_default();
+        choices.push(Choice {
+            value: c.id.to_string(),
+            label: format!("ケース {}: {}", c.id, name),
+            selected: false,
+        });
+    }
+    Ok(choices)
+}
+
+/// The label of a meeting for a button or select (支援会議 令和8年12月10日 15:00).
+pub fn meeting_label(state: &AppState, m: &tsunagaru_store::MeetingRow) -> String {
+    let kind = MeetingKind::parse(&m.kind)
+        .map(|k| cases::kind_name(state, k))
+        .unwrap_or_default();
+    if m.title == kind {
+        format!("{kind}（{}）", datetime_label(m.starts_at))
+    } else {
+        format!("{kind}「{}」（{}）", m.title, datetime_label(m.starts_at))
+    }
+}

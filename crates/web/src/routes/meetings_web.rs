@@ -1,0 +1,534 @@
+//! Meetings in the browser: the list and the scheduling form, a meeting's
+//! page (agenda, minutes, decisions), the 支援会議's pledge page, the A4
+//! print of agenda and minutes, and marking a task done.
+
+use super::cases_web::{
+    Errors, errors_of, field, form_pairs, meeting_label, page_error, team_cases,
+};
+use crate::AppState;
+use crate::auth::{CurrentUser, WebUser};
+use crate::case_views::{MeetingRef, MeetingView, meeting_view};
+use crate::cases::{
+    self, DecisionInput, MeetingAccess, MeetingInput, kind_name, may_schedule, meeting_access,
+};
+use crate::error::{ApiError, PageError};
+use crate::templates::{Choice, Nav};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::case::MeetingKind;
+use tsunagaru_domain::intake::FieldError;
+
+pub struct MemberChoice {
+    pub id: i64,
+    pub label: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "meetings.html")]
+pub struct MeetingsPage {
+    pub nav: Nav,
+    pub upcoming: Vec<MeetingRef>,
+    pub past: Vec<MeetingRef>,
+    pub can_schedule: bool,
+    pub kinds: Vec<Choice>,
+    pub repeats: Vec<Choice>,
+    pub members: Vec<MemberChoice>,
+    pub title: String,
+    pub date: String,
+    pub time: String,
+    pub place: String,
+    pub count: String,
+    pub support_at: String,
+    pub message: String,
+    pub errors: Errors,
+}
+
+impl MeetingsPage {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+/// The scheduling form as typed.
+#[derive(Default, Clone)]
+pub struct ScheduleForm {
+    pub kind: String,
+    pub title: String,
+    pub date: String,
+    pub time: String,
+    pub place: String,
+    pub repeat: String,
+    pub count: String,
+    pub support_at: String,
+    pub members: Vec<i64>,
+}
+
+async fn render_meetings(
+    state: &AppState,
+    user: &CurrentUser,
+    form: ScheduleForm,
+    message: String,
+    errors: &[FieldError],
+) -> Result<String, PageError> {
+    let today = state.today();
+    let (upcoming, past): (Vec<MeetingRef>, Vec<MeetingRef>) = state
+        .repo
+        .meetings_of_user(user.user.id)
+        .await?
+        .iter()
+        .map(|m| MeetingRef::of(m, state))
+        .partition(|m| m.starts_at.date() >= today);
+    let agencies = state.repo.agencies().await?;
+    let users = state.repo.users().await?;
+    let members = users
+        .iter()
+        .filter(|u| u.active && u.role.works_with_persons() && u.id != user.user.id)
+        .map(|u| MemberChoice {
+            id: u.id,
+            label: format!(
+                "{}（{}）",
+                u.display_name,
+                u.agency_ids
+                    .iter()
+                    .filter_map(|a| agencies.iter().find(|x| x.id == *a))
+                    .map(|a| a.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("・")
+            ),
+            checked: form.members.contains(&u.id),
+        })
+        .collect();
+    let page = MeetingsPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        upcoming,
+        past: past.into_iter().rev().collect(),
+        can_schedule: may_schedule(state, user).await.map_err(page_error)?,
+        kinds: MeetingKind::ALL
+            .into_iter()
+            .map(|k| Choice {
+                value: k.code().into(),
+                label: kind_name(state, k),
+                selected: form.kind == k.code(),
+            })
+            .collect(),
+        repeats: [
+            ("once", "随時開催（1回）"),
+            ("monthly", "定期開催（毎月）"),
+            ("three_times_a_year", "定期開催（年3回）"),
+        ]
+        .into_iter()
+        .map(|(v, l)| Choice {
+            value: v.into(),
+            label: l.into(),
+            selected: form.repeat == v,
+        })
+        .collect(),
+        members,
+        title: form.title,
+        date: form.date,
+        time: form.time,
+        place: form.place,
+        count: form.count,
+        support_at: form.support_at,
+        message,
+        errors: errors_of(errors),
+    };
+    Ok(page.render()?)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        render_meetings(&state, &user, ScheduleForm::default(), String::new(), &[]).await?,
+    ))
+}
+
+pub async fn schedule(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let pairs = form_pairs(&body);
+    let form = ScheduleForm {
+        kind: field(&pairs, "kind"),
+        title: field(&pairs, "title"),
+        date: field(&pairs, "date"),
+        time: field(&pairs, "time"),
+        place: field(&pairs, "place"),
+        repeat: field(&pairs, "repeat"),
+        count: field(&pairs, "count"),
+        support_at: field(&pairs, "support_conference_at"),
+        members: pairs
+            .iter()
+            .filter(|(k, _)| k == "member_user_ids")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect(),
+    };
+    let count = tsunagaru_domain::kana::fold_width(form.count.trim());
+    let input = MeetingInput {
+        kind: form.kind.clone(),
+        title: form.title.clone(),
+        starts_at: format!("{} {}", form.date.trim(), form.time.trim()),
+        place: form.place.clone(),
+        member_user_ids: form.members.clone(),
+        repeat: form.repeat.clone(),
+        count: count.parse().ok(),
+        support_conference_at: form.support_at.clone(),
+    };
+    match cases::schedule(&state, &user, &input).await {
+        Ok(ids) => Ok(Redirect::to(&format!("/meetings/{}", ids[0])).into_response()),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let html = render_meetings(&state, &user, form, e.message.clone(), &e.fields).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(page_error(e)),
+    }
+}
+
+/// The consent gate's refusal, with the meetings offered instead.
+pub struct Refusal {
+    pub message: String,
+    pub case_id: i64,
+    pub instead: Vec<Choice>,
+    pub instead_kind: String,
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+pub struct MeetingPage {
+    pub nav: Nav,
+    pub m: MeetingView,
+    pub refusal: Option<Refusal>,
+    pub message: String,
+    pub errors: Errors,
+    pub cases: Vec<Choice>,
+    pub agenda_cases: Vec<Choice>,
+    pub agencies: Vec<Choice>,
+    pub minutes: String,
+    pub decision: DecisionInput,
+}
+
+impl MeetingPage {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meeting_pledge.html")]
+pub struct PledgePage {
+    pub nav: Nav,
+    pub m: MeetingRef,
+    pub then_case_id: Option<i64>,
+    pub message: String,
+}
+
+#[derive(Default)]
+struct MeetingForms {
+    refusal: Option<Refusal>,
+    message: String,
+    errors: Vec<FieldError>,
+    minutes: Option<String>,
+    decision: DecisionInput,
+}
+
+async fn render_meeting(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    forms: MeetingForms,
+) -> Result<Response, PageError> {
+    let meeting = match meeting_access(state, user, id).await.map_err(page_error)? {
+        MeetingAccess::Open(m) => m,
+        MeetingAccess::PledgeFirst(m) => {
+            let page = PledgePage {
+                nav: Nav::new(user, &state.pack.municipality.name),
+                m: MeetingRef::of(&m.row, state),
+                then_case_id: None,
+                message: String::new(),
+            };
+            return Ok((StatusCode::FORBIDDEN, Html(page.render()?)).into_response());
+        }
+    };
+    let view = meeting_view(state, &meeting).await.map_err(page_error)?;
+    state
+        .repo
+        .append_audit(
+            user.audit(AuditAction::MeetingViewed)
+                .record("meeting", id)
+                .detail(format!("議題 {} 件", view.agenda.len())),
+        )
+        .await?;
+    let agencies = state.repo.agencies().await?;
+    let cases = team_cases(state, user)
+        .await?
+        .into_iter()
+        .filter(|c| !view.agenda.iter().any(|a| a.case_id.to_string() == c.value))
+        .collect();
+    let agenda_cases = view
+        .agenda
+        .iter()
+        .map(|a| Choice {
+            value: a.case_id.to_string(),
+            label: format!("ケース {}: {}", a.case_id, a.person_name),
+            selected: forms.decision.case_id == Some(a.case_id),
+        })
+        .collect();
+    let page = MeetingPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        minutes: forms.minutes.unwrap_or_else(|| view.minutes.clone()),
+        m: view,
+        refusal: forms.refusal,
+        message: forms.message,
+        errors: errors_of(&forms.errors),
+        cases,
+        agenda_cases,
+        agencies: agencies
+            .iter()
+            .filter(|a| a.active)
+            .map(|a| Choice {
+                value: a.id.to_string(),
+                label: a.name.clone(),
+                selected: forms.decision.task_agency_id == Some(a.id),
+            })
+            .collect(),
+        decision: forms.decision,
+    };
+    let status = if page.message.is_empty() && page.refusal.is_none() {
+        StatusCode::OK
+    } else if page.refusal.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    render_meeting(&state, &user, id, MeetingForms::default()).await
+}
+
+/// Puts a case on the agenda (from the meeting page or the case page). A
+/// 支援会議 member who has not pledged gets the pledge page first, which
+/// then adds the case. The consent gate's refusal shows the meetings
+/// offered instead.
+async fn agenda_for(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    case_id: i64,
+) -> Result<Response, PageError> {
+    if let MeetingAccess::PledgeFirst(m) =
+        meeting_access(state, user, id).await.map_err(page_error)?
+    {
+        let page = PledgePage {
+            nav: Nav::new(user, &state.pack.municipality.name),
+            m: MeetingRef::of(&m.row, state),
+            then_case_id: Some(case_id),
+            message: String::new(),
+        };
+        return Ok((StatusCode::FORBIDDEN, Html(page.render()?)).into_response());
+    }
+    match cases::add_agenda(state, user, id, case_id).await {
+        Ok(Ok(())) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+        Ok(Err(refused)) => {
+            let today = state.today();
+            let mut instead = Vec::new();
+            if let Some(kind) = refused.instead {
+                for m in state.repo.meetings_of_user(user.user.id).await? {
+                    if m.kind == kind.code() && m.starts_at.date() >= today {
+                        instead.push(Choice {
+                            value: m.id.to_string(),
+                            label: meeting_label(state, &m),
+                            selected: false,
+                        });
+                    }
+                }
+            }
+            let forms = MeetingForms {
+                refusal: Some(Refusal {
+                    message: refused.message,
+                    case_id,
+                    instead,
+                    instead_kind: refused
+                        .instead
+                        .map(|k| kind_name(state, k))
+                        .unwrap_or_default(),
+                }),
+                ..MeetingForms::default()
+            };
+            render_meeting(state, user, id, forms).await
+        }
+        Err(e) if e.status == StatusCode::CONFLICT => {
+            let forms = MeetingForms {
+                message: e.message,
+                ..MeetingForms::default()
+            };
+            render_meeting(state, user, id, forms).await
+        }
+        Err(e) => Err(page_error(e)),
+    }
+}
+
+fn case_id_of(pairs: &[(String, String)]) -> Result<i64, PageError> {
+    field(pairs, "case_id")
+        .parse()
+        .map_err(|_| PageError::BadRequest("議題にするケースを選んでください".into()))
+}
+
+pub async fn add_agenda(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let pairs = form_pairs(&body);
+    agenda_for(&state, &user, id, case_id_of(&pairs)?).await
+}
+
+/// The case page's 議題にする: the meeting comes in the form.
+pub async fn add_agenda_from_case(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let pairs = form_pairs(&body);
+    let meeting_id: i64 = field(&pairs, "meeting_id")
+        .parse()
+        .map_err(|_| PageError::BadRequest("会議を選んでください".into()))?;
+    agenda_for(&state, &user, meeting_id, case_id_of(&pairs)?).await
+}
+
+pub async fn pledge(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let pairs = form_pairs(&body);
+    let then_case_id = field(&pairs, "then_case_id").parse::<i64>().ok();
+    if field(&pairs, "pledge") != "yes" {
+        let m = match meeting_access(&state, &user, id)
+            .await
+            .map_err(page_error)?
+        {
+            MeetingAccess::Open(m) | MeetingAccess::PledgeFirst(m) => m,
+        };
+        let page = PledgePage {
+            nav: Nav::new(&user, &state.pack.municipality.name),
+            m: MeetingRef::of(&m.row, &state),
+            then_case_id,
+            message: "守秘義務の内容を確認したら、チェックを入れてください".into(),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+    }
+    cases::pledge(&state, &user, id).await.map_err(page_error)?;
+    match then_case_id {
+        Some(case_id) => agenda_for(&state, &user, id, case_id).await,
+        None => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+    }
+}
+
+pub async fn minutes(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let pairs = form_pairs(&body);
+    let text = field(&pairs, "minutes");
+    cases::save_minutes(&state, &user, id, &text)
+        .await
+        .map_err(page_error)?;
+    Ok(Redirect::to(&format!("/meetings/{id}#minutes")).into_response())
+}
+
+pub async fn decision(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let pairs = form_pairs(&body);
+    let input = DecisionInput {
+        case_id: field(&pairs, "case_id").parse().ok(),
+        text: field(&pairs, "text"),
+        task_agency_id: field(&pairs, "task_agency_id").parse().ok(),
+        task_title: field(&pairs, "task_title"),
+        task_due_on: field(&pairs, "task_due_on"),
+        agree_plan: field(&pairs, "agree_plan") == "yes",
+    };
+    match cases::add_decision(&state, &user, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}#decisions")).into_response()),
+        Err(e)
+            if matches!(
+                e.status,
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT
+            ) =>
+        {
+            let forms = MeetingForms {
+                message: e.message,
+                errors: e.fields,
+                decision: input,
+                ..MeetingForms::default()
+            };
+            render_meeting(&state, &user, id, forms).await
+        }
+        Err(e) => Err(page_error(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meeting_print.html")]
+pub struct MeetingPrintPage {
+    pub m: MeetingView,
+    pub municipality: String,
+}
+
+pub async fn print(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    let meeting = cases::open_meeting(&state, &user, id)
+        .await
+        .map_err(|e: ApiError| match e.status {
+            StatusCode::FORBIDDEN => PageError::BadRequest(e.message),
+            _ => page_error(e),
+        })?;
+    let view = meeting_view(&state, &meeting).await.map_err(page_error)?;
+    state
+        .repo
+        .append_audit(
+            user.audit(AuditAction::MeetingPrinted)
+                .record("meeting", id),
+        )
+        .await?;
+    let page = MeetingPrintPage {
+        m: view,
+        municipality: state.pack.municipality.name.clone(),
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn task_done(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    cases::complete_task(&state, &user, id)
+        .await
+        .map_err(page_error)?;
+    Ok(Redirect::to("/#tasks").into_response())
+}
