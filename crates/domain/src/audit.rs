@@ -54,6 +54,12 @@ pub enum AuditAction {
     MinutesSaved,
     DecisionRecorded,
     TaskCompleted,
+    OutreachRecorded,
+    OutreachViewed,
+    ParticipationRecorded,
+    ParticipationViewed,
+    CommunityRecorded,
+    CommunityViewed,
 }
 
 impl AuditAction {
@@ -96,6 +102,12 @@ impl AuditAction {
             AuditAction::MinutesSaved => "minutes_saved",
             AuditAction::DecisionRecorded => "decision_recorded",
             AuditAction::TaskCompleted => "task_completed",
+            AuditAction::OutreachRecorded => "outreach_recorded",
+            AuditAction::OutreachViewed => "outreach_viewed",
+            AuditAction::ParticipationRecorded => "participation_recorded",
+            AuditAction::ParticipationViewed => "participation_viewed",
+            AuditAction::CommunityRecorded => "community_recorded",
+            AuditAction::CommunityViewed => "community_viewed",
         }
     }
 
@@ -139,6 +151,12 @@ impl AuditAction {
             "minutes_saved" => "議事録の保存",
             "decision_recorded" => "決定事項の記録",
             "task_completed" => "タスクの完了",
+            "outreach_recorded" => "アウトリーチの記録",
+            "outreach_viewed" => "アウトリーチ対象者の閲覧",
+            "participation_recorded" => "参加支援の記録",
+            "participation_viewed" => "参加支援の閲覧",
+            "community_recorded" => "地域づくりの記録",
+            "community_viewed" => "行事と相談の閲覧",
             other => other,
         }
     }

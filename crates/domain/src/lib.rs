@@ -14,6 +14,7 @@ pub mod intake;
 pub mod kana;
 pub mod login;
 pub mod plan;
+pub mod reach;
 pub mod user;
 
 pub use audit::{AuditAction, AuditEvent, ChainBreak, ChainVerifier, GENESIS_HASH, NewAuditEvent};

@@ -73,6 +73,10 @@ pub(crate) struct MunicipalityFile {
     pub address: AddressSettings,
     #[serde(default)]
     pub handoff: crate::HandoffSettings,
+    #[serde(default)]
+    pub outreach: crate::OutreachSettings,
+    #[serde(default)]
+    pub participation_menus: Vec<crate::MenuData>,
 }
 
 #[derive(Deserialize)]

@@ -33,6 +33,8 @@ pub struct Pack {
     pub catchment_rules: Vec<CatchmentRule>,
     pub address: AddressSettings,
     pub handoff: HandoffSettings,
+    pub outreach: OutreachSettings,
+    pub participation_menus: Vec<MenuData>,
     pub password_policy: PasswordPolicy,
     pub login: LoginPolicy,
 }
@@ -191,6 +193,49 @@ pub struct HandoffSettings {
     pub suggestions: std::collections::BTreeMap<String, Vec<String>>,
 }
 
+/// アウトリーチ (第4号): when a target without contact stands out.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct OutreachSettings {
+    /// A target with no contact attempt for more than this many days is listed first.
+    pub no_contact_alert_days: u32,
+    /// 参加支援: a follow-up (定着支援) is proposed this many days after the last record.
+    pub follow_up_every_days: u32,
+}
+
+impl Default for OutreachSettings {
+    fn default() -> Self {
+        OutreachSettings {
+            no_contact_alert_days: 30,
+            follow_up_every_days: 14,
+        }
+    }
+}
+
+/// A 支援メニュー of 参加支援 the plan names (the 事務局 adds new ones in the system).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MenuData {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    /// 受け入れ先
+    pub host: String,
+    /// The pack agency that hosts it, if it is one.
+    #[serde(default)]
+    pub host_agency_key: Option<String>,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub schedule: String,
+    #[serde(default)]
+    pub capacity: Option<u32>,
+    /// 対象者
+    pub suits: String,
+    /// Where in the plan it is written.
+    pub source: String,
+}
+
 /// How addresses of this municipality are written.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Default)]
 pub struct AddressSettings {
@@ -239,6 +284,8 @@ impl Pack {
             catchment_rules: raw.catchment_rules,
             address: raw.municipality.address,
             handoff: raw.municipality.handoff,
+            outreach: raw.municipality.outreach,
+            participation_menus: raw.municipality.participation_menus,
         };
         pack.check_references()?;
         Ok(pack)
@@ -322,6 +369,26 @@ impl Pack {
                     format!(
                         "機関 key「{}」（町名 {}）が agencies.toml にありません",
                         rule.agency_key, rule.town
+                    ),
+                );
+            }
+        }
+        let mut menu_keys = BTreeSet::new();
+        for menu in &self.participation_menus {
+            if !menu_keys.insert(menu.key.as_str()) {
+                return reference(
+                    "municipality.toml",
+                    format!("支援メニューの key「{}」が重複しています", menu.key),
+                );
+            }
+            if let Some(host) = &menu.host_agency_key
+                && !keys.contains(host.as_str())
+            {
+                return reference(
+                    "municipality.toml",
+                    format!(
+                        "支援メニュー「{}」の受け入れ先 key「{host}」が agencies.toml にありません",
+                        menu.name
                     ),
                 );
             }

@@ -18,6 +18,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0004_department_agencies.sql"),
     ),
     (5, include_str!("../migrations/0005_cases_meetings.sql")),
+    (
+        6,
+        include_str!("../migrations/0006_outreach_participation_community.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {

@@ -10,11 +10,14 @@
 mod cases;
 mod handoffs;
 mod persons;
+mod reach;
 mod records;
 #[doc(hidden)]
 pub mod sql;
 #[doc(hidden)]
 pub mod sql_cases;
+#[doc(hidden)]
+pub mod sql_reach;
 #[doc(hidden)]
 pub use sql::__private;
 mod verify;
@@ -22,6 +25,7 @@ mod verify;
 pub use cases::*;
 pub use handoffs::*;
 pub use persons::*;
+pub use reach::*;
 pub use records::*;
 pub use verify::{VerifyError, verify_audit_log};
 
@@ -264,4 +268,57 @@ pub trait Repository: Send + Sync + 'static {
         on: chrono::NaiveDate,
         audit: NewAuditEvent,
     ) -> Result<Task>;
+    // ---- アウトリーチ, 参加支援, 地域づくり ----
+
+    async fn create_target(&self, target: &NewTarget, audit: NewAuditEvent) -> Result<i64>;
+    async fn target(&self, id: i64) -> Result<Option<OutreachTarget>>;
+    /// Targets these agencies work, the longest without contact first.
+    async fn targets_of(&self, agency_ids: &[i64]) -> Result<Vec<OutreachTarget>>;
+    /// Records an attempt and the stage it leaves; `Conflict` if the target's
+    /// stage changed meanwhile.
+    async fn add_attempt(
+        &self,
+        attempt: &NewAttempt,
+        audit: NewAuditEvent,
+    ) -> Result<OutreachTarget>;
+    async fn attempts_of(&self, target_id: i64) -> Result<Vec<OutreachAttempt>>;
+
+    async fn menus(&self) -> Result<Vec<ParticipationMenu>>;
+    async fn menu(&self, id: i64) -> Result<Option<ParticipationMenu>>;
+    async fn create_menu(&self, menu: &NewMenu, audit: NewAuditEvent) -> Result<i64>;
+    /// Matches a person; `Conflict` if the menu is full or the person is
+    /// already an active participant.
+    async fn create_match(&self, m: &NewMatch, audit: NewAuditEvent) -> Result<i64>;
+    async fn participation_match(&self, id: i64) -> Result<Option<ParticipationMatch>>;
+    async fn matches_of_menu(&self, menu_id: i64) -> Result<Vec<ParticipationMatch>>;
+    async fn matches_of_person(&self, person_id: i64) -> Result<Vec<ParticipationMatch>>;
+    /// Records a follow-up; the match's next follow-up date follows it, and
+    /// 利用終了 ends the match.
+    async fn add_follow_up(&self, f: &NewFollowUp, audit: NewAuditEvent) -> Result<i64>;
+    async fn follow_ups_of(&self, match_id: i64) -> Result<Vec<FollowUpRecord>>;
+    async fn add_host_support(
+        &self,
+        menu_id: i64,
+        on: chrono::NaiveDate,
+        note: &str,
+        user_id: i64,
+        audit: NewAuditEvent,
+    ) -> Result<i64>;
+    async fn host_supports_of(&self, menu_id: i64) -> Result<Vec<HostSupport>>;
+
+    async fn resources(&self) -> Result<Vec<CommunityResource>>;
+    async fn resource(&self, id: i64) -> Result<Option<CommunityResource>>;
+    async fn create_resource(&self, r: &NewResource, audit: NewAuditEvent) -> Result<i64>;
+    async fn create_event(&self, e: &NewEvent, audit: NewAuditEvent) -> Result<i64>;
+    /// Events, the newest first.
+    async fn events(&self) -> Result<Vec<EventRow>>;
+    async fn event(&self, id: i64) -> Result<Option<EventDetail>>;
+    /// Links a consultation the event produced; `Conflict` if linked already.
+    async fn link_event_consultation(
+        &self,
+        event_id: i64,
+        consultation_id: i64,
+        user_id: i64,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
 }

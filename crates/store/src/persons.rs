@@ -54,6 +54,9 @@ pub struct IntakeContext {
     /// Attach to this person instead of creating one (chosen among the
     /// possible duplicates).
     pub existing_person_id: Option<i64>,
+    /// The アウトリーチ target this consultation connects (it becomes
+    /// 相談につながった in the same transaction).
+    pub outreach_target_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

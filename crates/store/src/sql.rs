@@ -156,6 +156,7 @@ macro_rules! impl_sql_repository {
             }
 
             $crate::case_sql!($store, $db);
+            $crate::reach_sql!($store, $db);
 
             #[async_trait::async_trait]
             impl Repository for $store {
@@ -289,6 +290,7 @@ macro_rules! impl_sql_repository {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
+                    sync_reach(&mut tx, pack).await?;
                     append_in(&mut tx, audit).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(report)
@@ -692,6 +694,9 @@ macro_rules! impl_sql_repository {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_error)?;
+                    }
+                    if let Some(target) = ctx.outreach_target_id {
+                        connect_target(&mut tx, target, consultation_id, person_id).await?;
                     }
                     append_in(&mut tx, audit.record("consultation", consultation_id)).await?;
                     tx.commit().await.map_err(db_error)?;
@@ -1299,6 +1304,89 @@ macro_rules! impl_sql_repository {
                 async fn complete_task(&self, id: i64, by_user: i64, on: chrono::NaiveDate, audit: NewAuditEvent) -> Result<Task, StoreError> {
                     sql_complete_task(self, id, by_user, on, audit).await
                 }
+
+                async fn create_target(&self, t: &NewTarget, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    sql_create_target(self, t, audit).await
+                }
+                async fn target(&self, id: i64) -> Result<Option<OutreachTarget>, StoreError> {
+                    sql_target(&self.pool, id).await
+                }
+                async fn targets_of(&self, agency_ids: &[i64]) -> Result<Vec<OutreachTarget>, StoreError> {
+                    sql_targets_of(&self.pool, agency_ids).await
+                }
+                async fn add_attempt(&self, a: &NewAttempt, audit: NewAuditEvent) -> Result<OutreachTarget, StoreError> {
+                    sql_add_attempt(self, a, audit).await
+                }
+                async fn attempts_of(&self, target_id: i64) -> Result<Vec<OutreachAttempt>, StoreError> {
+                    sql_attempts_of(&self.pool, target_id).await
+                }
+                async fn menus(&self) -> Result<Vec<ParticipationMenu>, StoreError> {
+                    sql_menus(&self.pool).await
+                }
+                async fn menu(&self, id: i64) -> Result<Option<ParticipationMenu>, StoreError> {
+                    sql_menu(&self.pool, id).await
+                }
+                async fn create_menu(&self, m: &NewMenu, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    sql_create_menu(self, m, audit).await
+                }
+                async fn create_match(&self, m: &NewMatch, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    sql_create_match(self, m, audit).await
+                }
+                async fn participation_match(&self, id: i64) -> Result<Option<ParticipationMatch>, StoreError> {
+                    sql_match(&self.pool, id).await
+                }
+                async fn matches_of_menu(&self, menu_id: i64) -> Result<Vec<ParticipationMatch>, StoreError> {
+                    sql_matches_where(&self.pool, "menu_id", menu_id).await
+                }
+                async fn matches_of_person(&self, person_id: i64) -> Result<Vec<ParticipationMatch>, StoreError> {
+                    sql_matches_where(&self.pool, "person_id", person_id).await
+                }
+                async fn add_follow_up(&self, f: &NewFollowUp, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    sql_add_follow_up(self, f, audit).await
+                }
+                async fn follow_ups_of(&self, match_id: i64) -> Result<Vec<FollowUpRecord>, StoreError> {
+                    sql_follow_ups_of(&self.pool, match_id).await
+                }
+                async fn add_host_support(
+                    &self,
+                    menu_id: i64,
+                    on: chrono::NaiveDate,
+                    note: &str,
+                    user_id: i64,
+                    audit: NewAuditEvent,
+                ) -> Result<i64, StoreError> {
+                    sql_add_host_support(self, menu_id, on, note, user_id, audit).await
+                }
+                async fn host_supports_of(&self, menu_id: i64) -> Result<Vec<HostSupport>, StoreError> {
+                    sql_host_supports_of(&self.pool, menu_id).await
+                }
+                async fn resources(&self) -> Result<Vec<CommunityResource>, StoreError> {
+                    sql_resources(&self.pool).await
+                }
+                async fn resource(&self, id: i64) -> Result<Option<CommunityResource>, StoreError> {
+                    sql_resource(&self.pool, id).await
+                }
+                async fn create_resource(&self, r: &NewResource, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    sql_create_resource(self, r, audit).await
+                }
+                async fn create_event(&self, e: &NewEvent, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    sql_create_event(self, e, audit).await
+                }
+                async fn events(&self) -> Result<Vec<EventRow>, StoreError> {
+                    sql_events(&self.pool).await
+                }
+                async fn event(&self, id: i64) -> Result<Option<EventDetail>, StoreError> {
+                    sql_event(&self.pool, id).await
+                }
+                async fn link_event_consultation(
+                    &self,
+                    event_id: i64,
+                    consultation_id: i64,
+                    user_id: i64,
+                    audit: NewAuditEvent,
+                ) -> Result<(), StoreError> {
+                    sql_link_event_consultation(self, event_id, consultation_id, user_id, audit).await
+                }
             }
         }
     };
@@ -1320,6 +1408,11 @@ pub mod __private {
         AgendaItem, Case, CaseChange, CaseEvent, CaseRow, Decision, Meeting, MeetingMember,
         MeetingRow, NewCase, NewDecision, NewMeeting, NewTask, PlanRow, PlanVersion, Task,
         json_text,
+    };
+    pub use crate::{
+        CommunityResource, EventAttendee, EventDetail, EventRow, FollowUpRecord, HostSupport,
+        NewAttempt, NewEvent, NewFollowUp, NewMatch, NewMenu, NewResource, NewTarget,
+        OutreachAttempt, OutreachTarget, ParticipationMatch, ParticipationMenu,
     };
     pub use crate::{
         Handoff, HandoffBox, HandoffEvent, HandoffRow, HandoffUpdate, MergeRecord, NewHandoff,

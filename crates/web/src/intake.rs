@@ -212,6 +212,7 @@ pub async fn save_intake(
     mut sheet: tsunagaru_domain::intake::IntakeSheet,
     agency_id: i64,
     existing_person_id: Option<i64>,
+    outreach_target_id: Option<i64>,
 ) -> Result<tsunagaru_store::IntakeIds, StoreError> {
     let town = crate::routes::persons_api::town_of(
         state,
@@ -227,6 +228,7 @@ pub async fn save_intake(
         user_id: user.user.id,
         town,
         existing_person_id,
+        outreach_target_id,
     };
     let audit = user
         .audit(tsunagaru_domain::AuditAction::ConsultationCreated)

@@ -219,6 +219,8 @@ pub struct DuplicateView {
 #[template(path = "intake.html")]
 pub struct IntakePage {
     pub nav: Nav,
+    /// The アウトリーチ target the sheet connects, if it came from one.
+    pub outreach_target_id: Option<i64>,
     pub input: tsunagaru_domain::intake::IntakeInput,
     pub c: crate::intake_form::SheetChoices,
     pub rows: Vec<crate::intake_form::MemberRowView>,

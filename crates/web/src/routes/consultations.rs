@@ -72,6 +72,7 @@ async fn render(
         requester,
         consent_clause: CONSENT_CLAUSE,
         person_choice: extras.person_choice.clone(),
+        outreach_target_id: extras.outreach_target_id,
         input: input.clone(),
         errors,
     };
@@ -84,21 +85,39 @@ fn require_intake(user: &CurrentUser) -> Result<(), PageError> {
         .map_err(|m| PageError::BadRequest(m.into()))
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct NewFormQuery {
+    /// Pre-fill the sheet from this アウトリーチ target.
+    #[serde(default)]
+    outreach_target_id: Option<i64>,
+}
+
 pub async fn new_form(
     State(state): State<AppState>,
     WebUser(user): WebUser,
+    axum::extract::Query(q): axum::extract::Query<NewFormQuery>,
 ) -> Result<Html<String>, PageError> {
     require_intake(&user)?;
+    let mut input = IntakeInput::default();
+    let mut extras = FormExtras::default();
+    if let Some(id) = q.outreach_target_id {
+        let target = crate::reach::connectable_target(&state, &user, id)
+            .await
+            .map_err(crate::routes::cases_web::page_error)?;
+        let attempts = state.repo.attempts_of(id).await?;
+        input = crate::reach::intake_from_target(&target, &attempts);
+        extras.outreach_target_id = Some(id);
+        state
+            .repo
+            .append_audit(
+                user.audit(AuditAction::OutreachViewed)
+                    .record("outreach_target", id)
+                    .detail("受付シートへ"),
+            )
+            .await?;
+    }
     Ok(Html(
-        render(
-            &state,
-            &user,
-            &IntakeInput::default(),
-            &FormExtras::default(),
-            BTreeMap::new(),
-            &[],
-        )
-        .await?,
+        render(&state, &user, &input, &extras, BTreeMap::new(), &[]).await?,
     ))
 }
 
@@ -161,7 +180,20 @@ pub async fn create(
             Some(id)
         }
     };
-    let ids = save_intake(&state, &user, sheet, agency_id, existing_person_id).await?;
+    if let Some(target) = extras.outreach_target_id {
+        crate::reach::connectable_target(&state, &user, target)
+            .await
+            .map_err(crate::routes::cases_web::page_error)?;
+    }
+    let ids = save_intake(
+        &state,
+        &user,
+        sheet,
+        agency_id,
+        existing_person_id,
+        extras.outreach_target_id,
+    )
+    .await?;
     Ok(Redirect::to(&format!(
         "/persons/{}?created={}",
         ids.person_id, ids.consultation_id

@@ -6,7 +6,7 @@ mod api;
 mod assets;
 mod audit;
 pub(crate) mod cases_api;
-mod cases_web;
+pub(crate) mod cases_web;
 mod consultations;
 mod directory;
 pub(crate) mod handoffs_api;
@@ -14,6 +14,7 @@ mod handoffs_web;
 mod meetings_web;
 pub(crate) mod persons;
 pub(crate) mod persons_api;
+mod reach_api;
 mod session;
 mod users;
 
@@ -83,7 +84,8 @@ pub fn router(_state: AppState) -> Router<AppState> {
             api::v1()
                 .merge(persons_api::router())
                 .merge(handoffs_api::router())
-                .merge(cases_api::router()),
+                .merge(cases_api::router())
+                .merge(reach_api::router()),
         )
         .fallback(assets::not_found)
 }

@@ -57,6 +57,9 @@ struct NewConsultation {
     agency_id: Option<i64>,
     /// Attach to this existing person (chosen among the possible duplicates).
     person_id: Option<i64>,
+    /// The アウトリーチ target this consultation connects.
+    #[serde(default)]
+    outreach_target_id: Option<i64>,
 }
 
 async fn create(
@@ -81,7 +84,19 @@ async fn create(
     } else {
         Vec::new()
     };
-    let ids = save_intake(&state, &user, sheet, agency_id, input.person_id).await?;
+    if let Some(target) = input.outreach_target_id {
+        crate::reach::connectable_target(&state, &user, target).await?;
+    }
+    let ids = save_intake(
+        &state,
+        &user,
+        sheet,
+        agency_id,
+        input.person_id,
+        input.outreach_target_id,
+    )
+    .await
+    .map_err(crate::cases::conflict)?;
     Ok((
         StatusCode::CREATED,
         Json(json!({

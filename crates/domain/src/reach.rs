@@ -1,0 +1,796 @@
+//! The plan's 第2号–第4号 programmes: アウトリーチ (reaching people support does
+//! not reach), 参加支援 (matching people to 支援メニュー and following up) and
+//! 地域づくり (community places and the 出前相談会). Each form is parsed into a
+//! value that cannot be incomplete; problems come back per field, in Japanese.
+
+use crate::era::EraDate;
+use crate::intake::{FieldError, vocabulary};
+use crate::kana::fold_width;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+vocabulary!(
+    /// How an outreach target came to be known.
+    FoundVia {
+        Meeting = "meeting", "会議（支援会議など）";
+        Minsei = "minsei", "民生委員・児童委員";
+        Neighbour = "neighbour", "近隣住民";
+        Agency = "agency", "関係機関";
+        Family = "family", "家族・親族";
+        Other = "other", "その他";
+    }
+);
+vocabulary!(
+    /// How a contact was attempted.
+    ContactWay {
+        Visit = "visit", "訪問";
+        Phone = "phone", "電話";
+        Letter = "letter", "手紙";
+        ViaOthers = "via_others", "関係者経由";
+        Other = "other", "その他";
+    }
+);
+vocabulary!(
+    /// What came of an attempt.
+    ContactOutcome {
+        Met = "met", "会えた";
+        Talked = "talked", "話せた（電話・インターホン等）";
+        Absent = "absent", "不在";
+        Refused = "refused", "拒否";
+        LeftMessage = "left_message", "手紙・メモを残した";
+        Other = "other", "その他";
+    }
+);
+vocabulary!(
+    /// Where the relationship with an outreach target stands.
+    OutreachStage {
+        Identified = "identified", "把握";
+        Contacted = "contacted", "接触";
+        Relationship = "relationship", "関係づくり";
+        Connected = "connected", "相談につながった";
+        Watching = "watching", "見守り継続";
+        Ended = "ended", "終了";
+    }
+);
+
+impl OutreachStage {
+    /// 相談につながった and 終了 end the work on a target.
+    pub fn is_open(self) -> bool {
+        !matches!(self, OutreachStage::Connected | OutreachStage::Ended)
+    }
+
+    /// The stage an attempt may record. 相談につながった is reached only by
+    /// turning the target into a consultation; an ended target stays ended.
+    pub fn after_attempt(self, to: OutreachStage) -> Result<OutreachStage, String> {
+        if !self.is_open() {
+            return Err(format!(
+                "「{}」の対象者には、これ以上記録できません",
+                self.label()
+            ));
+        }
+        if to == OutreachStage::Connected {
+            return Err("「相談につながった」は、受付シートを作成すると自動で記録されます".into());
+        }
+        Ok(to)
+    }
+}
+
+fn error(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn text(v: &str) -> String {
+    v.trim().to_owned()
+}
+
+fn opt(v: &str) -> Option<String> {
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.to_owned())
+}
+
+fn pick<T>(
+    problems: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> Option<T> {
+    let value = value.trim();
+    if value.is_empty() {
+        problems.push(error(field, format!("{what}を選んでください")));
+        return None;
+    }
+    let parsed = parse(value);
+    if parsed.is_none() {
+        problems.push(error(field, format!("{what}「{value}」は選べません")));
+    }
+    parsed
+}
+
+/// A date typed in 和暦 or 西暦, not after `today` (a record of what happened).
+fn past_date(
+    problems: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    today: NaiveDate,
+    what: &str,
+) -> Option<NaiveDate> {
+    if value.trim().is_empty() {
+        problems.push(error(field, format!("{what}を入れてください")));
+        return None;
+    }
+    match EraDate::parse(value) {
+        Ok(d) if d.date() > today => {
+            problems.push(error(field, format!("{what}に未来の日付は入れられません")));
+            None
+        }
+        Ok(d) => Some(d.date()),
+        Err(e) => {
+            problems.push(error(field, e.to_string()));
+            None
+        }
+    }
+}
+
+fn any_date(problems: &mut Vec<FieldError>, field: &str, value: &str) -> Option<NaiveDate> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    EraDate::parse(value)
+        .map_err(|e| problems.push(error(field, e.to_string())))
+        .ok()
+        .map(EraDate::date)
+}
+
+fn done<T>(problems: Vec<FieldError>, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
+    if problems.is_empty() {
+        Ok(value())
+    } else {
+        Err(problems)
+    }
+}
+
+// ------------------------------------------------------------- outreach ----
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TargetInput {
+    /// The name if known (a target may be known only by address or description).
+    pub name: String,
+    pub kana: String,
+    pub address: String,
+    /// What is known: who, the situation, why support does not reach.
+    pub description: String,
+    pub found_via: String,
+    pub found_via_detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub name: Option<String>,
+    pub kana: Option<String>,
+    pub address: Option<String>,
+    pub description: String,
+    pub found_via: FoundVia,
+    pub found_via_detail: Option<String>,
+}
+
+impl TargetInput {
+    pub fn parse(&self) -> Result<Target, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        if self.description.trim().is_empty() {
+            problems.push(error(
+                "description",
+                "わかっていること（世帯の様子、支援が届いていない理由など）を書いてください",
+            ));
+        }
+        if self.name.trim().is_empty() && self.address.trim().is_empty() {
+            problems.push(error(
+                "address",
+                "氏名がわからないときは、住所か場所の手がかりを書いてください",
+            ));
+        }
+        let kana = match crate::kana::Kana::parse(&self.kana) {
+            Ok(k) => k.map(|k| k.as_str().to_owned()),
+            Err(e) => {
+                problems.push(error("kana", e.to_string()));
+                None
+            }
+        };
+        let found_via = pick(
+            &mut problems,
+            "found_via",
+            &self.found_via,
+            FoundVia::parse,
+            "把握の経路",
+        );
+        done(problems, || Target {
+            name: opt(&self.name),
+            kana,
+            address: opt(&self.address),
+            description: text(&self.description),
+            found_via: found_via.expect("checked"),
+            found_via_detail: opt(&self.found_via_detail),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AttemptInput {
+    /// 和暦 or 西暦; not in the future.
+    pub on: String,
+    pub way: String,
+    /// Who went or called (names of staff, 民生委員 …).
+    pub who: String,
+    pub outcome: String,
+    pub note: String,
+    /// The stage after this attempt; empty keeps the current one.
+    pub stage: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub on: NaiveDate,
+    pub way: ContactWay,
+    pub who: String,
+    pub outcome: ContactOutcome,
+    pub note: String,
+    pub stage: OutreachStage,
+}
+
+impl AttemptInput {
+    /// Checks the attempt against the target's stage and today.
+    pub fn parse(
+        &self,
+        current: OutreachStage,
+        today: NaiveDate,
+    ) -> Result<Attempt, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let on = past_date(&mut problems, "on", &self.on, today, "日付");
+        let way = pick(&mut problems, "way", &self.way, ContactWay::parse, "方法");
+        let outcome = pick(
+            &mut problems,
+            "outcome",
+            &self.outcome,
+            ContactOutcome::parse,
+            "結果",
+        );
+        let stage = if self.stage.trim().is_empty() {
+            // A first contact moves a target from 把握 to 接触.
+            match (current, outcome) {
+                (OutreachStage::Identified, Some(ContactOutcome::Met | ContactOutcome::Talked)) => {
+                    Some(OutreachStage::Contacted)
+                }
+                _ => Some(current),
+            }
+        } else {
+            OutreachStage::parse(&self.stage)
+                .ok_or_else(|| format!("段階「{}」は選べません", self.stage.trim()))
+                .map_err(|m| problems.push(error("stage", m)))
+                .ok()
+        };
+        let stage = match stage.map(|s| current.after_attempt(s)) {
+            Some(Ok(s)) => Some(s),
+            Some(Err(m)) => {
+                problems.push(error("stage", m));
+                None
+            }
+            None => None,
+        };
+        done(problems, || Attempt {
+            on: on.expect("checked"),
+            way: way.expect("checked"),
+            who: text(&self.who),
+            outcome: outcome.expect("checked"),
+            note: text(&self.note),
+            stage: stage.expect("checked"),
+        })
+    }
+}
+
+/// A target with no contact for `days` days stands out (the pack sets `days`).
+pub fn contact_overdue(last: NaiveDate, today: NaiveDate, days: u32) -> bool {
+    (today - last).num_days() > i64::from(days)
+}
+
+// -------------------------------------------------------- participation ----
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MenuInput {
+    pub name: String,
+    pub description: String,
+    /// 受け入れ先
+    pub host: String,
+    pub place: String,
+    pub schedule: String,
+    /// 定員 (empty: no limit).
+    pub capacity: String,
+    /// 対象者: who it suits.
+    pub suits: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Menu {
+    pub name: String,
+    pub description: String,
+    pub host: String,
+    pub place: String,
+    pub schedule: String,
+    pub capacity: Option<u32>,
+    pub suits: String,
+}
+
+impl MenuInput {
+    pub fn parse(&self) -> Result<Menu, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        if self.name.trim().is_empty() {
+            problems.push(error("name", "メニューの名前を書いてください"));
+        }
+        if self.host.trim().is_empty() {
+            problems.push(error("host", "受け入れ先を書いてください"));
+        }
+        let capacity = match fold_width(self.capacity.trim())
+            .trim_end_matches('人')
+            .trim()
+        {
+            "" => None,
+            n => match n.parse::<u32>() {
+                Ok(c) if c > 0 => Some(c),
+                _ => {
+                    problems.push(error(
+                        "capacity",
+                        format!(
+                            "定員「{}」は1以上の数で書いてください（空欄なら定員なし）",
+                            self.capacity.trim()
+                        ),
+                    ));
+                    None
+                }
+            },
+        };
+        done(problems, || Menu {
+            name: text(&self.name),
+            description: text(&self.description),
+            host: text(&self.host),
+            place: text(&self.place),
+            schedule: text(&self.schedule),
+            capacity,
+            suits: text(&self.suits),
+        })
+    }
+}
+
+/// Places left on a menu; `None` when it has no limit.
+pub fn capacity_left(capacity: Option<u32>, participants: usize) -> Option<i64> {
+    capacity.map(|c| i64::from(c) - participants as i64)
+}
+
+/// Why a person cannot be matched: the reasons are required, a full menu refuses.
+pub fn check_match(
+    reasons: &str,
+    capacity: Option<u32>,
+    participants: usize,
+) -> Result<String, FieldError> {
+    if reasons.trim().is_empty() {
+        return Err(error(
+            "reasons",
+            "このメニューにつなぐ理由（本人の希望、合うと考えた点など）を書いてください",
+        ));
+    }
+    if capacity_left(capacity, participants).is_some_and(|left| left <= 0) {
+        return Err(error(
+            "menu_id",
+            "このメニューは定員に達しています。受け入れ先と調整してから、定員を見直してください",
+        ));
+    }
+    Ok(text(reasons))
+}
+
+vocabulary!(
+    /// A follow-up record after matching (定着支援).
+    FollowUpKind {
+        Participation = "participation", "参加";
+        Absence = "absence", "欠席";
+        Interview = "interview", "面談・連絡";
+        Ended = "ended", "利用終了";
+    }
+);
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FollowUpInput {
+    pub on: String,
+    pub kind: String,
+    /// How it goes.
+    pub note: String,
+    /// 次回の定着支援の予定日 (和暦 or 西暦).
+    pub next_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    pub on: NaiveDate,
+    pub kind: FollowUpKind,
+    pub note: String,
+    pub next_on: Option<NaiveDate>,
+}
+
+impl FollowUpInput {
+    pub fn parse(&self, today: NaiveDate) -> Result<FollowUp, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let on = past_date(&mut problems, "on", &self.on, today, "日付");
+        let kind = pick(
+            &mut problems,
+            "kind",
+            &self.kind,
+            FollowUpKind::parse,
+            "記録の種類",
+        );
+        if matches!(kind, Some(FollowUpKind::Interview | FollowUpKind::Ended))
+            && self.note.trim().is_empty()
+        {
+            problems.push(error(
+                "note",
+                "様子（どう過ごしているか、話したこと）を書いてください",
+            ));
+        }
+        let next_on = any_date(&mut problems, "next_on", &self.next_on);
+        if let (Some(on), Some(next)) = (on, next_on)
+            && next < on
+        {
+            problems.push(error(
+                "next_on",
+                "次回の予定日は記録の日付より後にしてください",
+            ));
+        }
+        done(problems, || FollowUp {
+            on: on.expect("checked"),
+            kind: kind.expect("checked"),
+            note: text(&self.note),
+            next_on,
+        })
+    }
+}
+
+/// A follow-up is due once its day has come.
+pub fn follow_up_due(next_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    next_on.is_some_and(|d| d <= today)
+}
+
+// ------------------------------------------------------ community building --
+
+vocabulary!(
+    /// The kinds of community resource.
+    ResourceKind {
+        Ibasho = "ibasho", "居場所";
+        Kayoinoba = "kayoinoba", "通いの場";
+        Salon = "salon", "サロン";
+        ChildcareHub = "childcare_hub", "地域子育て支援拠点";
+        ActivityCenter = "activity_center", "地域活動支援センター";
+        ChildrensCafeteria = "childrens_cafeteria", "子ども食堂";
+        LivingSupport = "living_support", "生活支援体制（生活支援コーディネーター）";
+        Other = "other", "その他";
+    }
+);
+
+impl ResourceKind {
+    /// The kind of a pack agency of 第3号, from its category.
+    pub fn of_category(category: &str) -> ResourceKind {
+        if category.contains("地域子育て支援") {
+            ResourceKind::ChildcareHub
+        } else if category.contains("地域活動支援センター") {
+            ResourceKind::ActivityCenter
+        } else if category.contains("地域包括支援センター") {
+            ResourceKind::LivingSupport
+        } else if category.contains("通いの場") {
+            ResourceKind::Kayoinoba
+        } else if category.contains("サロン") {
+            ResourceKind::Salon
+        } else if category.contains("子ども食堂") {
+            ResourceKind::ChildrensCafeteria
+        } else {
+            ResourceKind::Other
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ResourceInput {
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+    pub address: String,
+    /// いつ: 毎週火曜 10:00〜12:00 …
+    pub schedule: String,
+    /// 運営: who runs it.
+    pub operator: String,
+    /// 対象: for whom.
+    pub audience: String,
+    pub phone: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    pub name: String,
+    pub kind: ResourceKind,
+    pub description: String,
+    pub address: Option<String>,
+    pub schedule: String,
+    pub operator: String,
+    pub audience: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl ResourceInput {
+    pub fn parse(&self) -> Result<Resource, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        if self.name.trim().is_empty() {
+            problems.push(error("name", "名前を書いてください"));
+        }
+        let kind = pick(
+            &mut problems,
+            "kind",
+            &self.kind,
+            ResourceKind::parse,
+            "種類",
+        );
+        let phone = opt(&self.phone);
+        if let Some(p) = &phone
+            && crate::kana::phone_key(p).len() < 6
+        {
+            problems.push(error("phone", format!("電話番号「{p}」を確認してください")));
+        }
+        let email = opt(&fold_width(&self.email));
+        if let Some(e) = &email
+            && !(e.contains('@') && !e.starts_with('@') && !e.ends_with('@'))
+        {
+            problems.push(error(
+                "email",
+                format!("メールアドレス「{e}」を確認してください"),
+            ));
+        }
+        done(problems, || Resource {
+            name: text(&self.name),
+            kind: kind.expect("checked"),
+            description: text(&self.description),
+            address: opt(&self.address),
+            schedule: text(&self.schedule),
+            operator: text(&self.operator),
+            audience: text(&self.audience),
+            phone,
+            email,
+        })
+    }
+}
+
+vocabulary!(
+    /// Community events.
+    EventKind {
+        PopUpConsultation = "pop_up_consultation", "出前相談会（困りごとまるごと無料相談会）";
+        Gathering = "gathering", "交流・学びの場";
+        Other = "other", "その他";
+    }
+);
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct EventInput {
+    pub kind: String,
+    pub title: String,
+    pub held_on: String,
+    pub place: String,
+    pub note: String,
+    /// The network members (推進員, by their position in the pack's table) who attended.
+    pub attendee_positions: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub kind: EventKind,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub place: String,
+    pub note: String,
+    pub attendee_positions: Vec<i64>,
+}
+
+impl EventInput {
+    pub fn parse(&self) -> Result<Event, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let kind = pick(&mut problems, "kind", &self.kind, EventKind::parse, "種類");
+        let held_on = if self.held_on.trim().is_empty() {
+            problems.push(error("held_on", "開催日を入れてください"));
+            None
+        } else {
+            any_date(&mut problems, "held_on", &self.held_on)
+        };
+        if self.place.trim().is_empty() {
+            problems.push(error("place", "開催場所を書いてください"));
+        }
+        let mut attendees = self.attendee_positions.clone();
+        attendees.sort_unstable();
+        attendees.dedup();
+        done(problems, || {
+            let kind = kind.expect("checked");
+            Event {
+                title: opt(&self.title).unwrap_or_else(|| kind.label().to_owned()),
+                kind,
+                held_on: held_on.expect("checked"),
+                place: text(&self.place),
+                note: text(&self.note),
+                attendee_positions: attendees,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_target_needs_what_is_known_and_a_clue_to_where() {
+        let errors = TargetInput::default().parse().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["description", "address", "found_via"]);
+        let target = TargetInput {
+            address: "盛岡市上田三丁目の青い屋根の家".into(),
+            description: "高齢の男性が一人で暮らし、郵便物がたまっている".into(),
+            found_via: "民生委員・児童委員".into(),
+            ..TargetInput::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(target.name, None);
+        assert_eq!(target.found_via, FoundVia::Minsei);
+    }
+
+    #[test]
+    fn attempts_move_the_stage_but_never_to_connected_by_hand() {
+        let today = day(2026, 11, 27);
+        let attempt = |stage: &str, outcome: &str| AttemptInput {
+            on: "R8.11.20".into(),
+            way: "visit".into(),
+            who: "CSW".into(),
+            outcome: outcome.into(),
+            note: String::new(),
+            stage: stage.into(),
+        };
+        let absent = attempt("", "absent")
+            .parse(OutreachStage::Identified, today)
+            .unwrap();
+        assert_eq!(absent.stage, OutreachStage::Identified);
+        let met = attempt("", "会えた")
+            .parse(OutreachStage::Identified, today)
+            .unwrap();
+        assert_eq!(met.stage, OutreachStage::Contacted);
+        let errors = attempt("connected", "met")
+            .parse(OutreachStage::Contacted, today)
+            .unwrap_err();
+        assert_eq!(errors[0].field, "stage");
+        assert!(
+            attempt("", "met")
+                .parse(OutreachStage::Ended, today)
+                .is_err()
+        );
+        let future = AttemptInput {
+            on: "2026-12-01".into(),
+            ..attempt("", "met")
+        };
+        assert_eq!(
+            future.parse(OutreachStage::Contacted, today).unwrap_err()[0].message,
+            "日付に未来の日付は入れられません"
+        );
+        assert!(contact_overdue(day(2026, 10, 1), today, 30));
+        assert!(!contact_overdue(day(2026, 11, 1), today, 30));
+    }
+
+    #[test]
+    fn menus_capacity_and_matching() {
+        let menu = MenuInput {
+            name: "畑づくり".into(),
+            host: "盛岡市社会福祉協議会".into(),
+            capacity: "５人".into(),
+            ..MenuInput::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(menu.capacity, Some(5));
+        assert_eq!(capacity_left(menu.capacity, 3), Some(2));
+        assert_eq!(capacity_left(None, 3), None);
+        let bad = MenuInput {
+            capacity: "たくさん".into(),
+            ..MenuInput::default()
+        }
+        .parse()
+        .unwrap_err();
+        let fields: Vec<&str> = bad.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["name", "host", "capacity"]);
+        assert_eq!(check_match(" ", None, 0).unwrap_err().field, "reasons");
+        assert_eq!(
+            check_match("土に触れたい", Some(2), 2).unwrap_err().field,
+            "menu_id"
+        );
+        assert_eq!(
+            check_match(" 土に触れたい ", Some(2), 1).unwrap(),
+            "土に触れたい"
+        );
+    }
+
+    #[test]
+    fn follow_ups_are_dated_and_due() {
+        let today = day(2026, 11, 27);
+        let f = FollowUpInput {
+            on: "令和8年11月20日".into(),
+            kind: "参加".into(),
+            note: String::new(),
+            next_on: "2026-12-04".into(),
+        }
+        .parse(today)
+        .unwrap();
+        assert_eq!(f.kind, FollowUpKind::Participation);
+        assert!(!follow_up_due(f.next_on, today));
+        assert!(follow_up_due(f.next_on, day(2026, 12, 4)));
+        let errors = FollowUpInput {
+            on: "令和8年11月20日".into(),
+            kind: "interview".into(),
+            note: String::new(),
+            next_on: "2026-11-01".into(),
+        }
+        .parse(today)
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["note", "next_on"]);
+    }
+
+    #[test]
+    fn resources_and_events_are_checked() {
+        let r = ResourceInput {
+            name: "上田ふれあいサロン".into(),
+            kind: "サロン".into(),
+            email: "ｓａｌｏｎ＠ｅｘａｍｐｌｅ．ｊｐ".into(),
+            ..ResourceInput::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(r.kind, ResourceKind::Salon);
+        assert_eq!(r.email.as_deref(), Some("salon@example.jp"));
+        let errors = ResourceInput {
+            phone: "12".into(),
+            email: "nope".into(),
+            ..ResourceInput::default()
+        }
+        .parse()
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["name", "kind", "phone", "email"]);
+        assert_eq!(
+            ResourceKind::of_category("地域子育て支援拠点"),
+            ResourceKind::ChildcareHub
+        );
+        let e = EventInput {
+            kind: "pop_up_consultation".into(),
+            held_on: "R8.10.15".into(),
+            place: "上田公民館".into(),
+            attendee_positions: vec![3, 1, 3],
+            ..EventInput::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(e.title, "出前相談会（困りごとまるごと無料相談会）");
+        assert_eq!(e.attendee_positions, vec![1, 3]);
+        assert_eq!(EventInput::default().parse().unwrap_err().len(), 3);
+    }
+}

@@ -1,0 +1,394 @@
+//! アウトリーチ, 参加支援 and 地域づくり through the API, with the directory's
+//! HSDS 3.0 and CSV exports.
+
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use crate::intake::{date_label, visible_person};
+use crate::reach::{
+    self, HostSupportInput, MatchInput, event_kind_label, follow_up_views, menu_view,
+    resource_view, target_view, visible_match, visible_target,
+};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::reach::{
+    AttemptInput, EventInput, FollowUpInput, MenuInput, ResourceInput, TargetInput,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/outreach", get(targets).post(create_target))
+        .route("/outreach/{id}", get(target))
+        .route("/outreach/{id}/attempts", post(attempt))
+        .route("/participation/menus", get(menus).post(create_menu))
+        .route("/participation/menus/{id}", get(menu))
+        .route(
+            "/participation/menus/{id}/host-supports",
+            post(host_support),
+        )
+        .route("/participation/matches", post(create_match))
+        .route("/participation/matches/{id}", get(participation_match))
+        .route("/participation/matches/{id}/follow-ups", post(follow_up))
+        .route("/resources", get(resources).post(create_resource))
+        .route("/resources/hsds", get(hsds))
+        .route("/resources/csv", get(csv))
+        .route("/resources/{id}", get(resource))
+        .route("/events", get(events).post(create_event))
+        .route("/events/{id}", get(event))
+        .route("/events/{id}/consultations", post(link_consultation))
+}
+
+fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(v)| v).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("JSON を読み取れません: {}", e.body_text()),
+        )
+    })
+}
+
+fn created(id: i64) -> (StatusCode, Json<Value>) {
+    (StatusCode::CREATED, Json(json!({ "id": id })))
+}
+
+async fn targets(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    let list = reach::target_list(&state, &user).await?;
+    Ok(Json(json!({
+        "no_contact_alert_days": state.pack.outreach.no_contact_alert_days,
+        "targets": list,
+    })))
+}
+
+async fn create_target(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    input: Result<Json<TargetInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = body(input)?;
+    Ok(created(reach::create_target(&state, &user, &input).await?))
+}
+
+async fn target_json(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    id: i64,
+) -> Result<Json<Value>, ApiError> {
+    let t = visible_target(state, user, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let attempts = state.repo.attempts_of(id).await?;
+    let agencies = state.repo.agencies().await?;
+    let view = target_view(state, &t, &agencies, &attempts);
+    state
+        .repo
+        .append_audit(
+            user.audit(AuditAction::OutreachViewed)
+                .record("outreach_target", id),
+        )
+        .await?;
+    Ok(Json(serde_json::to_value(view).unwrap_or(Value::Null)))
+}
+
+async fn target(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    target_json(&state, &user, id).await
+}
+
+async fn attempt(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    input: Result<Json<AttemptInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = body(input)?;
+    reach::add_attempt(&state, &user, id, &input).await?;
+    let Json(view) = target_json(&state, &user, id).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn menus(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    let mut views = Vec::new();
+    for m in state.repo.menus().await?.iter().filter(|m| m.active) {
+        let mut v = menu_view(&state, &user, m).await?;
+        v.visible_participants.clear();
+        views.push(v);
+    }
+    Ok(Json(json!({ "menus": views })))
+}
+
+async fn create_menu(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    input: Result<Json<MenuInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = body(input)?;
+    Ok(created(reach::create_menu(&state, &user, &input).await?))
+}
+
+async fn menu(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let m = state.repo.menu(id).await?.ok_or_else(ApiError::not_found)?;
+    let view = menu_view(&state, &user, &m).await?;
+    if !view.visible_participants.is_empty() {
+        state
+            .repo
+            .append_audit(
+                user.audit(AuditAction::ParticipationViewed)
+                    .record("participation_menu", id)
+                    .detail(format!("参加者 {} 名", view.visible_participants.len())),
+            )
+            .await?;
+    }
+    let supports: Vec<Value> = state
+        .repo
+        .host_supports_of(id)
+        .await?
+        .iter()
+        .map(|h| json!({"on_date": h.on_date, "on_label": date_label(h.on_date), "note": h.note}))
+        .collect();
+    let mut value = serde_json::to_value(view).unwrap_or(Value::Null);
+    value["host_supports"] = Value::Array(supports);
+    Ok(Json(value))
+}
+
+async fn host_support(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    input: Result<Json<HostSupportInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = body(input)?;
+    Ok(created(
+        reach::add_host_support(&state, &user, id, &input).await?,
+    ))
+}
+
+async fn create_match(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    input: Result<Json<MatchInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = body(input)?;
+    Ok(created(reach::create_match(&state, &user, &input).await?))
+}
+
+async fn participation_match(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let m = visible_match(&state, &user, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let person = visible_person(&state, &user, m.person_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let menu = state.repo.menu(m.menu_id).await?;
+    let follow_ups = state.repo.follow_ups_of(id).await?;
+    state
+        .repo
+        .append_audit(
+            user.audit(AuditAction::ParticipationViewed)
+                .record("participation_match", id),
+        )
+        .await?;
+    Ok(Json(json!({
+        "id": m.id,
+        "menu_id": m.menu_id,
+        "menu": menu.map(|m| m.name),
+        "person_id": m.person_id,
+        "person_name": person.name,
+        "case_id": m.case_id,
+        "reasons": m.reasons,
+        "matched_on": m.matched_on,
+        "state": m.state,
+        "next_follow_up_on": m.next_follow_up_on,
+        "follow_up_due": m.state == "active" && tsunagaru_domain::reach::follow_up_due(m.next_follow_up_on, state.today()),
+        "follow_ups": follow_up_views(&follow_ups),
+    })))
+}
+
+async fn follow_up(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    input: Result<Json<FollowUpInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = body(input)?;
+    Ok(created(
+        reach::add_follow_up(&state, &user, id, &input).await?,
+    ))
+}
+
+async fn resources(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    let list: Vec<_> = state
+        .repo
+        .resources()
+        .await?
+        .iter()
+        .filter(|r| r.active)
+        .map(|r| resource_view(&state, r))
+        .collect();
+    Ok(Json(json!({ "resources": list })))
+}
+
+async fn create_resource(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    input: Result<Json<ResourceInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = body(input)?;
+    Ok(created(
+        reach::create_resource(&state, &user, &input).await?,
+    ))
+}
+
+async fn resource(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let r = state
+        .repo
+        .resource(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(
+        serde_json::to_value(resource_view(&state, &r)).unwrap_or(Value::Null),
+    ))
+}
+
+async fn hsds(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(crate::hsds::export(&state).await?))
+}
+
+async fn csv(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<impl IntoResponse, ApiError> {
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"community_resources.csv\"",
+            ),
+        ],
+        crate::hsds::csv(&state).await?,
+    ))
+}
+
+async fn events(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    let mut list = Vec::new();
+    for e in state.repo.events().await? {
+        let detail = state.repo.event(e.id).await?;
+        list.push(json!({
+            "id": e.id,
+            "kind": e.kind,
+            "kind_label": event_kind_label(&e.kind),
+            "title": e.title,
+            "held_on": e.held_on,
+            "place": e.place,
+            "consultations": detail.map(|d| d.consultation_ids.len()).unwrap_or(0),
+        }));
+    }
+    Ok(Json(json!({ "events": list })))
+}
+
+async fn create_event(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    input: Result<Json<EventInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = body(input)?;
+    Ok(created(reach::create_event(&state, &user, &input).await?))
+}
+
+async fn event(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let e = state
+        .repo
+        .event(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    // Every consultation counts; only those the user may see are listed.
+    let mut visible = Vec::new();
+    for c in &e.consultation_ids {
+        if let Some(consultation) = state.repo.consultation(*c).await?
+            && visible_person(&state, &user, consultation.person_id)
+                .await?
+                .is_some()
+        {
+            visible.push(json!({"id": c, "person_id": consultation.person_id, "received_on": consultation.received_on}));
+        }
+    }
+    if !visible.is_empty() {
+        state
+            .repo
+            .append_audit(user.audit(AuditAction::CommunityViewed).record("event", id))
+            .await?;
+    }
+    Ok(Json(json!({
+        "id": e.row.id,
+        "kind": e.row.kind,
+        "kind_label": event_kind_label(&e.row.kind),
+        "title": e.row.title,
+        "held_on": e.row.held_on,
+        "held_label": date_label(e.row.held_on),
+        "place": e.row.place,
+        "note": e.row.note,
+        "attendees": e.attendees,
+        "consultation_count": e.consultation_ids.len(),
+        "consultations": visible,
+    })))
+}
+
+#[derive(Deserialize)]
+struct LinkInput {
+    consultation_id: i64,
+}
+
+async fn link_consultation(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    input: Result<Json<LinkInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = body(input)?;
+    reach::link_consultation(&state, &user, id, input.consultation_id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"event_id": id, "consultation_id": input.consultation_id})),
+    ))
+}
