@@ -57,6 +57,8 @@ pub struct IntakeContext {
     /// The アウトリーチ target this consultation connects (it becomes
     /// 相談につながった in the same transaction).
     pub outreach_target_id: Option<i64>,
+    /// The event (出前相談会) where the consultation was taken.
+    pub event_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

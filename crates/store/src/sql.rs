@@ -698,6 +698,16 @@ macro_rules! impl_sql_repository {
                     if let Some(target) = ctx.outreach_target_id {
                         connect_target(&mut tx, target, consultation_id, person_id).await?;
                     }
+                    if let Some(event) = ctx.event_id {
+                        sqlx::query("INSERT INTO event_consultations (event_id, consultation_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)")
+                            .bind(event)
+                            .bind(consultation_id)
+                            .bind(ctx.user_id)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    }
                     append_in(&mut tx, audit.record("consultation", consultation_id)).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(IntakeIds { consultation_id, person_id })

@@ -206,13 +206,24 @@ pub async fn possible_duplicates(
 
 /// Saves a checked sheet for the user's agency: the town from the address
 /// router, 受付者 defaulting to the user, and the audit event, in one go.
+/// What a new consultation is tied to besides its 受付機関 (each checked by
+/// the caller against the user's scope).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IntakeLinks {
+    /// Attach to this person (chosen among the possible duplicates).
+    pub existing_person_id: Option<i64>,
+    /// The アウトリーチ target it connects.
+    pub outreach_target_id: Option<i64>,
+    /// The event (出前相談会) where it was taken.
+    pub event_id: Option<i64>,
+}
+
 pub async fn save_intake(
     state: &AppState,
     user: &CurrentUser,
     mut sheet: tsunagaru_domain::intake::IntakeSheet,
     agency_id: i64,
-    existing_person_id: Option<i64>,
-    outreach_target_id: Option<i64>,
+    links: IntakeLinks,
 ) -> Result<tsunagaru_store::IntakeIds, StoreError> {
     let town = crate::routes::persons_api::town_of(
         state,
@@ -227,8 +238,9 @@ pub async fn save_intake(
         agency_id,
         user_id: user.user.id,
         town,
-        existing_person_id,
-        outreach_target_id,
+        existing_person_id: links.existing_person_id,
+        outreach_target_id: links.outreach_target_id,
+        event_id: links.event_id,
     };
     let audit = user
         .audit(tsunagaru_domain::AuditAction::ConsultationCreated)

@@ -18,6 +18,8 @@ pub struct FormExtras {
     pub agency_id: Option<i64>,
     /// The アウトリーチ target the sheet connects (the form came pre-filled from it).
     pub outreach_target_id: Option<i64>,
+    /// The event (出前相談会) where the sheet was taken.
+    pub event_id: Option<i64>,
     /// `new`, or the id of an existing person chosen among the duplicates.
     pub person_choice: String,
     /// The 行を追加 button: re-show the form with one more household row.
@@ -55,6 +57,7 @@ pub fn read_form(body: &[u8]) -> (IntakeInput, FormExtras) {
             "receiver_name" => input.receiver_name = value,
             "agency_id" => extras.agency_id = value.parse().ok(),
             "outreach_target_id" => extras.outreach_target_id = value.parse().ok(),
+            "event_id" => extras.event_id = value.parse().ok(),
             "person_choice" => extras.person_choice = value,
             "add_row" => extras.add_row = true,
             "household_rows" => extras.household_rows = value.parse().unwrap_or(0).min(100),

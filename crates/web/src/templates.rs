@@ -221,6 +221,8 @@ pub struct IntakePage {
     pub nav: Nav,
     /// The アウトリーチ target the sheet connects, if it came from one.
     pub outreach_target_id: Option<i64>,
+    /// Recent events (出前相談会) the sheet may have been taken at.
+    pub events: Vec<Choice>,
     pub input: tsunagaru_domain::intake::IntakeInput,
     pub c: crate::intake_form::SheetChoices,
     pub rows: Vec<crate::intake_form::MemberRowView>,
@@ -308,6 +310,13 @@ pub struct PersonPage {
     pub cases: Vec<Choice>,
     /// Consultations the 事務局 may open a case from.
     pub case_openers: Vec<Choice>,
+    /// 参加支援: this person's matches (value: match id).
+    pub participations: Vec<Choice>,
+    pub menus: Vec<Choice>,
+    pub match_message: String,
+    pub match_reasons: String,
+    /// An open case to record the match under.
+    pub open_case_id: Option<i64>,
     pub id: i64,
     pub name: String,
     pub kana: String,

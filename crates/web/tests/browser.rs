@@ -1055,3 +1055,187 @@ async fn a_csw_plans_a_case_is_refused_at_the_case_conference_and_a_decision_rea
     client.close().await.unwrap();
     outcome.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outreach_target_becomes_a_consultation_and_joins_the_field_work() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    app.create_user("uketsuke", "staff", &[1]).await;
+    let base = serve(&app).await;
+    let profile = common::TempDir::new("tsunagaru-chromium");
+    let (_driver, client) = browser(&profile.0).await;
+    let outcome = async {
+        sign_in(&client, &base, "uketsuke", common::USER_PASSWORD).await?;
+        // A household known only by its address, from the 民生委員.
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::LinkText("アウトリーチ"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//summary[normalize-space()='対象者を登録する']",
+            ))
+            .await?
+            .click()
+            .await?;
+        field(&client, "住所・場所の手がかり")
+            .await?
+            .send_keys("盛岡市上田三丁目2-1")
+            .await?;
+        field(&client, "わかっていること")
+            .await?
+            .send_keys("若い男性が何年も家から出ていないらしい")
+            .await?;
+        field(&client, "把握の経路")
+            .await?
+            .select_by_value("minsei")
+            .await?;
+        click_button(&client, "対象者を登録").await?;
+        assert_eq!(
+            wait_for_text(&client, "#target-stage", |t| !t.is_empty()).await?,
+            "把握"
+        );
+        // Three attempts over the weeks.
+        for (i, (on, way, outcome)) in [
+            ("R8.11.2", "visit", "absent"),
+            ("R8.11.9", "letter", "left_message"),
+            ("R8.11.16", "visit", "met"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            field(&client, "日付").await?.send_keys(on).await?;
+            field(&client, "方法").await?.select_by_value(way).await?;
+            field(&client, "誰が").await?.send_keys("CSW 佐藤").await?;
+            field(&client, "結果")
+                .await?
+                .select_by_value(outcome)
+                .await?;
+            click_button(&client, "接触を記録").await?;
+            let n = i + 1;
+            wait_for_text(&client, "main h2", |t| t == format!("接触の記録（{n}回）")).await?;
+        }
+        assert_eq!(
+            wait_for_text(&client, "#target-stage", |t| !t.is_empty()).await?,
+            "接触"
+        );
+        snap(&client, "30-outreach-attempts").await;
+
+        // The person connects: the sheet comes pre-filled, nothing retyped.
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Id("connect"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, "#from-outreach", |t| t.contains("アウトリーチ")).await?;
+        let situation = field(&client, "現在の状況・経緯")
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        assert!(
+            situation.contains("若い男性が何年も家から出ていない")
+                && situation.contains("R8.11.16 訪問 CSW 佐藤: 会えた"),
+            "{situation}"
+        );
+        assert_eq!(
+            field(&client, "住所")
+                .await?
+                .prop("value")
+                .await?
+                .as_deref(),
+            Some("盛岡市上田三丁目2-1")
+        );
+        field(&client, "氏名").await?.send_keys("上田 一郎").await?;
+        field(&client, "ふりがな")
+            .await?
+            .send_keys("うえだ いちろう")
+            .await?;
+        field(&client, "ひきこもり・不登校").await?.click().await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("input[name=main_concern][value=withdrawal]"))
+            .await?
+            .click()
+            .await?;
+        field(&client, "主訴")
+            .await?
+            .send_keys("外に出るきっかけがほしい")
+            .await?;
+        field(&client, "氏名（1）")
+            .await?
+            .send_keys("上田 一郎")
+            .await?;
+        click_button(&client, "保存する").await?;
+        wait_for_text(&client, "main h1", |t| t.starts_with("上田 一郎")).await?;
+        let person_url = client.current_url().await?;
+
+        // Matched to 畑づくり, and a follow-up recorded.
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//summary[normalize-space()='支援メニューにつなぐ']",
+            ))
+            .await?
+            .click()
+            .await?;
+        field(&client, "支援メニュー")
+            .await?
+            .select_by_label("畑づくり")
+            .await?;
+        field(&client, "つなぐ理由")
+            .await?
+            .send_keys("土に触れる作業なら行けそうと本人")
+            .await?;
+        click_button(&client, "支援メニューにつなぐ").await?;
+        wait_for_text(&client, "#match-state", |t| t == "参加中").await?;
+        field(&client, "日付").await?.send_keys("R8.11.25").await?;
+        field(&client, "種類")
+            .await?
+            .select_by_value("participation")
+            .await?;
+        field(&client, "様子")
+            .await?
+            .send_keys("2時間作業し、帰りに笑顔が見られた")
+            .await?;
+        click_button(&client, "定着支援を記録").await?;
+        let records = wait_for_text(&client, "#follow-ups", |t| t.contains("2時間作業")).await?;
+        assert!(records.contains("参加"), "{records}");
+        snap(&client, "31-follow-up").await;
+
+        // The person page lists the participation; the target is connected.
+        client.goto(person_url.as_str()).await?;
+        wait_for_text(&client, "#participation", |t| {
+            t.contains("畑づくり") && t.contains("参加中")
+        })
+        .await?;
+        client.goto(&format!("{base}/outreach")).await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("#targets a"))
+            .await?
+            .click()
+            .await?;
+        assert_eq!(
+            wait_for_text(&client, "#target-stage", |t| !t.is_empty()).await?,
+            "相談につながった"
+        );
+        wait_for_text(&client, "#connected", |t| {
+            t.contains("相談につながりました")
+        })
+        .await?;
+        Ok::<(), Box<dyn std::error::Error>>(())
+    }
+    .await;
+    client.close().await.unwrap();
+    outcome.unwrap();
+}

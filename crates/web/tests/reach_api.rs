@@ -598,8 +598,30 @@ async fn events_count_the_consultations_they_produce(backend: Backend) {
     let (_, view) = s.get(&s.stranger, &format!("/api/v1/events/{event}")).await;
     assert_eq!(view["consultation_count"], 1);
     assert_eq!(view["consultations"].as_array().unwrap().len(), 0);
+    // A sheet taken at the event names it and is counted in the same save.
+    let (status, body) = s
+        .post(
+            &s.staff,
+            "/api/v1/consultations",
+            json!({"method": "in_person", "person": {"name": "盛岡 四郎"},
+                   "concerns": [{"category": "debt", "main": true}], "chief_complaint": "借金",
+                   "event_id": event}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = s
+        .post(
+            &s.staff,
+            "/api/v1/consultations",
+            json!({"method": "in_person", "person": {"name": "盛岡 五郎"},
+                   "concerns": [{"category": "debt", "main": true}], "chief_complaint": "借金",
+                   "event_id": 99999}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&body), vec!["event_id"]);
     let (_, list) = s.get(&s.staff, "/api/v1/events").await;
-    assert_eq!(list["events"][0]["consultations"], 1);
+    assert_eq!(list["events"][0]["consultations"], 2);
 }
 
 on_both_backends!(

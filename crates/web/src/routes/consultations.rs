@@ -73,10 +73,34 @@ async fn render(
         consent_clause: CONSENT_CLAUSE,
         person_choice: extras.person_choice.clone(),
         outreach_target_id: extras.outreach_target_id,
+        events: recent_events(state, extras.event_id).await?,
         input: input.clone(),
         errors,
     };
     Ok(page.render()?)
+}
+
+/// The events of the last 60 days (and coming ones), to say the sheet was
+/// taken at one (出前相談会).
+async fn recent_events(state: &AppState, chosen: Option<i64>) -> Result<Vec<Choice>, PageError> {
+    let today = state.today();
+    Ok(state
+        .repo
+        .events()
+        .await?
+        .into_iter()
+        .filter(|e| (today - e.held_on).num_days() <= 60)
+        .map(|e| Choice {
+            value: e.id.to_string(),
+            label: format!(
+                "{} {}（{}）",
+                crate::intake::date_label(e.held_on),
+                e.title,
+                e.place
+            ),
+            selected: Some(e.id) == chosen,
+        })
+        .collect())
 }
 
 fn require_intake(user: &CurrentUser) -> Result<(), PageError> {
@@ -185,15 +209,24 @@ pub async fn create(
             .await
             .map_err(crate::routes::cases_web::page_error)?;
     }
-    let ids = save_intake(
-        &state,
-        &user,
-        sheet,
-        agency_id,
+    let event_id = match extras.event_id {
+        Some(id) => Some(
+            state
+                .repo
+                .event(id)
+                .await?
+                .ok_or_else(|| PageError::BadRequest("指定した行事は見つかりません".into()))?
+                .row
+                .id,
+        ),
+        None => None,
+    };
+    let links = crate::intake::IntakeLinks {
         existing_person_id,
-        extras.outreach_target_id,
-    )
-    .await?;
+        outreach_target_id: extras.outreach_target_id,
+        event_id,
+    };
+    let ids = save_intake(&state, &user, sheet, agency_id, links).await?;
     Ok(Redirect::to(&format!(
         "/persons/{}?created={}",
         ids.person_id, ids.consultation_id

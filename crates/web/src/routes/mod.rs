@@ -15,6 +15,7 @@ mod meetings_web;
 pub(crate) mod persons;
 pub(crate) mod persons_api;
 mod reach_api;
+mod reach_web;
 mod session;
 mod users;
 
@@ -56,6 +57,39 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/meetings/{id}/decisions", post(meetings_web::decision))
         .route("/meetings/{id}/print", get(meetings_web::print))
         .route("/tasks/{id}/done", post(meetings_web::task_done))
+        .route(
+            "/outreach",
+            get(reach_web::outreach).post(reach_web::create_target),
+        )
+        .route("/outreach/{id}", get(reach_web::target))
+        .route("/outreach/{id}/attempts", post(reach_web::attempt))
+        .route("/participation", get(reach_web::participation))
+        .route("/participation/menus", post(reach_web::create_menu))
+        .route("/participation/menus/{id}", get(reach_web::menu))
+        .route(
+            "/participation/menus/{id}/host-supports",
+            post(reach_web::host_support),
+        )
+        .route("/participation/matches", post(reach_web::create_match))
+        .route(
+            "/participation/matches/{id}",
+            get(reach_web::participation_match),
+        )
+        .route(
+            "/participation/matches/{id}/follow-ups",
+            post(reach_web::follow_up),
+        )
+        .route(
+            "/resources",
+            get(reach_web::resources).post(reach_web::create_resource),
+        )
+        .route("/resources/export.csv", get(reach_web::export_csv))
+        .route("/resources/hsds.json", get(reach_web::export_hsds))
+        .route(
+            "/events",
+            get(reach_web::events).post(reach_web::create_event),
+        )
+        .route("/events/{id}", get(reach_web::event))
         .route("/persons", get(persons::search_page))
         .route("/persons/{id}", get(persons::page))
         .route(

@@ -111,6 +111,28 @@ pub struct PersonQueryString {
 struct NoteDraft {
     errors: Vec<String>,
     input: NoteInput,
+    /// The 参加支援 form's message and what was typed.
+    match_message: String,
+    match_reasons: String,
+    match_menu: Option<i64>,
+}
+
+/// The person page again, with the 参加支援 form's error and what was typed.
+pub async fn render_with_match_error(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    message: String,
+    reasons: String,
+    menu: Option<i64>,
+) -> Result<String, PageError> {
+    let draft = NoteDraft {
+        match_message: message,
+        match_reasons: reasons,
+        match_menu: menu,
+        ..NoteDraft::default()
+    };
+    person_page(state, user, id, false, draft).await
 }
 
 async fn person_page(
@@ -453,8 +475,54 @@ async fn person_page(
     } else {
         Vec::new()
     };
+    // 参加支援: the menus this person takes part in, and the form to match.
+    let menus = state.repo.menus().await?;
+    let participations = state
+        .repo
+        .matches_of_person(id)
+        .await?
+        .iter()
+        .map(|m| crate::templates::Choice {
+            value: m.id.to_string(),
+            label: format!(
+                "{}（{}から{}）",
+                menus
+                    .iter()
+                    .find(|x| x.id == m.menu_id)
+                    .map(|x| x.name.as_str())
+                    .unwrap_or_default(),
+                date_label(m.matched_on),
+                if m.state == "active" {
+                    "参加中"
+                } else {
+                    "・終了"
+                }
+            ),
+            selected: false,
+        })
+        .collect();
+    let open_case_id = person_cases
+        .iter()
+        .find(|c| {
+            tsunagaru_domain::case::CaseState::parse(&c.state).is_some_and(|s| s.is_open())
+                && cases.iter().any(|v| v.value == c.id.to_string())
+        })
+        .map(|c| c.id);
     let page = PersonPage {
         nav: Nav::new(user, &state.pack.municipality.name),
+        participations,
+        menus: menus
+            .iter()
+            .filter(|m| m.active)
+            .map(|m| crate::templates::Choice {
+                value: m.id.to_string(),
+                label: m.name.clone(),
+                selected: Some(m.id) == draft.match_menu,
+            })
+            .collect(),
+        match_message: draft.match_message,
+        match_reasons: draft.match_reasons,
+        open_case_id,
         cases,
         case_openers,
         id,
@@ -525,6 +593,9 @@ pub async fn add_note(
         }
         Err(errors) => {
             let draft = NoteDraft {
+                match_message: String::new(),
+                match_reasons: String::new(),
+                match_menu: None,
                 errors: errors.into_iter().map(|e| e.message).collect(),
                 input,
             };

@@ -60,6 +60,9 @@ struct NewConsultation {
     /// The アウトリーチ target this consultation connects.
     #[serde(default)]
     outreach_target_id: Option<i64>,
+    /// The event (出前相談会) where it was taken.
+    #[serde(default)]
+    event_id: Option<i64>,
 }
 
 async fn create(
@@ -87,16 +90,22 @@ async fn create(
     if let Some(target) = input.outreach_target_id {
         crate::reach::connectable_target(&state, &user, target).await?;
     }
-    let ids = save_intake(
-        &state,
-        &user,
-        sheet,
-        agency_id,
-        input.person_id,
-        input.outreach_target_id,
-    )
-    .await
-    .map_err(crate::cases::conflict)?;
+    if let Some(event) = input.event_id
+        && state.repo.event(event).await?.is_none()
+    {
+        return Err(unprocessable(vec![FieldError {
+            field: "event_id".into(),
+            message: "指定した行事は見つかりません".into(),
+        }]));
+    }
+    let links = crate::intake::IntakeLinks {
+        existing_person_id: input.person_id,
+        outreach_target_id: input.outreach_target_id,
+        event_id: input.event_id,
+    };
+    let ids = save_intake(&state, &user, sheet, agency_id, links)
+        .await
+        .map_err(crate::cases::conflict)?;
     Ok((
         StatusCode::CREATED,
         Json(json!({

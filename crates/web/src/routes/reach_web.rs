@@ -1,0 +1,831 @@
+//! アウトリーチ, 参加支援 and 地域づくり in the browser. Forms that fail come
+//! back with what was typed and the messages beside the fields.
+
+use super::cases_web::{Errors, errors_of, field, form_pairs, page_error};
+use crate::AppState;
+use crate::auth::{CurrentUser, WebUser};
+use crate::cases::team_agency;
+use crate::error::{ApiError, PageError};
+use crate::intake::{date_label, visible_person};
+use crate::reach::{
+    self, FollowUpView, HostSupportInput, MatchInput, MenuView, ResourceView, TargetView,
+    event_kind_label, follow_up_views, menu_view, resource_view, target_view, visible_match,
+    visible_target,
+};
+use crate::templates::{Choice, Nav};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::intake::FieldError;
+use tsunagaru_domain::reach::{
+    AttemptInput, ContactOutcome, ContactWay, EventInput, EventKind, FollowUpInput, FollowUpKind,
+    FoundVia, MenuInput, OutreachStage, ResourceInput, ResourceKind, TargetInput,
+};
+
+fn choices(all: &[(&'static str, &'static str)], chosen: &str) -> Vec<Choice> {
+    all.iter()
+        .map(|(v, l)| Choice {
+            value: (*v).into(),
+            label: (*l).into(),
+            selected: *v == chosen,
+        })
+        .collect()
+}
+
+macro_rules! vocab {
+    ($t:ty) => {
+        <$t>::ALL
+            .iter()
+            .map(|v| (v.code(), v.label()))
+            .collect::<Vec<_>>()
+    };
+}
+
+/// Renders a failed form again (422), or maps other errors to pages.
+fn failed(e: ApiError) -> Result<(String, Vec<FieldError>), PageError> {
+    match e.status {
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT => Ok((e.message, e.fields)),
+        _ => Err(page_error(e)),
+    }
+}
+
+// ------------------------------------------------------------- outreach ----
+
+#[derive(Template)]
+#[template(path = "outreach.html")]
+pub struct OutreachPage {
+    pub nav: Nav,
+    pub targets: Vec<TargetView>,
+    pub alert_days: u32,
+    pub found_via: Vec<Choice>,
+    pub input: TargetInput,
+    pub message: String,
+    pub errors: Errors,
+}
+
+impl OutreachPage {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+async fn render_outreach(
+    state: &AppState,
+    user: &CurrentUser,
+    input: TargetInput,
+    message: String,
+    errors: &[FieldError],
+) -> Result<String, PageError> {
+    let targets = reach::target_list(state, user).await.map_err(page_error)?;
+    let page = OutreachPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        targets,
+        alert_days: state.pack.outreach.no_contact_alert_days,
+        found_via: choices(&vocab!(FoundVia), &input.found_via),
+        input,
+        message,
+        errors: errors_of(errors),
+    };
+    Ok(page.render()?)
+}
+
+pub async fn outreach(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        render_outreach(&state, &user, TargetInput::default(), String::new(), &[]).await?,
+    ))
+}
+
+pub async fn create_target(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = form_pairs(&body);
+    let input = TargetInput {
+        name: field(&p, "name"),
+        kana: field(&p, "kana"),
+        address: field(&p, "address"),
+        description: field(&p, "description"),
+        found_via: field(&p, "found_via"),
+        found_via_detail: field(&p, "found_via_detail"),
+    };
+    match reach::create_target(&state, &user, &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/outreach/{id}")).into_response()),
+        Err(e) => {
+            let (message, fields) = failed(e)?;
+            let html = render_outreach(&state, &user, input, message, &fields).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "outreach_target.html")]
+pub struct TargetPage {
+    pub nav: Nav,
+    pub t: TargetView,
+    pub ways: Vec<Choice>,
+    pub outcomes: Vec<Choice>,
+    pub stages: Vec<Choice>,
+    pub input: AttemptInput,
+    pub message: String,
+    pub errors: Errors,
+}
+
+impl TargetPage {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+async fn render_target(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    input: AttemptInput,
+    message: String,
+    errors: &[FieldError],
+) -> Result<String, PageError> {
+    let t = visible_target(state, user, id)
+        .await
+        .map_err(page_error)?
+        .ok_or(PageError::NotFound)?;
+    let attempts = state.repo.attempts_of(id).await?;
+    let agencies = state.repo.agencies().await?;
+    state
+        .repo
+        .append_audit(
+            user.audit(AuditAction::OutreachViewed)
+                .record("outreach_target", id),
+        )
+        .await?;
+    let stages: Vec<(&str, &str)> = vocab!(OutreachStage)
+        .into_iter()
+        .filter(|(c, _)| *c != OutreachStage::Connected.code())
+        .collect();
+    let page = TargetPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        t: target_view(state, &t, &agencies, &attempts),
+        ways: choices(&vocab!(ContactWay), &input.way),
+        outcomes: choices(&vocab!(ContactOutcome), &input.outcome),
+        stages: choices(&stages, &input.stage),
+        input,
+        message,
+        errors: errors_of(errors),
+    };
+    Ok(page.render()?)
+}
+
+pub async fn target(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        render_target(
+            &state,
+            &user,
+            id,
+            AttemptInput::default(),
+            String::new(),
+            &[],
+        )
+        .await?,
+    ))
+}
+
+pub async fn attempt(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = form_pairs(&body);
+    let input = AttemptInput {
+        on: field(&p, "on"),
+        way: field(&p, "way"),
+        who: field(&p, "who"),
+        outcome: field(&p, "outcome"),
+        note: field(&p, "note"),
+        stage: field(&p, "stage"),
+    };
+    match reach::add_attempt(&state, &user, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/outreach/{id}")).into_response()),
+        Err(e) => {
+            let (message, fields) = failed(e)?;
+            let html = render_target(&state, &user, id, input, message, &fields).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+// -------------------------------------------------------- participation ----
+
+#[derive(Template)]
+#[template(path = "participation.html")]
+pub struct ParticipationPage {
+    pub nav: Nav,
+    pub menus: Vec<MenuView>,
+    pub is_team: bool,
+    pub input: MenuInput,
+    pub message: String,
+    pub errors: Errors,
+}
+
+impl ParticipationPage {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+async fn render_participation(
+    state: &AppState,
+    user: &CurrentUser,
+    input: MenuInput,
+    message: String,
+    errors: &[FieldError],
+) -> Result<String, PageError> {
+    let mut menus = Vec::new();
+    for m in state.repo.menus().await?.iter().filter(|m| m.active) {
+        menus.push(menu_view(state, user, m).await.map_err(page_error)?);
+    }
+    let page = ParticipationPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        menus,
+        is_team: team_agency(state, user)
+            .await
+            .map_err(page_error)?
+            .is_some(),
+        input,
+        message,
+        errors: errors_of(errors),
+    };
+    Ok(page.render()?)
+}
+
+pub async fn participation(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        render_participation(&state, &user, MenuInput::default(), String::new(), &[]).await?,
+    ))
+}
+
+pub async fn create_menu(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = form_pairs(&body);
+    let input = MenuInput {
+        name: field(&p, "name"),
+        description: field(&p, "description"),
+        host: field(&p, "host"),
+        place: field(&p, "place"),
+        schedule: field(&p, "schedule"),
+        capacity: field(&p, "capacity"),
+        suits: field(&p, "suits"),
+    };
+    match reach::create_menu(&state, &user, &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/participation/menus/{id}")).into_response()),
+        Err(e) => {
+            let (message, fields) = failed(e)?;
+            let html = render_participation(&state, &user, input, message, &fields).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "participation_menu.html")]
+pub struct MenuPage {
+    pub nav: Nav,
+    pub m: MenuView,
+    pub is_team: bool,
+    pub supports: Vec<(String, String)>,
+    pub support_on: String,
+    pub support_note: String,
+    pub message: String,
+}
+
+pub async fn menu(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        render_menu(
+            &state,
+            &user,
+            id,
+            HostSupportInput::default(),
+            String::new(),
+        )
+        .await?,
+    ))
+}
+
+async fn render_menu(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    input: HostSupportInput,
+    message: String,
+) -> Result<String, PageError> {
+    let menu = state.repo.menu(id).await?.ok_or(PageError::NotFound)?;
+    let m = menu_view(state, user, &menu).await.map_err(page_error)?;
+    if !m.visible_participants.is_empty() {
+        state
+            .repo
+            .append_audit(
+                user.audit(AuditAction::ParticipationViewed)
+                    .record("participation_menu", id)
+                    .detail(format!("参加者 {} 名", m.visible_participants.len())),
+            )
+            .await?;
+    }
+    let is_team = team_agency(state, user)
+        .await
+        .map_err(page_error)?
+        .is_some();
+    let supports = if is_team {
+        state
+            .repo
+            .host_supports_of(id)
+            .await?
+            .iter()
+            .map(|h| (date_label(h.on_date), h.note.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = MenuPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        m,
+        is_team,
+        supports,
+        support_on: input.on,
+        support_note: input.note,
+        message,
+    };
+    Ok(page.render()?)
+}
+
+pub async fn host_support(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = form_pairs(&body);
+    let input = HostSupportInput {
+        on: field(&p, "on"),
+        note: field(&p, "note"),
+    };
+    match reach::add_host_support(&state, &user, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/participation/menus/{id}")).into_response()),
+        Err(e) => {
+            let (message, _) = failed(e)?;
+            let html = render_menu(&state, &user, id, input, message).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+/// つなぐ from the person page.
+pub async fn create_match(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = form_pairs(&body);
+    let input = MatchInput {
+        menu_id: field(&p, "menu_id").parse().ok(),
+        person_id: field(&p, "person_id").parse().ok(),
+        case_id: field(&p, "case_id").parse().ok(),
+        reasons: field(&p, "reasons"),
+    };
+    match reach::create_match(&state, &user, &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/participation/matches/{id}")).into_response()),
+        Err(e) if e.status == StatusCode::NOT_FOUND => Err(PageError::NotFound),
+        Err(e) => {
+            let (message, _) = failed(e)?;
+            // Back to the person page with the message and the reasons kept.
+            let person = input.person_id.ok_or(PageError::NotFound)?;
+            let html = crate::routes::persons::render_with_match_error(
+                &state,
+                &user,
+                person,
+                message,
+                input.reasons.clone(),
+                input.menu_id,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "participation_match.html")]
+pub struct MatchPage {
+    pub nav: Nav,
+    pub id: i64,
+    pub menu_id: i64,
+    pub menu: String,
+    pub person_id: i64,
+    pub person_name: String,
+    pub matched_label: String,
+    pub reasons: String,
+    pub active: bool,
+    pub next_label: String,
+    pub due: bool,
+    pub follow_ups: Vec<FollowUpView>,
+    pub kinds: Vec<Choice>,
+    pub input: FollowUpInput,
+    pub message: String,
+    pub errors: Errors,
+}
+
+impl MatchPage {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+async fn render_match(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    input: FollowUpInput,
+    message: String,
+    errors: &[FieldError],
+) -> Result<String, PageError> {
+    let m = visible_match(state, user, id)
+        .await
+        .map_err(page_error)?
+        .ok_or(PageError::NotFound)?;
+    let person = visible_person(state, user, m.person_id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let menu = state.repo.menu(m.menu_id).await?;
+    let follow_ups = state.repo.follow_ups_of(id).await?;
+    state
+        .repo
+        .append_audit(
+            user.audit(AuditAction::ParticipationViewed)
+                .record("participation_match", id),
+        )
+        .await?;
+    let page = MatchPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        id,
+        menu_id: m.menu_id,
+        menu: menu.map(|m| m.name).unwrap_or_default(),
+        person_id: m.person_id,
+        person_name: person.name,
+        matched_label: date_label(m.matched_on),
+        reasons: m.reasons.clone(),
+        active: m.state == "active",
+        next_label: m.next_follow_up_on.map(date_label).unwrap_or_default(),
+        due: m.state == "active"
+            && tsunagaru_domain::reach::follow_up_due(m.next_follow_up_on, state.today()),
+        follow_ups: follow_up_views(&follow_ups),
+        kinds: choices(&vocab!(FollowUpKind), &input.kind),
+        input,
+        message,
+        errors: errors_of(errors),
+    };
+    Ok(page.render()?)
+}
+
+pub async fn participation_match(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        render_match(
+            &state,
+            &user,
+            id,
+            FollowUpInput::default(),
+            String::new(),
+            &[],
+        )
+        .await?,
+    ))
+}
+
+pub async fn follow_up(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = form_pairs(&body);
+    let input = FollowUpInput {
+        on: field(&p, "on"),
+        kind: field(&p, "kind"),
+        note: field(&p, "note"),
+        next_on: field(&p, "next_on"),
+    };
+    match reach::add_follow_up(&state, &user, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/participation/matches/{id}")).into_response()),
+        Err(e) => {
+            let (message, fields) = failed(e)?;
+            let html = render_match(&state, &user, id, input, message, &fields).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+// ------------------------------------------------------ community building --
+
+#[derive(Template)]
+#[template(path = "resources.html")]
+pub struct ResourcesPage {
+    pub nav: Nav,
+    pub resources: Vec<ResourceView>,
+    pub kinds: Vec<Choice>,
+    pub input: ResourceInput,
+    pub message: String,
+    pub errors: Errors,
+}
+
+impl ResourcesPage {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+async fn render_resources(
+    state: &AppState,
+    user: &CurrentUser,
+    input: ResourceInput,
+    message: String,
+    errors: &[FieldError],
+) -> Result<String, PageError> {
+    let resources = state
+        .repo
+        .resources()
+        .await?
+        .iter()
+        .filter(|r| r.active)
+        .map(|r| resource_view(state, r))
+        .collect();
+    let page = ResourcesPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        resources,
+        kinds: choices(&vocab!(ResourceKind), &input.kind),
+        input,
+        message,
+        errors: errors_of(errors),
+    };
+    Ok(page.render()?)
+}
+
+pub async fn resources(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        render_resources(&state, &user, ResourceInput::default(), String::new(), &[]).await?,
+    ))
+}
+
+pub async fn create_resource(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = form_pairs(&body);
+    let input = ResourceInput {
+        name: field(&p, "name"),
+        kind: field(&p, "kind"),
+        description: field(&p, "description"),
+        address: field(&p, "address"),
+        schedule: field(&p, "schedule"),
+        operator: field(&p, "operator"),
+        audience: field(&p, "audience"),
+        phone: field(&p, "phone"),
+        email: field(&p, "email"),
+    };
+    match reach::create_resource(&state, &user, &input).await {
+        Ok(_) => Ok(Redirect::to("/resources").into_response()),
+        Err(e) => {
+            let (message, fields) = failed(e)?;
+            let html = render_resources(&state, &user, input, message, &fields).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+pub async fn export_csv(
+    State(state): State<AppState>,
+    WebUser(_user): WebUser,
+) -> Result<Response, PageError> {
+    let body = crate::hsds::csv(&state).await.map_err(page_error)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"community_resources.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+pub async fn export_hsds(
+    State(state): State<AppState>,
+    WebUser(_user): WebUser,
+) -> Result<Response, PageError> {
+    let body = crate::hsds::export(&state).await.map_err(page_error)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"community_resources_hsds.json\"",
+            ),
+        ],
+        serde_json::to_string_pretty(&body).unwrap_or_default(),
+    )
+        .into_response())
+}
+
+pub struct EventRowView {
+    pub id: i64,
+    pub held_label: String,
+    pub kind_label: String,
+    pub title: String,
+    pub place: String,
+    pub consultations: usize,
+}
+
+pub struct MemberChoice {
+    pub position: i64,
+    pub label: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "events.html")]
+pub struct EventsPage {
+    pub nav: Nav,
+    pub events: Vec<EventRowView>,
+    pub kinds: Vec<Choice>,
+    pub members: Vec<MemberChoice>,
+    pub input: EventInput,
+    pub message: String,
+    pub errors: Errors,
+}
+
+impl EventsPage {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+}
+
+async fn render_events(
+    state: &AppState,
+    user: &CurrentUser,
+    input: EventInput,
+    message: String,
+    errors: &[FieldError],
+) -> Result<String, PageError> {
+    let mut events = Vec::new();
+    for e in state.repo.events().await? {
+        let count = state
+            .repo
+            .event(e.id)
+            .await?
+            .map(|d| d.consultation_ids.len())
+            .unwrap_or(0);
+        events.push(EventRowView {
+            id: e.id,
+            held_label: date_label(e.held_on),
+            kind_label: event_kind_label(&e.kind),
+            title: e.title,
+            place: e.place,
+            consultations: count,
+        });
+    }
+    let members = state
+        .repo
+        .network_members()
+        .await?
+        .into_iter()
+        .map(|m| MemberChoice {
+            position: m.position,
+            label: format!("{}（{}）", m.organization, m.field),
+            checked: input.attendee_positions.contains(&m.position),
+        })
+        .collect();
+    let page = EventsPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        events,
+        kinds: choices(&vocab!(EventKind), &input.kind),
+        members,
+        input,
+        message,
+        errors: errors_of(errors),
+    };
+    Ok(page.render()?)
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        render_events(&state, &user, EventInput::default(), String::new(), &[]).await?,
+    ))
+}
+
+pub async fn create_event(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = form_pairs(&body);
+    let input = EventInput {
+        kind: field(&p, "kind"),
+        title: field(&p, "title"),
+        held_on: field(&p, "held_on"),
+        place: field(&p, "place"),
+        note: field(&p, "note"),
+        attendee_positions: p
+            .iter()
+            .filter(|(k, _)| k == "attendee_positions")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect(),
+    };
+    match reach::create_event(&state, &user, &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/events/{id}")).into_response()),
+        Err(e) => {
+            let (message, fields) = failed(e)?;
+            let html = render_events(&state, &user, input, message, &fields).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "event.html")]
+pub struct EventPage {
+    pub nav: Nav,
+    pub kind_label: String,
+    pub title: String,
+    pub held_label: String,
+    pub place: String,
+    pub note: String,
+    pub attendees: Vec<String>,
+    pub consultation_count: usize,
+    /// (person id, name, received) of the consultations the user may see.
+    pub consultations: Vec<(i64, String, String)>,
+}
+
+pub async fn event(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    let e = state.repo.event(id).await?.ok_or(PageError::NotFound)?;
+    let mut consultations = Vec::new();
+    for c in &e.consultation_ids {
+        if let Some(consultation) = state.repo.consultation(*c).await?
+            && let Some(p) = visible_person(&state, &user, consultation.person_id).await?
+        {
+            consultations.push((p.id, p.name, date_label(consultation.received_on)));
+        }
+    }
+    if !consultations.is_empty() {
+        state
+            .repo
+            .append_audit(user.audit(AuditAction::CommunityViewed).record("event", id))
+            .await?;
+    }
+    let page = EventPage {
+        nav: Nav::new(&user, &state.pack.municipality.name),
+        kind_label: event_kind_label(&e.row.kind),
+        title: e.row.title,
+        held_label: date_label(e.row.held_on),
+        place: e.row.place,
+        note: e.row.note,
+        attendees: e.attendees.into_iter().map(|a| a.organization).collect(),
+        consultation_count: e.consultation_ids.len(),
+        consultations,
+    };
+    Ok(Html(page.render()?))
+}

@@ -1,0 +1,119 @@
+//! アウトリーチ, 参加支援 and 地域づくり's pages: scope, forms that keep what
+//! was typed, the directory's downloads — on SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Backend, TestApp, USER_PASSWORD};
+
+async fn pages_keep_scope_and_what_was_typed(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.create_user("staff", "staff", &[1]).await;
+    app.create_user("tanin", "staff", &[2]).await;
+    let (staff, csrf) = app.browser_sign_in("staff", USER_PASSWORD).await;
+    let (stranger, _) = app.browser_sign_in("tanin", USER_PASSWORD).await;
+    // A form with a problem comes back with what was typed.
+    let r = app
+        .post_form_with_cookie(
+            "/outreach",
+            &staff,
+            &[
+                ("csrf_token", &csrf),
+                ("description", "雨戸が閉まったままの家"),
+                ("found_via", "neighbour"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("雨戸が閉まったままの家"));
+    assert!(r.body.contains("住所か場所の手がかり"));
+    let r = app
+        .post_form_with_cookie(
+            "/outreach",
+            &staff,
+            &[
+                ("csrf_token", &csrf),
+                ("address", "盛岡市本宮五丁目"),
+                ("description", "雨戸が閉まったままの家"),
+                ("found_via", "neighbour"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let target = r.headers["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        app.get_with_cookie(&target, &staff).await.status,
+        StatusCode::OK
+    );
+    // Another agency: 404 for the target and for the sheet pre-filled from it.
+    assert_eq!(
+        app.get_with_cookie(&target, &stranger).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let id = target.rsplit('/').next().unwrap();
+    let r = app
+        .get_with_cookie(
+            &format!("/consultations/new?outreach_target_id={id}"),
+            &stranger,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.body.contains("雨戸"));
+    let r = app
+        .get_with_cookie(
+            &format!("/consultations/new?outreach_target_id={id}"),
+            &staff,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("雨戸が閉まったままの家") && r.body.contains("盛岡市本宮五丁目"));
+    let r = app.get_with_cookie("/outreach", &stranger).await;
+    assert!(!r.body.contains("本宮五丁目"));
+    let r = app
+        .post_form_with_cookie(
+            &format!("{target}/attempts"),
+            &staff,
+            &[
+                ("csrf_token", &csrf),
+                ("on", "令和8年2月30日"),
+                ("note", "インターホンに応答なし"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("インターホンに応答なし"));
+    // The directory and its downloads.
+    let r = app.get_with_cookie("/resources", &staff).await;
+    assert!(r.body.contains("地域子育て支援拠点") && r.body.contains("ほのぼのホーム"));
+    let csv = app.get_with_cookie("/resources/export.csv", &staff).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with('\u{feff}'));
+    assert!(
+        csv.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("community_resources.csv")
+    );
+    let hsds = app.get_with_cookie("/resources/hsds.json", &staff).await;
+    let json: serde_json::Value = serde_json::from_str(&hsds.body).unwrap();
+    assert!(json["services"].as_array().unwrap().len() > 10);
+    let r = app.get_with_cookie("/participation", &staff).await;
+    assert!(r.body.contains("畑づくり") && r.body.contains("住まいるプロジェクト"));
+    // Only the 事務局 sees the form for new menus.
+    assert!(!r.body.contains("新しい支援メニューを登録する"));
+    let r = app
+        .post_form_with_cookie(
+            "/events",
+            &staff,
+            &[
+                ("csrf_token", &csrf),
+                ("kind", "pop_up_consultation"),
+                ("place", "上田公民館"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("上田公民館") && r.body.contains("開催日を入れてください"));
+}
+
+on_both_backends!(pages_keep_scope_and_what_was_typed);
