@@ -611,11 +611,21 @@ pub async fn schedule(
     };
     let users = state.repo.users().await?;
     for id in &input.member_user_ids {
-        if !users.iter().any(|u| u.id == *id && u.active) {
-            problems.push(field(
+        match users.iter().find(|u| u.id == *id && u.active) {
+            None => problems.push(field(
                 "member_user_ids",
                 format!("利用者 ID {id} は登録されていません"),
-            ));
+            )),
+            // Members see personal data: only roles that work with persons sit on a meeting.
+            Some(u) if !u.role.works_with_persons() => problems.push(field(
+                "member_user_ids",
+                format!(
+                    "{}（{}）は会議の構成員にできません",
+                    u.display_name,
+                    u.role.label()
+                ),
+            )),
+            Some(_) => {}
         }
     }
     let (Some(kind), Some(starts_at), Some(recurrence)) = (kind, starts_at, recurrence) else {
@@ -683,6 +693,9 @@ pub async fn meeting_access(
     user: &CurrentUser,
     id: i64,
 ) -> Result<MeetingAccess, ApiError> {
+    if !user.role().works_with_persons() {
+        return Err(ApiError::not_found());
+    }
     let meeting = state
         .repo
         .meeting(id)

@@ -544,6 +544,17 @@ async fn meetings_repeat_and_bad_input_is_named(backend: Backend) {
             .unwrap()
             .contains("開始時刻をずらしてください")
     );
+    // Members see personal data: an auditor cannot sit on a meeting.
+    let auditor = s.app.create_user("kansa", "auditor", &[]).await;
+    let (status, body) = s
+        .post(
+            &s.csw,
+            "/api/v1/meetings",
+            json!({"kind": "case_review", "starts_at": "2027-01-15 13:30", "member_user_ids": [auditor]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "member_user_ids");
     // Only the team and city staff schedule.
     let (status, _) = s
         .post(
