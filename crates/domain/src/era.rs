@@ -202,6 +202,19 @@ impl EraDate {
         Ok(EraDate(date))
     }
 
+    /// A date of something that happened: required, 和暦 or 西暦, not after
+    /// `today`. `what` names the field in the messages (日付, 同意を確認した日 …).
+    pub fn parse_happened(input: &str, today: NaiveDate, what: &str) -> Result<NaiveDate, String> {
+        if input.trim().is_empty() {
+            return Err(format!("{what}を入れてください"));
+        }
+        match EraDate::parse(input) {
+            Ok(d) if d.0 > today => Err(format!("{what}に未来の日付は入れられません")),
+            Ok(d) => Ok(d.0),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     /// 昭和45年3月12日 (元年 for the first year); 西暦 before 明治.
     pub fn era_label(self) -> String {
         match Era::of(self.0) {

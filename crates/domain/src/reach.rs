@@ -118,21 +118,9 @@ fn past_date(
     today: NaiveDate,
     what: &str,
 ) -> Option<NaiveDate> {
-    if value.trim().is_empty() {
-        problems.push(error(field, format!("{what}を入れてください")));
-        return None;
-    }
-    match EraDate::parse(value) {
-        Ok(d) if d.date() > today => {
-            problems.push(error(field, format!("{what}に未来の日付は入れられません")));
-            None
-        }
-        Ok(d) => Some(d.date()),
-        Err(e) => {
-            problems.push(error(field, e.to_string()));
-            None
-        }
-    }
+    EraDate::parse_happened(value, today, what)
+        .map_err(|m| problems.push(error(field, m)))
+        .ok()
 }
 
 fn any_date(problems: &mut Vec<FieldError>, field: &str, value: &str) -> Option<NaiveDate> {

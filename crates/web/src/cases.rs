@@ -451,27 +451,14 @@ pub async fn record_consent(
         ));
     }
     let mut problems = Vec::new();
-    let on = match EraDate::parse(&input.confirmed_on) {
-        Ok(d) if d.date() <= state.today() => Some(d.date()),
-        Ok(_) => {
+    let on = EraDate::parse_happened(&input.confirmed_on, state.today(), "同意を確認した日")
+        .map_err(|message| {
             problems.push(FieldError {
                 field: "confirmed_on".into(),
-                message: "同意の確認日に未来の日付は入れられません".into(),
-            });
-            None
-        }
-        Err(e) => {
-            problems.push(FieldError {
-                field: "confirmed_on".into(),
-                message: if input.confirmed_on.trim().is_empty() {
-                    "同意を確認した日を入れてください".into()
-                } else {
-                    e.to_string()
-                },
-            });
-            None
-        }
-    };
+                message,
+            })
+        })
+        .ok();
     if input.confirmed_by.trim().is_empty() {
         problems.push(FieldError {
             field: "confirmed_by".into(),

@@ -139,6 +139,18 @@ impl ApiError {
     }
 }
 
+/// A JSON body that could not be read answers 400 with a Japanese message.
+pub fn json_body<T>(
+    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, ApiError> {
+    body.map(|Json(v)| v).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("JSON を読み取れません: {}", e.body_text()),
+        )
+    })
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

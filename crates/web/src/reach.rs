@@ -533,23 +533,14 @@ pub async fn add_host_support(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let mut problems = Vec::new();
-    let on = match tsunagaru_domain::era::EraDate::parse(&input.on) {
-        Ok(d) if d.date() <= state.today() => Some(d.date()),
-        Ok(_) => {
+    let on = tsunagaru_domain::era::EraDate::parse_happened(&input.on, state.today(), "日付")
+        .map_err(|message| {
             problems.push(FieldError {
                 field: "on".into(),
-                message: "日付に未来の日付は入れられません".into(),
-            });
-            None
-        }
-        Err(e) => {
-            problems.push(FieldError {
-                field: "on".into(),
-                message: e.to_string(),
-            });
-            None
-        }
-    };
+                message,
+            })
+        })
+        .ok();
     if input.note.trim().is_empty() {
         problems.push(FieldError {
             field: "note".into(),

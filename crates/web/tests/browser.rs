@@ -790,15 +790,7 @@ async fn two_agencies_close_the_loop_and_one_handoff_is_returned() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_csw_plans_a_case_is_refused_at_the_case_conference_and_a_decision_reaches_a_partner() {
     let app = TestApp::new(Backend::Sqlite).await;
-    let secretariat = app
-        .repo()
-        .agencies()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.secretariat)
-        .unwrap()
-        .id;
+    let secretariat = app.secretariat_id().await;
     app.create_user("uketsuke", "staff", &[1]).await;
     app.create_user("csw", "csw", &[secretariat]).await;
     let partner = app.create_user("partner", "staff", &[3]).await;

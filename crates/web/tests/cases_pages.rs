@@ -18,15 +18,7 @@ struct Setup {
 
 async fn setup(backend: Backend) -> Setup {
     let app = TestApp::new(backend).await;
-    let secretariat = app
-        .repo()
-        .agencies()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.secretariat)
-        .unwrap()
-        .id;
+    let secretariat = app.secretariat_id().await;
     app.create_user("csw", "csw", &[secretariat]).await;
     app.create_user("uketsuke", "staff", &[1]).await;
     let partner_id = app.create_user("partner", "staff", &[3]).await;

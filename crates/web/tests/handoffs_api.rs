@@ -31,15 +31,7 @@ struct Setup {
 
 async fn setup(backend: Backend) -> Setup {
     let app = TestApp::new(backend).await;
-    let secretariat = app
-        .repo()
-        .agencies()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.secretariat)
-        .unwrap()
-        .id;
+    let secretariat = app.secretariat_id().await;
     app.create_user("okuru", "staff", &[1]).await;
     app.create_user("ukeru", "staff", &[2]).await;
     app.create_user("tanin", "staff", &[3]).await;
@@ -460,16 +452,7 @@ async fn overdue_handoffs_stand_out_by_the_packs_limits(backend: Backend) {
 
 async fn unknown_partner_and_multi_agency_go_to_the_secretariat(backend: Backend) {
     let s = setup(backend).await;
-    let secretariat = s
-        .app
-        .repo()
-        .agencies()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.secretariat)
-        .unwrap()
-        .id;
+    let secretariat = s.app.secretariat_id().await;
     for purpose in ["unknown_partner", "multi_agency"] {
         let sent = s.send(json!({"consultation_id": s.consultation, "purpose": purpose, "to_agency_ids": [2]})).await;
         assert_eq!(sent["handoffs"].as_array().unwrap().len(), 1);

@@ -31,15 +31,7 @@ struct People {
 }
 
 async fn people(app: &TestApp) -> People {
-    let secretariat = app
-        .repo()
-        .agencies()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.secretariat)
-        .unwrap()
-        .id;
+    let secretariat = app.secretariat_id().await;
     app.create_user("staff-one", "staff", &[1]).await;
     let first_colleague_id = app.create_user("staff-one-b", "staff", &[1]).await;
     app.create_user("staff-two", "staff", &[2]).await;

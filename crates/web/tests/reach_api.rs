@@ -19,15 +19,7 @@ struct Setup {
 
 async fn setup(backend: Backend) -> Setup {
     let app = TestApp::new(backend).await;
-    let secretariat = app
-        .repo()
-        .agencies()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.secretariat)
-        .unwrap()
-        .id;
+    let secretariat = app.secretariat_id().await;
     app.create_user("csw", "csw", &[secretariat]).await;
     app.create_user("staff", "staff", &[1]).await;
     app.create_user("tanin", "staff", &[2]).await;

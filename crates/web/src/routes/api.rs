@@ -4,7 +4,7 @@ use super::directory::{AgencyFilter, department_label};
 use super::users::{UserInput, create_user};
 use crate::AppState;
 use crate::auth::{ApiUser, sign_in};
-use crate::error::ApiError;
+use crate::error::{ApiError, json_body};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -42,16 +42,6 @@ pub fn v1() -> Router<AppState> {
 
 pub async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
-}
-
-/// A JSON body that could not be read answers 400 with a Japanese message.
-fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(v)| v).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("JSON を読み取れません: {}", e.body_text()),
-        )
-    })
 }
 
 #[derive(Deserialize)]

@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::case_views::{MeetingRef, TaskView, case_view, meeting_view};
 use crate::cases::{self, ConsentInput, DecisionInput, MeetingInput, ReturnInput, visible_case};
-use crate::error::ApiError;
+use crate::error::{ApiError, json_body as body};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -42,15 +42,6 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/decisions", post(decision))
         .route("/tasks", get(tasks))
         .route("/tasks/{id}/done", post(task_done))
-}
-
-fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(v)| v).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("JSON を読み取れません: {}", e.body_text()),
-        )
-    })
 }
 
 #[derive(Deserialize)]

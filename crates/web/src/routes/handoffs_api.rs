@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::{ApiUser, CurrentUser};
-use crate::error::ApiError;
+use crate::error::{ApiError, json_body as body};
 use crate::handoffs::{handoff_json, involved, step_rules, suggestions};
 use crate::intake::visible_person;
 use axum::extract::rejection::JsonRejection;
@@ -46,15 +46,6 @@ pub fn router() -> Router<AppState> {
             "/handoffs/{id}/withdraw",
             post(|s, u, p, b| step_with(s, u, p, b, HandoffStep::Withdraw)),
         )
-}
-
-fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(v)| v).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("JSON を読み取れません: {}", e.body_text()),
-        )
-    })
 }
 
 #[derive(Deserialize, Clone)]

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, json_body as body};
 use crate::intake::{
     consultation_json, intake_agency, note_json, person_json, possible_duplicates, save_intake,
     view_detail, visible_person,
@@ -38,15 +38,6 @@ pub fn today() -> chrono::NaiveDate {
 
 fn unprocessable(errors: Vec<FieldError>) -> ApiError {
     ApiError::fields(errors)
-}
-
-fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(v)| v).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("JSON を読み取れません: {}", e.body_text()),
-        )
-    })
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, json_body as body};
 use crate::intake::{date_label, visible_person};
 use crate::reach::{
     self, HostSupportInput, MatchInput, event_kind_label, follow_up_views, menu_view,
@@ -43,15 +43,6 @@ pub fn router() -> Router<AppState> {
         .route("/events", get(events).post(create_event))
         .route("/events/{id}", get(event))
         .route("/events/{id}/consultations", post(link_consultation))
-}
-
-fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(v)| v).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("JSON を読み取れません: {}", e.body_text()),
-        )
-    })
 }
 
 fn created(id: i64) -> (StatusCode, Json<Value>) {

@@ -208,6 +208,18 @@ impl TestApp {
     }
 
     /// Creates a user through the API as admin; returns the id.
+    /// The id of the 事務局 agency (まるごとよりそいネットワーク).
+    pub async fn secretariat_id(&self) -> i64 {
+        self.repo()
+            .agencies()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.secretariat)
+            .expect("the pack names a 事務局")
+            .id
+    }
+
     pub async fn create_user(&self, username: &str, role: &str, agency_ids: &[i64]) -> i64 {
         let token = self.admin_token().await;
         let response = self
