@@ -22,6 +22,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../migrations/0006_outreach_participation_community.sql"),
     ),
+    (
+        7,
+        include_str!("../migrations/0007_person_search_index.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

@@ -769,7 +769,13 @@ macro_rules! impl_sql_repository {
                     let mut next = agency_ids.len() + 1;
                     let text = query.text.as_deref().map(search_key).filter(|t| !t.is_empty());
                     let phone = query.phone.as_deref().map(phone_key).filter(|p| !p.is_empty());
-                    if text.is_some() {
+                    // Three characters or more: SQLite asks its FTS5 trigram
+                    // index; PostgreSQL's pg_trgm index serves the LIKE itself.
+                    let fts = text.as_ref().is_some_and(|t| $backend == Backend::Sqlite && t.chars().count() >= 3);
+                    if fts {
+                        sql.push_str(&format!(" AND p.id IN (SELECT rowid FROM persons_fts WHERE persons_fts MATCH ${next})"));
+                        next += 1;
+                    } else if text.is_some() {
                         sql.push_str(&format!(" AND (p.name_key LIKE ${next} ESCAPE '\\' OR p.kana_key LIKE ${next} ESCAPE '\\')"));
                         next += 1;
                     }
@@ -787,7 +793,12 @@ macro_rules! impl_sql_repository {
                         q = q.bind(*agency);
                     }
                     if let Some(text) = text {
-                        q = q.bind(format!("%{}%", escape_like(&text)));
+                        q = q.bind(if fts {
+                            // One phrase: the whole key, quotes doubled.
+                            format!("\"{}\"", text.replace('"', "\"\""))
+                        } else {
+                            format!("%{}%", escape_like(&text))
+                        });
                     }
                     if let Some(date) = query.birth_date {
                         q = q.bind(date);

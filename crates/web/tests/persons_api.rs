@@ -205,6 +205,8 @@ async fn search_finds_by_any_kana_birth_date_and_phone_within_scope(backend: Bac
         "q=%E3%82%82%E3%82%8A%E3%81%8A%E3%81%8B%20%E3%81%AF%E3%81%AA%E3%81%93", // もりおか はなこ
         "q=%E3%83%A2%E3%83%AA%E3%82%AA%E3%82%AB%E3%83%8F%E3%83%8A%E3%82%B3", // モリオカハナコ
         "q=%E7%9B%9B%E5%B2%A1%E3%80%80%E8%8A%B1%E5%AD%90", // 盛岡　花子
+        "q=%E3%81%8A%E3%81%8B%E3%81%AF", // おかは: a substring across given and family name (trigram index)
+        "q=%E3%81%AF%E3%81%AA",          // はな: two characters (LIKE below three)
         "birth_date=S45.3.12",
         "birth_date=1970-03-12",
         "phone=09000000000",
@@ -219,6 +221,19 @@ async fn search_finds_by_any_kana_birth_date_and_phone_within_scope(backend: Bac
             json!([]),
             "{query}: another agency finds nothing"
         );
+    }
+    // Characters the index's query syntax would read are only text.
+    for query in [
+        "q=%22%22%22",
+        "q=%E3%82%82%22%20OR%20%22",
+        "q=NEAR(a%20b)",
+        "q=%25%25%25",
+    ] {
+        let r = app
+            .get(&format!("/api/v1/persons?{query}"), Some(&p.first))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{query}: {}", r.body);
+        assert_eq!(r.json(), json!([]), "{query}");
     }
     let bad = app
         .get(
@@ -531,6 +546,35 @@ async fn edits_keep_who_changed_what_and_when(backend: Backend) {
             .iter()
             .any(|(a, who)| a == "person_updated" && who == "staff-one-b")
     );
+    // A new name is found at once (the search index follows edits), the old one no longer.
+    person["name"] = json!("仙北 花子");
+    person["kana"] = json!("せんぼく はなこ");
+    let renamed = app
+        .request(
+            axum::http::Request::put(format!("/api/v1/persons/{id}"))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {}", p.first))
+                .body(axum::body::Body::from(person.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    let found = app
+        .get(
+            "/api/v1/persons?q=%E3%81%9B%E3%82%93%E3%81%BC%E3%81%8F",
+            Some(&p.first),
+        ) // せんぼく
+        .await
+        .json();
+    assert_eq!(found[0]["id"], id);
+    let gone = app
+        .get(
+            "/api/v1/persons?q=%E3%82%82%E3%82%8A%E3%81%8A%E3%81%8B",
+            Some(&p.first),
+        ) // もりおか
+        .await
+        .json();
+    assert_eq!(gone, json!([]));
     // A bad edit changes nothing and says why.
     person["birth_date"] = json!("平成31年5月1日");
     let bad = app
@@ -544,7 +588,7 @@ async fn edits_keep_who_changed_what_and_when(backend: Backend) {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.json()["errors"][0]["field"], "person.birth_date");
-    assert_eq!(app.repo().person_changes(id).await.unwrap().len(), 3);
+    assert_eq!(app.repo().person_changes(id).await.unwrap().len(), 5);
     // Out of scope: 404, as for reading.
     let elsewhere = app
         .request(
