@@ -1,7 +1,7 @@
 //! 引継ぎ (受付シート No.3): a handoff from the 受付機関 to a 引継機関 whose
 //! loop visibly closes. The state type decides which step may follow which.
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
 /// Where a handoff is in its loop.
@@ -229,14 +229,14 @@ impl Overdue {
     }
 }
 
-/// `days` business days after `from` (weekends skipped; public holidays are
-/// not known here and count as business days).
+/// `days` business days after `from`: weekends, national holidays and the
+/// year-end closing (12月29日〜1月3日) are skipped ([`crate::holiday`]).
 pub fn add_business_days(from: NaiveDate, days: u32) -> NaiveDate {
     let mut date = from;
     let mut left = days;
     while left > 0 {
         date += Duration::days(1);
-        if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+        if crate::holiday::is_business_day(date) {
             left -= 1;
         }
     }
@@ -324,9 +324,16 @@ mod tests {
     }
 
     #[test]
-    fn two_business_days_skip_the_weekend() {
+    fn two_business_days_skip_the_weekend_holidays_and_the_year_end() {
         // Thursday 2026-11-26 → Monday 2026-11-30
         assert_eq!(add_business_days(day(11, 26), 2), day(11, 30));
+        // Friday 2026-11-20 → (21, 22 weekend, 23 勤労感謝の日) → Tuesday 24, Wednesday 25
+        assert_eq!(add_business_days(day(11, 20), 2), day(11, 25));
+        // Monday 2026-12-28 → offices closed 29 to 3 → Monday 4, Tuesday 5 January
+        assert_eq!(
+            add_business_days(day(12, 28), 2),
+            NaiveDate::from_ymd_opt(2027, 1, 5).unwrap()
+        );
         let policy = HandoffPolicy::default();
         assert_eq!(overdue(Sent, day(11, 26), None, day(11, 30), &policy), None);
         assert_eq!(

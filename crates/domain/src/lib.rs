@@ -10,6 +10,7 @@ pub mod case;
 pub mod directory;
 pub mod era;
 pub mod handoff;
+pub mod holiday;
 pub mod intake;
 pub mod kana;
 pub mod login;
