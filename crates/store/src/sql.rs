@@ -254,6 +254,17 @@ macro_rules! impl_sql_repository {
                         .await
                         .map_err(db_error)?;
                     }
+                    // A department the pack no longer lists receives nothing more.
+                    let kept: Vec<String> = pack.departments.iter().map(|d| department_agency_key(d.no)).collect();
+                    let sql = format!(
+                        "UPDATE agencies SET active = FALSE WHERE kind = 'department' AND active = TRUE AND key NOT IN ({})",
+                        if kept.is_empty() { "''".to_owned() } else { placeholders(1, kept.len()) }
+                    );
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for key in kept {
+                        q = q.bind(key);
+                    }
+                    report.agencies_deactivated += q.execute(&mut *tx).await.map_err(db_error)?.rows_affected() as usize;
                     sqlx::query("DELETE FROM catchment_towns").execute(&mut *tx).await.map_err(db_error)?;
                     for t in &pack.catchment_towns {
                         sqlx::query(

@@ -132,11 +132,20 @@ async fn reloading_the_pack_keeps_ids_users_and_the_rest(backend: Backend) {
     sources
         .agencies_toml
         .replace_range(block_start..block_end, "");
+    // …and a department (No.32, referenced by nothing else).
+    let line_start = sources.departments_csv.find("\n32,").unwrap() + 1;
+    let line_end = line_start + sources.departments_csv[line_start..].find('\n').unwrap() + 1;
+    sources
+        .departments_csv
+        .replace_range(line_start..line_end, "");
     let edited = Pack::parse(&sources).unwrap();
     let report = bootstrap::load_pack(app.repo(), &edited, "test")
         .await
         .unwrap();
-    assert_eq!(report.agencies_deactivated, 1);
+    assert_eq!(
+        report.agencies_deactivated, 2,
+        "the agency and the department"
+    );
     let after = app.repo().agencies().await.unwrap();
     assert_eq!(after.len(), before.len(), "nothing is deleted");
     let renamed = after
@@ -150,6 +159,26 @@ async fn reloading_the_pack_keeps_ids_users_and_the_rest(backend: Backend) {
             .find(|a| a.key == "activity3-04-hidamari")
             .unwrap()
             .active
+    );
+    assert!(
+        !after
+            .iter()
+            .find(|a| a.key == "department-32")
+            .unwrap()
+            .active,
+        "a dropped department receives no more handoffs"
+    );
+    // The dropped 第3号 agency leaves the directory of community resources.
+    let resources = app.repo().resources().await.unwrap();
+    let hidamari = resources
+        .iter()
+        .find(|r| r.key.as_deref() == Some("activity3-04-hidamari"))
+        .unwrap();
+    assert!(!hidamari.active);
+    assert!(
+        resources
+            .iter()
+            .any(|r| r.name == "夢IT工房（移転）" && r.active)
     );
     assert_eq!(
         app.repo().user(user).await.unwrap().unwrap().agency_ids,
