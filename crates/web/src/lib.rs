@@ -16,6 +16,7 @@ mod error;
 mod genogram;
 mod handoffs;
 mod hsds;
+mod id;
 mod intake;
 mod intake_form;
 mod print;

@@ -528,6 +528,20 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
         message.starts_with("この API はありません"),
         "the API answers JSON, not a page: {message}"
     );
+    // An id that is not a number names no record: 404, in Japanese, as JSON or a page.
+    for path in [
+        "/api/v1/cases/abc",
+        "/api/v1/persons/99999999999999999999",
+        "/api/v1/meetings/%E4%B8%80",
+    ] {
+        let r = app.get(path, Some(&token)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.json()["error"], "見つかりません", "{path}");
+    }
+    let (session, _) = app.browser_sign_in("admin", common::ADMIN_PASSWORD).await;
+    let page = app.get_with_cookie("/agencies/abc", &session).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("ページが見つかりません"));
 }
 
 async fn auditors_read_the_log_and_staff_cannot(backend: Backend) {

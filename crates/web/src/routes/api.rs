@@ -5,6 +5,7 @@ use super::users::{UserInput, create_user};
 use crate::AppState;
 use crate::auth::{ApiUser, sign_in};
 use crate::error::{ApiError, json_body};
+use crate::id::Id;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -167,7 +168,7 @@ async fn agencies(
 async fn agency(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let agency = state
         .repo

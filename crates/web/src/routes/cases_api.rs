@@ -6,8 +6,9 @@ use crate::auth::ApiUser;
 use crate::case_views::{MeetingRef, TaskView, case_view, meeting_view};
 use crate::cases::{self, ConsentInput, DecisionInput, MeetingInput, ReturnInput, visible_case};
 use crate::error::{ApiError, json_body as body};
+use crate::id::Id;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -92,7 +93,7 @@ async fn list(
 async fn detail(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let case = visible_case(&state, &user, id)
         .await?
@@ -117,7 +118,7 @@ async fn case_answer(
 async fn assessment(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<AssessmentInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
@@ -128,7 +129,7 @@ async fn assessment(
 async fn plan(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<PlanInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
@@ -142,7 +143,7 @@ async fn plan(
 async fn consent(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<ConsentInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
@@ -153,7 +154,7 @@ async fn consent(
 async fn step(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     step: CaseStep,
 ) -> Result<Json<Value>, ApiError> {
     let case = cases::step_case(&state, &user, id, step).await?;
@@ -163,7 +164,7 @@ async fn step(
 async fn close(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<ClosureInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
@@ -174,7 +175,7 @@ async fn close(
 async fn return_case(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<ReturnInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
@@ -207,7 +208,7 @@ async fn meetings(
 async fn meeting(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let meeting = cases::open_meeting(&state, &user, id).await?;
     let view = meeting_view(&state, &meeting).await?;
@@ -225,7 +226,7 @@ async fn meeting(
 async fn pledge(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     cases::pledge(&state, &user, id).await?;
     Ok(Json(json!({ "pledged": true })))
@@ -239,7 +240,7 @@ struct AgendaInput {
 async fn agenda(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<AgendaInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
@@ -266,7 +267,7 @@ struct MinutesInput {
 async fn minutes(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<MinutesInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
@@ -277,7 +278,7 @@ async fn minutes(
 async fn decision(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<DecisionInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
@@ -306,7 +307,7 @@ async fn tasks(
 async fn task_done(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let task = cases::complete_task(&state, &user, id).await?;
     let agencies = state.repo.agencies().await?;

@@ -10,6 +10,7 @@ use crate::cases::{
     self, ConsentInput, ReturnInput, agreed_plan, team_agency, visible_case, workable_case,
 };
 use crate::error::{ApiError, PageError};
+use crate::id::Id;
 use crate::templates::{Choice, Nav};
 use askama::Template;
 use axum::body::Bytes;
@@ -364,7 +365,7 @@ pub async fn render_case(
 pub async fn page(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     Ok(Html(
         render_case(&state, &user, id, None, "", &[], String::new()).await?,

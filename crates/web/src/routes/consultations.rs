@@ -3,13 +3,14 @@
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::error::PageError;
+use crate::id::Id;
 use crate::intake::{intake_agency, possible_duplicates, save_intake, view_detail, visible_person};
 use crate::intake_form::{FormExtras, errors_by_field, member_rows, read_form, sheet_choices};
 use crate::routes::persons_api::today;
 use crate::templates::{CONSENT_CLAUSE, Choice, DuplicateView, IntakePage, Nav};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
@@ -237,7 +238,7 @@ pub async fn create(
 pub async fn print(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     let consultation = state
         .repo

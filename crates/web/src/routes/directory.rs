@@ -3,11 +3,12 @@
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::error::PageError;
+use crate::id::Id;
 use crate::templates::{
     AgenciesPage, AgencyPage, AgencyRowView, Choice, DepartmentsPage, HomePage, Nav, NetworkPage,
 };
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Html;
 use serde::Deserialize;
 use tsunagaru_domain::handoff::{HandoffState, overdue};
@@ -245,7 +246,7 @@ fn programme_item_label(n: u8) -> String {
 pub async fn agency(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     let agency = state.repo.agency(id).await?.ok_or(PageError::NotFound)?;
     let departments = state.repo.departments().await?;

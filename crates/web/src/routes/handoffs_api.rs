@@ -4,9 +4,10 @@ use crate::AppState;
 use crate::auth::{ApiUser, CurrentUser};
 use crate::error::{ApiError, json_body as body};
 use crate::handoffs::{handoff_json, involved, step_rules, suggestions};
+use crate::id::Id;
 use crate::intake::visible_person;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -254,7 +255,7 @@ async fn list(
 async fn detail(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let handoff = state
         .repo
@@ -320,7 +321,7 @@ pub async fn take_step(
 async fn step(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     step: HandoffStep,
 ) -> Result<Json<Value>, ApiError> {
     let handoff = take_step(&state, &user, id, step, StepInput::default()).await?;
@@ -330,7 +331,7 @@ async fn step(
 async fn step_with(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<StepInput>, JsonRejection>,
     step: HandoffStep,
 ) -> Result<Json<Value>, ApiError> {

@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::error::{ApiError, PageError};
 use crate::handoffs::{Side, handoff_json, involved, suggestions};
+use crate::id::Id;
 use crate::intake::{date_label, visible_person};
 use crate::routes::handoffs_api::{SendInput, StepInput, send_handoffs, take_step};
 use crate::templates::{
@@ -217,7 +218,7 @@ async fn handoff_page(
 pub async fn page(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     Ok(Html(
         handoff_page(&state, &user, id, None, String::new()).await?,
@@ -274,7 +275,7 @@ pub async fn step(
 pub async fn print(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     let h = state.repo.handoff(id).await?.ok_or(PageError::NotFound)?;
     involved(&user, &h).ok_or(PageError::NotFound)?;
@@ -432,7 +433,7 @@ fn empty_input(consultation_id: i64) -> SendInput {
 pub async fn new_form(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     Ok(Html(
         new_page(&state, &user, id, &empty_input(id), Vec::new()).await?,
@@ -442,7 +443,7 @@ pub async fn new_form(
 pub async fn send(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();

@@ -12,10 +12,11 @@ use crate::cases::{
     self, DecisionInput, MeetingAccess, MeetingInput, kind_name, may_schedule, meeting_access,
 };
 use crate::error::{ApiError, PageError};
+use crate::id::Id;
 use crate::templates::{Choice, Nav};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tsunagaru_domain::AuditAction;
@@ -314,7 +315,7 @@ async fn render_meeting(
 pub async fn page(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Response, PageError> {
     render_meeting(&state, &user, id, MeetingForms::default()).await
 }
@@ -390,7 +391,7 @@ fn case_id_of(pairs: &[(String, String)]) -> Result<i64, PageError> {
 pub async fn add_agenda(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
@@ -413,7 +414,7 @@ pub async fn add_agenda_from_case(
 pub async fn pledge(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
@@ -443,7 +444,7 @@ pub async fn pledge(
 pub async fn minutes(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
@@ -457,7 +458,7 @@ pub async fn minutes(
 pub async fn decision(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
@@ -499,7 +500,7 @@ pub struct MeetingPrintPage {
 pub async fn print(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     let meeting = cases::open_meeting(&state, &user, id)
         .await
@@ -525,7 +526,7 @@ pub async fn print(
 pub async fn task_done(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Response, PageError> {
     cases::complete_task(&state, &user, id)
         .await

@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::id::Id;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_store::{Person, PersonQuery, StoreError};
 
@@ -552,7 +553,7 @@ async fn person_page(
 pub async fn page(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Query(q): Query<PersonQueryString>,
 ) -> Result<Html<String>, PageError> {
     Ok(Html(
@@ -563,7 +564,7 @@ pub async fn page(
 pub async fn add_note(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     axum::Form(input): axum::Form<NoteInput>,
 ) -> Result<Response, PageError> {
     visible_person(&state, &user, id)
@@ -611,7 +612,7 @@ pub async fn add_note(
 pub async fn protection(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Response, PageError> {
     visible_person(&state, &user, id)
@@ -652,7 +653,7 @@ pub struct MergeForm {
 pub async fn merge(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     axum::Form(form): axum::Form<MergeForm>,
 ) -> Result<Response, PageError> {
     if !user.role().can_merge_persons() {
@@ -791,7 +792,7 @@ async fn editable(
 pub async fn edit_form(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     let person = editable(&state, &user, id).await?;
     state
@@ -814,7 +815,7 @@ pub async fn edit_form(
 pub async fn edit(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Response, PageError> {
     editable(&state, &user, id).await?;

@@ -3,12 +3,13 @@
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
+use crate::id::Id;
 use crate::intake::{
     consultation_json, intake_agency, note_json, person_json, possible_duplicates, save_intake,
     view_detail, visible_person,
 };
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -110,7 +111,7 @@ async fn create(
 async fn consultation(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let consultation = state
         .repo
@@ -194,7 +195,7 @@ async fn search(
 async fn person(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let person = visible_person(&state, &user, id)
         .await?
@@ -276,7 +277,7 @@ pub fn parse_note(
 async fn add_note(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<NoteInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
@@ -315,7 +316,7 @@ struct ProtectionInput {
 async fn protection(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<ProtectionInput>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let input = body(input)?;
@@ -393,7 +394,7 @@ pub fn town_of(state: &AppState, postal_code: Option<&str>, line: Option<&str>) 
 async fn update(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<tsunagaru_domain::intake::PersonInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
@@ -439,7 +440,7 @@ async fn update(
 async fn unmerge(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     if !user.role().can_merge_persons() {
         return Err(ApiError::forbidden());

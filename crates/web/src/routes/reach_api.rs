@@ -4,13 +4,14 @@
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
+use crate::id::Id;
 use crate::intake::{date_label, visible_person};
 use crate::reach::{
     self, HostSupportInput, MatchInput, event_kind_label, follow_up_views, menu_view,
     resource_view, target_view, visible_match, visible_target,
 };
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -93,7 +94,7 @@ async fn target_json(
 async fn target(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     target_json(&state, &user, id).await
 }
@@ -101,7 +102,7 @@ async fn target(
 async fn attempt(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<AttemptInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
@@ -135,7 +136,7 @@ async fn create_menu(
 async fn menu(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let m = state.repo.menu(id).await?.ok_or_else(ApiError::not_found)?;
     let view = menu_view(&state, &user, &m).await?;
@@ -164,7 +165,7 @@ async fn menu(
 async fn host_support(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<HostSupportInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
@@ -185,7 +186,7 @@ async fn create_match(
 async fn participation_match(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let m = visible_match(&state, &user, id)
         .await?
@@ -221,7 +222,7 @@ async fn participation_match(
 async fn follow_up(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<FollowUpInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
@@ -259,7 +260,7 @@ async fn create_resource(
 async fn resource(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let r = state
         .repo
@@ -326,7 +327,7 @@ async fn create_event(
 async fn event(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let e = state
         .repo
@@ -373,7 +374,7 @@ struct LinkInput {
 async fn link_consultation(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     input: Result<Json<LinkInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;

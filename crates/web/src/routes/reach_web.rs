@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::cases::team_agency;
 use crate::error::{ApiError, PageError};
+use crate::id::Id;
 use crate::intake::{date_label, visible_person};
 use crate::reach::{
     self, FollowUpView, HostSupportInput, MatchInput, MenuView, ResourceView, TargetView,
@@ -15,7 +16,7 @@ use crate::reach::{
 use crate::templates::{Choice, Nav};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tsunagaru_domain::AuditAction;
@@ -185,7 +186,7 @@ async fn render_target(
 pub async fn target(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     Ok(Html(
         render_target(
@@ -203,7 +204,7 @@ pub async fn target(
 pub async fn attempt(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let p = form_pairs(&body);
@@ -318,7 +319,7 @@ pub struct MenuPage {
 pub async fn menu(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     Ok(Html(
         render_menu(
@@ -381,7 +382,7 @@ async fn render_menu(
 pub async fn host_support(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let p = form_pairs(&body);
@@ -509,7 +510,7 @@ async fn render_match(
 pub async fn participation_match(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     Ok(Html(
         render_match(
@@ -527,7 +528,7 @@ pub async fn participation_match(
 pub async fn follow_up(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let p = form_pairs(&body);
@@ -799,7 +800,7 @@ pub struct EventPage {
 pub async fn event(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     let e = state.repo.event(id).await?.ok_or(PageError::NotFound)?;
     let mut consultations = Vec::new();

@@ -3,10 +3,11 @@
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser, hash_password};
 use crate::error::PageError;
+use crate::id::Id;
 use crate::templates::{AgencyChoice, Choice, FormErrors, Nav, NewUserPage, UserView, UsersPage};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tsunagaru_domain::{AuditAction, PasswordPolicy, Role, Username};
@@ -278,7 +279,7 @@ pub struct ActiveForm {
 pub async fn set_active(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     axum::Form(form): axum::Form<ActiveForm>,
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
