@@ -3,7 +3,9 @@
 //! The rules only; the written parts (アセスメント, 支援プラン, 終結時評価) are in
 //! [`crate::plan`].
 
-use chrono::{Months, NaiveDateTime, NaiveTime};
+use crate::era::EraDate;
+use crate::kana::fold_width;
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
 use std::fmt;
 
 /// Where a 多機関協働 case is.
@@ -272,6 +274,60 @@ impl Recurrence {
     }
 }
 
+/// How far ahead a meeting may be scheduled.
+pub const SCHEDULE_YEARS_AHEAD: i32 = 5;
+
+/// Reads when a meeting starts: `2026-12-10T13:30`, `2026-12-10 13:30` or
+/// `令和8年12月10日 13:30` (全角 too). A meeting is recorded from 2000 on and
+/// scheduled at most [`SCHEDULE_YEARS_AHEAD`] years ahead of `today`, so a
+/// mistyped year is caught rather than stored.
+pub fn parse_meeting_start(text: &str, today: NaiveDate) -> Result<NaiveDateTime, String> {
+    let text = fold_width(text.trim());
+    let mut parsed = None;
+    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(at) = NaiveDateTime::parse_from_str(&text, format) {
+            parsed = Some(at);
+            break;
+        }
+    }
+    if parsed.is_none()
+        && let Some((date, time)) = text.rsplit_once(' ')
+        && let Ok(date) = EraDate::parse(date)
+        && let Ok(time) = parse_meeting_time(time)
+    {
+        parsed = Some(date.date().and_time(time));
+    }
+    let Some(at) = parsed else {
+        return Err(if text.is_empty() {
+            "開始日時を入れてください".into()
+        } else {
+            format!(
+                "開始日時「{text}」を読み取れません（例: 2026-12-10 13:30 / 令和8年12月10日 13:30）"
+            )
+        });
+    };
+    let last_year = today.year() + SCHEDULE_YEARS_AHEAD;
+    if at.year() < 2000 || at.year() > last_year {
+        return Err(format!(
+            "開始日時の年（{}年）を確かめてください（2000年〜{last_year}年）",
+            at.year()
+        ));
+    }
+    Ok(at)
+}
+
+/// Reads a time of day: `15:00`, `１５：００`, `15時`, `15時30分`.
+pub fn parse_meeting_time(text: &str) -> Result<NaiveTime, String> {
+    let text = fold_width(text.trim()).replace('時', ":").replace('分', "");
+    let text = if text.ends_with(':') {
+        format!("{text}00")
+    } else {
+        text
+    };
+    NaiveTime::parse_from_str(&text, "%H:%M")
+        .map_err(|_| format!("時刻「{text}」を読み取れません（例: 15:00）"))
+}
+
 /// The 支援会議 held on the day of a よりそい会議, at another time (the plan:
 /// 定期開催日は、よりそい会議の定期開催日と同日とし、時間をずらして開催する).
 pub fn paired_support_conference(
@@ -387,6 +443,32 @@ mod tests {
             "2026-01-31 15:00:00"
         );
         assert!(paired_support_conference(first, first.time()).is_err());
+    }
+
+    #[test]
+    fn meeting_starts_are_read_in_any_form_and_a_wrong_year_is_caught() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let at = |t: &str| parse_meeting_start(t, today).map(|d| d.to_string());
+        assert_eq!(at("2026-12-10T13:30").unwrap(), "2026-12-10 13:30:00");
+        assert_eq!(
+            at("２０２６－１２－１０　１３：３０").unwrap(),
+            "2026-12-10 13:30:00"
+        );
+        assert_eq!(
+            at("令和8年12月10日 13時30分").unwrap(),
+            "2026-12-10 13:30:00"
+        );
+        assert!(at("20266-12-10 13:30").is_err());
+        assert_eq!(
+            at("2062-12-10 13:30").unwrap_err(),
+            "開始日時の年（2062年）を確かめてください（2000年〜2031年）"
+        );
+        assert!(at("").unwrap_err().contains("入れてください"));
+        assert_eq!(
+            parse_meeting_time("15時").unwrap(),
+            NaiveTime::from_hms_opt(15, 0, 0).unwrap()
+        );
+        assert!(parse_meeting_time("25:00").is_err());
     }
 
     #[test]

@@ -9,11 +9,12 @@ use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::intake::visible_person;
 use axum::http::StatusCode;
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::case::{
     CaseState, CaseStep, MeetingKind, Recurrence, agenda_gate, paired_support_conference,
+    parse_meeting_start, parse_meeting_time,
 };
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::FieldError;
@@ -507,42 +508,6 @@ pub struct MeetingInput {
     pub support_conference_at: String,
 }
 
-/// Reads `2026-12-10T13:30` or `令和8年12月10日 13:30`.
-pub fn parse_starts_at(text: &str) -> Result<NaiveDateTime, String> {
-    let text = tsunagaru_domain::kana::fold_width(text.trim());
-    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
-        if let Ok(at) = NaiveDateTime::parse_from_str(&text, format) {
-            return Ok(at);
-        }
-    }
-    if let Some((date, time)) = text.rsplit_once(' ')
-        && let Ok(date) = EraDate::parse(date)
-        && let Ok(time) = parse_time(time)
-    {
-        return Ok(date.date().and_time(time));
-    }
-    Err(if text.is_empty() {
-        "開始日時を入れてください".into()
-    } else {
-        format!(
-            "開始日時「{text}」を読み取れません（例: 2026-12-10 13:30 / 令和8年12月10日 13:30）"
-        )
-    })
-}
-
-pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
-    let text = tsunagaru_domain::kana::fold_width(text.trim())
-        .replace('時', ":")
-        .replace('分', "");
-    let text = if text.ends_with(':') {
-        format!("{text}00")
-    } else {
-        text
-    };
-    NaiveTime::parse_from_str(&text, "%H:%M")
-        .map_err(|_| format!("時刻「{text}」を読み取れません（例: 15:00）"))
-}
-
 /// Who may schedule meetings: the 多機関協働 team and city staff.
 pub async fn may_schedule(state: &AppState, user: &CurrentUser) -> Result<bool, ApiError> {
     Ok(user.role() == tsunagaru_domain::Role::City || team_agency(state, user).await?.is_some())
@@ -577,7 +542,7 @@ pub async fn schedule(
             },
         ));
     }
-    let starts_at = parse_starts_at(&input.starts_at)
+    let starts_at = parse_meeting_start(&input.starts_at, state.today())
         .map_err(|m| problems.push(field("starts_at", m)))
         .ok();
     let recurrence = Recurrence::parse(&input.repeat, input.count)
@@ -592,7 +557,7 @@ pub async fn schedule(
         ));
         None
     } else {
-        parse_time(&input.support_conference_at)
+        parse_meeting_time(&input.support_conference_at)
             .map_err(|m| problems.push(field("support_conference_at", m)))
             .ok()
     };
