@@ -289,6 +289,42 @@ pub async fn target_list(
     Ok(views)
 }
 
+/// For the home page: how many targets the user sees have had no contact for
+/// too long, and how many of their agencies' participants are due a follow-up.
+/// Counts only, no personal data.
+pub async fn home_counts(state: &AppState, user: &CurrentUser) -> Result<(usize, usize), ApiError> {
+    let today = state.today();
+    let days = state.pack.outreach.no_contact_alert_days;
+    let agencies = target_agencies(state, user).await?;
+    let alerts = state
+        .repo
+        .targets_of(&agencies)
+        .await?
+        .iter()
+        .filter(|t| {
+            OutreachStage::parse(&t.stage).is_some_and(OutreachStage::is_open)
+                && contact_overdue(t.last_touch(), today, days)
+        })
+        .count();
+    let mut due = 0;
+    if user.role().works_with_persons() {
+        for menu in state.repo.menus().await? {
+            due += state
+                .repo
+                .matches_of_menu(menu.id)
+                .await?
+                .iter()
+                .filter(|m| {
+                    m.state == "active"
+                        && user.user.agency_ids.contains(&m.agency_id)
+                        && follow_up_due(m.next_follow_up_on, today)
+                })
+                .count();
+        }
+    }
+    Ok((alerts, due))
+}
+
 /// The intake sheet pre-filled from an open target (nothing retyped).
 pub fn intake_from_target(
     t: &OutreachTarget,

@@ -69,6 +69,11 @@ pub struct HomePage {
     pub tasks: Vec<crate::case_views::TaskView>,
     /// The next meetings the user sits on.
     pub meetings: Vec<crate::case_views::MeetingRef>,
+    /// アウトリーチ targets without contact for longer than `alert_days`.
+    pub outreach_alerts: usize,
+    pub alert_days: u32,
+    /// 参加支援 participants of the user's agencies due a follow-up.
+    pub follow_ups_due: usize,
 }
 
 /// One choice of a filter select.

@@ -383,6 +383,9 @@ async fn people_are_matched_to_menus_and_followed_up(backend: Backend) {
         .await;
     assert_eq!(view["participants"], 1);
     assert_eq!(view["follow_ups_due"], 1);
+    let (session, _) = s.app.browser_sign_in("staff", USER_PASSWORD).await;
+    let home = s.app.get_with_cookie("/", &session).await;
+    assert!(home.body.contains("定着支援の予定日が来た参加者 1 名"));
     assert_eq!(view["visible_participants"][0]["name"], "盛岡 太郎");
     let (_, view) = s
         .get(

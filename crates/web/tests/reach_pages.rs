@@ -82,6 +82,19 @@ async fn pages_keep_scope_and_what_was_typed(backend: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("インターホンに応答なし"));
+    // Weeks without contact: the home page says so (a count, no names).
+    app.state
+        .clock
+        .set(chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap());
+    let home = app.get_with_cookie("/", &staff).await;
+    assert!(
+        home.body
+            .contains("30日以上接触のないアウトリーチ対象者 1 件"),
+        "{}",
+        home.body
+    );
+    let home = app.get_with_cookie("/", &stranger).await;
+    assert!(!home.body.contains("アウトリーチ対象者"));
     // The directory and its downloads.
     let r = app.get_with_cookie("/resources", &staff).await;
     assert!(r.body.contains("地域子育て支援拠点") && r.body.contains("ほのぼのホーム"));

@@ -155,9 +155,15 @@ pub async fn home(
         .take(5)
         .map(|m| crate::case_views::MeetingRef::of(m, &state))
         .collect();
+    let (outreach_alerts, follow_ups_due) = crate::reach::home_counts(&state, &user)
+        .await
+        .map_err(super::cases_web::page_error)?;
     let (inbox_open, inbox_overdue) = count(&inbox);
     let (outbox_open, outbox_overdue) = count(&outbox);
     let page = HomePage {
+        outreach_alerts,
+        follow_ups_due,
+        alert_days: state.pack.outreach.no_contact_alert_days,
         tasks,
         meetings,
         inbox_open,
