@@ -196,6 +196,16 @@ pub trait Repository: Send + Sync + 'static {
         audit: NewAuditEvent,
     ) -> Result<Handoff>;
     async fn handoff_events(&self, id: i64) -> Result<Vec<HandoffEvent>>;
+    /// Changes one household member's 同意 (given later, or withdrawn); the
+    /// person's history records it. `Conflict` if there is no such member.
+    async fn set_member_consent(
+        &self,
+        consultation_id: i64,
+        position: i64,
+        consent: &str,
+        by_user: i64,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
     // ---- 多機関協働: cases, plans, meetings, tasks ----
 
     /// Opens a case in 受付, the 受付機関 and the 事務局 involved. `Conflict`

@@ -1266,6 +1266,16 @@ macro_rules! impl_sql_repository {
                     tx.commit().await.map_err(db_error)
                 }
 
+                async fn set_member_consent(
+                    &self,
+                    consultation_id: i64,
+                    position: i64,
+                    consent: &str,
+                    by_user: i64,
+                    audit: NewAuditEvent,
+                ) -> Result<(), StoreError> {
+                    sql_set_member_consent(self, consultation_id, position, consent, by_user, audit).await
+                }
                 async fn create_case(&self, case: &NewCase, audit: NewAuditEvent) -> Result<i64, StoreError> {
                     sql_create_case(self, case, audit).await
                 }

@@ -110,6 +110,79 @@ macro_rules! case_sql {
             Ok(())
         }
 
+        /// Sets a household member's consent inside a transaction, with the
+        /// change in the person's history.
+        async fn member_consent_in(
+            tx: &mut Tx,
+            consultation_id: i64,
+            position: Option<i64>,
+            consent: &str,
+            by_user: i64,
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            // `None`: 本人's row.
+            let member: Option<(i64, i64, String, String)> = match position {
+                Some(p) => sqlx::query_as(
+                    "SELECT c.person_id, m.position, m.name, m.consent FROM household_members m \
+                     JOIN consultations c ON c.id = m.consultation_id WHERE m.consultation_id = $1 AND m.position = $2",
+                )
+                .bind(consultation_id)
+                .bind(p),
+                None => sqlx::query_as(
+                    "SELECT c.person_id, m.position, m.name, m.consent FROM household_members m \
+                     JOIN consultations c ON c.id = m.consultation_id WHERE m.consultation_id = $1 AND m.relationship = '本人' \
+                     ORDER BY m.position LIMIT 1",
+                )
+                .bind(consultation_id),
+            }
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db_error)?;
+            let Some((person_id, position, name, before)) = member else {
+                return Err(StoreError::Conflict("その家族は受付シートにありません".into()));
+            };
+            if before == consent {
+                return Ok(());
+            }
+            sqlx::query("UPDATE household_members SET consent = $1 WHERE consultation_id = $2 AND position = $3")
+                .bind(consent.to_owned())
+                .bind(consultation_id)
+                .bind(position)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_error)?;
+            let label = |code: &str| {
+                tsunagaru_domain::intake::ConsentAnswer::parse(code)
+                    .map(|c| c.label())
+                    .unwrap_or(code)
+                    .to_owned()
+            };
+            record_change(
+                tx,
+                person_id,
+                by_user,
+                now,
+                "household_consent",
+                Some(format!("{name}: {}", label(&before))),
+                Some(format!("{name}: {}", label(consent))),
+            )
+            .await
+        }
+
+        async fn sql_set_member_consent(
+            store: &$store,
+            consultation_id: i64,
+            position: i64,
+            consent: &str,
+            by_user: i64,
+            audit: NewAuditEvent,
+        ) -> Result<(), StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            member_consent_in(&mut tx, consultation_id, Some(position), consent, by_user, Utc::now()).await?;
+            append_in(&mut tx, audit.record("consultation", consultation_id)).await?;
+            tx.commit().await.map_err(db_error)
+        }
+
         async fn sql_create_case(store: &$store, c: &NewCase, audit: NewAuditEvent) -> Result<i64, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
             let open: Option<(i64,)> = sqlx::query_as(
@@ -219,6 +292,15 @@ macro_rules! case_sql {
                 return Err(StoreError::Conflict(
                     "このケースは他の利用者が先に更新しました。画面を読み込み直してください".into(),
                 ));
+            }
+            if c.consent.is_some() {
+                // The consent confirmed on the case is 本人's 同意 from now on.
+                let (consultation_id,): (i64,) = sqlx::query_as("SELECT consultation_id FROM cases WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                member_consent_in(&mut tx, consultation_id, None, "yes", c.user_id, now).await?;
             }
             let detail = c.returned_to.as_ref().map(|(_, reason)| reason.clone());
             record_case_event(&mut tx, id, c.user_id, now, &c.step, &c.to_state, detail).await?;

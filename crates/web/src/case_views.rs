@@ -386,6 +386,7 @@ pub async fn case_view(
             .collect(),
         consented,
         consent_label: match (&case.consent_on, &case.consent_by) {
+            (Some(_), _) if !consented => "同意なし（撤回）".into(),
             (Some(on), by) => format!(
                 "同意あり（{}確認{}）",
                 date_label(*on),

@@ -125,12 +125,9 @@ fn refused(e: tsunagaru_domain::case::CaseStepRefused) -> ApiError {
     ApiError::new(StatusCode::CONFLICT, e.message)
 }
 
-/// Whether the case's person has consented: 本人's 同意 on the intake sheet,
-/// or a consent recorded on the case since.
+/// Whether the case's person consents now: 本人's 同意 on the intake sheet
+/// (recording consent on the case sets it; a withdrawal there unsets it).
 pub async fn person_consented(state: &AppState, case: &Case) -> Result<bool, ApiError> {
-    if case.consent_on.is_some() {
-        return Ok(true);
-    }
     let consultation = state.repo.consultation(case.consultation_id).await?;
     Ok(consultation.is_some_and(|c| {
         c.household
@@ -436,7 +433,8 @@ pub struct ConsentInput {
     pub confirmed_by: String,
 }
 
-/// Records the person's consent given after the intake (for よりそい会議).
+/// Records the person's consent given after the intake (for よりそい会議): it
+/// becomes 本人's 同意 on the sheet, in the same transaction.
 pub async fn record_consent(
     state: &AppState,
     user: &CurrentUser,

@@ -247,3 +247,63 @@ pub async fn save_intake(
         .detail(format!("受付機関 {agency_id}"));
     state.repo.create_intake(&sheet, &ctx, audit).await
 }
+
+/// Changes the 同意 of the household member on row `position` of the sheet
+/// (1 = 本人), given later or withdrawn. Only the
+/// consultation's 受付機関 holds the sheet; others who see the person get
+/// 403, everyone else 404. Every later share reads the new answer.
+pub async fn change_consent(
+    state: &AppState,
+    user: &CurrentUser,
+    consultation_id: i64,
+    position: i64,
+    consent: &str,
+) -> Result<(), crate::error::ApiError> {
+    use crate::error::ApiError;
+    let consultation = state
+        .repo
+        .consultation(consultation_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    visible_person(state, user, consultation.person_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !user.user.agency_ids.contains(&consultation.agency_id) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "同意を変更できるのは、その受付シートの受付機関の利用者です",
+        ));
+    }
+    let answer = ConsentAnswer::parse(consent).ok_or_else(|| {
+        ApiError::fields(vec![tsunagaru_domain::intake::FieldError {
+            field: "consent".into(),
+            message: format!("同意「{consent}」は選べません（有・無・不明）"),
+        }])
+    })?;
+    // Rows are numbered as on the sheet (1 = 本人); stored from 0.
+    let position = position - 1;
+    if !consultation
+        .household
+        .iter()
+        .any(|m| m.position == position)
+    {
+        return Err(ApiError::fields(vec![
+            tsunagaru_domain::intake::FieldError {
+                field: "position".into(),
+                message: "その家族は受付シートにありません".into(),
+            },
+        ]));
+    }
+    state
+        .repo
+        .set_member_consent(
+            consultation_id,
+            position,
+            answer.code(),
+            user.user.id,
+            user.audit(tsunagaru_domain::AuditAction::ConsentChanged)
+                .detail(format!("{} 行目の家族: {}", position + 1, answer.label())),
+        )
+        .await
+        .map_err(crate::cases::conflict)
+}

@@ -76,6 +76,13 @@ pub struct HomePage {
     pub follow_ups_due: usize,
 }
 
+/// The household members of one sheet whose 同意 may be changed.
+pub struct ConsentForm {
+    pub consultation_id: i64,
+    /// value: the member's position; label: name, relationship, current answer.
+    pub members: Vec<Choice>,
+}
+
 /// One choice of a filter select.
 pub struct Choice {
     pub value: String,
@@ -315,6 +322,8 @@ pub struct PersonPage {
     pub cases: Vec<Choice>,
     /// Consultations the 事務局 may open a case from.
     pub case_openers: Vec<Choice>,
+    /// 同意の変更, for the 受付機関 of the newest sheet it holds.
+    pub consent_form: Option<ConsentForm>,
     /// 参加支援: this person's matches (value: match id).
     pub participations: Vec<Choice>,
     pub menus: Vec<Choice>,

@@ -440,6 +440,7 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
         ("/api/v1/address/postal/{code}", "get"),
         ("/api/v1/consultations", "post"),
         ("/api/v1/consultations/{id}", "get"),
+        ("/api/v1/consultations/{id}/consent", "post"),
         ("/api/v1/persons", "get"),
         ("/api/v1/persons/{id}", "get"),
         ("/api/v1/persons/{id}", "put"),

@@ -457,6 +457,27 @@ async fn the_consent_gate_offers_the_support_conference(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
+    // The consent is now 本人's on the sheet; withdrawn there, the gate closes again.
+    let (status, body) = s
+        .post(
+            &s.origin,
+            &format!("/api/v1/consultations/{consultation}/consent"),
+            json!({"position": 1, "consent": "no"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, view) = s.get(&s.csw, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(view["consented"], false);
+    assert_eq!(view["consent_label"], "同意なし（撤回）");
+    let later = s.meeting("case_conference", &[]).await[0];
+    let (status, _) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{later}/agenda"),
+            json!({"case_id": case}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
 }
 
 async fn meetings_repeat_and_bad_input_is_named(backend: Backend) {

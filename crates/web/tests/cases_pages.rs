@@ -78,6 +78,39 @@ async fn pages_keep_their_scope_and_the_pledge_comes_first(backend: Backend) {
         .await;
     assert!(r.body.contains(&format!("href=\"/cases/{}\"", s.case)));
     assert!(!r.body.contains("ケースを開く"));
+    // Only the 受付機関 may change 同意 on its sheet; the form says so by being there.
+    assert!(!r.body.contains("同意を変更する"));
+    let (origin, origin_csrf) = s.app.browser_sign_in("uketsuke", USER_PASSWORD).await;
+    let page = s
+        .app
+        .get_with_cookie(&format!("/persons/{person}"), &origin)
+        .await;
+    assert!(
+        page.body.contains("同意を変更する") && page.body.contains("盛岡 花子（本人）: 同意 無")
+    );
+    let consultation = s
+        .app
+        .repo()
+        .case(s.case)
+        .await
+        .unwrap()
+        .unwrap()
+        .consultation_id;
+    let r2 = s
+        .app
+        .post_form_with_cookie(
+            &format!("/consultations/{consultation}/consent"),
+            &origin,
+            &[
+                ("csrf_token", &origin_csrf),
+                ("position", "1"),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r2.status, StatusCode::SEE_OTHER);
+    let case_page = s.app.get_with_cookie(&case_path, &s.csw.0).await;
+    assert!(case_page.body.contains("同意あり（受付シート）"));
     let cases = s.app.get_with_cookie("/cases", &s.csw.0).await;
     assert!(cases.body.contains(&format!("/cases/{}", s.case)));
     let cases = s.app.get_with_cookie("/cases", &s.stranger.0).await;

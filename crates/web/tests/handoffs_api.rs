@@ -53,6 +53,13 @@ async fn setup(backend: Backend) -> Setup {
 }
 
 impl Setup {
+    async fn step_raw(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self.app.post_json(path, Some(token), &body).await;
+        (
+            r.status,
+            serde_json::from_str(&r.body).unwrap_or(Value::Null),
+        )
+    }
     async fn send(&self, body: Value) -> Value {
         let r = self
             .app
@@ -346,6 +353,64 @@ async fn the_receiver_sees_consenting_members_only_unless_overridden(backend: Ba
         sender_view.body.contains("盛岡 一郎"),
         "the 受付機関 sees the whole household"
     );
+    // The mother withdraws her consent: from now on the receiver no longer sees her.
+    let consent = format!("/api/v1/consultations/{}/consent", s.consultation);
+    let (status, _) = s
+        .step_raw(
+            &s.receiver,
+            &consent,
+            json!({"position": 2, "consent": "no"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "only the 受付機関 holds the sheet"
+    );
+    let (status, body) = s
+        .step_raw(
+            &s.sender,
+            &consent,
+            json!({"position": 2, "consent": "撤回"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = s
+        .step_raw(&s.sender, &consent, json!({"position": 9, "consent": "no"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = s
+        .step_raw(&s.sender, &consent, json!({"position": 2, "consent": "無"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let seen = s
+        .app
+        .get(&format!("/api/v1/persons/{}", s.person), Some(&s.receiver))
+        .await;
+    assert!(
+        !seen.body.contains("盛岡 キヨ"),
+        "withdrawn consent is honoured at once"
+    );
+    let changes = s.app.repo().person_changes(s.person).await.unwrap();
+    let change = changes
+        .iter()
+        .find(|c| c.field == "household_consent")
+        .unwrap();
+    assert_eq!(
+        (change.before.as_deref(), change.after.as_deref()),
+        (Some("盛岡 キヨ: 有"), Some("盛岡 キヨ: 無"))
+    );
+    assert!(
+        s.app
+            .audit_actions()
+            .await
+            .iter()
+            .any(|(a, _)| a == "consent_changed")
+    );
+    let (status, _) = s
+        .step_raw(&s.third, &consent, json!({"position": 2, "consent": "yes"}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "out of scope");
     // An override with a reason (audited) shares everyone with that agency.
     s.send(json!({"consultation_id": s.consultation, "to_agency_ids": [3], "consent_override_reason": "弟からの経済的虐待の疑いがあり、支援方針の検討に必要"})).await;
     let third = s

@@ -34,6 +34,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
         .route("/consultations/new", get(consultations::new_form))
         .route("/consultations", post(consultations::create))
         .route("/consultations/{id}/print", get(consultations::print))
+        .route("/consultations/{id}/consent", post(persons::change_consent))
         .route(
             "/consultations/{id}/handoffs",
             get(handoffs_web::new_form).post(handoffs_web::send),

@@ -413,6 +413,7 @@ async fn person_page(
                     "disability" => "障害手帳".into(),
                     "housing" => "住居".into(),
                     "housing_other" => "住居（その他）".into(),
+                    "household_consent" => "家族の同意".into(),
                     other => other.into(),
                 },
             }
@@ -509,8 +510,32 @@ async fn person_page(
                 && cases.iter().any(|v| v.value == c.id.to_string())
         })
         .map(|c| c.id);
+    // 同意 can be changed (given later, withdrawn) by the 受付機関 of the sheet.
+    let consent_form = consultations
+        .iter()
+        .find(|c| user.user.agency_ids.contains(&c.agency_id) && !c.household.is_empty())
+        .map(|c| crate::templates::ConsentForm {
+            consultation_id: c.id,
+            members: c
+                .household
+                .iter()
+                .map(|m| crate::templates::Choice {
+                    value: (m.position + 1).to_string(),
+                    label: format!(
+                        "{}（{}）: 同意 {}",
+                        m.name,
+                        m.relationship,
+                        tsunagaru_domain::intake::ConsentAnswer::parse(&m.consent)
+                            .map(|a| a.label())
+                            .unwrap_or("不明")
+                    ),
+                    selected: false,
+                })
+                .collect(),
+        });
     let page = PersonPage {
         nav: Nav::new(user, &state.pack.municipality.name),
+        consent_form,
         participations,
         menus: menus
             .iter()
@@ -881,4 +906,28 @@ pub async fn unmerge(
         .await
         .map_err(|e| PageError::BadRequest(e.to_string()))?;
     Ok(Redirect::to(&format!("/persons/{id}")).into_response())
+}
+
+/// 同意の変更 from the person page: back to the page, or the reason.
+pub async fn change_consent(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Id(id): Id,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let pairs = super::cases_web::form_pairs(&body);
+    let position: i64 = super::cases_web::field(&pairs, "position")
+        .parse()
+        .map_err(|_| PageError::BadRequest("同意を変更する家族を選んでください".into()))?;
+    let consent = super::cases_web::field(&pairs, "consent");
+    crate::intake::change_consent(&state, &user, id, position, &consent)
+        .await
+        .map_err(super::cases_web::page_error)?;
+    let person = state
+        .repo
+        .consultation(id)
+        .await?
+        .map(|c| c.person_id)
+        .ok_or(PageError::NotFound)?;
+    Ok(Redirect::to(&format!("/persons/{person}#household")).into_response())
 }

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/consultations", post(create))
         .route("/consultations/{id}", get(consultation))
+        .route("/consultations/{id}/consent", post(consent))
         .route("/persons", get(search))
         .route("/persons/{id}", get(person).put(update))
         .route("/persons/{id}/notes", post(add_note))
@@ -469,4 +470,25 @@ async fn unmerge(
         )
         .await?;
     Ok(Json(json!({ "id": id, "was_merged_into": kept })))
+}
+
+#[derive(Deserialize)]
+struct ConsentChange {
+    /// The member's row on the sheet (1 = 本人).
+    position: i64,
+    /// yes / no / unknown (有 / 無 / 不明).
+    consent: String,
+}
+
+async fn consent(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+    input: Result<Json<ConsentChange>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let input = body(input)?;
+    crate::intake::change_consent(&state, &user, id, input.position, &input.consent).await?;
+    Ok(Json(
+        json!({"consultation_id": id, "position": input.position, "consent": tsunagaru_domain::intake::ConsentAnswer::parse(&input.consent).map(|c| c.code())}),
+    ))
 }
