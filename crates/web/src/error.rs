@@ -139,6 +139,18 @@ impl ApiError {
     }
 }
 
+/// A check shared with the API, failing on a page: absent or out of scope is
+/// the not-found page, a server fault is logged, anything else says why.
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        match e.status {
+            StatusCode::NOT_FOUND => PageError::NotFound,
+            StatusCode::INTERNAL_SERVER_ERROR => PageError::Internal(e.message),
+            _ => PageError::BadRequest(e.message),
+        }
+    }
+}
+
 /// A JSON body that could not be read answers 400 with a Japanese message.
 pub fn json_body<T>(
     body: Result<Json<T>, axum::extract::rejection::JsonRejection>,

@@ -26,28 +26,26 @@ use tsunagaru_domain::plan::{
     GoalTerm, PlanInput, TaskInput,
 };
 
-pub fn page_error(e: ApiError) -> PageError {
-    match e.status {
-        StatusCode::NOT_FOUND => PageError::NotFound,
-        StatusCode::INTERNAL_SERVER_ERROR => PageError::Internal(e.message),
-        _ => PageError::BadRequest(e.message),
-    }
-}
-
 pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes(body).unwrap_or_default()
 }
 
-pub type Errors = BTreeMap<String, Vec<String>>;
+/// Messages by form field, for the templates: `errors.of("name")`.
+#[derive(Default)]
+pub struct Errors(BTreeMap<String, Vec<String>>);
+
+impl Errors {
+    pub fn of(&self, field: &str) -> Vec<String> {
+        self.0.get(field).cloned().unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 pub fn errors_of(fields: &[FieldError]) -> Errors {
-    let mut map = Errors::new();
-    for e in fields {
-        map.entry(e.field.clone())
-            .or_default()
-            .push(e.message.clone());
-    }
-    map
+    Errors(crate::intake_form::errors_by_field(fields))
 }
 
 const SHORT_GOALS: usize = 3;
@@ -138,12 +136,6 @@ pub struct CasePage {
     pub can_close: bool,
 }
 
-impl CasePage {
-    pub fn errors_for(&self, field: &str) -> Vec<String> {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-}
-
 fn plan_input_of(plan: &tsunagaru_domain::plan::Plan) -> PlanInput {
     let goals = |term| {
         plan.goals
@@ -200,9 +192,11 @@ pub async fn render_case(
 ) -> Result<String, PageError> {
     let case = visible_case(state, user, case_id)
         .await
-        .map_err(page_error)?
+        .map_err(PageError::from)?
         .ok_or(PageError::NotFound)?;
-    let c = case_view(state, user, &case).await.map_err(page_error)?;
+    let c = case_view(state, user, &case)
+        .await
+        .map_err(PageError::from)?;
     let can_work = workable_case(state, user, case_id).await.is_ok() && c.open;
     let plans = state.repo.plans_of(case.id).await?;
     let forms = match forms {
@@ -443,7 +437,7 @@ pub async fn open(
         .ok_or_else(|| PageError::BadRequest("相談が指定されていません".into()))?;
     let id = cases::open_case(&state, &user, consultation_id)
         .await
-        .map_err(page_error)?;
+        .map_err(PageError::from)?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
@@ -660,7 +654,7 @@ pub async fn act(
 pub async fn team_cases(state: &AppState, user: &CurrentUser) -> Result<Vec<Choice>, PageError> {
     if team_agency(state, user)
         .await
-        .map_err(page_error)?
+        .map_err(PageError::from)?
         .is_none()
     {
         return Ok(Vec::new());

@@ -128,7 +128,7 @@ pub async fn new_form(
     if let Some(id) = q.outreach_target_id {
         let target = crate::reach::connectable_target(&state, &user, id)
             .await
-            .map_err(crate::routes::cases_web::page_error)?;
+            .map_err(PageError::from)?;
         let attempts = state.repo.attempts_of(id).await?;
         input = crate::reach::intake_from_target(&target, &attempts);
         extras.outreach_target_id = Some(id);
@@ -208,7 +208,7 @@ pub async fn create(
     if let Some(target) = extras.outreach_target_id {
         crate::reach::connectable_target(&state, &user, target)
             .await
-            .map_err(crate::routes::cases_web::page_error)?;
+            .map_err(PageError::from)?;
     }
     let event_id = match extras.event_id {
         Some(id) => Some(

@@ -157,7 +157,7 @@ pub async fn home(
         .collect();
     let (outreach_alerts, follow_ups_due) = crate::reach::home_counts(&state, &user)
         .await
-        .map_err(super::cases_web::page_error)?;
+        .map_err(PageError::from)?;
     let (inbox_open, inbox_overdue) = count(&inbox);
     let (outbox_open, outbox_overdue) = count(&outbox);
     let page = HomePage {

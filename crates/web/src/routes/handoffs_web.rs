@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
-use crate::error::{ApiError, PageError};
+use crate::error::PageError;
 use crate::handoffs::{Side, handoff_json, involved, suggestions};
 use crate::id::Id;
 use crate::intake::{date_label, visible_person};
@@ -22,15 +22,6 @@ use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::handoff::{HandoffState, HandoffStep, Purpose};
 use tsunagaru_domain::intake::Urgency;
 use tsunagaru_store::{Agency, Handoff, HandoffBox, HandoffNotes};
-
-fn page_error(e: ApiError) -> PageError {
-    match e.status {
-        StatusCode::NOT_FOUND => PageError::NotFound,
-        StatusCode::FORBIDDEN => PageError::BadRequest(e.message),
-        StatusCode::INTERNAL_SERVER_ERROR => PageError::Internal(e.message),
-        _ => PageError::BadRequest(e.message),
-    }
-}
 
 /// Person names, read once each for a list of handoffs (not once per row).
 type Names = std::collections::HashMap<i64, String>;
@@ -268,7 +259,7 @@ pub async fn step(
             )
                 .into_response())
         }
-        Err(e) => Err(page_error(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -478,6 +469,6 @@ pub async fn send(
             Html(new_page(&state, &user, id, &typed, vec![e.message]).await?),
         )
             .into_response()),
-        Err(e) => Err(page_error(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -2,16 +2,14 @@
 //! page (agenda, minutes, decisions), the 支援会議's pledge page, the A4
 //! print of agenda and minutes, and marking a task done.
 
-use super::cases_web::{
-    Errors, errors_of, field, form_pairs, meeting_label, page_error, team_cases,
-};
+use super::cases_web::{Errors, errors_of, field, form_pairs, meeting_label, team_cases};
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::case_views::{MeetingRef, MeetingView, meeting_view};
 use crate::cases::{
     self, DecisionInput, MeetingAccess, MeetingInput, kind_name, may_schedule, meeting_access,
 };
-use crate::error::{ApiError, PageError};
+use crate::error::PageError;
 use crate::id::Id;
 use crate::templates::{Choice, Nav};
 use askama::Template;
@@ -47,12 +45,6 @@ pub struct MeetingsPage {
     pub support_at: String,
     pub message: String,
     pub errors: Errors,
-}
-
-impl MeetingsPage {
-    pub fn errors_for(&self, field: &str) -> Vec<String> {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
 }
 
 /// The scheduling form as typed.
@@ -108,7 +100,7 @@ async fn render_meetings(
         nav: Nav::new(user, &state.pack.municipality.name),
         upcoming,
         past: past.into_iter().rev().collect(),
-        can_schedule: may_schedule(state, user).await.map_err(page_error)?,
+        can_schedule: may_schedule(state, user).await.map_err(PageError::from)?,
         kinds: MeetingKind::ALL
             .into_iter()
             .map(|k| Choice {
@@ -189,7 +181,7 @@ pub async fn schedule(
             let html = render_meetings(&state, &user, form, e.message.clone(), &e.fields).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
-        Err(e) => Err(page_error(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -216,12 +208,6 @@ pub struct MeetingPage {
     pub decision: DecisionInput,
 }
 
-impl MeetingPage {
-    pub fn errors_for(&self, field: &str) -> Vec<String> {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-}
-
 #[derive(Template)]
 #[template(path = "meeting_pledge.html")]
 pub struct PledgePage {
@@ -246,7 +232,10 @@ async fn render_meeting(
     id: i64,
     forms: MeetingForms,
 ) -> Result<Response, PageError> {
-    let meeting = match meeting_access(state, user, id).await.map_err(page_error)? {
+    let meeting = match meeting_access(state, user, id)
+        .await
+        .map_err(PageError::from)?
+    {
         MeetingAccess::Open(m) => m,
         MeetingAccess::PledgeFirst(m) => {
             let page = PledgePage {
@@ -258,7 +247,9 @@ async fn render_meeting(
             return Ok((StatusCode::FORBIDDEN, Html(page.render()?)).into_response());
         }
     };
-    let view = meeting_view(state, &meeting).await.map_err(page_error)?;
+    let view = meeting_view(state, &meeting)
+        .await
+        .map_err(PageError::from)?;
     state
         .repo
         .append_audit(
@@ -330,8 +321,9 @@ async fn agenda_for(
     id: i64,
     case_id: i64,
 ) -> Result<Response, PageError> {
-    if let MeetingAccess::PledgeFirst(m) =
-        meeting_access(state, user, id).await.map_err(page_error)?
+    if let MeetingAccess::PledgeFirst(m) = meeting_access(state, user, id)
+        .await
+        .map_err(PageError::from)?
     {
         let page = PledgePage {
             nav: Nav::new(user, &state.pack.municipality.name),
@@ -378,7 +370,7 @@ async fn agenda_for(
             };
             render_meeting(state, user, id, forms).await
         }
-        Err(e) => Err(page_error(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -422,7 +414,7 @@ pub async fn pledge(
     if field(&pairs, "pledge") != "yes" {
         let m = match meeting_access(&state, &user, id)
             .await
-            .map_err(page_error)?
+            .map_err(PageError::from)?
         {
             MeetingAccess::Open(m) | MeetingAccess::PledgeFirst(m) => m,
         };
@@ -434,7 +426,9 @@ pub async fn pledge(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     }
-    cases::pledge(&state, &user, id).await.map_err(page_error)?;
+    cases::pledge(&state, &user, id)
+        .await
+        .map_err(PageError::from)?;
     match then_case_id {
         Some(case_id) => agenda_for(&state, &user, id, case_id).await,
         None => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
@@ -451,7 +445,7 @@ pub async fn minutes(
     let text = field(&pairs, "minutes");
     cases::save_minutes(&state, &user, id, &text)
         .await
-        .map_err(page_error)?;
+        .map_err(PageError::from)?;
     Ok(Redirect::to(&format!("/meetings/{id}#minutes")).into_response())
 }
 
@@ -486,7 +480,7 @@ pub async fn decision(
             };
             render_meeting(&state, &user, id, forms).await
         }
-        Err(e) => Err(page_error(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -504,11 +498,10 @@ pub async fn print(
 ) -> Result<Html<String>, PageError> {
     let meeting = cases::open_meeting(&state, &user, id)
         .await
-        .map_err(|e: ApiError| match e.status {
-            StatusCode::FORBIDDEN => PageError::BadRequest(e.message),
-            _ => page_error(e),
-        })?;
-    let view = meeting_view(&state, &meeting).await.map_err(page_error)?;
+        .map_err(PageError::from)?;
+    let view = meeting_view(&state, &meeting)
+        .await
+        .map_err(PageError::from)?;
     state
         .repo
         .append_audit(
@@ -530,6 +523,6 @@ pub async fn task_done(
 ) -> Result<Response, PageError> {
     cases::complete_task(&state, &user, id)
         .await
-        .map_err(page_error)?;
+        .map_err(PageError::from)?;
     Ok(Redirect::to("/#tasks").into_response())
 }

@@ -434,7 +434,7 @@ async fn person_page(
     for c in &person_cases {
         if crate::cases::visible_case(state, user, c.id)
             .await
-            .map_err(super::cases_web::page_error)?
+            .map_err(PageError::from)?
             .is_some()
         {
             let s = tsunagaru_domain::case::CaseState::parse(&c.state);
@@ -452,7 +452,7 @@ async fn person_page(
     }
     let is_team = crate::cases::team_agency(state, user)
         .await
-        .map_err(super::cases_web::page_error)?
+        .map_err(PageError::from)?
         .is_some();
     let case_openers = if is_team {
         consultations
@@ -922,7 +922,7 @@ pub async fn change_consent(
     let consent = super::cases_web::field(&pairs, "consent");
     crate::intake::change_consent(&state, &user, id, position, &consent)
         .await
-        .map_err(super::cases_web::page_error)?;
+        .map_err(PageError::from)?;
     let person = state
         .repo
         .consultation(id)

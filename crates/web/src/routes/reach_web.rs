@@ -1,13 +1,14 @@
 //! アウトリーチ, 参加支援 and 地域づくり in the browser. Forms that fail come
 //! back with what was typed and the messages beside the fields.
 
-use super::cases_web::{Errors, errors_of, field, form_pairs, page_error};
+use super::cases_web::{Errors, errors_of, field, form_pairs};
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::cases::team_agency;
 use crate::error::{ApiError, PageError};
 use crate::id::Id;
 use crate::intake::{date_label, visible_person};
+use crate::intake_form::choices;
 use crate::reach::{
     self, FollowUpView, HostSupportInput, MatchInput, MenuView, ResourceView, TargetView,
     event_kind_label, follow_up_views, menu_view, resource_view, target_view, visible_match,
@@ -26,30 +27,11 @@ use tsunagaru_domain::reach::{
     FoundVia, MenuInput, OutreachStage, ResourceInput, ResourceKind, TargetInput,
 };
 
-fn choices(all: &[(&'static str, &'static str)], chosen: &str) -> Vec<Choice> {
-    all.iter()
-        .map(|(v, l)| Choice {
-            value: (*v).into(),
-            label: (*l).into(),
-            selected: *v == chosen,
-        })
-        .collect()
-}
-
-macro_rules! vocab {
-    ($t:ty) => {
-        <$t>::ALL
-            .iter()
-            .map(|v| (v.code(), v.label()))
-            .collect::<Vec<_>>()
-    };
-}
-
 /// Renders a failed form again (422), or maps other errors to pages.
 fn failed(e: ApiError) -> Result<(String, Vec<FieldError>), PageError> {
     match e.status {
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT => Ok((e.message, e.fields)),
-        _ => Err(page_error(e)),
+        _ => Err(PageError::from(e)),
     }
 }
 
@@ -67,12 +49,6 @@ pub struct OutreachPage {
     pub errors: Errors,
 }
 
-impl OutreachPage {
-    pub fn errors_for(&self, field: &str) -> Vec<String> {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-}
-
 async fn render_outreach(
     state: &AppState,
     user: &CurrentUser,
@@ -80,12 +56,19 @@ async fn render_outreach(
     message: String,
     errors: &[FieldError],
 ) -> Result<String, PageError> {
-    let targets = reach::target_list(state, user).await.map_err(page_error)?;
+    let targets = reach::target_list(state, user)
+        .await
+        .map_err(PageError::from)?;
     let page = OutreachPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         targets,
         alert_days: state.pack.outreach.no_contact_alert_days,
-        found_via: choices(&vocab!(FoundVia), &input.found_via),
+        found_via: choices(
+            FoundVia::ALL,
+            FoundVia::code,
+            FoundVia::label,
+            &[input.found_via.as_str()],
+        ),
         input,
         message,
         errors: errors_of(errors),
@@ -139,12 +122,6 @@ pub struct TargetPage {
     pub errors: Errors,
 }
 
-impl TargetPage {
-    pub fn errors_for(&self, field: &str) -> Vec<String> {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-}
-
 async fn render_target(
     state: &AppState,
     user: &CurrentUser,
@@ -155,7 +132,7 @@ async fn render_target(
 ) -> Result<String, PageError> {
     let t = visible_target(state, user, id)
         .await
-        .map_err(page_error)?
+        .map_err(PageError::from)?
         .ok_or(PageError::NotFound)?;
     let attempts = state.repo.attempts_of(id).await?;
     let agencies = state.repo.agencies().await?;
@@ -166,16 +143,33 @@ async fn render_target(
                 .record("outreach_target", id),
         )
         .await?;
-    let stages: Vec<(&str, &str)> = vocab!(OutreachStage)
-        .into_iter()
-        .filter(|(c, _)| *c != OutreachStage::Connected.code())
+    // 相談につながった is reached only through the intake sheet.
+    let stages: Vec<OutreachStage> = OutreachStage::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s != OutreachStage::Connected)
         .collect();
     let page = TargetPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         t: target_view(state, &t, &agencies, &attempts),
-        ways: choices(&vocab!(ContactWay), &input.way),
-        outcomes: choices(&vocab!(ContactOutcome), &input.outcome),
-        stages: choices(&stages, &input.stage),
+        ways: choices(
+            ContactWay::ALL,
+            ContactWay::code,
+            ContactWay::label,
+            &[input.way.as_str()],
+        ),
+        outcomes: choices(
+            ContactOutcome::ALL,
+            ContactOutcome::code,
+            ContactOutcome::label,
+            &[input.outcome.as_str()],
+        ),
+        stages: choices(
+            &stages,
+            OutreachStage::code,
+            OutreachStage::label,
+            &[input.stage.as_str()],
+        ),
         input,
         message,
         errors: errors_of(errors),
@@ -239,12 +233,6 @@ pub struct ParticipationPage {
     pub errors: Errors,
 }
 
-impl ParticipationPage {
-    pub fn errors_for(&self, field: &str) -> Vec<String> {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-}
-
 async fn render_participation(
     state: &AppState,
     user: &CurrentUser,
@@ -254,14 +242,14 @@ async fn render_participation(
 ) -> Result<String, PageError> {
     let mut menus = Vec::new();
     for m in state.repo.menus().await?.iter().filter(|m| m.active) {
-        menus.push(menu_view(state, user, m).await.map_err(page_error)?);
+        menus.push(menu_view(state, user, m).await.map_err(PageError::from)?);
     }
     let page = ParticipationPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         menus,
         is_team: team_agency(state, user)
             .await
-            .map_err(page_error)?
+            .map_err(PageError::from)?
             .is_some(),
         input,
         message,
@@ -341,7 +329,9 @@ async fn render_menu(
     message: String,
 ) -> Result<String, PageError> {
     let menu = state.repo.menu(id).await?.ok_or(PageError::NotFound)?;
-    let m = menu_view(state, user, &menu).await.map_err(page_error)?;
+    let m = menu_view(state, user, &menu)
+        .await
+        .map_err(PageError::from)?;
     if !m.visible_participants.is_empty() {
         state
             .repo
@@ -354,7 +344,7 @@ async fn render_menu(
     }
     let is_team = team_agency(state, user)
         .await
-        .map_err(page_error)?
+        .map_err(PageError::from)?
         .is_some();
     let supports = if is_team {
         state
@@ -455,12 +445,6 @@ pub struct MatchPage {
     pub errors: Errors,
 }
 
-impl MatchPage {
-    pub fn errors_for(&self, field: &str) -> Vec<String> {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-}
-
 async fn render_match(
     state: &AppState,
     user: &CurrentUser,
@@ -471,7 +455,7 @@ async fn render_match(
 ) -> Result<String, PageError> {
     let m = visible_match(state, user, id)
         .await
-        .map_err(page_error)?
+        .map_err(PageError::from)?
         .ok_or(PageError::NotFound)?;
     let person = visible_person(state, user, m.person_id)
         .await?
@@ -499,7 +483,12 @@ async fn render_match(
         due: m.state == "active"
             && tsunagaru_domain::reach::follow_up_due(m.next_follow_up_on, state.today()),
         follow_ups: follow_up_views(&follow_ups),
-        kinds: choices(&vocab!(FollowUpKind), &input.kind),
+        kinds: choices(
+            FollowUpKind::ALL,
+            FollowUpKind::code,
+            FollowUpKind::label,
+            &[input.kind.as_str()],
+        ),
         input,
         message,
         errors: errors_of(errors),
@@ -561,12 +550,6 @@ pub struct ResourcesPage {
     pub errors: Errors,
 }
 
-impl ResourcesPage {
-    pub fn errors_for(&self, field: &str) -> Vec<String> {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-}
-
 async fn render_resources(
     state: &AppState,
     user: &CurrentUser,
@@ -585,7 +568,12 @@ async fn render_resources(
     let page = ResourcesPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         resources,
-        kinds: choices(&vocab!(ResourceKind), &input.kind),
+        kinds: choices(
+            ResourceKind::ALL,
+            ResourceKind::code,
+            ResourceKind::label,
+            &[input.kind.as_str()],
+        ),
         input,
         message,
         errors: errors_of(errors),
@@ -633,7 +621,7 @@ pub async fn export_csv(
     State(state): State<AppState>,
     WebUser(_user): WebUser,
 ) -> Result<Response, PageError> {
-    let body = crate::hsds::csv(&state).await.map_err(page_error)?;
+    let body = crate::hsds::csv(&state).await.map_err(PageError::from)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -651,7 +639,7 @@ pub async fn export_hsds(
     State(state): State<AppState>,
     WebUser(_user): WebUser,
 ) -> Result<Response, PageError> {
-    let body = crate::hsds::export(&state).await.map_err(page_error)?;
+    let body = crate::hsds::export(&state).await.map_err(PageError::from)?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),
@@ -692,12 +680,6 @@ pub struct EventsPage {
     pub errors: Errors,
 }
 
-impl EventsPage {
-    pub fn errors_for(&self, field: &str) -> Vec<String> {
-        self.errors.get(field).cloned().unwrap_or_default()
-    }
-}
-
 async fn render_events(
     state: &AppState,
     user: &CurrentUser,
@@ -736,7 +718,12 @@ async fn render_events(
     let page = EventsPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         events,
-        kinds: choices(&vocab!(EventKind), &input.kind),
+        kinds: choices(
+            EventKind::ALL,
+            EventKind::code,
+            EventKind::label,
+            &[input.kind.as_str()],
+        ),
         members,
         input,
         message,
