@@ -302,6 +302,8 @@ pub trait Repository: Send + Sync + 'static {
     async fn participation_match(&self, id: i64) -> Result<Option<ParticipationMatch>>;
     async fn matches_of_menu(&self, menu_id: i64) -> Result<Vec<ParticipationMatch>>;
     async fn matches_of_person(&self, person_id: i64) -> Result<Vec<ParticipationMatch>>;
+    /// Active matches made by these agencies.
+    async fn active_matches_of(&self, agency_ids: &[i64]) -> Result<Vec<ParticipationMatch>>;
     /// Records a follow-up; the match's next follow-up date follows it, and
     /// 利用終了 ends the match.
     async fn add_follow_up(&self, f: &NewFollowUp, audit: NewAuditEvent) -> Result<i64>;

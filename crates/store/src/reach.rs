@@ -38,6 +38,7 @@ pub struct OutreachTarget {
     pub last_contact_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub attempt_count: i64,
 }
 
 impl OutreachTarget {
@@ -228,6 +229,8 @@ pub struct EventRow {
     pub note: String,
     pub created_by: i64,
     pub created_at: DateTime<Utc>,
+    /// The consultations linked to it (taken there).
+    pub consultation_count: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]

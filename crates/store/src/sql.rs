@@ -1383,6 +1383,9 @@ macro_rules! impl_sql_repository {
                 async fn matches_of_person(&self, person_id: i64) -> Result<Vec<ParticipationMatch>, StoreError> {
                     sql_matches_where(&self.pool, "person_id", person_id).await
                 }
+                async fn active_matches_of(&self, agency_ids: &[i64]) -> Result<Vec<ParticipationMatch>, StoreError> {
+                    sql_active_matches_of(&self.pool, agency_ids).await
+                }
                 async fn add_follow_up(&self, f: &NewFollowUp, audit: NewAuditEvent) -> Result<i64, StoreError> {
                     sql_add_follow_up(self, f, audit).await
                 }

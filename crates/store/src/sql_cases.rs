@@ -24,12 +24,27 @@ macro_rules! case_sql {
             Ok(Case::from_row(row, agencies.into_iter().map(|(a,)| a).collect()))
         }
 
+        /// The cases of a list with their agencies, read in one query.
         async fn cases_from_rows(pool: &sqlx::Pool<$db>, rows: Vec<CaseRow>) -> Result<Vec<Case>, StoreError> {
-            let mut cases = Vec::with_capacity(rows.len());
-            for row in rows {
-                cases.push(case_with_agencies(pool, row).await?);
+            if rows.is_empty() {
+                return Ok(Vec::new());
             }
-            Ok(cases)
+            let sql = format!(
+                "SELECT case_id, agency_id FROM case_agencies WHERE case_id IN ({}) ORDER BY agency_id",
+                placeholders(1, rows.len())
+            );
+            let mut q = sqlx::query_as::<_, (i64, i64)>(AssertSqlSafe(sql));
+            for row in &rows {
+                q = q.bind(row.id);
+            }
+            let links = q.fetch_all(pool).await.map_err(db_error)?;
+            Ok(rows
+                .into_iter()
+                .map(|row| {
+                    let agencies = links.iter().filter(|(c, _)| *c == row.id).map(|(_, a)| *a).collect();
+                    Case::from_row(row, agencies)
+                })
+                .collect())
         }
 
         async fn record_case_event(

@@ -8,14 +8,16 @@
 macro_rules! reach_sql {
     ($store:ty, $db:ty) => {
         const TARGET_COLUMNS: &str = "id, agency_id, name, kana, address, town, description, found_via, found_via_detail, stage, \
-            consultation_id, person_id, created_by, created_on, last_contact_on, created_at, updated_at";
+            consultation_id, person_id, created_by, created_on, last_contact_on, created_at, updated_at, \
+            (SELECT COUNT(*) FROM outreach_attempts a WHERE a.target_id = outreach_targets.id) AS attempt_count";
         const MENU_COLUMNS: &str = "id, key, name, description, host, host_agency_id, place, schedule, capacity, suits, source, active, \
             created_by, created_at";
         const MATCH_COLUMNS: &str = "id, menu_id, person_id, case_id, agency_id, reasons, matched_on, matched_by, state, \
             next_follow_up_on, created_at";
         const RESOURCE_COLUMNS: &str = "id, key, agency_id, name, kind, description, address, schedule, operator, audience, phone, email, \
             source, active, created_by, created_at, updated_at";
-        const EVENT_COLUMNS: &str = "id, kind, title, held_on, place, note, created_by, created_at";
+        const EVENT_COLUMNS: &str = "id, kind, title, held_on, place, note, created_by, created_at, \
+            (SELECT COUNT(*) FROM event_consultations ec WHERE ec.event_id = events.id) AS consultation_count";
 
         /// The pack's 支援メニュー (by key) and its agencies of 第3号 as
         /// community resources (by the agency's key); nothing is deleted.
@@ -346,6 +348,21 @@ macro_rules! reach_sql {
             .fetch_all(pool)
             .await
             .map_err(db_error)
+        }
+
+        async fn sql_active_matches_of(pool: &sqlx::Pool<$db>, agency_ids: &[i64]) -> Result<Vec<ParticipationMatch>, StoreError> {
+            if agency_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let sql = format!(
+                "SELECT {MATCH_COLUMNS} FROM participation_matches WHERE state = 'active' AND agency_id IN ({}) ORDER BY id",
+                placeholders(1, agency_ids.len())
+            );
+            let mut q = sqlx::query_as::<_, ParticipationMatch>(AssertSqlSafe(sql));
+            for a in agency_ids {
+                q = q.bind(*a);
+            }
+            q.fetch_all(pool).await.map_err(db_error)
         }
 
         async fn sql_add_follow_up(store: &$store, f: &NewFollowUp, audit: NewAuditEvent) -> Result<i64, StoreError> {

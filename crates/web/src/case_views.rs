@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::cases::{kind_name, person_consented};
+use crate::cases::{kind_name, self_consented};
 use crate::error::ApiError;
 use crate::intake::{date_label, visible_person};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -349,16 +349,17 @@ pub async fn case_view(
     let consultation = state.repo.consultation(case.consultation_id).await?;
     let plans = state.repo.plans_of(case.id).await?;
     let tasks = state.repo.tasks_of_case(case.id).await?;
-    let mut meetings = Vec::new();
-    for m in state.repo.meetings_with_case(case.id).await? {
-        if let Some(full) = state.repo.meeting(m.id).await?
-            && full.member(user.user.id).is_some()
-        {
-            meetings.push(MeetingRef::of(&m, state));
-        }
-    }
+    let sits_on = state.repo.meetings_of_user(user.user.id).await?;
+    let meetings = state
+        .repo
+        .meetings_with_case(case.id)
+        .await?
+        .iter()
+        .filter(|m| sits_on.iter().any(|mine| mine.id == m.id))
+        .map(|m| MeetingRef::of(m, state))
+        .collect();
     let events = state.repo.case_events(case.id).await?;
-    let consented = person_consented(state, case).await?;
+    let consented = consultation.as_ref().is_some_and(self_consented);
     let case_state = CaseState::parse(&case.state);
     let today = state.today();
     Ok(CaseView {
@@ -524,7 +525,7 @@ pub async fn meeting_view(state: &AppState, meeting: &Meeting) -> Result<Meeting
             state_label: CaseState::parse(&case.state)
                 .map(CaseState::label)
                 .unwrap_or(""),
-            consented: person_consented(state, &case).await?,
+            consented: consultation.as_ref().is_some_and(self_consented),
             chief_complaint: consultation
                 .as_ref()
                 .map(|c| c.chief_complaint.clone())

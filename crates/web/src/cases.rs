@@ -75,19 +75,13 @@ pub async fn visible_case(
     {
         return Ok(Some(case));
     }
-    for m in state.repo.meetings_with_case(id).await? {
-        let consent_meeting = MeetingKind::parse(&m.kind).is_some_and(|k| k.requires_consent());
-        if consent_meeting
-            && state
-                .repo
-                .meeting(m.id)
-                .await?
-                .is_some_and(|full| full.member(user.user.id).is_some())
-        {
-            return Ok(Some(case));
-        }
-    }
-    Ok(None)
+    let on_agenda = state.repo.meetings_with_case(id).await?;
+    let sits_on = state.repo.meetings_of_user(user.user.id).await?;
+    let seen = on_agenda.iter().any(|m| {
+        MeetingKind::parse(&m.kind).is_some_and(|k| k.requires_consent())
+            && sits_on.iter().any(|mine| mine.id == m.id)
+    });
+    Ok(seen.then_some(case))
 }
 
 /// A case the user may work on (the 多機関協働 team of its 事務局 and the
@@ -129,11 +123,15 @@ fn refused(e: tsunagaru_domain::case::CaseStepRefused) -> ApiError {
 /// (recording consent on the case sets it; a withdrawal there unsets it).
 pub async fn person_consented(state: &AppState, case: &Case) -> Result<bool, ApiError> {
     let consultation = state.repo.consultation(case.consultation_id).await?;
-    Ok(consultation.is_some_and(|c| {
-        c.household
-            .iter()
-            .any(|m| m.relationship == "本人" && m.consent == "yes")
-    }))
+    Ok(consultation.as_ref().is_some_and(self_consented))
+}
+
+/// 本人's 同意 on a sheet.
+pub fn self_consented(consultation: &tsunagaru_store::Consultation) -> bool {
+    consultation
+        .household
+        .iter()
+        .any(|m| m.relationship == "本人" && m.consent == "yes")
 }
 
 /// Opens a case from a consultation the 事務局 received (sent to 重層事業 or

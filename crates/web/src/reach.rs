@@ -250,7 +250,7 @@ pub fn target_view(
             .last_contact_on
             .map(date_label)
             .unwrap_or_else(|| "未接触".into()),
-        attempt_count: attempts.len(),
+        attempt_count: usize::try_from(t.attempt_count).unwrap_or_default(),
         no_contact_alert: open
             && contact_overdue(
                 t.last_touch(),
@@ -273,10 +273,8 @@ pub async fn target_list(
     let agencies = state.repo.agencies().await?;
     let mut views = Vec::with_capacity(targets.len());
     for t in &targets {
-        let attempts = state.repo.attempts_of(t.id).await?;
-        let mut v = target_view(state, t, &agencies, &attempts);
-        v.attempts.clear();
-        views.push(v);
+        // The list counts attempts (read with the targets); it does not show them.
+        views.push(target_view(state, t, &agencies, &[]));
     }
     views.sort_by_key(|v| (!v.no_contact_alert, !v.open));
     state
@@ -306,22 +304,17 @@ pub async fn home_counts(state: &AppState, user: &CurrentUser) -> Result<(usize,
                 && contact_overdue(t.last_touch(), today, days)
         })
         .count();
-    let mut due = 0;
-    if user.role().works_with_persons() {
-        for menu in state.repo.menus().await? {
-            due += state
-                .repo
-                .matches_of_menu(menu.id)
-                .await?
-                .iter()
-                .filter(|m| {
-                    m.state == "active"
-                        && user.user.agency_ids.contains(&m.agency_id)
-                        && follow_up_due(m.next_follow_up_on, today)
-                })
-                .count();
-        }
-    }
+    let due = if user.role().works_with_persons() {
+        state
+            .repo
+            .active_matches_of(&user.user.agency_ids)
+            .await?
+            .iter()
+            .filter(|m| follow_up_due(m.next_follow_up_on, today))
+            .count()
+    } else {
+        0
+    };
     Ok((alerts, due))
 }
 

@@ -301,7 +301,6 @@ async fn events(
 ) -> Result<Json<Value>, ApiError> {
     let mut list = Vec::new();
     for e in state.repo.events().await? {
-        let detail = state.repo.event(e.id).await?;
         list.push(json!({
             "id": e.id,
             "kind": e.kind,
@@ -309,7 +308,7 @@ async fn events(
             "title": e.title,
             "held_on": e.held_on,
             "place": e.place,
-            "consultations": detail.map(|d| d.consultation_ids.len()).unwrap_or(0),
+            "consultations": e.consultation_count,
         }));
     }
     Ok(Json(json!({ "events": list })))

@@ -689,19 +689,13 @@ async fn render_events(
 ) -> Result<String, PageError> {
     let mut events = Vec::new();
     for e in state.repo.events().await? {
-        let count = state
-            .repo
-            .event(e.id)
-            .await?
-            .map(|d| d.consultation_ids.len())
-            .unwrap_or(0);
         events.push(EventRowView {
             id: e.id,
             held_label: date_label(e.held_on),
             kind_label: event_kind_label(&e.kind),
             title: e.title,
             place: e.place,
-            consultations: count,
+            consultations: usize::try_from(e.consultation_count).unwrap_or_default(),
         });
     }
     let members = state
