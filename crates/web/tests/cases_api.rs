@@ -34,7 +34,6 @@ struct Setup {
     app: TestApp,
     /// The 多機関協働 team (事務局 CSW).
     csw: String,
-    csw_id: i64,
     /// The 受付機関 (agency 1), where the consultation was taken.
     origin: String,
     /// Agency 3: a plan role / meeting member.
@@ -48,13 +47,12 @@ struct Setup {
 async fn setup(backend: Backend) -> Setup {
     let app = TestApp::new(backend).await;
     let secretariat = app.secretariat_id().await;
-    let csw_id = app.create_user("csw", "csw", &[secretariat]).await;
+    app.create_user("csw", "csw", &[secretariat]).await;
     app.create_user("uketsuke", "staff", &[1]).await;
     let partner_id = app.create_user("partner", "staff", &[3]).await;
     app.create_user("tanin", "staff", &[2]).await;
     Setup {
         csw: app.token("csw", USER_PASSWORD).await,
-        csw_id,
         origin: app.token("uketsuke", USER_PASSWORD).await,
         partner: app.token("partner", USER_PASSWORD).await,
         partner_id,
@@ -187,6 +185,11 @@ async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
     // The plan's agency sees nothing while the plan is a draft.
     let (status, _) = s.get(&s.partner, &format!("/api/v1/cases/{case}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let person = view["person_id"].as_i64().unwrap();
+    let (status, _) = s
+        .get(&s.partner, &format!("/api/v1/persons/{person}"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // Support waits for a plan agreed at a よりそい会議.
     let (status, body) = s
         .post(
@@ -197,7 +200,8 @@ async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["error"].as_str().unwrap().contains("モニタリング開始"));
-    let ids = s.meeting("case_conference", &[s.partner_id]).await;
+    // The partner does not sit on the meeting: what it gains, it gains by its role.
+    let ids = s.meeting("case_conference", &[]).await;
     let meeting = ids[0];
     let (status, body) = s
         .post(
@@ -227,6 +231,14 @@ async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
     assert_eq!(tasks["tasks"][0]["source"], "plan");
     let (status, _) = s.get(&s.partner, &format!("/api/v1/cases/{case}")).await;
     assert_eq!(status, StatusCode::OK);
+    let (status, _) = s
+        .get(&s.partner, &format!("/api/v1/persons/{person}"))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a role in an agreed plan involves the agency"
+    );
     // …but may not change it.
     let (status, body) = s
         .post(&s.partner, &format!("/api/v1/cases/{case}/plans"), plan(3))
@@ -723,7 +735,6 @@ async fn tasks_are_done_by_their_agency(backend: Backend) {
     assert_eq!(status, StatusCode::CONFLICT);
     let (_, tasks) = s.get(&s.partner, "/api/v1/tasks").await;
     assert_eq!(tasks["tasks"].as_array().unwrap().len(), 0);
-    let _ = s.csw_id;
 }
 
 on_both_backends!(

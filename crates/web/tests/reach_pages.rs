@@ -114,6 +114,11 @@ async fn pages_keep_scope_and_what_was_typed(backend: Backend) {
     assert!(r.body.contains("畑づくり") && r.body.contains("住まいるプロジェクト"));
     // Only the 事務局 sees the form for new menus.
     assert!(!r.body.contains("新しい支援メニューを登録する"));
+    let secretariat = app.secretariat_id().await;
+    app.create_user("csw", "csw", &[secretariat]).await;
+    let (csw, _) = app.browser_sign_in("csw", USER_PASSWORD).await;
+    let r = app.get_with_cookie("/participation", &csw).await;
+    assert!(r.body.contains("新しい支援メニューを登録する"));
     let r = app
         .post_form_with_cookie(
             "/events",
