@@ -4,7 +4,7 @@
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
-use tsunagaru_store::{Backend, StoreError};
+use tsunagaru_store::{Backend, Clock, StoreError};
 
 mod migrations;
 
@@ -16,6 +16,7 @@ const WRITE_LOCK: i64 = 0x7473_756e_6167; // "tsunag"
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    clock: Clock,
 }
 
 impl PgStore {
@@ -28,7 +29,10 @@ impl PgStore {
             .await
             .map_err(|e| StoreError::Database(format!("PostgreSQL に接続できません: {e}")))?;
         migrations::run(&pool).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            clock: Clock::system(),
+        })
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
@@ -38,6 +42,13 @@ impl PgStore {
             .execute(&mut *tx)
             .await?;
         Ok(tx)
+    }
+
+    /// Stamps rows with `clock` (shared with the application, which reads
+    /// "today" from it) instead of the system clock.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The pool, for tests and tools that inspect the database directly.

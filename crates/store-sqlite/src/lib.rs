@@ -8,7 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::path::Path;
 use std::time::Duration;
-use tsunagaru_store::{Backend, StoreError};
+use tsunagaru_store::{Backend, Clock, StoreError};
 
 mod migrations;
 
@@ -16,6 +16,7 @@ mod migrations;
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    clock: Clock,
 }
 
 impl SqliteStore {
@@ -48,7 +49,10 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Database(format!("{}: {e}", file.display())))?;
         migrations::run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            clock: Clock::system(),
+        })
     }
 
     /// A write transaction that holds SQLite's write lock from its first
@@ -56,6 +60,13 @@ impl SqliteStore {
     /// cannot interleave with another writer.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// Stamps rows with `clock` (shared with the application, which reads
+    /// "today" from it) instead of the system clock.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The pool, for tests and tools that inspect the database directly.

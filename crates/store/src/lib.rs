@@ -8,6 +8,7 @@
 //! never committed.
 
 mod cases;
+mod clock;
 mod handoffs;
 mod persons;
 mod reach;
@@ -23,6 +24,7 @@ pub use sql::__private;
 mod verify;
 
 pub use cases::*;
+pub use clock::{Clock, jst};
 pub use handoffs::*;
 pub use persons::*;
 pub use reach::*;
@@ -58,6 +60,9 @@ pub enum Backend {
 #[async_trait]
 pub trait Repository: Send + Sync + 'static {
     fn backend(&self) -> Backend;
+    /// The one clock of the application: the store stamps rows with it, the
+    /// application reads "today" from it.
+    fn clock(&self) -> &Clock;
 
     // ---- directory (the municipality pack) ----
 
@@ -86,6 +91,16 @@ pub trait Repository: Send + Sync + 'static {
     // ---- sign-in ----
 
     async fn login_throttle(&self, username: &str) -> Result<LoginThrottle>;
+    /// Counts one more attempt that may fail, atomically (read and write in
+    /// one write transaction, which the backends serialise): `Ok` with the
+    /// state after counting it as a failure, `Err` with the current state,
+    /// unchanged, when the name is locked at `now`.
+    async fn reserve_login_attempt(
+        &self,
+        username: &str,
+        policy: &tsunagaru_domain::LoginPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<std::result::Result<LoginThrottle, LoginThrottle>>;
     /// Saves the throttle state, with the sign-in's audit event if any.
     async fn record_login_attempt(
         &self,
@@ -164,10 +179,13 @@ pub trait Repository: Send + Sync + 'static {
     ) -> Result<Vec<String>>;
     /// Moves `merged`'s consultations and notes to `kept` and marks `merged`
     /// as merged into it; both histories record it, so it can be undone.
+    /// `protection` is what the kept record has afterwards (protected, the
+    /// named viewers), decided by the application's policy.
     async fn merge_persons(
         &self,
         kept: i64,
         merged: i64,
+        protection: (bool, &[i64]),
         by_user: i64,
         audit: NewAuditEvent,
     ) -> Result<()>;

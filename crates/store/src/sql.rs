@@ -25,14 +25,14 @@ macro_rules! impl_sql_repository {
             }
 
             /// Appends one event to the chain inside a write transaction.
-            async fn append_in(tx: &mut Tx, event: NewAuditEvent) -> Result<AuditEvent, StoreError> {
+            async fn append_in(clock: &$crate::Clock, tx: &mut Tx, event: NewAuditEvent) -> Result<AuditEvent, StoreError> {
                 let head: Option<(i64, String)> =
                     sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
                         .fetch_optional(&mut **tx)
                         .await
                         .map_err(db_error)?;
                 let (seq, prev) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
-                let sealed = event.seal(seq + 1, Utc::now(), &prev);
+                let sealed = event.seal(seq + 1, clock.now(), &prev);
                 sqlx::query(
                     "INSERT INTO audit_events (seq, at, actor_user_id, actor, action, record_type, record_id, detail, prev_hash, hash) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -160,6 +160,10 @@ macro_rules! impl_sql_repository {
 
             #[async_trait::async_trait]
             impl Repository for $store {
+                fn clock(&self) -> &$crate::Clock {
+                    &self.clock
+                }
+
                 fn backend(&self) -> Backend {
                     $backend
                 }
@@ -301,8 +305,8 @@ macro_rules! impl_sql_repository {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
-                    sync_reach(&mut tx, pack).await?;
-                    append_in(&mut tx, audit).await?;
+                    sync_reach(&self.clock, &mut tx, pack).await?;
+                    append_in(&self.clock, &mut tx, audit).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(report)
                 }
@@ -365,7 +369,7 @@ macro_rules! impl_sql_repository {
 
                 async fn create_user(&self, user: NewUser, audit: NewAuditEvent) -> Result<i64, StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    let now = Utc::now();
+                    let now = self.clock.now();
                     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
                         "INSERT INTO users (username, display_name, role, password_hash, active, created_at, updated_at) \
                          VALUES ($1, $2, $3, $4, TRUE, $5, $5) RETURNING id",
@@ -395,7 +399,7 @@ macro_rules! impl_sql_repository {
                             .await
                             .map_err(db_error)?;
                     }
-                    append_in(&mut tx, audit.record("user", id)).await?;
+                    append_in(&self.clock, &mut tx, audit.record("user", id)).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(id)
                 }
@@ -455,7 +459,7 @@ macro_rules! impl_sql_repository {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
                     let changed = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
                         .bind(active)
-                        .bind(Utc::now())
+                        .bind(self.clock.now())
                         .bind(id)
                         .execute(&mut *tx)
                         .await
@@ -470,7 +474,7 @@ macro_rules! impl_sql_repository {
                                 .await
                                 .map_err(db_error)?;
                         }
-                        append_in(&mut tx, audit.record("user", id)).await?;
+                        append_in(&self.clock, &mut tx, audit.record("user", id)).await?;
                     }
                     tx.commit().await.map_err(db_error)?;
                     Ok(changed)
@@ -487,6 +491,41 @@ macro_rules! impl_sql_repository {
                         failures: u32::try_from(failures).unwrap_or(u32::MAX),
                         locked_until,
                     }))
+                }
+
+                async fn reserve_login_attempt(
+                    &self,
+                    username: &str,
+                    policy: &tsunagaru_domain::LoginPolicy,
+                    now: DateTime<Utc>,
+                ) -> Result<std::result::Result<LoginThrottle, LoginThrottle>, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let row: Option<(i64, Option<DateTime<Utc>>)> =
+                        sqlx::query_as("SELECT failures, locked_until FROM login_throttles WHERE username = $1")
+                            .bind(username.to_owned())
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    let current = row.map_or_else(LoginThrottle::default, |(failures, locked_until)| LoginThrottle {
+                        failures: u32::try_from(failures).unwrap_or(u32::MAX),
+                        locked_until,
+                    });
+                    if current.is_locked(now) {
+                        return Ok(Err(current));
+                    }
+                    let next = current.after_failure(now, policy);
+                    sqlx::query(
+                        "INSERT INTO login_throttles (username, failures, locked_until) VALUES ($1, $2, $3) \
+                         ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
+                    )
+                    .bind(username.to_owned())
+                    .bind(i64::from(next.failures))
+                    .bind(next.locked_until)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(Ok(next))
                 }
 
                 async fn record_login_attempt(
@@ -507,7 +546,7 @@ macro_rules! impl_sql_repository {
                     .await
                     .map_err(db_error)?;
                     if let Some(audit) = audit {
-                        append_in(&mut tx, audit).await?;
+                        append_in(&self.clock, &mut tx, audit).await?;
                     }
                     tx.commit().await.map_err(db_error)
                 }
@@ -526,7 +565,7 @@ macro_rules! impl_sql_repository {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
-                    append_in(&mut tx, audit).await?;
+                    append_in(&self.clock, &mut tx, audit).await?;
                     tx.commit().await.map_err(db_error)
                 }
 
@@ -558,7 +597,7 @@ macro_rules! impl_sql_repository {
                         .await
                         .map_err(db_error)?;
                     if let Some(audit) = audit {
-                        append_in(&mut tx, audit).await?;
+                        append_in(&self.clock, &mut tx, audit).await?;
                     }
                     tx.commit().await.map_err(db_error)
                 }
@@ -579,7 +618,7 @@ macro_rules! impl_sql_repository {
 
                 async fn append_audit(&self, event: NewAuditEvent) -> Result<AuditEvent, StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    let sealed = append_in(&mut tx, event).await?;
+                    let sealed = append_in(&self.clock, &mut tx, event).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(sealed)
                 }
@@ -619,7 +658,7 @@ macro_rules! impl_sql_repository {
                     audit: NewAuditEvent,
                 ) -> Result<IntakeIds, StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    let now = Utc::now();
+                    let now = self.clock.now();
                     let person_id = match ctx.existing_person_id {
                         Some(id) => {
                             let found: Option<(i64,)> =
@@ -707,7 +746,7 @@ macro_rules! impl_sql_repository {
                         .map_err(db_error)?;
                     }
                     if let Some(target) = ctx.outreach_target_id {
-                        connect_target(&mut tx, target, consultation_id, person_id).await?;
+                        connect_target(&self.clock, &mut tx, target, consultation_id, person_id).await?;
                     }
                     if let Some(event) = ctx.event_id {
                         sqlx::query("INSERT INTO event_consultations (event_id, consultation_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)")
@@ -719,7 +758,7 @@ macro_rules! impl_sql_repository {
                             .await
                             .map_err(db_error)?;
                     }
-                    append_in(&mut tx, audit.record("consultation", consultation_id)).await?;
+                    append_in(&self.clock, &mut tx, audit.record("consultation", consultation_id)).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(IntakeIds { consultation_id, person_id })
                 }
@@ -744,12 +783,13 @@ macro_rules! impl_sql_repository {
                     if agency_ids.is_empty() {
                         return Ok(false);
                     }
-                    // Involved: took a consultation, received a handoff, or is involved in a case
+                    // Involved: took a consultation, received a handoff that stands (not withdrawn or
+                    // returned: tsunagaru_app::policy::handoff_involves_receiver), or is involved in a case
                     // (事務局, or a role in an agreed plan).
                     let list = placeholders(2, agency_ids.len());
                     let sql = format!(
                         "SELECT (SELECT COUNT(*) FROM consultations WHERE person_id = $1 AND agency_id IN ({list})) \
-                         + (SELECT COUNT(*) FROM handoffs WHERE person_id = $1 AND to_agency_id IN ({list})) \
+                         + (SELECT COUNT(*) FROM handoffs WHERE person_id = $1 AND to_agency_id IN ({list}) AND state NOT IN ('withdrawn', 'returned')) \
                          + (SELECT COUNT(*) FROM cases k JOIN case_agencies ca ON ca.case_id = k.id \
                             WHERE k.person_id = $1 AND ca.agency_id IN ({list}))"
                     );
@@ -773,7 +813,7 @@ macro_rules! impl_sql_repository {
                     let mut sql = format!(
                         "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.merged_into IS NULL AND (EXISTS \
                          (SELECT 1 FROM consultations c WHERE c.person_id = p.id AND c.agency_id IN ({list})) OR EXISTS \
-                         (SELECT 1 FROM handoffs h WHERE h.person_id = p.id AND h.to_agency_id IN ({list})) OR EXISTS \
+                         (SELECT 1 FROM handoffs h WHERE h.person_id = p.id AND h.to_agency_id IN ({list}) AND h.state NOT IN ('withdrawn', 'returned')) OR EXISTS \
                          (SELECT 1 FROM cases k JOIN case_agencies ca ON ca.case_id = k.id WHERE k.person_id = p.id AND ca.agency_id IN ({list})))",
                         list = placeholders(1, agency_ids.len())
                     );
@@ -882,11 +922,11 @@ macro_rules! impl_sql_repository {
                     .bind(note.noted_on)
                     .bind(note.method.clone())
                     .bind(note.content.clone())
-                    .bind(Utc::now())
+                    .bind(self.clock.now())
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(db_error)?;
-                    append_in(&mut tx, audit.record("progress_note", id)).await?;
+                    append_in(&self.clock, &mut tx, audit.record("progress_note", id)).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(id)
                 }
@@ -922,7 +962,7 @@ macro_rules! impl_sql_repository {
                     audit: NewAuditEvent,
                 ) -> Result<(), StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    let now = Utc::now();
+                    let now = self.clock.now();
                     let before: Option<(bool,)> = sqlx::query_as("SELECT protected FROM persons WHERE id = $1")
                         .bind(person_id)
                         .fetch_optional(&mut *tx)
@@ -953,7 +993,7 @@ macro_rules! impl_sql_repository {
                     }
                     let after = format!("{protected} {viewer_ids:?}");
                     record_change(&mut tx, person_id, by_user, now, "protected", Some(before.to_string()), Some(after)).await?;
-                    append_in(&mut tx, audit.record("person", person_id)).await?;
+                    append_in(&self.clock, &mut tx, audit.record("person", person_id)).await?;
                     tx.commit().await.map_err(db_error)
                 }
 
@@ -966,7 +1006,7 @@ macro_rules! impl_sql_repository {
                     audit: NewAuditEvent,
                 ) -> Result<Vec<String>, StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    let now = Utc::now();
+                    let now = self.clock.now();
                     let row: Option<PersonRow> = sqlx::query_as(AssertSqlSafe(format!(
                         "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1 AND merged_into IS NULL"
                     )))
@@ -1016,7 +1056,7 @@ macro_rules! impl_sql_repository {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_error)?;
-                        append_in(&mut tx, audit.record("person", person_id).detail(format!("変更: {}", changed.join(", ")))).await?;
+                        append_in(&self.clock, &mut tx, audit.record("person", person_id).detail(format!("変更: {}", changed.join(", ")))).await?;
                     }
                     tx.commit().await.map_err(db_error)?;
                     Ok(changed)
@@ -1024,7 +1064,7 @@ macro_rules! impl_sql_repository {
 
                 async fn unmerge_person(&self, merged: i64, by_user: i64, audit: NewAuditEvent) -> Result<i64, StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    let now = Utc::now();
+                    let now = self.clock.now();
                     let last: Option<(Option<String>,)> = sqlx::query_as(
                         "SELECT after FROM person_changes WHERE person_id = $1 AND field = 'merged_into' ORDER BY id DESC LIMIT 1",
                     )
@@ -1071,14 +1111,14 @@ macro_rules! impl_sql_repository {
                     let text = serde_json::to_string(&record).expect("merge record serializes");
                     record_change(&mut tx, merged, by_user, now, "unmerged", Some(text.clone()), None).await?;
                     record_change(&mut tx, record.kept, by_user, now, "split", Some(text), None).await?;
-                    append_in(&mut tx, audit.record("person", merged)).await?;
+                    append_in(&self.clock, &mut tx, audit.record("person", merged)).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(record.kept)
                 }
 
                 async fn create_handoffs(&self, handoffs: &[NewHandoff], audit: NewAuditEvent) -> Result<Vec<i64>, StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    let now = Utc::now();
+                    let now = self.clock.now();
                     let mut ids = Vec::with_capacity(handoffs.len());
                     for h in handoffs {
                         let (id,): (i64,) = sqlx::query_as(
@@ -1108,7 +1148,7 @@ macro_rules! impl_sql_repository {
                         ids.push(id);
                     }
                     let ids_text = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-                    append_in(&mut tx, audit.record("handoff", ids_text)).await?;
+                    append_in(&self.clock, &mut tx, audit.record("handoff", ids_text)).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(ids)
                 }
@@ -1155,7 +1195,7 @@ macro_rules! impl_sql_repository {
 
                 async fn step_handoff(&self, id: i64, u: &HandoffUpdate, audit: NewAuditEvent) -> Result<Handoff, StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    let now = Utc::now();
+                    let now = self.clock.now();
                     // Each step sets its own columns: $1 state, $2 updated_at, then the step's values.
                     let set: &[&str] = match u.step.as_str() {
                         "receive" => &["received_on", "received_by"],
@@ -1191,7 +1231,7 @@ macro_rules! impl_sql_repository {
                         return Err(StoreError::Conflict("この引継ぎは他の利用者が先に更新しました。画面を読み込み直してください".into()));
                     }
                     record_handoff_event(&mut tx, id, u.user_id, now, &u.step, &u.to_state, u.text.clone()).await?;
-                    append_in(&mut tx, audit.record("handoff", id)).await?;
+                    append_in(&self.clock, &mut tx, audit.record("handoff", id)).await?;
                     let row: HandoffRow =
                         sqlx::query_as(AssertSqlSafe(format!("SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE id = $1")))
                             .bind(id)
@@ -1212,12 +1252,12 @@ macro_rules! impl_sql_repository {
                     .map_err(db_error)
                 }
 
-                async fn merge_persons(&self, kept: i64, merged: i64, by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
+                async fn merge_persons(&self, kept: i64, merged: i64, protection: (bool, &[i64]), by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
                     if kept == merged {
                         return Err(StoreError::Conflict("同じ相談対象者どうしは統合できません".into()));
                     }
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    let now = Utc::now();
+                    let now = self.clock.now();
                     let live: Vec<(i64,)> = sqlx::query_as("SELECT id FROM persons WHERE id IN ($1, $2) AND merged_into IS NULL")
                         .bind(kept)
                         .bind(merged)
@@ -1252,6 +1292,26 @@ macro_rules! impl_sql_repository {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_error)?;
+                    // The kept record takes the protection the policy decided.
+                    sqlx::query("UPDATE persons SET protected = $1 WHERE id = $2")
+                        .bind(protection.0)
+                        .bind(kept)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    sqlx::query("DELETE FROM protected_person_users WHERE person_id = $1")
+                        .bind(kept)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    for user in protection.1 {
+                        sqlx::query("INSERT INTO protected_person_users (person_id, user_id) VALUES ($1, $2)")
+                            .bind(kept)
+                            .bind(*user)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    }
                     // What moved, so the merge can be undone from the history.
                     let moved = MergeRecord {
                         kept,
@@ -1262,7 +1322,7 @@ macro_rules! impl_sql_repository {
                     let moved = serde_json::to_string(&moved).expect("merge record serializes");
                     record_change(&mut tx, merged, by_user, now, "merged_into", None, Some(moved.clone())).await?;
                     record_change(&mut tx, kept, by_user, now, "absorbed", None, Some(moved)).await?;
-                    append_in(&mut tx, audit.record("person", kept)).await?;
+                    append_in(&self.clock, &mut tx, audit.record("person", kept)).await?;
                     tx.commit().await.map_err(db_error)
                 }
 

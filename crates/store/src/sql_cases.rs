@@ -193,8 +193,8 @@ macro_rules! case_sql {
             audit: NewAuditEvent,
         ) -> Result<(), StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
-            member_consent_in(&mut tx, consultation_id, Some(position), consent, by_user, Utc::now()).await?;
-            append_in(&mut tx, audit.record("consultation", consultation_id)).await?;
+            member_consent_in(&mut tx, consultation_id, Some(position), consent, by_user, store.clock.now()).await?;
+            append_in(&store.clock, &mut tx, audit.record("consultation", consultation_id)).await?;
             tx.commit().await.map_err(db_error)
         }
 
@@ -212,7 +212,7 @@ macro_rules! case_sql {
                     "この相談にはすでにケース（ID {id}）があります"
                 )));
             }
-            let now = Utc::now();
+            let now = store.clock.now();
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO cases (consultation_id, person_id, origin_agency_id, secretariat_agency_id, lead_user_id, state, \
                  opened_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'intake', $6, $7, $7) RETURNING id",
@@ -230,7 +230,7 @@ macro_rules! case_sql {
             involve_agency(&mut tx, id, c.origin_agency_id).await?;
             involve_agency(&mut tx, id, c.secretariat_agency_id).await?;
             record_case_event(&mut tx, id, c.opened_by, now, "open", "intake", None).await?;
-            append_in(&mut tx, audit.record("case", id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("case", id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         }
@@ -278,7 +278,7 @@ macro_rules! case_sql {
 
         async fn sql_update_case(store: &$store, id: i64, c: &CaseChange, audit: NewAuditEvent) -> Result<Case, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
-            let now = Utc::now();
+            let now = store.clock.now();
             let closed_on = (c.to_state == "closed" || c.to_state == "returned").then_some(c.on);
             let changed = sqlx::query(
                 "UPDATE cases SET state = $1, updated_at = $2, \
@@ -319,7 +319,7 @@ macro_rules! case_sql {
             }
             let detail = c.returned_to.as_ref().map(|(_, reason)| reason.clone());
             record_case_event(&mut tx, id, c.user_id, now, &c.step, &c.to_state, detail).await?;
-            append_in(&mut tx, audit.record("case", id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("case", id)).await?;
             tx.commit().await.map_err(db_error)?;
             sql_case(&store.pool, id).await?.ok_or_else(|| StoreError::Database("case vanished".into()))
         }
@@ -341,7 +341,7 @@ macro_rules! case_sql {
             audit: NewAuditEvent,
         ) -> Result<(i64, i64), StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
-            let now = Utc::now();
+            let now = store.clock.now();
             let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM plans WHERE case_id = $1")
                 .bind(case_id)
                 .fetch_one(&mut *tx)
@@ -364,7 +364,7 @@ macro_rules! case_sql {
                 record_case_event(&mut tx, case_id, by_user, now, &change.step, &change.to_state, None).await?;
             }
             record_case_event(&mut tx, case_id, by_user, now, "plan_version", "", Some(format!("第{version}版"))).await?;
-            append_in(&mut tx, audit.record("case", case_id).detail(format!("支援プラン 第{version}版"))).await?;
+            append_in(&store.clock, &mut tx, audit.record("case", case_id).detail(format!("支援プラン 第{version}版"))).await?;
             tx.commit().await.map_err(db_error)?;
             Ok((id, version))
         }
@@ -382,7 +382,7 @@ macro_rules! case_sql {
 
         async fn sql_create_meetings(store: &$store, meetings: &[NewMeeting], audit: NewAuditEvent) -> Result<Vec<i64>, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
-            let now = Utc::now();
+            let now = store.clock.now();
             let mut ids = Vec::with_capacity(meetings.len());
             for m in meetings {
                 let (id,): (i64,) = sqlx::query_as(
@@ -413,7 +413,7 @@ macro_rules! case_sql {
                 ids.push(id);
             }
             let ids_text = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-            append_in(&mut tx, audit.record("meeting", ids_text)).await?;
+            append_in(&store.clock, &mut tx, audit.record("meeting", ids_text)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(ids)
         }
@@ -477,7 +477,7 @@ macro_rules! case_sql {
             let changed = sqlx::query(
                 "UPDATE meeting_members SET pledged_at = COALESCE(pledged_at, $1) WHERE meeting_id = $2 AND user_id = $3",
             )
-            .bind(Utc::now())
+            .bind(store.clock.now())
             .bind(meeting_id)
             .bind(user_id)
             .execute(&mut *tx)
@@ -487,7 +487,7 @@ macro_rules! case_sql {
             if changed == 0 {
                 return Err(StoreError::Conflict("この会議の構成員ではありません".into()));
             }
-            append_in(&mut tx, audit.record("meeting", meeting_id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("meeting", meeting_id)).await?;
             tx.commit().await.map_err(db_error)
         }
 
@@ -514,7 +514,7 @@ macro_rules! case_sql {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_error)?;
-            let now = Utc::now();
+            let now = store.clock.now();
             sqlx::query("INSERT INTO agenda_items (meeting_id, case_id, position, added_by, added_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(meeting_id)
                 .bind(case_id)
@@ -525,7 +525,7 @@ macro_rules! case_sql {
                 .await
                 .map_err(db_error)?;
             record_case_event(&mut tx, case_id, by_user, now, "agenda", "", Some(format!("会議 ID {meeting_id}"))).await?;
-            append_in(&mut tx, audit.record("meeting", meeting_id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("meeting", meeting_id)).await?;
             tx.commit().await.map_err(db_error)
         }
 
@@ -540,18 +540,18 @@ macro_rules! case_sql {
             sqlx::query("UPDATE meetings SET minutes = $1, minutes_by = $2, minutes_at = $3 WHERE id = $4")
                 .bind(minutes.to_owned())
                 .bind(by_user)
-                .bind(Utc::now())
+                .bind(store.clock.now())
                 .bind(meeting_id)
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
-            append_in(&mut tx, audit.record("meeting", meeting_id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("meeting", meeting_id)).await?;
             tx.commit().await.map_err(db_error)
         }
 
         async fn sql_add_decision(store: &$store, d: &NewDecision, audit: NewAuditEvent) -> Result<i64, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
-            let now = Utc::now();
+            let now = store.clock.now();
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO decisions (meeting_id, case_id, text, agreed_plan_id, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -604,7 +604,7 @@ macro_rules! case_sql {
                 let state = a.case_state.as_ref().map(|(_, to)| to.as_str()).unwrap_or("");
                 record_case_event(&mut tx, case_id, d.created_by, now, "plan_agreed", state, Some(format!("会議 ID {}", d.meeting_id))).await?;
             }
-            append_in(&mut tx, audit.record("meeting", d.meeting_id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("meeting", d.meeting_id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         }
@@ -668,9 +668,9 @@ macro_rules! case_sql {
                 .await
                 .map_err(db_error)?;
             if let Some(case_id) = task.case_id {
-                record_case_event(&mut tx, case_id, by_user, Utc::now(), "task_done", "", Some(task.title.clone())).await?;
+                record_case_event(&mut tx, case_id, by_user, store.clock.now(), "task_done", "", Some(task.title.clone())).await?;
             }
-            append_in(&mut tx, audit.record("task", id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("task", id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(task)
         }

@@ -21,8 +21,8 @@ macro_rules! reach_sql {
 
         /// The pack's 支援メニュー (by key) and its agencies of 第3号 as
         /// community resources (by the agency's key); nothing is deleted.
-        async fn sync_reach(tx: &mut Tx, pack: &Pack) -> Result<(), StoreError> {
-            let now = Utc::now();
+        async fn sync_reach(clock: &$crate::Clock, tx: &mut Tx, pack: &Pack) -> Result<(), StoreError> {
+            let now = clock.now();
             for m in &pack.participation_menus {
                 let host_agency: Option<(i64,)> = match &m.host_agency_key {
                     Some(key) => sqlx::query_as("SELECT id FROM agencies WHERE key = $1")
@@ -111,14 +111,14 @@ macro_rules! reach_sql {
         }
 
         /// Marks a target connected to its consultation (inside create_intake).
-        async fn connect_target(tx: &mut Tx, target_id: i64, consultation_id: i64, person_id: i64) -> Result<(), StoreError> {
+        async fn connect_target(clock: &$crate::Clock, tx: &mut Tx, target_id: i64, consultation_id: i64, person_id: i64) -> Result<(), StoreError> {
             let changed = sqlx::query(
                 "UPDATE outreach_targets SET stage = 'connected', consultation_id = $1, person_id = $2, updated_at = $3 \
                  WHERE id = $4 AND stage NOT IN ('connected', 'ended')",
             )
             .bind(consultation_id)
             .bind(person_id)
-            .bind(Utc::now())
+            .bind(clock.now())
             .bind(target_id)
             .execute(&mut **tx)
             .await
@@ -134,7 +134,7 @@ macro_rules! reach_sql {
 
         async fn sql_create_target(store: &$store, t: &NewTarget, audit: NewAuditEvent) -> Result<i64, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
-            let now = Utc::now();
+            let now = store.clock.now();
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO outreach_targets (agency_id, name, kana, address, town, description, found_via, found_via_detail, stage, \
                  created_by, created_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'identified', $9, $10, $11, $11) \
@@ -154,7 +154,7 @@ macro_rules! reach_sql {
             .fetch_one(&mut *tx)
             .await
             .map_err(db_error)?;
-            append_in(&mut tx, audit.record("outreach_target", id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("outreach_target", id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         }
@@ -185,7 +185,7 @@ macro_rules! reach_sql {
 
         async fn sql_add_attempt(store: &$store, a: &NewAttempt, audit: NewAuditEvent) -> Result<OutreachTarget, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
-            let now = Utc::now();
+            let now = store.clock.now();
             let changed = sqlx::query(
                 "UPDATE outreach_targets SET stage = $1, updated_at = $2, \
                  last_contact_on = CASE WHEN last_contact_on IS NULL OR last_contact_on < $3 THEN $3 ELSE last_contact_on END \
@@ -221,7 +221,7 @@ macro_rules! reach_sql {
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
-            append_in(&mut tx, audit.record("outreach_target", a.target_id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("outreach_target", a.target_id)).await?;
             let target: OutreachTarget =
                 sqlx::query_as(AssertSqlSafe(format!("SELECT {TARGET_COLUMNS} FROM outreach_targets WHERE id = $1")))
                     .bind(a.target_id)
@@ -272,11 +272,11 @@ macro_rules! reach_sql {
             .bind(m.capacity)
             .bind(m.suits.clone())
             .bind(m.created_by)
-            .bind(Utc::now())
+            .bind(store.clock.now())
             .fetch_one(&mut *tx)
             .await
             .map_err(db_error)?;
-            append_in(&mut tx, audit.record("participation_menu", id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("participation_menu", id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         }
@@ -323,11 +323,11 @@ macro_rules! reach_sql {
             .bind(m.matched_on)
             .bind(m.matched_by)
             .bind(m.next_follow_up_on)
-            .bind(Utc::now())
+            .bind(store.clock.now())
             .fetch_one(&mut *tx)
             .await
             .map_err(db_error)?;
-            append_in(&mut tx, audit.record("participation_match", id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("participation_match", id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         }
@@ -367,7 +367,7 @@ macro_rules! reach_sql {
 
         async fn sql_add_follow_up(store: &$store, f: &NewFollowUp, audit: NewAuditEvent) -> Result<i64, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
-            let now = Utc::now();
+            let now = store.clock.now();
             let state = if f.kind == "ended" { "ended" } else { "active" };
             let changed = sqlx::query(
                 "UPDATE participation_matches SET state = $1, next_follow_up_on = $2 WHERE id = $3 AND state = 'active'",
@@ -396,7 +396,7 @@ macro_rules! reach_sql {
             .fetch_one(&mut *tx)
             .await
             .map_err(db_error)?;
-            append_in(&mut tx, audit.record("participation_match", f.match_id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("participation_match", f.match_id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         }
@@ -428,11 +428,11 @@ macro_rules! reach_sql {
             .bind(on)
             .bind(note.to_owned())
             .bind(user_id)
-            .bind(Utc::now())
+            .bind(store.clock.now())
             .fetch_one(&mut *tx)
             .await
             .map_err(db_error)?;
-            append_in(&mut tx, audit.record("participation_menu", menu_id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("participation_menu", menu_id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         }
@@ -464,7 +464,7 @@ macro_rules! reach_sql {
 
         async fn sql_create_resource(store: &$store, r: &NewResource, audit: NewAuditEvent) -> Result<i64, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
-            let now = Utc::now();
+            let now = store.clock.now();
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO community_resources (name, kind, description, address, schedule, operator, audience, phone, email, \
                  source, active, created_by, created_at, updated_at) \
@@ -484,7 +484,7 @@ macro_rules! reach_sql {
             .fetch_one(&mut *tx)
             .await
             .map_err(db_error)?;
-            append_in(&mut tx, audit.record("community_resource", id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("community_resource", id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         }
@@ -501,7 +501,7 @@ macro_rules! reach_sql {
             .bind(e.place.clone())
             .bind(e.note.clone())
             .bind(e.created_by)
-            .bind(Utc::now())
+            .bind(store.clock.now())
             .fetch_one(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -514,7 +514,7 @@ macro_rules! reach_sql {
                     .await
                     .map_err(db_error)?;
             }
-            append_in(&mut tx, audit.record("event", id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("event", id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(id)
         }
@@ -577,11 +577,11 @@ macro_rules! reach_sql {
                 .bind(event_id)
                 .bind(consultation_id)
                 .bind(user_id)
-                .bind(Utc::now())
+                .bind(store.clock.now())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
-            append_in(&mut tx, audit.record("event", event_id)).await?;
+            append_in(&store.clock, &mut tx, audit.record("event", event_id)).await?;
             tx.commit().await.map_err(db_error)
         }
     };

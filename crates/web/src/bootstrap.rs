@@ -78,7 +78,9 @@ pub async fn ensure_admin(
         username,
         display_name: "システム管理者".into(),
         role: Role::Admin,
-        password_hash: hash_password(&password),
+        password_hash: hash_password(password.clone())
+            .await
+            .map_err(|e| e.to_string())?,
         agency_ids: Vec::new(),
     };
     repo.create_user(
@@ -107,7 +109,9 @@ pub async fn create_demo_users(
         return Ok(None);
     }
     let password = random_password();
-    let hash = hash_password(&password);
+    let hash = hash_password(password.clone())
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?;
     let agencies = repo.agencies().await?;
     let mut users: Vec<(String, String, Role, Vec<i64>)> = vec![
         (

@@ -7,6 +7,7 @@ use askama::Template;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use tsunagaru_app::AppError;
 use tsunagaru_store::StoreError;
 
 /// An error while serving a page.
@@ -19,6 +20,10 @@ pub enum PageError {
     /// Out of scope or absent: both answer 404, so that nothing leaks.
     NotFound,
     Forbidden,
+    /// Forbidden, saying why (the record is in scope; the action is not theirs).
+    ForbiddenBecause(String),
+    /// The record's state does not allow it (taken already, a race).
+    Conflict(String),
     BadRequest(String),
     Internal(String),
 }
@@ -57,6 +62,10 @@ impl IntoResponse for PageError {
                 "この画面を利用する権限がありません。必要な場合は管理者にご相談ください。"
                     .to_owned(),
             ),
+            PageError::ForbiddenBecause(message) => {
+                (StatusCode::FORBIDDEN, "この操作はできません", message)
+            }
+            PageError::Conflict(message) => (StatusCode::CONFLICT, "この操作はできません", message),
             PageError::BadRequest(message) => (
                 StatusCode::BAD_REQUEST,
                 "入力内容を確認してください",
@@ -145,6 +154,8 @@ impl From<ApiError> for PageError {
     fn from(e: ApiError) -> Self {
         match e.status {
             StatusCode::NOT_FOUND => PageError::NotFound,
+            StatusCode::FORBIDDEN => PageError::ForbiddenBecause(e.message),
+            StatusCode::CONFLICT => PageError::Conflict(e.message),
             StatusCode::INTERNAL_SERVER_ERROR => PageError::Internal(e.message),
             _ => PageError::BadRequest(e.message),
         }
@@ -171,6 +182,48 @@ impl From<StoreError> for ApiError {
             }
             other => {
                 tracing::error!(detail = %other, "internal error");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "処理中にエラーが発生しました",
+                )
+            }
+        }
+    }
+}
+
+/// The application's answer in the browser: the one place where pages decide
+/// a status from an `AppError`.
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound => PageError::NotFound,
+            AppError::Forbidden(message) => PageError::ForbiddenBecause(message),
+            AppError::Invalid(errors) => PageError::BadRequest(
+                errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+            ),
+            AppError::Conflict(message) => PageError::Conflict(message),
+            AppError::Refused { reason, .. } => PageError::Conflict(reason),
+            AppError::Internal(detail) => PageError::Internal(detail),
+        }
+    }
+}
+
+/// The application's answer in the API: the one place where the API decides
+/// a status from an `AppError`.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound => ApiError::not_found(),
+            AppError::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, message),
+            AppError::Invalid(errors) => ApiError::fields(errors),
+            AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
+            AppError::Refused { reason, .. } => ApiError::new(StatusCode::CONFLICT, reason),
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
                 ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "処理中にエラーが発生しました",

@@ -12,27 +12,14 @@ use tsunagaru_domain::handoff::{HandoffState, HandoffStep, Purpose, overdue};
 use tsunagaru_domain::intake::{Concern, Urgency};
 use tsunagaru_store::{Agency, Consultation, Handoff, HandoffUpdate, Person, StoreError};
 
-/// The user's side of a handoff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Sender,
-    Receiver,
-    /// Both agencies are the user's.
-    Both,
-}
+pub use tsunagaru_app::policy::HandoffSide as Side;
 
-/// `None` when the user's agencies are neither sender nor receiver.
+/// The user's side of a handoff (`policy::handoff_side`); `None` when it is
+/// not theirs to see: neither sender nor receiver, or a receiver after the
+/// handoff was withdrawn or returned.
 pub fn involved(user: &CurrentUser, h: &Handoff) -> Option<Side> {
-    if !user.role().works_with_persons() {
-        return None;
-    }
-    let mine = |a: i64| user.user.agency_ids.contains(&a);
-    match (mine(h.from_agency_id), mine(h.to_agency_id)) {
-        (true, true) => Some(Side::Both),
-        (true, false) => Some(Side::Sender),
-        (false, true) => Some(Side::Receiver),
-        (false, false) => None,
-    }
+    let state = HandoffState::parse(&h.state)?;
+    tsunagaru_app::policy::handoff_side(&user.actor(), h.from_agency_id, h.to_agency_id, state)
 }
 
 /// The update a step makes, or why it cannot be taken (status, message).
@@ -161,51 +148,25 @@ pub fn handoff_json(state: &AppState, h: &Handoff, agencies: &[Agency], today: N
     })
 }
 
-/// Which household members a user may see: all of them when their agency
-/// took a consultation of the person; through handoffs only, 本人 and the
-/// members who consented (同意 有), unless a handoff to them carries an
-/// override with a reason.
-pub async fn consented_only(
-    state: &AppState,
-    user: &CurrentUser,
-    person_id: i64,
-) -> Result<bool, StoreError> {
-    let consultations = state.repo.consultations_of(person_id).await?;
-    if consultations
-        .iter()
-        .any(|c| user.user.agency_ids.contains(&c.agency_id))
-    {
-        return Ok(false);
-    }
-    let handoffs = state.repo.handoffs_of_person(person_id).await?;
-    let overridden = handoffs.iter().any(|h| {
-        user.user.agency_ids.contains(&h.to_agency_id) && h.consent_override_reason.is_some()
-    });
-    Ok(!overridden)
-}
-
-/// Keeps 本人 and the members who consented.
-pub fn filter_consented(c: &mut Consultation) {
-    c.household
-        .retain(|m| m.relationship == "本人" || m.consent == "yes");
-}
-
 /// The person as the handoff's receiving side may see them (the sender sees
 /// what any involved agency sees).
 pub async fn shared_person(
     state: &AppState,
     user: &CurrentUser,
     h: &Handoff,
-) -> Result<Value, StoreError> {
+) -> Result<Value, tsunagaru_app::AppError> {
     let Some(person) = visible_person(state, user, h.person_id).await? else {
         return Ok(Value::Null);
     };
-    let mut consultation = state.repo.consultation(h.consultation_id).await?;
-    if consented_only(state, user, h.person_id).await?
-        && let Some(c) = consultation.as_mut()
-    {
-        filter_consented(c);
-    }
+    let consultation = match state.repo.consultation(h.consultation_id).await? {
+        Some(c) => Some(
+            state
+                .app
+                .consultation_shown(&user.actor(), &person, c)
+                .await?,
+        ),
+        None => None,
+    };
     let mut value = person_json(&person, state.today());
     value["consultation"] = consultation
         .as_ref()
@@ -261,27 +222,22 @@ pub async fn suggestions(
     Ok(out)
 }
 
-/// A person's consultations as this user may see them (see [`consented_only`]).
+/// A person's consultations as this user may see them
+/// (`App::consultations_shown`).
 pub async fn visible_consultations(
     state: &AppState,
     user: &CurrentUser,
-    person_id: i64,
-) -> Result<Vec<Consultation>, StoreError> {
-    let mut consultations = state.repo.consultations_of(person_id).await?;
-    if consented_only(state, user, person_id).await? {
-        consultations.iter_mut().for_each(filter_consented);
-    }
-    Ok(consultations)
+    person: &Person,
+) -> Result<Vec<Consultation>, tsunagaru_app::AppError> {
+    state.app.consultations_shown(&user.actor(), person).await
 }
 
 /// One consultation as this user may see it.
 pub async fn shown_consultation(
     state: &AppState,
     user: &CurrentUser,
-    mut c: Consultation,
-) -> Result<Consultation, StoreError> {
-    if consented_only(state, user, c.person_id).await? {
-        filter_consented(&mut c);
-    }
-    Ok(c)
+    person: &Person,
+    c: Consultation,
+) -> Result<Consultation, tsunagaru_app::AppError> {
+    state.app.consultation_shown(&user.actor(), person, c).await
 }

@@ -149,17 +149,8 @@ pub async fn export(state: &AppState) -> Result<Value, ApiError> {
     ))
 }
 
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
 /// The directory as CSV that opens in Excel: UTF-8 with BOM, CRLF.
 pub fn csv_of(resources: &[ResourceView]) -> String {
-    let mut out = String::from("\u{feff}");
     let header = [
         "名前",
         "種類",
@@ -173,26 +164,24 @@ pub fn csv_of(resources: &[ResourceView]) -> String {
         "メール",
         "出典",
     ];
-    out.push_str(&header.join(","));
-    out.push_str("\r\n");
-    for r in resources {
-        let row = [
-            r.name.as_str(),
-            r.kind_label.as_str(),
-            r.description.as_str(),
-            r.address.as_deref().unwrap_or(""),
-            r.catchment.as_deref().unwrap_or(""),
-            r.schedule.as_str(),
-            r.operator.as_str(),
-            r.audience.as_str(),
-            r.phone.as_deref().unwrap_or(""),
-            r.email.as_deref().unwrap_or(""),
-            r.source.as_str(),
-        ];
-        out.push_str(&row.map(csv_field).join(","));
-        out.push_str("\r\n");
-    }
-    out
+    tsunagaru_app::export::csv_document(
+        &header,
+        resources.iter().map(|r| {
+            [
+                r.name.as_str(),
+                r.kind_label.as_str(),
+                r.description.as_str(),
+                r.address.as_deref().unwrap_or(""),
+                r.catchment.as_deref().unwrap_or(""),
+                r.schedule.as_str(),
+                r.operator.as_str(),
+                r.audience.as_str(),
+                r.phone.as_deref().unwrap_or(""),
+                r.email.as_deref().unwrap_or(""),
+                r.source.as_str(),
+            ]
+        }),
+    )
 }
 
 pub async fn csv(state: &AppState) -> Result<String, ApiError> {
@@ -215,12 +204,5 @@ mod tests {
         );
         assert!(parts[2].starts_with('8'));
         assert!(matches!(&parts[3][..1], "8" | "9" | "a" | "b"));
-    }
-
-    #[test]
-    fn csv_quotes_what_excel_needs() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("plain"), "plain");
     }
 }

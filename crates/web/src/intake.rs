@@ -29,29 +29,14 @@ pub fn intake_agency(user: &CurrentUser, asked: Option<i64>) -> Result<i64, &'st
     }
 }
 
-/// A person the user may see (their agencies are involved), as they may see
-/// it (whereabouts hidden if protected and they are not named). `None` for
-/// anything else, so the caller answers 404 either way.
+/// A person the user may see, as they may see it (`App::visible_person`).
+/// `None` for anything else, so the caller answers 404 either way.
 pub async fn visible_person(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
-) -> Result<Option<Person>, StoreError> {
-    if !user.role().works_with_persons() {
-        return Ok(None);
-    }
-    let Some(person) = state.repo.person(id).await? else {
-        return Ok(None);
-    };
-    if person.merged_into.is_some()
-        || !state
-            .repo
-            .person_in_scope(id, &user.user.agency_ids)
-            .await?
-    {
-        return Ok(None);
-    }
-    Ok(Some(person.for_viewer(user.user.id)))
+) -> Result<Option<Person>, tsunagaru_app::AppError> {
+    state.app.visible_person(&user.actor(), id).await
 }
 
 /// The audit detail of viewing a person: protected views are marked.
@@ -258,52 +243,9 @@ pub async fn change_consent(
     consultation_id: i64,
     position: i64,
     consent: &str,
-) -> Result<(), crate::error::ApiError> {
-    use crate::error::ApiError;
-    let consultation = state
-        .repo
-        .consultation(consultation_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    visible_person(state, user, consultation.person_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if !user.user.agency_ids.contains(&consultation.agency_id) {
-        return Err(ApiError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "同意を変更できるのは、その受付シートの受付機関の利用者です",
-        ));
-    }
-    let answer = ConsentAnswer::parse(consent).ok_or_else(|| {
-        ApiError::fields(vec![tsunagaru_domain::intake::FieldError {
-            field: "consent".into(),
-            message: format!("同意「{consent}」は選べません（有・無・不明）"),
-        }])
-    })?;
-    // Rows are numbered as on the sheet (1 = 本人); stored from 0.
-    let position = position - 1;
-    if !consultation
-        .household
-        .iter()
-        .any(|m| m.position == position)
-    {
-        return Err(ApiError::fields(vec![
-            tsunagaru_domain::intake::FieldError {
-                field: "position".into(),
-                message: "その家族は受付シートにありません".into(),
-            },
-        ]));
-    }
+) -> Result<i64, tsunagaru_app::AppError> {
     state
-        .repo
-        .set_member_consent(
-            consultation_id,
-            position,
-            answer.code(),
-            user.user.id,
-            user.audit(tsunagaru_domain::AuditAction::ConsentChanged)
-                .detail(format!("{} 行目の家族: {}", position + 1, answer.label())),
-        )
+        .app
+        .change_consent(&user.actor(), consultation_id, position, consent)
         .await
-        .map_err(crate::cases::conflict)
 }

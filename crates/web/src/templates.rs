@@ -405,6 +405,8 @@ pub struct HandoffsPage {
     pub nav: Nav,
     pub inbox: bool,
     pub rows: Vec<HandoffView>,
+    /// What the last action did.
+    pub notice: Option<&'static str>,
 }
 
 pub struct EventView {

@@ -773,7 +773,11 @@ async fn two_agencies_close_the_loop_and_one_handoff_is_returned() {
         client.wait().at_most(WAIT).for_element(Locator::XPath("//summary[normalize-space()='差し戻す']")).await?.click().await?;
         field(&client, "差戻しの理由").await?.send_keys("同じ内容で対応済みのため").await?;
         click_button(&client, "差し戻す").await?;
-        wait_for_text(&client, "#handoff-status", |t| t == "差戻し").await?;
+        // Returned: the handoff and the person are no longer the receiver's.
+        wait_for_text(&client, "#notice", |t| t.contains("差し戻しました")).await?;
+        client.goto(second.as_str()).await?;
+        wait_for_text(&client, "h1", |t| t == "ページが見つかりません").await?;
+        client.goto(&format!("{base}/")).await?;
         sign_out(&client).await?;
         sign_in(&client, &base, "okuru", common::USER_PASSWORD).await?;
         let outbox = client.wait().at_most(WAIT).for_element(Locator::Css("#outbox-count")).await?.text().await?;
@@ -1036,8 +1040,26 @@ async fn a_csw_plans_a_case_is_refused_at_the_case_conference_and_a_decision_rea
         client.goto(&format!("{base}/")).await?;
         sign_out(&client).await?;
 
-        // The partner agency sees the task on its home page.
+        // The partner sits on the 支援会議: what it decided reaches them once
+        // they have pledged (not before), then the task is on their home page.
         sign_in(&client, &base, "partner", common::USER_PASSWORD).await?;
+        wait_for_text(&client, "main h1", |t| !t.is_empty()).await?;
+        let home = client.find(Locator::Css("main")).await?.text().await?;
+        assert!(!home.contains("月1回訪問する"), "{home}");
+        client
+            .goto(meeting_url.as_str().split('#').next().unwrap())
+            .await?;
+        wait_for_text(&client, "main h1", |t| t.starts_with("守秘義務の確認")).await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Id("pledge"))
+            .await?
+            .click()
+            .await?;
+        click_button(&client, "確認して資料を開く").await?;
+        wait_for_text(&client, "main h1", |t| t == "支援会議").await?;
+        client.goto(&format!("{base}/")).await?;
         let tasks = wait_for_text(&client, "#task-list", |t| t.contains("月1回訪問する")).await?;
         assert!(tasks.contains("令和8年12月20日"), "{tasks}");
         snap(&client, "23-partner-home").await;

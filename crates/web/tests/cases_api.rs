@@ -424,6 +424,27 @@ async fn the_consent_gate_offers_the_support_conference(backend: Backend) {
     assert_eq!(tasks["tasks"][0]["title"], "月1回訪問する");
     assert_eq!(tasks["tasks"][0]["source"], "decision");
     assert_eq!(tasks["tasks"][0]["meeting_id"], support);
+    // What the 支援会議 decided reaches its pledged members only: not a
+    // colleague of the partner's agency through the task list, and not the
+    // 事務局's other staff, who see the case, through the case page.
+    let secretariat = s.app.secretariat_id().await;
+    s.app.create_user("partner-b", "staff", &[3]).await;
+    s.app.create_user("csw-b", "csw", &[secretariat]).await;
+    let partner_colleague = s.app.token("partner-b", USER_PASSWORD).await;
+    let other_csw = s.app.token("csw-b", USER_PASSWORD).await;
+    let (_, tasks) = s.get(&partner_colleague, "/api/v1/tasks").await;
+    assert_eq!(tasks["tasks"], json!([]), "{tasks}");
+    let (status, case_view) = s.get(&other_csw, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !case_view.to_string().contains("月1回訪問する"),
+        "{case_view}"
+    );
+    let (_, case_view) = s.get(&s.csw, &format!("/api/v1/cases/{case}")).await;
+    assert!(
+        case_view.to_string().contains("月1回訪問する"),
+        "the pledged member sees it on the case"
+    );
     // No plan is agreed at a 支援会議.
     let (status, body) = s
         .post(

@@ -238,9 +238,10 @@ async fn a_returned_handoff_is_rerouted_or_closed_with_a_reason(backend: Backend
         .json();
     assert_eq!(outbox[0]["return_reason"], "当センターの担当地区外です");
     assert_eq!(outbox[0]["suggested_agency_id"], 5);
+    // Returned: the receiver's access ended with it (no step, no record).
     assert_eq!(
         s.step(&s.receiver, id, "receive", json!({})).await.0,
-        StatusCode::CONFLICT
+        StatusCode::NOT_FOUND
     );
     // Re-routed to the suggested agency, and the returned one closed with a reason.
     s.send(json!({"consultation_id": s.consultation, "to_agency_ids": [5]}))

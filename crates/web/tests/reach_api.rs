@@ -196,6 +196,7 @@ async fn an_outreach_target_is_contacted_and_turns_into_a_consultation(backend: 
 
 async fn targets_without_contact_stand_out(backend: Backend) {
     let s = setup(backend).await;
+    let found_on = s.app.state.today();
     for description in [
         "A さん宅、雨戸が閉まったまま",
         "B さん宅、新聞がたまっている",
@@ -211,18 +212,19 @@ async fn targets_without_contact_stand_out(backend: Backend) {
     }
     let (_, list) = s.get(&s.staff, "/api/v1/outreach").await;
     let second = list["targets"][1]["id"].as_i64().unwrap();
+    // Two days later, one of them is called.
+    let called_on = found_on + chrono::Days::new(2);
+    s.app.state.clock.set(called_on);
     let (status, _) = s
         .post(
             &s.staff,
             &format!("/api/v1/outreach/{second}/attempts"),
-            json!({"on": "2026-11-27", "way": "phone", "outcome": "talked"}),
+            json!({"on": called_on.to_string(), "way": "phone", "outcome": "talked"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    s.app
-        .state
-        .clock
-        .set(chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap());
+    // 31 days after the call (33 after finding them): both are overdue.
+    s.app.state.clock.set(called_on + chrono::Days::new(31));
     let (_, list) = s.get(&s.staff, "/api/v1/outreach").await;
     assert_eq!(list["no_contact_alert_days"], 30);
     let alerts: Vec<bool> = list["targets"]
@@ -232,12 +234,28 @@ async fn targets_without_contact_stand_out(backend: Backend) {
         .map(|t| t["no_contact_alert"].as_bool().unwrap())
         .collect();
     assert_eq!(alerts, vec![true, true]);
-    s.app
-        .state
-        .clock
-        .set(chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap());
+    // 29 days after the call (31 after finding them): only the one never
+    // contacted stands out.
+    s.app.state.clock.set(called_on + chrono::Days::new(29));
     let (_, list) = s.get(&s.staff, "/api/v1/outreach").await;
-    // Never contacted since 11/27 (created): 13 days; the one called: 13 days.
+    let alerts: Vec<(i64, bool)> = list["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_i64().unwrap(),
+                t["no_contact_alert"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        alerts.iter().all(|&(id, alert)| alert == (id != second)),
+        "{alerts:?}"
+    );
+    // 13 days after: none.
+    s.app.state.clock.set(found_on + chrono::Days::new(13));
+    let (_, list) = s.get(&s.staff, "/api/v1/outreach").await;
     assert!(
         list["targets"]
             .as_array()

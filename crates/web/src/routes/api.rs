@@ -62,7 +62,7 @@ async fn login(
             "expires_after_idle_minutes": state.pack.login.session_idle_minutes,
             "user": user_json(&signed_in.user),
         }))),
-        Err(crate::auth::SignInError::Store(detail)) => {
+        Err(crate::auth::SignInError::Internal(detail)) => {
             tracing::error!(%detail, "sign-in failed");
             Err(ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -294,6 +294,7 @@ async fn tasks(
         return Ok(Json(json!({ "tasks": [] })));
     }
     let tasks = state.repo.open_tasks_of(&user.user.agency_ids).await?;
+    let tasks = state.app.tasks_visible(&user.actor(), tasks).await?;
     let agencies = state.repo.agencies().await?;
     let today = state.today();
     let mut views: Vec<TaskView> = tasks

@@ -6,7 +6,6 @@ use crate::error::PageError;
 use crate::id::Id;
 use crate::intake::{intake_agency, possible_duplicates, save_intake, view_detail, visible_person};
 use crate::intake_form::{FormExtras, errors_by_field, member_rows, read_form, sheet_choices};
-use crate::routes::persons_api::today;
 use crate::templates::{CONSENT_CLAUSE, Choice, DuplicateView, IntakePage, Nav};
 use askama::Template;
 use axum::body::Bytes;
@@ -170,7 +169,7 @@ pub async fn create(
                 .into_response());
         }
     };
-    let sheet = match input.parse(today()) {
+    let sheet = match input.parse(state.today()) {
         Ok(sheet) => sheet,
         Err(problems) => {
             let errors = errors_by_field(&problems);
@@ -248,7 +247,8 @@ pub async fn print(
     let person = visible_person(&state, &user, consultation.person_id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let consultation = crate::handoffs::shown_consultation(&state, &user, consultation).await?;
+    let consultation =
+        crate::handoffs::shown_consultation(&state, &user, &person, consultation).await?;
     state
         .repo
         .append_audit(

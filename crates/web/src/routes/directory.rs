@@ -137,7 +137,8 @@ pub async fn home(
         .await?;
     // Tasks from agreed plans and meeting decisions, overdue first.
     let tasks = if user.role().works_with_persons() {
-        state.repo.open_tasks_of(&user.user.agency_ids).await?
+        let tasks = state.repo.open_tasks_of(&user.user.agency_ids).await?;
+        state.app.tasks_visible(&user.actor(), tasks).await?
     } else {
         Vec::new()
     };

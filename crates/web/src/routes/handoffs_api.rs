@@ -234,14 +234,7 @@ async fn list(
             )
         })?),
     };
-    let handoffs = state.repo.handoffs_of(&user.user.agency_ids, box_).await?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::HandoffsListed)
-                .detail(format!("API {} 件", handoffs.len())),
-        )
-        .await?;
+    let handoffs = state.app.handoff_box(&user.actor(), box_, "API ").await?;
     let agencies = state.repo.agencies().await?;
     let today = state.today();
     let list: Vec<Value> = handoffs

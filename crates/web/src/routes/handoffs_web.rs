@@ -86,6 +86,9 @@ async fn view(
 pub struct BoxQuery {
     #[serde(rename = "box", default)]
     box_: String,
+    /// What was just done, for the notice (`returned`).
+    #[serde(default)]
+    done: String,
 }
 
 pub async fn list(
@@ -94,26 +97,13 @@ pub async fn list(
     Query(q): Query<BoxQuery>,
 ) -> Result<Html<String>, PageError> {
     let inbox = q.box_ != "outbox";
-    let handoffs = state
-        .repo
-        .handoffs_of(
-            &user.user.agency_ids,
-            if inbox {
-                HandoffBox::Inbox
-            } else {
-                HandoffBox::Outbox
-            },
-        )
-        .await?;
+    let box_ = if inbox {
+        HandoffBox::Inbox
+    } else {
+        HandoffBox::Outbox
+    };
     // The list names persons: reading it is audited like any view.
-    state
-        .repo
-        .append_audit(user.audit(AuditAction::HandoffsListed).detail(format!(
-            "{} {} 件",
-            if inbox { "inbox" } else { "outbox" },
-            handoffs.len()
-        )))
-        .await?;
+    let handoffs = state.app.handoff_box(&user.actor(), box_, "").await?;
     let agencies = state.repo.agencies().await?;
     let mut rows = Vec::with_capacity(handoffs.len());
     let mut names = Names::new();
@@ -131,6 +121,8 @@ pub async fn list(
         nav: Nav::new(&user, &state.pack.municipality.name),
         inbox,
         rows,
+        notice: (q.done == "returned")
+            .then_some("引継ぎを差し戻しました。送付元の機関に知らされます。"),
     };
     Ok(Html(page.render()?))
 }
@@ -245,6 +237,10 @@ pub async fn step(
         suggested_agency_id: form.suggested_agency_id.parse().ok(),
     };
     match take_step(&state, &user, id, step, input).await {
+        // A return ends the receiver's access: back to the inbox, saying so.
+        Ok(h) if involved(&user, &h).is_none() => {
+            Ok(Redirect::to("/handoffs?box=inbox&done=returned").into_response())
+        }
         Ok(_) => Ok(Redirect::to(&format!("/handoffs/{id}")).into_response()),
         Err(e) if e.status == StatusCode::NOT_FOUND => Err(PageError::NotFound),
         Err(e) if e.status.is_client_error() => {

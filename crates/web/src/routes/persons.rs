@@ -36,7 +36,7 @@ pub async fn search_visible(
 use crate::auth::WebUser;
 use crate::error::PageError;
 use crate::intake::{date_label, label_of, method_label, view_detail, visible_person};
-use crate::routes::persons_api::{NOTE_METHODS, NoteInput, parse_note, person_query, today};
+use crate::routes::persons_api::{NOTE_METHODS, NoteInput, parse_note, person_query};
 use crate::templates::{
     AgencyChoice, ChangeView, FactView, Nav, PersonPage, PersonRowView, PersonsPage, TimelineEntry,
 };
@@ -154,7 +154,7 @@ async fn person_page(
                 .detail(view_detail(&person, user, "画面")),
         )
         .await?;
-    let consultations = crate::handoffs::visible_consultations(state, user, id).await?;
+    let consultations = crate::handoffs::visible_consultations(state, user, &person).await?;
     let notes = state.repo.notes_of(id).await?;
     let handoffs = state.repo.handoffs_of_person(id).await?;
     let agencies = state.repo.agencies().await?;
@@ -174,7 +174,7 @@ async fn person_page(
             value
         }
     };
-    let today = today();
+    let today = state.today();
     let facts = vec![
         FactView {
             label: "性別",
@@ -597,7 +597,7 @@ pub async fn add_note(
         .ok_or(PageError::NotFound)?;
     let agency_id =
         crate::intake::intake_agency(&user, None).map_err(|m| PageError::BadRequest(m.into()))?;
-    match parse_note(&input) {
+    match parse_note(&input, state.today()) {
         Ok((noted_on, method, content)) => {
             let note = NewNote {
                 person_id: id,
@@ -640,32 +640,16 @@ pub async fn protection(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    visible_person(&state, &user, id)
-        .await?
-        .ok_or(PageError::NotFound)?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let protected = pairs.iter().any(|(k, v)| k == "protected" && v == "true");
-    let mut viewers: Vec<i64> = pairs
+    let viewers: Vec<i64> = pairs
         .iter()
         .filter(|(k, _)| k == "viewer_user_ids")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    if protected && !viewers.contains(&user.user.id) {
-        viewers.push(user.user.id);
-    }
-    if !protected {
-        viewers.clear();
-    }
     state
-        .repo
-        .set_protection(
-            id,
-            protected,
-            &viewers,
-            user.user.id,
-            user.audit(AuditAction::ProtectionChanged)
-                .detail(format!("保護 {protected}")),
-        )
+        .app
+        .set_protection(&user.actor(), id, protected, &viewers)
         .await?;
     Ok(Redirect::to(&format!("/persons/{id}")).into_response())
 }
@@ -681,28 +665,10 @@ pub async fn merge(
     Id(id): Id,
     axum::Form(form): axum::Form<MergeForm>,
 ) -> Result<Response, PageError> {
-    if !user.role().can_merge_persons() {
-        return Err(PageError::Forbidden);
-    }
     let other: i64 = tsunagaru_domain::kana::phone_key(&form.merge_person_id)
         .parse()
         .map_err(|_| PageError::BadRequest("統合する記録の番号を数字で入力してください".into()))?;
-    for person in [id, other] {
-        visible_person(&state, &user, person)
-            .await?
-            .ok_or(PageError::NotFound)?;
-    }
-    state
-        .repo
-        .merge_persons(
-            id,
-            other,
-            user.user.id,
-            user.audit(AuditAction::PersonsMerged)
-                .detail(format!("{other} を {id} に統合")),
-        )
-        .await
-        .map_err(|e| PageError::BadRequest(e.to_string()))?;
+    state.app.merge_persons(&user.actor(), id, other).await?;
     Ok(Redirect::to(&format!("/persons/{id}")).into_response())
 }
 
@@ -879,32 +845,15 @@ pub async fn edit(
 pub async fn unmerge(
     State(state): State<AppState>,
     WebUser(user): WebUser,
-    Path((id, merged)): Path<(i64, i64)>,
+    Path((id, merged)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    if !user.role().can_merge_persons() {
-        return Err(PageError::Forbidden);
-    }
-    visible_person(&state, &user, id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let record = state
-        .repo
-        .person(merged)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    if record.merged_into != Some(id) {
+    let (Ok(id), Ok(merged)) = (id.parse::<i64>(), merged.parse::<i64>()) else {
         return Err(PageError::NotFound);
-    }
+    };
     state
-        .repo
-        .unmerge_person(
-            merged,
-            user.user.id,
-            user.audit(AuditAction::PersonsUnmerged)
-                .detail(format!("{merged} を {id} から分離")),
-        )
-        .await
-        .map_err(|e| PageError::BadRequest(e.to_string()))?;
+        .app
+        .unmerge_person(&user.actor(), merged, Some(id))
+        .await?;
     Ok(Redirect::to(&format!("/persons/{id}")).into_response())
 }
 
@@ -920,14 +869,6 @@ pub async fn change_consent(
         .parse()
         .map_err(|_| PageError::BadRequest("同意を変更する家族を選んでください".into()))?;
     let consent = super::cases_web::field(&pairs, "consent");
-    crate::intake::change_consent(&state, &user, id, position, &consent)
-        .await
-        .map_err(PageError::from)?;
-    let person = state
-        .repo
-        .consultation(id)
-        .await?
-        .map(|c| c.person_id)
-        .ok_or(PageError::NotFound)?;
+    let person = crate::intake::change_consent(&state, &user, id, position, &consent).await?;
     Ok(Redirect::to(&format!("/persons/{person}#household")).into_response())
 }

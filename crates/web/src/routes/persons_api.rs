@@ -13,7 +13,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Local;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tsunagaru_domain::AuditAction;
@@ -32,10 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/persons/{id}/protection", post(protection))
         .route("/persons/merge", post(merge))
         .route("/persons/{id}/unmerge", post(unmerge))
-}
-
-pub fn today() -> chrono::NaiveDate {
-    Local::now().date_naive()
 }
 
 fn unprocessable(errors: Vec<FieldError>) -> ApiError {
@@ -66,7 +61,7 @@ async fn create(
     let input = body(input)?;
     let agency_id = intake_agency(&user, input.agency_id)
         .map_err(|m| ApiError::new(StatusCode::FORBIDDEN, m))?;
-    let sheet = input.sheet.parse(today()).map_err(unprocessable)?;
+    let sheet = input.sheet.parse(state.today()).map_err(unprocessable)?;
     if let Some(id) = input.person_id
         && visible_person(&state, &user, id).await?.is_none()
     {
@@ -122,7 +117,8 @@ async fn consultation(
     let person = visible_person(&state, &user, consultation.person_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let consultation = crate::handoffs::shown_consultation(&state, &user, consultation).await?;
+    let consultation =
+        crate::handoffs::shown_consultation(&state, &user, &person, consultation).await?;
     state
         .repo
         .append_audit(
@@ -184,7 +180,7 @@ async fn search(
     let query = person_query(q.q.as_deref(), q.birth_date.as_deref(), q.phone.as_deref())
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
     let found = crate::routes::persons::search_visible(&state, &user, &query).await?;
-    let today = today();
+    let today = state.today();
     Ok(Json(json!(
         found
             .iter()
@@ -209,9 +205,9 @@ async fn person(
                 .detail(view_detail(&person, &user, "API")),
         )
         .await?;
-    let consultations = crate::handoffs::visible_consultations(&state, &user, id).await?;
+    let consultations = crate::handoffs::visible_consultations(&state, &user, &person).await?;
     let notes = state.repo.notes_of(id).await?;
-    let mut value = person_json(&person, today());
+    let mut value = person_json(&person, state.today());
     value["household"] = consultations
         .first()
         .map(|c| consultation_json(c)["household"].clone())
@@ -241,17 +237,17 @@ pub const NOTE_METHODS: [&str; 5] = ["電話", "来所", "訪問", "会議", "�
 /// Checks a progress note; problems per field.
 pub fn parse_note(
     input: &NoteInput,
+    today: chrono::NaiveDate,
 ) -> Result<(chrono::NaiveDate, String, String), Vec<FieldError>> {
     let mut errors = Vec::new();
     let noted_on = if input.noted_on.trim().is_empty() {
-        Some(today())
+        Some(today)
     } else {
-        EraDate::parse(&input.noted_on)
-            .map(|d| d.date())
-            .map_err(|e| {
+        EraDate::parse_happened(&input.noted_on, today, "記録日")
+            .map_err(|message| {
                 errors.push(FieldError {
                     field: "noted_on".into(),
-                    message: e.to_string(),
+                    message,
                 })
             })
             .ok()
@@ -287,7 +283,7 @@ async fn add_note(
         .ok_or_else(ApiError::not_found)?;
     let agency_id = intake_agency(&user, input.agency_id)
         .map_err(|m| ApiError::new(StatusCode::FORBIDDEN, m))?;
-    let (noted_on, method, content) = parse_note(&input).map_err(unprocessable)?;
+    let (noted_on, method, content) = parse_note(&input, state.today()).map_err(unprocessable)?;
     let note = NewNote {
         person_id: id,
         agency_id,
@@ -321,23 +317,9 @@ async fn protection(
     input: Result<Json<ProtectionInput>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let input = body(input)?;
-    visible_person(&state, &user, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let mut viewers = input.viewer_user_ids.clone();
-    if input.protected && !viewers.contains(&user.user.id) {
-        viewers.push(user.user.id);
-    }
     state
-        .repo
-        .set_protection(
-            id,
-            input.protected,
-            &viewers,
-            user.user.id,
-            user.audit(AuditAction::ProtectionChanged)
-                .detail(format!("保護 {}", input.protected)),
-        )
+        .app
+        .set_protection(&user.actor(), id, input.protected, &input.viewer_user_ids)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -354,29 +336,9 @@ async fn merge(
     input: Result<Json<MergeInput>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let input = body(input)?;
-    if !user.role().can_merge_persons() {
-        return Err(ApiError::forbidden());
-    }
-    // The 事務局 merges records it can see; the admin, who sees no personal
-    // data, merges by id.
-    if user.role().works_with_persons() {
-        for id in [input.keep_person_id, input.merge_person_id] {
-            visible_person(&state, &user, id)
-                .await?
-                .ok_or_else(ApiError::not_found)?;
-        }
-    }
     state
-        .repo
-        .merge_persons(
-            input.keep_person_id,
-            input.merge_person_id,
-            user.user.id,
-            user.audit(AuditAction::PersonsMerged).detail(format!(
-                "{} を {} に統合",
-                input.merge_person_id, input.keep_person_id
-            )),
-        )
+        .app
+        .merge_persons(&user.actor(), input.keep_person_id, input.merge_person_id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -443,32 +405,7 @@ async fn unmerge(
     ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    if !user.role().can_merge_persons() {
-        return Err(ApiError::forbidden());
-    }
-    let merged = state
-        .repo
-        .person(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let kept = merged
-        .merged_into
-        .ok_or_else(|| ApiError::unprocessable("この記録は統合されていません", vec![]))?;
-    // The 事務局 undoes merges of records it can see through the kept one.
-    if user.role().works_with_persons() {
-        visible_person(&state, &user, kept)
-            .await?
-            .ok_or_else(ApiError::not_found)?;
-    }
-    state
-        .repo
-        .unmerge_person(
-            id,
-            user.user.id,
-            user.audit(AuditAction::PersonsUnmerged)
-                .detail(format!("{id} を {kept} から分離")),
-        )
-        .await?;
+    let kept = state.app.unmerge_person(&user.actor(), id, None).await?;
     Ok(Json(json!({ "id": id, "was_merged_into": kept })))
 }
 

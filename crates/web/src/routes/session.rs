@@ -94,7 +94,7 @@ pub async fn login(
             )
                 .into_response())
         }
-        Err(auth::SignInError::Store(detail)) => Err(PageError::Internal(detail)),
+        Err(auth::SignInError::Internal(detail)) => Err(PageError::Internal(detail)),
         // The username stays in the form; the password never comes back.
         Err(e) => login_page(&state, &headers, form.username, Some(e.message()), None),
     }

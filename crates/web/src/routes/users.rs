@@ -117,11 +117,17 @@ pub async fn create_user(
     let (Ok(username), Some(role), true) = (username, role, errors.is_empty()) else {
         return Err(errors);
     };
+    let Ok(password_hash) = hash_password(input.password.clone()).await else {
+        errors
+            .password
+            .push("パスワードを処理できませんでした。もう一度お試しください".into());
+        return Err(errors);
+    };
     let new = NewUser {
         username,
         display_name: display_name.to_owned(),
         role,
-        password_hash: hash_password(&input.password),
+        password_hash,
         agency_ids,
     };
     let audit = admin.audit(AuditAction::UserCreated).detail(format!(

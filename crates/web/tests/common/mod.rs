@@ -109,6 +109,20 @@ pub async fn fresh_postgres_url() -> String {
     format!("{prefix}/{name}{query}")
 }
 
+/// The date every test starts on: `TSUNAGARU_TODAY` (YYYY-MM-DD) when set,
+/// else a fixed day, so that no test depends on the day it runs.
+/// `scripts/test` runs the suite on the default and again on 2027-04-01.
+pub fn test_today() -> chrono::NaiveDate {
+    std::env::var("TSUNAGARU_TODAY")
+        .ok()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("a date"))
+}
+
+fn test_clock() -> tsunagaru_store::Clock {
+    tsunagaru_store::Clock::starting_on(test_today())
+}
+
 impl TestApp {
     pub async fn new(backend: Backend) -> TestApp {
         TestApp::with_pack(backend, Pack::morioka()).await
@@ -123,7 +137,10 @@ impl TestApp {
         ) = match backend {
             Backend::Sqlite => {
                 let dir = TempDir::new("tsunagaru-test");
-                let store = SqliteStore::open_dir(&dir.0).await.expect("open SQLite");
+                let store = SqliteStore::open_dir(&dir.0)
+                    .await
+                    .expect("open SQLite")
+                    .with_clock(test_clock());
                 (
                     Arc::new(store.clone()),
                     Store::Sqlite(store),
@@ -133,7 +150,10 @@ impl TestApp {
             }
             Backend::Postgres => {
                 let url = fresh_postgres_url().await;
-                let store = PgStore::connect(&url).await.expect("open PostgreSQL");
+                let store = PgStore::connect(&url)
+                    .await
+                    .expect("open PostgreSQL")
+                    .with_clock(test_clock());
                 (
                     Arc::new(store.clone()),
                     Store::Postgres(store),

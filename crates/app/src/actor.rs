@@ -1,0 +1,55 @@
+//! Who acts: a signed-in user, or the system (the CLI, start-up tasks).
+
+use tsunagaru_domain::{AuditAction, NewAuditEvent, Role};
+use tsunagaru_store::User;
+
+/// The acting user of one call into the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `None` for the system.
+    pub user_id: Option<i64>,
+    /// As written in the audit trail: the username, or `system`.
+    pub name: String,
+    pub role: Role,
+    /// The agencies the user belongs to; their involvement is the user's scope.
+    pub agency_ids: Vec<i64>,
+}
+
+impl Actor {
+    pub fn user(user: &User) -> Actor {
+        Actor {
+            user_id: Some(user.id),
+            name: user.username.clone(),
+            role: user.role,
+            agency_ids: user.agency_ids.clone(),
+        }
+    }
+
+    /// The system acting on its own (start-up, CLI commands), audited as such.
+    pub fn system(what: &str) -> Actor {
+        Actor {
+            user_id: None,
+            name: format!("system:{what}"),
+            role: Role::Admin,
+            agency_ids: Vec::new(),
+        }
+    }
+
+    /// The user's id, or 0 for the system (which no user has).
+    pub fn id(&self) -> i64 {
+        self.user_id.unwrap_or(0)
+    }
+
+    pub fn belongs_to(&self, agency_id: i64) -> bool {
+        self.agency_ids.contains(&agency_id)
+    }
+
+    /// The audit event of an action by this actor.
+    pub fn audit(&self, action: AuditAction) -> NewAuditEvent {
+        let event = NewAuditEvent::new(action, self.name.clone());
+        match self.user_id {
+            Some(id) => event.by_user(id),
+            None => event,
+        }
+    }
+}

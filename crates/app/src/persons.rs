@@ -1,0 +1,315 @@
+//! 相談対象者: scope, protection (保護), merges, consent, and how a person's
+//! sheets are shown to each agency.
+
+use crate::{Actor, App, AppError, policy};
+use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::intake::ConsentAnswer;
+use tsunagaru_store::{Consultation, HandoffBox, Person};
+
+impl App {
+    /// A person the actor may see, as they may see it (whereabouts removed
+    /// when protected and the actor is not named). `NotFound` for anything
+    /// else: absent, merged away, or outside the actor's scope. Writes no
+    /// audit event: callers that show the person audit their view.
+    pub async fn person_in_scope(&self, actor: &Actor, id: i64) -> Result<Person, AppError> {
+        if !policy::works_with_persons(actor) {
+            return Err(AppError::NotFound);
+        }
+        let person = self.repo.person(id).await?.ok_or(AppError::NotFound)?;
+        if person.merged_into.is_some() || !self.repo.person_in_scope(id, &actor.agency_ids).await?
+        {
+            return Err(AppError::NotFound);
+        }
+        Ok(person.for_viewer(actor.id()))
+    }
+
+    /// [`App::person_in_scope`], with `None` for out of scope.
+    pub async fn visible_person(&self, actor: &Actor, id: i64) -> Result<Option<Person>, AppError> {
+        match self.person_in_scope(actor, id).await {
+            Ok(p) => Ok(Some(p)),
+            Err(AppError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sets or lifts a person's protection (DV・虐待, 支援措置) and who is
+    /// named to see the whereabouts. On a protected person only a named
+    /// viewer may do this; whoever protects is named.
+    pub async fn set_protection(
+        &self,
+        actor: &Actor,
+        id: i64,
+        protect: bool,
+        requested_viewers: &[i64],
+    ) -> Result<(), AppError> {
+        self.person_in_scope(actor, id).await?;
+        // The stored record, not the redacted copy: its named viewers.
+        let stored = self.repo.person(id).await?.ok_or(AppError::NotFound)?;
+        let viewers = policy::protection_change(
+            actor,
+            stored.protected,
+            &stored.protected_viewers,
+            protect,
+            requested_viewers,
+        )
+        .map_err(|denied| AppError::forbidden(denied.message()))?;
+        self.repo
+            .set_protection(
+                id,
+                protect,
+                &viewers,
+                actor.id(),
+                actor
+                    .audit(AuditAction::ProtectionChanged)
+                    .detail(format!("保護 {protect}")),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Merges `merged` into `kept`. Both must be in the actor's scope (the
+    /// 事務局; the administrator, who sees no personal data, merges by id);
+    /// on a protected record the actor must be named. The kept record takes
+    /// the stricter protection and every named viewer of both.
+    pub async fn merge_persons(
+        &self,
+        actor: &Actor,
+        kept: i64,
+        merged: i64,
+    ) -> Result<(), AppError> {
+        if !actor.role.can_merge_persons() {
+            return Err(AppError::forbidden("記録を統合する権限がありません"));
+        }
+        let mut records = Vec::with_capacity(2);
+        for id in [kept, merged] {
+            if policy::works_with_persons(actor) {
+                self.person_in_scope(actor, id).await?;
+            }
+            let stored = self.repo.person(id).await?.ok_or(AppError::NotFound)?;
+            if stored.merged_into.is_some() {
+                return Err(AppError::NotFound);
+            }
+            records.push(stored);
+        }
+        if kept == merged {
+            return Err(AppError::Conflict(
+                "同じ相談対象者どうしは統合できません".into(),
+            ));
+        }
+        let (a, b) = (&records[0], &records[1]);
+        let a_p = (a.protected, a.protected_viewers.as_slice());
+        let b_p = (b.protected, b.protected_viewers.as_slice());
+        if !policy::may_merge(actor, a_p, b_p) {
+            return Err(AppError::forbidden(
+                "保護の設定がある記録を統合できるのは、閲覧を許可された利用者だけです",
+            ));
+        }
+        let (protected, viewers) = policy::merged_protection(a_p, b_p);
+        self.repo
+            .merge_persons(
+                kept,
+                merged,
+                (protected, &viewers),
+                actor.id(),
+                actor
+                    .audit(AuditAction::PersonsMerged)
+                    .detail(format!("{merged} を {kept} に統合")),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Undoes the merge of `merged`. With `into`, the merge must have been
+    /// into that person (the page's two-id route). Returns the person it had
+    /// been merged into. A record outside scope, or not merged, is
+    /// `NotFound` alike.
+    pub async fn unmerge_person(
+        &self,
+        actor: &Actor,
+        merged: i64,
+        into: Option<i64>,
+    ) -> Result<i64, AppError> {
+        if !actor.role.can_merge_persons() {
+            return Err(AppError::forbidden("記録の統合を取り消す権限がありません"));
+        }
+        let record = self.repo.person(merged).await?.ok_or(AppError::NotFound)?;
+        let kept = record.merged_into.ok_or(AppError::NotFound)?;
+        if into.is_some_and(|into| into != kept) {
+            return Err(AppError::NotFound);
+        }
+        if policy::works_with_persons(actor) {
+            self.person_in_scope(actor, kept).await?;
+        }
+        self.repo
+            .unmerge_person(
+                merged,
+                actor.id(),
+                actor
+                    .audit(AuditAction::PersonsUnmerged)
+                    .detail(format!("{merged} を {kept} から分離")),
+            )
+            .await?;
+        Ok(kept)
+    }
+
+    /// Changes one household member's 同意 on a sheet (given later, or
+    /// withdrawn). Only the sheet's 受付機関 may; the sheet must be in scope.
+    /// `position` counts as on the sheet (1 = 本人).
+    pub async fn change_consent(
+        &self,
+        actor: &Actor,
+        consultation_id: i64,
+        position: i64,
+        consent: &str,
+    ) -> Result<i64, AppError> {
+        let consultation = self
+            .repo
+            .consultation(consultation_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.person_in_scope(actor, consultation.person_id).await?;
+        if !policy::may_change_consent(actor, consultation.agency_id) {
+            return Err(AppError::forbidden(
+                "同意を変更できるのは、その受付シートの受付機関の利用者です",
+            ));
+        }
+        let answer = ConsentAnswer::parse(consent).ok_or_else(|| {
+            AppError::invalid(
+                "consent",
+                format!("同意「{consent}」は選べません（有・無・不明）"),
+            )
+        })?;
+        // Rows are numbered as on the sheet (1 = 本人); stored from 0.
+        let position = position - 1;
+        if !consultation
+            .household
+            .iter()
+            .any(|m| m.position == position)
+        {
+            return Err(AppError::invalid(
+                "position",
+                "その家族は受付シートにありません",
+            ));
+        }
+        self.repo
+            .set_member_consent(
+                consultation_id,
+                position,
+                answer.code(),
+                actor.id(),
+                actor.audit(AuditAction::ConsentChanged).detail(format!(
+                    "{} 行目の家族: {}",
+                    position + 1,
+                    answer.label()
+                )),
+            )
+            .await?;
+        Ok(consultation.person_id)
+    }
+
+    /// A person's sheets as the actor may see them: each sheet's household
+    /// per `policy::member_shared`, and the requester's whereabouts removed
+    /// when the person is protected and the actor is not named.
+    pub async fn consultations_shown(
+        &self,
+        actor: &Actor,
+        person: &Person,
+    ) -> Result<Vec<Consultation>, AppError> {
+        let consultations = self.repo.consultations_of(person.id).await?;
+        self.shape_consultations(actor, person, consultations).await
+    }
+
+    /// One sheet as the actor may see it (see [`App::consultations_shown`]).
+    pub async fn consultation_shown(
+        &self,
+        actor: &Actor,
+        person: &Person,
+        consultation: Consultation,
+    ) -> Result<Consultation, AppError> {
+        let mut shaped = self
+            .shape_consultations(actor, person, vec![consultation])
+            .await?;
+        shaped.pop().ok_or(AppError::NotFound)
+    }
+
+    async fn shape_consultations(
+        &self,
+        actor: &Actor,
+        person: &Person,
+        mut consultations: Vec<Consultation>,
+    ) -> Result<Vec<Consultation>, AppError> {
+        let foreign = consultations.iter().any(|c| !actor.belongs_to(c.agency_id));
+        let handoffs = if foreign {
+            self.repo.handoffs_of_person(person.id).await?
+        } else {
+            Vec::new()
+        };
+        // The stored flags, not the redacted copy's (which keeps them).
+        let stored = self.repo.person(person.id).await?;
+        let sees_whereabouts = stored
+            .as_ref()
+            .is_none_or(|p| policy::sees_whereabouts(actor, p.protected, &p.protected_viewers));
+        for c in &mut consultations {
+            let overridden = handoffs.iter().any(|h| {
+                h.consultation_id == c.id
+                    && actor.belongs_to(h.to_agency_id)
+                    && h.consent_override_reason.is_some()
+                    && tsunagaru_domain::handoff::HandoffState::parse(&h.state)
+                        .is_some_and(policy::handoff_involves_receiver)
+            });
+            let sheet_agency = c.agency_id;
+            c.household.retain(|m| {
+                policy::member_shared(
+                    actor,
+                    sheet_agency,
+                    m.relationship == "本人",
+                    m.consent == ConsentAnswer::Yes.code(),
+                    overridden,
+                )
+            });
+            if !sees_whereabouts && let Some(r) = c.requester.as_mut() {
+                r.postal_code = None;
+                r.address = None;
+                r.phones.clear();
+            }
+        }
+        Ok(consultations)
+    }
+
+    /// The handoffs of the actor's agencies in one box, as the actor may see
+    /// them (a receiver no longer sees one withdrawn or returned). The list
+    /// names persons: reading it writes one audit event.
+    pub async fn handoff_box(
+        &self,
+        actor: &Actor,
+        box_: HandoffBox,
+        channel: &str,
+    ) -> Result<Vec<tsunagaru_store::Handoff>, AppError> {
+        if !policy::works_with_persons(actor) {
+            return Ok(Vec::new());
+        }
+        let handoffs: Vec<_> = self
+            .repo
+            .handoffs_of(&actor.agency_ids, box_)
+            .await?
+            .into_iter()
+            .filter(|h| {
+                tsunagaru_domain::handoff::HandoffState::parse(&h.state).is_some_and(|state| {
+                    policy::handoff_side(actor, h.from_agency_id, h.to_agency_id, state).is_some()
+                })
+            })
+            .collect();
+        let which = match box_ {
+            HandoffBox::Inbox => "inbox",
+            HandoffBox::Outbox => "outbox",
+        };
+        self.repo
+            .append_audit(
+                actor
+                    .audit(AuditAction::HandoffsListed)
+                    .detail(format!("{channel}{which} {} 件", handoffs.len())),
+            )
+            .await?;
+        Ok(handoffs)
+    }
+}

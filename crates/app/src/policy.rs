@@ -1,0 +1,361 @@
+//! Every "who may" rule, once, as plain functions over the actor and the
+//! record. No I/O: the area modules load what a rule needs and ask it.
+//!
+//! The rules (SYSTEM.md §5):
+//! - staff see a person only through their agency's involvement: it took a
+//!   consultation, a handoff to it stands (not withdrawn, not returned), it
+//!   has a role in a case;
+//! - a protected person's whereabouts reach only the named viewers, and only
+//!   a named viewer changes who is named or lifts the protection;
+//! - a sheet's household is the sheet's 受付機関's; another agency sees 本人
+//!   and the members who consented, unless a handoff of that sheet to it
+//!   carries an override; only the 受付機関 changes consent;
+//! - 支援会議 material reaches only that meeting's pledged members.
+
+use crate::Actor;
+use tsunagaru_domain::Role;
+use tsunagaru_domain::handoff::HandoffState;
+
+/// Whether the actor's role works with persons at all (staff, 事務局, city).
+pub fn works_with_persons(actor: &Actor) -> bool {
+    actor.role.works_with_persons()
+}
+
+/// Whether a handoff in `state` still makes the receiving agency involved
+/// with the person. A withdrawn or returned (misdirected) handoff does not; a
+/// completed one keeps the history visible.
+pub fn handoff_involves_receiver(state: HandoffState) -> bool {
+    !matches!(state, HandoffState::Withdrawn | HandoffState::Returned)
+}
+
+/// Which side of a handoff the actor is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandoffSide {
+    Sender,
+    Receiver,
+    /// Both agencies are the actor's.
+    Both,
+}
+
+/// The actor's side of a handoff from `from` to `to` in `state`, or `None`
+/// when the handoff is not theirs to see (answer 404). The receiving side
+/// loses it once it is withdrawn or returned.
+pub fn handoff_side(actor: &Actor, from: i64, to: i64, state: HandoffState) -> Option<HandoffSide> {
+    if !works_with_persons(actor) {
+        return None;
+    }
+    let sender = actor.belongs_to(from);
+    let receiver = actor.belongs_to(to) && handoff_involves_receiver(state);
+    match (sender, receiver) {
+        (true, true) => Some(HandoffSide::Both),
+        (true, false) => Some(HandoffSide::Sender),
+        (false, true) => Some(HandoffSide::Receiver),
+        (false, false) => None,
+    }
+}
+
+/// Whether the actor sees a person's address and phones.
+pub fn sees_whereabouts(actor: &Actor, protected: bool, viewers: &[i64]) -> bool {
+    !protected || actor.user_id.is_some_and(|id| viewers.contains(&id))
+}
+
+/// Why a change of protection is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProtectionDenied {
+    /// The person is protected and the actor is not named on it.
+    NotNamed,
+}
+
+impl ProtectionDenied {
+    pub fn message(&self) -> &'static str {
+        match self {
+            ProtectionDenied::NotNamed => {
+                "保護の設定を変更できるのは、閲覧を許可された利用者だけです"
+            }
+        }
+    }
+}
+
+/// The named viewers after the actor sets protection to `protect` asking for
+/// `requested`: on a protected person only a currently named viewer may
+/// change the list or lift it; whoever protects a person is named
+/// themselves. Lifting the protection clears the list.
+pub fn protection_change(
+    actor: &Actor,
+    currently_protected: bool,
+    current_viewers: &[i64],
+    protect: bool,
+    requested: &[i64],
+) -> Result<Vec<i64>, ProtectionDenied> {
+    if currently_protected && !sees_whereabouts(actor, true, current_viewers) {
+        return Err(ProtectionDenied::NotNamed);
+    }
+    if !protect {
+        return Ok(Vec::new());
+    }
+    let mut viewers: Vec<i64> = requested.to_vec();
+    if let Some(id) = actor.user_id {
+        viewers.push(id);
+    }
+    viewers.sort_unstable();
+    viewers.dedup();
+    Ok(viewers)
+}
+
+/// The protection of a merged record: the stricter of the two, and the union
+/// of the named viewers of those that were protected.
+pub fn merged_protection(a: (bool, &[i64]), b: (bool, &[i64])) -> (bool, Vec<i64>) {
+    let mut viewers: Vec<i64> = Vec::new();
+    for (protected, named) in [a, b] {
+        if protected {
+            viewers.extend_from_slice(named);
+        }
+    }
+    viewers.sort_unstable();
+    viewers.dedup();
+    (a.0 || b.0, viewers)
+}
+
+/// Merging touches both records: on a protected one the actor must be named.
+pub fn may_merge(actor: &Actor, a: (bool, &[i64]), b: (bool, &[i64])) -> bool {
+    sees_whereabouts(actor, a.0, a.1) && sees_whereabouts(actor, b.0, b.1)
+}
+
+/// Only the sheet's 受付機関 changes or overrides the consent it recorded.
+pub fn may_change_consent(actor: &Actor, sheet_agency_id: i64) -> bool {
+    works_with_persons(actor) && actor.belongs_to(sheet_agency_id)
+}
+
+/// Whether one household member of a sheet taken by `sheet_agency_id` is
+/// shown to the actor: all of them to the sheet's own agency; to anyone else
+/// 本人 and the members who consented, unless a handoff of this sheet to the
+/// actor's agency carries a consent override.
+pub fn member_shared(
+    actor: &Actor,
+    sheet_agency_id: i64,
+    is_self: bool,
+    consented: bool,
+    overridden_for_actor: bool,
+) -> bool {
+    actor.belongs_to(sheet_agency_id) || is_self || consented || overridden_for_actor
+}
+
+/// Whether the actor sees what a meeting produced (its material, decisions
+/// and the tasks they created): for a meeting that requires the 守秘義務の確認
+/// (the 支援会議), only its members who pledged, wherever it is shown (the
+/// meeting page, task lists, the case page); for others, anyone who sees the
+/// record it is attached to.
+pub fn sees_meeting_output(requires_pledge: bool, pledged_member: bool) -> bool {
+    !requires_pledge || pledged_member
+}
+
+/// The roles that administer users and the pack (403 for others: these
+/// screens are no secret).
+pub fn administers(actor: &Actor) -> bool {
+    actor.role == Role::Admin
+}
+
+/// The roles that read the audit log.
+pub fn reads_audit_log(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Admin | Role::Auditor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (who, protected now, viewers now, protect, requested) → result
+    type ProtectionRow<'a> = (
+        &'a Actor,
+        bool,
+        &'a [i64],
+        bool,
+        &'a [i64],
+        Result<Vec<i64>, ProtectionDenied>,
+    );
+    /// (one record, the other) → the merged record's protection
+    type MergeRow<'a> = ((bool, &'a [i64]), (bool, &'a [i64]), (bool, Vec<i64>));
+
+    fn actor(id: i64, role: Role, agencies: &[i64]) -> Actor {
+        Actor {
+            user_id: Some(id),
+            name: format!("u{id}"),
+            role,
+            agency_ids: agencies.to_vec(),
+        }
+    }
+
+    #[test]
+    fn handoff_involvement_by_state() {
+        use HandoffState::*;
+        let table = [
+            (Sent, true),
+            (Received, true),
+            (InProgress, true),
+            (Reported, true),
+            (Completed, true),
+            (Returned, false),
+            (Withdrawn, false),
+        ];
+        for (state, involved) in table {
+            assert_eq!(handoff_involves_receiver(state), involved, "{state:?}");
+        }
+    }
+
+    #[test]
+    fn handoff_sides() {
+        use HandoffState::*;
+        let sender = actor(1, Role::Staff, &[10]);
+        let receiver = actor(2, Role::Staff, &[20]);
+        let both = actor(3, Role::Staff, &[10, 20]);
+        let stranger = actor(4, Role::Staff, &[30]);
+        let admin = actor(5, Role::Admin, &[10, 20]);
+        let table = [
+            (&sender, Sent, Some(HandoffSide::Sender)),
+            (&sender, Withdrawn, Some(HandoffSide::Sender)),
+            (&receiver, Sent, Some(HandoffSide::Receiver)),
+            (&receiver, Completed, Some(HandoffSide::Receiver)),
+            (&receiver, Withdrawn, None),
+            (&receiver, Returned, None),
+            (&both, Received, Some(HandoffSide::Both)),
+            (&both, Returned, Some(HandoffSide::Sender)),
+            (&stranger, Sent, None),
+            (&admin, Sent, None),
+        ];
+        for (who, state, side) in table {
+            assert_eq!(
+                handoff_side(who, 10, 20, state),
+                side,
+                "{} {state:?}",
+                who.name
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_named_viewer_changes_protection() {
+        let named = actor(1, Role::Staff, &[10]);
+        let colleague = actor(2, Role::Staff, &[10]);
+        // (who, protected now, viewers now, protect, requested) → result
+        let table: [ProtectionRow; 7] = [
+            // Anyone in scope may protect an unprotected person, and is named.
+            (&colleague, false, &[], true, &[], Ok(vec![2])),
+            (&colleague, false, &[], true, &[1], Ok(vec![1, 2])),
+            // A colleague cannot name themselves, remove others or lift it.
+            (
+                &colleague,
+                true,
+                &[1],
+                true,
+                &[1, 2],
+                Err(ProtectionDenied::NotNamed),
+            ),
+            (
+                &colleague,
+                true,
+                &[1],
+                true,
+                &[2],
+                Err(ProtectionDenied::NotNamed),
+            ),
+            (
+                &colleague,
+                true,
+                &[1],
+                false,
+                &[],
+                Err(ProtectionDenied::NotNamed),
+            ),
+            // A named viewer may add a colleague, or lift it.
+            (&named, true, &[1], true, &[2], Ok(vec![1, 2])),
+            (&named, true, &[1], false, &[1], Ok(vec![])),
+        ];
+        for (who, protected, viewers, protect, requested, expected) in table {
+            assert_eq!(
+                protection_change(who, protected, viewers, protect, requested),
+                expected,
+                "{} {protected} {viewers:?} → {protect} {requested:?}",
+                who.name
+            );
+        }
+    }
+
+    #[test]
+    fn a_merge_keeps_the_stricter_protection_and_all_named_viewers() {
+        let table: [MergeRow; 4] = [
+            ((false, &[]), (false, &[]), (false, vec![])),
+            ((false, &[]), (true, &[3]), (true, vec![3])),
+            ((true, &[1, 2]), (true, &[2, 3]), (true, vec![1, 2, 3])),
+            ((true, &[1]), (false, &[9]), (true, vec![1])),
+        ];
+        for (a, b, expected) in table {
+            assert_eq!(merged_protection(a, b), expected, "{a:?} + {b:?}");
+        }
+    }
+
+    #[test]
+    fn merging_a_protected_record_needs_the_actor_named_on_it() {
+        let named = actor(1, Role::Staff, &[10]);
+        let colleague = actor(2, Role::Staff, &[10]);
+        assert!(may_merge(&named, (true, &[1]), (false, &[])));
+        assert!(!may_merge(&colleague, (true, &[1]), (false, &[])));
+        assert!(!may_merge(&colleague, (false, &[]), (true, &[1])));
+        assert!(may_merge(&colleague, (false, &[]), (false, &[])));
+    }
+
+    #[test]
+    fn household_members_shared_by_sheet() {
+        let taker = actor(1, Role::Staff, &[10]);
+        let receiver = actor(2, Role::Staff, &[20]);
+        // (who, is 本人, consented, overridden for them) → shown
+        let table = [
+            (&taker, false, false, false, true),
+            (&receiver, true, false, false, true),
+            (&receiver, false, true, false, true),
+            (&receiver, false, false, false, false),
+            (&receiver, false, false, true, true),
+        ];
+        for (who, is_self, consented, overridden, shown) in table {
+            assert_eq!(
+                member_shared(who, 10, is_self, consented, overridden),
+                shown,
+                "{} self={is_self} consent={consented} override={overridden}",
+                who.name
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_sheets_agency_changes_consent() {
+        assert!(may_change_consent(&actor(1, Role::Staff, &[10]), 10));
+        assert!(!may_change_consent(&actor(2, Role::Staff, &[20]), 10));
+        assert!(!may_change_consent(&actor(3, Role::Admin, &[10]), 10));
+    }
+
+    #[test]
+    fn support_conference_output_reaches_pledged_members_only() {
+        // (requires pledge, a member who pledged) → sees
+        let table = [
+            (false, false, true),
+            (true, false, false),
+            (true, true, true),
+        ];
+        for (requires, pledged, sees) in table {
+            assert_eq!(
+                sees_meeting_output(requires, pledged),
+                sees,
+                "{requires} {pledged}"
+            );
+        }
+    }
+
+    #[test]
+    fn whereabouts_by_naming() {
+        let named = actor(1, Role::Staff, &[10]);
+        let other = actor(2, Role::Staff, &[10]);
+        assert!(sees_whereabouts(&other, false, &[]));
+        assert!(sees_whereabouts(&named, true, &[1]));
+        assert!(!sees_whereabouts(&other, true, &[1]));
+        assert!(!sees_whereabouts(&Actor::system("test"), true, &[1]));
+    }
+}
