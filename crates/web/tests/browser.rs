@@ -794,6 +794,10 @@ async fn two_agencies_close_the_loop_and_one_handoff_is_returned() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_csw_plans_a_case_is_refused_at_the_case_conference_and_a_decision_reaches_a_partner() {
     let app = TestApp::new(Backend::Sqlite).await;
+    // The story below happens on dated days: the clock starts on the day it is set.
+    app.state
+        .clock
+        .set(chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
     let secretariat = app.secretariat_id().await;
     app.create_user("uketsuke", "staff", &[1]).await;
     app.create_user("csw", "csw", &[secretariat]).await;

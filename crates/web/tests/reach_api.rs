@@ -269,6 +269,11 @@ async fn targets_without_contact_stand_out(backend: Backend) {
 
 async fn people_are_matched_to_menus_and_followed_up(backend: Backend) {
     let s = setup(backend).await;
+    // The story below happens on dated days: the clock starts on the day it is set.
+    s.app
+        .state
+        .clock
+        .set(chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
     let (_, menus) = s.get(&s.staff, "/api/v1/participation/menus").await;
     let names: Vec<&str> = menus["menus"]
         .as_array()

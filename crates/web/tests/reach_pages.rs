@@ -8,6 +8,10 @@ use common::{Backend, TestApp, USER_PASSWORD};
 
 async fn pages_keep_scope_and_what_was_typed(backend: Backend) {
     let app = TestApp::new(backend).await;
+    // The story below happens on dated days: the clock starts on the day it is set.
+    app.state
+        .clock
+        .set(chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
     app.create_user("staff", "staff", &[1]).await;
     app.create_user("tanin", "staff", &[2]).await;
     let (staff, csrf) = app.browser_sign_in("staff", USER_PASSWORD).await;
