@@ -1,4 +1,4 @@
-//! Who acts: a signed-in user, or the system (the CLI, start-up tasks).
+//! Who acts: a signed-in user.
 
 use tsunagaru_domain::{AuditAction, NewAuditEvent, Role};
 use tsunagaru_store::User;
@@ -6,9 +6,9 @@ use tsunagaru_store::User;
 /// The acting user of one call into the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    /// `None` for the system.
+    /// `None` when no user acts (none yet: the CLI will act as the system).
     pub user_id: Option<i64>,
-    /// As written in the audit trail: the username, or `system`.
+    /// As written in the audit trail: the username.
     pub name: String,
     pub role: Role,
     /// The agencies the user belongs to; their involvement is the user's scope.
@@ -25,17 +25,7 @@ impl Actor {
         }
     }
 
-    /// The system acting on its own (start-up, CLI commands), audited as such.
-    pub fn system(what: &str) -> Actor {
-        Actor {
-            user_id: None,
-            name: format!("system:{what}"),
-            role: Role::Admin,
-            agency_ids: Vec::new(),
-        }
-    }
-
-    /// The user's id, or 0 for the system (which no user has).
+    /// The user's id, or 0 when no user acts (which no user has).
     pub fn id(&self) -> i64 {
         self.user_id.unwrap_or(0)
     }

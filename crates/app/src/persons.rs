@@ -42,13 +42,12 @@ impl App {
         protect: bool,
         requested_viewers: &[i64],
     ) -> Result<(), AppError> {
-        self.person_in_scope(actor, id).await?;
-        // The stored record, not the redacted copy: its named viewers.
-        let stored = self.repo.person(id).await?.ok_or(AppError::NotFound)?;
+        // The redacted copy keeps the protection and its named viewers.
+        let person = self.person_in_scope(actor, id).await?;
         let viewers = policy::protection_change(
             actor,
-            stored.protected,
-            &stored.protected_viewers,
+            person.protected,
+            &person.protected_viewers,
             protect,
             requested_viewers,
         )
@@ -82,14 +81,16 @@ impl App {
         }
         let mut records = Vec::with_capacity(2);
         for id in [kept, merged] {
-            if policy::works_with_persons(actor) {
-                self.person_in_scope(actor, id).await?;
-            }
-            let stored = self.repo.person(id).await?.ok_or(AppError::NotFound)?;
-            if stored.merged_into.is_some() {
-                return Err(AppError::NotFound);
-            }
-            records.push(stored);
+            let record = if policy::works_with_persons(actor) {
+                self.person_in_scope(actor, id).await?
+            } else {
+                self.repo
+                    .person(id)
+                    .await?
+                    .filter(|p| p.merged_into.is_none())
+                    .ok_or(AppError::NotFound)?
+            };
+            records.push(record);
         }
         if kept == merged {
             return Err(AppError::Conflict(
@@ -244,11 +245,8 @@ impl App {
         } else {
             Vec::new()
         };
-        // The stored flags, not the redacted copy's (which keeps them).
-        let stored = self.repo.person(person.id).await?;
-        let sees_whereabouts = stored
-            .as_ref()
-            .is_none_or(|p| policy::sees_whereabouts(actor, p.protected, &p.protected_viewers));
+        let sees_whereabouts =
+            policy::sees_whereabouts(actor, person.protected, &person.protected_viewers);
         for c in &mut consultations {
             let overridden = handoffs.iter().any(|h| {
                 h.consultation_id == c.id

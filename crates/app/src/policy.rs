@@ -13,7 +13,6 @@
 //! - 支援会議 material reaches only that meeting's pledged members.
 
 use crate::Actor;
-use tsunagaru_domain::Role;
 use tsunagaru_domain::handoff::HandoffState;
 
 /// Whether the actor's role works with persons at all (staff, 事務局, city).
@@ -25,7 +24,7 @@ pub fn works_with_persons(actor: &Actor) -> bool {
 /// with the person. A withdrawn or returned (misdirected) handoff does not; a
 /// completed one keeps the history visible.
 pub fn handoff_involves_receiver(state: HandoffState) -> bool {
-    !matches!(state, HandoffState::Withdrawn | HandoffState::Returned)
+    state.involves_receiver()
 }
 
 /// Which side of a handoff the actor is on.
@@ -149,20 +148,10 @@ pub fn sees_meeting_output(requires_pledge: bool, pledged_member: bool) -> bool 
     !requires_pledge || pledged_member
 }
 
-/// The roles that administer users and the pack (403 for others: these
-/// screens are no secret).
-pub fn administers(actor: &Actor) -> bool {
-    actor.role == Role::Admin
-}
-
-/// The roles that read the audit log.
-pub fn reads_audit_log(actor: &Actor) -> bool {
-    matches!(actor.role, Role::Admin | Role::Auditor)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tsunagaru_domain::Role;
 
     /// (who, protected now, viewers now, protect, requested) → result
     type ProtectionRow<'a> = (
@@ -356,6 +345,5 @@ mod tests {
         assert!(sees_whereabouts(&other, false, &[]));
         assert!(sees_whereabouts(&named, true, &[1]));
         assert!(!sees_whereabouts(&other, true, &[1]));
-        assert!(!sees_whereabouts(&Actor::system("test"), true, &[1]));
     }
 }

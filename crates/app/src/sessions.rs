@@ -18,7 +18,7 @@ use crate::{App, AppError};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::Utc;
 use std::sync::LazyLock;
-use tsunagaru_domain::{AuditAction, LoginThrottle, NewAuditEvent, Username};
+use tsunagaru_domain::{AuditAction, NewAuditEvent, Username};
 use tsunagaru_store::{NewSession, SessionKind, User};
 
 /// Hashes a password with Argon2id (RFC 9106 defaults: m=19 MiB, t=2, p=1).
@@ -184,8 +184,7 @@ impl App {
             });
         };
         let user = credentials.user;
-        repo.record_login_attempt(key, LoginThrottle::default(), None)
-            .await?;
+        repo.clear_login_throttle(key).await?;
         // Housekeeping: ended sessions are removed, not left to be found.
         repo.purge_sessions(
             now - chrono::Duration::minutes(i64::from(policy.session_idle_minutes)),

@@ -105,6 +105,13 @@ impl HandoffState {
             .find(|s| s.code() == code || s.label() == code)
     }
 
+    /// Whether a handoff in this state makes the receiving agency involved
+    /// with the person. A withdrawn or returned (misdirected) handoff does
+    /// not; a completed one keeps the history visible.
+    pub fn involves_receiver(self) -> bool {
+        !matches!(self, HandoffState::Withdrawn | HandoffState::Returned)
+    }
+
     /// Still needs someone to act.
     pub fn is_open(self) -> bool {
         !matches!(self, HandoffState::Completed | HandoffState::Withdrawn)

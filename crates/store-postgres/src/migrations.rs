@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../migrations/0007_person_search_index.sql"),
     ),
+    (8, include_str!("../migrations/0008_case_event_meeting.sql")),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

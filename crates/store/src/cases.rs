@@ -127,6 +127,8 @@ pub struct CaseEvent {
     pub step: String,
     pub state: String,
     pub detail: Option<String>,
+    /// The meeting the event comes from, if any.
+    pub meeting_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

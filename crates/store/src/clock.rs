@@ -76,19 +76,6 @@ impl Clock {
     pub fn set_now(&self, at: DateTime<Utc>) {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some((at, Instant::now()));
     }
-
-    /// The clock a test asks for with `TSUNAGARU_TODAY=YYYY-MM-DD`, else the
-    /// system's. Used by test helpers so the whole suite can be run on a
-    /// chosen date.
-    pub fn from_env() -> Clock {
-        match std::env::var("TSUNAGARU_TODAY")
-            .ok()
-            .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
-        {
-            Some(date) => Clock::starting_on(date),
-            None => Clock::system(),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -166,3 +166,14 @@ pub enum HandoffBox {
     /// 送った引継ぎ: from the agencies.
     Outbox,
 }
+
+/// The handoff states that do not make the receiver involved
+/// (`HandoffState::involves_receiver`), as an SQL list of codes.
+pub fn states_not_involving_receiver() -> String {
+    tsunagaru_domain::handoff::HandoffState::ALL
+        .into_iter()
+        .filter(|s| !s.involves_receiver())
+        .map(|s| format!("'{}'", s.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -90,7 +90,6 @@ pub trait Repository: Send + Sync + 'static {
 
     // ---- sign-in ----
 
-    async fn login_throttle(&self, username: &str) -> Result<LoginThrottle>;
     /// Counts one more attempt that may fail, atomically (read and write in
     /// one write transaction, which the backends serialise): `Ok` with the
     /// state after counting it as a failure, `Err` with the current state,
@@ -101,13 +100,8 @@ pub trait Repository: Send + Sync + 'static {
         policy: &tsunagaru_domain::LoginPolicy,
         now: DateTime<Utc>,
     ) -> Result<std::result::Result<LoginThrottle, LoginThrottle>>;
-    /// Saves the throttle state, with the sign-in's audit event if any.
-    async fn record_login_attempt(
-        &self,
-        username: &str,
-        throttle: LoginThrottle,
-        audit: Option<NewAuditEvent>,
-    ) -> Result<()>;
+    /// Forgets a name's failed attempts (after a successful sign-in).
+    async fn clear_login_throttle(&self, username: &str) -> Result<()>;
     async fn create_session(&self, session: NewSession, audit: NewAuditEvent) -> Result<()>;
     async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
     async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<()>;

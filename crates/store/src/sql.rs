@@ -106,6 +106,37 @@ macro_rules! impl_sql_repository {
                 Ok(rows.into_iter().map(|(id,)| id).collect())
             }
 
+            /// Sets a person's protection and replaces the named viewers.
+            async fn write_protection(
+                tx: &mut Tx,
+                person_id: i64,
+                protected: bool,
+                viewer_ids: &[i64],
+                now: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                sqlx::query("UPDATE persons SET protected = $1, updated_at = $2 WHERE id = $3")
+                    .bind(protected)
+                    .bind(now)
+                    .bind(person_id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_error)?;
+                sqlx::query("DELETE FROM protected_person_users WHERE person_id = $1")
+                    .bind(person_id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_error)?;
+                for user in viewer_ids {
+                    sqlx::query("INSERT INTO protected_person_users (person_id, user_id) VALUES ($1, $2)")
+                        .bind(person_id)
+                        .bind(*user)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_error)?;
+                }
+                Ok(())
+            }
+
             async fn record_change(
                 tx: &mut Tx,
                 person_id: i64,
@@ -480,19 +511,6 @@ macro_rules! impl_sql_repository {
                     Ok(changed)
                 }
 
-                async fn login_throttle(&self, username: &str) -> Result<LoginThrottle, StoreError> {
-                    let row: Option<(i64, Option<DateTime<Utc>>)> =
-                        sqlx::query_as("SELECT failures, locked_until FROM login_throttles WHERE username = $1")
-                            .bind(username.to_owned())
-                            .fetch_optional(&self.pool)
-                            .await
-                            .map_err(db_error)?;
-                    Ok(row.map_or_else(LoginThrottle::default, |(failures, locked_until)| LoginThrottle {
-                        failures: u32::try_from(failures).unwrap_or(u32::MAX),
-                        locked_until,
-                    }))
-                }
-
                 async fn reserve_login_attempt(
                     &self,
                     username: &str,
@@ -528,26 +546,13 @@ macro_rules! impl_sql_repository {
                     Ok(Ok(next))
                 }
 
-                async fn record_login_attempt(
-                    &self,
-                    username: &str,
-                    throttle: LoginThrottle,
-                    audit: Option<NewAuditEvent>,
-                ) -> Result<(), StoreError> {
+                async fn clear_login_throttle(&self, username: &str) -> Result<(), StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    sqlx::query(
-                        "INSERT INTO login_throttles (username, failures, locked_until) VALUES ($1, $2, $3) \
-                         ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
-                    )
-                    .bind(username.to_owned())
-                    .bind(i64::from(throttle.failures))
-                    .bind(throttle.locked_until)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                    if let Some(audit) = audit {
-                        append_in(&self.clock, &mut tx, audit).await?;
-                    }
+                    sqlx::query("DELETE FROM login_throttles WHERE username = $1")
+                        .bind(username.to_owned())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
                     tx.commit().await.map_err(db_error)
                 }
 
@@ -783,13 +788,14 @@ macro_rules! impl_sql_repository {
                     if agency_ids.is_empty() {
                         return Ok(false);
                     }
-                    // Involved: took a consultation, received a handoff that stands (not withdrawn or
-                    // returned: tsunagaru_app::policy::handoff_involves_receiver), or is involved in a case
+                    // Involved: took a consultation, received a handoff that stands
+                    // (`HandoffState::involves_receiver`), or is involved in a case
                     // (事務局, or a role in an agreed plan).
                     let list = placeholders(2, agency_ids.len());
+                    let ended = states_not_involving_receiver();
                     let sql = format!(
                         "SELECT (SELECT COUNT(*) FROM consultations WHERE person_id = $1 AND agency_id IN ({list})) \
-                         + (SELECT COUNT(*) FROM handoffs WHERE person_id = $1 AND to_agency_id IN ({list}) AND state NOT IN ('withdrawn', 'returned')) \
+                         + (SELECT COUNT(*) FROM handoffs WHERE person_id = $1 AND to_agency_id IN ({list}) AND state NOT IN ({ended})) \
                          + (SELECT COUNT(*) FROM cases k JOIN case_agencies ca ON ca.case_id = k.id \
                             WHERE k.person_id = $1 AND ca.agency_id IN ({list}))"
                     );
@@ -813,9 +819,10 @@ macro_rules! impl_sql_repository {
                     let mut sql = format!(
                         "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.merged_into IS NULL AND (EXISTS \
                          (SELECT 1 FROM consultations c WHERE c.person_id = p.id AND c.agency_id IN ({list})) OR EXISTS \
-                         (SELECT 1 FROM handoffs h WHERE h.person_id = p.id AND h.to_agency_id IN ({list}) AND h.state NOT IN ('withdrawn', 'returned')) OR EXISTS \
+                         (SELECT 1 FROM handoffs h WHERE h.person_id = p.id AND h.to_agency_id IN ({list}) AND h.state NOT IN ({ended})) OR EXISTS \
                          (SELECT 1 FROM cases k JOIN case_agencies ca ON ca.case_id = k.id WHERE k.person_id = p.id AND ca.agency_id IN ({list})))",
-                        list = placeholders(1, agency_ids.len())
+                        list = placeholders(1, agency_ids.len()),
+                        ended = states_not_involving_receiver(),
                     );
                     let mut next = agency_ids.len() + 1;
                     let text = query.text.as_deref().map(search_key).filter(|t| !t.is_empty());
@@ -971,26 +978,7 @@ macro_rules! impl_sql_repository {
                     let Some((before,)) = before else {
                         return Err(StoreError::Conflict("相談対象者が見つかりません".into()));
                     };
-                    sqlx::query("UPDATE persons SET protected = $1, updated_at = $2 WHERE id = $3")
-                        .bind(protected)
-                        .bind(now)
-                        .bind(person_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
-                    sqlx::query("DELETE FROM protected_person_users WHERE person_id = $1")
-                        .bind(person_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
-                    for user in viewer_ids {
-                        sqlx::query("INSERT INTO protected_person_users (person_id, user_id) VALUES ($1, $2)")
-                            .bind(person_id)
-                            .bind(*user)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db_error)?;
-                    }
+                    write_protection(&mut tx, person_id, protected, viewer_ids, now).await?;
                     let after = format!("{protected} {viewer_ids:?}");
                     record_change(&mut tx, person_id, by_user, now, "protected", Some(before.to_string()), Some(after)).await?;
                     append_in(&self.clock, &mut tx, audit.record("person", person_id)).await?;
@@ -1293,25 +1281,7 @@ macro_rules! impl_sql_repository {
                         .await
                         .map_err(db_error)?;
                     // The kept record takes the protection the policy decided.
-                    sqlx::query("UPDATE persons SET protected = $1 WHERE id = $2")
-                        .bind(protection.0)
-                        .bind(kept)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
-                    sqlx::query("DELETE FROM protected_person_users WHERE person_id = $1")
-                        .bind(kept)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
-                    for user in protection.1 {
-                        sqlx::query("INSERT INTO protected_person_users (person_id, user_id) VALUES ($1, $2)")
-                            .bind(kept)
-                            .bind(*user)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db_error)?;
-                    }
+                    write_protection(&mut tx, kept, protection.0, protection.1, now).await?;
                     // What moved, so the merge can be undone from the history.
                     let moved = MergeRecord {
                         kept,
@@ -1502,6 +1472,7 @@ macro_rules! impl_sql_repository {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::department_agency_key;
+    pub use crate::states_not_involving_receiver;
     pub use crate::{
         Agency, AgencyRow, AuditRow, Backend, Consultation, ConsultationRow, Department,
         IntakeContext, IntakeIds, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note,

@@ -47,22 +47,15 @@ macro_rules! case_sql {
                 .collect())
         }
 
-        async fn record_case_event(
-            tx: &mut Tx,
-            case_id: i64,
-            user_id: i64,
-            at: DateTime<Utc>,
-            step: &str,
-            state: &str,
-            detail: Option<String>,
-        ) -> Result<(), StoreError> {
-            sqlx::query("INSERT INTO case_events (case_id, user_id, at, step, state, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(case_id)
-                .bind(user_id)
-                .bind(at)
-                .bind(step.to_owned())
-                .bind(state.to_owned())
-                .bind(detail)
+        async fn record_case_event(tx: &mut Tx, e: CaseEvent) -> Result<(), StoreError> {
+            sqlx::query("INSERT INTO case_events (case_id, user_id, at, step, state, detail, meeting_id) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(e.case_id)
+                .bind(e.user_id)
+                .bind(e.at)
+                .bind(e.step)
+                .bind(e.state)
+                .bind(e.detail)
+                .bind(e.meeting_id)
                 .execute(&mut **tx)
                 .await
                 .map_err(db_error)?;
@@ -229,7 +222,7 @@ macro_rules! case_sql {
             .map_err(db_error)?;
             involve_agency(&mut tx, id, c.origin_agency_id).await?;
             involve_agency(&mut tx, id, c.secretariat_agency_id).await?;
-            record_case_event(&mut tx, id, c.opened_by, now, "open", "intake", None).await?;
+            record_case_event(&mut tx, CaseEvent { case_id: id, user_id: c.opened_by, at: now, step: "open".into(), state: "intake".into(), detail: None, meeting_id: None }).await?;
             append_in(&store.clock, &mut tx, audit.record("case", id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(id)
@@ -318,14 +311,14 @@ macro_rules! case_sql {
                 member_consent_in(&mut tx, consultation_id, None, "yes", c.user_id, now).await?;
             }
             let detail = c.returned_to.as_ref().map(|(_, reason)| reason.clone());
-            record_case_event(&mut tx, id, c.user_id, now, &c.step, &c.to_state, detail).await?;
+            record_case_event(&mut tx, CaseEvent { case_id: id, user_id: c.user_id, at: now, step: c.step.clone(), state: c.to_state.clone(), detail, meeting_id: None }).await?;
             append_in(&store.clock, &mut tx, audit.record("case", id)).await?;
             tx.commit().await.map_err(db_error)?;
             sql_case(&store.pool, id).await?.ok_or_else(|| StoreError::Database("case vanished".into()))
         }
 
         async fn sql_case_events(pool: &sqlx::Pool<$db>, case_id: i64) -> Result<Vec<CaseEvent>, StoreError> {
-            sqlx::query_as("SELECT case_id, user_id, at, step, state, detail FROM case_events WHERE case_id = $1 ORDER BY id")
+            sqlx::query_as("SELECT case_id, user_id, at, step, state, detail, meeting_id FROM case_events WHERE case_id = $1 ORDER BY id")
                 .bind(case_id)
                 .fetch_all(pool)
                 .await
@@ -361,9 +354,9 @@ macro_rules! case_sql {
             .map_err(db_error)?;
             if let Some(change) = state {
                 move_case(&mut tx, case_id, &change.from_state, &change.to_state, now).await?;
-                record_case_event(&mut tx, case_id, by_user, now, &change.step, &change.to_state, None).await?;
+                record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: now, step: change.step.clone(), state: change.to_state.clone(), detail: None, meeting_id: None }).await?;
             }
-            record_case_event(&mut tx, case_id, by_user, now, "plan_version", "", Some(format!("第{version}版"))).await?;
+            record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: now, step: "plan_version".into(), state: String::new(), detail: Some(format!("第{version}版")), meeting_id: None }).await?;
             append_in(&store.clock, &mut tx, audit.record("case", case_id).detail(format!("支援プラン 第{version}版"))).await?;
             tx.commit().await.map_err(db_error)?;
             Ok((id, version))
@@ -524,7 +517,7 @@ macro_rules! case_sql {
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
-            record_case_event(&mut tx, case_id, by_user, now, "agenda", "", Some(format!("会議 ID {meeting_id}"))).await?;
+            record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: now, step: "agenda".into(), state: String::new(), detail: Some(format!("会議 ID {meeting_id}")), meeting_id: Some(meeting_id) }).await?;
             append_in(&store.clock, &mut tx, audit.record("meeting", meeting_id)).await?;
             tx.commit().await.map_err(db_error)
         }
@@ -568,7 +561,7 @@ macro_rules! case_sql {
             if let Some(task) = &d.task {
                 insert_task(&mut tx, task, d.case_id, None, Some(id), Some(d.meeting_id), now).await?;
                 if let Some(case_id) = d.case_id {
-                    record_case_event(&mut tx, case_id, d.created_by, now, "task", "", Some(task.title.clone())).await?;
+                    record_case_event(&mut tx, CaseEvent { case_id, user_id: d.created_by, at: now, step: "task".into(), state: String::new(), detail: Some(task.title.clone()), meeting_id: Some(d.meeting_id) }).await?;
                 }
             }
             if let (Some(a), Some(case_id)) = (&d.agreement, d.case_id) {
@@ -602,7 +595,7 @@ macro_rules! case_sql {
                     move_case(&mut tx, case_id, from, to, now).await?;
                 }
                 let state = a.case_state.as_ref().map(|(_, to)| to.as_str()).unwrap_or("");
-                record_case_event(&mut tx, case_id, d.created_by, now, "plan_agreed", state, Some(format!("会議 ID {}", d.meeting_id))).await?;
+                record_case_event(&mut tx, CaseEvent { case_id, user_id: d.created_by, at: now, step: "plan_agreed".into(), state: state.to_owned(), detail: Some(format!("会議 ID {}", d.meeting_id)), meeting_id: Some(d.meeting_id) }).await?;
             }
             append_in(&store.clock, &mut tx, audit.record("meeting", d.meeting_id)).await?;
             tx.commit().await.map_err(db_error)?;
@@ -668,7 +661,7 @@ macro_rules! case_sql {
                 .await
                 .map_err(db_error)?;
             if let Some(case_id) = task.case_id {
-                record_case_event(&mut tx, case_id, by_user, store.clock.now(), "task_done", "", Some(task.title.clone())).await?;
+                record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: store.clock.now(), step: "task_done".into(), state: String::new(), detail: Some(task.title.clone()), meeting_id: task.meeting_id }).await?;
             }
             append_in(&store.clock, &mut tx, audit.record("task", id)).await?;
             tx.commit().await.map_err(db_error)?;

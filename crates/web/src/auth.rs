@@ -16,18 +16,7 @@ use tsunagaru_store::{Session, SessionKind, StoreError, User};
 
 pub const SESSION_COOKIE: &str = "tsunagaru_session";
 
-pub use tsunagaru_app::sessions::{SignInError, SignedIn, hash_password, new_token, token_hash};
-
-/// Checks a username and password and opens a session (see
-/// `tsunagaru_app::sessions`).
-pub async fn sign_in(
-    state: &AppState,
-    username: &str,
-    password: &str,
-    kind: SessionKind,
-) -> Result<SignedIn, SignInError> {
-    state.app.sign_in(username, password, kind).await
-}
+pub use tsunagaru_app::sessions::{SignInError, hash_password, new_token, token_hash};
 
 /// The signed-in user of a request, with their session.
 #[derive(Debug, Clone)]

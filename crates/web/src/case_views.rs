@@ -348,16 +348,11 @@ pub async fn case_view(
     };
     let consultation = state.repo.consultation(case.consultation_id).await?;
     let plans = state.repo.plans_of(case.id).await?;
-    let all_tasks = state.repo.tasks_of_case(case.id).await?;
-    let actor = user.actor();
-    let tasks = state.app.tasks_visible(&actor, all_tasks.clone()).await?;
-    // What a 支援会議 decided reaches its pledged members only: its tasks,
-    // and the case's record of them, are left out for everyone else.
-    let hidden_titles: Vec<String> = all_tasks
-        .iter()
-        .filter(|t| !tasks.iter().any(|v| v.id == t.id))
-        .map(|t| t.title.clone())
-        .collect();
+    // What a 支援会議 produced reaches its pledged members only.
+    let (tasks, events) = state
+        .app
+        .case_tasks_and_events(&user.actor(), case.id)
+        .await?;
     let sits_on = state.repo.meetings_of_user(user.user.id).await?;
     let meetings = state
         .repo
@@ -367,11 +362,6 @@ pub async fn case_view(
         .filter(|m| sits_on.iter().any(|mine| mine.id == m.id))
         .map(|m| MeetingRef::of(m, state))
         .collect();
-    let mut events = state.repo.case_events(case.id).await?;
-    events.retain(|e| {
-        !(matches!(e.step.as_str(), "task" | "task_done")
-            && e.detail.as_ref().is_some_and(|d| hidden_titles.contains(d)))
-    });
     let consented = consultation.as_ref().is_some_and(self_consented);
     let case_state = CaseState::parse(&case.state);
     let today = state.today();

@@ -221,23 +221,3 @@ pub async fn suggestions(
     }
     Ok(out)
 }
-
-/// A person's consultations as this user may see them
-/// (`App::consultations_shown`).
-pub async fn visible_consultations(
-    state: &AppState,
-    user: &CurrentUser,
-    person: &Person,
-) -> Result<Vec<Consultation>, tsunagaru_app::AppError> {
-    state.app.consultations_shown(&user.actor(), person).await
-}
-
-/// One consultation as this user may see it.
-pub async fn shown_consultation(
-    state: &AppState,
-    user: &CurrentUser,
-    person: &Person,
-    c: Consultation,
-) -> Result<Consultation, tsunagaru_app::AppError> {
-    state.app.consultation_shown(&user.actor(), person, c).await
-}

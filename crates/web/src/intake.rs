@@ -232,20 +232,3 @@ pub async fn save_intake(
         .detail(format!("受付機関 {agency_id}"));
     state.repo.create_intake(&sheet, &ctx, audit).await
 }
-
-/// Changes the 同意 of the household member on row `position` of the sheet
-/// (1 = 本人), given later or withdrawn. Only the
-/// consultation's 受付機関 holds the sheet; others who see the person get
-/// 403, everyone else 404. Every later share reads the new answer.
-pub async fn change_consent(
-    state: &AppState,
-    user: &CurrentUser,
-    consultation_id: i64,
-    position: i64,
-    consent: &str,
-) -> Result<i64, tsunagaru_app::AppError> {
-    state
-        .app
-        .change_consent(&user.actor(), consultation_id, position, consent)
-        .await
-}

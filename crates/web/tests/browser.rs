@@ -69,6 +69,21 @@ async fn browser(profile: &std::path::Path) -> (Driver, Client) {
     panic!("could not start a Chromium session through chromedriver on port {port}");
 }
 
+/// On a 支援会議's pledge page: confirms the 守秘義務 and opens the material.
+async fn pledge(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    wait_for_text(client, "main h1", |t| t.starts_with("守秘義務の確認")).await?;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("pledge"))
+        .await?
+        .click()
+        .await?;
+    click_button(client, "確認して資料を開く").await?;
+    wait_for_text(client, "main h1", |t| t == "支援会議").await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_signs_in_filters_to_elderly_and_reads_a_centers_catchment() {
     let app = TestApp::new(Backend::Sqlite).await;
@@ -967,16 +982,7 @@ async fn a_csw_plans_a_case_is_refused_at_the_case_conference_and_a_decision_rea
             .click()
             .await?;
         // The 支援会議's material opens only after the pledge.
-        wait_for_text(&client, "main h1", |t| t.starts_with("守秘義務の確認")).await?;
-        client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Id("pledge"))
-            .await?
-            .click()
-            .await?;
-        click_button(&client, "確認して資料を開く").await?;
-        wait_for_text(&client, "main h1", |t| t == "支援会議").await?;
+        pledge(&client).await?;
         wait_for_text(&client, &format!("#agenda-{case_id}"), |t| {
             t.contains("盛岡 花子") && t.contains("本人同意なし")
         })
@@ -1053,16 +1059,7 @@ async fn a_csw_plans_a_case_is_refused_at_the_case_conference_and_a_decision_rea
         client
             .goto(meeting_url.as_str().split('#').next().unwrap())
             .await?;
-        wait_for_text(&client, "main h1", |t| t.starts_with("守秘義務の確認")).await?;
-        client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Id("pledge"))
-            .await?
-            .click()
-            .await?;
-        click_button(&client, "確認して資料を開く").await?;
-        wait_for_text(&client, "main h1", |t| t == "支援会議").await?;
+        pledge(&client).await?;
         client.goto(&format!("{base}/")).await?;
         let tasks = wait_for_text(&client, "#task-list", |t| t.contains("月1回訪問する")).await?;
         assert!(tasks.contains("令和8年12月20日"), "{tasks}");

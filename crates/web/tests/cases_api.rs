@@ -440,6 +440,12 @@ async fn the_consent_gate_offers_the_support_conference(backend: Backend) {
         !case_view.to_string().contains("月1回訪問する"),
         "{case_view}"
     );
+    assert!(
+        !case_view
+            .to_string()
+            .contains(&format!("会議 ID {support}")),
+        "that the 支援会議 had the case on its agenda stays with its members: {case_view}"
+    );
     let (_, case_view) = s.get(&s.csw, &format!("/api/v1/cases/{case}")).await;
     assert!(
         case_view.to_string().contains("月1回訪問する"),

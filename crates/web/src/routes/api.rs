@@ -3,7 +3,7 @@
 use super::directory::{AgencyFilter, department_label};
 use super::users::{UserInput, create_user};
 use crate::AppState;
-use crate::auth::{ApiUser, sign_in};
+use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body};
 use crate::id::Id;
 use axum::extract::rejection::JsonRejection;
@@ -56,7 +56,11 @@ async fn login(
     body: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let body = json_body(body)?;
-    match sign_in(&state, &body.username, &body.password, SessionKind::Api).await {
+    match state
+        .app
+        .sign_in(&body.username, &body.password, SessionKind::Api)
+        .await
+    {
         Ok(signed_in) => Ok(Json(json!({
             "token": signed_in.token,
             "expires_after_idle_minutes": state.pack.login.session_idle_minutes,

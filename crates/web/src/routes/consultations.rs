@@ -247,8 +247,10 @@ pub async fn print(
     let person = visible_person(&state, &user, consultation.person_id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let consultation =
-        crate::handoffs::shown_consultation(&state, &user, &person, consultation).await?;
+    let consultation = state
+        .app
+        .consultation_shown(&user.actor(), &person, consultation)
+        .await?;
     state
         .repo
         .append_audit(

@@ -154,7 +154,10 @@ async fn person_page(
                 .detail(view_detail(&person, user, "画面")),
         )
         .await?;
-    let consultations = crate::handoffs::visible_consultations(state, user, &person).await?;
+    let consultations = state
+        .app
+        .consultations_shown(&user.actor(), &person)
+        .await?;
     let notes = state.repo.notes_of(id).await?;
     let handoffs = state.repo.handoffs_of_person(id).await?;
     let agencies = state.repo.agencies().await?;
@@ -869,6 +872,9 @@ pub async fn change_consent(
         .parse()
         .map_err(|_| PageError::BadRequest("同意を変更する家族を選んでください".into()))?;
     let consent = super::cases_web::field(&pairs, "consent");
-    let person = crate::intake::change_consent(&state, &user, id, position, &consent).await?;
+    let person = state
+        .app
+        .change_consent(&user.actor(), id, position, &consent)
+        .await?;
     Ok(Redirect::to(&format!("/persons/{person}#household")).into_response())
 }

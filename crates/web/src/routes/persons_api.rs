@@ -117,8 +117,10 @@ async fn consultation(
     let person = visible_person(&state, &user, consultation.person_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let consultation =
-        crate::handoffs::shown_consultation(&state, &user, &person, consultation).await?;
+    let consultation = state
+        .app
+        .consultation_shown(&user.actor(), &person, consultation)
+        .await?;
     state
         .repo
         .append_audit(
@@ -205,7 +207,10 @@ async fn person(
                 .detail(view_detail(&person, &user, "API")),
         )
         .await?;
-    let consultations = crate::handoffs::visible_consultations(&state, &user, &person).await?;
+    let consultations = state
+        .app
+        .consultations_shown(&user.actor(), &person)
+        .await?;
     let notes = state.repo.notes_of(id).await?;
     let mut value = person_json(&person, state.today());
     value["household"] = consultations
@@ -424,7 +429,10 @@ async fn consent(
     input: Result<Json<ConsentChange>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
-    crate::intake::change_consent(&state, &user, id, input.position, &input.consent).await?;
+    state
+        .app
+        .change_consent(&user.actor(), id, input.position, &input.consent)
+        .await?;
     Ok(Json(
         json!({"consultation_id": id, "position": input.position, "consent": tsunagaru_domain::intake::ConsentAnswer::parse(&input.consent).map(|c| c.code())}),
     ))

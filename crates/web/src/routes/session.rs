@@ -1,7 +1,7 @@
 //! ログイン / ログアウト.
 
 use crate::AppState;
-use crate::auth::{self, SESSION_COOKIE, WebUser, clear_cookie, sign_in};
+use crate::auth::{self, SESSION_COOKIE, WebUser, clear_cookie};
 use crate::csrf::LOGIN_COOKIE;
 use crate::error::PageError;
 use crate::templates::LoginPage;
@@ -76,7 +76,11 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    match sign_in(&state, &form.username, &form.password, SessionKind::Web).await {
+    match state
+        .app
+        .sign_in(&form.username, &form.password, SessionKind::Web)
+        .await
+    {
         Ok(signed_in) => {
             let secure = auth::is_secure(&state, &headers);
             Ok((
