@@ -36,6 +36,15 @@ impl AppError {
         AppError::Forbidden(message.into())
     }
 
+    pub fn conflict(message: impl Into<String>) -> AppError {
+        AppError::Conflict(message.into())
+    }
+
+    /// A fault of the system, described for the log.
+    pub fn internal(detail: impl Into<String>) -> AppError {
+        AppError::Internal(detail.into())
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
         AppError::Invalid(vec![FieldError {
             field: field.to_owned(),

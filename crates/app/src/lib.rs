@@ -16,12 +16,22 @@
 //! This crate knows nothing of HTTP, templates or JSON views.
 
 mod actor;
+pub mod bootstrap;
+pub mod cases;
+pub mod community;
+pub mod directory;
 mod error;
 pub mod export;
+pub mod handoffs;
+pub mod intake;
 pub mod meetings;
+pub mod outreach;
+pub mod participation;
+pub mod person_records;
 pub mod persons;
 pub mod policy;
 pub mod sessions;
+pub mod users;
 
 pub use actor::Actor;
 pub use error::{AppError, FieldError};
@@ -31,6 +41,14 @@ use std::sync::Arc;
 use tsunagaru_address::Router;
 use tsunagaru_pack::Pack;
 use tsunagaru_store::Repository;
+
+/// How personal data is read, for the audit trail: on screen (or as JSON),
+/// or printed on paper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    Screen,
+    Print,
+}
 
 /// The application: the repository (reached only through this crate's use
 /// cases, and through [`App::repository_unchecked`] while the remaining
@@ -77,11 +95,12 @@ impl App {
         self.clock.today()
     }
 
-    /// The repository without any policy in front of it. Named as the bypass
-    /// it is (as lldap names its `unsafe_get_handler`): the areas not yet
-    /// moved into this crate still call it from the web adapters; each area
-    /// moved here removes its callers.
-    pub fn repository_unchecked(&self) -> &Arc<dyn Repository> {
-        &self.repo
+    /// The town of an address (for search and the 担当地区), from the router.
+    pub fn town_of(&self, postal_code: Option<&str>, line: Option<&str>) -> Option<String> {
+        line.and_then(|line| {
+            self.address
+                .route(&format!("{} {line}", postal_code.unwrap_or_default()))
+                .town
+        })
     }
 }

@@ -1,12 +1,504 @@
-//! What meetings produce, as each actor may see it: what a meeting that
-//! requires the 守秘義務の確認 (the 支援会議) produced — its agenda, the tasks
-//! its decisions created, the record of them on a case — reaches only that
-//! meeting's members who pledged (`policy::sees_meeting_output`).
+//! Meetings (よりそい会議, 支援会議, 全体会 …): scheduling, who may open
+//! them (members; a 支援会議 only after the member's 守秘義務の確認), the
+//! agenda with the consent gate, minutes, decisions and the tasks they give,
+//! and what a meeting's output lets each actor see.
 
-use crate::{Actor, App, AppError, policy};
+use crate::cases::case_state;
+use crate::{Actor, App, AppError, FieldError, Reading, policy};
+use chrono::NaiveDate;
+use serde::Deserialize;
 use std::collections::HashMap;
-use tsunagaru_domain::case::MeetingKind;
-use tsunagaru_store::{CaseEvent, Task};
+use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::case::{
+    CaseState, CaseStep, MeetingKind, Recurrence, agenda_gate, paired_support_conference,
+    parse_meeting_start, parse_meeting_time,
+};
+use tsunagaru_domain::era::EraDate;
+use tsunagaru_store::{
+    Case, CaseEvent, Consultation, Meeting, MeetingRow, NewDecision, NewMeeting, NewTask, Person,
+    PlanAgreement, PlanVersion, Task,
+};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MeetingInput {
+    pub kind: String,
+    /// Left empty: the pack's name of the kind.
+    pub title: String,
+    /// `2026-12-10T13:30`, `2026-12-10 13:30` or 和暦 date + `time`.
+    pub starts_at: String,
+    pub place: String,
+    pub member_user_ids: Vec<i64>,
+    /// once / monthly / three_times_a_year
+    pub repeat: String,
+    pub count: Option<u32>,
+    /// For a よりそい会議: the time of the 支援会議 held the same day.
+    pub support_conference_at: String,
+}
+
+/// A meeting as the user may open it.
+pub enum MeetingAccess {
+    /// A member who may open the material.
+    Open(Meeting),
+    /// A member of a 支援会議 who has not pledged yet.
+    PledgeFirst(Meeting),
+}
+
+pub const PLEDGE_REQUIRED: &str =
+    "支援会議の資料を開く前に、守秘義務の確認（法第106条の6第6項）を記録してください";
+
+/// Why the consent gate refused, with the kind offered instead.
+pub struct GateRefusal {
+    pub message: String,
+    pub instead: Option<MeetingKind>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionInput {
+    pub case_id: Option<i64>,
+    pub text: String,
+    /// A task for an agency (all three or none).
+    pub task_agency_id: Option<i64>,
+    pub task_title: String,
+    /// 和暦 or 西暦.
+    pub task_due_on: String,
+    /// Agree the case's newest plan version (よりそい会議 only).
+    pub agree_plan: bool,
+}
+
+impl App {
+    /// Who may schedule meetings: the 多機関協働 team and city staff.
+    pub async fn may_schedule(&self, actor: &Actor) -> Result<bool, AppError> {
+        Ok(actor.role == tsunagaru_domain::Role::City || self.team_agency(actor).await?.is_some())
+    }
+
+    /// Schedules a meeting, a series, and for a よりそい会議 optionally the
+    /// 支援会議 of the same day. Returns the ids, the first first.
+    pub async fn schedule(
+        &self,
+        actor: &Actor,
+        input: &MeetingInput,
+    ) -> Result<Vec<i64>, AppError> {
+        if !self.may_schedule(actor).await? {
+            return Err(AppError::forbidden(
+                "会議を登録できるのは事務局（多機関協働）と市の職員です",
+            ));
+        }
+        let mut problems = Vec::new();
+        let field = |f: &str, m: String| FieldError {
+            field: f.into(),
+            message: m,
+        };
+        let kind = MeetingKind::parse(input.kind.trim());
+        if kind.is_none() {
+            problems.push(field(
+                "kind",
+                if input.kind.trim().is_empty() {
+                    "会議の種類を選んでください".into()
+                } else {
+                    format!("会議の種類「{}」はありません", input.kind.trim())
+                },
+            ));
+        }
+        let starts_at = parse_meeting_start(&input.starts_at, self.today())
+            .map_err(|m| problems.push(field("starts_at", m)))
+            .ok();
+        let recurrence = Recurrence::parse(&input.repeat, input.count)
+            .map_err(|m| problems.push(field("repeat", m)))
+            .ok();
+        let paired = if input.support_conference_at.trim().is_empty() {
+            None
+        } else if kind != Some(MeetingKind::CaseConference) {
+            problems.push(field(
+                "support_conference_at",
+                "同日の支援会議は、よりそい会議を登録するときに指定します".into(),
+            ));
+            None
+        } else {
+            parse_meeting_time(&input.support_conference_at)
+                .map_err(|m| problems.push(field("support_conference_at", m)))
+                .ok()
+        };
+        let users = self.repo.users().await?;
+        for id in &input.member_user_ids {
+            match users.iter().find(|u| u.id == *id && u.active) {
+                None => problems.push(field(
+                    "member_user_ids",
+                    format!("利用者 ID {id} は登録されていません"),
+                )),
+                // Members see personal data: only roles that work with persons sit on a meeting.
+                Some(u) if !u.role.works_with_persons() => problems.push(field(
+                    "member_user_ids",
+                    format!(
+                        "{}（{}）は会議の構成員にできません",
+                        u.display_name,
+                        u.role.label()
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+        let (Some(kind), Some(starts_at), Some(recurrence)) = (kind, starts_at, recurrence) else {
+            return Err(AppError::Invalid(problems));
+        };
+        let mut meetings = Vec::new();
+        for at in recurrence.occurrences(starts_at) {
+            let title = match input.title.trim() {
+                "" => self.kind_name(kind),
+                t => t.to_owned(),
+            };
+            meetings.push(NewMeeting {
+                kind: kind.code().into(),
+                title,
+                starts_at: at,
+                place: input.place.trim().to_owned(),
+                created_by: actor.id(),
+                member_user_ids: input.member_user_ids.clone(),
+            });
+            if let Some(time) = paired {
+                match paired_support_conference(at, time) {
+                    Ok(support_at) => meetings.push(NewMeeting {
+                        kind: MeetingKind::SupportConference.code().into(),
+                        title: self.kind_name(MeetingKind::SupportConference),
+                        starts_at: support_at,
+                        place: input.place.trim().to_owned(),
+                        created_by: actor.id(),
+                        member_user_ids: input.member_user_ids.clone(),
+                    }),
+                    Err(m) => {
+                        problems.push(field("support_conference_at", m));
+                        break;
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let ids = self
+            .repo
+            .create_meetings(
+                &meetings,
+                actor.audit(AuditAction::MeetingScheduled).detail(format!(
+                    "{} {} 件",
+                    kind.code(),
+                    meetings.len()
+                )),
+            )
+            .await?;
+        Ok(ids)
+    }
+
+    /// Non-members get 404 (the meeting's existence is not disclosed).
+    pub async fn meeting_access(&self, actor: &Actor, id: i64) -> Result<MeetingAccess, AppError> {
+        if !actor.role.works_with_persons() {
+            return Err(AppError::NotFound);
+        }
+        let meeting = self.repo.meeting(id).await?.ok_or(AppError::NotFound)?;
+        let Some(member) = meeting.member(actor.id()) else {
+            return Err(AppError::NotFound);
+        };
+        let needs_pledge =
+            MeetingKind::parse(&meeting.row.kind).is_some_and(|k| k.requires_pledge());
+        if needs_pledge && member.pledged_at.is_none() {
+            Ok(MeetingAccess::PledgeFirst(meeting))
+        } else {
+            Ok(MeetingAccess::Open(meeting))
+        }
+    }
+
+    /// The meeting's material, for members who may open it; 403 with the reason
+    /// for a member of a 支援会議 who has not pledged.
+    pub async fn open_meeting(&self, actor: &Actor, id: i64) -> Result<Meeting, AppError> {
+        match self.meeting_access(actor, id).await? {
+            MeetingAccess::Open(m) => Ok(m),
+            MeetingAccess::PledgeFirst(_) => Err(AppError::forbidden(PLEDGE_REQUIRED)),
+        }
+    }
+
+    pub async fn pledge(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        let meeting = match self.meeting_access(actor, id).await? {
+            MeetingAccess::Open(m) | MeetingAccess::PledgeFirst(m) => m,
+        };
+        if !MeetingKind::parse(&meeting.row.kind).is_some_and(|k| k.requires_pledge()) {
+            return Err(AppError::conflict(
+                "守秘義務の確認が必要なのは支援会議だけです",
+            ));
+        }
+        self.repo
+            .pledge(id, actor.id(), actor.audit(AuditAction::MeetingPledged))
+            .await
+            .map_err(AppError::from)
+    }
+
+    /// Puts a case on the agenda: the user must see the case through their own
+    /// involvement (not through another meeting) and be able to open the meeting.
+    /// The consent gate refuses an unconsented case for a meeting that needs consent.
+    pub async fn add_agenda(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        case_id: i64,
+    ) -> Result<Result<(), GateRefusal>, AppError> {
+        let meeting = self.open_meeting(actor, meeting_id).await?;
+        let case = self
+            .repo
+            .case(case_id)
+            .await?
+            .filter(|c| c.agency_ids.iter().any(|a| actor.agency_ids.contains(a)))
+            .ok_or(AppError::NotFound)?;
+        if !case_state(&case)?.is_open() {
+            return Err(AppError::conflict("終わったケースは議題にできません"));
+        }
+        let kind = MeetingKind::parse(&meeting.row.kind).ok_or(AppError::NotFound)?;
+        let consented = self.person_consented(&case).await?;
+        if let Err(refused) = agenda_gate(kind, consented, |k| self.kind_name(k)) {
+            self.repo
+                .append_audit(
+                    actor
+                        .audit(AuditAction::AgendaRefused)
+                        .record("meeting", meeting_id)
+                        .detail(format!("ケース ID {case_id}: 本人同意なし")),
+                )
+                .await?;
+            return Ok(Err(GateRefusal {
+                message: refused.message,
+                instead: refused.instead,
+            }));
+        }
+        self.repo
+            .add_agenda_item(
+                meeting_id,
+                case_id,
+                actor.id(),
+                actor
+                    .audit(AuditAction::AgendaAdded)
+                    .detail(format!("ケース ID {case_id}")),
+            )
+            .await?;
+        Ok(Ok(()))
+    }
+
+    pub async fn save_minutes(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        minutes: &str,
+    ) -> Result<(), AppError> {
+        self.open_meeting(actor, meeting_id).await?;
+        self.repo
+            .save_minutes(
+                meeting_id,
+                minutes.trim(),
+                actor.id(),
+                actor.audit(AuditAction::MinutesSaved),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Records a decision: its task for an agency, and/or the agreement of the
+    /// case's newest plan version at a よりそい会議.
+    pub async fn add_decision(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        input: &DecisionInput,
+    ) -> Result<i64, AppError> {
+        let meeting = self.open_meeting(actor, meeting_id).await?;
+        let kind = MeetingKind::parse(&meeting.row.kind).ok_or(AppError::NotFound)?;
+        let mut problems = Vec::new();
+        let field = |f: &str, m: &str| FieldError {
+            field: f.into(),
+            message: m.into(),
+        };
+        if let Some(case_id) = input.case_id
+            && !meeting.agenda.iter().any(|a| a.case_id == case_id)
+        {
+            problems.push(field("case_id", "このケースはこの会議の議題にありません"));
+        }
+        let text = input.text.trim();
+        if text.is_empty() && !input.agree_plan {
+            problems.push(field("text", "決定事項を書いてください"));
+        }
+        let task_given = input.task_agency_id.is_some()
+            || !input.task_title.trim().is_empty()
+            || !input.task_due_on.trim().is_empty();
+        let mut task = None;
+        if task_given {
+            let agencies = self.repo.agencies().await?;
+            match input.task_agency_id {
+                Some(id) if agencies.iter().any(|a| a.id == id && a.active) => {}
+                Some(_) => {
+                    problems.push(field("task_agency_id", "タスクの機関が登録されていません"))
+                }
+                None => problems.push(field(
+                    "task_agency_id",
+                    "タスクを担当する機関を選んでください",
+                )),
+            }
+            if input.task_title.trim().is_empty() {
+                problems.push(field("task_title", "タスクの内容を書いてください"));
+            }
+            let due_on = if input.task_due_on.trim().is_empty() {
+                None
+            } else {
+                EraDate::parse(&input.task_due_on)
+                    .map_err(|e| problems.push(field("task_due_on", &e.to_string())))
+                    .ok()
+                    .map(EraDate::date)
+            };
+            if let Some(agency_id) = input.task_agency_id {
+                task = Some(NewTask {
+                    agency_id,
+                    title: input.task_title.trim().to_owned(),
+                    due_on,
+                });
+            }
+        }
+        let mut agreement = None;
+        if input.agree_plan {
+            match input.case_id {
+                None => problems.push(field(
+                    "case_id",
+                    "合意する支援プランのケースを選んでください",
+                )),
+                Some(_) if !kind.agrees_plans() => problems.push(field(
+                    "agree_plan",
+                    &format!(
+                        "支援プランの合意は{}で行います",
+                        self.kind_name(MeetingKind::CaseConference)
+                    ),
+                )),
+                Some(case_id) => {
+                    match self
+                        .plan_agreement(case_id, meeting.row.starts_at.date())
+                        .await
+                    {
+                        Ok(a) => agreement = Some(a),
+                        Err(m) => problems.push(field("agree_plan", &m)),
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let text = if text.is_empty() {
+            "支援プランを合意した".to_owned()
+        } else {
+            text.to_owned()
+        };
+        self.repo
+            .add_decision(
+                &NewDecision {
+                    meeting_id,
+                    case_id: input.case_id,
+                    text,
+                    created_by: actor.id(),
+                    task,
+                    agreement,
+                },
+                actor
+                    .audit(AuditAction::DecisionRecorded)
+                    .detail(match input.case_id {
+                        Some(c) => format!("ケース ID {c}"),
+                        None => String::new(),
+                    }),
+            )
+            .await
+            .map_err(AppError::from)
+    }
+
+    /// What agreeing the case's newest plan version does, or why it cannot be.
+    async fn plan_agreement(&self, case_id: i64, on: NaiveDate) -> Result<PlanAgreement, String> {
+        let case = self
+            .repo
+            .case(case_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("ケースが見つかりません")?;
+        let consented = self
+            .person_consented(&case)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !consented {
+            return Err("本人の同意が確認できないケースの支援プランは合意できません".into());
+        }
+        let plans = self
+            .repo
+            .plans_of(case_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let newest = plans
+            .first()
+            .ok_or("このケースにはまだ支援プランがありません")?;
+        if newest.is_agreed() {
+            return Err(format!(
+                "支援プラン 第{}版はすでに合意されています",
+                newest.version
+            ));
+        }
+        let current = CaseState::parse(&case.state).ok_or("ケースの状態を読み取れません")?;
+        let case_state = match current {
+            CaseState::Planning => {
+                let next = current
+                    .after(CaseStep::StartSupport, true)
+                    .map_err(|e| e.message)?;
+                Some((current.code().to_owned(), next.code().to_owned()))
+            }
+            CaseState::Support | CaseState::Monitoring => None,
+            other => {
+                return Err(format!(
+                    "「{}」のケースの支援プランは合意できません",
+                    other.label()
+                ));
+            }
+        };
+        Ok(PlanAgreement {
+            plan_id: newest.id,
+            agreed_on: on,
+            tasks: newest
+                .plan
+                .assignments
+                .iter()
+                .flat_map(|a| {
+                    a.tasks.iter().map(|t| NewTask {
+                        agency_id: a.agency_id,
+                        title: t.title.clone(),
+                        due_on: t.due_on,
+                    })
+                })
+                .collect(),
+            agency_ids: newest.plan.agency_ids(),
+            case_state,
+        })
+    }
+
+    /// Marks a task of one of the user's agencies done.
+    pub async fn complete_task(
+        &self,
+        actor: &Actor,
+        task_id: i64,
+    ) -> Result<tsunagaru_store::Task, AppError> {
+        let task = self
+            .repo
+            .task(task_id)
+            .await?
+            .filter(|t| actor.role.works_with_persons() && actor.agency_ids.contains(&t.agency_id))
+            .ok_or(AppError::NotFound)?;
+        self.repo
+            .complete_task(
+                task.id,
+                actor.id(),
+                self.today(),
+                actor.audit(AuditAction::TaskCompleted),
+            )
+            .await
+            .map_err(AppError::from)
+    }
+}
 
 /// Whether the actor sees each meeting's output, asked once per meeting.
 struct MeetingOutput<'a> {
@@ -92,5 +584,105 @@ impl App {
             .and_then(|id| meeting.member(id))
             .is_some_and(|m| m.pledged_at.is_some());
         Ok(policy::sees_meeting_output(requires_pledge, pledged))
+    }
+}
+
+/// A case on a meeting's agenda, as shared in that meeting.
+pub struct AgendaRecord {
+    pub position: i64,
+    pub case: Case,
+    pub person: Option<Person>,
+    pub consultation: Option<Consultation>,
+    /// 本人's 同意 now.
+    pub consented: bool,
+    pub plans: Vec<PlanVersion>,
+}
+
+/// A meeting's material for a member who may open it.
+pub struct MeetingRecord {
+    pub meeting: Meeting,
+    pub agenda: Vec<AgendaRecord>,
+    /// Cases on the agenda withheld because 本人 withdrew consent after they
+    /// were put on it (a meeting that requires consent shows them no more).
+    pub withheld: usize,
+    pub tasks: Vec<Task>,
+}
+
+impl App {
+    /// The meetings the actor sits on.
+    pub async fn meetings_of(&self, actor: &Actor) -> Result<Vec<MeetingRow>, AppError> {
+        if !actor.role.works_with_persons() {
+            return Ok(Vec::new());
+        }
+        Ok(self.repo.meetings_of_user(actor.id()).await?)
+    }
+
+    /// The open tasks of the actor's agencies that the actor may see.
+    pub async fn open_tasks(&self, actor: &Actor) -> Result<Vec<Task>, AppError> {
+        if !actor.role.works_with_persons() {
+            return Ok(Vec::new());
+        }
+        let tasks = self.repo.open_tasks_of(&actor.agency_ids).await?;
+        self.tasks_visible(actor, tasks).await
+    }
+
+    /// The meeting's material (members; a 支援会議 after the member's
+    /// pledge); the view is audited. On a meeting that requires consent, a
+    /// case whose person withdrew consent is withheld.
+    pub async fn meeting_record(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reading: Reading,
+    ) -> Result<MeetingRecord, AppError> {
+        let meeting = self.open_meeting(actor, id).await?;
+        let kind = MeetingKind::parse(&meeting.row.kind).ok_or(AppError::NotFound)?;
+        let mut agenda = Vec::new();
+        let mut withheld = 0;
+        for item in &meeting.agenda {
+            let Some(case) = self.repo.case(item.case_id).await? else {
+                continue;
+            };
+            let consultation = self.repo.consultation(case.consultation_id).await?;
+            let consented = consultation
+                .as_ref()
+                .is_some_and(crate::cases::self_consented);
+            if kind.requires_consent() && !consented {
+                withheld += 1;
+                continue;
+            }
+            let person = self
+                .repo
+                .person(case.person_id)
+                .await?
+                .map(|p| p.for_viewer(actor.id()));
+            let plans = self.repo.plans_of(case.id).await?;
+            agenda.push(AgendaRecord {
+                position: item.position,
+                case,
+                person,
+                consultation,
+                consented,
+                plans,
+            });
+        }
+        let tasks = self.repo.tasks_of_meeting(id).await?;
+        self.repo
+            .append_audit(
+                actor
+                    .audit(match reading {
+                        Reading::Screen => AuditAction::MeetingViewed,
+                        Reading::Print => AuditAction::MeetingPrinted,
+                    })
+                    .record("meeting", id)
+                    .detail(format!("議題 {} 件", agenda.len())),
+            )
+            .await?;
+        Ok(MeetingRecord {
+            meeting,
+            agenda,
+            withheld,
+            tasks,
+        })
     }
 }

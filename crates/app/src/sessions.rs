@@ -14,12 +14,12 @@
 //! Security timers (session limits, lock-outs) run on real time, not on the
 //! settable business clock: setting the date must not lengthen a lock-out.
 
-use crate::{App, AppError};
+use crate::{Actor, App, AppError};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::Utc;
 use std::sync::LazyLock;
 use tsunagaru_domain::{AuditAction, NewAuditEvent, Username};
-use tsunagaru_store::{NewSession, SessionKind, User};
+use tsunagaru_store::{NewSession, Session, SessionKind, StoreError, User};
 
 /// Hashes a password with Argon2id (RFC 9106 defaults: m=19 MiB, t=2, p=1).
 /// Blocking: call [`hash_password`] from async code.
@@ -212,5 +212,77 @@ impl App {
             token,
             csrf_token,
         })
+    }
+}
+
+/// Why a token gives no signed-in user.
+#[derive(Debug)]
+pub enum NoSession {
+    /// No such session (or of another kind, or its user is inactive).
+    Missing,
+    /// The session ran past its idle or absolute limit; it is removed.
+    Expired,
+    Internal(String),
+}
+
+impl From<StoreError> for NoSession {
+    fn from(e: StoreError) -> Self {
+        NoSession::Internal(e.to_string())
+    }
+}
+
+impl App {
+    /// Resolves a token to a live session of `kind` and its active user;
+    /// touches the session (at most once a minute, to spare the disk).
+    /// Session limits run on real time, not on the business clock.
+    pub async fn resume_session(
+        &self,
+        token: &str,
+        kind: SessionKind,
+    ) -> Result<(Session, User), NoSession> {
+        let hash = token_hash(token);
+        let session = self.repo.session(&hash).await?.ok_or(NoSession::Missing)?;
+        if session.kind != kind.code() {
+            return Err(NoSession::Missing);
+        }
+        let now = Utc::now();
+        let times = tsunagaru_domain::SessionTimes {
+            created_at: session.created_at,
+            last_seen_at: session.last_seen_at,
+        };
+        if !times.is_alive(now, &self.pack.login) {
+            self.repo.delete_session(&hash, None).await?;
+            return Err(NoSession::Expired);
+        }
+        let user = self
+            .repo
+            .user(session.user_id)
+            .await?
+            .filter(|u| u.active)
+            .ok_or(NoSession::Missing)?;
+        if now - session.last_seen_at > chrono::Duration::seconds(60) {
+            self.repo.touch_session(&hash, now).await?;
+        }
+        Ok((session, user))
+    }
+
+    /// The CSRF token of a browser session, if the session exists.
+    pub async fn session_csrf_token(&self, token: &str) -> Result<Option<String>, AppError> {
+        Ok(self
+            .repo
+            .session(&token_hash(token))
+            .await?
+            .map(|s| s.csrf_token))
+    }
+
+    /// Ends the actor's session (sign-out), audited.
+    pub async fn sign_out(&self, actor: &Actor, session: &Session) -> Result<(), AppError> {
+        self.repo
+            .delete_session(
+                &session.token_hash,
+                Some(actor.audit(AuditAction::Logout).record("user", actor.id())),
+            )
+            .await?;
+        Ok(())
     }
 }

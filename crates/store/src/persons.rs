@@ -453,3 +453,14 @@ pub struct MergeRecord {
     pub consultations: Vec<i64>,
     pub notes: Vec<i64>,
 }
+
+impl MergeRecord {
+    /// The record a merge left in a person's history (`absorbed`, `merged_into`).
+    pub fn from_change(change: &PersonChange) -> Option<MergeRecord> {
+        change
+            .after
+            .as_deref()
+            .or(change.before.as_deref())
+            .and_then(|t| serde_json::from_str(t).ok())
+    }
+}

@@ -10,9 +10,8 @@ use crate::error::{ApiError, PageError};
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use chrono::{Duration, Utc};
-use tsunagaru_domain::{AuditAction, NewAuditEvent, Role};
-use tsunagaru_store::{Session, SessionKind, StoreError, User};
+use tsunagaru_domain::Role;
+use tsunagaru_store::{Session, SessionKind, User};
 
 pub const SESSION_COOKIE: &str = "tsunagaru_session";
 
@@ -34,65 +33,18 @@ impl CurrentUser {
     pub fn role(&self) -> Role {
         self.user.role
     }
-
-    pub fn audit(&self, action: AuditAction) -> NewAuditEvent {
-        NewAuditEvent::new(action, self.user.username.clone()).by_user(self.user.id)
-    }
 }
 
 /// Why a request has no signed-in user.
-pub enum NoUser {
-    Missing,
-    Expired,
-    Store(StoreError),
-}
+pub use tsunagaru_app::sessions::NoSession as NoUser;
 
-/// Resolves a token to a live session and an active user; touches the
-/// session (at most once a minute, to spare the disk).
+/// Resolves a token to a live session and an active user (`App::resume_session`).
 pub async fn resolve_session(
     state: &AppState,
     token: &str,
     kind: SessionKind,
 ) -> Result<CurrentUser, NoUser> {
-    let hash = token_hash(token);
-    let session = state
-        .repo
-        .session(&hash)
-        .await
-        .map_err(NoUser::Store)?
-        .ok_or(NoUser::Missing)?;
-    if session.kind != kind.code() {
-        return Err(NoUser::Missing);
-    }
-    let now = Utc::now();
-    let times = tsunagaru_domain::SessionTimes {
-        created_at: session.created_at,
-        last_seen_at: session.last_seen_at,
-    };
-    if !times.is_alive(now, &state.pack.login) {
-        state
-            .repo
-            .delete_session(&hash, None)
-            .await
-            .map_err(NoUser::Store)?;
-        return Err(NoUser::Expired);
-    }
-    let user = state
-        .repo
-        .user(session.user_id)
-        .await
-        .map_err(NoUser::Store)?
-        .ok_or(NoUser::Missing)?;
-    if !user.active {
-        return Err(NoUser::Missing);
-    }
-    if now - session.last_seen_at > Duration::seconds(60) {
-        state
-            .repo
-            .touch_session(&hash, now)
-            .await
-            .map_err(NoUser::Store)?;
-    }
+    let (session, user) = state.app.resume_session(token, kind).await?;
     Ok(CurrentUser { user, session })
 }
 
@@ -125,7 +77,7 @@ impl FromRequestParts<AppState> for WebUser {
             Ok(user) => Ok(WebUser(user)),
             Err(NoUser::Missing) => Err(PageError::SignInRequired { expired: false }),
             Err(NoUser::Expired) => Err(PageError::SignInRequired { expired: true }),
-            Err(NoUser::Store(e)) => Err(e.into()),
+            Err(NoUser::Internal(detail)) => Err(tsunagaru_app::AppError::Internal(detail).into()),
         }
     }
 }
@@ -149,7 +101,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .ok_or_else(ApiError::unauthorized)?;
         match resolve_session(state, token, SessionKind::Api).await {
             Ok(user) => Ok(ApiUser(user)),
-            Err(NoUser::Store(e)) => Err(e.into()),
+            Err(NoUser::Internal(detail)) => Err(tsunagaru_app::AppError::Internal(detail).into()),
             Err(_) => Err(ApiError::unauthorized()),
         }
     }

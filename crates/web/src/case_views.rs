@@ -2,17 +2,17 @@
 //! for the API and rendered by the templates, with labels and 和暦 dates.
 
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::cases::{kind_name, self_consented};
-use crate::error::ApiError;
-use crate::intake::{date_label, visible_person};
+use crate::intake::date_label;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
+use tsunagaru_app::AppError;
+use tsunagaru_app::cases::CaseRecord;
+use tsunagaru_app::meetings::MeetingRecord;
 use tsunagaru_domain::case::{CaseState, MeetingKind};
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::Concern;
 use tsunagaru_domain::plan::{Assessment, GoalTerm, task_overdue};
-use tsunagaru_store::{Agency, Case, Meeting, MeetingRow, PlanVersion, Task, User};
+use tsunagaru_store::{Agency, MeetingRow, PlanVersion, Task, User};
 
 fn agency_name(agencies: &[Agency], id: i64) -> String {
     agencies
@@ -138,7 +138,7 @@ impl PlanView {
             status_label: match p.agreed_on {
                 Some(on) => format!(
                     "{}で合意（{}）",
-                    kind_name(state, MeetingKind::CaseConference),
+                    state.app.kind_name(MeetingKind::CaseConference),
                     date_label(on)
                 ),
                 None => "案（未合意）".into(),
@@ -254,7 +254,7 @@ impl MeetingRef {
             id: m.id,
             kind: m.kind.clone(),
             kind_name: MeetingKind::parse(&m.kind)
-                .map(|k| kind_name(state, k))
+                .map(|k| state.app.kind_name(k))
                 .unwrap_or_else(|| m.kind.clone()),
             title: m.title.clone(),
             starts_at: m.starts_at,
@@ -330,39 +330,26 @@ fn step_label(step: &str) -> &str {
     }
 }
 
-/// The whole case for a user who may see it (check first with
-/// [`crate::cases::visible_case`]); meetings are those the user sits on.
-pub async fn case_view(
-    state: &AppState,
-    user: &CurrentUser,
-    case: &Case,
-) -> Result<CaseView, ApiError> {
-    let agencies = state.repo.agencies().await?;
-    let users = state.repo.users().await?;
-    let person = state.repo.person(case.person_id).await?;
-    // The name as the user may see it (protected whereabouts stay hidden).
-    let shown = visible_person(state, user, case.person_id).await?;
-    let (person_name, person_kana) = match shown.or(person) {
-        Some(p) => (p.name, p.kana.unwrap_or_default()),
+/// The whole case as `App::case_record` gave it; meetings are those the user
+/// sits on.
+pub async fn case_view(state: &AppState, record: &CaseRecord) -> Result<CaseView, AppError> {
+    let agencies = state.app.agencies().await?;
+    let users = state.app.staff().await?;
+    let case = &record.case;
+    let (person_name, person_kana) = match &record.person {
+        Some(p) => (p.name.clone(), p.kana.clone().unwrap_or_default()),
         None => (String::new(), String::new()),
     };
-    let consultation = state.repo.consultation(case.consultation_id).await?;
-    let plans = state.repo.plans_of(case.id).await?;
-    // What a 支援会議 produced reaches its pledged members only.
-    let (tasks, events) = state
-        .app
-        .case_tasks_and_events(&user.actor(), case.id)
-        .await?;
-    let sits_on = state.repo.meetings_of_user(user.user.id).await?;
-    let meetings = state
-        .repo
-        .meetings_with_case(case.id)
-        .await?
+    let consultation = record.consultation.clone();
+    let plans = &record.plans;
+    let tasks = &record.tasks;
+    let events = &record.events;
+    let meetings = record
+        .meetings
         .iter()
-        .filter(|m| sits_on.iter().any(|mine| mine.id == m.id))
         .map(|m| MeetingRef::of(m, state))
         .collect();
-    let consented = consultation.as_ref().is_some_and(self_consented);
+    let consented = record.consented;
     let case_state = CaseState::parse(&case.state);
     let today = state.today();
     Ok(CaseView {
@@ -492,67 +479,65 @@ pub struct MeetingView {
     pub agrees_plans: bool,
     pub members: Vec<MemberView>,
     pub agenda: Vec<AgendaView>,
+    /// Cases on the agenda not shown because 本人 withdrew consent.
+    pub withheld: usize,
     pub minutes: String,
     pub minutes_by: String,
     pub decisions: Vec<DecisionView>,
     pub tasks: Vec<TaskView>,
 }
 
-/// The meeting's material, for a member who may open it (check first with
-/// [`crate::cases::open_meeting`]).
-pub async fn meeting_view(state: &AppState, meeting: &Meeting) -> Result<MeetingView, ApiError> {
-    let agencies = state.repo.agencies().await?;
-    let users = state.repo.users().await?;
+/// The meeting's material as `App::meeting_record` gave it.
+pub async fn meeting_view(
+    state: &AppState,
+    record: &MeetingRecord,
+) -> Result<MeetingView, AppError> {
+    let agencies = state.app.agencies().await?;
+    let users = state.app.staff().await?;
+    let meeting = &record.meeting;
     let kind = MeetingKind::parse(&meeting.row.kind);
-    let mut agenda = Vec::new();
-    for item in &meeting.agenda {
-        let Some(case) = state.repo.case(item.case_id).await? else {
-            continue;
-        };
-        let person = state.repo.person(case.person_id).await?;
-        let consultation = state.repo.consultation(case.consultation_id).await?;
-        let plans = state.repo.plans_of(case.id).await?;
-        let on = meeting.row.starts_at.date();
-        agenda.push(AgendaView {
-            position: item.position,
-            case_id: case.id,
-            person_name: person.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
-            person_kana: person
-                .as_ref()
-                .and_then(|p| p.kana.clone())
-                .unwrap_or_default(),
-            age: person
-                .as_ref()
-                .and_then(|p| p.birth_date)
-                .and_then(|b| EraDate::from_date(b).age_on(on)),
-            state_label: CaseState::parse(&case.state)
-                .map(CaseState::label)
-                .unwrap_or(""),
-            consented: consultation.as_ref().is_some_and(self_consented),
-            chief_complaint: consultation
-                .as_ref()
-                .map(|c| c.chief_complaint.clone())
-                .unwrap_or_default(),
-            situation: consultation
-                .as_ref()
-                .map(|c| c.situation.clone())
-                .unwrap_or_default(),
-            concern_labels: consultation
-                .as_ref()
-                .map(|c| {
-                    c.concerns
-                        .iter()
-                        .filter_map(|x| Concern::parse(&x.code))
-                        .map(|x| x.label().to_owned())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            plan: plans
-                .first()
-                .map(|p| PlanView::of(p, &agencies, &users, state)),
-        });
-    }
-    let tasks = state.repo.tasks_of_meeting(meeting.row.id).await?;
+    let on = meeting.row.starts_at.date();
+    let agenda = record
+        .agenda
+        .iter()
+        .map(|item| {
+            let person = item.person.as_ref();
+            let consultation = item.consultation.as_ref();
+            AgendaView {
+                position: item.position,
+                case_id: item.case.id,
+                person_name: person.map(|p| p.name.clone()).unwrap_or_default(),
+                person_kana: person.and_then(|p| p.kana.clone()).unwrap_or_default(),
+                age: person
+                    .and_then(|p| p.birth_date)
+                    .and_then(|b| EraDate::from_date(b).age_on(on)),
+                state_label: CaseState::parse(&item.case.state)
+                    .map(CaseState::label)
+                    .unwrap_or(""),
+                consented: item.consented,
+                chief_complaint: consultation
+                    .map(|c| c.chief_complaint.clone())
+                    .unwrap_or_default(),
+                situation: consultation
+                    .map(|c| c.situation.clone())
+                    .unwrap_or_default(),
+                concern_labels: consultation
+                    .map(|c| {
+                        c.concerns
+                            .iter()
+                            .filter_map(|x| Concern::parse(&x.code))
+                            .map(|x| x.label().to_owned())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                plan: item
+                    .plans
+                    .first()
+                    .map(|p| PlanView::of(p, &agencies, &users, state)),
+            }
+        })
+        .collect();
+    let tasks = &record.tasks;
     let today = state.today();
     Ok(MeetingView {
         head: MeetingRef::of(&meeting.row, state),
@@ -580,6 +565,7 @@ pub async fn meeting_view(state: &AppState, meeting: &Meeting) -> Result<Meeting
             })
             .collect(),
         agenda,
+        withheld: record.withheld,
         minutes: meeting.row.minutes.clone(),
         minutes_by: meeting
             .row

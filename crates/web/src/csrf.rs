@@ -7,7 +7,7 @@
 //! authenticated by a bearer token, which a browser never sends on its own.
 
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, cookie_value, token_hash};
+use crate::auth::{SESSION_COOKIE, cookie_value};
 use crate::error::PageError;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -45,8 +45,8 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
         cookie_value(&parts, LOGIN_COOKIE).map(str::to_owned)
     } else {
         match cookie_value(&parts, SESSION_COOKIE) {
-            Some(token) => match state.repo.session(&token_hash(token)).await {
-                Ok(session) => session.map(|s| s.csrf_token),
+            Some(token) => match state.app.session_csrf_token(token).await {
+                Ok(csrf) => csrf,
                 Err(e) => return PageError::from(e).into_response(),
             },
             None => None,

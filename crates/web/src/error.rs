@@ -162,6 +162,33 @@ impl From<ApiError> for PageError {
     }
 }
 
+/// A failed action shown again on its form, with what the API answers for
+/// the same failure (status, message, field errors), so the browser and the
+/// API agree. Not found and faults of the system get pages of their own.
+#[derive(Debug)]
+pub struct FormFailure {
+    pub status: StatusCode,
+    pub message: String,
+    pub fields: Vec<tsunagaru_domain::intake::FieldError>,
+}
+
+impl FormFailure {
+    pub fn of(e: AppError) -> Result<FormFailure, PageError> {
+        match e {
+            AppError::NotFound => Err(PageError::NotFound),
+            AppError::Internal(detail) => Err(PageError::Internal(detail)),
+            other => {
+                let api = ApiError::from(other);
+                Ok(FormFailure {
+                    status: api.status,
+                    message: api.message,
+                    fields: api.fields,
+                })
+            }
+        }
+    }
+}
+
 /// A JSON body that could not be read answers 400 with a Japanese message.
 pub fn json_body<T>(
     body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
@@ -236,7 +263,9 @@ impl From<AppError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = if !self.fields.is_empty() {
-            serde_json::json!({ "error": self.message, "errors": self.fields })
+            // `problems` lists the same messages, for clients that read them.
+            let problems: Vec<&str> = self.fields.iter().map(|f| f.message.as_str()).collect();
+            serde_json::json!({ "error": self.message, "errors": self.fields, "problems": problems })
         } else if self.problems.is_empty() {
             serde_json::json!({ "error": self.message })
         } else {

@@ -131,7 +131,7 @@ pub fn build(resources: &[ResourceView], prefecture: &str, city: &str) -> Value 
 
 async fn active_views(state: &AppState) -> Result<Vec<ResourceView>, ApiError> {
     Ok(state
-        .repo
+        .app
         .resources()
         .await?
         .iter()

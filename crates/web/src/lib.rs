@@ -9,9 +9,8 @@
 //! rules: those live in the store and domain crates.
 
 pub mod auth;
-pub mod bootstrap;
+pub use tsunagaru_app::bootstrap;
 mod case_views;
-mod cases;
 mod csrf;
 mod error;
 mod genogram;
@@ -45,11 +44,9 @@ pub struct WebConfig {
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    /// The application layer: policy, audit, the clock. New and moved areas
-    /// go through it; `repo` below is the bypass still used by the areas not
-    /// yet moved (the same repository as `App::repository_unchecked`).
+    /// The application layer: every read and write of the data goes
+    /// through it (policy, audit, the clock).
     pub app: App,
-    pub repo: Arc<dyn Repository>,
     pub pack: Arc<Pack>,
     /// The address router built from the pack.
     pub address: Arc<Router>,
@@ -68,12 +65,11 @@ impl AppState {
         pack: Arc<Pack>,
         config: WebConfig,
     ) -> Result<Self, RouterError> {
-        let app = App::new(repo.clone(), pack.clone())?;
+        let app = App::new(repo, pack.clone())?;
         let address = app.address().clone();
         let clock = app.clock().clone();
         Ok(AppState {
             app,
-            repo,
             pack,
             address,
             config,

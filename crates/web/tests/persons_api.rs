@@ -649,12 +649,17 @@ async fn every_page_and_print_keeps_whereabouts_from_those_not_named(backend: Ba
         !colleague_page.body.contains(&format!("/persons/{id}/edit")),
         "no edit link for them"
     );
-    assert_eq!(
-        app.get_with_cookie(&format!("/persons/{id}/edit"), &colleague)
-            .await
-            .status,
-        StatusCode::BAD_REQUEST
+    // The same answer as the API's PUT: 403 with the reason.
+    let refused = app
+        .get_with_cookie(&format!("/persons/{id}/edit"), &colleague)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused
+            .body
+            .contains("記録に名前のある利用者だけが修正できます")
     );
+    assert!(!refused.body.contains("上田三丁目"));
     // The named user edits; a bad date keeps what was typed.
     let edit = app
         .post_form_with_cookie(

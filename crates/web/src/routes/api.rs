@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`, described by `/api/openapi.json`.
 
 use super::directory::{AgencyFilter, department_label};
-use super::users::{UserInput, create_user};
+use super::users::UserInput;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body};
@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tsunagaru_domain::{AuditAction, Field};
+use tsunagaru_domain::Field;
 use tsunagaru_store::{Agency, SessionKind, User};
 
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -81,13 +81,7 @@ async fn logout(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .repo
-        .delete_session(
-            &user.session.token_hash,
-            Some(user.audit(AuditAction::Logout).record("user", user.user.id)),
-        )
-        .await?;
+    state.app.sign_out(&user.actor(), &user.session).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -159,8 +153,8 @@ async fn agencies(
     let parsed = filter
         .parse()
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
-    let departments = state.repo.departments().await?;
-    let agencies = state.repo.agencies().await?;
+    let departments = state.app.departments().await?;
+    let agencies = state.app.agencies().await?;
     let list: Vec<_> = agencies
         .iter()
         .filter(|a| parsed.matches(a))
@@ -174,13 +168,9 @@ async fn agency(
     ApiUser(_user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    let agency = state
-        .repo
-        .agency(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let departments = state.repo.departments().await?;
-    let towns = state.repo.catchment_towns(id).await?;
+    let agency = state.app.agency(id).await?;
+    let departments = state.app.departments().await?;
+    let towns = state.app.catchment_towns(id).await?;
     let mut value = json!(agency_json(&agency, &departments));
     value["catchment_towns"] = json!(towns);
     value["source"] = json!(agency.source);
@@ -191,14 +181,14 @@ async fn departments(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(state.repo.departments().await?)))
+    Ok(Json(json!(state.app.departments().await?)))
 }
 
 async fn network_members(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(state.repo.network_members().await?)))
+    Ok(Json(json!(state.app.network_members().await?)))
 }
 
 async fn users(
@@ -208,7 +198,7 @@ async fn users(
     if !user.role().can_manage_users() {
         return Err(ApiError::forbidden());
     }
-    let users: Vec<Value> = state.repo.users().await?.iter().map(user_json).collect();
+    let users: Vec<Value> = state.app.staff().await?.iter().map(user_json).collect();
     Ok(Json(json!(users)))
 }
 
@@ -217,17 +207,9 @@ async fn create(
     ApiUser(user): ApiUser,
     body: Result<Json<UserInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    if !user.role().can_manage_users() {
-        return Err(ApiError::forbidden());
-    }
     let input = json_body(body)?;
-    match create_user(&state, &user, &input).await {
-        Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id })))),
-        Err(errors) => {
-            let problems = errors.all();
-            Err(ApiError::unprocessable(problems.join(" / "), problems))
-        }
-    }
+    let id = state.app.create_user(&user.actor(), &input).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
 #[derive(Deserialize)]
@@ -240,15 +222,9 @@ async fn audit_events(
     ApiUser(user): ApiUser,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    if !user.role().can_read_audit_log() {
-        return Err(ApiError::forbidden());
-    }
-    state
-        .repo
-        .append_audit(user.audit(AuditAction::AuditLogViewed))
-        .await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    Ok(Json(json!(state.repo.recent_audit_events(limit).await?)))
+    let log = state.app.audit_log(&user.actor(), limit).await?;
+    Ok(Json(json!(log.events)))
 }
 
 #[derive(Deserialize)]

@@ -4,7 +4,6 @@
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::case_views::{MeetingRef, TaskView, case_view, meeting_view};
-use crate::cases::{self, ConsentInput, DecisionInput, MeetingInput, ReturnInput, visible_case};
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
 use axum::extract::State;
@@ -14,7 +13,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tsunagaru_domain::AuditAction;
+use tsunagaru_app::cases::{ConsentInput, ReturnInput};
+use tsunagaru_app::meetings::{DecisionInput, MeetingInput};
 use tsunagaru_domain::case::CaseStep;
 use tsunagaru_domain::plan::{AssessmentInput, ClosureInput, PlanInput};
 
@@ -56,7 +56,10 @@ async fn open(
     input: Result<Json<OpenInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    let id = cases::open_case(&state, &user, input.consultation_id).await?;
+    let id = state
+        .app
+        .open_case(&user.actor(), input.consultation_id)
+        .await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
@@ -64,29 +67,22 @@ async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> Result<Json<Value>, ApiError> {
-    if !user.role().works_with_persons() {
-        return Ok(Json(json!({ "cases": [] })));
-    }
-    let cases = state.repo.cases_of(&user.user.agency_ids).await?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::CasesListed)
-                .detail(format!("{} 件", cases.len())),
-        )
-        .await?;
-    let mut rows = Vec::with_capacity(cases.len());
-    for case in &cases {
-        let person = state.repo.person(case.person_id).await?;
-        rows.push(json!({
-            "id": case.id,
-            "state": case.state,
-            "person_id": case.person_id,
-            "person_name": person.map(|p| p.name).unwrap_or_default(),
-            "opened_on": case.opened_on,
-            "lead_user_id": case.lead_user_id,
-        }));
-    }
+    let rows: Vec<Value> = state
+        .app
+        .cases_listed(&user.actor())
+        .await?
+        .into_iter()
+        .map(|(case, name)| {
+            json!({
+                "id": case.id,
+                "state": case.state,
+                "person_id": case.person_id,
+                "person_name": name,
+                "opened_on": case.opened_on,
+                "lead_user_id": case.lead_user_id,
+            })
+        })
+        .collect();
     Ok(Json(json!({ "cases": rows })))
 }
 
@@ -95,23 +91,17 @@ async fn detail(
     ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    let case = visible_case(&state, &user, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let view = case_view(&state, &user, &case).await?;
-    state
-        .repo
-        .append_audit(user.audit(AuditAction::CaseViewed).record("case", id))
-        .await?;
-    Ok(Json(serde_json::to_value(view).unwrap_or(Value::Null)))
+    case_answer(&state, &user, id).await
 }
 
+/// The case as the user may see it (the view is audited by the app).
 async fn case_answer(
     state: &AppState,
     user: &crate::auth::CurrentUser,
-    case: &tsunagaru_store::Case,
+    id: i64,
 ) -> Result<Json<Value>, ApiError> {
-    let view = case_view(state, user, case).await?;
+    let record = state.app.case_record(&user.actor(), id).await?;
+    let view = case_view(state, &record).await?;
     Ok(Json(serde_json::to_value(view).unwrap_or(Value::Null)))
 }
 
@@ -122,8 +112,8 @@ async fn assessment(
     input: Result<Json<AssessmentInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
-    let case = cases::save_assessment(&state, &user, id, &input).await?;
-    case_answer(&state, &user, &case).await
+    let case = state.app.save_assessment(&user.actor(), id, &input).await?;
+    case_answer(&state, &user, case.id).await
 }
 
 async fn plan(
@@ -133,7 +123,7 @@ async fn plan(
     input: Result<Json<PlanInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    let (plan_id, version) = cases::save_plan(&state, &user, id, &input).await?;
+    let (plan_id, version) = state.app.save_plan(&user.actor(), id, &input).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": plan_id, "version": version })),
@@ -147,8 +137,8 @@ async fn consent(
     input: Result<Json<ConsentInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
-    let case = cases::record_consent(&state, &user, id, &input).await?;
-    case_answer(&state, &user, &case).await
+    let case = state.app.record_consent(&user.actor(), id, &input).await?;
+    case_answer(&state, &user, case.id).await
 }
 
 async fn step(
@@ -157,8 +147,8 @@ async fn step(
     Id(id): Id,
     step: CaseStep,
 ) -> Result<Json<Value>, ApiError> {
-    let case = cases::step_case(&state, &user, id, step).await?;
-    case_answer(&state, &user, &case).await
+    let case = state.app.step_case(&user.actor(), id, step).await?;
+    case_answer(&state, &user, case.id).await
 }
 
 async fn close(
@@ -168,8 +158,8 @@ async fn close(
     input: Result<Json<ClosureInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
-    let case = cases::close_case(&state, &user, id, &input).await?;
-    case_answer(&state, &user, &case).await
+    let case = state.app.close_case(&user.actor(), id, &input).await?;
+    case_answer(&state, &user, case.id).await
 }
 
 async fn return_case(
@@ -179,8 +169,8 @@ async fn return_case(
     input: Result<Json<ReturnInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
-    let case = cases::return_case(&state, &user, id, &input).await?;
-    case_answer(&state, &user, &case).await
+    let case = state.app.return_case(&user.actor(), id, &input).await?;
+    case_answer(&state, &user, case.id).await
 }
 
 async fn schedule(
@@ -189,7 +179,7 @@ async fn schedule(
     input: Result<Json<MeetingInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    let ids = cases::schedule(&state, &user, &input).await?;
+    let ids = state.app.schedule(&user.actor(), &input).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": ids.first(), "ids": ids })),
@@ -200,7 +190,7 @@ async fn meetings(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> Result<Json<Value>, ApiError> {
-    let rows = state.repo.meetings_of_user(user.user.id).await?;
+    let rows = state.app.meetings_of(&user.actor()).await?;
     let list: Vec<MeetingRef> = rows.iter().map(|m| MeetingRef::of(m, &state)).collect();
     Ok(Json(json!({ "meetings": list })))
 }
@@ -210,16 +200,11 @@ async fn meeting(
     ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    let meeting = cases::open_meeting(&state, &user, id).await?;
-    let view = meeting_view(&state, &meeting).await?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::MeetingViewed)
-                .record("meeting", id)
-                .detail(format!("議題 {} 件", view.agenda.len())),
-        )
+    let record = state
+        .app
+        .meeting_record(&user.actor(), id, tsunagaru_app::Reading::Screen)
         .await?;
+    let view = meeting_view(&state, &record).await?;
     Ok(Json(serde_json::to_value(view).unwrap_or(Value::Null)))
 }
 
@@ -228,7 +213,7 @@ async fn pledge(
     ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    cases::pledge(&state, &user, id).await?;
+    state.app.pledge(&user.actor(), id).await?;
     Ok(Json(json!({ "pledged": true })))
 }
 
@@ -244,7 +229,11 @@ async fn agenda(
     input: Result<Json<AgendaInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    match cases::add_agenda(&state, &user, id, input.case_id).await? {
+    match state
+        .app
+        .add_agenda(&user.actor(), id, input.case_id)
+        .await?
+    {
         Ok(()) => Ok((
             StatusCode::CREATED,
             Json(json!({ "meeting_id": id, "case_id": input.case_id })),
@@ -271,7 +260,10 @@ async fn minutes(
     input: Result<Json<MinutesInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
-    cases::save_minutes(&state, &user, id, &input.minutes).await?;
+    state
+        .app
+        .save_minutes(&user.actor(), id, &input.minutes)
+        .await?;
     Ok(Json(json!({ "saved": true })))
 }
 
@@ -282,7 +274,7 @@ async fn decision(
     input: Result<Json<DecisionInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    let decision_id = cases::add_decision(&state, &user, id, &input).await?;
+    let decision_id = state.app.add_decision(&user.actor(), id, &input).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": decision_id }))))
 }
 
@@ -290,12 +282,8 @@ async fn tasks(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> Result<Json<Value>, ApiError> {
-    if !user.role().works_with_persons() {
-        return Ok(Json(json!({ "tasks": [] })));
-    }
-    let tasks = state.repo.open_tasks_of(&user.user.agency_ids).await?;
-    let tasks = state.app.tasks_visible(&user.actor(), tasks).await?;
-    let agencies = state.repo.agencies().await?;
+    let tasks = state.app.open_tasks(&user.actor()).await?;
+    let agencies = state.app.agencies().await?;
     let today = state.today();
     let mut views: Vec<TaskView> = tasks
         .iter()
@@ -310,8 +298,8 @@ async fn task_done(
     ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    let task = cases::complete_task(&state, &user, id).await?;
-    let agencies = state.repo.agencies().await?;
+    let task = state.app.complete_task(&user.actor(), id).await?;
+    let agencies = state.app.agencies().await?;
     Ok(Json(
         serde_json::to_value(TaskView::of(&task, &agencies, state.today())).unwrap_or(Value::Null),
     ))

@@ -6,19 +6,16 @@
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::case_views::{CaseView, MeetingRef, case_view, datetime_label};
-use crate::cases::{
-    self, ConsentInput, ReturnInput, agreed_plan, team_agency, visible_case, workable_case,
-};
-use crate::error::{ApiError, PageError};
+use crate::error::{FormFailure, PageError};
 use crate::id::Id;
 use crate::templates::{Choice, Nav};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
-use tsunagaru_domain::AuditAction;
+use tsunagaru_app::AppError;
+use tsunagaru_app::cases::{ConsentInput, ReturnInput, agreed_plan};
 use tsunagaru_domain::case::{CaseStep, MeetingKind};
 use tsunagaru_domain::intake::{Concern, FieldError};
 use tsunagaru_domain::plan::{
@@ -190,15 +187,11 @@ pub async fn render_case(
     errors: &[FieldError],
     message: String,
 ) -> Result<String, PageError> {
-    let case = visible_case(state, user, case_id)
-        .await
-        .map_err(PageError::from)?
-        .ok_or(PageError::NotFound)?;
-    let c = case_view(state, user, &case)
-        .await
-        .map_err(PageError::from)?;
-    let can_work = workable_case(state, user, case_id).await.is_ok() && c.open;
-    let plans = state.repo.plans_of(case.id).await?;
+    let record = state.app.case_record(&user.actor(), case_id).await?;
+    let c = case_view(state, &record).await?;
+    let can_work = record.workable && c.open;
+    let case = &record.case;
+    let plans = &record.plans;
     let forms = match forms {
         Some(f) => f,
         None => CaseForms {
@@ -232,7 +225,7 @@ pub async fn render_case(
             ..CaseForms::default()
         },
     };
-    let agencies = state.repo.agencies().await?;
+    let agencies = state.app.agencies().await?;
     let agency_choices = |selected: Option<i64>| -> Vec<Choice> {
         agencies
             .iter()
@@ -268,7 +261,7 @@ pub async fn render_case(
             }
         })
         .collect();
-    let in_force = agreed_plan(&plans);
+    let in_force = agreed_plan(plans);
     let goal_evals = in_force
         .map(|p| {
             p.plan
@@ -290,7 +283,7 @@ pub async fn render_case(
         .unwrap_or_default();
     let today = state.today();
     let mut meetings = Vec::new();
-    for m in state.repo.meetings_of_user(user.user.id).await? {
+    for m in state.app.meetings_of(&user.actor()).await? {
         if m.starts_at.date() >= today && !c.meetings.iter().any(|x| x.id == m.id) {
             meetings.push(MeetingRef::of(&m, state));
         }
@@ -349,10 +342,6 @@ pub async fn render_case(
         can_close: matches!(c.state.as_str(), "support" | "monitoring") && in_force.is_some(),
         c,
     };
-    state
-        .repo
-        .append_audit(user.audit(AuditAction::CaseViewed).record("case", case_id))
-        .await?;
     Ok(page.render()?)
 }
 
@@ -386,26 +375,14 @@ pub async fn list(
     State(state): State<AppState>,
     WebUser(user): WebUser,
 ) -> Result<Html<String>, PageError> {
-    let cases = if user.role().works_with_persons() {
-        state.repo.cases_of(&user.user.agency_ids).await?
-    } else {
-        Vec::new()
-    };
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::CasesListed)
-                .detail(format!("{} 件", cases.len())),
-        )
-        .await?;
-    let users = state.repo.users().await?;
+    let cases = state.app.cases_listed(&user.actor()).await?;
+    let users = state.app.staff().await?;
     let mut rows = Vec::with_capacity(cases.len());
-    for c in &cases {
-        let person = state.repo.person(c.person_id).await?;
+    for (c, person_name) in cases {
         let s = tsunagaru_domain::case::CaseState::parse(&c.state);
         rows.push(CaseRowView {
             id: c.id,
-            person_name: person.map(|p| p.name).unwrap_or_default(),
+            person_name,
             state_label: s.map(|s| s.label()).unwrap_or(""),
             open: s.is_some_and(|s| s.is_open()),
             opened: crate::intake::date_label(c.opened_on),
@@ -435,7 +412,9 @@ pub async fn open(
         .find(|(k, _)| k == "consultation_id")
         .and_then(|(_, v)| v.parse::<i64>().ok())
         .ok_or_else(|| PageError::BadRequest("相談が指定されていません".into()))?;
-    let id = cases::open_case(&state, &user, consultation_id)
+    let id = state
+        .app
+        .open_case(&user.actor(), consultation_id)
         .await
         .map_err(PageError::from)?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
@@ -552,7 +531,7 @@ pub async fn act(
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
     let mut forms = CaseForms::default();
-    let (failed, result): (&'static str, Result<(), ApiError>) = match action.as_str() {
+    let (failed, result): (&'static str, Result<(), AppError>) = match action.as_str() {
         "assessment" => {
             let input = read_assessment(&pairs);
             forms.areas = input.areas.clone();
@@ -565,7 +544,9 @@ pub async fn act(
             forms.risks = input.risks.clone();
             (
                 "assessment",
-                cases::save_assessment(&state, &user, id, &input)
+                state
+                    .app
+                    .save_assessment(&user.actor(), id, &input)
                     .await
                     .map(drop),
             )
@@ -575,7 +556,11 @@ pub async fn act(
             forms.plan = Some(input.clone());
             (
                 "plan",
-                cases::save_plan(&state, &user, id, &input).await.map(drop),
+                state
+                    .app
+                    .save_plan(&user.actor(), id, &input)
+                    .await
+                    .map(drop),
             )
         }
         "consent" => {
@@ -586,20 +571,26 @@ pub async fn act(
             forms.consent = input.clone();
             (
                 "consent",
-                cases::record_consent(&state, &user, id, &input)
+                state
+                    .app
+                    .record_consent(&user.actor(), id, &input)
                     .await
                     .map(drop),
             )
         }
         "monitoring" => (
             "step",
-            cases::step_case(&state, &user, id, CaseStep::StartMonitoring)
+            state
+                .app
+                .step_case(&user.actor(), id, CaseStep::StartMonitoring)
                 .await
                 .map(drop),
         ),
         "resume" => (
             "step",
-            cases::step_case(&state, &user, id, CaseStep::ResumeSupport)
+            state
+                .app
+                .step_case(&user.actor(), id, CaseStep::ResumeSupport)
                 .await
                 .map(drop),
         ),
@@ -609,7 +600,11 @@ pub async fn act(
             forms.closure_reason = input.reason.clone();
             (
                 "close",
-                cases::close_case(&state, &user, id, &input).await.map(drop),
+                state
+                    .app
+                    .close_case(&user.actor(), id, &input)
+                    .await
+                    .map(drop),
             )
         }
         "return" => {
@@ -620,7 +615,9 @@ pub async fn act(
             forms.ret = input.clone();
             (
                 "return",
-                cases::return_case(&state, &user, id, &input)
+                state
+                    .app
+                    .return_case(&user.actor(), id, &input)
                     .await
                     .map(drop),
             )
@@ -629,11 +626,8 @@ pub async fn act(
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(e) if e.status == StatusCode::NOT_FOUND => Err(PageError::NotFound),
-        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => {
-            Err(PageError::Internal(e.message))
-        }
         Err(e) => {
+            let e = FormFailure::of(e)?;
             let keep_plan = forms.plan.is_some();
             let html = render_case(
                 &state,
@@ -652,26 +646,12 @@ pub async fn act(
 
 /// The team's open cases, for a meeting's agenda select.
 pub async fn team_cases(state: &AppState, user: &CurrentUser) -> Result<Vec<Choice>, PageError> {
-    if team_agency(state, user)
-        .await
-        .map_err(PageError::from)?
-        .is_none()
-    {
-        return Ok(Vec::new());
-    }
-    let cases = state.repo.cases_of(&user.user.agency_ids).await?;
     let mut choices = Vec::new();
-    for c in cases {
+    for (c, name) in state.app.team_cases(&user.actor()).await? {
         let open = tsunagaru_domain::case::CaseState::parse(&c.state).is_some_and(|s| s.is_open());
         if !open {
             continue;
         }
-        let name = state
-            .repo
-            .person(c.person_id)
-            .await?
-            .map(|p| p.name)
-            .unwrap_or_default();
         choices.push(Choice {
             value: c.id.to_string(),
             label: format!("ケース {}: {}", c.id, name),
@@ -684,7 +664,7 @@ pub async fn team_cases(state: &AppState, user: &CurrentUser) -> Result<Vec<Choi
 /// The label of a meeting for a button or select (支援会議 令和8年12月10日 15:00).
 pub fn meeting_label(state: &AppState, m: &tsunagaru_store::MeetingRow) -> String {
     let kind = MeetingKind::parse(&m.kind)
-        .map(|k| cases::kind_name(state, k))
+        .map(|k| state.app.kind_name(k))
         .unwrap_or_default();
     if m.title == kind {
         format!("{kind}（{}）", datetime_label(m.starts_at))

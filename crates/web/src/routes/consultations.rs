@@ -2,9 +2,8 @@
 
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
-use crate::error::PageError;
+use crate::error::{FormFailure, PageError};
 use crate::id::Id;
-use crate::intake::{intake_agency, possible_duplicates, save_intake, view_detail, visible_person};
 use crate::intake_form::{FormExtras, errors_by_field, member_rows, read_form, sheet_choices};
 use crate::templates::{CONSENT_CLAUSE, Choice, DuplicateView, IntakePage, Nav};
 use askama::Template;
@@ -13,7 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
-use tsunagaru_domain::AuditAction;
+use tsunagaru_app::Reading;
+use tsunagaru_app::intake::{IntakeLinks, intake_agency};
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::{Concern, IntakeInput};
 use tsunagaru_store::Person;
@@ -26,7 +26,7 @@ async fn render(
     errors: BTreeMap<String, Vec<String>>,
     duplicates: &[Person],
 ) -> Result<String, PageError> {
-    let agencies = state.repo.agencies().await?;
+    let agencies = state.app.agencies().await?;
     let chosen_agency = extras.agency_id.or(user.user.agency_ids.first().copied());
     let requester = input.requester.clone().unwrap_or_default();
     let phone = |phones: &[tsunagaru_domain::intake::PhoneInput], i: usize| {
@@ -85,7 +85,7 @@ async fn render(
 async fn recent_events(state: &AppState, chosen: Option<i64>) -> Result<Vec<Choice>, PageError> {
     let today = state.today();
     Ok(state
-        .repo
+        .app
         .events()
         .await?
         .into_iter()
@@ -104,9 +104,9 @@ async fn recent_events(state: &AppState, chosen: Option<i64>) -> Result<Vec<Choi
 }
 
 fn require_intake(user: &CurrentUser) -> Result<(), PageError> {
-    intake_agency(user, None)
+    intake_agency(&user.actor(), None)
         .map(|_| ())
-        .map_err(|m| PageError::BadRequest(m.into()))
+        .map_err(PageError::from)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -125,20 +125,8 @@ pub async fn new_form(
     let mut input = IntakeInput::default();
     let mut extras = FormExtras::default();
     if let Some(id) = q.outreach_target_id {
-        let target = crate::reach::connectable_target(&state, &user, id)
-            .await
-            .map_err(PageError::from)?;
-        let attempts = state.repo.attempts_of(id).await?;
-        input = crate::reach::intake_from_target(&target, &attempts);
+        input = state.app.intake_from_target(&user.actor(), id).await?;
         extras.outreach_target_id = Some(id);
-        state
-            .repo
-            .append_audit(
-                user.audit(AuditAction::OutreachViewed)
-                    .record("outreach_target", id)
-                    .detail("受付シートへ"),
-            )
-            .await?;
     }
     Ok(Html(
         render(&state, &user, &input, &extras, BTreeMap::new(), &[]).await?,
@@ -158,10 +146,10 @@ pub async fn create(
                 .into_response(),
         );
     }
-    let agency_id = match intake_agency(&user, extras.agency_id) {
+    let agency_id = match intake_agency(&user.actor(), extras.agency_id) {
         Ok(id) => id,
-        Err(message) => {
-            let errors = BTreeMap::from([("agency_id".to_owned(), vec![message.to_owned()])]);
+        Err(e) => {
+            let errors = BTreeMap::from([("agency_id".to_owned(), vec![e.to_string()])]);
             return Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Html(render(&state, &user, &input, &extras, errors, &[]).await?),
@@ -184,7 +172,7 @@ pub async fn create(
     let existing_person_id = match extras.person_choice.as_str() {
         "new" => None,
         "" => {
-            let duplicates = possible_duplicates(&state, &user, &sheet).await?;
+            let duplicates = state.app.possible_duplicates(&user.actor(), &sheet).await?;
             if !duplicates.is_empty() {
                 extras.household_rows = extras.household_rows.max(input.household.len());
                 return Ok(Html(
@@ -198,35 +186,40 @@ pub async fn create(
             let id: i64 = id
                 .parse()
                 .map_err(|_| PageError::BadRequest("相談対象者の選択が正しくありません".into()))?;
-            visible_person(&state, &user, id)
-                .await?
-                .ok_or(PageError::NotFound)?;
             Some(id)
         }
     };
-    if let Some(target) = extras.outreach_target_id {
-        crate::reach::connectable_target(&state, &user, target)
-            .await
-            .map_err(PageError::from)?;
-    }
-    let event_id = match extras.event_id {
-        Some(id) => Some(
-            state
-                .repo
-                .event(id)
-                .await?
-                .ok_or_else(|| PageError::BadRequest("指定した行事は見つかりません".into()))?
-                .row
-                .id,
-        ),
-        None => None,
-    };
-    let links = crate::intake::IntakeLinks {
+    let links = IntakeLinks {
         existing_person_id,
         outreach_target_id: extras.outreach_target_id,
-        event_id,
+        event_id: extras.event_id,
     };
-    let ids = save_intake(&state, &user, sheet, agency_id, links).await?;
+    let saved = state
+        .app
+        .take_consultation(
+            &user.actor(),
+            sheet,
+            Some(agency_id),
+            &user.user.display_name,
+            links,
+        )
+        .await;
+    let ids = match saved {
+        Ok(ids) => ids,
+        Err(e) => {
+            // Nothing typed is lost: the sheet comes back with the reason.
+            let e = FormFailure::of(e)?;
+            let mut errors = errors_by_field(&e.fields);
+            if errors.is_empty() {
+                errors.insert("form".to_owned(), vec![e.message]);
+            }
+            return Ok((
+                e.status,
+                Html(render(&state, &user, &input, &extras, errors, &[]).await?),
+            )
+                .into_response());
+        }
+    };
     Ok(Redirect::to(&format!(
         "/persons/{}?created={}",
         ids.person_id, ids.consultation_id
@@ -239,30 +232,14 @@ pub async fn print(
     WebUser(user): WebUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let consultation = state
-        .repo
-        .consultation(id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let person = visible_person(&state, &user, consultation.person_id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let consultation = state
+    let (consultation, person) = state
         .app
-        .consultation_shown(&user.actor(), &person, consultation)
-        .await?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::ConsultationPrinted)
-                .record("consultation", id)
-                .detail(view_detail(&person, &user, "印刷表示")),
-        )
+        .consultation_record(&user.actor(), id, Reading::Print)
         .await?;
     let agency = state
-        .repo
+        .app
         .agency(consultation.agency_id)
-        .await?
+        .await
         .map(|a| a.name)
         .unwrap_or_default();
     let page = crate::print::PrintPage::new(&state, &user, person, consultation, agency);

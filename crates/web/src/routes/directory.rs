@@ -11,9 +11,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use serde::Deserialize;
-use tsunagaru_domain::handoff::{HandoffState, overdue};
 use tsunagaru_domain::{Field, Programme};
-use tsunagaru_store::HandoffBox;
 use tsunagaru_store::{Agency, Department};
 
 /// The directory filters: 分野 and 事業 (第1号 … 第6号).
@@ -101,80 +99,42 @@ pub async fn home(
     State(state): State<AppState>,
     WebUser(user): WebUser,
 ) -> Result<Html<String>, PageError> {
-    let agencies = state.repo.agencies().await?;
-    let departments = state.repo.departments().await?;
+    let agencies = state.app.agencies().await?;
+    let departments = state.app.departments().await?;
     let today = state.today();
-    let count = |list: &[tsunagaru_store::Handoff]| {
-        let open = list
-            .iter()
-            .filter(|h| HandoffState::parse(&h.state).is_some_and(HandoffState::is_open))
-            .count();
-        let late = list
-            .iter()
-            .filter(|h| {
-                HandoffState::parse(&h.state)
-                    .and_then(|s| {
-                        overdue(
-                            s,
-                            h.sent_on,
-                            Some(&h.urgency),
-                            today,
-                            &state.pack.handoff.policy,
-                        )
-                    })
-                    .is_some()
-            })
-            .count();
-        (open, late)
-    };
-    let inbox = state
-        .repo
-        .handoffs_of(&user.user.agency_ids, HandoffBox::Inbox)
-        .await?;
-    let outbox = state
-        .repo
-        .handoffs_of(&user.user.agency_ids, HandoffBox::Outbox)
-        .await?;
+    let counts = state.app.handoff_counts(&user.actor()).await?;
     // Tasks from agreed plans and meeting decisions, overdue first.
-    let tasks = if user.role().works_with_persons() {
-        let tasks = state.repo.open_tasks_of(&user.user.agency_ids).await?;
-        state.app.tasks_visible(&user.actor(), tasks).await?
-    } else {
-        Vec::new()
-    };
+    let tasks = state.app.open_tasks(&user.actor()).await?;
     let mut tasks: Vec<crate::case_views::TaskView> = tasks
         .iter()
         .map(|t| crate::case_views::TaskView::of(t, &agencies, today))
         .collect();
     tasks.sort_by_key(|t| !t.overdue);
     let meetings: Vec<crate::case_views::MeetingRef> = state
-        .repo
-        .meetings_of_user(user.user.id)
+        .app
+        .meetings_of(&user.actor())
         .await?
         .iter()
         .filter(|m| m.starts_at.date() >= today)
         .take(5)
         .map(|m| crate::case_views::MeetingRef::of(m, &state))
         .collect();
-    let (outreach_alerts, follow_ups_due) = crate::reach::home_counts(&state, &user)
+    let (outreach_alerts, follow_ups_due) = state
+        .app
+        .home_counts(&user.actor())
         .await
         .map_err(PageError::from)?;
-    let (inbox_open, inbox_overdue) = count(&inbox);
-    let (outbox_open, outbox_overdue) = count(&outbox);
     let page = HomePage {
         outreach_alerts,
         follow_ups_due,
         alert_days: state.pack.outreach.no_contact_alert_days,
         tasks,
         meetings,
-        inbox_open,
-        inbox_overdue,
-        outbox_open,
-        outbox_overdue,
-        outbox_returned: outbox
-            .iter()
-            .filter(|h| h.state == HandoffState::Returned.code())
-            .count(),
+        inbox_open: counts.inbox_open,
+        inbox_overdue: counts.inbox_overdue,
+        outbox_open: counts.outbox_open,
+        outbox_overdue: counts.outbox_overdue,
+        outbox_returned: counts.outbox_returned,
         works_with_persons: user.role().works_with_persons(),
         nav: Nav::new(&user, &state.pack.municipality.name),
         my_agencies: agencies
@@ -206,9 +166,9 @@ pub async fn agencies(
     Query(filter): Query<AgencyFilter>,
 ) -> Result<Html<String>, PageError> {
     let parsed = filter.parse().map_err(PageError::BadRequest)?;
-    let departments = state.repo.departments().await?;
+    let departments = state.app.departments().await?;
     let rows = state
-        .repo
+        .app
         .agencies()
         .await?
         .into_iter()
@@ -255,9 +215,9 @@ pub async fn agency(
     WebUser(user): WebUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let agency = state.repo.agency(id).await?.ok_or(PageError::NotFound)?;
-    let departments = state.repo.departments().await?;
-    let towns = state.repo.catchment_towns(agency.id).await?;
+    let agency = state.app.agency(id).await?;
+    let departments = state.app.departments().await?;
+    let towns = state.app.catchment_towns(agency.id).await?;
     let programme_lines = agency
         .programmes
         .iter()
@@ -296,7 +256,7 @@ pub async fn departments(
 ) -> Result<Html<String>, PageError> {
     let page = DepartmentsPage {
         nav: Nav::new(&user, &state.pack.municipality.name),
-        departments: state.repo.departments().await?,
+        departments: state.app.departments().await?,
     };
     Ok(Html(page.render()?))
 }
@@ -309,7 +269,7 @@ pub async fn network(
         nav: Nav::new(&user, &state.pack.municipality.name),
         network_name: state.pack.network.name.clone(),
         coordinator_title: state.pack.network.coordinator_title.clone(),
-        members: state.repo.network_members().await?,
+        members: state.app.network_members().await?,
     };
     Ok(Html(page.render()?))
 }

@@ -3,11 +3,10 @@
 
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
-use crate::error::PageError;
-use crate::handoffs::{Side, handoff_json, involved, suggestions};
+use crate::error::{FormFailure, PageError};
+use crate::handoffs::handoff_json;
 use crate::id::Id;
-use crate::intake::{date_label, visible_person};
-use crate::routes::handoffs_api::{SendInput, StepInput, send_handoffs, take_step};
+use crate::intake::date_label;
 use crate::templates::{
     AgencyChoice, Choice, EventView, HandoffNewPage, HandoffPage, HandoffPrintPage, HandoffView,
     HandoffsPage, Nav,
@@ -15,10 +14,11 @@ use crate::templates::{
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tsunagaru_domain::AuditAction;
+use tsunagaru_app::Reading;
+use tsunagaru_app::handoffs::{SendInput, StepInput, handoff_side_of};
+use tsunagaru_app::policy::HandoffSide as Side;
 use tsunagaru_domain::handoff::{HandoffState, HandoffStep, Purpose};
 use tsunagaru_domain::intake::Urgency;
 use tsunagaru_store::{Agency, Handoff, HandoffBox, HandoffNotes};
@@ -28,6 +28,7 @@ type Names = std::collections::HashMap<i64, String>;
 
 async fn view(
     state: &AppState,
+    user: &CurrentUser,
     h: &Handoff,
     agencies: &[Agency],
     names: &mut Names,
@@ -38,12 +39,7 @@ async fn view(
     let person_name = match names.get(&h.person_id) {
         Some(name) => name.clone(),
         None => {
-            let name = state
-                .repo
-                .person(h.person_id)
-                .await?
-                .map(|p| p.name)
-                .unwrap_or_default();
+            let name = state.app.handoff_person_name(&user.actor(), h).await?;
             names.insert(h.person_id, name.clone());
             name
         }
@@ -104,11 +100,11 @@ pub async fn list(
     };
     // The list names persons: reading it is audited like any view.
     let handoffs = state.app.handoff_box(&user.actor(), box_, "").await?;
-    let agencies = state.repo.agencies().await?;
+    let agencies = state.app.agencies().await?;
     let mut rows = Vec::with_capacity(handoffs.len());
     let mut names = Names::new();
     for h in &handoffs {
-        rows.push(view(&state, h, &agencies, &mut names).await?);
+        rows.push(view(&state, &user, h, &agencies, &mut names).await?);
     }
     // What needs acting on first: overdue, then open ones.
     rows.sort_by_key(|r| {
@@ -134,14 +130,13 @@ async fn handoff_page(
     error: Option<String>,
     text: String,
 ) -> Result<String, PageError> {
-    let h = state.repo.handoff(id).await?.ok_or(PageError::NotFound)?;
-    let side = involved(user, &h).ok_or(PageError::NotFound)?;
-    state
-        .repo
-        .append_audit(user.audit(AuditAction::HandoffViewed).record("handoff", id))
+    let record = state
+        .app
+        .handoff_record(&user.actor(), id, Reading::Screen)
         .await?;
-    let agencies = state.repo.agencies().await?;
-    let users = state.repo.users().await?;
+    let (h, side) = (record.handoff, record.side);
+    let agencies = state.app.agencies().await?;
+    let users = state.app.staff().await?;
     let status = HandoffState::parse(&h.state).unwrap_or(HandoffState::Withdrawn);
     let may = |step: HandoffStep| {
         let mine = match side {
@@ -151,10 +146,8 @@ async fn handoff_page(
         };
         mine && status.after(step).is_ok()
     };
-    let events = state
-        .repo
-        .handoff_events(id)
-        .await?
+    let events = record
+        .events
         .into_iter()
         .map(|e| EventView {
             at: e.at.format("%Y-%m-%d %H:%M").to_string(),
@@ -172,7 +165,7 @@ async fn handoff_page(
         .collect();
     let page = HandoffPage {
         nav: Nav::new(user, &state.pack.municipality.name),
-        h: view(state, &h, &agencies, &mut Names::new()).await?,
+        h: view(state, user, &h, &agencies, &mut Names::new()).await?,
         events,
         can_receive: may(HandoffStep::Receive),
         can_start: may(HandoffStep::Start),
@@ -236,14 +229,14 @@ pub async fn step(
         reason: Some(form.reason.clone()),
         suggested_agency_id: form.suggested_agency_id.parse().ok(),
     };
-    match take_step(&state, &user, id, step, input).await {
+    match state.app.take_step(&user.actor(), id, step, input).await {
         // A return ends the receiver's access: back to the inbox, saying so.
-        Ok(h) if involved(&user, &h).is_none() => {
+        Ok(h) if handoff_side_of(&user.actor(), &h).is_none() => {
             Ok(Redirect::to("/handoffs?box=inbox&done=returned").into_response())
         }
         Ok(_) => Ok(Redirect::to(&format!("/handoffs/{id}")).into_response()),
-        Err(e) if e.status == StatusCode::NOT_FOUND => Err(PageError::NotFound),
-        Err(e) if e.status.is_client_error() => {
+        Err(e) => {
+            let e = FormFailure::of(e)?;
             let typed = if form.response.is_empty() {
                 form.reason
             } else {
@@ -255,7 +248,6 @@ pub async fn step(
             )
                 .into_response())
         }
-        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -264,18 +256,13 @@ pub async fn print(
     WebUser(user): WebUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let h = state.repo.handoff(id).await?.ok_or(PageError::NotFound)?;
-    involved(&user, &h).ok_or(PageError::NotFound)?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::HandoffViewed)
-                .record("handoff", id)
-                .detail("印刷表示"),
-        )
-        .await?;
-    let agencies = state.repo.agencies().await?;
-    let users = state.repo.users().await?;
+    let h = state
+        .app
+        .handoff_record(&user.actor(), id, Reading::Print)
+        .await?
+        .handoff;
+    let agencies = state.app.agencies().await?;
+    let users = state.app.staff().await?;
     let name = |id: Option<i64>| {
         id.and_then(|id| users.iter().find(|u| u.id == id))
             .map(|u| u.display_name.clone())
@@ -286,7 +273,7 @@ pub async fn print(
         received_by: name(h.received_by),
         reported_by: name(h.reported_by),
         municipality: state.pack.municipality.name.clone(),
-        h: view(&state, &h, &agencies, &mut Names::new()).await?,
+        h: view(&state, &user, &h, &agencies, &mut Names::new()).await?,
     };
     Ok(Html(page.render()?))
 }
@@ -298,28 +285,12 @@ async fn new_page(
     typed: &SendInput,
     errors: Vec<String>,
 ) -> Result<String, PageError> {
-    let consultation = state
-        .repo
-        .consultation(consultation_id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let person = visible_person(state, user, consultation.person_id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::PersonViewed)
-                .record("person", person.id)
-                .detail("引継ぎ（No.3）作成画面"),
-        )
+    let (consultation, person, suggested) = state
+        .app
+        .handoff_draft(&user.actor(), consultation_id, "引継ぎ（No.3）作成画面")
         .await?;
-    let agencies = state.repo.agencies().await?;
-    let suggested = suggestions(state, &person, &consultation).await?;
-    let suggested_ids: Vec<i64> = suggested
-        .iter()
-        .filter_map(|s| s["agency_id"].as_i64())
-        .collect();
+    let agencies = state.app.agencies().await?;
+    let suggested_ids: Vec<i64> = suggested.iter().map(|s| s.agency_id).collect();
     let purpose = typed
         .purpose
         .clone()
@@ -365,23 +336,15 @@ async fn new_page(
         continue_at_origin: typed.continue_at_origin,
         suggested: suggested
             .iter()
-            .filter_map(|s| {
-                Some(AgencyChoice {
-                    id: s["agency_id"].as_i64()?,
-                    name: s["name"].as_str()?.to_owned(),
-                    checked: typed.to_agency_ids.contains(&s["agency_id"].as_i64()?),
-                })
+            .map(|s| AgencyChoice {
+                id: s.agency_id,
+                name: s.name.clone(),
+                checked: typed.to_agency_ids.contains(&s.agency_id),
             })
             .collect(),
         suggestion_reasons: suggested
             .iter()
-            .map(|s| {
-                format!(
-                    "{}: {}",
-                    s["name"].as_str().unwrap_or_default(),
-                    s["reason"].as_str().unwrap_or_default()
-                )
-            })
+            .map(|s| format!("{}: {}", s.name, s.reason))
             .collect(),
         others: agencies
             .iter()
@@ -455,16 +418,18 @@ pub async fn send(
         }
     }
     let typed = input.clone();
-    match send_handoffs(&state, &user, input).await {
+    match state.app.send_handoffs(&user.actor(), input).await {
         Ok(sent) => {
             let first = sent.first().map(|(id, _)| *id).unwrap_or_default();
             Ok(Redirect::to(&format!("/handoffs/{first}")).into_response())
         }
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Html(new_page(&state, &user, id, &typed, vec![e.message]).await?),
-        )
-            .into_response()),
-        Err(e) => Err(PageError::from(e)),
+        Err(e) => {
+            let e = FormFailure::of(e)?;
+            Ok((
+                e.status,
+                Html(new_page(&state, &user, id, &typed, vec![e.message]).await?),
+            )
+                .into_response())
+        }
     }
 }

@@ -6,10 +6,7 @@ use super::cases_web::{Errors, errors_of, field, form_pairs, meeting_label, team
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::case_views::{MeetingRef, MeetingView, meeting_view};
-use crate::cases::{
-    self, DecisionInput, MeetingAccess, MeetingInput, kind_name, may_schedule, meeting_access,
-};
-use crate::error::PageError;
+use crate::error::{FormFailure, PageError};
 use crate::id::Id;
 use crate::templates::{Choice, Nav};
 use askama::Template;
@@ -17,7 +14,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use tsunagaru_domain::AuditAction;
+use tsunagaru_app::Reading;
+use tsunagaru_app::meetings::{DecisionInput, MeetingAccess, MeetingInput};
 use tsunagaru_domain::case::MeetingKind;
 use tsunagaru_domain::intake::FieldError;
 
@@ -70,14 +68,14 @@ async fn render_meetings(
 ) -> Result<String, PageError> {
     let today = state.today();
     let (upcoming, past): (Vec<MeetingRef>, Vec<MeetingRef>) = state
-        .repo
-        .meetings_of_user(user.user.id)
+        .app
+        .meetings_of(&user.actor())
         .await?
         .iter()
         .map(|m| MeetingRef::of(m, state))
         .partition(|m| m.starts_at.date() >= today);
-    let agencies = state.repo.agencies().await?;
-    let users = state.repo.users().await?;
+    let agencies = state.app.agencies().await?;
+    let users = state.app.staff().await?;
     let members = users
         .iter()
         .filter(|u| u.active && u.role.works_with_persons() && u.id != user.user.id)
@@ -100,12 +98,12 @@ async fn render_meetings(
         nav: Nav::new(user, &state.pack.municipality.name),
         upcoming,
         past: past.into_iter().rev().collect(),
-        can_schedule: may_schedule(state, user).await.map_err(PageError::from)?,
+        can_schedule: state.app.may_schedule(&user.actor()).await?,
         kinds: MeetingKind::ALL
             .into_iter()
             .map(|k| Choice {
                 value: k.code().into(),
-                label: kind_name(state, k),
+                label: state.app.kind_name(k),
                 selected: form.kind == k.code(),
             })
             .collect(),
@@ -175,13 +173,13 @@ pub async fn schedule(
         count: count.parse().ok(),
         support_conference_at: form.support_at.clone(),
     };
-    match cases::schedule(&state, &user, &input).await {
+    match state.app.schedule(&user.actor(), &input).await {
         Ok(ids) => Ok(Redirect::to(&format!("/meetings/{}", ids[0])).into_response()),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            let html = render_meetings(&state, &user, form, e.message.clone(), &e.fields).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        Err(e) => {
+            let e = FormFailure::of(e)?;
+            let html = render_meetings(&state, &user, form, e.message, &e.fields).await?;
+            Ok((e.status, Html(html)).into_response())
         }
-        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -232,11 +230,8 @@ async fn render_meeting(
     id: i64,
     forms: MeetingForms,
 ) -> Result<Response, PageError> {
-    let meeting = match meeting_access(state, user, id)
-        .await
-        .map_err(PageError::from)?
-    {
-        MeetingAccess::Open(m) => m,
+    match state.app.meeting_access(&user.actor(), id).await? {
+        MeetingAccess::Open(_) => {}
         MeetingAccess::PledgeFirst(m) => {
             let page = PledgePage {
                 nav: Nav::new(user, &state.pack.municipality.name),
@@ -246,19 +241,13 @@ async fn render_meeting(
             };
             return Ok((StatusCode::FORBIDDEN, Html(page.render()?)).into_response());
         }
-    };
-    let view = meeting_view(state, &meeting)
-        .await
-        .map_err(PageError::from)?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::MeetingViewed)
-                .record("meeting", id)
-                .detail(format!("議題 {} 件", view.agenda.len())),
-        )
+    }
+    let record = state
+        .app
+        .meeting_record(&user.actor(), id, Reading::Screen)
         .await?;
-    let agencies = state.repo.agencies().await?;
+    let view = meeting_view(state, &record).await?;
+    let agencies = state.app.agencies().await?;
     let cases = team_cases(state, user)
         .await?
         .into_iter()
@@ -321,10 +310,7 @@ async fn agenda_for(
     id: i64,
     case_id: i64,
 ) -> Result<Response, PageError> {
-    if let MeetingAccess::PledgeFirst(m) = meeting_access(state, user, id)
-        .await
-        .map_err(PageError::from)?
-    {
+    if let MeetingAccess::PledgeFirst(m) = state.app.meeting_access(&user.actor(), id).await? {
         let page = PledgePage {
             nav: Nav::new(user, &state.pack.municipality.name),
             m: MeetingRef::of(&m.row, state),
@@ -333,13 +319,13 @@ async fn agenda_for(
         };
         return Ok((StatusCode::FORBIDDEN, Html(page.render()?)).into_response());
     }
-    match cases::add_agenda(state, user, id, case_id).await {
+    match state.app.add_agenda(&user.actor(), id, case_id).await {
         Ok(Ok(())) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
         Ok(Err(refused)) => {
             let today = state.today();
             let mut instead = Vec::new();
             if let Some(kind) = refused.instead {
-                for m in state.repo.meetings_of_user(user.user.id).await? {
+                for m in state.app.meetings_of(&user.actor()).await? {
                     if m.kind == kind.code() && m.starts_at.date() >= today {
                         instead.push(Choice {
                             value: m.id.to_string(),
@@ -356,21 +342,21 @@ async fn agenda_for(
                     instead,
                     instead_kind: refused
                         .instead
-                        .map(|k| kind_name(state, k))
+                        .map(|k| state.app.kind_name(k))
                         .unwrap_or_default(),
                 }),
                 ..MeetingForms::default()
             };
             render_meeting(state, user, id, forms).await
         }
-        Err(e) if e.status == StatusCode::CONFLICT => {
+        Err(e) => {
+            let e = FormFailure::of(e)?;
             let forms = MeetingForms {
                 message: e.message,
                 ..MeetingForms::default()
             };
             render_meeting(state, user, id, forms).await
         }
-        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -412,10 +398,7 @@ pub async fn pledge(
     let pairs = form_pairs(&body);
     let then_case_id = field(&pairs, "then_case_id").parse::<i64>().ok();
     if field(&pairs, "pledge") != "yes" {
-        let m = match meeting_access(&state, &user, id)
-            .await
-            .map_err(PageError::from)?
-        {
+        let m = match state.app.meeting_access(&user.actor(), id).await? {
             MeetingAccess::Open(m) | MeetingAccess::PledgeFirst(m) => m,
         };
         let page = PledgePage {
@@ -426,7 +409,9 @@ pub async fn pledge(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     }
-    cases::pledge(&state, &user, id)
+    state
+        .app
+        .pledge(&user.actor(), id)
         .await
         .map_err(PageError::from)?;
     match then_case_id {
@@ -443,7 +428,9 @@ pub async fn minutes(
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
     let text = field(&pairs, "minutes");
-    cases::save_minutes(&state, &user, id, &text)
+    state
+        .app
+        .save_minutes(&user.actor(), id, &text)
         .await
         .map_err(PageError::from)?;
     Ok(Redirect::to(&format!("/meetings/{id}#minutes")).into_response())
@@ -464,14 +451,10 @@ pub async fn decision(
         task_due_on: field(&pairs, "task_due_on"),
         agree_plan: field(&pairs, "agree_plan") == "yes",
     };
-    match cases::add_decision(&state, &user, id, &input).await {
+    match state.app.add_decision(&user.actor(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}#decisions")).into_response()),
-        Err(e)
-            if matches!(
-                e.status,
-                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT
-            ) =>
-        {
+        Err(e) => {
+            let e = FormFailure::of(e)?;
             let forms = MeetingForms {
                 message: e.message,
                 errors: e.fields,
@@ -480,7 +463,6 @@ pub async fn decision(
             };
             render_meeting(&state, &user, id, forms).await
         }
-        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -496,19 +478,11 @@ pub async fn print(
     WebUser(user): WebUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let meeting = cases::open_meeting(&state, &user, id)
-        .await
-        .map_err(PageError::from)?;
-    let view = meeting_view(&state, &meeting)
-        .await
-        .map_err(PageError::from)?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::MeetingPrinted)
-                .record("meeting", id),
-        )
+    let record = state
+        .app
+        .meeting_record(&user.actor(), id, Reading::Print)
         .await?;
+    let view = meeting_view(&state, &record).await?;
     let page = MeetingPrintPage {
         m: view,
         municipality: state.pack.municipality.name.clone(),
@@ -521,7 +495,9 @@ pub async fn task_done(
     WebUser(user): WebUser,
     Id(id): Id,
 ) -> Result<Response, PageError> {
-    cases::complete_task(&state, &user, id)
+    state
+        .app
+        .complete_task(&user.actor(), id)
         .await
         .map_err(PageError::from)?;
     Ok(Redirect::to("/#tasks").into_response())

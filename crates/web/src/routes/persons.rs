@@ -3,53 +3,23 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::id::Id;
-use tsunagaru_domain::AuditAction;
-use tsunagaru_store::{Person, PersonQuery, StoreError};
-
-/// Searches the persons the user may see; a protected person is found by
-/// phone only by a user named on the record; whereabouts are hidden as for
-/// any view. The search itself is audited (without what was searched for).
-pub async fn search_visible(
-    state: &AppState,
-    user: &CurrentUser,
-    query: &PersonQuery,
-) -> Result<Vec<Person>, StoreError> {
-    let found = state
-        .repo
-        .search_persons(&user.user.agency_ids, query, 100)
-        .await?;
-    let found: Vec<Person> = found
-        .into_iter()
-        .filter(|p| query.phone.is_none() || p.whereabouts_visible_to(user.user.id))
-        .map(|p| p.for_viewer(user.user.id))
-        .collect();
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::PersonSearched)
-                .detail(format!("{} 件", found.len())),
-        )
-        .await?;
-    Ok(found)
-}
 
 use crate::auth::WebUser;
-use crate::error::PageError;
-use crate::intake::{date_label, label_of, method_label, view_detail, visible_person};
-use crate::routes::persons_api::{NOTE_METHODS, NoteInput, parse_note, person_query};
+use crate::error::{FormFailure, PageError};
+use crate::intake::{date_label, label_of, method_label};
+use crate::routes::persons_api::person_query;
 use crate::templates::{
     AgencyChoice, ChangeView, FactView, Nav, PersonPage, PersonRowView, PersonsPage, TimelineEntry,
 };
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use tsunagaru_app::person_records::{NOTE_METHODS, NoteInput};
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::handoff::HandoffState;
 use tsunagaru_domain::intake::{CareLevel, Housing, Sex, Utility};
-use tsunagaru_store::NewNote;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -64,16 +34,13 @@ pub async fn search_page(
     WebUser(user): WebUser,
     Query(form): Query<SearchForm>,
 ) -> Result<Html<String>, PageError> {
-    if !user.role().works_with_persons() {
-        return Err(PageError::Forbidden);
-    }
     let asked = !(form.q.trim().is_empty()
         && form.birth_date.trim().is_empty()
         && form.phone.trim().is_empty());
     let (results, error) = if asked {
         match person_query(Some(&form.q), Some(&form.birth_date), Some(&form.phone)) {
             Ok(query) => {
-                let found = search_visible(&state, &user, &query).await?;
+                let found = state.app.search_persons(&user.actor(), &query).await?;
                 let rows = found
                     .into_iter()
                     .map(|p| PersonRowView {
@@ -143,25 +110,13 @@ async fn person_page(
     created: bool,
     draft: NoteDraft,
 ) -> Result<String, PageError> {
-    let person = visible_person(state, user, id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::PersonViewed)
-                .record("person", id)
-                .detail(view_detail(&person, user, "画面")),
-        )
-        .await?;
-    let consultations = state
-        .app
-        .consultations_shown(&user.actor(), &person)
-        .await?;
-    let notes = state.repo.notes_of(id).await?;
-    let handoffs = state.repo.handoffs_of_person(id).await?;
-    let agencies = state.repo.agencies().await?;
-    let users = state.repo.users().await?;
+    let record = state.app.person_record(&user.actor(), id, "画面").await?;
+    let person = record.person;
+    let consultations = record.consultations;
+    let notes = record.notes;
+    let handoffs = record.handoffs;
+    let agencies = state.app.agencies().await?;
+    let users = state.app.staff().await?;
     let agency_name = |agency_id: i64| {
         agencies
             .iter()
@@ -293,33 +248,25 @@ async fn person_page(
             print_link: None,
             handoff_link: None,
         }))
-        .chain(
-            handoffs
-                .iter()
-                .filter(|h| {
-                    user.user
-                        .agency_ids
-                        .iter()
-                        .any(|a| *a == h.from_agency_id || *a == h.to_agency_id)
-                })
-                .map(|h| TimelineEntry {
-                    date: date_label(h.sent_on),
-                    sort_key: h.sent_on,
-                    kind: "引継ぎ",
-                    method: HandoffState::parse(&h.state)
-                        .map(HandoffState::label)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    agency: format!(
-                        "{} → {}",
-                        agency_name(h.from_agency_id),
-                        agency_name(h.to_agency_id)
-                    ),
-                    text: h.notes.requests.clone(),
-                    print_link: Some(format!("/handoffs/{}", h.id)),
-                    handoff_link: None,
-                }),
-        )
+        .chain(handoffs.iter().map(|h| {
+            TimelineEntry {
+                date: date_label(h.sent_on),
+                sort_key: h.sent_on,
+                kind: "引継ぎ",
+                method: HandoffState::parse(&h.state)
+                    .map(HandoffState::label)
+                    .unwrap_or_default()
+                    .to_owned(),
+                agency: format!(
+                    "{} → {}",
+                    agency_name(h.from_agency_id),
+                    agency_name(h.to_agency_id)
+                ),
+                text: h.notes.requests.clone(),
+                print_link: Some(format!("/handoffs/{}", h.id)),
+                handoff_link: None,
+            }
+        }))
         .collect();
     timeline.sort_by_key(|t| std::cmp::Reverse(t.sort_key));
     let latest = consultations.first();
@@ -356,10 +303,8 @@ async fn person_page(
             checked: person.protected_viewers.contains(&u.id),
         })
         .collect();
-    let mut changes: Vec<ChangeView> = state
-        .repo
-        .person_changes(id)
-        .await?
+    let mut changes: Vec<ChangeView> = record
+        .changes
         .into_iter()
         .map(|c| {
             let merge: Option<tsunagaru_store::MergeRecord> = c
@@ -424,21 +369,17 @@ async fn person_page(
         .collect();
     // Only a merge still in place can be undone.
     for change in &mut changes {
-        if let Some(merged) = change.unmerge
-            && state.repo.person(merged).await?.and_then(|p| p.merged_into) != Some(id)
+        if change
+            .unmerge
+            .is_some_and(|merged| !record.undoable_merges.contains(&merged))
         {
             change.unmerge = None;
         }
     }
     // 多機関協働: the cases the user may see, and (for the 事務局) the
     // consultations a case can be opened from.
-    let person_cases = state.repo.cases_of_person(id).await?;
     let mut cases = Vec::new();
-    for c in &person_cases {
-        if crate::cases::visible_case(state, user, c.id)
-            .await
-            .map_err(PageError::from)?
-            .is_some()
+    for c in &record.cases {
         {
             let s = tsunagaru_domain::case::CaseState::parse(&c.state);
             cases.push(crate::templates::Choice {
@@ -453,20 +394,11 @@ async fn person_page(
             });
         }
     }
-    let is_team = crate::cases::team_agency(state, user)
-        .await
-        .map_err(PageError::from)?
-        .is_some();
+    let is_team = state.app.team_agency(&user.actor()).await?.is_some();
     let case_openers = if is_team {
         consultations
             .iter()
-            .filter(|c| {
-                !person_cases.iter().any(|k| {
-                    k.consultation_id == c.id
-                        && tsunagaru_domain::case::CaseState::parse(&k.state)
-                            .is_some_and(|s| s.is_open())
-                })
-            })
+            .filter(|c| !record.consultations_with_open_case.contains(&c.id))
             .map(|c| crate::templates::Choice {
                 value: c.id.to_string(),
                 label: format!(
@@ -481,11 +413,9 @@ async fn person_page(
         Vec::new()
     };
     // 参加支援: the menus this person takes part in, and the form to match.
-    let menus = state.repo.menus().await?;
-    let participations = state
-        .repo
-        .matches_of_person(id)
-        .await?
+    let menus = state.app.menus().await?;
+    let participations = record
+        .matches
         .iter()
         .map(|m| crate::templates::Choice {
             value: m.id.to_string(),
@@ -506,12 +436,10 @@ async fn person_page(
             selected: false,
         })
         .collect();
-    let open_case_id = person_cases
+    let open_case_id = record
+        .cases
         .iter()
-        .find(|c| {
-            tsunagaru_domain::case::CaseState::parse(&c.state).is_some_and(|s| s.is_open())
-                && cases.iter().any(|v| v.value == c.id.to_string())
-        })
+        .find(|c| tsunagaru_domain::case::CaseState::parse(&c.state).is_some_and(|s| s.is_open()))
         .map(|c| c.id);
     // 同意 can be changed (given later, withdrawn) by the 受付機関 of the sheet.
     let consent_form = consultations
@@ -595,41 +523,22 @@ pub async fn add_note(
     Id(id): Id,
     axum::Form(input): axum::Form<NoteInput>,
 ) -> Result<Response, PageError> {
-    visible_person(&state, &user, id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let agency_id =
-        crate::intake::intake_agency(&user, None).map_err(|m| PageError::BadRequest(m.into()))?;
-    match parse_note(&input, state.today()) {
-        Ok((noted_on, method, content)) => {
-            let note = NewNote {
-                person_id: id,
-                agency_id,
-                user_id: user.user.id,
-                noted_on,
-                method,
-                content,
+    match state.app.add_note(&user.actor(), id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/persons/{id}#timeline")).into_response()),
+        Err(e) => {
+            let e = FormFailure::of(e)?;
+            let errors = if e.fields.is_empty() {
+                vec![e.message]
+            } else {
+                e.fields.into_iter().map(|f| f.message).collect()
             };
-            state
-                .repo
-                .add_note(
-                    &note,
-                    user.audit(AuditAction::NoteAdded)
-                        .detail(format!("相談対象者 {id}")),
-                )
-                .await?;
-            Ok(Redirect::to(&format!("/persons/{id}#timeline")).into_response())
-        }
-        Err(errors) => {
             let draft = NoteDraft {
-                match_message: String::new(),
-                match_reasons: String::new(),
-                match_menu: None,
-                errors: errors.into_iter().map(|e| e.message).collect(),
+                errors,
                 input,
+                ..NoteDraft::default()
             };
             Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
+                e.status,
                 Html(person_page(&state, &user, id, false, draft).await?),
             )
                 .into_response())
@@ -767,36 +676,14 @@ fn as_input(person: &tsunagaru_store::Person) -> tsunagaru_domain::intake::Perso
     }
 }
 
-async fn editable(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> Result<tsunagaru_store::Person, PageError> {
-    let person = visible_person(state, user, id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    if !person.whereabouts_visible_to(user.user.id) {
-        return Err(PageError::BadRequest(
-            "保護対象の方の基本情報は、記録に名前のある利用者だけが修正できます。".into(),
-        ));
-    }
-    Ok(person)
-}
-
 pub async fn edit_form(
     State(state): State<AppState>,
     WebUser(user): WebUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let person = editable(&state, &user, id).await?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::PersonViewed)
-                .record("person", id)
-                .detail(view_detail(&person, &user, "修正画面")),
-        )
-        .await?;
+    let actor = user.actor();
+    state.app.editable_person(&actor, id).await?;
+    let person = state.app.read_person(&actor, id, "修正画面").await?;
     Ok(Html(edit_page(
         &user,
         &state,
@@ -812,32 +699,25 @@ pub async fn edit(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    editable(&state, &user, id).await?;
+    // Someone who may not correct the record gets the reason, not the form.
+    state.app.editable_person(&user.actor(), id).await?;
     let (input, _) = crate::intake_form::read_form(&body);
     let person_input = input.person;
-    match person_input.parse() {
-        Ok(sheet) => {
-            let town = crate::routes::persons_api::town_of(
-                &state,
-                sheet.postal_code.as_deref(),
-                sheet.address.as_deref(),
-            );
-            state
-                .repo
-                .update_person(
-                    id,
-                    &sheet,
-                    town,
-                    user.user.id,
-                    user.audit(AuditAction::PersonUpdated),
-                )
-                .await?;
-            Ok(Redirect::to(&format!("/persons/{id}")).into_response())
-        }
-        Err(problems) => {
-            let errors = crate::intake_form::errors_by_field(&problems);
+    match state
+        .app
+        .update_person(&user.actor(), id, &person_input)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/persons/{id}")).into_response()),
+        Err(e) => {
+            // What was typed comes back with the reasons beside the fields.
+            let e = FormFailure::of(e)?;
+            let mut errors = crate::intake_form::errors_by_field(&e.fields);
+            if errors.is_empty() {
+                errors.insert("form".to_owned(), vec![e.message]);
+            }
             Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
+                e.status,
                 Html(edit_page(&user, &state, id, person_input, errors)?),
             )
                 .into_response())

@@ -4,10 +4,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
-use crate::intake::{
-    consultation_json, intake_agency, note_json, person_json, possible_duplicates, save_intake,
-    view_detail, visible_person,
-};
+use crate::intake::{consultation_json, note_json, person_json};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -15,10 +12,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tsunagaru_domain::AuditAction;
+use tsunagaru_app::Reading;
+use tsunagaru_app::intake::IntakeLinks;
+use tsunagaru_app::person_records::NoteInput;
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::{FieldError, IntakeInput};
-use tsunagaru_store::{NewNote, PersonQuery};
+use tsunagaru_store::PersonQuery;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,41 +58,29 @@ async fn create(
     input: Result<Json<NewConsultation>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    let agency_id = intake_agency(&user, input.agency_id)
-        .map_err(|m| ApiError::new(StatusCode::FORBIDDEN, m))?;
+    let actor = user.actor();
+    tsunagaru_app::intake::intake_agency(&actor, input.agency_id)?;
     let sheet = input.sheet.parse(state.today()).map_err(unprocessable)?;
-    if let Some(id) = input.person_id
-        && visible_person(&state, &user, id).await?.is_none()
-    {
-        return Err(unprocessable(vec![FieldError {
-            field: "person_id".into(),
-            message: "指定した相談対象者は見つかりません".into(),
-        }]));
-    }
     let duplicates = if input.person_id.is_none() {
-        possible_duplicates(&state, &user, &sheet).await?
+        state.app.possible_duplicates(&actor, &sheet).await?
     } else {
         Vec::new()
     };
-    if let Some(target) = input.outreach_target_id {
-        crate::reach::connectable_target(&state, &user, target).await?;
-    }
-    if let Some(event) = input.event_id
-        && state.repo.event(event).await?.is_none()
-    {
-        return Err(unprocessable(vec![FieldError {
-            field: "event_id".into(),
-            message: "指定した行事は見つかりません".into(),
-        }]));
-    }
-    let links = crate::intake::IntakeLinks {
+    let links = IntakeLinks {
         existing_person_id: input.person_id,
         outreach_target_id: input.outreach_target_id,
         event_id: input.event_id,
     };
-    let ids = save_intake(&state, &user, sheet, agency_id, links)
-        .await
-        .map_err(crate::cases::conflict)?;
+    let ids = state
+        .app
+        .take_consultation(
+            &actor,
+            sheet,
+            input.agency_id,
+            &user.user.display_name,
+            links,
+        )
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({
@@ -109,25 +96,9 @@ async fn consultation(
     ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    let consultation = state
-        .repo
-        .consultation(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let person = visible_person(&state, &user, consultation.person_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let consultation = state
+    let (consultation, person) = state
         .app
-        .consultation_shown(&user.actor(), &person, consultation)
-        .await?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::ConsultationViewed)
-                .record("consultation", id)
-                .detail(view_detail(&person, &user, "API")),
-        )
+        .consultation_record(&user.actor(), id, Reading::Screen)
         .await?;
     let mut value = consultation_json(&consultation);
     value["person"] = person_json(&person, consultation.received_on);
@@ -176,12 +147,9 @@ async fn search(
     ApiUser(user): ApiUser,
     Query(q): Query<SearchQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    if !user.role().works_with_persons() {
-        return Err(ApiError::forbidden());
-    }
     let query = person_query(q.q.as_deref(), q.birth_date.as_deref(), q.phone.as_deref())
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
-    let found = crate::routes::persons::search_visible(&state, &user, &query).await?;
+    let found = state.app.search_persons(&user.actor(), &query).await?;
     let today = state.today();
     Ok(Json(json!(
         found
@@ -196,22 +164,8 @@ async fn person(
     ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    let person = visible_person(&state, &user, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::PersonViewed)
-                .record("person", id)
-                .detail(view_detail(&person, &user, "API")),
-        )
-        .await?;
-    let consultations = state
-        .app
-        .consultations_shown(&user.actor(), &person)
-        .await?;
-    let notes = state.repo.notes_of(id).await?;
+    let record = state.app.person_record(&user.actor(), id, "API").await?;
+    let (person, consultations, notes) = (record.person, record.consultations, record.notes);
     let mut value = person_json(&person, state.today());
     value["household"] = consultations
         .first()
@@ -228,54 +182,6 @@ async fn person(
     Ok(Json(value))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct NoteInput {
-    pub noted_on: String,
-    pub method: String,
-    pub content: String,
-    pub agency_id: Option<i64>,
-}
-
-pub const NOTE_METHODS: [&str; 5] = ["電話", "来所", "訪問", "会議", "その他"];
-
-/// Checks a progress note; problems per field.
-pub fn parse_note(
-    input: &NoteInput,
-    today: chrono::NaiveDate,
-) -> Result<(chrono::NaiveDate, String, String), Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let noted_on = if input.noted_on.trim().is_empty() {
-        Some(today)
-    } else {
-        EraDate::parse_happened(&input.noted_on, today, "記録日")
-            .map_err(|message| {
-                errors.push(FieldError {
-                    field: "noted_on".into(),
-                    message,
-                })
-            })
-            .ok()
-    };
-    let method = input.method.trim();
-    if !NOTE_METHODS.contains(&method) {
-        errors.push(FieldError {
-            field: "method".into(),
-            message: "方法は 電話・来所・訪問・会議・その他 から選んでください".into(),
-        });
-    }
-    if input.content.trim().is_empty() {
-        errors.push(FieldError {
-            field: "content".into(),
-            message: "内容を入力してください".into(),
-        });
-    }
-    match (noted_on, errors.is_empty()) {
-        (Some(d), true) => Ok((d, method.to_owned(), input.content.trim().to_owned())),
-        _ => Err(errors),
-    }
-}
-
 async fn add_note(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -283,28 +189,7 @@ async fn add_note(
     input: Result<Json<NoteInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    visible_person(&state, &user, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let agency_id = intake_agency(&user, input.agency_id)
-        .map_err(|m| ApiError::new(StatusCode::FORBIDDEN, m))?;
-    let (noted_on, method, content) = parse_note(&input, state.today()).map_err(unprocessable)?;
-    let note = NewNote {
-        person_id: id,
-        agency_id,
-        user_id: user.user.id,
-        noted_on,
-        method,
-        content,
-    };
-    let note_id = state
-        .repo
-        .add_note(
-            &note,
-            user.audit(AuditAction::NoteAdded)
-                .detail(format!("相談対象者 {id}")),
-        )
-        .await?;
+    let note_id = state.app.add_note(&user.actor(), id, &input).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": note_id }))))
 }
 
@@ -348,16 +233,6 @@ async fn merge(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The town the router finds for an address (kept for lists and catchment).
-pub fn town_of(state: &AppState, postal_code: Option<&str>, line: Option<&str>) -> Option<String> {
-    line.and_then(|line| {
-        state
-            .address
-            .route(&format!("{} {line}", postal_code.unwrap_or_default()))
-            .town
-    })
-}
-
 /// `PUT /api/v1/persons/{id}`: corrects the 基本情報; the history keeps what changed.
 async fn update(
     State(state): State<AppState>,
@@ -366,41 +241,7 @@ async fn update(
     input: Result<Json<tsunagaru_domain::intake::PersonInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
-    let current = visible_person(&state, &user, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if !current.whereabouts_visible_to(user.user.id) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "保護対象の方の基本情報は、記録に名前のある利用者だけが修正できます",
-        ));
-    }
-    let sheet = input.parse().map_err(|errors| {
-        unprocessable(
-            errors
-                .into_iter()
-                .map(|e| FieldError {
-                    field: format!("person.{}", e.field.trim_start_matches("person.")),
-                    message: e.message,
-                })
-                .collect(),
-        )
-    })?;
-    let town = town_of(
-        &state,
-        sheet.postal_code.as_deref(),
-        sheet.address.as_deref(),
-    );
-    let changed = state
-        .repo
-        .update_person(
-            id,
-            &sheet,
-            town,
-            user.user.id,
-            user.audit(AuditAction::PersonUpdated),
-        )
-        .await?;
+    let changed = state.app.update_person(&user.actor(), id, &input).await?;
     Ok(Json(json!({ "changed": changed })))
 }
 

@@ -5,10 +5,9 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
-use crate::intake::{date_label, visible_person};
+use crate::intake::date_label;
 use crate::reach::{
-    self, HostSupportInput, MatchInput, event_kind_label, follow_up_views, menu_view,
-    resource_view, target_view, visible_match, visible_target,
+    self, event_kind_label, follow_up_views, menu_view, resource_view, target_view,
 };
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -18,7 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tsunagaru_domain::AuditAction;
+use tsunagaru_app::participation::{HostSupportInput, MatchInput, MatchRecord};
 use tsunagaru_domain::reach::{
     AttemptInput, EventInput, FollowUpInput, MenuInput, ResourceInput, TargetInput,
 };
@@ -67,7 +66,9 @@ async fn create_target(
     input: Result<Json<TargetInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    Ok(created(reach::create_target(&state, &user, &input).await?))
+    Ok(created(
+        state.app.create_target(&user.actor(), &input).await?,
+    ))
 }
 
 async fn target_json(
@@ -75,19 +76,9 @@ async fn target_json(
     user: &crate::auth::CurrentUser,
     id: i64,
 ) -> Result<Json<Value>, ApiError> {
-    let t = visible_target(state, user, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let attempts = state.repo.attempts_of(id).await?;
-    let agencies = state.repo.agencies().await?;
+    let (t, attempts) = state.app.target_record(&user.actor(), id).await?;
+    let agencies = state.app.agencies().await?;
     let view = target_view(state, &t, &agencies, &attempts);
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::OutreachViewed)
-                .record("outreach_target", id),
-        )
-        .await?;
     Ok(Json(serde_json::to_value(view).unwrap_or(Value::Null)))
 }
 
@@ -106,7 +97,7 @@ async fn attempt(
     input: Result<Json<AttemptInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    reach::add_attempt(&state, &user, id, &input).await?;
+    state.app.add_attempt(&user.actor(), id, &input).await?;
     let Json(view) = target_json(&state, &user, id).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -115,12 +106,19 @@ async fn menus(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> Result<Json<Value>, ApiError> {
-    let mut views = Vec::new();
-    for m in state.repo.menus().await?.iter().filter(|m| m.active) {
-        let mut v = menu_view(&state, &user, m).await?;
-        v.visible_participants.clear();
-        views.push(v);
-    }
+    // The list gives counts; the participants are on each menu.
+    let today = state.today();
+    let views: Vec<_> = state
+        .app
+        .menu_records(&user.actor())
+        .await?
+        .iter()
+        .map(|r| {
+            let mut v = menu_view(r, today);
+            v.visible_participants.clear();
+            v
+        })
+        .collect();
     Ok(Json(json!({ "menus": views })))
 }
 
@@ -130,7 +128,7 @@ async fn create_menu(
     input: Result<Json<MenuInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    Ok(created(reach::create_menu(&state, &user, &input).await?))
+    Ok(created(state.app.create_menu(&user.actor(), &input).await?))
 }
 
 async fn menu(
@@ -138,22 +136,10 @@ async fn menu(
     ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    let m = state.repo.menu(id).await?.ok_or_else(ApiError::not_found)?;
-    let view = menu_view(&state, &user, &m).await?;
-    if !view.visible_participants.is_empty() {
-        state
-            .repo
-            .append_audit(
-                user.audit(AuditAction::ParticipationViewed)
-                    .record("participation_menu", id)
-                    .detail(format!("参加者 {} 名", view.visible_participants.len())),
-            )
-            .await?;
-    }
-    let supports: Vec<Value> = state
-        .repo
-        .host_supports_of(id)
-        .await?
+    let record = state.app.menu_record(&user.actor(), id).await?;
+    let view = menu_view(&record, state.today());
+    let supports: Vec<Value> = record
+        .host_supports
         .iter()
         .map(|h| json!({"on_date": h.on_date, "on_label": date_label(h.on_date), "note": h.note}))
         .collect();
@@ -170,7 +156,10 @@ async fn host_support(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
     Ok(created(
-        reach::add_host_support(&state, &user, id, &input).await?,
+        state
+            .app
+            .add_host_support(&user.actor(), id, &input)
+            .await?,
     ))
 }
 
@@ -180,7 +169,9 @@ async fn create_match(
     input: Result<Json<MatchInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    Ok(created(reach::create_match(&state, &user, &input).await?))
+    Ok(created(
+        state.app.create_match(&user.actor(), &input).await?,
+    ))
 }
 
 async fn participation_match(
@@ -188,21 +179,12 @@ async fn participation_match(
     ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    let m = visible_match(&state, &user, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let person = visible_person(&state, &user, m.person_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let menu = state.repo.menu(m.menu_id).await?;
-    let follow_ups = state.repo.follow_ups_of(id).await?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::ParticipationViewed)
-                .record("participation_match", id),
-        )
-        .await?;
+    let MatchRecord {
+        matched: m,
+        person,
+        menu,
+        follow_ups,
+    } = state.app.match_record(&user.actor(), id).await?;
     Ok(Json(json!({
         "id": m.id,
         "menu_id": m.menu_id,
@@ -227,7 +209,7 @@ async fn follow_up(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
     Ok(created(
-        reach::add_follow_up(&state, &user, id, &input).await?,
+        state.app.add_follow_up(&user.actor(), id, &input).await?,
     ))
 }
 
@@ -236,7 +218,7 @@ async fn resources(
     ApiUser(_user): ApiUser,
 ) -> Result<Json<Value>, ApiError> {
     let list: Vec<_> = state
-        .repo
+        .app
         .resources()
         .await?
         .iter()
@@ -253,7 +235,7 @@ async fn create_resource(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
     Ok(created(
-        reach::create_resource(&state, &user, &input).await?,
+        state.app.create_resource(&user.actor(), &input).await?,
     ))
 }
 
@@ -262,11 +244,7 @@ async fn resource(
     ApiUser(_user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    let r = state
-        .repo
-        .resource(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let r = state.app.resource(id).await?;
     Ok(Json(
         serde_json::to_value(resource_view(&state, &r)).unwrap_or(Value::Null),
     ))
@@ -300,7 +278,7 @@ async fn events(
     ApiUser(_user): ApiUser,
 ) -> Result<Json<Value>, ApiError> {
     let mut list = Vec::new();
-    for e in state.repo.events().await? {
+    for e in state.app.events().await? {
         list.push(json!({
             "id": e.id,
             "kind": e.kind,
@@ -320,7 +298,9 @@ async fn create_event(
     input: Result<Json<EventInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    Ok(created(reach::create_event(&state, &user, &input).await?))
+    Ok(created(
+        state.app.create_event(&user.actor(), &input).await?,
+    ))
 }
 
 async fn event(
@@ -328,28 +308,14 @@ async fn event(
     ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    let e = state
-        .repo
-        .event(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
     // Every consultation counts; only those the user may see are listed.
-    let mut visible = Vec::new();
-    for c in &e.consultation_ids {
-        if let Some(consultation) = state.repo.consultation(*c).await?
-            && visible_person(&state, &user, consultation.person_id)
-                .await?
-                .is_some()
-        {
-            visible.push(json!({"id": c, "person_id": consultation.person_id, "received_on": consultation.received_on}));
-        }
-    }
-    if !visible.is_empty() {
-        state
-            .repo
-            .append_audit(user.audit(AuditAction::CommunityViewed).record("event", id))
-            .await?;
-    }
+    let record = state.app.event_record(&user.actor(), id).await?;
+    let visible: Vec<Value> = record
+        .seen
+        .iter()
+        .map(|(c, _)| json!({"id": c.id, "person_id": c.person_id, "received_on": c.received_on}))
+        .collect();
+    let e = record.event;
     Ok(Json(json!({
         "id": e.row.id,
         "kind": e.row.kind,
@@ -377,7 +343,10 @@ async fn link_consultation(
     input: Result<Json<LinkInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    reach::link_consultation(&state, &user, id, input.consultation_id).await?;
+    state
+        .app
+        .link_consultation(&user.actor(), id, input.consultation_id)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"event_id": id, "consultation_id": input.consultation_id})),

@@ -4,36 +4,26 @@
 use super::cases_web::{Errors, errors_of, field, form_pairs};
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
-use crate::cases::team_agency;
-use crate::error::{ApiError, PageError};
+use crate::error::{FormFailure, PageError};
 use crate::id::Id;
-use crate::intake::{date_label, visible_person};
+use crate::intake::date_label;
 use crate::intake_form::choices;
 use crate::reach::{
-    self, FollowUpView, HostSupportInput, MatchInput, MenuView, ResourceView, TargetView,
-    event_kind_label, follow_up_views, menu_view, resource_view, target_view, visible_match,
-    visible_target,
+    self, FollowUpView, MenuView, ResourceView, TargetView, event_kind_label, follow_up_views,
+    menu_view, resource_view, target_view,
 };
 use crate::templates::{Choice, Nav};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use tsunagaru_domain::AuditAction;
+use tsunagaru_app::participation::{HostSupportInput, MatchInput};
 use tsunagaru_domain::intake::FieldError;
 use tsunagaru_domain::reach::{
     AttemptInput, ContactOutcome, ContactWay, EventInput, EventKind, FollowUpInput, FollowUpKind,
     FoundVia, MenuInput, OutreachStage, ResourceInput, ResourceKind, TargetInput,
 };
-
-/// Renders a failed form again (422), or maps other errors to pages.
-fn failed(e: ApiError) -> Result<(String, Vec<FieldError>), PageError> {
-    match e.status {
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT => Ok((e.message, e.fields)),
-        _ => Err(PageError::from(e)),
-    }
-}
 
 // ------------------------------------------------------------- outreach ----
 
@@ -56,9 +46,7 @@ async fn render_outreach(
     message: String,
     errors: &[FieldError],
 ) -> Result<String, PageError> {
-    let targets = reach::target_list(state, user)
-        .await
-        .map_err(PageError::from)?;
+    let targets = reach::target_list(state, user).await?;
     let page = OutreachPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         targets,
@@ -99,12 +87,16 @@ pub async fn create_target(
         found_via: field(&p, "found_via"),
         found_via_detail: field(&p, "found_via_detail"),
     };
-    match reach::create_target(&state, &user, &input).await {
+    match state.app.create_target(&user.actor(), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/outreach/{id}")).into_response()),
         Err(e) => {
-            let (message, fields) = failed(e)?;
+            let FormFailure {
+                status,
+                message,
+                fields,
+            } = FormFailure::of(e)?;
             let html = render_outreach(&state, &user, input, message, &fields).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            Ok((status, Html(html)).into_response())
         }
     }
 }
@@ -130,19 +122,8 @@ async fn render_target(
     message: String,
     errors: &[FieldError],
 ) -> Result<String, PageError> {
-    let t = visible_target(state, user, id)
-        .await
-        .map_err(PageError::from)?
-        .ok_or(PageError::NotFound)?;
-    let attempts = state.repo.attempts_of(id).await?;
-    let agencies = state.repo.agencies().await?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::OutreachViewed)
-                .record("outreach_target", id),
-        )
-        .await?;
+    let (t, attempts) = state.app.target_record(&user.actor(), id).await?;
+    let agencies = state.app.agencies().await?;
     // 相談につながった is reached only through the intake sheet.
     let stages: Vec<OutreachStage> = OutreachStage::ALL
         .iter()
@@ -210,12 +191,16 @@ pub async fn attempt(
         note: field(&p, "note"),
         stage: field(&p, "stage"),
     };
-    match reach::add_attempt(&state, &user, id, &input).await {
+    match state.app.add_attempt(&user.actor(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/outreach/{id}")).into_response()),
         Err(e) => {
-            let (message, fields) = failed(e)?;
+            let FormFailure {
+                status,
+                message,
+                fields,
+            } = FormFailure::of(e)?;
             let html = render_target(&state, &user, id, input, message, &fields).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            Ok((status, Html(html)).into_response())
         }
     }
 }
@@ -240,17 +225,18 @@ async fn render_participation(
     message: String,
     errors: &[FieldError],
 ) -> Result<String, PageError> {
-    let mut menus = Vec::new();
-    for m in state.repo.menus().await?.iter().filter(|m| m.active) {
-        menus.push(menu_view(state, user, m).await.map_err(PageError::from)?);
-    }
+    let today = state.today();
+    let menus = state
+        .app
+        .menu_records(&user.actor())
+        .await?
+        .iter()
+        .map(|r| menu_view(r, today))
+        .collect();
     let page = ParticipationPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         menus,
-        is_team: team_agency(state, user)
-            .await
-            .map_err(PageError::from)?
-            .is_some(),
+        is_team: state.app.team_agency(&user.actor()).await?.is_some(),
         input,
         message,
         errors: errors_of(errors),
@@ -282,12 +268,16 @@ pub async fn create_menu(
         capacity: field(&p, "capacity"),
         suits: field(&p, "suits"),
     };
-    match reach::create_menu(&state, &user, &input).await {
+    match state.app.create_menu(&user.actor(), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/participation/menus/{id}")).into_response()),
         Err(e) => {
-            let (message, fields) = failed(e)?;
+            let FormFailure {
+                status,
+                message,
+                fields,
+            } = FormFailure::of(e)?;
             let html = render_participation(&state, &user, input, message, &fields).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            Ok((status, Html(html)).into_response())
         }
     }
 }
@@ -328,29 +318,12 @@ async fn render_menu(
     input: HostSupportInput,
     message: String,
 ) -> Result<String, PageError> {
-    let menu = state.repo.menu(id).await?.ok_or(PageError::NotFound)?;
-    let m = menu_view(state, user, &menu)
-        .await
-        .map_err(PageError::from)?;
-    if !m.visible_participants.is_empty() {
-        state
-            .repo
-            .append_audit(
-                user.audit(AuditAction::ParticipationViewed)
-                    .record("participation_menu", id)
-                    .detail(format!("参加者 {} 名", m.visible_participants.len())),
-            )
-            .await?;
-    }
-    let is_team = team_agency(state, user)
-        .await
-        .map_err(PageError::from)?
-        .is_some();
+    let record = state.app.menu_record(&user.actor(), id).await?;
+    let m = menu_view(&record, state.today());
+    let is_team = state.app.team_agency(&user.actor()).await?.is_some();
     let supports = if is_team {
-        state
-            .repo
-            .host_supports_of(id)
-            .await?
+        record
+            .host_supports
             .iter()
             .map(|h| (date_label(h.on_date), h.note.clone()))
             .collect()
@@ -380,12 +353,14 @@ pub async fn host_support(
         on: field(&p, "on"),
         note: field(&p, "note"),
     };
-    match reach::add_host_support(&state, &user, id, &input).await {
+    match state.app.add_host_support(&user.actor(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/participation/menus/{id}")).into_response()),
         Err(e) => {
-            let (message, _) = failed(e)?;
+            let FormFailure {
+                status, message, ..
+            } = FormFailure::of(e)?;
             let html = render_menu(&state, &user, id, input, message).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            Ok((status, Html(html)).into_response())
         }
     }
 }
@@ -403,11 +378,12 @@ pub async fn create_match(
         case_id: field(&p, "case_id").parse().ok(),
         reasons: field(&p, "reasons"),
     };
-    match reach::create_match(&state, &user, &input).await {
+    match state.app.create_match(&user.actor(), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/participation/matches/{id}")).into_response()),
-        Err(e) if e.status == StatusCode::NOT_FOUND => Err(PageError::NotFound),
         Err(e) => {
-            let (message, _) = failed(e)?;
+            let FormFailure {
+                status, message, ..
+            } = FormFailure::of(e)?;
             // Back to the person page with the message and the reasons kept.
             let person = input.person_id.ok_or(PageError::NotFound)?;
             let html = crate::routes::persons::render_with_match_error(
@@ -419,7 +395,7 @@ pub async fn create_match(
                 input.menu_id,
             )
             .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            Ok((status, Html(html)).into_response())
         }
     }
 }
@@ -453,22 +429,12 @@ async fn render_match(
     message: String,
     errors: &[FieldError],
 ) -> Result<String, PageError> {
-    let m = visible_match(state, user, id)
-        .await
-        .map_err(PageError::from)?
-        .ok_or(PageError::NotFound)?;
-    let person = visible_person(state, user, m.person_id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let menu = state.repo.menu(m.menu_id).await?;
-    let follow_ups = state.repo.follow_ups_of(id).await?;
-    state
-        .repo
-        .append_audit(
-            user.audit(AuditAction::ParticipationViewed)
-                .record("participation_match", id),
-        )
-        .await?;
+    let tsunagaru_app::participation::MatchRecord {
+        matched: m,
+        person,
+        menu,
+        follow_ups,
+    } = state.app.match_record(&user.actor(), id).await?;
     let page = MatchPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         id,
@@ -527,12 +493,16 @@ pub async fn follow_up(
         note: field(&p, "note"),
         next_on: field(&p, "next_on"),
     };
-    match reach::add_follow_up(&state, &user, id, &input).await {
+    match state.app.add_follow_up(&user.actor(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/participation/matches/{id}")).into_response()),
         Err(e) => {
-            let (message, fields) = failed(e)?;
+            let FormFailure {
+                status,
+                message,
+                fields,
+            } = FormFailure::of(e)?;
             let html = render_match(&state, &user, id, input, message, &fields).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            Ok((status, Html(html)).into_response())
         }
     }
 }
@@ -558,7 +528,7 @@ async fn render_resources(
     errors: &[FieldError],
 ) -> Result<String, PageError> {
     let resources = state
-        .repo
+        .app
         .resources()
         .await?
         .iter()
@@ -607,12 +577,16 @@ pub async fn create_resource(
         phone: field(&p, "phone"),
         email: field(&p, "email"),
     };
-    match reach::create_resource(&state, &user, &input).await {
+    match state.app.create_resource(&user.actor(), &input).await {
         Ok(_) => Ok(Redirect::to("/resources").into_response()),
         Err(e) => {
-            let (message, fields) = failed(e)?;
+            let FormFailure {
+                status,
+                message,
+                fields,
+            } = FormFailure::of(e)?;
             let html = render_resources(&state, &user, input, message, &fields).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            Ok((status, Html(html)).into_response())
         }
     }
 }
@@ -688,7 +662,7 @@ async fn render_events(
     errors: &[FieldError],
 ) -> Result<String, PageError> {
     let mut events = Vec::new();
-    for e in state.repo.events().await? {
+    for e in state.app.events().await? {
         events.push(EventRowView {
             id: e.id,
             held_label: date_label(e.held_on),
@@ -699,7 +673,7 @@ async fn render_events(
         });
     }
     let members = state
-        .repo
+        .app
         .network_members()
         .await?
         .into_iter()
@@ -753,12 +727,16 @@ pub async fn create_event(
             .filter_map(|(_, v)| v.parse().ok())
             .collect(),
     };
-    match reach::create_event(&state, &user, &input).await {
+    match state.app.create_event(&user.actor(), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/events/{id}")).into_response()),
         Err(e) => {
-            let (message, fields) = failed(e)?;
+            let FormFailure {
+                status,
+                message,
+                fields,
+            } = FormFailure::of(e)?;
             let html = render_events(&state, &user, input, message, &fields).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            Ok((status, Html(html)).into_response())
         }
     }
 }
@@ -783,21 +761,13 @@ pub async fn event(
     WebUser(user): WebUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let e = state.repo.event(id).await?.ok_or(PageError::NotFound)?;
-    let mut consultations = Vec::new();
-    for c in &e.consultation_ids {
-        if let Some(consultation) = state.repo.consultation(*c).await?
-            && let Some(p) = visible_person(&state, &user, consultation.person_id).await?
-        {
-            consultations.push((p.id, p.name, date_label(consultation.received_on)));
-        }
-    }
-    if !consultations.is_empty() {
-        state
-            .repo
-            .append_audit(user.audit(AuditAction::CommunityViewed).record("event", id))
-            .await?;
-    }
+    let record = state.app.event_record(&user.actor(), id).await?;
+    let consultations = record
+        .seen
+        .into_iter()
+        .map(|(c, p)| (p.id, p.name, date_label(c.received_on)))
+        .collect();
+    let e = record.event;
     let page = EventPage {
         nav: Nav::new(&user, &state.pack.municipality.name),
         kind_label: event_kind_label(&e.row.kind),

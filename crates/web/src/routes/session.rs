@@ -11,7 +11,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tsunagaru_domain::AuditAction;
 use tsunagaru_store::SessionKind;
 
 #[derive(Deserialize)]
@@ -109,13 +108,7 @@ pub async fn logout(
     headers: HeaderMap,
     WebUser(user): WebUser,
 ) -> Result<Response, PageError> {
-    state
-        .repo
-        .delete_session(
-            &user.session.token_hash,
-            Some(user.audit(AuditAction::Logout).record("user", user.user.id)),
-        )
-        .await?;
+    state.app.sign_out(&user.actor(), &user.session).await?;
     Ok((
         [(
             header::SET_COOKIE,

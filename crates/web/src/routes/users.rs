@@ -1,7 +1,7 @@
 //! ユーザー管理 (admin only): list, create, stop and resume users.
 
 use crate::AppState;
-use crate::auth::{CurrentUser, WebUser, hash_password};
+use crate::auth::{CurrentUser, WebUser};
 use crate::error::PageError;
 use crate::id::Id;
 use crate::templates::{AgencyChoice, Choice, FormErrors, Nav, NewUserPage, UserView, UsersPage};
@@ -10,143 +10,45 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tsunagaru_domain::{AuditAction, PasswordPolicy, Role, Username};
-use tsunagaru_store::{NewUser, StoreError};
+use tsunagaru_domain::{PasswordPolicy, Role, Username};
 
-/// What an admin typed to create a user (form or API).
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct UserInput {
-    pub username: String,
-    pub password: String,
-    /// The form asks twice; the API does not.
-    #[serde(default)]
-    pub password_confirmation: Option<String>,
-    pub display_name: String,
-    #[serde(default)]
-    pub agency_ids: Vec<i64>,
-    pub role: String,
-}
+pub use tsunagaru_app::users::UserInput;
 
-impl UserInput {
-    /// Reads a form where `agency_ids` repeats once per checked box.
-    fn from_form(body: &[u8]) -> UserInput {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
-        let mut input = UserInput {
-            password_confirmation: Some(String::new()),
-            ..UserInput::default()
-        };
-        for (key, value) in pairs {
-            match key.as_str() {
-                "username" => input.username = value,
-                "password" => input.password = value,
-                "password_confirmation" => input.password_confirmation = Some(value),
-                "display_name" => input.display_name = value,
-                "role" => input.role = value,
-                // A value that is not a number cannot be a checked box of ours.
-                "agency_ids" => input.agency_ids.extend(value.parse::<i64>().ok()),
-                _ => {}
-            }
+/// Reads a form where `agency_ids` repeats once per checked box.
+fn user_input_from_form(body: &[u8]) -> UserInput {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    let mut input = UserInput {
+        password_confirmation: Some(String::new()),
+        ..UserInput::default()
+    };
+    for (key, value) in pairs {
+        match key.as_str() {
+            "username" => input.username = value,
+            "password" => input.password = value,
+            "password_confirmation" => input.password_confirmation = Some(value),
+            "display_name" => input.display_name = value,
+            "role" => input.role = value,
+            // A value that is not a number cannot be a checked box of ours.
+            "agency_ids" => input.agency_ids.extend(value.parse::<i64>().ok()),
+            _ => {}
         }
-        input
     }
+    input
 }
 
-/// Checks the input and creates the user, writing the audit event with it.
-/// Problems come back per field, in Japanese.
-pub async fn create_user(
-    state: &AppState,
-    admin: &CurrentUser,
-    input: &UserInput,
-) -> Result<i64, FormErrors> {
+/// The app's field problems, placed beside the form's fields.
+pub fn form_errors(fields: Vec<tsunagaru_domain::intake::FieldError>) -> FormErrors {
     let mut errors = FormErrors::default();
-    let username = Username::parse(&input.username).map_err(|e| e.to_string());
-    if let Err(e) = &username {
-        errors.username.push(e.clone());
-    }
-    let display_name = input.display_name.trim();
-    if display_name.is_empty() {
-        errors.display_name.push("氏名を入力してください".into());
-    } else if display_name.chars().count() > 100 {
-        errors
-            .display_name
-            .push("氏名は100文字以内で入力してください".into());
-    }
-    let role = input
-        .role
-        .parse::<Role>()
-        .map_err(|e| errors.role.push(e))
-        .ok();
-    let known = state.repo.agencies().await.map_err(|e| {
-        let mut errors = FormErrors::default();
-        errors.agencies.push(e.to_string());
-        errors
-    })?;
-    let mut agency_ids = input.agency_ids.clone();
-    agency_ids.sort_unstable();
-    agency_ids.dedup();
-    if let Some(unknown) = agency_ids
-        .iter()
-        .find(|id| !known.iter().any(|a| a.id == **id && a.active))
-    {
-        errors
-            .agencies
-            .push(format!("所属機関 ID {unknown} は登録されていません"));
-    }
-    if agency_ids.is_empty() && matches!(role, Some(Role::Staff | Role::Csw)) {
-        errors
-            .agencies
-            .push("受付職員と事務局・CSWは所属機関を1つ以上選んでください".into());
-    }
-    errors.password.extend(
-        state
-            .pack
-            .password_policy
-            .check(&input.password, username.as_ref().ok())
-            .iter()
-            .map(ToString::to_string),
-    );
-    if input
-        .password_confirmation
-        .as_ref()
-        .is_some_and(|c| c != &input.password)
-    {
-        errors
-            .password
-            .push("パスワード（確認）が一致しません".into());
-    }
-    let (Ok(username), Some(role), true) = (username, role, errors.is_empty()) else {
-        return Err(errors);
-    };
-    let Ok(password_hash) = hash_password(input.password.clone()).await else {
-        errors
-            .password
-            .push("パスワードを処理できませんでした。もう一度お試しください".into());
-        return Err(errors);
-    };
-    let new = NewUser {
-        username,
-        display_name: display_name.to_owned(),
-        role,
-        password_hash,
-        agency_ids,
-    };
-    let audit = admin.audit(AuditAction::UserCreated).detail(format!(
-        "ユーザー名 {} / 役割 {} / 所属 {:?}",
-        new.username,
-        role.code(),
-        new.agency_ids
-    ));
-    match state.repo.create_user(new, audit).await {
-        Ok(id) => Ok(id),
-        Err(StoreError::Conflict(message)) => {
-            errors.username.push(message);
-            Err(errors)
-        }
-        Err(e) => {
-            errors.username.push(format!("保存できませんでした: {e}"));
-            Err(errors)
+    for f in fields {
+        match f.field.as_str() {
+            "username" => errors.username.push(f.message),
+            "display_name" => errors.display_name.push(f.message),
+            "role" => errors.role.push(f.message),
+            "agency_ids" => errors.agencies.push(f.message),
+            _ => errors.password.push(f.message),
         }
     }
+    errors
 }
 
 pub fn policy_text(policy: &PasswordPolicy) -> String {
@@ -179,10 +81,10 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, PageError> {
     require_admin(&user)?;
-    let agencies = state.repo.agencies().await?;
+    let agencies = state.app.agencies().await?;
     let users = state
-        .repo
-        .users()
+        .app
+        .staff()
         .await?
         .into_iter()
         .map(|u| UserView {
@@ -209,7 +111,7 @@ async fn form_page(
     input: &UserInput,
     errors: FormErrors,
 ) -> Result<String, PageError> {
-    let agencies = state.repo.agencies().await?;
+    let agencies = state.app.agencies().await?;
     let page = NewUserPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         username: input.username.clone(),
@@ -257,8 +159,8 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
-    let input = UserInput::from_form(&body);
-    match create_user(&state, &user, &input).await {
+    let input = user_input_from_form(&body);
+    match state.app.create_user(&user.actor(), &input).await {
         Ok(_) => {
             let to = format!(
                 "/admin/users?created={}",
@@ -269,11 +171,18 @@ pub async fn create(
             Ok(Redirect::to(&to).into_response())
         }
         // Everything typed but the passwords comes back into the form.
-        Err(errors) => Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            Html(form_page(&state, &user, &input, errors).await?),
-        )
-            .into_response()),
+        Err(e) => {
+            let e = crate::error::FormFailure::of(e)?;
+            let mut errors = form_errors(e.fields);
+            if errors.is_empty() {
+                errors.username.push(e.message);
+            }
+            Ok((
+                e.status,
+                Html(form_page(&state, &user, &input, errors).await?),
+            )
+                .into_response())
+        }
     }
 }
 
@@ -289,26 +198,9 @@ pub async fn set_active(
     axum::Form(form): axum::Form<ActiveForm>,
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
-    if id == user.user.id && !form.active {
-        return Err(PageError::BadRequest(
-            "自分自身の利用を停止することはできません。".into(),
-        ));
-    }
-    let action = if form.active {
-        "利用再開"
-    } else {
-        "利用停止"
-    };
-    let changed = state
-        .repo
-        .set_user_active(
-            id,
-            form.active,
-            user.audit(AuditAction::UserUpdated).detail(action),
-        )
+    state
+        .app
+        .set_user_active(&user.actor(), id, form.active)
         .await?;
-    if !changed {
-        return Err(PageError::NotFound);
-    }
     Ok(Redirect::to("/admin/users").into_response())
 }

@@ -43,6 +43,7 @@ impl Store {
 }
 
 pub struct TestApp {
+    repo: Arc<dyn Repository>,
     pub state: AppState,
     pub store: Store,
     pub router: Router,
@@ -166,9 +167,10 @@ impl TestApp {
         bootstrap::ensure_admin(repo.as_ref(), &pack, Some(ADMIN_PASSWORD.into()))
             .await
             .unwrap();
-        let state = AppState::new(repo, Arc::new(pack), WebConfig::default()).unwrap();
+        let state = AppState::new(repo.clone(), Arc::new(pack), WebConfig::default()).unwrap();
         let router = tsunagaru_web::app(state.clone());
         TestApp {
+            repo,
             state,
             store,
             router,
@@ -177,8 +179,10 @@ impl TestApp {
         }
     }
 
+    /// The store itself, for tests that set up or inspect what the app
+    /// cannot be asked for (the application holds its own handle privately).
     pub fn repo(&self) -> &dyn Repository {
-        self.state.repo.as_ref()
+        self.repo.as_ref()
     }
 
     pub async fn request(&self, request: Request<Body>) -> Response {

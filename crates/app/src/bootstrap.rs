@@ -1,6 +1,6 @@
 //! First start: load the pack, create the admin, optionally demo users.
 
-use crate::auth::{hash_password, new_token};
+use crate::sessions::{hash_password, new_token};
 use tsunagaru_domain::{AuditAction, NewAuditEvent, Role, Username};
 use tsunagaru_pack::Pack;
 use tsunagaru_store::{NewUser, PackLoadReport, Repository, StoreError};

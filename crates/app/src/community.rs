@@ -1,0 +1,140 @@
+//! 地域づくり (第3号): community resources (拠点) and events (出前相談会)
+//! with the consultations they produced.
+
+use crate::{Actor, App, AppError, FieldError};
+use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::reach::{EventInput, ResourceInput};
+use tsunagaru_store::{Consultation, EventDetail, NewEvent, NewResource, Person};
+
+impl App {
+    // ------------------------------------------------------ community building --
+
+    pub async fn create_resource(
+        &self,
+        actor: &Actor,
+        input: &ResourceInput,
+    ) -> Result<i64, AppError> {
+        if !actor.role.works_with_persons() && actor.role != tsunagaru_domain::Role::Admin {
+            return Err(AppError::forbidden("この操作を行う権限がありません"));
+        }
+        let r = input.parse().map_err(AppError::Invalid)?;
+        Ok(self
+            .repo
+            .create_resource(
+                &NewResource {
+                    name: r.name,
+                    kind: r.kind.code().into(),
+                    description: r.description,
+                    address: r.address,
+                    schedule: r.schedule,
+                    operator: r.operator,
+                    audience: r.audience,
+                    phone: r.phone,
+                    email: r.email,
+                    created_by: actor.id(),
+                },
+                actor
+                    .audit(AuditAction::CommunityRecorded)
+                    .detail("地域資源の登録"),
+            )
+            .await?)
+    }
+
+    pub async fn create_event(&self, actor: &Actor, input: &EventInput) -> Result<i64, AppError> {
+        if !actor.role.works_with_persons() {
+            return Err(AppError::forbidden("この操作を行う権限がありません"));
+        }
+        let e = input.parse().map_err(AppError::Invalid)?;
+        let members = self.repo.network_members().await?;
+        let mut attendees = Vec::new();
+        for position in &e.attendee_positions {
+            match members.iter().find(|m| m.position == *position) {
+                Some(m) => attendees.push((*position, m.organization.clone())),
+                None => {
+                    return Err(AppError::Invalid(vec![FieldError {
+                        field: "attendee_positions".into(),
+                        message: format!("推進員の番号 {position} はありません"),
+                    }]));
+                }
+            }
+        }
+        Ok(self
+            .repo
+            .create_event(
+                &NewEvent {
+                    kind: e.kind.code().into(),
+                    title: e.title,
+                    held_on: e.held_on,
+                    place: e.place,
+                    note: e.note,
+                    attendees,
+                    created_by: actor.id(),
+                },
+                actor
+                    .audit(AuditAction::CommunityRecorded)
+                    .detail("行事の登録"),
+            )
+            .await?)
+    }
+
+    /// Links a consultation the event produced (the user must see its person).
+    pub async fn link_consultation(
+        &self,
+        actor: &Actor,
+        event_id: i64,
+        consultation_id: i64,
+    ) -> Result<(), AppError> {
+        self.repo.event(event_id).await?.ok_or(AppError::NotFound)?;
+        let consultation = self
+            .repo
+            .consultation(consultation_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.visible_person(actor, consultation.person_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.repo
+            .link_event_consultation(
+                event_id,
+                consultation_id,
+                actor.id(),
+                actor
+                    .audit(AuditAction::CommunityRecorded)
+                    .detail(format!("相談 ID {consultation_id} を結びつけ")),
+            )
+            .await
+            .map_err(AppError::from)
+    }
+}
+
+/// An event with the consultations it produced: all counted, those whose
+/// person the actor may see listed with the person.
+pub struct EventRecord {
+    pub event: EventDetail,
+    pub seen: Vec<(Consultation, Person)>,
+}
+
+impl App {
+    /// An event; naming anyone it led to a consultation is audited.
+    pub async fn event_record(&self, actor: &Actor, id: i64) -> Result<EventRecord, AppError> {
+        let event = self.repo.event(id).await?.ok_or(AppError::NotFound)?;
+        let mut seen = Vec::new();
+        for c in &event.consultation_ids {
+            if let Some(consultation) = self.repo.consultation(*c).await?
+                && let Some(p) = self.visible_person(actor, consultation.person_id).await?
+            {
+                seen.push((consultation, p));
+            }
+        }
+        if !seen.is_empty() {
+            self.repo
+                .append_audit(
+                    actor
+                        .audit(AuditAction::CommunityViewed)
+                        .record("event", id),
+                )
+                .await?;
+        }
+        Ok(EventRecord { event, seen })
+    }
+}

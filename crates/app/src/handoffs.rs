@@ -1,0 +1,496 @@
+//! 引継ぎ (No.3, the closed loop): sending, who is on which side, each step
+//! of the loop with what it needs, what the receiving side sees, and the
+//! suggested 引継機関.
+
+use crate::policy::{HandoffSide as Side, handoff_side};
+use crate::{Actor, App, AppError, Reading};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::handoff::{HandoffState, HandoffStep, Purpose};
+use tsunagaru_domain::intake::{Concern, Urgency};
+use tsunagaru_store::{
+    Agency, Consultation, Handoff, HandoffEvent, HandoffNotes, HandoffUpdate, NewHandoff, Person,
+};
+
+/// The actor's side of a handoff (`policy::handoff_side`); `None` when it is
+/// not theirs to see: neither sender nor receiver, or a receiver after the
+/// handoff was withdrawn or returned.
+pub fn handoff_side_of(actor: &Actor, h: &Handoff) -> Option<Side> {
+    let state = HandoffState::parse(&h.state)?;
+    handoff_side(actor, h.from_agency_id, h.to_agency_id, state)
+}
+
+/// An agency suggested as 引継機関, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub agency_id: i64,
+    pub name: String,
+    pub reason: String,
+}
+
+/// A handoff as one of its sides reads it.
+pub struct HandoffRecord {
+    pub handoff: Handoff,
+    pub side: Side,
+    pub events: Vec<HandoffEvent>,
+    /// The person and the sheet as this side may see them (consent-filtered
+    /// household, protected whereabouts removed); `None` once out of scope.
+    pub person: Option<(Person, Option<Consultation>)>,
+}
+/// The update a step makes, or why it cannot be taken.
+pub fn step_rules(
+    h: &Handoff,
+    side: Side,
+    step: HandoffStep,
+    input: &StepInput,
+    user_id: i64,
+    today: NaiveDate,
+) -> Result<HandoffUpdate, AppError> {
+    let allowed = match side {
+        Side::Both => true,
+        Side::Receiver => step.by_receiver(),
+        Side::Sender => !step.by_receiver(),
+    };
+    if !allowed {
+        let who = if step.by_receiver() {
+            "引継機関"
+        } else {
+            "受付機関"
+        };
+        return Err(AppError::forbidden(format!(
+            "「{}」は{who}が行います",
+            step.label()
+        )));
+    }
+    let state = HandoffState::parse(&h.state)
+        .ok_or_else(|| AppError::internal("引継ぎの状態が読めません"))?;
+    let next = state
+        .after(step)
+        .map_err(|e| AppError::conflict(e.to_string()))?;
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    let text = match step {
+        HandoffStep::Report => Some(
+            text(&input.response)
+                .ok_or_else(|| AppError::invalid("response", "対応状況・方針を入力してください"))?,
+        ),
+        HandoffStep::Return => Some(
+            text(&input.reason)
+                .ok_or_else(|| AppError::invalid("reason", "差戻しの理由を入力してください"))?,
+        ),
+        HandoffStep::Withdraw => Some(
+            text(&input.reason)
+                .ok_or_else(|| AppError::invalid("reason", "取消の理由を入力してください"))?,
+        ),
+        _ => None,
+    };
+    Ok(HandoffUpdate {
+        from_state: state.code().into(),
+        to_state: next.code().into(),
+        step: step_code(step).into(),
+        user_id,
+        on: today,
+        text,
+        suggested_agency_id: if step == HandoffStep::Return {
+            input.suggested_agency_id
+        } else {
+            None
+        },
+    })
+}
+
+pub fn step_code(step: HandoffStep) -> &'static str {
+    match step {
+        HandoffStep::Receive => "receive",
+        HandoffStep::Start => "start",
+        HandoffStep::Report => "report",
+        HandoffStep::Acknowledge => "acknowledge",
+        HandoffStep::Return => "return",
+        HandoffStep::Withdraw => "withdraw",
+    }
+}
+
+#[derive(Debug, Deserialize, Clone, Default)]
+pub struct SendInput {
+    pub consultation_id: i64,
+    #[serde(default)]
+    pub to_agency_ids: Vec<i64>,
+    #[serde(default)]
+    pub purpose: Option<String>,
+    #[serde(default)]
+    pub urgency: Option<String>,
+    #[serde(default)]
+    pub continue_at_origin: bool,
+    #[serde(default)]
+    pub told_contact_name: Option<String>,
+    #[serde(default)]
+    pub told_contact_phone: Option<String>,
+    #[serde(default)]
+    pub notes: HandoffNotes,
+    /// Share household members without consent: the reason (audited).
+    #[serde(default)]
+    pub consent_override_reason: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct StepInput {
+    #[serde(default)]
+    pub response: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub suggested_agency_id: Option<i64>,
+}
+
+impl App {
+    /// Checks and sends: the user's agency must be the consultation's 受付機関.
+    pub async fn send_handoffs(
+        &self,
+        actor: &Actor,
+        input: SendInput,
+    ) -> Result<Vec<(i64, i64)>, AppError> {
+        let consultation = self
+            .repo
+            .consultation(input.consultation_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.visible_person(actor, consultation.person_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        // The 受付機関 sends; so does an agency that received a handoff of this
+        // consultation and routes it onward (the 事務局 for 連携先等不明).
+        let from_agency_id = if actor.agency_ids.contains(&consultation.agency_id) {
+            consultation.agency_id
+        } else {
+            let received = self.repo.handoffs_of_person(consultation.person_id).await?;
+            received
+                .iter()
+                .find(|h| {
+                    h.consultation_id == consultation.id
+                        && actor.agency_ids.contains(&h.to_agency_id)
+                        && !matches!(h.state.as_str(), "sent" | "withdrawn")
+                })
+                .map(|h| h.to_agency_id)
+                .ok_or_else(|| {
+                    AppError::forbidden("引継ぎを送れるのは、その相談の受付機関と、受領した引継機関の利用者だけです",
+                    )
+                })?
+        };
+        let purpose = match input.purpose.as_deref() {
+            None | Some("") => Purpose::Refer,
+            Some(p) => Purpose::parse(p).ok_or_else(|| {
+                AppError::invalid("purpose", format!("シート利用目的「{p}」は選べません"))
+            })?,
+        };
+        let urgency = match input.urgency.as_deref() {
+            None | Some("") => Urgency::None,
+            Some(u) => Urgency::parse(u).ok_or_else(|| {
+                AppError::invalid("urgency", format!("緊急の必要性「{u}」は選べません"))
+            })?,
+        };
+        let agencies = self.repo.agencies().await?;
+        let targets: Vec<i64> = if purpose.goes_to_secretariat() {
+            agencies
+                .iter()
+                .filter(|a| a.secretariat && a.active)
+                .map(|a| a.id)
+                .collect()
+        } else {
+            let mut ids = input.to_agency_ids.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.is_empty() {
+                return Err(AppError::invalid(
+                    "to_agency_ids",
+                    "引継機関を1つ以上選んでください",
+                ));
+            }
+            if let Some(bad) = ids
+                .iter()
+                .find(|id| !agencies.iter().any(|a| a.id == **id && a.active))
+            {
+                return Err(AppError::invalid(
+                    "to_agency_ids",
+                    format!("引継機関 ID {bad} は登録されていません"),
+                ));
+            }
+            if ids.contains(&from_agency_id) {
+                return Err(AppError::invalid(
+                    "to_agency_ids",
+                    "自分の機関には引き継げません",
+                ));
+            }
+            ids
+        };
+        let override_reason = input
+            .consent_override_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned);
+        let new: Vec<NewHandoff> = targets
+            .iter()
+            .map(|to| NewHandoff {
+                consultation_id: consultation.id,
+                person_id: consultation.person_id,
+                from_agency_id,
+                to_agency_id: *to,
+                purpose: purpose.code().into(),
+                continue_at_origin: input.continue_at_origin,
+                urgency: urgency.code().into(),
+                told_contact_name: input.told_contact_name.clone(),
+                told_contact_phone: input.told_contact_phone.clone(),
+                notes: input.notes.clone(),
+                consent_override_reason: override_reason.clone(),
+                sent_on: self.today(),
+                sent_by: actor.id(),
+            })
+            .collect();
+        let detail = match &override_reason {
+            Some(r) => format!("{} 件 / 同意のない家族も共有（理由: {r}）", new.len()),
+            None => format!("{} 件", new.len()),
+        };
+        let ids = self
+            .repo
+            .create_handoffs(&new, actor.audit(AuditAction::HandoffSent).detail(detail))
+            .await?;
+        Ok(ids.into_iter().zip(targets).collect())
+    }
+
+    /// Takes a step for the user: on their side of the handoff, allowed by the
+    /// state, with what the step needs.
+    pub async fn take_step(
+        &self,
+        actor: &Actor,
+        id: i64,
+        step: HandoffStep,
+        input: StepInput,
+    ) -> Result<tsunagaru_store::Handoff, AppError> {
+        let handoff = self.repo.handoff(id).await?.ok_or(AppError::NotFound)?;
+        let side = handoff_side_of(actor, &handoff).ok_or(AppError::NotFound)?;
+        let update = step_rules(&handoff, side, step, &input, actor.id(), self.today())?;
+        let audit = actor.audit(AuditAction::HandoffStep).detail(format!(
+            "{} → {}",
+            step.label(),
+            update.to_state
+        ));
+        self.repo
+            .step_handoff(id, &update, audit)
+            .await
+            .map_err(AppError::from)
+    }
+}
+
+impl App {
+    /// A handoff for one of its sides, with its record and what that side may
+    /// see of the person; audited as read on screen or printed.
+    pub async fn handoff_record(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reading: Reading,
+    ) -> Result<HandoffRecord, AppError> {
+        let handoff = self.repo.handoff(id).await?.ok_or(AppError::NotFound)?;
+        let side = handoff_side_of(actor, &handoff).ok_or(AppError::NotFound)?;
+        let audit = actor
+            .audit(AuditAction::HandoffViewed)
+            .record("handoff", id);
+        self.repo
+            .append_audit(match reading {
+                Reading::Screen => audit,
+                Reading::Print => audit.detail("印刷表示"),
+            })
+            .await?;
+        let events = self.repo.handoff_events(id).await?;
+        let person = match self.visible_person(actor, handoff.person_id).await? {
+            Some(person) => {
+                let consultation = match self.repo.consultation(handoff.consultation_id).await? {
+                    Some(c) => Some(self.consultation_shown(actor, &person, c).await?),
+                    None => None,
+                };
+                Some((person, consultation))
+            }
+            None => None,
+        };
+        Ok(HandoffRecord {
+            handoff,
+            side,
+            events,
+            person,
+        })
+    }
+
+    /// What the No.3 form starts from: the sheet and its person as the actor
+    /// may see them, with the suggested 引継機関 (the address is read to
+    /// find the center: audited like any read).
+    pub async fn handoff_draft(
+        &self,
+        actor: &Actor,
+        consultation_id: i64,
+        where_: &str,
+    ) -> Result<(Consultation, Person, Vec<Suggestion>), AppError> {
+        let consultation = self
+            .repo
+            .consultation(consultation_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let person = self
+            .visible_person(actor, consultation.person_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.repo
+            .append_audit(
+                actor
+                    .audit(AuditAction::PersonViewed)
+                    .record("person", person.id)
+                    .detail(where_.to_owned()),
+            )
+            .await?;
+        let suggested = self.suggestions(&person, &consultation).await?;
+        let consultation = self
+            .consultation_shown(actor, &person, consultation)
+            .await?;
+        Ok((consultation, person, suggested))
+    }
+
+    /// 引継機関 suggestions for a consultation: the 地域包括支援センター of the
+    /// address, and agencies by 相談内容 from the pack's mapping.
+    async fn suggestions(
+        &self,
+        person: &Person,
+        c: &Consultation,
+    ) -> Result<Vec<Suggestion>, AppError> {
+        let agencies = self.repo.agencies().await?;
+        let mut out: Vec<Suggestion> = Vec::new();
+        let mut add = |agency: &Agency, reason: String| {
+            if agency.id != c.agency_id && !out.iter().any(|s| s.agency_id == agency.id) {
+                out.push(Suggestion {
+                    agency_id: agency.id,
+                    name: agency.name.clone(),
+                    reason,
+                });
+            }
+        };
+        let catchment = person.address.as_deref().map(|line| {
+            self.address.route(&format!(
+                "{} {line}",
+                person.postal_code.as_deref().unwrap_or_default()
+            ))
+        });
+        for concern in &c.concerns {
+            let Some(targets) = self.pack.handoff.suggestions.get(&concern.code) else {
+                continue;
+            };
+            let label = Concern::parse(&concern.code)
+                .map(Concern::label)
+                .unwrap_or_default();
+            for target in targets {
+                if target == "catchment" {
+                    if let Some(center) = catchment.as_ref().and_then(|r| r.center.clone())
+                        && let Some(a) = agencies.iter().find(|a| a.name == center)
+                    {
+                        add(a, format!("{label}（住所の担当地域包括支援センター）"));
+                    }
+                } else if let Some(a) = agencies.iter().find(|a| &a.key == target && a.active) {
+                    add(a, label.to_owned());
+                }
+            }
+        }
+        if let Some(center) = catchment.and_then(|r| r.center)
+            && let Some(a) = agencies.iter().find(|a| a.name == center)
+        {
+            add(a, "住所の担当地域包括支援センター".into());
+        }
+        Ok(out)
+    }
+}
+
+impl App {
+    /// The name of a handoff's person, for a side of that handoff (lists
+    /// and prints that the caller has audited); empty for anyone else.
+    pub async fn handoff_person_name(
+        &self,
+        actor: &Actor,
+        h: &Handoff,
+    ) -> Result<String, AppError> {
+        if handoff_side_of(actor, h).is_none() {
+            return Ok(String::new());
+        }
+        Ok(self
+            .repo
+            .person(h.person_id)
+            .await?
+            .map(|p| p.name)
+            .unwrap_or_default())
+    }
+}
+
+/// The handoff counts on the worker's desk (no one named).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HandoffCounts {
+    pub inbox_open: usize,
+    pub inbox_overdue: usize,
+    pub outbox_open: usize,
+    pub outbox_overdue: usize,
+    pub outbox_returned: usize,
+}
+
+impl App {
+    /// How many handoffs of the actor's agencies are open, overdue (by the
+    /// pack's limits, on the application's clock) or returned.
+    pub async fn handoff_counts(&self, actor: &Actor) -> Result<HandoffCounts, AppError> {
+        if !actor.role.works_with_persons() {
+            return Ok(HandoffCounts::default());
+        }
+        let today = self.today();
+        let policy = &self.pack.handoff.policy;
+        let count = |list: &[Handoff]| {
+            let mine: Vec<(&Handoff, HandoffState)> = list
+                .iter()
+                .filter(|h| handoff_side_of(actor, h).is_some())
+                .filter_map(|h| HandoffState::parse(&h.state).map(|s| (h, s)))
+                .collect();
+            let open = mine.iter().filter(|(_, s)| s.is_open()).count();
+            let late = mine
+                .iter()
+                .filter(|(h, s)| {
+                    tsunagaru_domain::handoff::overdue(
+                        *s,
+                        h.sent_on,
+                        Some(&h.urgency),
+                        today,
+                        policy,
+                    )
+                    .is_some()
+                })
+                .count();
+            let returned = mine
+                .iter()
+                .filter(|(_, s)| *s == HandoffState::Returned)
+                .count();
+            (open, late, returned)
+        };
+        let inbox = self
+            .repo
+            .handoffs_of(&actor.agency_ids, tsunagaru_store::HandoffBox::Inbox)
+            .await?;
+        let outbox = self
+            .repo
+            .handoffs_of(&actor.agency_ids, tsunagaru_store::HandoffBox::Outbox)
+            .await?;
+        let (inbox_open, inbox_overdue, _) = count(&inbox);
+        let (outbox_open, outbox_overdue, outbox_returned) = count(&outbox);
+        Ok(HandoffCounts {
+            inbox_open,
+            inbox_overdue,
+            outbox_open,
+            outbox_overdue,
+            outbox_returned,
+        })
+    }
+}

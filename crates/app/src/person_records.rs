@@ -1,0 +1,287 @@
+//! A person's record as each actor may read it (the person page, the API,
+//! the edit form), the search, progress notes (支援経過) and corrections of
+//! the 基本情報.
+
+use crate::intake::{intake_agency, view_detail};
+use crate::{Actor, App, AppError, FieldError, policy};
+use serde::Deserialize;
+use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::era::EraDate;
+use tsunagaru_domain::handoff::HandoffState;
+use tsunagaru_domain::intake::PersonInput;
+use tsunagaru_store::{
+    Case, Consultation, Handoff, MergeRecord, NewNote, Note, ParticipationMatch, Person,
+    PersonChange, PersonQuery, WHEREABOUTS_FIELDS,
+};
+
+/// Everything on a person's page, as the actor may see it.
+pub struct PersonRecord {
+    pub person: Person,
+    /// The person's sheets, each shaped for the actor (`consultations_shown`).
+    pub consultations: Vec<Consultation>,
+    pub notes: Vec<Note>,
+    /// The handoffs the actor's agencies send or (while they stand) receive.
+    pub handoffs: Vec<Handoff>,
+    /// The history; protected whereabouts are blanked for unnamed actors.
+    pub changes: Vec<PersonChange>,
+    /// Records merged into this one whose merge can still be undone.
+    pub undoable_merges: Vec<i64>,
+    /// The person's cases the actor may open.
+    pub cases: Vec<Case>,
+    /// Sheets a case is open from (not offered to open another).
+    pub consultations_with_open_case: Vec<i64>,
+    pub matches: Vec<ParticipationMatch>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NoteInput {
+    pub noted_on: String,
+    pub method: String,
+    pub content: String,
+    pub agency_id: Option<i64>,
+}
+
+pub const NOTE_METHODS: [&str; 5] = ["電話", "来所", "訪問", "会議", "その他"];
+
+/// Checks a progress note; problems per field. A date in the future is refused.
+pub fn parse_note(
+    input: &NoteInput,
+    today: chrono::NaiveDate,
+) -> Result<(chrono::NaiveDate, String, String), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let noted_on = if input.noted_on.trim().is_empty() {
+        Some(today)
+    } else {
+        EraDate::parse_happened(&input.noted_on, today, "記録日")
+            .map_err(|message| {
+                errors.push(FieldError {
+                    field: "noted_on".into(),
+                    message,
+                })
+            })
+            .ok()
+    };
+    let method = input.method.trim();
+    if !NOTE_METHODS.contains(&method) {
+        errors.push(FieldError {
+            field: "method".into(),
+            message: "方法は 電話・来所・訪問・会議・その他 から選んでください".into(),
+        });
+    }
+    if input.content.trim().is_empty() {
+        errors.push(FieldError {
+            field: "content".into(),
+            message: "内容を入力してください".into(),
+        });
+    }
+    match (noted_on, errors.is_empty()) {
+        (Some(d), true) => Ok((d, method.to_owned(), input.content.trim().to_owned())),
+        _ => Err(errors),
+    }
+}
+
+impl App {
+    /// A person as the actor may see them, audited as read `where_` (画面,
+    /// API, 修正画面 …); a named user's read of a protected person is marked.
+    pub async fn read_person(
+        &self,
+        actor: &Actor,
+        id: i64,
+        where_: &str,
+    ) -> Result<Person, AppError> {
+        let person = self.person_in_scope(actor, id).await?;
+        self.repo
+            .append_audit(
+                actor
+                    .audit(AuditAction::PersonViewed)
+                    .record("person", id)
+                    .detail(view_detail(&person, actor, where_)),
+            )
+            .await?;
+        Ok(person)
+    }
+
+    /// The whole person page, audited as one read.
+    pub async fn person_record(
+        &self,
+        actor: &Actor,
+        id: i64,
+        where_: &str,
+    ) -> Result<PersonRecord, AppError> {
+        let person = self.read_person(actor, id, where_).await?;
+        let consultations = self.consultations_shown(actor, &person).await?;
+        let notes = self.repo.notes_of(id).await?;
+        let handoffs = self
+            .repo
+            .handoffs_of_person(id)
+            .await?
+            .into_iter()
+            .filter(|h| {
+                HandoffState::parse(&h.state).is_some_and(|s| {
+                    policy::handoff_side(actor, h.from_agency_id, h.to_agency_id, s).is_some()
+                })
+            })
+            .collect();
+        let hidden = !policy::sees_whereabouts(actor, person.protected, &person.protected_viewers);
+        let changes: Vec<PersonChange> = self
+            .repo
+            .person_changes(id)
+            .await?
+            .into_iter()
+            .map(|mut c| {
+                if hidden && WHEREABOUTS_FIELDS.contains(&c.field.as_str()) {
+                    c.before = None;
+                    c.after = None;
+                }
+                c
+            })
+            .collect();
+        let mut undoable_merges = Vec::new();
+        for c in changes.iter().filter(|c| c.field == "absorbed") {
+            if let Some(m) = MergeRecord::from_change(c)
+                && self
+                    .repo
+                    .person(m.merged)
+                    .await?
+                    .and_then(|p| p.merged_into)
+                    == Some(id)
+            {
+                undoable_merges.push(m.merged);
+            }
+        }
+        let all_cases = self.repo.cases_of_person(id).await?;
+        let consultations_with_open_case = all_cases
+            .iter()
+            .filter(|k| {
+                tsunagaru_domain::case::CaseState::parse(&k.state).is_some_and(|s| s.is_open())
+            })
+            .map(|k| k.consultation_id)
+            .collect();
+        let mut cases = Vec::new();
+        for c in all_cases {
+            if self.visible_case(actor, c.id).await?.is_some() {
+                cases.push(c);
+            }
+        }
+        let matches = self.repo.matches_of_person(id).await?;
+        Ok(PersonRecord {
+            person,
+            consultations,
+            notes,
+            handoffs,
+            changes,
+            undoable_merges,
+            cases,
+            consultations_with_open_case,
+            matches,
+        })
+    }
+
+    /// Searches the persons the actor may see; a protected person is found by
+    /// phone only by a user named on the record; whereabouts are hidden as for
+    /// any view. The search is audited (without what was searched for).
+    pub async fn search_persons(
+        &self,
+        actor: &Actor,
+        query: &PersonQuery,
+    ) -> Result<Vec<Person>, AppError> {
+        if !actor.role.works_with_persons() {
+            return Err(AppError::forbidden(
+                "この役割では相談対象者を検索できません",
+            ));
+        }
+        let found: Vec<Person> = self
+            .repo
+            .search_persons(&actor.agency_ids, query, 100)
+            .await?
+            .into_iter()
+            .filter(|p| query.phone.is_none() || p.whereabouts_visible_to(actor.id()))
+            .map(|p| p.for_viewer(actor.id()))
+            .collect();
+        self.repo
+            .append_audit(
+                actor
+                    .audit(AuditAction::PersonSearched)
+                    .detail(format!("{} 件", found.len())),
+            )
+            .await?;
+        Ok(found)
+    }
+
+    /// Adds a progress note (支援経過) to a person the actor may see, for one
+    /// of the actor's agencies.
+    pub async fn add_note(
+        &self,
+        actor: &Actor,
+        person_id: i64,
+        input: &NoteInput,
+    ) -> Result<i64, AppError> {
+        self.person_in_scope(actor, person_id).await?;
+        let agency_id = intake_agency(actor, input.agency_id)?;
+        let (noted_on, method, content) =
+            parse_note(input, self.today()).map_err(AppError::Invalid)?;
+        let note = NewNote {
+            person_id,
+            agency_id,
+            user_id: actor.id(),
+            noted_on,
+            method,
+            content,
+        };
+        Ok(self
+            .repo
+            .add_note(
+                &note,
+                actor
+                    .audit(AuditAction::NoteAdded)
+                    .detail(format!("相談対象者 {person_id}")),
+            )
+            .await?)
+    }
+
+    /// The person whose 基本情報 the actor may correct: on a protected
+    /// person, only a user named on the record.
+    pub async fn editable_person(&self, actor: &Actor, id: i64) -> Result<Person, AppError> {
+        let person = self.person_in_scope(actor, id).await?;
+        if !policy::sees_whereabouts(actor, person.protected, &person.protected_viewers) {
+            return Err(AppError::forbidden(
+                "保護対象の方の基本情報は、記録に名前のある利用者だけが修正できます",
+            ));
+        }
+        Ok(person)
+    }
+
+    /// Corrects the 基本情報; the history keeps what changed (field, before,
+    /// after, who, when). Returns the fields that changed.
+    pub async fn update_person(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &PersonInput,
+    ) -> Result<Vec<String>, AppError> {
+        self.editable_person(actor, id).await?;
+        let sheet = input.parse().map_err(|errors| {
+            AppError::Invalid(
+                errors
+                    .into_iter()
+                    .map(|e| FieldError {
+                        field: format!("person.{}", e.field.trim_start_matches("person.")),
+                        message: e.message,
+                    })
+                    .collect(),
+            )
+        })?;
+        let town = self.town_of(sheet.postal_code.as_deref(), sheet.address.as_deref());
+        Ok(self
+            .repo
+            .update_person(
+                id,
+                &sheet,
+                town,
+                actor.id(),
+                actor.audit(AuditAction::PersonUpdated),
+            )
+            .await?)
+    }
+}

@@ -1,0 +1,172 @@
+//! 利用者管理: creating staff accounts and stopping or resuming them, for
+//! administrators only.
+
+use crate::sessions::hash_password;
+use crate::{Actor, App, AppError, FieldError};
+use serde::Deserialize;
+use tsunagaru_domain::{AuditAction, Role, Username};
+use tsunagaru_store::{NewUser, StoreError};
+
+/// What an admin typed to create a user (form or API).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct UserInput {
+    pub username: String,
+    pub password: String,
+    /// The form asks twice; the API does not.
+    #[serde(default)]
+    pub password_confirmation: Option<String>,
+    pub display_name: String,
+    #[serde(default)]
+    pub agency_ids: Vec<i64>,
+    pub role: String,
+}
+
+/// Problems per field, gathered before answering.
+#[derive(Default)]
+struct Problems(Vec<FieldError>);
+
+impl Problems {
+    fn add(&mut self, field: &str, message: String) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message,
+        });
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Problems> for AppError {
+    fn from(p: Problems) -> Self {
+        AppError::Invalid(p.0)
+    }
+}
+
+impl App {
+    /// Checks the input and creates the user, writing the audit event with it.
+    /// Problems come back per field, in Japanese.
+    pub async fn create_user(&self, admin: &Actor, input: &UserInput) -> Result<i64, AppError> {
+        if !admin.role.can_manage_users() {
+            return Err(AppError::forbidden("利用者を登録できるのは管理者です"));
+        }
+        let mut errors = Problems::default();
+        let username = Username::parse(&input.username).map_err(|e| e.to_string());
+        if let Err(e) = &username {
+            errors.add("username", e.clone());
+        }
+        let display_name = input.display_name.trim();
+        if display_name.is_empty() {
+            errors.add("display_name", "氏名を入力してください".into());
+        } else if display_name.chars().count() > 100 {
+            errors.add("display_name", "氏名は100文字以内で入力してください".into());
+        }
+        let role = input
+            .role
+            .parse::<Role>()
+            .map_err(|e| errors.add("role", e))
+            .ok();
+        let known = self.repo.agencies().await?;
+        let mut agency_ids = input.agency_ids.clone();
+        agency_ids.sort_unstable();
+        agency_ids.dedup();
+        if let Some(unknown) = agency_ids
+            .iter()
+            .find(|id| !known.iter().any(|a| a.id == **id && a.active))
+        {
+            errors.add(
+                "agency_ids",
+                format!("所属機関 ID {unknown} は登録されていません"),
+            );
+        }
+        if agency_ids.is_empty() && matches!(role, Some(Role::Staff | Role::Csw)) {
+            errors.add(
+                "agency_ids",
+                "受付職員と事務局・CSWは所属機関を1つ以上選んでください".into(),
+            );
+        }
+        for problem in self
+            .pack
+            .password_policy
+            .check(&input.password, username.as_ref().ok())
+        {
+            errors.add("password", problem.to_string());
+        }
+        if input
+            .password_confirmation
+            .as_ref()
+            .is_some_and(|c| c != &input.password)
+        {
+            errors.add("password", "パスワード（確認）が一致しません".into());
+        }
+        let (Ok(username), Some(role), true) = (username, role, errors.is_empty()) else {
+            return Err(errors.into());
+        };
+        let Ok(password_hash) = hash_password(input.password.clone()).await else {
+            errors.add(
+                "password",
+                "パスワードを処理できませんでした。もう一度お試しください".into(),
+            );
+            return Err(errors.into());
+        };
+        let new = NewUser {
+            username,
+            display_name: display_name.to_owned(),
+            role,
+            password_hash,
+            agency_ids,
+        };
+        let audit = admin.audit(AuditAction::UserCreated).detail(format!(
+            "ユーザー名 {} / 役割 {} / 所属 {:?}",
+            new.username,
+            role.code(),
+            new.agency_ids
+        ));
+        match self.repo.create_user(new, audit).await {
+            Ok(id) => Ok(id),
+            // The username is taken.
+            Err(StoreError::Conflict(message)) => {
+                errors.add("username", message);
+                Err(errors.into())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Stops or resumes a user's account (not one's own stop).
+    pub async fn set_user_active(
+        &self,
+        admin: &Actor,
+        id: i64,
+        active: bool,
+    ) -> Result<(), AppError> {
+        if !admin.role.can_manage_users() {
+            return Err(AppError::forbidden("利用者を管理できるのは管理者です"));
+        }
+        if id == admin.id() && !active {
+            return Err(AppError::invalid(
+                "active",
+                "自分自身の利用を停止することはできません。",
+            ));
+        }
+        let action = if active {
+            "利用再開"
+        } else {
+            "利用停止"
+        };
+        let changed = self
+            .repo
+            .set_user_active(
+                id,
+                active,
+                admin.audit(AuditAction::UserUpdated).detail(action),
+            )
+            .await?;
+        if changed {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+}
