@@ -476,7 +476,8 @@ impl App {
         })
     }
 
-    /// Marks a task of one of the user's agencies done.
+    /// Marks a task of one of the actor's agencies done; a task a 支援会議
+    /// gave only by a member who pledged (others are answered not found).
     pub async fn complete_task(
         &self,
         actor: &Actor,
@@ -487,6 +488,12 @@ impl App {
             .task(task_id)
             .await?
             .filter(|t| actor.role.works_with_persons() && actor.agency_ids.contains(&t.agency_id))
+            .ok_or(AppError::NotFound)?;
+        // A 支援会議's task is done only by those who may see it: pledged members.
+        let task = self
+            .tasks_visible(actor, vec![task])
+            .await?
+            .pop()
             .ok_or(AppError::NotFound)?;
         self.repo
             .complete_task(

@@ -34,6 +34,11 @@ pub async fn search_page(
     WebUser(user): WebUser,
     Query(form): Query<SearchForm>,
 ) -> Result<Html<String>, PageError> {
+    // The search is for roles that work with persons; the app refuses the
+    // query itself to anyone else.
+    if !tsunagaru_app::policy::works_with_persons(&user.actor()) {
+        return Err(PageError::Forbidden);
+    }
     let asked = !(form.q.trim().is_empty()
         && form.birth_date.trim().is_empty()
         && form.phone.trim().is_empty());
