@@ -10,13 +10,14 @@ use serde::Deserialize;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::case::{CaseState, CaseStep, MeetingKind};
 use tsunagaru_domain::era::EraDate;
+use tsunagaru_domain::intake::ConsentAnswer;
 use tsunagaru_domain::plan::{AssessmentInput, ClosureInput, PlanInput};
 use tsunagaru_store::{
     Case, CaseChange, CaseEvent, Consultation, MeetingRow, NewCase, Person, PlanVersion, Task,
 };
 
 pub(crate) fn case_state(case: &Case) -> Result<CaseState, AppError> {
-    CaseState::parse(&case.state).ok_or_else(|| AppError::internal("ケースの状態を読み取れません"))
+    Ok(case.state)
 }
 
 fn refused(e: tsunagaru_domain::case::CaseStepRefused) -> AppError {
@@ -28,7 +29,7 @@ pub fn self_consented(consultation: &tsunagaru_store::Consultation) -> bool {
     consultation
         .household
         .iter()
-        .any(|m| m.relationship == "本人" && m.consent == "yes")
+        .any(|m| m.relationship == "本人" && m.consent == ConsentAnswer::Yes)
 }
 
 /// The plan in force: the newest agreed version.
@@ -89,10 +90,9 @@ impl App {
         }
         let on_agenda = self.repo.meetings_with_case(id).await?;
         let sits_on = self.repo.meetings_of_user(actor.id()).await?;
-        let seen = on_agenda.iter().any(|m| {
-            MeetingKind::parse(&m.kind).is_some_and(|k| k.requires_consent())
-                && sits_on.iter().any(|mine| mine.id == m.id)
-        });
+        let seen = on_agenda
+            .iter()
+            .any(|m| m.kind.requires_consent() && sits_on.iter().any(|mine| mine.id == m.id));
         // A withdrawal of consent ends what the よりそい会議 gave, at once.
         if seen && self.person_consented(&case).await? {
             Ok(Some(case))
@@ -182,13 +182,7 @@ impl App {
                 ));
             }
         };
-        let mut change = CaseChange::new(
-            current.code(),
-            next.code(),
-            "assess",
-            actor.id(),
-            self.today(),
-        );
+        let mut change = CaseChange::new(current, next, "assess", actor.id(), self.today());
         change.assessment = Some(assessment);
         self.repo
             .update_case(
@@ -242,8 +236,8 @@ impl App {
                     .after(CaseStep::StartPlanning, false)
                     .map_err(refused)?;
                 Some(CaseChange::new(
-                    current.code(),
-                    next.code(),
+                    current,
+                    next,
                     "plan",
                     actor.id(),
                     self.today(),
@@ -289,7 +283,7 @@ impl App {
         self.repo
             .update_case(
                 case.id,
-                &CaseChange::new(current.code(), next.code(), code, actor.id(), self.today()),
+                &CaseChange::new(current, next, code, actor.id(), self.today()),
                 actor.audit(AuditAction::CaseUpdated).detail(step.label()),
             )
             .await
@@ -313,13 +307,7 @@ impl App {
             .map(|p| p.plan.goals.clone())
             .unwrap_or_default();
         let closure = input.parse(&goals).map_err(AppError::Invalid)?;
-        let mut change = CaseChange::new(
-            current.code(),
-            next.code(),
-            "close",
-            actor.id(),
-            self.today(),
-        );
+        let mut change = CaseChange::new(current, next, "close", actor.id(), self.today());
         change.closure = Some(closure);
         self.repo
             .update_case(
@@ -367,13 +355,7 @@ impl App {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        let mut change = CaseChange::new(
-            current.code(),
-            next.code(),
-            "return",
-            actor.id(),
-            self.today(),
-        );
+        let mut change = CaseChange::new(current, next, "return", actor.id(), self.today());
         change.returned_to = input.agency_id.map(|a| (a, input.reason.trim().to_owned()));
         self.repo
             .update_case(
@@ -416,13 +398,7 @@ impl App {
         let Some(on) = on.filter(|_| problems.is_empty()) else {
             return Err(AppError::Invalid(problems));
         };
-        let mut change = CaseChange::new(
-            current.code(),
-            current.code(),
-            "consent",
-            actor.id(),
-            self.today(),
-        );
+        let mut change = CaseChange::new(current, current, "consent", actor.id(), self.today());
         change.consent = Some((on, input.confirmed_by.trim().to_owned()));
         self.repo
             .update_case(

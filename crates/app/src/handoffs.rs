@@ -17,8 +17,7 @@ use tsunagaru_store::{
 /// not theirs to see: neither sender nor receiver, or a receiver after the
 /// handoff was withdrawn or returned.
 pub fn handoff_side_of(actor: &Actor, h: &Handoff) -> Option<Side> {
-    let state = HandoffState::parse(&h.state)?;
-    handoff_side(actor, h.from_agency_id, h.to_agency_id, state)
+    handoff_side(actor, h.from_agency_id, h.to_agency_id, h.state)
 }
 
 /// An agency suggested as 引継機関, with why.
@@ -63,8 +62,7 @@ pub fn step_rules(
             step.label()
         )));
     }
-    let state = HandoffState::parse(&h.state)
-        .ok_or_else(|| AppError::internal("引継ぎの状態が読めません"))?;
+    let state = h.state;
     let next = state
         .after(step)
         .map_err(|e| AppError::conflict(e.to_string()))?;
@@ -90,9 +88,9 @@ pub fn step_rules(
         _ => None,
     };
     Ok(HandoffUpdate {
-        from_state: state.code().into(),
-        to_state: next.code().into(),
-        step: step_code(step).into(),
+        from_state: state,
+        to_state: next,
+        step,
         user_id,
         on: today,
         text,
@@ -102,17 +100,6 @@ pub fn step_rules(
             None
         },
     })
-}
-
-pub fn step_code(step: HandoffStep) -> &'static str {
-    match step {
-        HandoffStep::Receive => "receive",
-        HandoffStep::Start => "start",
-        HandoffStep::Report => "report",
-        HandoffStep::Acknowledge => "acknowledge",
-        HandoffStep::Return => "return",
-        HandoffStep::Withdraw => "withdraw",
-    }
 }
 
 #[derive(Debug, Deserialize, Clone, Default)]
@@ -173,7 +160,7 @@ impl App {
                 .find(|h| {
                     h.consultation_id == consultation.id
                         && actor.agency_ids.contains(&h.to_agency_id)
-                        && !matches!(h.state.as_str(), "sent" | "withdrawn")
+                        && !matches!(h.state, HandoffState::Sent | HandoffState::Withdrawn)
                 })
                 .map(|h| h.to_agency_id)
                 .ok_or_else(|| {
@@ -240,9 +227,9 @@ impl App {
                 person_id: consultation.person_id,
                 from_agency_id,
                 to_agency_id: *to,
-                purpose: purpose.code().into(),
+                purpose,
                 continue_at_origin: input.continue_at_origin,
-                urgency: urgency.code().into(),
+                urgency,
                 told_contact_name: input.told_contact_name.clone(),
                 told_contact_phone: input.told_contact_phone.clone(),
                 notes: input.notes.clone(),
@@ -277,7 +264,7 @@ impl App {
         let audit = actor.audit(AuditAction::HandoffStep).detail(format!(
             "{} → {}",
             step.label(),
-            update.to_state
+            update.to_state.code()
         ));
         self.repo
             .step_handoff(id, &update, audit)
@@ -453,7 +440,7 @@ impl App {
             let mine: Vec<(&Handoff, HandoffState)> = list
                 .iter()
                 .filter(|h| handoff_side_of(actor, h).is_some())
-                .filter_map(|h| HandoffState::parse(&h.state).map(|s| (h, s)))
+                .map(|h| (h, h.state))
                 .collect();
             let open = mine.iter().filter(|(_, s)| s.is_open()).count();
             let late = mine
@@ -462,7 +449,7 @@ impl App {
                     tsunagaru_domain::handoff::overdue(
                         *s,
                         h.sent_on,
-                        Some(&h.urgency),
+                        Some(h.urgency.code()),
                         today,
                         policy,
                     )

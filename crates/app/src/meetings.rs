@@ -149,7 +149,7 @@ impl App {
                 t => t.to_owned(),
             };
             meetings.push(NewMeeting {
-                kind: kind.code().into(),
+                kind,
                 title,
                 starts_at: at,
                 place: input.place.trim().to_owned(),
@@ -159,7 +159,7 @@ impl App {
             if let Some(time) = paired {
                 match paired_support_conference(at, time) {
                     Ok(support_at) => meetings.push(NewMeeting {
-                        kind: MeetingKind::SupportConference.code().into(),
+                        kind: MeetingKind::SupportConference,
                         title: self.kind_name(MeetingKind::SupportConference),
                         starts_at: support_at,
                         place: input.place.trim().to_owned(),
@@ -199,8 +199,7 @@ impl App {
         let Some(member) = meeting.member(actor.id()) else {
             return Err(AppError::NotFound);
         };
-        let needs_pledge =
-            MeetingKind::parse(&meeting.row.kind).is_some_and(|k| k.requires_pledge());
+        let needs_pledge = meeting.row.kind.requires_pledge();
         if needs_pledge && member.pledged_at.is_none() {
             Ok(MeetingAccess::PledgeFirst(meeting))
         } else {
@@ -221,7 +220,7 @@ impl App {
         let meeting = match self.meeting_access(actor, id).await? {
             MeetingAccess::Open(m) | MeetingAccess::PledgeFirst(m) => m,
         };
-        if !MeetingKind::parse(&meeting.row.kind).is_some_and(|k| k.requires_pledge()) {
+        if !meeting.row.kind.requires_pledge() {
             return Err(AppError::conflict(
                 "守秘義務の確認が必要なのは支援会議だけです",
             ));
@@ -251,7 +250,7 @@ impl App {
         if !case_state(&case)?.is_open() {
             return Err(AppError::conflict("終わったケースは議題にできません"));
         }
-        let kind = MeetingKind::parse(&meeting.row.kind).ok_or(AppError::NotFound)?;
+        let kind = meeting.row.kind;
         let consented = self.person_consented(&case).await?;
         if let Err(refused) = agenda_gate(kind, consented, |k| self.kind_name(k)) {
             self.repo
@@ -307,7 +306,7 @@ impl App {
         input: &DecisionInput,
     ) -> Result<i64, AppError> {
         let meeting = self.open_meeting(actor, meeting_id).await?;
-        let kind = MeetingKind::parse(&meeting.row.kind).ok_or(AppError::NotFound)?;
+        let kind = meeting.row.kind;
         let mut problems = Vec::new();
         let field = |f: &str, m: &str| FieldError {
             field: f.into(),
@@ -440,13 +439,13 @@ impl App {
                 newest.version
             ));
         }
-        let current = CaseState::parse(&case.state).ok_or("ケースの状態を読み取れません")?;
+        let current = case.state;
         let case_state = match current {
             CaseState::Planning => {
                 let next = current
                     .after(CaseStep::StartSupport, true)
                     .map_err(|e| e.message)?;
-                Some((current.code().to_owned(), next.code().to_owned()))
+                Some((current, next))
             }
             CaseState::Support | CaseState::Monitoring => None,
             other => {
@@ -584,8 +583,7 @@ impl App {
         let Some(meeting) = self.repo.meeting(meeting_id).await? else {
             return Ok(false);
         };
-        let requires_pledge =
-            MeetingKind::parse(&meeting.row.kind).is_none_or(MeetingKind::requires_pledge);
+        let requires_pledge = meeting.row.kind.requires_pledge();
         let pledged = actor
             .user_id
             .and_then(|id| meeting.member(id))
@@ -643,7 +641,7 @@ impl App {
         reading: Reading,
     ) -> Result<MeetingRecord, AppError> {
         let meeting = self.open_meeting(actor, id).await?;
-        let kind = MeetingKind::parse(&meeting.row.kind).ok_or(AppError::NotFound)?;
+        let kind = meeting.row.kind;
         let mut agenda = Vec::new();
         let mut withheld = 0;
         for item in &meeting.agenda {

@@ -7,7 +7,6 @@ use crate::{Actor, App, AppError, FieldError, policy};
 use serde::Deserialize;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::era::EraDate;
-use tsunagaru_domain::handoff::HandoffState;
 use tsunagaru_domain::intake::PersonInput;
 use tsunagaru_store::{
     Case, Consultation, Handoff, MergeRecord, NewNote, Note, ParticipationMatch, Person,
@@ -118,9 +117,7 @@ impl App {
             .await?
             .into_iter()
             .filter(|h| {
-                HandoffState::parse(&h.state).is_some_and(|s| {
-                    policy::handoff_side(actor, h.from_agency_id, h.to_agency_id, s).is_some()
-                })
+                policy::handoff_side(actor, h.from_agency_id, h.to_agency_id, h.state).is_some()
             })
             .collect();
         let hidden = !policy::sees_whereabouts(actor, person.protected, &person.protected_viewers);
@@ -153,9 +150,7 @@ impl App {
         let all_cases = self.repo.cases_of_person(id).await?;
         let consultations_with_open_case = all_cases
             .iter()
-            .filter(|k| {
-                tsunagaru_domain::case::CaseState::parse(&k.state).is_some_and(|s| s.is_open())
-            })
+            .filter(|k| k.state.is_open())
             .map(|k| k.consultation_id)
             .collect();
         let mut cases = Vec::new();

@@ -252,8 +252,7 @@ impl App {
                 h.consultation_id == c.id
                     && actor.belongs_to(h.to_agency_id)
                     && h.consent_override_reason.is_some()
-                    && tsunagaru_domain::handoff::HandoffState::parse(&h.state)
-                        .is_some_and(policy::handoff_involves_receiver)
+                    && policy::handoff_involves_receiver(h.state)
             });
             let sheet_agency = c.agency_id;
             c.household.retain(|m| {
@@ -261,7 +260,7 @@ impl App {
                     actor,
                     sheet_agency,
                     m.relationship == "本人",
-                    m.consent == ConsentAnswer::Yes.code(),
+                    m.consent == ConsentAnswer::Yes,
                     overridden,
                 )
             });
@@ -292,9 +291,7 @@ impl App {
             .await?
             .into_iter()
             .filter(|h| {
-                tsunagaru_domain::handoff::HandoffState::parse(&h.state).is_some_and(|state| {
-                    policy::handoff_side(actor, h.from_agency_id, h.to_agency_id, state).is_some()
-                })
+                policy::handoff_side(actor, h.from_agency_id, h.to_agency_id, h.state).is_some()
             })
             .collect();
         let which = match box_ {

@@ -8,6 +8,8 @@ use crate::kana::fold_width;
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
 use std::fmt;
 
+crate::code::stored_as_code!(CaseState, MeetingKind);
+
 /// Where a 多機関協働 case is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CaseState {

@@ -34,7 +34,33 @@ pub enum HandoffStep {
     Withdraw,
 }
 
+crate::code::stored_as_code!(HandoffState, HandoffStep, Purpose);
+
 impl HandoffStep {
+    pub const ALL: [HandoffStep; 6] = [
+        HandoffStep::Receive,
+        HandoffStep::Start,
+        HandoffStep::Report,
+        HandoffStep::Acknowledge,
+        HandoffStep::Return,
+        HandoffStep::Withdraw,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            HandoffStep::Receive => "receive",
+            HandoffStep::Start => "start",
+            HandoffStep::Report => "report",
+            HandoffStep::Acknowledge => "acknowledge",
+            HandoffStep::Return => "return",
+            HandoffStep::Withdraw => "withdraw",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<HandoffStep> {
+        HandoffStep::ALL.into_iter().find(|s| s.code() == code)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             HandoffStep::Receive => "受領",

@@ -33,6 +33,16 @@ macro_rules! vocabulary {
                 s.serialize_str(self.code())
             }
         }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::code::UnknownCode;
+            fn try_from(code: String) -> Result<Self, Self::Error> {
+                $name::parse(&code).ok_or($crate::code::UnknownCode {
+                    vocabulary: stringify!($name),
+                    code,
+                })
+            }
+        }
     };
 }
 pub(crate) use vocabulary;

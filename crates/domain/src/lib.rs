@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod case;
+pub mod code;
 pub mod directory;
 pub mod era;
 pub mod handoff;

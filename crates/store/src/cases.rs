@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
+use tsunagaru_domain::case::{CaseState, MeetingKind};
 use tsunagaru_domain::plan::{Assessment, Closure, Plan};
 
 #[derive(Debug, Clone)]
@@ -25,7 +26,8 @@ pub struct CaseRow {
     pub origin_agency_id: i64,
     pub secretariat_agency_id: i64,
     pub lead_user_id: i64,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: CaseState,
     pub opened_on: NaiveDate,
     pub assessment: Option<String>,
     pub consent_on: Option<NaiveDate>,
@@ -47,7 +49,7 @@ pub struct Case {
     pub origin_agency_id: i64,
     pub secretariat_agency_id: i64,
     pub lead_user_id: i64,
-    pub state: String,
+    pub state: CaseState,
     pub opened_on: NaiveDate,
     pub assessment: Option<Assessment>,
     /// 本人同意 recorded on the case (after the intake).
@@ -91,8 +93,8 @@ impl Case {
 /// One change of a case, taken only if the case is still in `from_state`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseChange {
-    pub from_state: String,
-    pub to_state: String,
+    pub from_state: CaseState,
+    pub to_state: CaseState,
     /// The step's code (assess, plan, monitor, resume, close, return, consent).
     pub step: String,
     pub user_id: i64,
@@ -104,10 +106,16 @@ pub struct CaseChange {
 }
 
 impl CaseChange {
-    pub fn new(from: &str, to: &str, step: &str, user_id: i64, on: NaiveDate) -> CaseChange {
+    pub fn new(
+        from: CaseState,
+        to: CaseState,
+        step: &str,
+        user_id: i64,
+        on: NaiveDate,
+    ) -> CaseChange {
         CaseChange {
-            from_state: from.into(),
-            to_state: to.into(),
+            from_state: from,
+            to_state: to,
             step: step.into(),
             user_id,
             on,
@@ -178,7 +186,7 @@ impl PlanVersion {
 
 #[derive(Debug, Clone)]
 pub struct NewMeeting {
-    pub kind: String,
+    pub kind: MeetingKind,
     pub title: String,
     pub starts_at: NaiveDateTime,
     pub place: String,
@@ -190,7 +198,8 @@ pub struct NewMeeting {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct MeetingRow {
     pub id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: MeetingKind,
     pub title: String,
     pub starts_at: NaiveDateTime,
     pub place: String,
@@ -261,7 +270,7 @@ pub struct PlanAgreement {
     pub tasks: Vec<NewTask>,
     pub agency_ids: Vec<i64>,
     /// `(from, to)` when the case's state moves.
-    pub case_state: Option<(String, String)>,
+    pub case_state: Option<(CaseState, CaseState)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use tsunagaru_domain::handoff::{HandoffState, HandoffStep, Purpose};
+use tsunagaru_domain::intake::Urgency;
 
 /// 受付機関からの連絡事項.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,9 +29,9 @@ pub struct NewHandoff {
     pub person_id: i64,
     pub from_agency_id: i64,
     pub to_agency_id: i64,
-    pub purpose: String,
+    pub purpose: Purpose,
     pub continue_at_origin: bool,
-    pub urgency: String,
+    pub urgency: Urgency,
     pub told_contact_name: Option<String>,
     pub told_contact_phone: Option<String>,
     pub notes: HandoffNotes,
@@ -46,14 +48,17 @@ pub struct HandoffRow {
     pub person_id: i64,
     pub from_agency_id: i64,
     pub to_agency_id: i64,
-    pub purpose: String,
+    #[sqlx(try_from = "String")]
+    pub purpose: Purpose,
     pub continue_at_origin: bool,
-    pub urgency: String,
+    #[sqlx(try_from = "String")]
+    pub urgency: Urgency,
     pub told_contact_name: Option<String>,
     pub told_contact_phone: Option<String>,
     pub notes: String,
     pub consent_override_reason: Option<String>,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: HandoffState,
     pub sent_on: NaiveDate,
     pub sent_by: i64,
     pub received_on: Option<NaiveDate>,
@@ -77,14 +82,14 @@ pub struct Handoff {
     pub person_id: i64,
     pub from_agency_id: i64,
     pub to_agency_id: i64,
-    pub purpose: String,
+    pub purpose: Purpose,
     pub continue_at_origin: bool,
-    pub urgency: String,
+    pub urgency: Urgency,
     pub told_contact_name: Option<String>,
     pub told_contact_phone: Option<String>,
     pub notes: HandoffNotes,
     pub consent_override_reason: Option<String>,
-    pub state: String,
+    pub state: HandoffState,
     pub sent_on: NaiveDate,
     pub sent_by: i64,
     pub received_on: Option<NaiveDate>,
@@ -137,10 +142,9 @@ impl From<HandoffRow> for Handoff {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandoffUpdate {
     /// The state the step starts from; the update fails if it changed meanwhile.
-    pub from_state: String,
-    pub to_state: String,
-    /// The step's code (receive, start, report, acknowledge, return, withdraw).
-    pub step: String,
+    pub from_state: HandoffState,
+    pub to_state: HandoffState,
+    pub step: HandoffStep,
     pub user_id: i64,
     pub on: NaiveDate,
     /// 対応状況・方針 (report), reason (return, withdraw).
@@ -153,8 +157,10 @@ pub struct HandoffEvent {
     pub handoff_id: i64,
     pub user_id: i64,
     pub at: DateTime<Utc>,
+    /// `send`, or the code of the step taken.
     pub step: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: HandoffState,
     pub detail: Option<String>,
 }
 

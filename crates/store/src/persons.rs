@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use tsunagaru_domain::intake::{IntakeSheet, PersonSheet};
+use tsunagaru_domain::intake::{ConsentAnswer, IntakeSheet, PersonSheet};
 use tsunagaru_domain::kana::{phone_key, search_key};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,7 +195,8 @@ pub struct MemberRow {
     pub living: Option<String>,
     pub troubles: String,
     pub support: Option<String>,
-    pub consent: String,
+    #[sqlx(try_from = "String")]
+    pub consent: ConsentAnswer,
 }
 
 /// One 受付シート as stored.

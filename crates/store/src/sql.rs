@@ -1119,9 +1119,9 @@ macro_rules! impl_sql_repository {
                         .bind(h.person_id)
                         .bind(h.from_agency_id)
                         .bind(h.to_agency_id)
-                        .bind(h.purpose.clone())
+                        .bind(h.purpose.code())
                         .bind(h.continue_at_origin)
-                        .bind(h.urgency.clone())
+                        .bind(h.urgency.code())
                         .bind(h.told_contact_name.clone())
                         .bind(h.told_contact_phone.clone())
                         .bind(serde_json::to_string(&h.notes).expect("notes serialize"))
@@ -1185,32 +1185,32 @@ macro_rules! impl_sql_repository {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
                     let now = self.clock.now();
                     // Each step sets its own columns: $1 state, $2 updated_at, then the step's values.
-                    let set: &[&str] = match u.step.as_str() {
-                        "receive" => &["received_on", "received_by"],
-                        "start" => &[],
-                        "report" => &["response", "reported_on", "reported_by"],
-                        "acknowledge" => &["report_received_on"],
-                        "return" => &["return_reason", "suggested_agency_id"],
-                        "withdraw" => &["withdraw_reason"],
-                        other => return Err(StoreError::Conflict(format!("手順「{other}」は定義されていません"))),
+                    use tsunagaru_domain::handoff::HandoffStep;
+                    let set: &[&str] = match u.step {
+                        HandoffStep::Receive => &["received_on", "received_by"],
+                        HandoffStep::Start => &[],
+                        HandoffStep::Report => &["response", "reported_on", "reported_by"],
+                        HandoffStep::Acknowledge => &["report_received_on"],
+                        HandoffStep::Return => &["return_reason", "suggested_agency_id"],
+                        HandoffStep::Withdraw => &["withdraw_reason"],
                     };
                     let mut sql = String::from("UPDATE handoffs SET state = $1, updated_at = $2");
                     for (k, column) in set.iter().enumerate() {
                         sql.push_str(&format!(", {column} = ${}", k + 3));
                     }
                     sql.push_str(&format!(" WHERE id = ${} AND state = ${}", set.len() + 3, set.len() + 4));
-                    let query = sqlx::query(AssertSqlSafe(sql)).bind(u.to_state.clone()).bind(now);
-                    let query = match u.step.as_str() {
-                        "receive" => query.bind(u.on).bind(u.user_id),
-                        "report" => query.bind(u.text.clone()).bind(u.on).bind(u.user_id),
-                        "acknowledge" => query.bind(u.on),
-                        "return" => query.bind(u.text.clone()).bind(u.suggested_agency_id),
-                        "withdraw" => query.bind(u.text.clone()),
-                        _ => query,
+                    let query = sqlx::query(AssertSqlSafe(sql)).bind(u.to_state.code()).bind(now);
+                    let query = match u.step {
+                        HandoffStep::Receive => query.bind(u.on).bind(u.user_id),
+                        HandoffStep::Report => query.bind(u.text.clone()).bind(u.on).bind(u.user_id),
+                        HandoffStep::Acknowledge => query.bind(u.on),
+                        HandoffStep::Return => query.bind(u.text.clone()).bind(u.suggested_agency_id),
+                        HandoffStep::Withdraw => query.bind(u.text.clone()),
+                        HandoffStep::Start => query,
                     };
                     let changed = query
                         .bind(id)
-                        .bind(u.from_state.clone())
+                        .bind(u.from_state.code())
                         .execute(&mut *tx)
                         .await
                         .map_err(db_error)?
@@ -1218,7 +1218,7 @@ macro_rules! impl_sql_repository {
                     if changed == 0 {
                         return Err(StoreError::Conflict("この引継ぎは他の利用者が先に更新しました。画面を読み込み直してください".into()));
                     }
-                    record_handoff_event(&mut tx, id, u.user_id, now, &u.step, &u.to_state, u.text.clone()).await?;
+                    record_handoff_event(&mut tx, id, u.user_id, now, u.step.code(), u.to_state.code(), u.text.clone()).await?;
                     append_in(&self.clock, &mut tx, audit.record("handoff", id)).await?;
                     let row: HandoffRow =
                         sqlx::query_as(AssertSqlSafe(format!("SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE id = $1")))

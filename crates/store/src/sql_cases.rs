@@ -73,12 +73,12 @@ macro_rules! case_sql {
         }
 
         /// Moves a case from one state to another inside a transaction.
-        async fn move_case(tx: &mut Tx, case_id: i64, from: &str, to: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        async fn move_case(tx: &mut Tx, case_id: i64, from: tsunagaru_domain::case::CaseState, to: tsunagaru_domain::case::CaseState, now: DateTime<Utc>) -> Result<(), StoreError> {
             let changed = sqlx::query("UPDATE cases SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-                .bind(to.to_owned())
+                .bind(to.code())
                 .bind(now)
                 .bind(case_id)
-                .bind(from.to_owned())
+                .bind(from.code())
                 .execute(&mut **tx)
                 .await
                 .map_err(db_error)?
@@ -272,7 +272,7 @@ macro_rules! case_sql {
         async fn sql_update_case(store: &$store, id: i64, c: &CaseChange, audit: NewAuditEvent) -> Result<Case, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
             let now = store.clock.now();
-            let closed_on = (c.to_state == "closed" || c.to_state == "returned").then_some(c.on);
+            let closed_on = (!c.to_state.is_open()).then_some(c.on);
             let changed = sqlx::query(
                 "UPDATE cases SET state = $1, updated_at = $2, \
                  assessment = COALESCE($3, assessment), \
@@ -281,7 +281,7 @@ macro_rules! case_sql {
                  return_agency_id = COALESCE($8, return_agency_id), return_reason = COALESCE($9, return_reason) \
                  WHERE id = $10 AND state = $11",
             )
-            .bind(c.to_state.clone())
+            .bind(c.to_state.code())
             .bind(now)
             .bind(c.assessment.as_ref().map(json_text))
             .bind(c.consent.as_ref().map(|(on, _)| *on))
@@ -291,7 +291,7 @@ macro_rules! case_sql {
             .bind(c.returned_to.as_ref().map(|(a, _)| *a))
             .bind(c.returned_to.as_ref().map(|(_, r)| r.clone()))
             .bind(id)
-            .bind(c.from_state.clone())
+            .bind(c.from_state.code())
             .execute(&mut *tx)
             .await
             .map_err(db_error)?
@@ -311,7 +311,7 @@ macro_rules! case_sql {
                 member_consent_in(&mut tx, consultation_id, None, "yes", c.user_id, now).await?;
             }
             let detail = c.returned_to.as_ref().map(|(_, reason)| reason.clone());
-            record_case_event(&mut tx, CaseEvent { case_id: id, user_id: c.user_id, at: now, step: c.step.clone(), state: c.to_state.clone(), detail, meeting_id: None }).await?;
+            record_case_event(&mut tx, CaseEvent { case_id: id, user_id: c.user_id, at: now, step: c.step.clone(), state: c.to_state.code().into(), detail, meeting_id: None }).await?;
             append_in(&store.clock, &mut tx, audit.record("case", id)).await?;
             tx.commit().await.map_err(db_error)?;
             sql_case(&store.pool, id).await?.ok_or_else(|| StoreError::Database("case vanished".into()))
@@ -353,8 +353,8 @@ macro_rules! case_sql {
             .await
             .map_err(db_error)?;
             if let Some(change) = state {
-                move_case(&mut tx, case_id, &change.from_state, &change.to_state, now).await?;
-                record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: now, step: change.step.clone(), state: change.to_state.clone(), detail: None, meeting_id: None }).await?;
+                move_case(&mut tx, case_id, change.from_state, change.to_state, now).await?;
+                record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: now, step: change.step.clone(), state: change.to_state.code().into(), detail: None, meeting_id: None }).await?;
             }
             record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: now, step: "plan_version".into(), state: String::new(), detail: Some(format!("第{version}版")), meeting_id: None }).await?;
             append_in(&store.clock, &mut tx, audit.record("case", case_id).detail(format!("支援プラン 第{version}版"))).await?;
@@ -382,7 +382,7 @@ macro_rules! case_sql {
                     "INSERT INTO meetings (kind, title, starts_at, place, created_by, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
-                .bind(m.kind.clone())
+                .bind(m.kind.code())
                 .bind(m.title.clone())
                 .bind(m.starts_at)
                 .bind(m.place.clone())
@@ -591,10 +591,10 @@ macro_rules! case_sql {
                 for agency in &a.agency_ids {
                     involve_agency(&mut tx, case_id, *agency).await?;
                 }
-                if let Some((from, to)) = &a.case_state {
+                if let Some((from, to)) = a.case_state {
                     move_case(&mut tx, case_id, from, to, now).await?;
                 }
-                let state = a.case_state.as_ref().map(|(_, to)| to.as_str()).unwrap_or("");
+                let state = a.case_state.map(|(_, to)| to.code()).unwrap_or("");
                 record_case_event(&mut tx, CaseEvent { case_id, user_id: d.created_by, at: now, step: "plan_agreed".into(), state: state.to_owned(), detail: Some(format!("会議 ID {}", d.meeting_id)), meeting_id: Some(d.meeting_id) }).await?;
             }
             append_in(&store.clock, &mut tx, audit.record("meeting", d.meeting_id)).await?;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use tsunagaru_app::AppError;
 use tsunagaru_app::cases::CaseRecord;
 use tsunagaru_app::meetings::MeetingRecord;
-use tsunagaru_domain::case::{CaseState, MeetingKind};
+use tsunagaru_domain::case::MeetingKind;
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::Concern;
 use tsunagaru_domain::plan::{Assessment, GoalTerm, task_overdue};
@@ -252,10 +252,8 @@ impl MeetingRef {
     pub fn of(m: &MeetingRow, state: &AppState) -> MeetingRef {
         MeetingRef {
             id: m.id,
-            kind: m.kind.clone(),
-            kind_name: MeetingKind::parse(&m.kind)
-                .map(|k| state.app.kind_name(k))
-                .unwrap_or_else(|| m.kind.clone()),
+            kind: m.kind.code().to_owned(),
+            kind_name: state.app.kind_name(m.kind),
             title: m.title.clone(),
             starts_at: m.starts_at,
             starts_label: datetime_label(m.starts_at),
@@ -350,13 +348,12 @@ pub async fn case_view(state: &AppState, record: &CaseRecord) -> Result<CaseView
         .map(|m| MeetingRef::of(m, state))
         .collect();
     let consented = record.consented;
-    let case_state = CaseState::parse(&case.state);
     let today = state.today();
     Ok(CaseView {
         id: case.id,
-        state: case.state.clone(),
-        state_label: case_state.map(CaseState::label).unwrap_or(""),
-        open: case_state.is_some_and(CaseState::is_open),
+        state: case.state.code().to_owned(),
+        state_label: case.state.label(),
+        open: case.state.is_open(),
         consultation_id: case.consultation_id,
         person_id: case.person_id,
         person_name,
@@ -495,7 +492,7 @@ pub async fn meeting_view(
     let agencies = state.app.agencies().await?;
     let users = state.app.staff().await?;
     let meeting = &record.meeting;
-    let kind = MeetingKind::parse(&meeting.row.kind);
+    let kind = meeting.row.kind;
     let on = meeting.row.starts_at.date();
     let agenda = record
         .agenda
@@ -511,9 +508,7 @@ pub async fn meeting_view(
                 age: person
                     .and_then(|p| p.birth_date)
                     .and_then(|b| EraDate::from_date(b).age_on(on)),
-                state_label: CaseState::parse(&item.case.state)
-                    .map(CaseState::label)
-                    .unwrap_or(""),
+                state_label: item.case.state.label(),
                 consented: item.consented,
                 chief_complaint: consultation
                     .map(|c| c.chief_complaint.clone())
@@ -541,9 +536,9 @@ pub async fn meeting_view(
     let today = state.today();
     Ok(MeetingView {
         head: MeetingRef::of(&meeting.row, state),
-        requires_pledge: kind.is_some_and(|k| k.requires_pledge()),
-        requires_consent: kind.is_some_and(|k| k.requires_consent()),
-        agrees_plans: kind.is_some_and(|k| k.agrees_plans()),
+        requires_pledge: kind.requires_pledge(),
+        requires_consent: kind.requires_consent(),
+        agrees_plans: kind.agrees_plans(),
         members: meeting
             .members
             .iter()

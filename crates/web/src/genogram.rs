@@ -285,7 +285,7 @@ mod tests {
             living: living.map(Into::into),
             troubles: String::new(),
             support: None,
-            consent: "yes".into(),
+            consent: tsunagaru_domain::intake::ConsentAnswer::Yes,
         }
     }
 

@@ -7,8 +7,7 @@ use crate::intake::person_json;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 use tsunagaru_app::handoffs::Suggestion;
-use tsunagaru_domain::handoff::{HandoffState, Purpose, overdue};
-use tsunagaru_domain::intake::Urgency;
+use tsunagaru_domain::handoff::overdue;
 use tsunagaru_store::{Agency, Consultation, Handoff, Person};
 
 pub fn handoff_json(state: &AppState, h: &Handoff, agencies: &[Agency], today: NaiveDate) -> Value {
@@ -19,16 +18,14 @@ pub fn handoff_json(state: &AppState, h: &Handoff, agencies: &[Agency], today: N
             .map(|a| a.name.clone())
             .unwrap_or_default()
     };
-    let status = HandoffState::parse(&h.state);
-    let late = status.and_then(|s| {
-        overdue(
-            s,
-            h.sent_on,
-            Some(&h.urgency),
-            today,
-            &state.pack.handoff.policy,
-        )
-    });
+    let status = h.state;
+    let late = overdue(
+        status,
+        h.sent_on,
+        Some(h.urgency.code()),
+        today,
+        &state.pack.handoff.policy,
+    );
     json!({
         "id": h.id,
         "consultation_id": h.consultation_id,
@@ -38,15 +35,15 @@ pub fn handoff_json(state: &AppState, h: &Handoff, agencies: &[Agency], today: N
         "to_agency_id": h.to_agency_id,
         "to_agency": name(h.to_agency_id),
         "purpose": h.purpose,
-        "purpose_label": Purpose::parse(&h.purpose).map(Purpose::label),
+        "purpose_label": h.purpose.label(),
         "continue_at_origin": h.continue_at_origin,
         "urgency": h.urgency,
-        "urgency_label": Urgency::parse(&h.urgency).map(Urgency::label),
+        "urgency_label": h.urgency.label(),
         "told_contact_name": h.told_contact_name,
         "told_contact_phone": h.told_contact_phone,
         "notes": h.notes,
         "status": h.state,
-        "status_label": status.map(HandoffState::label),
+        "status_label": status.label(),
         "sent_on": h.sent_on,
         "received_on": h.received_on,
         "response": h.response,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::{
-    CareLevel, Concern, ConsentAnswer, Housing, Living, Method, SupportNeed, Urgency, Utility,
+    CareLevel, Concern, Housing, Living, Method, SupportNeed, Urgency, Utility,
 };
 use tsunagaru_store::{Consultation, Note, Person};
 
@@ -84,7 +84,7 @@ pub fn consultation_json(c: &Consultation) -> Value {
             "support": m.support,
             "support_label": label_of(m.support.as_deref(), SupportNeed::parse, SupportNeed::label),
             "consent": m.consent,
-            "consent_label": label_of(Some(&m.consent), ConsentAnswer::parse, ConsentAnswer::label),
+            "consent_label": m.consent.label().to_owned(),
         })).collect::<Vec<_>>(),
     })
 }

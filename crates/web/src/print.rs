@@ -7,7 +7,7 @@ use crate::intake::{date_label, label_of};
 use askama::Template;
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::{
-    CareLevel, Concern, ConsentAnswer, Housing, Living, Method, Sex, SupportNeed, Utility,
+    CareLevel, Concern, Housing, Living, Method, Sex, SupportNeed, Utility,
 };
 use tsunagaru_store::{Consultation, Person};
 
@@ -223,7 +223,7 @@ impl PrintPage {
                     living: label_of(m.living.as_deref(), Living::parse, Living::label),
                     troubles: m.troubles.clone(),
                     support: label_of(m.support.as_deref(), SupportNeed::parse, SupportNeed::label),
-                    consent: label_of(Some(&m.consent), ConsentAnswer::parse, ConsentAnswer::label),
+                    consent: m.consent.label().to_owned(),
                 })
                 .collect(),
             genogram: genogram::svg(&c.household),

@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
 use tsunagaru_app::AppError;
 use tsunagaru_app::cases::{ConsentInput, ReturnInput, agreed_plan};
-use tsunagaru_domain::case::{CaseStep, MeetingKind};
+use tsunagaru_domain::case::CaseStep;
 use tsunagaru_domain::intake::{Concern, FieldError};
 use tsunagaru_domain::plan::{
     AssessmentArea, AssessmentInput, AssignmentInput, ClosureInput, EvaluationInput, GoalOutcome,
@@ -379,12 +379,11 @@ pub async fn list(
     let users = state.app.staff().await?;
     let mut rows = Vec::with_capacity(cases.len());
     for (c, person_name) in cases {
-        let s = tsunagaru_domain::case::CaseState::parse(&c.state);
         rows.push(CaseRowView {
             id: c.id,
             person_name,
-            state_label: s.map(|s| s.label()).unwrap_or(""),
-            open: s.is_some_and(|s| s.is_open()),
+            state_label: c.state.label(),
+            open: c.state.is_open(),
             opened: crate::intake::date_label(c.opened_on),
             lead: users
                 .iter()
@@ -648,8 +647,7 @@ pub async fn act(
 pub async fn team_cases(state: &AppState, user: &CurrentUser) -> Result<Vec<Choice>, PageError> {
     let mut choices = Vec::new();
     for (c, name) in state.app.team_cases(&user.actor()).await? {
-        let open = tsunagaru_domain::case::CaseState::parse(&c.state).is_some_and(|s| s.is_open());
-        if !open {
+        if !c.state.is_open() {
             continue;
         }
         choices.push(Choice {
@@ -663,9 +661,7 @@ pub async fn team_cases(state: &AppState, user: &CurrentUser) -> Result<Vec<Choi
 
 /// The label of a meeting for a button or select (支援会議 令和8年12月10日 15:00).
 pub fn meeting_label(state: &AppState, m: &tsunagaru_store::MeetingRow) -> String {
-    let kind = MeetingKind::parse(&m.kind)
-        .map(|k| state.app.kind_name(k))
-        .unwrap_or_default();
+    let kind = state.app.kind_name(m.kind);
     if m.title == kind {
         format!("{kind}（{}）", datetime_label(m.starts_at))
     } else {

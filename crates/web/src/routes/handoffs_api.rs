@@ -97,7 +97,7 @@ async fn list(
     let today = state.today();
     let list: Vec<Value> = handoffs
         .iter()
-        .filter(|h| status.is_none_or(|s| h.state == s.code()))
+        .filter(|h| status.is_none_or(|s| h.state == s))
         .map(|h| handoff_json(&state, h, &agencies, today))
         .collect();
     Ok(Json(json!(list)))

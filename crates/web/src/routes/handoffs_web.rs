@@ -53,7 +53,7 @@ async fn view(
         purpose: text("purpose_label"),
         urgency: text("urgency_label"),
         status: text("status_label"),
-        status_code: h.state.clone(),
+        status_code: h.state.code().to_owned(),
         sent_on: date_label(h.sent_on),
         received_on: date(h.received_on),
         reported_on: date(h.reported_on),
@@ -137,7 +137,7 @@ async fn handoff_page(
     let (h, side) = (record.handoff, record.side);
     let agencies = state.app.agencies().await?;
     let users = state.app.staff().await?;
-    let status = HandoffState::parse(&h.state).unwrap_or(HandoffState::Withdrawn);
+    let status = h.state;
     let may = |step: HandoffStep| {
         let mine = match side {
             Side::Both => true,
@@ -156,10 +156,7 @@ async fn handoff_page(
                 .find(|u| u.id == e.user_id)
                 .map(|u| u.display_name.clone())
                 .unwrap_or_default(),
-            step: HandoffState::parse(&e.state)
-                .map(HandoffState::label)
-                .unwrap_or_default()
-                .to_owned(),
+            step: e.state.label().to_owned(),
             detail: e.detail.unwrap_or_default(),
         })
         .collect();

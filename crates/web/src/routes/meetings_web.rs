@@ -326,7 +326,7 @@ async fn agenda_for(
             let mut instead = Vec::new();
             if let Some(kind) = refused.instead {
                 for m in state.app.meetings_of(&user.actor()).await? {
-                    if m.kind == kind.code() && m.starts_at.date() >= today {
+                    if m.kind == kind && m.starts_at.date() >= today {
                         instead.push(Choice {
                             value: m.id.to_string(),
                             label: meeting_label(state, &m),

@@ -18,7 +18,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tsunagaru_app::person_records::{NOTE_METHODS, NoteInput};
 use tsunagaru_domain::era::EraDate;
-use tsunagaru_domain::handoff::HandoffState;
 use tsunagaru_domain::intake::{CareLevel, Housing, Sex, Utility};
 
 #[derive(Deserialize, Default)]
@@ -253,24 +252,19 @@ async fn person_page(
             print_link: None,
             handoff_link: None,
         }))
-        .chain(handoffs.iter().map(|h| {
-            TimelineEntry {
-                date: date_label(h.sent_on),
-                sort_key: h.sent_on,
-                kind: "引継ぎ",
-                method: HandoffState::parse(&h.state)
-                    .map(HandoffState::label)
-                    .unwrap_or_default()
-                    .to_owned(),
-                agency: format!(
-                    "{} → {}",
-                    agency_name(h.from_agency_id),
-                    agency_name(h.to_agency_id)
-                ),
-                text: h.notes.requests.clone(),
-                print_link: Some(format!("/handoffs/{}", h.id)),
-                handoff_link: None,
-            }
+        .chain(handoffs.iter().map(|h| TimelineEntry {
+            date: date_label(h.sent_on),
+            sort_key: h.sent_on,
+            kind: "引継ぎ",
+            method: h.state.label().to_owned(),
+            agency: format!(
+                "{} → {}",
+                agency_name(h.from_agency_id),
+                agency_name(h.to_agency_id)
+            ),
+            text: h.notes.requests.clone(),
+            print_link: Some(format!("/handoffs/{}", h.id)),
+            handoff_link: None,
         }))
         .collect();
     timeline.sort_by_key(|t| std::cmp::Reverse(t.sort_key));
@@ -386,13 +380,12 @@ async fn person_page(
     let mut cases = Vec::new();
     for c in &record.cases {
         {
-            let s = tsunagaru_domain::case::CaseState::parse(&c.state);
             cases.push(crate::templates::Choice {
                 value: c.id.to_string(),
                 label: format!(
                     "ケース {}（{}・{}開始）",
                     c.id,
-                    s.map(|s| s.label()).unwrap_or_default(),
+                    c.state.label(),
                     date_label(c.opened_on)
                 ),
                 selected: false,
@@ -444,7 +437,7 @@ async fn person_page(
     let open_case_id = record
         .cases
         .iter()
-        .find(|c| tsunagaru_domain::case::CaseState::parse(&c.state).is_some_and(|s| s.is_open()))
+        .find(|c| c.state.is_open())
         .map(|c| c.id);
     // 同意 can be changed (given later, withdrawn) by the 受付機関 of the sheet.
     let consent_form = consultations
@@ -461,9 +454,7 @@ async fn person_page(
                         "{}（{}）: 同意 {}",
                         m.name,
                         m.relationship,
-                        tsunagaru_domain::intake::ConsentAnswer::parse(&m.consent)
-                            .map(|a| a.label())
-                            .unwrap_or("不明")
+                        m.consent.label()
                     ),
                     selected: false,
                 })

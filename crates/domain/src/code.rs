@@ -1,0 +1,69 @@
+//! Vocabularies stored and sent as their codes: each enum of the domain that
+//! the store keeps (states, kinds, consent, …) is read back through
+//! `TryFrom<String>` — an unknown code is an error, never a silent default —
+//! and serialized as its code.
+
+/// A stored code that the vocabulary does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{vocabulary}: unknown code {code:?}")]
+pub struct UnknownCode {
+    pub vocabulary: &'static str,
+    pub code: String,
+}
+
+/// Implements `TryFrom<String>` (through `parse`) and `Serialize` (as
+/// `code()`) for a vocabulary with `code(self) -> &'static str` and
+/// `parse(&str) -> Option<Self>`.
+macro_rules! stored_as_code {
+    ($($name:ident),* $(,)?) => {$(
+        impl TryFrom<String> for $name {
+            type Error = $crate::code::UnknownCode;
+            fn try_from(code: String) -> Result<Self, Self::Error> {
+                $name::parse(&code).ok_or($crate::code::UnknownCode {
+                    vocabulary: stringify!($name),
+                    code,
+                })
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+    )*};
+}
+pub(crate) use stored_as_code;
+
+#[cfg(test)]
+mod tests {
+    use crate::case::{CaseState, MeetingKind};
+    use crate::handoff::{HandoffState, HandoffStep, Purpose};
+    use crate::intake::ConsentAnswer;
+
+    #[test]
+    fn codes_go_back_and_forth_and_unknown_ones_are_refused() {
+        for s in HandoffState::ALL {
+            assert_eq!(HandoffState::try_from(s.code().to_owned()), Ok(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.code());
+        }
+        for s in HandoffStep::ALL {
+            assert_eq!(HandoffStep::try_from(s.code().to_owned()), Ok(s));
+        }
+        for k in MeetingKind::ALL {
+            assert_eq!(MeetingKind::try_from(k.code().to_owned()), Ok(k));
+        }
+        assert_eq!(
+            CaseState::try_from("support".to_owned()),
+            Ok(CaseState::Support)
+        );
+        assert_eq!(Purpose::try_from("refer".to_owned()), Ok(Purpose::Refer));
+        assert_eq!(
+            ConsentAnswer::try_from("no".to_owned()),
+            Ok(ConsentAnswer::No)
+        );
+        let e = HandoffState::try_from("lost".to_owned()).unwrap_err();
+        assert_eq!(e.vocabulary, "HandoffState");
+        assert!(CaseState::try_from(String::new()).is_err());
+    }
+}
