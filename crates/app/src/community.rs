@@ -23,7 +23,7 @@ impl App {
             .create_resource(
                 &NewResource {
                     name: r.name,
-                    kind: r.kind.code().into(),
+                    kind: r.kind,
                     description: r.description,
                     address: r.address,
                     schedule: r.schedule,
@@ -62,7 +62,7 @@ impl App {
             .repo
             .create_event(
                 &NewEvent {
-                    kind: e.kind.code().into(),
+                    kind: e.kind,
                     title: e.title,
                     held_on: e.held_on,
                     place: e.place,

@@ -7,10 +7,7 @@
 
 use crate::{Actor, App, AppError};
 use tsunagaru_domain::AuditAction;
-use tsunagaru_domain::reach::{
-    AttemptInput, ContactOutcome, ContactWay, FoundVia, OutreachStage, TargetInput,
-    contact_overdue, follow_up_due,
-};
+use tsunagaru_domain::reach::{AttemptInput, TargetInput, contact_overdue, follow_up_due};
 use tsunagaru_store::{NewAttempt, NewTarget, OutreachAttempt, OutreachTarget};
 
 // ------------------------------------------------------------- outreach ----
@@ -44,7 +41,7 @@ pub fn intake_from_target(
     let mut situation = format!(
         "【アウトリーチで把握】{}（把握の経路: {}{}）",
         t.description,
-        label(&t.found_via, FoundVia::parse, FoundVia::label),
+        t.found_via.label(),
         t.found_via_detail
             .as_deref()
             .map(|d| format!("・{d}"))
@@ -54,9 +51,9 @@ pub fn intake_from_target(
         situation.push_str(&format!(
             "\n{} {} {}: {}{}",
             tsunagaru_domain::era::EraDate::from_date(a.on_date).short(),
-            label(&a.way, ContactWay::parse, ContactWay::label),
+            a.way.label(),
             a.who,
-            label(&a.outcome, ContactOutcome::parse, ContactOutcome::label),
+            a.outcome.label(),
             if a.note.is_empty() {
                 String::new()
             } else {
@@ -174,7 +171,7 @@ impl App {
                     address: target.address,
                     town,
                     description: target.description,
-                    found_via: target.found_via.code().into(),
+                    found_via: target.found_via,
                     found_via_detail: target.found_via_detail,
                     created_by: actor.id(),
                     created_on: self.today(),
@@ -197,7 +194,7 @@ impl App {
             .visible_target(actor, target_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let current = OutreachStage::parse(&target.stage).unwrap_or(OutreachStage::Identified);
+        let current = target.stage;
         let attempt = input
             .parse(current, self.today())
             .map_err(AppError::Invalid)?;
@@ -205,13 +202,13 @@ impl App {
             .add_attempt(
                 &NewAttempt {
                     target_id,
-                    from_stage: current.code().into(),
+                    from_stage: current,
                     on_date: attempt.on,
-                    way: attempt.way.code().into(),
+                    way: attempt.way,
                     who: attempt.who,
-                    outcome: attempt.outcome.code().into(),
+                    outcome: attempt.outcome,
                     note: attempt.note,
-                    stage: attempt.stage.code().into(),
+                    stage: attempt.stage,
                     user_id: actor.id(),
                 },
                 actor
@@ -234,10 +231,7 @@ impl App {
             .targets_of(&agencies)
             .await?
             .iter()
-            .filter(|t| {
-                OutreachStage::parse(&t.stage).is_some_and(OutreachStage::is_open)
-                    && contact_overdue(t.last_touch(), today, days)
-            })
+            .filter(|t| t.stage.is_open() && contact_overdue(t.last_touch(), today, days))
             .count();
         let due = if actor.role.works_with_persons() {
             self.repo
@@ -262,19 +256,11 @@ impl App {
             .visible_target(actor, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !OutreachStage::parse(&target.stage).is_some_and(OutreachStage::is_open) {
+        if !target.stage.is_open() {
             return Err(AppError::conflict(
                 "このアウトリーチ対象者は、すでに相談につながったか終了しています",
             ));
         }
         Ok(target)
     }
-}
-
-fn label<T: Copy>(
-    code: &str,
-    parse: fn(&str) -> Option<T>,
-    label: fn(T) -> &'static str,
-) -> String {
-    parse(code).map(label).unwrap_or(code).to_owned()
 }

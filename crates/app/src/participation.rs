@@ -7,7 +7,7 @@
 use crate::{Actor, App, AppError, FieldError};
 use serde::Deserialize;
 use tsunagaru_domain::AuditAction;
-use tsunagaru_domain::reach::{FollowUpInput, FollowUpKind, MenuInput, check_match};
+use tsunagaru_domain::reach::{FollowUpInput, FollowUpKind, MatchState, MenuInput, check_match};
 use tsunagaru_store::{
     FollowUpRecord, HostSupport, NewFollowUp, NewMatch, NewMenu, ParticipationMatch,
     ParticipationMenu, Person,
@@ -106,7 +106,7 @@ impl App {
             .matches_of_menu(menu.id)
             .await?
             .iter()
-            .filter(|m| m.state == "active")
+            .filter(|m| m.state == MatchState::Active)
             .count();
         let capacity = menu.capacity.and_then(|c| u32::try_from(c).ok());
         let reasons = check_match(&input.reasons, capacity, active)
@@ -168,7 +168,7 @@ impl App {
                 &NewFollowUp {
                     match_id: m.id,
                     on_date: f.on,
-                    kind: f.kind.code().into(),
+                    kind: f.kind,
                     note: f.note,
                     next_on: f.next_on,
                     user_id: actor.id(),

@@ -458,6 +458,15 @@ impl ClosureInput {
     }
 }
 
+crate::intake::vocabulary!(
+    /// Where a task given to an agency (役割分担, a meeting's decision) is.
+    TaskState {
+        Open = "open", "未完了";
+        Done = "done", "完了";
+        Superseded = "superseded", "新しいプランに置き換え";
+    }
+);
+
 /// A task is overdue once its due date has passed.
 pub fn task_overdue(due_on: Option<NaiveDate>, today: NaiveDate) -> bool {
     due_on.is_some_and(|d| d < today)

@@ -380,6 +380,25 @@ pub fn check_match(
 }
 
 vocabulary!(
+    /// Whether a person still takes part in a 支援メニュー.
+    MatchState {
+        Active = "active", "参加中";
+        Ended = "ended", "終了";
+    }
+);
+
+impl FollowUpKind {
+    /// The state of the match after this follow-up.
+    pub fn match_state(self) -> MatchState {
+        if self == FollowUpKind::Ended {
+            MatchState::Ended
+        } else {
+            MatchState::Active
+        }
+    }
+}
+
+vocabulary!(
     /// A follow-up record after matching (定着支援).
     FollowUpKind {
         Participation = "participation", "参加";

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use tsunagaru_domain::case::{CaseState, MeetingKind};
-use tsunagaru_domain::plan::{Assessment, Closure, Plan};
+use tsunagaru_domain::plan::{Assessment, Closure, Plan, TaskState};
 
 #[derive(Debug, Clone)]
 pub struct NewCase {
@@ -294,7 +294,8 @@ pub struct Task {
     pub title: String,
     pub due_on: Option<NaiveDate>,
     /// open, done, superseded (by a newer agreed plan)
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: TaskState,
     pub done_on: Option<NaiveDate>,
     pub done_by: Option<i64>,
     pub created_at: DateTime<Utc>,

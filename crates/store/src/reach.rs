@@ -2,6 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use tsunagaru_domain::reach::{
+    ContactOutcome, ContactWay, EventKind, FollowUpKind, FoundVia, MatchState, OutreachStage,
+    ResourceKind,
+};
 
 #[derive(Debug, Clone)]
 pub struct NewTarget {
@@ -12,7 +16,7 @@ pub struct NewTarget {
     pub address: Option<String>,
     pub town: Option<String>,
     pub description: String,
-    pub found_via: String,
+    pub found_via: FoundVia,
     pub found_via_detail: Option<String>,
     pub created_by: i64,
     pub created_on: NaiveDate,
@@ -28,9 +32,11 @@ pub struct OutreachTarget {
     pub address: Option<String>,
     pub town: Option<String>,
     pub description: String,
-    pub found_via: String,
+    #[sqlx(try_from = "String")]
+    pub found_via: FoundVia,
     pub found_via_detail: Option<String>,
-    pub stage: String,
+    #[sqlx(try_from = "String")]
+    pub stage: OutreachStage,
     pub consultation_id: Option<i64>,
     pub person_id: Option<i64>,
     pub created_by: i64,
@@ -53,13 +59,13 @@ pub struct NewAttempt {
     pub target_id: i64,
     /// The stage the target was in when the attempt was typed: the store
     /// refuses the attempt if it changed meanwhile.
-    pub from_stage: String,
+    pub from_stage: OutreachStage,
     pub on_date: NaiveDate,
-    pub way: String,
+    pub way: ContactWay,
     pub who: String,
-    pub outcome: String,
+    pub outcome: ContactOutcome,
     pub note: String,
-    pub stage: String,
+    pub stage: OutreachStage,
     pub user_id: i64,
 }
 
@@ -68,11 +74,14 @@ pub struct OutreachAttempt {
     pub id: i64,
     pub target_id: i64,
     pub on_date: NaiveDate,
-    pub way: String,
+    #[sqlx(try_from = "String")]
+    pub way: ContactWay,
     pub who: String,
-    pub outcome: String,
+    #[sqlx(try_from = "String")]
+    pub outcome: ContactOutcome,
     pub note: String,
-    pub stage: String,
+    #[sqlx(try_from = "String")]
+    pub stage: OutreachStage,
     pub user_id: i64,
     pub created_at: DateTime<Utc>,
 }
@@ -132,7 +141,8 @@ pub struct ParticipationMatch {
     pub matched_on: NaiveDate,
     pub matched_by: i64,
     /// active, ended
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: MatchState,
     pub next_follow_up_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
 }
@@ -141,7 +151,7 @@ pub struct ParticipationMatch {
 pub struct NewFollowUp {
     pub match_id: i64,
     pub on_date: NaiveDate,
-    pub kind: String,
+    pub kind: FollowUpKind,
     pub note: String,
     pub next_on: Option<NaiveDate>,
     pub user_id: i64,
@@ -152,7 +162,8 @@ pub struct FollowUpRecord {
     pub id: i64,
     pub match_id: i64,
     pub on_date: NaiveDate,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: FollowUpKind,
     pub note: String,
     pub next_on: Option<NaiveDate>,
     pub user_id: i64,
@@ -173,7 +184,7 @@ pub struct HostSupport {
 #[derive(Debug, Clone)]
 pub struct NewResource {
     pub name: String,
-    pub kind: String,
+    pub kind: ResourceKind,
     pub description: String,
     pub address: Option<String>,
     pub schedule: String,
@@ -192,7 +203,8 @@ pub struct CommunityResource {
     pub key: Option<String>,
     pub agency_id: Option<i64>,
     pub name: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ResourceKind,
     pub description: String,
     pub address: Option<String>,
     pub schedule: String,
@@ -209,7 +221,7 @@ pub struct CommunityResource {
 
 #[derive(Debug, Clone)]
 pub struct NewEvent {
-    pub kind: String,
+    pub kind: EventKind,
     pub title: String,
     pub held_on: NaiveDate,
     pub place: String,
@@ -222,7 +234,8 @@ pub struct NewEvent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct EventRow {
     pub id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: EventKind,
     pub title: String,
     pub held_on: NaiveDate,
     pub place: String,

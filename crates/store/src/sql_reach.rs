@@ -146,7 +146,7 @@ macro_rules! reach_sql {
             .bind(t.address.clone())
             .bind(t.town.clone())
             .bind(t.description.clone())
-            .bind(t.found_via.clone())
+            .bind(t.found_via.code())
             .bind(t.found_via_detail.clone())
             .bind(t.created_by)
             .bind(t.created_on)
@@ -191,11 +191,11 @@ macro_rules! reach_sql {
                  last_contact_on = CASE WHEN last_contact_on IS NULL OR last_contact_on < $3 THEN $3 ELSE last_contact_on END \
                  WHERE id = $4 AND stage = $5",
             )
-            .bind(a.stage.clone())
+            .bind(a.stage.code())
             .bind(now)
             .bind(a.on_date)
             .bind(a.target_id)
-            .bind(a.from_stage.clone())
+            .bind(a.from_stage.code())
             .execute(&mut *tx)
             .await
             .map_err(db_error)?
@@ -211,11 +211,11 @@ macro_rules! reach_sql {
             )
             .bind(a.target_id)
             .bind(a.on_date)
-            .bind(a.way.clone())
+            .bind(a.way.code())
             .bind(a.who.clone())
-            .bind(a.outcome.clone())
+            .bind(a.outcome.code())
             .bind(a.note.clone())
-            .bind(a.stage.clone())
+            .bind(a.stage.code())
             .bind(a.user_id)
             .bind(now)
             .execute(&mut *tx)
@@ -368,12 +368,12 @@ macro_rules! reach_sql {
         async fn sql_add_follow_up(store: &$store, f: &NewFollowUp, audit: NewAuditEvent) -> Result<i64, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
             let now = store.clock.now();
-            let state = if f.kind == "ended" { "ended" } else { "active" };
+            let state = f.kind.match_state();
             let changed = sqlx::query(
                 "UPDATE participation_matches SET state = $1, next_follow_up_on = $2 WHERE id = $3 AND state = 'active'",
             )
-            .bind(state)
-            .bind(if state == "ended" { None } else { f.next_on })
+            .bind(state.code())
+            .bind(if state == tsunagaru_domain::reach::MatchState::Ended { None } else { f.next_on })
             .bind(f.match_id)
             .execute(&mut *tx)
             .await
@@ -388,7 +388,7 @@ macro_rules! reach_sql {
             )
             .bind(f.match_id)
             .bind(f.on_date)
-            .bind(f.kind.clone())
+            .bind(f.kind.code())
             .bind(f.note.clone())
             .bind(f.next_on)
             .bind(f.user_id)
@@ -471,7 +471,7 @@ macro_rules! reach_sql {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '地域の社会資源（登録）', TRUE, $10, $11, $11) RETURNING id",
             )
             .bind(r.name.clone())
-            .bind(r.kind.clone())
+            .bind(r.kind.code())
             .bind(r.description.clone())
             .bind(r.address.clone())
             .bind(r.schedule.clone())
@@ -495,7 +495,7 @@ macro_rules! reach_sql {
                 "INSERT INTO events (kind, title, held_on, place, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  RETURNING id",
             )
-            .bind(e.kind.clone())
+            .bind(e.kind.code())
             .bind(e.title.clone())
             .bind(e.held_on)
             .bind(e.place.clone())

@@ -11,7 +11,7 @@ use tsunagaru_app::meetings::MeetingRecord;
 use tsunagaru_domain::case::MeetingKind;
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::Concern;
-use tsunagaru_domain::plan::{Assessment, GoalTerm, task_overdue};
+use tsunagaru_domain::plan::{Assessment, GoalTerm, TaskState, task_overdue};
 use tsunagaru_store::{Agency, MeetingRow, PlanVersion, Task, User};
 
 fn agency_name(agencies: &[Agency], id: i64) -> String {
@@ -205,7 +205,7 @@ pub struct TaskView {
 
 impl TaskView {
     pub fn of(t: &Task, agencies: &[Agency], today: NaiveDate) -> TaskView {
-        let open = t.state == "open";
+        let open = t.state == TaskState::Open;
         TaskView {
             id: t.id,
             agency_id: t.agency_id,
@@ -214,13 +214,8 @@ impl TaskView {
             due_on: t.due_on,
             due_label: opt_date(t.due_on),
             overdue: open && task_overdue(t.due_on, today),
-            state: t.state.clone(),
-            state_label: match t.state.as_str() {
-                "open" => "未完了",
-                "done" => "完了",
-                "superseded" => "新しいプランに置き換え",
-                _ => "",
-            },
+            state: t.state.code().to_owned(),
+            state_label: t.state.label(),
             case_id: t.case_id,
             meeting_id: t.meeting_id,
             source: if t.plan_id.is_some() {

@@ -9,19 +9,8 @@ use crate::intake::date_label;
 use chrono::NaiveDate;
 use serde::Serialize;
 use tsunagaru_app::participation::MenuRecord;
-use tsunagaru_domain::reach::{
-    ContactOutcome, ContactWay, EventKind, FollowUpKind, FoundVia, OutreachStage, ResourceKind,
-    capacity_left, contact_overdue, follow_up_due,
-};
+use tsunagaru_domain::reach::{capacity_left, contact_overdue, follow_up_due};
 use tsunagaru_store::{CommunityResource, OutreachAttempt, OutreachTarget, ParticipationMatch};
-
-fn label<T: Copy>(
-    code: &str,
-    parse: fn(&str) -> Option<T>,
-    label: fn(T) -> &'static str,
-) -> String {
-    parse(code).map(label).unwrap_or(code).to_owned()
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AttemptView {
@@ -43,13 +32,13 @@ impl AttemptView {
             id: a.id,
             on_date: a.on_date,
             on_label: date_label(a.on_date),
-            way: a.way.clone(),
-            way_label: label(&a.way, ContactWay::parse, ContactWay::label),
+            way: a.way.code().to_owned(),
+            way_label: a.way.label().to_owned(),
             who: a.who.clone(),
-            outcome: a.outcome.clone(),
-            outcome_label: label(&a.outcome, ContactOutcome::parse, ContactOutcome::label),
+            outcome: a.outcome.code().to_owned(),
+            outcome_label: a.outcome.label().to_owned(),
             note: a.note.clone(),
-            stage_label: label(&a.stage, OutreachStage::parse, OutreachStage::label),
+            stage_label: a.stage.label().to_owned(),
         }
     }
 }
@@ -90,8 +79,8 @@ pub fn target_view(
     agencies: &[tsunagaru_store::Agency],
     attempts: &[OutreachAttempt],
 ) -> TargetView {
-    let stage = OutreachStage::parse(&t.stage);
-    let open = stage.is_some_and(OutreachStage::is_open);
+    let stage = t.stage;
+    let open = stage.is_open();
     TargetView {
         id: t.id,
         agency_id: t.agency_id,
@@ -113,11 +102,11 @@ pub fn target_view(
         address: t.address.clone(),
         town: t.town.clone(),
         description: t.description.clone(),
-        found_via: t.found_via.clone(),
-        found_via_label: label(&t.found_via, FoundVia::parse, FoundVia::label),
+        found_via: t.found_via.code().to_owned(),
+        found_via_label: t.found_via.label().to_owned(),
         found_via_detail: t.found_via_detail.clone(),
-        stage: t.stage.clone(),
-        stage_label: stage.map(OutreachStage::label).unwrap_or("").to_owned(),
+        stage: t.stage.code().to_owned(),
+        stage_label: stage.label().to_owned(),
         open,
         created_on: t.created_on,
         created_label: date_label(t.created_on),
@@ -195,7 +184,7 @@ pub fn menu_view(record: &MenuRecord, today: NaiveDate) -> MenuView {
     let active: Vec<&ParticipationMatch> = record
         .matches
         .iter()
-        .filter(|m| m.state == "active")
+        .filter(|m| m.state == tsunagaru_domain::reach::MatchState::Active)
         .collect();
     let visible = record
         .seen
@@ -206,10 +195,11 @@ pub fn menu_view(record: &MenuRecord, today: NaiveDate) -> MenuView {
             name: p.name.clone(),
             matched_label: date_label(m.matched_on),
             reasons: m.reasons.clone(),
-            state: m.state.clone(),
+            state: m.state.code().to_owned(),
             next_follow_up_on: m.next_follow_up_on,
             next_follow_up_label: m.next_follow_up_on.map(date_label).unwrap_or_default(),
-            follow_up_due: m.state == "active" && follow_up_due(m.next_follow_up_on, today),
+            follow_up_due: m.state == tsunagaru_domain::reach::MatchState::Active
+                && follow_up_due(m.next_follow_up_on, today),
         })
         .collect();
     MenuView {
@@ -250,8 +240,8 @@ pub fn follow_up_views(records: &[tsunagaru_store::FollowUpRecord]) -> Vec<Follo
         .iter()
         .map(|f| FollowUpView {
             on_label: date_label(f.on_date),
-            kind: f.kind.clone(),
-            kind_label: label(&f.kind, FollowUpKind::parse, FollowUpKind::label),
+            kind: f.kind.code().to_owned(),
+            kind_label: f.kind.label().to_owned(),
             note: f.note.clone(),
             next_label: f.next_on.map(date_label).unwrap_or_default(),
         })
@@ -290,8 +280,8 @@ pub fn resource_view(state: &AppState, r: &CommunityResource) -> ResourceView {
         id: r.id,
         key: r.key.clone(),
         name: r.name.clone(),
-        kind: r.kind.clone(),
-        kind_label: label(&r.kind, ResourceKind::parse, ResourceKind::label),
+        kind: r.kind.code().to_owned(),
+        kind_label: r.kind.label().to_owned(),
         description: r.description.clone(),
         address: r.address.clone(),
         catchment,
@@ -302,8 +292,4 @@ pub fn resource_view(state: &AppState, r: &CommunityResource) -> ResourceView {
         email: r.email.clone(),
         source: r.source.clone(),
     }
-}
-
-pub fn event_kind_label(code: &str) -> String {
-    label(code, EventKind::parse, EventKind::label)
 }

@@ -425,7 +425,7 @@ async fn person_page(
                     .map(|x| x.name.as_str())
                     .unwrap_or_default(),
                 date_label(m.matched_on),
-                if m.state == "active" {
+                if m.state == tsunagaru_domain::reach::MatchState::Active {
                     "参加中"
                 } else {
                     "・終了"

@@ -6,9 +6,7 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
 use crate::intake::date_label;
-use crate::reach::{
-    self, event_kind_label, follow_up_views, menu_view, resource_view, target_view,
-};
+use crate::reach::{self, follow_up_views, menu_view, resource_view, target_view};
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{StatusCode, header};
@@ -196,7 +194,7 @@ async fn participation_match(
         "matched_on": m.matched_on,
         "state": m.state,
         "next_follow_up_on": m.next_follow_up_on,
-        "follow_up_due": m.state == "active" && tsunagaru_domain::reach::follow_up_due(m.next_follow_up_on, state.today()),
+        "follow_up_due": m.state == tsunagaru_domain::reach::MatchState::Active && tsunagaru_domain::reach::follow_up_due(m.next_follow_up_on, state.today()),
         "follow_ups": follow_up_views(&follow_ups),
     })))
 }
@@ -282,7 +280,7 @@ async fn events(
         list.push(json!({
             "id": e.id,
             "kind": e.kind,
-            "kind_label": event_kind_label(&e.kind),
+            "kind_label": e.kind.label().to_owned(),
             "title": e.title,
             "held_on": e.held_on,
             "place": e.place,
@@ -319,7 +317,7 @@ async fn event(
     Ok(Json(json!({
         "id": e.row.id,
         "kind": e.row.kind,
-        "kind_label": event_kind_label(&e.row.kind),
+        "kind_label": e.row.kind.label().to_owned(),
         "title": e.row.title,
         "held_on": e.row.held_on,
         "held_label": date_label(e.row.held_on),

@@ -9,8 +9,8 @@ use crate::id::Id;
 use crate::intake::date_label;
 use crate::intake_form::choices;
 use crate::reach::{
-    self, FollowUpView, MenuView, ResourceView, TargetView, event_kind_label, follow_up_views,
-    menu_view, resource_view, target_view,
+    self, FollowUpView, MenuView, ResourceView, TargetView, follow_up_views, menu_view,
+    resource_view, target_view,
 };
 use crate::templates::{Choice, Nav};
 use askama::Template;
@@ -444,9 +444,9 @@ async fn render_match(
         person_name: person.name,
         matched_label: date_label(m.matched_on),
         reasons: m.reasons.clone(),
-        active: m.state == "active",
+        active: m.state == tsunagaru_domain::reach::MatchState::Active,
         next_label: m.next_follow_up_on.map(date_label).unwrap_or_default(),
-        due: m.state == "active"
+        due: m.state == tsunagaru_domain::reach::MatchState::Active
             && tsunagaru_domain::reach::follow_up_due(m.next_follow_up_on, state.today()),
         follow_ups: follow_up_views(&follow_ups),
         kinds: choices(
@@ -666,7 +666,7 @@ async fn render_events(
         events.push(EventRowView {
             id: e.id,
             held_label: date_label(e.held_on),
-            kind_label: event_kind_label(&e.kind),
+            kind_label: e.kind.label().to_owned(),
             title: e.title,
             place: e.place,
             consultations: usize::try_from(e.consultation_count).unwrap_or_default(),
@@ -770,7 +770,7 @@ pub async fn event(
     let e = record.event;
     let page = EventPage {
         nav: Nav::new(&user, &state.pack.municipality.name),
-        kind_label: event_kind_label(&e.row.kind),
+        kind_label: e.row.kind.label().to_owned(),
         title: e.row.title,
         held_label: date_label(e.row.held_on),
         place: e.row.place,
