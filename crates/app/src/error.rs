@@ -3,7 +3,7 @@
 //! errors, 409 with the reason.
 
 pub use tsunagaru_domain::intake::FieldError;
-use tsunagaru_store::StoreError;
+use tsunagaru_store::{Conflict, Stale, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AppError {
@@ -56,8 +56,51 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(message) => AppError::Conflict(message),
+            StoreError::Conflict(c) => AppError::Conflict(conflict_message(&c)),
             other => AppError::Internal(other.to_string()),
         }
+    }
+}
+
+/// What a user reads when what is stored refuses a write: the one place
+/// the store's reasons are worded.
+pub fn conflict_message(c: &Conflict) -> String {
+    const RELOAD: &str = "画面を読み込み直してください";
+    match c {
+        Conflict::UsernameTaken(name) => format!("ユーザー名「{name}」は既に使われています"),
+        Conflict::PersonGone => "選んだ相談対象者が見つかりません".into(),
+        Conflict::SamePerson => "同じ相談対象者どうしは統合できません".into(),
+        Conflict::MergeTargetGone => {
+            "統合する相談対象者が見つからないか、すでに統合されています".into()
+        }
+        Conflict::NoMergeHistory => "この記録には統合の履歴がありません".into(),
+        Conflict::NotMerged => "この記録は統合されていません".into(),
+        Conflict::Stale(Stale::Handoff) => {
+            format!("この引継ぎは他の利用者が先に更新しました。{RELOAD}")
+        }
+        Conflict::Stale(Stale::Case) => {
+            format!("このケースは他の利用者が先に更新しました。{RELOAD}")
+        }
+        Conflict::Stale(Stale::OutreachTarget) => {
+            format!("この対象者は他の利用者が先に更新しました。{RELOAD}")
+        }
+        Conflict::CaseAlreadyOpen { case_id } => {
+            format!("この相談にはすでにケース（ID {case_id}）があります")
+        }
+        Conflict::NoSuchMember => "その家族は受付シートにありません".into(),
+        Conflict::NotAMeetingMember => "この会議の構成員ではありません".into(),
+        Conflict::AlreadyOnAgenda => "このケースはすでにこの会議の議題です".into(),
+        Conflict::PlanAlreadyAgreed => "この支援プランはすでに合意されています".into(),
+        Conflict::TaskClosed => {
+            "このタスクはすでに完了しているか、新しいプランに置き換わりました".into()
+        }
+        Conflict::TargetClosed => {
+            "このアウトリーチ対象者は、すでに相談につながったか終了しています".into()
+        }
+        Conflict::MenuGone => "支援メニューが見つかりません".into(),
+        Conflict::MenuFull => "このメニューは定員に達しています".into(),
+        Conflict::AlreadyParticipating => "この人はすでにこのメニューに参加しています".into(),
+        Conflict::ParticipationEnded => "この参加は終了しています".into(),
+        Conflict::AlreadyLinked => "この相談はすでにこの相談会に結びついています".into(),
     }
 }

@@ -126,8 +126,8 @@ impl App {
         match self.repo.create_user(new, audit).await {
             Ok(id) => Ok(id),
             // The username is taken.
-            Err(StoreError::Conflict(message)) => {
-                errors.add("username", message);
+            Err(StoreError::Conflict(c)) => {
+                errors.add("username", crate::error::conflict_message(&c));
                 Err(errors.into())
             }
             Err(e) => Err(e.into()),

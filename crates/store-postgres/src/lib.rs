@@ -27,7 +27,7 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await
-            .map_err(|e| StoreError::Database(format!("PostgreSQL に接続できません: {e}")))?;
+            .map_err(|e| StoreError::Database(format!("cannot connect to PostgreSQL: {e}")))?;
         migrations::run(&pool).await?;
         Ok(PgStore {
             pool,

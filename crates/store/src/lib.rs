@@ -41,13 +41,61 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A unique value is taken (a username, a key).
-    #[error("{0}")]
-    Conflict(String),
-    #[error("データベースの移行に失敗しました: {0}")]
+    /// What is stored refuses the write (a taken username, a record changed
+    /// meanwhile). The reason is a code: the application words it.
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
+    #[error("migration failed: {0}")]
     Migration(String),
-    #[error("データベースエラー: {0}")]
+    #[error("database error: {0}")]
     Database(String),
+}
+
+/// Why what is stored refuses a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// The username (as normalized) belongs to another user.
+    UsernameTaken(String),
+    /// The person chosen is absent or merged away.
+    PersonGone,
+    /// Merging a record into itself.
+    SamePerson,
+    /// The record to merge is absent or merged already.
+    MergeTargetGone,
+    /// The record holds no merge to undo.
+    NoMergeHistory,
+    /// The record is not merged into another.
+    NotMerged,
+    /// Someone else changed the record first.
+    Stale(Stale),
+    /// The consultation has an open case already.
+    CaseAlreadyOpen {
+        case_id: i64,
+    },
+    /// No such household member on the sheet.
+    NoSuchMember,
+    /// The user is not a member of the meeting.
+    NotAMeetingMember,
+    AlreadyOnAgenda,
+    PlanAlreadyAgreed,
+    /// The task is done or superseded.
+    TaskClosed,
+    /// The outreach target is connected or ended.
+    TargetClosed,
+    MenuGone,
+    MenuFull,
+    AlreadyParticipating,
+    ParticipationEnded,
+    /// The consultation is tied to the event already.
+    AlreadyLinked,
+}
+
+/// The kind of record another user changed first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stale {
+    Handoff,
+    Case,
+    OutreachTarget,
 }
 
 /// Which backend a repository runs on.

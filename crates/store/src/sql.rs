@@ -415,10 +415,7 @@ macro_rules! impl_sql_repository {
                     let (id,) = match inserted {
                         Ok(row) => row,
                         Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
-                            return Err(StoreError::Conflict(format!(
-                                "ユーザー名「{}」は既に使われています",
-                                user.username
-                            )));
+                            return Err(StoreError::Conflict(Conflict::UsernameTaken(user.username.to_string())));
                         }
                         Err(e) => return Err(db_error(e)),
                     };
@@ -672,7 +669,7 @@ macro_rules! impl_sql_repository {
                                     .fetch_optional(&mut *tx)
                                     .await
                                     .map_err(db_error)?;
-                            found.ok_or_else(|| StoreError::Conflict("選んだ相談対象者が見つかりません".into()))?.0
+                            found.ok_or_else(|| StoreError::Conflict(Conflict::PersonGone))?.0
                         }
                         None => {
                             let c = person_columns(sheet);
@@ -976,7 +973,7 @@ macro_rules! impl_sql_repository {
                         .await
                         .map_err(db_error)?;
                     let Some((before,)) = before else {
-                        return Err(StoreError::Conflict("相談対象者が見つかりません".into()));
+                        return Err(StoreError::Conflict(Conflict::PersonGone));
                     };
                     write_protection(&mut tx, person_id, protected, viewer_ids, now).await?;
                     let after = format!("{protected} {viewer_ids:?}");
@@ -1003,7 +1000,7 @@ macro_rules! impl_sql_repository {
                     .await
                     .map_err(db_error)?;
                     let Some(row) = row else {
-                        return Err(StoreError::Conflict("相談対象者が見つかりません".into()));
+                        return Err(StoreError::Conflict(Conflict::PersonGone));
                     };
                     let before = Person::from_row(row, Vec::new()).history_values();
                     let c = person_sheet_columns(person);
@@ -1063,14 +1060,14 @@ macro_rules! impl_sql_repository {
                     let record: MergeRecord = last
                         .and_then(|(after,)| after)
                         .and_then(|after| serde_json::from_str(&after).ok())
-                        .ok_or_else(|| StoreError::Conflict("この記録には統合の履歴がありません".into()))?;
+                        .ok_or_else(|| StoreError::Conflict(Conflict::NoMergeHistory))?;
                     let current: Option<(Option<i64>,)> = sqlx::query_as("SELECT merged_into FROM persons WHERE id = $1")
                         .bind(merged)
                         .fetch_optional(&mut *tx)
                         .await
                         .map_err(db_error)?;
                     if current.and_then(|(m,)| m) != Some(record.kept) {
-                        return Err(StoreError::Conflict("この記録は統合されていません".into()));
+                        return Err(StoreError::Conflict(Conflict::NotMerged));
                     }
                     for id in &record.consultations {
                         sqlx::query("UPDATE consultations SET person_id = $1 WHERE id = $2 AND person_id = $3")
@@ -1216,7 +1213,7 @@ macro_rules! impl_sql_repository {
                         .map_err(db_error)?
                         .rows_affected();
                     if changed == 0 {
-                        return Err(StoreError::Conflict("この引継ぎは他の利用者が先に更新しました。画面を読み込み直してください".into()));
+                        return Err(StoreError::Conflict(Conflict::Stale(Stale::Handoff)));
                     }
                     record_handoff_event(&mut tx, id, u.user_id, now, u.step.code(), u.to_state.code(), u.text.clone()).await?;
                     append_in(&self.clock, &mut tx, audit.record("handoff", id)).await?;
@@ -1242,7 +1239,7 @@ macro_rules! impl_sql_repository {
 
                 async fn merge_persons(&self, kept: i64, merged: i64, protection: (bool, &[i64]), by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
                     if kept == merged {
-                        return Err(StoreError::Conflict("同じ相談対象者どうしは統合できません".into()));
+                        return Err(StoreError::Conflict(Conflict::SamePerson));
                     }
                     let mut tx = self.begin_write().await.map_err(db_error)?;
                     let now = self.clock.now();
@@ -1253,7 +1250,7 @@ macro_rules! impl_sql_repository {
                         .await
                         .map_err(db_error)?;
                     if live.len() != 2 {
-                        return Err(StoreError::Conflict("統合する相談対象者が見つからないか、すでに統合されています".into()));
+                        return Err(StoreError::Conflict(Conflict::MergeTargetGone));
                     }
                     let moved_consultations: Vec<(i64,)> = sqlx::query_as("SELECT id FROM consultations WHERE person_id = $1")
                         .bind(merged)
@@ -1474,9 +1471,9 @@ pub mod __private {
     pub use crate::department_agency_key;
     pub use crate::states_not_involving_receiver;
     pub use crate::{
-        Agency, AgencyRow, AuditRow, Backend, Consultation, ConsultationRow, Department,
+        Agency, AgencyRow, AuditRow, Backend, Conflict, Consultation, ConsultationRow, Department,
         IntakeContext, IntakeIds, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note,
-        PackLoadReport, Person, PersonChange, PersonQuery, PersonRow, Repository, Session,
+        PackLoadReport, Person, PersonChange, PersonQuery, PersonRow, Repository, Session, Stale,
         StoreError, User, UserCredentials, UserRow, codes, concerns_json, person_columns,
         requester_json,
     };

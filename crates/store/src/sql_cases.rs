@@ -84,9 +84,7 @@ macro_rules! case_sql {
                 .map_err(db_error)?
                 .rows_affected();
             if changed == 0 {
-                return Err(StoreError::Conflict(
-                    "このケースは他の利用者が先に更新しました。画面を読み込み直してください".into(),
-                ));
+                return Err(StoreError::Conflict(Conflict::Stale(Stale::Case)));
             }
             Ok(())
         }
@@ -147,7 +145,7 @@ macro_rules! case_sql {
             .await
             .map_err(db_error)?;
             let Some((person_id, position, name, before)) = member else {
-                return Err(StoreError::Conflict("その家族は受付シートにありません".into()));
+                return Err(StoreError::Conflict(Conflict::NoSuchMember));
             };
             if before == consent {
                 return Ok(());
@@ -201,9 +199,7 @@ macro_rules! case_sql {
             .await
             .map_err(db_error)?;
             if let Some((id,)) = open {
-                return Err(StoreError::Conflict(format!(
-                    "この相談にはすでにケース（ID {id}）があります"
-                )));
+                return Err(StoreError::Conflict(Conflict::CaseAlreadyOpen { case_id: id }));
             }
             let now = store.clock.now();
             let (id,): (i64,) = sqlx::query_as(
@@ -297,9 +293,7 @@ macro_rules! case_sql {
             .map_err(db_error)?
             .rows_affected();
             if changed == 0 {
-                return Err(StoreError::Conflict(
-                    "このケースは他の利用者が先に更新しました。画面を読み込み直してください".into(),
-                ));
+                return Err(StoreError::Conflict(Conflict::Stale(Stale::Case)));
             }
             if c.consent.is_some() {
                 // The consent confirmed on the case is 本人's 同意 from now on.
@@ -478,7 +472,7 @@ macro_rules! case_sql {
             .map_err(db_error)?
             .rows_affected();
             if changed == 0 {
-                return Err(StoreError::Conflict("この会議の構成員ではありません".into()));
+                return Err(StoreError::Conflict(Conflict::NotAMeetingMember));
             }
             append_in(&store.clock, &mut tx, audit.record("meeting", meeting_id)).await?;
             tx.commit().await.map_err(db_error)
@@ -500,7 +494,7 @@ macro_rules! case_sql {
                     .await
                     .map_err(db_error)?;
             if there.is_some() {
-                return Err(StoreError::Conflict("このケースはすでにこの会議の議題です".into()));
+                return Err(StoreError::Conflict(Conflict::AlreadyOnAgenda));
             }
             let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(position) FROM agenda_items WHERE meeting_id = $1")
                 .bind(meeting_id)
@@ -577,7 +571,7 @@ macro_rules! case_sql {
                 .map_err(db_error)?
                 .rows_affected();
                 if agreed == 0 {
-                    return Err(StoreError::Conflict("この支援プランはすでに合意されています".into()));
+                    return Err(StoreError::Conflict(Conflict::PlanAlreadyAgreed));
                 }
                 // The tasks of earlier versions give way to the agreed plan's.
                 sqlx::query("UPDATE tasks SET state = 'superseded' WHERE case_id = $1 AND plan_id IS NOT NULL AND state = 'open'")
@@ -653,7 +647,7 @@ macro_rules! case_sql {
                 .map_err(db_error)?
                 .rows_affected();
             if changed == 0 {
-                return Err(StoreError::Conflict("このタスクはすでに完了しているか、新しいプランに置き換わりました".into()));
+                return Err(StoreError::Conflict(Conflict::TaskClosed));
             }
             let task: Task = sqlx::query_as(AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")))
                 .bind(id)

@@ -125,9 +125,7 @@ macro_rules! reach_sql {
             .map_err(db_error)?
             .rows_affected();
             if changed == 0 {
-                return Err(StoreError::Conflict(
-                    "このアウトリーチ対象者は、すでに相談につながったか終了しています".into(),
-                ));
+                return Err(StoreError::Conflict(Conflict::TargetClosed));
             }
             Ok(())
         }
@@ -201,9 +199,7 @@ macro_rules! reach_sql {
             .map_err(db_error)?
             .rows_affected();
             if changed == 0 {
-                return Err(StoreError::Conflict(
-                    "この対象者は他の利用者が先に更新しました。画面を読み込み直してください".into(),
-                ));
+                return Err(StoreError::Conflict(Conflict::Stale(Stale::OutreachTarget)));
             }
             sqlx::query(
                 "INSERT INTO outreach_attempts (target_id, on_date, way, who, outcome, note, stage, user_id, created_at) \
@@ -289,7 +285,7 @@ macro_rules! reach_sql {
                 .await
                 .map_err(db_error)?;
             let Some((capacity,)) = menu else {
-                return Err(StoreError::Conflict("支援メニューが見つかりません".into()));
+                return Err(StoreError::Conflict(Conflict::MenuGone));
             };
             let (active,): (i64,) =
                 sqlx::query_as("SELECT COUNT(*) FROM participation_matches WHERE menu_id = $1 AND state = 'active'")
@@ -298,7 +294,7 @@ macro_rules! reach_sql {
                     .await
                     .map_err(db_error)?;
             if capacity.is_some_and(|c| active >= c) {
-                return Err(StoreError::Conflict("このメニューは定員に達しています".into()));
+                return Err(StoreError::Conflict(Conflict::MenuFull));
             }
             let (already,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM participation_matches WHERE menu_id = $1 AND person_id = $2 AND state = 'active'",
@@ -309,7 +305,7 @@ macro_rules! reach_sql {
             .await
             .map_err(db_error)?;
             if already > 0 {
-                return Err(StoreError::Conflict("この人はすでにこのメニューに参加しています".into()));
+                return Err(StoreError::Conflict(Conflict::AlreadyParticipating));
             }
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO participation_matches (menu_id, person_id, case_id, agency_id, reasons, matched_on, matched_by, state, \
@@ -380,7 +376,7 @@ macro_rules! reach_sql {
             .map_err(db_error)?
             .rows_affected();
             if changed == 0 {
-                return Err(StoreError::Conflict("この参加は終了しています".into()));
+                return Err(StoreError::Conflict(Conflict::ParticipationEnded));
             }
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO follow_ups (match_id, on_date, kind, note, next_on, user_id, created_at) \
@@ -571,7 +567,7 @@ macro_rules! reach_sql {
             .await
             .map_err(db_error)?;
             if there.is_some() {
-                return Err(StoreError::Conflict("この相談はすでにこの相談会に結びついています".into()));
+                return Err(StoreError::Conflict(Conflict::AlreadyLinked));
             }
             sqlx::query("INSERT INTO event_consultations (event_id, consultation_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)")
                 .bind(event_id)

@@ -8,7 +8,6 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tsunagaru_app::AppError;
-use tsunagaru_store::StoreError;
 
 /// An error while serving a page.
 #[derive(Debug)]
@@ -26,12 +25,6 @@ pub enum PageError {
     Conflict(String),
     BadRequest(String),
     Internal(String),
-}
-
-impl From<StoreError> for PageError {
-    fn from(e: StoreError) -> Self {
-        PageError::Internal(e.to_string())
-    }
 }
 
 impl From<askama::Error> for PageError {
@@ -199,23 +192,6 @@ pub fn json_body<T>(
             format!("JSON を読み取れません: {}", e.body_text()),
         )
     })
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict(message) => {
-                ApiError::unprocessable(message.clone(), vec![message])
-            }
-            other => {
-                tracing::error!(detail = %other, "internal error");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "処理中にエラーが発生しました",
-                )
-            }
-        }
-    }
 }
 
 /// The application's answer in the browser: the one place where pages decide
