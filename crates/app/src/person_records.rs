@@ -80,6 +80,38 @@ pub fn parse_note(
     }
 }
 
+/// A person search from what was typed: any of 氏名・ふりがな, 生年月日
+/// (和暦 or 西暦), 電話番号; at least one.
+pub fn person_query(
+    q: Option<&str>,
+    birth_date: Option<&str>,
+    phone: Option<&str>,
+) -> Result<PersonQuery, String> {
+    let birth_date = match birth_date.map(str::trim).filter(|b| !b.is_empty()) {
+        Some(b) => Some(
+            EraDate::parse(b)
+                .map_err(|e| format!("生年月日: {e}"))?
+                .date(),
+        ),
+        None => None,
+    };
+    let query = PersonQuery {
+        text: q
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned),
+        birth_date,
+        phone: phone
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned),
+    };
+    if query == PersonQuery::default() {
+        return Err("氏名・ふりがな、生年月日、電話番号のどれかを指定してください".into());
+    }
+    Ok(query)
+}
+
 impl App {
     /// A person as the actor may see them, audited as read `where_` (画面,
     /// API, 修正画面 …); a named user's read of a protected person is marked.

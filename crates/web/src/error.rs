@@ -2,7 +2,7 @@
 //! with a Japanese message for the API. Internal details go to the log (which
 //! never holds personal data), not to the user.
 
-use crate::templates::ErrorPage;
+use crate::pages::templates::ErrorPage;
 use askama::Template;
 use axum::Json;
 use axum::http::StatusCode;

@@ -1,29 +1,25 @@
-//! The web UI (server-rendered Japanese pages) and the JSON API.
+//! The web adapters: the pages (`pages`, server-rendered Japanese screens)
+//! and the JSON API (`api`), over shared HTTP plumbing (sessions, CSRF,
+//! security headers, errors) and shared views (`views`).
 //!
 //! A request passes, in order: the security-header layer ([`security`]), the
 //! CSRF check for browser form posts ([`csrf`]), an extractor that turns the
 //! session cookie or bearer token into a signed-in [`auth::CurrentUser`] (or
-//! refuses), then a short handler in [`routes`] that calls the application
-//! layer (`tsunagaru_app`; areas not yet moved there call the repository) and
-//! renders a template or JSON. Handlers never build SQL and never decide
-//! rules: those live in the store and domain crates.
+//! refuses), then a short handler that calls the application layer
+//! (`tsunagaru_app`) with the user as the actor and renders a template or
+//! JSON. Handlers never touch the repository, never build an audit event and
+//! never decide who may see or do what: the application layer does, once
+//! for both adapters. Neither adapter imports the other.
 
+mod api;
 pub mod auth;
 pub use tsunagaru_app::bootstrap;
-mod case_views;
 mod csrf;
 mod error;
-mod genogram;
-mod handoffs;
-mod hsds;
 mod id;
-mod intake;
-mod intake_form;
-mod print;
-mod reach;
-mod routes;
+mod pages;
 mod security;
-mod templates;
+mod views;
 
 use std::sync::Arc;
 use tsunagaru_address::{Router, RouterError};
@@ -84,7 +80,9 @@ impl AppState {
 
 /// The whole application: pages, API and assets.
 pub fn app(state: AppState) -> axum::Router {
-    routes::router(state.clone())
+    pages::router()
+        .merge(api::router())
+        .fallback(pages::assets::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::check,

@@ -2,7 +2,7 @@
 //! a household member without consent.
 //!
 //! The routes are read from the router's own declarations
-//! (`crates/web/src/routes/*.rs`); a route without a row in [`TABLE`] fails
+//! (`crates/web/src/pages/`, `crates/web/src/api/`); a route without a row in [`TABLE`] fails
 //! the test, and so does a row for a route that no longer exists. For each
 //! row and role the answer's status must be the one in the table, and no
 //! body may carry the protected person's whereabouts to someone not named
@@ -567,20 +567,21 @@ impl Fixture {
     }
 }
 
-/// The routes as the router declares them: `(METHOD, path)` read from
-/// `crates/web/src/routes/*.rs` (`.route("…", get(…).post(…))`), with the
-/// API routers' paths under `/api/v1`.
+/// The routes as the router declares them: `(METHOD, path)` read from the
+/// adapters' sources (`.route("…", get(…).post(…))`): the pages in
+/// `crates/web/src/pages/`, the API in `crates/web/src/api/` with its paths
+/// under `/api/v1`.
 fn declared_routes() -> BTreeSet<(String, String)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut sources = Vec::new();
+    for (dir, prefix) in [("pages", ""), ("api", "/api/v1")] {
+        for entry in std::fs::read_dir(src.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            sources.push((std::fs::read_to_string(&path).unwrap(), prefix));
+        }
+    }
     let mut routes = BTreeSet::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let source = std::fs::read_to_string(&path).unwrap();
-        let prefix = match name.as_str() {
-            "api" | "persons_api" | "handoffs_api" | "cases_api" | "reach_api" => "/api/v1",
-            _ => "",
-        };
+    for (source, prefix) in &sources {
         let mut rest = source.as_str();
         while let Some(at) = rest.find(".route(") {
             rest = &rest[at + ".route(".len()..];

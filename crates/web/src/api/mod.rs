@@ -1,11 +1,29 @@
-//! The JSON API under `/api/v1`, described by `/api/openapi.json`.
+//! The JSON API under `/api/v1`, described by `/api/openapi.json`. Handlers
+//! read the request, call the application layer and answer JSON; statuses
+//! come from `From<AppError> for ApiError`. Nothing here is imported by the
+//! pages.
 
-use super::directory::{AgencyFilter, department_label};
-use super::users::UserInput;
+/// The API's routes: the OpenAPI document and everything under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/openapi.json", get(openapi)).nest(
+        "/api/v1",
+        v1().merge(persons::router())
+            .merge(handoffs::router())
+            .merge(cases::router())
+            .merge(reach::router()),
+    )
+}
+
+mod cases;
+mod handoffs;
+mod persons;
+mod reach;
+
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body};
 use crate::id::Id;
+use crate::views::directory::{AgencyFilter, department_label};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -14,13 +32,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use tsunagaru_app::users::UserInput;
 use tsunagaru_domain::Field;
 use tsunagaru_store::{Agency, SessionKind, User};
 
 pub const OPENAPI: &str = include_str!("../../openapi.json");
 
 /// The routes under `/api/v1`; unknown paths there answer a JSON 404.
-pub fn v1() -> Router<AppState> {
+fn v1() -> Router<AppState> {
     Router::new()
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
@@ -41,7 +60,7 @@ pub fn v1() -> Router<AppState> {
         })
 }
 
-pub async fn openapi() -> impl IntoResponse {
+async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
@@ -253,7 +272,7 @@ async fn address_postal(
     ApiUser(_user): ApiUser,
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let answer = super::address::postal_answer(&state, &code);
+    let answer = crate::views::address::postal_answer(&state, &code);
     let digits = answer["postal_code"].as_str().unwrap_or_default();
     if digits.len() != 7 {
         return Err(ApiError::new(

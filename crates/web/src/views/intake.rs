@@ -1,5 +1,5 @@
-//! What the intake sheet routes share: who may take a consultation, the scope
-//! check, and how a stored person is shown (和暦, labels, protection).
+//! A consultation and a person as the API and the pages show them: labels,
+//! 和暦 and the person as the viewer may see them (protection applied by the app).
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};

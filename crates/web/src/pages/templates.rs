@@ -66,9 +66,9 @@ pub struct HomePage {
     pub outbox_returned: usize,
     pub works_with_persons: bool,
     /// Open tasks of the user's agencies, overdue first.
-    pub tasks: Vec<crate::case_views::TaskView>,
+    pub tasks: Vec<crate::views::cases::TaskView>,
     /// The next meetings the user sits on.
-    pub meetings: Vec<crate::case_views::MeetingRef>,
+    pub meetings: Vec<crate::views::cases::MeetingRef>,
     /// アウトリーチ targets without contact for longer than `alert_days`.
     pub outreach_alerts: usize,
     pub alert_days: u32,
@@ -236,8 +236,8 @@ pub struct IntakePage {
     /// Recent events (出前相談会) the sheet may have been taken at.
     pub events: Vec<Choice>,
     pub input: tsunagaru_domain::intake::IntakeInput,
-    pub c: crate::intake_form::SheetChoices,
-    pub rows: Vec<crate::intake_form::MemberRowView>,
+    pub c: crate::pages::intake_form::SheetChoices,
+    pub rows: Vec<crate::pages::intake_form::MemberRowView>,
     pub errors: std::collections::BTreeMap<String, Vec<String>>,
     pub agencies: Vec<Choice>,
     pub duplicates: Vec<DuplicateView>,
@@ -338,7 +338,7 @@ pub struct PersonPage {
     pub hidden: bool,
     pub created: bool,
     pub facts: Vec<FactView>,
-    pub members: Vec<crate::print::PrintMember>,
+    pub members: Vec<crate::pages::print::PrintMember>,
     pub genogram: String,
     pub timeline: Vec<TimelineEntry>,
     pub note_methods: Vec<&'static str>,

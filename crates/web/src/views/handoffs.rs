@@ -3,7 +3,7 @@
 //! application layer (`tsunagaru_app::handoffs`).
 
 use crate::AppState;
-use crate::intake::person_json;
+use crate::views::intake::person_json;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 use tsunagaru_app::handoffs::Suggestion;
@@ -68,7 +68,7 @@ pub fn shared_person_json(
     let mut value = person_json(person, today);
     value["consultation"] = consultation
         .as_ref()
-        .map(crate::intake::consultation_json)
+        .map(crate::views::intake::consultation_json)
         .unwrap_or(Value::Null);
     value
 }

@@ -2,8 +2,8 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::genogram;
-use crate::intake::{date_label, label_of};
+use crate::pages::genogram;
+use crate::views::intake::{date_label, label_of};
 use askama::Template;
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::{
@@ -227,7 +227,7 @@ impl PrintPage {
                 })
                 .collect(),
             genogram: genogram::svg(&c.household),
-            consent_clause: crate::templates::CONSENT_CLAUSE,
+            consent_clause: crate::pages::templates::CONSENT_CLAUSE,
             consent: match (&c.consent_confirmed_by, c.consent_confirmed_on) {
                 (Some(by), Some(on)) => format!("確認者 {by}（{}）", date_label(on)),
                 (Some(by), None) => format!("確認者 {by}"),

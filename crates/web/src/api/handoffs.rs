@@ -3,8 +3,8 @@
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
-use crate::handoffs::{handoff_json, shared_person_json, suggestion_json};
 use crate::id::Id;
+use crate::views::handoffs::{handoff_json, shared_person_json, suggestion_json};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;

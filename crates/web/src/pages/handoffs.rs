@@ -4,13 +4,13 @@
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::error::{FormFailure, PageError};
-use crate::handoffs::handoff_json;
 use crate::id::Id;
-use crate::intake::date_label;
-use crate::templates::{
+use crate::pages::templates::{
     AgencyChoice, Choice, EventView, HandoffNewPage, HandoffPage, HandoffPrintPage, HandoffView,
     HandoffsPage, Nav,
 };
+use crate::views::handoffs::handoff_json;
+use crate::views::intake::date_label;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};

@@ -6,16 +6,16 @@ use crate::id::Id;
 
 use crate::auth::WebUser;
 use crate::error::{FormFailure, PageError};
-use crate::intake::{date_label, label_of, method_label};
-use crate::routes::persons_api::person_query;
-use crate::templates::{
+use crate::pages::templates::{
     AgencyChoice, ChangeView, FactView, Nav, PersonPage, PersonRowView, PersonsPage, TimelineEntry,
 };
+use crate::views::intake::{date_label, label_of, method_label};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use tsunagaru_app::person_records::person_query;
 use tsunagaru_app::person_records::{NOTE_METHODS, NoteInput};
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::{CareLevel, Housing, Sex, Utility};
@@ -171,7 +171,7 @@ async fn person_page(
                     .address
                     .as_deref()
                     .map(|a| {
-                        crate::routes::address::route_message(&state.address.route(&format!(
+                        crate::views::address::route_message(&state.address.route(&format!(
                             "{} {a}",
                             person.postal_code.as_deref().unwrap_or_default()
                         )))
@@ -269,24 +269,25 @@ async fn person_page(
         .collect();
     timeline.sort_by_key(|t| std::cmp::Reverse(t.sort_key));
     let latest = consultations.first();
-    let print_members = |c: &tsunagaru_store::Consultation| -> Vec<crate::print::PrintMember> {
-        let json = crate::intake::consultation_json(c);
-        json["household"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|m| crate::print::PrintMember {
-                name: m["name"].as_str().unwrap_or_default().into(),
-                relationship: m["relationship"].as_str().unwrap_or_default().into(),
-                sex: label_of(m["sex"].as_str(), Sex::parse, Sex::label),
-                age: m["age"].as_i64().map(|a| a.to_string()).unwrap_or_default(),
-                living: m["living_label"].as_str().unwrap_or_default().into(),
-                troubles: m["troubles"].as_str().unwrap_or_default().into(),
-                support: m["support_label"].as_str().unwrap_or_default().into(),
-                consent: m["consent_label"].as_str().unwrap_or_default().into(),
-            })
-            .collect()
-    };
+    let print_members =
+        |c: &tsunagaru_store::Consultation| -> Vec<crate::pages::print::PrintMember> {
+            let json = crate::views::intake::consultation_json(c);
+            json["household"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|m| crate::pages::print::PrintMember {
+                    name: m["name"].as_str().unwrap_or_default().into(),
+                    relationship: m["relationship"].as_str().unwrap_or_default().into(),
+                    sex: label_of(m["sex"].as_str(), Sex::parse, Sex::label),
+                    age: m["age"].as_i64().map(|a| a.to_string()).unwrap_or_default(),
+                    living: m["living_label"].as_str().unwrap_or_default().into(),
+                    troubles: m["troubles"].as_str().unwrap_or_default().into(),
+                    support: m["support_label"].as_str().unwrap_or_default().into(),
+                    consent: m["consent_label"].as_str().unwrap_or_default().into(),
+                })
+                .collect()
+        };
     // Users of the agencies involved may be named to see a protected person's whereabouts.
     let involved: Vec<i64> = consultations.iter().map(|c| c.agency_id).collect();
     let viewers = users
@@ -380,7 +381,7 @@ async fn person_page(
     let mut cases = Vec::new();
     for c in &record.cases {
         {
-            cases.push(crate::templates::Choice {
+            cases.push(crate::pages::templates::Choice {
                 value: c.id.to_string(),
                 label: format!(
                     "ケース {}（{}・{}開始）",
@@ -397,7 +398,7 @@ async fn person_page(
         consultations
             .iter()
             .filter(|c| !record.consultations_with_open_case.contains(&c.id))
-            .map(|c| crate::templates::Choice {
+            .map(|c| crate::pages::templates::Choice {
                 value: c.id.to_string(),
                 label: format!(
                     "{}の相談（{}）",
@@ -415,7 +416,7 @@ async fn person_page(
     let participations = record
         .matches
         .iter()
-        .map(|m| crate::templates::Choice {
+        .map(|m| crate::pages::templates::Choice {
             value: m.id.to_string(),
             label: format!(
                 "{}（{}から{}）",
@@ -443,12 +444,12 @@ async fn person_page(
     let consent_form = consultations
         .iter()
         .find(|c| user.user.agency_ids.contains(&c.agency_id) && !c.household.is_empty())
-        .map(|c| crate::templates::ConsentForm {
+        .map(|c| crate::pages::templates::ConsentForm {
             consultation_id: c.id,
             members: c
                 .household
                 .iter()
-                .map(|m| crate::templates::Choice {
+                .map(|m| crate::pages::templates::Choice {
                     value: (m.position + 1).to_string(),
                     label: format!(
                         "{}（{}）: 同意 {}",
@@ -467,7 +468,7 @@ async fn person_page(
         menus: menus
             .iter()
             .filter(|m| m.active)
-            .map(|m| crate::templates::Choice {
+            .map(|m| crate::pages::templates::Choice {
                 value: m.id.to_string(),
                 label: m.name.clone(),
                 selected: Some(m.id) == draft.match_menu,
@@ -486,7 +487,7 @@ async fn person_page(
         facts,
         members: latest.map(print_members).unwrap_or_default(),
         genogram: latest
-            .map(|c| crate::genogram::svg(&c.household))
+            .map(|c| crate::pages::genogram::svg(&c.household))
             .unwrap_or_default(),
         timeline,
         note_methods: NOTE_METHODS.to_vec(),
@@ -587,7 +588,7 @@ fn edit_page(
     p: tsunagaru_domain::intake::PersonInput,
     errors: std::collections::BTreeMap<String, Vec<String>>,
 ) -> Result<String, PageError> {
-    use crate::intake_form::choices;
+    use crate::pages::intake_form::choices;
     use tsunagaru_domain::intake::IntellectualGrade;
     let phone = |i: usize| {
         p.phones
@@ -596,7 +597,7 @@ fn edit_page(
             .unwrap_or_default()
     };
     let utilities: Vec<&str> = p.utilities.iter().map(String::as_str).collect();
-    let page = crate::templates::PersonEditPage {
+    let page = crate::pages::templates::PersonEditPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         id,
         phone_home: phone(0),
@@ -697,7 +698,7 @@ pub async fn edit(
 ) -> Result<Response, PageError> {
     // Someone who may not correct the record gets the reason, not the form.
     state.app.editable_person(&user.actor(), id).await?;
-    let (input, _) = crate::intake_form::read_form(&body);
+    let (input, _) = crate::pages::intake_form::read_form(&body);
     let person_input = input.person;
     match state
         .app
@@ -708,7 +709,7 @@ pub async fn edit(
         Err(e) => {
             // What was typed comes back with the reasons beside the fields.
             let e = FormFailure::of(e)?;
-            let mut errors = crate::intake_form::errors_by_field(&e.fields);
+            let mut errors = crate::pages::intake_form::errors_by_field(&e.fields);
             if errors.is_empty() {
                 errors.insert("form".to_owned(), vec![e.message]);
             }
@@ -743,11 +744,11 @@ pub async fn change_consent(
     Id(id): Id,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let pairs = super::cases_web::form_pairs(&body);
-    let position: i64 = super::cases_web::field(&pairs, "position")
+    let pairs = super::cases::form_pairs(&body);
+    let position: i64 = super::cases::field(&pairs, "position")
         .parse()
         .map_err(|_| PageError::BadRequest("同意を変更する家族を選んでください".into()))?;
-    let consent = super::cases_web::field(&pairs, "consent");
+    let consent = super::cases::field(&pairs, "consent");
     let person = state
         .app
         .change_consent(&user.actor(), id, position, &consent)

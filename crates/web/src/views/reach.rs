@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::intake::date_label;
+use crate::views::intake::date_label;
 use chrono::NaiveDate;
 use serde::Serialize;
 use tsunagaru_app::participation::MenuRecord;

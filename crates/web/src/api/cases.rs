@@ -3,9 +3,9 @@
 
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::case_views::{MeetingRef, TaskView, case_view, meeting_view};
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
+use crate::views::cases::{MeetingRef, TaskView, case_view, meeting_view};
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;

@@ -4,7 +4,9 @@ use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::error::PageError;
 use crate::id::Id;
-use crate::templates::{AgencyChoice, Choice, FormErrors, Nav, NewUserPage, UserView, UsersPage};
+use crate::pages::templates::{
+    AgencyChoice, Choice, FormErrors, Nav, NewUserPage, UserView, UsersPage,
+};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};

@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
-use crate::intake::{consultation_json, note_json, person_json};
+use crate::views::intake::{consultation_json, note_json, person_json};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -14,10 +14,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tsunagaru_app::Reading;
 use tsunagaru_app::intake::IntakeLinks;
-use tsunagaru_app::person_records::NoteInput;
-use tsunagaru_domain::era::EraDate;
+use tsunagaru_app::person_records::{NoteInput, person_query};
 use tsunagaru_domain::intake::{FieldError, IntakeInput};
-use tsunagaru_store::PersonQuery;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -110,36 +108,6 @@ struct SearchQuery {
     q: Option<String>,
     birth_date: Option<String>,
     phone: Option<String>,
-}
-
-pub fn person_query(
-    q: Option<&str>,
-    birth_date: Option<&str>,
-    phone: Option<&str>,
-) -> Result<PersonQuery, String> {
-    let birth_date = match birth_date.map(str::trim).filter(|b| !b.is_empty()) {
-        Some(b) => Some(
-            EraDate::parse(b)
-                .map_err(|e| format!("生年月日: {e}"))?
-                .date(),
-        ),
-        None => None,
-    };
-    let query = PersonQuery {
-        text: q
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(str::to_owned),
-        birth_date,
-        phone: phone
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned),
-    };
-    if query == PersonQuery::default() {
-        return Err("氏名・ふりがな、生年月日、電話番号のどれかを指定してください".into());
-    }
-    Ok(query)
 }
 
 async fn search(

@@ -1,18 +1,18 @@
 //! アウトリーチ, 参加支援 and 地域づくり in the browser. Forms that fail come
 //! back with what was typed and the messages beside the fields.
 
-use super::cases_web::{Errors, errors_of, field, form_pairs};
+use super::cases::{Errors, errors_of, field, form_pairs};
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::error::{FormFailure, PageError};
 use crate::id::Id;
-use crate::intake::date_label;
-use crate::intake_form::choices;
-use crate::reach::{
+use crate::pages::intake_form::choices;
+use crate::pages::templates::{Choice, Nav};
+use crate::views::intake::date_label;
+use crate::views::reach::{
     self, FollowUpView, MenuView, ResourceView, TargetView, follow_up_views, menu_view,
     resource_view, target_view,
 };
-use crate::templates::{Choice, Nav};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -386,7 +386,7 @@ pub async fn create_match(
             } = FormFailure::of(e)?;
             // Back to the person page with the message and the reasons kept.
             let person = input.person_id.ok_or(PageError::NotFound)?;
-            let html = crate::routes::persons::render_with_match_error(
+            let html = crate::pages::persons::render_with_match_error(
                 &state,
                 &user,
                 person,
@@ -595,7 +595,9 @@ pub async fn export_csv(
     State(state): State<AppState>,
     WebUser(_user): WebUser,
 ) -> Result<Response, PageError> {
-    let body = crate::hsds::csv(&state).await.map_err(PageError::from)?;
+    let body = crate::views::hsds::csv(&state)
+        .await
+        .map_err(PageError::from)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -613,7 +615,9 @@ pub async fn export_hsds(
     State(state): State<AppState>,
     WebUser(_user): WebUser,
 ) -> Result<Response, PageError> {
-    let body = crate::hsds::export(&state).await.map_err(PageError::from)?;
+    let body = crate::views::hsds::export(&state)
+        .await
+        .map_err(PageError::from)?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),

@@ -2,13 +2,13 @@
 //! page (agenda, minutes, decisions), the 支援会議's pledge page, the A4
 //! print of agenda and minutes, and marking a task done.
 
-use super::cases_web::{Errors, errors_of, field, form_pairs, meeting_label, team_cases};
+use super::cases::{Errors, errors_of, field, form_pairs, meeting_label, team_cases};
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
-use crate::case_views::{MeetingRef, MeetingView, meeting_view};
 use crate::error::{FormFailure, PageError};
 use crate::id::Id;
-use crate::templates::{Choice, Nav};
+use crate::pages::templates::{Choice, Nav};
+use crate::views::cases::{MeetingRef, MeetingView, meeting_view};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;

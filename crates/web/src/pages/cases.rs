@@ -5,10 +5,10 @@
 
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
-use crate::case_views::{CaseView, MeetingRef, case_view, datetime_label};
 use crate::error::{FormFailure, PageError};
 use crate::id::Id;
-use crate::templates::{Choice, Nav};
+use crate::pages::templates::{Choice, Nav};
+use crate::views::cases::{CaseView, MeetingRef, case_view, datetime_label};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -42,7 +42,7 @@ impl Errors {
 }
 
 pub fn errors_of(fields: &[FieldError]) -> Errors {
-    Errors(crate::intake_form::errors_by_field(fields))
+    Errors(crate::pages::intake_form::errors_by_field(fields))
 }
 
 const SHORT_GOALS: usize = 3;
@@ -384,7 +384,7 @@ pub async fn list(
             person_name,
             state_label: c.state.label(),
             open: c.state.is_open(),
-            opened: crate::intake::date_label(c.opened_on),
+            opened: crate::views::intake::date_label(c.opened_on),
             lead: users
                 .iter()
                 .find(|u| u.id == c.lead_user_id)

@@ -2,7 +2,7 @@
 //! for the API and rendered by the templates, with labels and 和暦 dates.
 
 use crate::AppState;
-use crate::intake::date_label;
+use crate::views::intake::date_label;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use tsunagaru_app::AppError;

@@ -4,77 +4,15 @@ use crate::AppState;
 use crate::auth::WebUser;
 use crate::error::PageError;
 use crate::id::Id;
-use crate::templates::{
+use crate::pages::templates::{
     AgenciesPage, AgencyPage, AgencyRowView, Choice, DepartmentsPage, HomePage, Nav, NetworkPage,
 };
+use crate::views::directory::{AgencyFilter, ParsedFilter, department_label};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use serde::Deserialize;
 use tsunagaru_domain::{Field, Programme};
 use tsunagaru_store::{Agency, Department};
-
-/// The directory filters: 分野 and 事業 (第1号 … 第6号).
-#[derive(Debug, Default, Deserialize)]
-pub struct AgencyFilter {
-    pub field: Option<String>,
-    pub programme: Option<String>,
-}
-
-/// A filter after parsing; an empty select means "all".
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct ParsedFilter {
-    pub field: Option<Field>,
-    pub programme_item: Option<u8>,
-}
-
-impl AgencyFilter {
-    pub fn parse(&self) -> Result<ParsedFilter, String> {
-        let field = match self.field.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(code) => Some(code.parse::<Field>().map_err(|e| e.to_string())?),
-        };
-        let programme_item = match self.programme.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(code) => {
-                // 第N号 as "N", or a programme code such as "1-i".
-                let item = code
-                    .parse::<u8>()
-                    .ok()
-                    .filter(|n| (1..=6).contains(n))
-                    .or_else(|| code.parse::<Programme>().ok().map(Programme::item));
-                Some(item.ok_or_else(|| {
-                    format!(
-                        "事業「{code}」は定義されていません（1〜6 または 1-i などの事業コード）"
-                    )
-                })?)
-            }
-        };
-        Ok(ParsedFilter {
-            field,
-            programme_item,
-        })
-    }
-}
-
-impl ParsedFilter {
-    pub fn matches(&self, agency: &Agency) -> bool {
-        agency.active
-            && !agency.is_department
-            && self.field.is_none_or(|f| agency.fields.contains(&f))
-            && self
-                .programme_item
-                .is_none_or(|n| agency.programmes.iter().any(|p| p.item() == n))
-    }
-}
-
-pub fn department_label(departments: &[Department], no: i64) -> String {
-    departments
-        .iter()
-        .find(|d| d.no == no)
-        .map(|d| format!("{} {}", d.division, d.name))
-        .unwrap_or_default()
-}
 
 fn row_view(agency: Agency, departments: &[Department]) -> AgencyRowView {
     AgencyRowView {
@@ -105,19 +43,19 @@ pub async fn home(
     let counts = state.app.handoff_counts(&user.actor()).await?;
     // Tasks from agreed plans and meeting decisions, overdue first.
     let tasks = state.app.open_tasks(&user.actor()).await?;
-    let mut tasks: Vec<crate::case_views::TaskView> = tasks
+    let mut tasks: Vec<crate::views::cases::TaskView> = tasks
         .iter()
-        .map(|t| crate::case_views::TaskView::of(t, &agencies, today))
+        .map(|t| crate::views::cases::TaskView::of(t, &agencies, today))
         .collect();
     tasks.sort_by_key(|t| !t.overdue);
-    let meetings: Vec<crate::case_views::MeetingRef> = state
+    let meetings: Vec<crate::views::cases::MeetingRef> = state
         .app
         .meetings_of(&user.actor())
         .await?
         .iter()
         .filter(|m| m.starts_at.date() >= today)
         .take(5)
-        .map(|m| crate::case_views::MeetingRef::of(m, &state))
+        .map(|m| crate::views::cases::MeetingRef::of(m, &state))
         .collect();
     let (outreach_alerts, follow_ups_due) = state
         .app

@@ -1,7 +1,7 @@
 //! The intake sheet as an HTML form: reading the posted fields into the
 //! sheet's input, and the view of the form with its choices and errors.
 
-use crate::templates::Choice;
+use crate::pages::templates::Choice;
 use std::collections::BTreeMap;
 use tsunagaru_domain::intake::{
     CareLevel, Concern, ConsentAnswer, FieldError, Housing, IntakeInput, IntellectualGrade, Living,

@@ -9,7 +9,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::reach::{ResourceView, resource_view};
+use crate::views::reach::{ResourceView, resource_view};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

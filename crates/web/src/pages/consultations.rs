@@ -4,8 +4,10 @@ use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
 use crate::error::{FormFailure, PageError};
 use crate::id::Id;
-use crate::intake_form::{FormExtras, errors_by_field, member_rows, read_form, sheet_choices};
-use crate::templates::{CONSENT_CLAUSE, Choice, DuplicateView, IntakePage, Nav};
+use crate::pages::intake_form::{
+    FormExtras, errors_by_field, member_rows, read_form, sheet_choices,
+};
+use crate::pages::templates::{CONSENT_CLAUSE, Choice, DuplicateView, IntakePage, Nav};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -94,7 +96,7 @@ async fn recent_events(state: &AppState, chosen: Option<i64>) -> Result<Vec<Choi
             value: e.id.to_string(),
             label: format!(
                 "{} {}（{}）",
-                crate::intake::date_label(e.held_on),
+                crate::views::intake::date_label(e.held_on),
                 e.title,
                 e.place
             ),
@@ -242,6 +244,6 @@ pub async fn print(
         .await
         .map(|a| a.name)
         .unwrap_or_default();
-    let page = crate::print::PrintPage::new(&state, &user, person, consultation, agency);
+    let page = crate::pages::print::PrintPage::new(&state, &user, person, consultation, agency);
     Ok(Html(page.render()?))
 }

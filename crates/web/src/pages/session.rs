@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::auth::{self, SESSION_COOKIE, WebUser, clear_cookie};
 use crate::csrf::LOGIN_COOKIE;
 use crate::error::PageError;
-use crate::templates::LoginPage;
+use crate::pages::templates::LoginPage;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};

@@ -5,8 +5,8 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
-use crate::intake::date_label;
-use crate::reach::{self, follow_up_views, menu_view, resource_view, target_view};
+use crate::views::intake::date_label;
+use crate::views::reach::{self, follow_up_views, menu_view, resource_view, target_view};
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{StatusCode, header};
@@ -252,7 +252,7 @@ async fn hsds(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(crate::hsds::export(&state).await?))
+    Ok(Json(crate::views::hsds::export(&state).await?))
 }
 
 async fn csv(
@@ -267,7 +267,7 @@ async fn csv(
                 "attachment; filename=\"community_resources.csv\"",
             ),
         ],
-        crate::hsds::csv(&state).await?,
+        crate::views::hsds::csv(&state).await?,
     ))
 }
 

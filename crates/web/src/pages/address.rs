@@ -7,38 +7,13 @@
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::error::PageError;
-use crate::templates::{AddressPage, Nav};
+use crate::pages::templates::{AddressPage, Nav};
+use crate::views::address::{AddressQuery, postal_answer, route_message};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use serde::Deserialize;
 use serde_json::{Value, json};
-use tsunagaru_address::{Route, Status};
-
-#[derive(Debug, Default, Deserialize)]
-pub struct AddressQuery {
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub postal_code: String,
-}
-
-/// What a route means, in the words shown under an address field.
-pub fn route_message(route: &Route) -> String {
-    match route.status {
-        Status::Routed => format!("担当: {}", route.center.as_deref().unwrap_or_default()),
-        Status::Ambiguous => format!(
-            "担当の候補: {}（丁目・字・地割まで入力すると決まります）",
-            route.candidates.join("、")
-        ),
-        Status::Unregistered => {
-            "盛岡市の住所ですが、担当地区の表にない町名です。事務局に確認してください。".into()
-        }
-        Status::Outside => "盛岡市外の住所です。".into(),
-        Status::Invalid => "住所として読み取れません。".into(),
-    }
-}
 
 pub async fn page(
     State(state): State<AppState>,
@@ -80,18 +55,4 @@ pub async fn postal_json(
     Query(q): Query<AddressQuery>,
 ) -> Json<Value> {
     Json(postal_answer(&state, &q.postal_code))
-}
-
-/// The towns of a postal code, with the city prefix to fill an address field.
-pub fn postal_answer(state: &AppState, code: &str) -> Value {
-    let towns = state.address.postal_towns(code);
-    let digits: String = tsunagaru_address::normalize_text(code)
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    json!({
-        "postal_code": digits,
-        "city": state.pack.municipality.name,
-        "towns": towns,
-    })
 }

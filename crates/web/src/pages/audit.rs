@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::WebUser;
 use crate::error::PageError;
-use crate::templates::{AuditPage, Nav};
+use crate::pages::templates::{AuditPage, Nav};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
