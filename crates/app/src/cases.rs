@@ -5,7 +5,7 @@
 //! actor may not see; each change writes its audit event in the store's
 //! transaction.
 
-use crate::{Actor, App, AppError, FieldError};
+use crate::{Actor, App, AppError, FieldError, policy};
 use serde::Deserialize;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::case::{CaseState, CaseStep, MeetingKind};
@@ -79,26 +79,23 @@ impl App {
     /// and has the case on its agenda while 本人 consents. A 支援会議 gives no
     /// access outside itself.
     pub async fn visible_case(&self, actor: &Actor, id: i64) -> Result<Option<Case>, AppError> {
-        if !actor.role.works_with_persons() {
+        if !policy::works_with_persons(actor) {
             return Ok(None);
         }
         let Some(case) = self.repo.case(id).await? else {
             return Ok(None);
         };
-        if case.agency_ids.iter().any(|a| actor.agency_ids.contains(a)) {
+        if policy::sees_case(actor, &case.agency_ids, false) {
             return Ok(Some(case));
         }
         let on_agenda = self.repo.meetings_with_case(id).await?;
         let sits_on = self.repo.meetings_of_user(actor.id()).await?;
-        let seen = on_agenda
+        let on_a_meeting = on_agenda
             .iter()
             .any(|m| m.kind.requires_consent() && sits_on.iter().any(|mine| mine.id == m.id));
         // A withdrawal of consent ends what the よりそい会議 gave, at once.
-        if seen && self.person_consented(&case).await? {
-            Ok(Some(case))
-        } else {
-            Ok(None)
-        }
+        let via_meeting = on_a_meeting && self.person_consented(&case).await?;
+        Ok(policy::sees_case(actor, &case.agency_ids, via_meeting).then_some(case))
     }
 
     /// A case the user may work on (the 多機関協働 team of its 事務局 and the
@@ -108,8 +105,7 @@ impl App {
             .visible_case(actor, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if case.lead_user_id == actor.id() || actor.agency_ids.contains(&case.secretariat_agency_id)
-        {
+        if policy::may_work_case(actor, case.lead_user_id, case.secretariat_agency_id) {
             Ok(case)
         } else {
             Err(AppError::forbidden(

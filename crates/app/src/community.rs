@@ -1,7 +1,7 @@
 //! 地域づくり (第3号): community resources (拠点) and events (出前相談会)
 //! with the consultations they produced.
 
-use crate::{Actor, App, AppError, FieldError};
+use crate::{Actor, App, AppError, FieldError, policy};
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::reach::{EventInput, ResourceInput};
 use tsunagaru_store::{Consultation, EventDetail, NewEvent, NewResource, Person};
@@ -14,7 +14,7 @@ impl App {
         actor: &Actor,
         input: &ResourceInput,
     ) -> Result<i64, AppError> {
-        if !actor.role.works_with_persons() && actor.role != tsunagaru_domain::Role::Admin {
+        if !policy::may_register_resources(actor) {
             return Err(AppError::forbidden("この操作を行う権限がありません"));
         }
         let r = input.parse().map_err(AppError::Invalid)?;
@@ -41,7 +41,7 @@ impl App {
     }
 
     pub async fn create_event(&self, actor: &Actor, input: &EventInput) -> Result<i64, AppError> {
-        if !actor.role.works_with_persons() {
+        if !policy::may_record_events(actor) {
             return Err(AppError::forbidden("この操作を行う権限がありません"));
         }
         let e = input.parse().map_err(AppError::Invalid)?;
@@ -84,6 +84,9 @@ impl App {
         event_id: i64,
         consultation_id: i64,
     ) -> Result<(), AppError> {
+        if !policy::may_record_events(actor) {
+            return Err(AppError::NotFound);
+        }
         self.repo.event(event_id).await?.ok_or(AppError::NotFound)?;
         let consultation = self
             .repo

@@ -63,7 +63,7 @@ impl App {
     /// events and whether the chain holds (`Err` names the first bad event).
     /// Reading it is itself audited.
     pub async fn audit_log(&self, actor: &Actor, limit: i64) -> Result<AuditLog, AppError> {
-        if !actor.role.can_read_audit_log() {
+        if !crate::policy::reads_audit_log(actor) {
             return Err(AppError::forbidden(
                 "監査ログを見られるのは監査担当と管理者です",
             ));

@@ -70,7 +70,8 @@ pub struct DecisionInput {
 impl App {
     /// Who may schedule meetings: the 多機関協働 team and city staff.
     pub async fn may_schedule(&self, actor: &Actor) -> Result<bool, AppError> {
-        Ok(actor.role == tsunagaru_domain::Role::City || self.team_agency(actor).await?.is_some())
+        let is_team = self.team_agency(actor).await?.is_some();
+        Ok(policy::may_schedule_meetings(actor, is_team))
     }
 
     /// Schedules a meeting, a series, and for a よりそい会議 optionally the
@@ -192,18 +193,15 @@ impl App {
 
     /// Non-members get 404 (the meeting's existence is not disclosed).
     pub async fn meeting_access(&self, actor: &Actor, id: i64) -> Result<MeetingAccess, AppError> {
-        if !actor.role.works_with_persons() {
+        if !policy::works_with_persons(actor) {
             return Err(AppError::NotFound);
         }
         let meeting = self.repo.meeting(id).await?.ok_or(AppError::NotFound)?;
-        let Some(member) = meeting.member(actor.id()) else {
-            return Err(AppError::NotFound);
-        };
-        let needs_pledge = meeting.row.kind.requires_pledge();
-        if needs_pledge && member.pledged_at.is_none() {
-            Ok(MeetingAccess::PledgeFirst(meeting))
-        } else {
-            Ok(MeetingAccess::Open(meeting))
+        let member = meeting.member(actor.id()).map(|m| m.pledged_at.is_some());
+        match policy::meeting_access(actor, member, meeting.row.kind.requires_pledge()) {
+            policy::MeetingAccess::Hidden => Err(AppError::NotFound),
+            policy::MeetingAccess::PledgeFirst => Ok(MeetingAccess::PledgeFirst(meeting)),
+            policy::MeetingAccess::Open => Ok(MeetingAccess::Open(meeting)),
         }
     }
 
@@ -482,18 +480,12 @@ impl App {
         actor: &Actor,
         task_id: i64,
     ) -> Result<tsunagaru_store::Task, AppError> {
-        let task = self
-            .repo
-            .task(task_id)
-            .await?
-            .filter(|t| actor.role.works_with_persons() && actor.agency_ids.contains(&t.agency_id))
-            .ok_or(AppError::NotFound)?;
+        let task = self.repo.task(task_id).await?.ok_or(AppError::NotFound)?;
         // A 支援会議's task is done only by those who may see it: pledged members.
-        let task = self
-            .tasks_visible(actor, vec![task])
-            .await?
-            .pop()
-            .ok_or(AppError::NotFound)?;
+        let sees_output = self.meeting_output(actor).visible(task.meeting_id).await?;
+        if !policy::may_complete_task(actor, task.agency_id, sees_output) {
+            return Err(AppError::NotFound);
+        }
         self.repo
             .complete_task(
                 task.id,

@@ -5,7 +5,7 @@
 //! 事務局; anyone else gets not found. Once a target is connected to a
 //! person, that person's protection covers the target's address too.
 
-use crate::{Actor, App, AppError};
+use crate::{Actor, App, AppError, policy};
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::reach::{AttemptInput, TargetInput, contact_overdue, follow_up_due};
 use tsunagaru_store::{NewAttempt, NewTarget, OutreachAttempt, OutreachTarget};
@@ -80,8 +80,8 @@ impl App {
         let Some(target) = self.repo.target(id).await? else {
             return Ok(None);
         };
-        if actor.agency_ids.contains(&target.agency_id) || self.team_agency(actor).await?.is_some()
-        {
+        let is_team = self.team_agency(actor).await?.is_some();
+        if policy::sees_target(actor, target.agency_id, is_team) {
             Ok(Some(self.shield_target(actor, target).await?))
         } else {
             Ok(None)

@@ -4,7 +4,7 @@
 //! A participant is seen by whoever may see the person; menus are the
 //! directory every signed-in user reads.
 
-use crate::{Actor, App, AppError, FieldError};
+use crate::{Actor, App, AppError, FieldError, policy};
 use serde::Deserialize;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::reach::{FollowUpInput, FollowUpKind, MatchState, MenuInput, check_match};
@@ -34,11 +34,12 @@ impl App {
 
     /// Who may add menus and record support for hosts: the 事務局.
     async fn require_team(&self, actor: &Actor, what: &str) -> Result<i64, AppError> {
-        self.team_agency(actor).await?.ok_or_else(|| {
-            AppError::forbidden(format!(
+        match self.team_agency(actor).await? {
+            Some(team) if policy::may_manage_menus(actor, true) => Ok(team),
+            _ => Err(AppError::forbidden(format!(
                 "{what}は事務局（まるごとよりそいネットワーク）の職員が行います"
-            ))
-        })
+            ))),
+        }
     }
 
     pub async fn create_menu(&self, actor: &Actor, input: &MenuInput) -> Result<i64, AppError> {

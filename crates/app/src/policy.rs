@@ -13,6 +13,7 @@
 //! - 支援会議 material reaches only that meeting's pledged members.
 
 use crate::Actor;
+use tsunagaru_domain::Role;
 use tsunagaru_domain::handoff::HandoffState;
 
 /// Whether the actor's role works with persons at all (staff, 事務局, city).
@@ -146,6 +147,86 @@ pub fn member_shared(
 /// record it is attached to.
 pub fn sees_meeting_output(requires_pledge: bool, pledged_member: bool) -> bool {
     !requires_pledge || pledged_member
+}
+
+/// Whether the actor sees a case: their agency is involved in it, or they
+/// sit on a meeting that requires consent with the case on its agenda and
+/// 本人 consents now. A 支援会議 gives no access outside itself.
+pub fn sees_case(actor: &Actor, case_agency_ids: &[i64], via_consenting_meeting: bool) -> bool {
+    works_with_persons(actor)
+        && (case_agency_ids.iter().any(|a| actor.belongs_to(*a)) || via_consenting_meeting)
+}
+
+/// Whether the actor works a case they see: its lead CSW or the staff of
+/// its 事務局.
+pub fn may_work_case(actor: &Actor, lead_user_id: i64, secretariat_agency_id: i64) -> bool {
+    works_with_persons(actor)
+        && (actor.user_id == Some(lead_user_id) || actor.belongs_to(secretariat_agency_id))
+}
+
+/// How the actor may meet a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingAccess {
+    /// Not a member: its existence is not disclosed (404).
+    Hidden,
+    /// A member of a meeting that requires the 守秘義務の確認 who has not
+    /// pledged yet: the pledge first (403 with the reason).
+    PledgeFirst,
+    /// A member who may open the material.
+    Open,
+}
+
+/// `member`: `None` if the actor is not a member, else whether they pledged.
+pub fn meeting_access(actor: &Actor, member: Option<bool>, requires_pledge: bool) -> MeetingAccess {
+    match member {
+        _ if !works_with_persons(actor) => MeetingAccess::Hidden,
+        None => MeetingAccess::Hidden,
+        Some(false) if requires_pledge => MeetingAccess::PledgeFirst,
+        Some(_) => MeetingAccess::Open,
+    }
+}
+
+/// Who schedules meetings: the 多機関協働 team (`is_team`) and city staff.
+pub fn may_schedule_meetings(actor: &Actor, is_team: bool) -> bool {
+    actor.role == Role::City || (works_with_persons(actor) && is_team)
+}
+
+/// Whether the actor sees an アウトリーチ target: their agency works it, or
+/// they are the 事務局 (`is_team`).
+pub fn sees_target(actor: &Actor, target_agency_id: i64, is_team: bool) -> bool {
+    works_with_persons(actor) && (actor.belongs_to(target_agency_id) || is_team)
+}
+
+/// Who adds 支援メニュー and records support for hosts: the 事務局.
+pub fn may_manage_menus(actor: &Actor, is_team: bool) -> bool {
+    works_with_persons(actor) && is_team
+}
+
+/// Who registers community resources (拠点): those who work with persons,
+/// and administrators (who keep the directory).
+pub fn may_register_resources(actor: &Actor) -> bool {
+    works_with_persons(actor) || actor.role == Role::Admin
+}
+
+/// Who records events (出前相談会) and ties consultations to them.
+pub fn may_record_events(actor: &Actor) -> bool {
+    works_with_persons(actor)
+}
+
+/// Who marks a task done: a user of the agency it was given to who may see
+/// it (`sees_output`: a 支援会議's task only after the pledge).
+pub fn may_complete_task(actor: &Actor, task_agency_id: i64, sees_output: bool) -> bool {
+    works_with_persons(actor) && actor.belongs_to(task_agency_id) && sees_output
+}
+
+/// Who manages staff accounts.
+pub fn may_manage_users(actor: &Actor) -> bool {
+    actor.role.can_manage_users()
+}
+
+/// Who reads the audit log.
+pub fn reads_audit_log(actor: &Actor) -> bool {
+    actor.role.can_read_audit_log()
 }
 
 #[cfg(test)]
@@ -345,5 +426,106 @@ mod tests {
         assert!(sees_whereabouts(&other, false, &[]));
         assert!(sees_whereabouts(&named, true, &[1]));
         assert!(!sees_whereabouts(&other, true, &[1]));
+    }
+
+    #[test]
+    fn who_sees_and_works_a_case() {
+        let staff = actor(1, Role::Staff, &[3]);
+        let csw = actor(2, Role::Csw, &[9]);
+        let admin = actor(3, Role::Admin, &[3]);
+        for (who, agencies, via_meeting, sees) in [
+            (&staff, &[3, 9][..], false, true),
+            (&staff, &[9], false, false),
+            (&staff, &[9], true, true),
+            (&csw, &[9], false, true),
+            (&admin, &[3], false, false),
+            (&admin, &[3], true, false),
+        ] {
+            assert_eq!(
+                sees_case(who, agencies, via_meeting),
+                sees,
+                "{who:?} {agencies:?}"
+            );
+        }
+        assert!(may_work_case(&csw, 99, 9), "the 事務局's staff");
+        assert!(may_work_case(&staff, 1, 9), "the lead CSW");
+        assert!(
+            !may_work_case(&staff, 99, 9),
+            "an involved agency sees but does not work it"
+        );
+        assert!(!may_work_case(&admin, 3, 3));
+    }
+
+    #[test]
+    fn meetings_open_to_members_and_the_support_conference_after_the_pledge() {
+        let staff = actor(1, Role::Staff, &[3]);
+        let auditor = actor(2, Role::Auditor, &[]);
+        for (who, member, pledge, access) in [
+            (&staff, None, false, MeetingAccess::Hidden),
+            (&staff, None, true, MeetingAccess::Hidden),
+            (&staff, Some(false), false, MeetingAccess::Open),
+            (&staff, Some(false), true, MeetingAccess::PledgeFirst),
+            (&staff, Some(true), true, MeetingAccess::Open),
+            (&auditor, Some(true), false, MeetingAccess::Hidden),
+        ] {
+            assert_eq!(
+                meeting_access(who, member, pledge),
+                access,
+                "{member:?} {pledge}"
+            );
+        }
+        assert!(may_schedule_meetings(&actor(3, Role::City, &[]), false));
+        assert!(may_schedule_meetings(&actor(4, Role::Csw, &[9]), true));
+        assert!(!may_schedule_meetings(&staff, false));
+        assert!(!may_schedule_meetings(&actor(5, Role::Admin, &[]), true));
+    }
+
+    #[test]
+    fn reach_rules() {
+        let staff = actor(1, Role::Staff, &[3]);
+        let city = actor(2, Role::City, &[]);
+        let admin = actor(3, Role::Admin, &[]);
+        let auditor = actor(4, Role::Auditor, &[]);
+        assert!(sees_target(&staff, 3, false));
+        assert!(!sees_target(&staff, 4, false));
+        assert!(sees_target(&staff, 4, true), "the 事務局 sees every target");
+        assert!(!sees_target(&admin, 3, true));
+        assert!(may_manage_menus(&staff, true) && !may_manage_menus(&staff, false));
+        for (who, resources, events) in [
+            (&staff, true, true),
+            (&city, true, true),
+            (&admin, true, false),
+            (&auditor, false, false),
+        ] {
+            assert_eq!(may_register_resources(who), resources, "{who:?}");
+            assert_eq!(may_record_events(who), events, "{who:?}");
+        }
+    }
+
+    #[test]
+    fn tasks_are_done_by_their_agency_when_seen() {
+        let staff = actor(1, Role::Staff, &[6]);
+        assert!(may_complete_task(&staff, 6, true));
+        assert!(
+            !may_complete_task(&staff, 6, false),
+            "a 支援会議 task before the pledge"
+        );
+        assert!(!may_complete_task(&staff, 7, true), "another agency's task");
+        assert!(!may_complete_task(&actor(2, Role::Admin, &[6]), 6, true));
+    }
+
+    #[test]
+    fn administration_by_role() {
+        for (role, users, audit) in [
+            (Role::Admin, true, true),
+            (Role::Auditor, false, true),
+            (Role::Staff, false, false),
+            (Role::Csw, false, false),
+            (Role::City, false, false),
+        ] {
+            let a = actor(1, role, &[]);
+            assert_eq!(may_manage_users(&a), users, "{role:?}");
+            assert_eq!(reads_audit_log(&a), audit, "{role:?}");
+        }
     }
 }

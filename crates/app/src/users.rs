@@ -48,7 +48,7 @@ impl App {
     /// Checks the input and creates the user, writing the audit event with it.
     /// Problems come back per field, in Japanese.
     pub async fn create_user(&self, admin: &Actor, input: &UserInput) -> Result<i64, AppError> {
-        if !admin.role.can_manage_users() {
+        if !crate::policy::may_manage_users(admin) {
             return Err(AppError::forbidden("利用者を登録できるのは管理者です"));
         }
         let mut errors = Problems::default();
@@ -141,7 +141,7 @@ impl App {
         id: i64,
         active: bool,
     ) -> Result<(), AppError> {
-        if !admin.role.can_manage_users() {
+        if !crate::policy::may_manage_users(admin) {
             return Err(AppError::forbidden("利用者を管理できるのは管理者です"));
         }
         if id == admin.id() && !active {
