@@ -29,7 +29,7 @@ pub fn self_consented(consultation: &tsunagaru_store::Consultation) -> bool {
     consultation
         .household
         .iter()
-        .any(|m| m.relationship == "本人" && m.consent == ConsentAnswer::Yes)
+        .any(|m| m.relationship.is_self() && m.consent == ConsentAnswer::Yes)
 }
 
 /// The plan in force: the newest agreed version.

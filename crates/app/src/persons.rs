@@ -259,7 +259,7 @@ impl App {
                 policy::member_shared(
                     actor,
                     sheet_agency,
-                    m.relationship == "本人",
+                    m.relationship.is_self(),
                     m.consent == ConsentAnswer::Yes,
                     overridden,
                 )

@@ -66,4 +66,18 @@ mod tests {
         assert_eq!(e.vocabulary, "HandoffState");
         assert!(CaseState::try_from(String::new()).is_err());
     }
+
+    #[test]
+    fn a_relationship_is_written_text_and_self_is_recognised() {
+        use crate::intake::Relationship;
+        assert!(Relationship::parse("　本人　").unwrap().is_self());
+        assert_eq!(Relationship::parse(" 母 ").unwrap().as_str(), "母");
+        assert!(!Relationship::parse("母").unwrap().is_self());
+        assert_eq!(Relationship::parse("　 "), None);
+        assert!(Relationship::try_from(String::new()).is_err());
+        assert_eq!(
+            serde_json::to_value(Relationship::itself()).unwrap(),
+            "本人"
+        );
+    }
 }

@@ -320,10 +320,55 @@ pub struct ChosenConcern {
     pub text: Option<String>,
 }
 
+/// 続柄 as written on the sheet (free text: 母, 長男, 内縁の夫 …, never
+/// empty); 本人 is the person the sheet is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Relationship(String);
+
+impl Relationship {
+    const SELF: &'static str = "本人";
+
+    /// The person themself (本人).
+    pub fn itself() -> Relationship {
+        Relationship(Relationship::SELF.to_owned())
+    }
+
+    /// Trimmed, full-width spaces included; `None` when nothing is written.
+    pub fn parse(text: &str) -> Option<Relationship> {
+        let text = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        (!text.is_empty()).then(|| Relationship(text.to_owned()))
+    }
+
+    pub fn is_self(&self) -> bool {
+        self.0 == Relationship::SELF
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Relationship {
+    type Error = crate::code::UnknownCode;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Relationship::parse(&text).ok_or(crate::code::UnknownCode {
+            vocabulary: "Relationship",
+            code: text,
+        })
+    }
+}
+
+impl std::fmt::Display for Relationship {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     pub name: String,
-    pub relationship: String,
+    pub relationship: Relationship,
     pub sex: Option<Sex>,
     pub age: Option<u32>,
     pub living: Option<Living>,
@@ -334,7 +379,7 @@ pub struct Member {
 
 impl Member {
     pub fn is_self(&self) -> bool {
-        self.relationship == "本人"
+        self.relationship.is_self()
     }
 }
 
@@ -741,7 +786,8 @@ impl IntakeInput {
                     "家族の氏名を入力してください（わからない場合は「不明」）",
                 );
             }
-            if m.relationship.trim().is_empty() {
+            let relationship = Relationship::parse(&m.relationship);
+            if relationship.is_none() {
                 p.add(field("relationship"), "続柄を入力してください");
             }
             let age = match &m.age {
@@ -780,9 +826,13 @@ impl IntakeInput {
                 )
                 .unwrap_or(ConsentAnswer::Unknown)
             };
+            // A member without 続柄 has been refused above.
+            let Some(relationship) = relationship else {
+                continue;
+            };
             members.push(Member {
                 name: m.name.trim().to_owned(),
-                relationship: m.relationship.trim().to_owned(),
+                relationship,
                 sex: pick(p, &field("sex"), &m.sex, Sex::parse, "性別"),
                 age,
                 living: pick(p, &field("living"), &m.living, Living::parse, "同居/別居"),
@@ -802,7 +852,7 @@ impl IntakeInput {
                 0,
                 Member {
                     name: person.name.clone(),
-                    relationship: "本人".into(),
+                    relationship: Relationship::itself(),
                     sex: person.sex,
                     age: None,
                     living: None,

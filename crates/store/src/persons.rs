@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use tsunagaru_domain::intake::{ConsentAnswer, IntakeSheet, PersonSheet};
+use tsunagaru_domain::intake::{ConsentAnswer, IntakeSheet, PersonSheet, Relationship};
 use tsunagaru_domain::kana::{phone_key, search_key};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,7 +189,8 @@ pub struct MemberRow {
     pub consultation_id: i64,
     pub position: i64,
     pub name: String,
-    pub relationship: String,
+    #[sqlx(try_from = "String")]
+    pub relationship: Relationship,
     pub sex: Option<String>,
     pub age: Option<i64>,
     pub living: Option<String>,

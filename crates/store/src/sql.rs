@@ -736,7 +736,7 @@ macro_rules! impl_sql_repository {
                         .bind(consultation_id)
                         .bind(position as i64)
                         .bind(m.name.clone())
-                        .bind(m.relationship.clone())
+                        .bind(m.relationship.as_str())
                         .bind(m.sex.map(|s| s.code()))
                         .bind(m.age.map(i64::from))
                         .bind(m.living.map(|l| l.code()))

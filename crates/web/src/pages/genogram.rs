@@ -94,7 +94,11 @@ pub fn svg(members: &[MemberRow]) -> String {
     ];
     let level = |p: Place| rows.iter().find(|(q, _)| *q == p).map_or(2, |(_, l)| *l);
     let y_of = |l: i32| 40 + l * 100;
-    let of = |p: Place| members.iter().filter(move |m| place(&m.relationship) == p);
+    let of = |p: Place| {
+        members
+            .iter()
+            .filter(move |m| place(m.relationship.as_str()) == p)
+    };
     let mut nodes: Vec<Node> = Vec::new();
     // Generation of 本人: siblings, 本人, spouse, others, left to right.
     let mut x = 60;
@@ -112,11 +116,11 @@ pub fn svg(members: &[MemberRow]) -> String {
     }
     let me_x = nodes
         .iter()
-        .find(|n| place(&n.member.relationship) == Place::Me)
+        .find(|n| place(n.member.relationship.as_str()) == Place::Me)
         .map_or(60, |n| n.x);
     let spouse_x = nodes
         .iter()
-        .find(|n| place(&n.member.relationship) == Place::Spouse)
+        .find(|n| place(n.member.relationship.as_str()) == Place::Spouse)
         .map(|n| n.x);
     let centered = |count: usize, center: i32| center - (count as i32 - 1) * STEP / 2;
     for (p, center) in [
@@ -147,7 +151,7 @@ pub fn svg(members: &[MemberRow]) -> String {
     let find = |p: Place| {
         nodes
             .iter()
-            .filter(move |n| place(&n.member.relationship) == p)
+            .filter(move |n| place(n.member.relationship.as_str()) == p)
     };
     // Parents: a marriage line, and a line down to their children (本人 and siblings).
     let parents: Vec<&Node> = find(Place::Parent).collect();
@@ -225,7 +229,7 @@ pub fn svg(members: &[MemberRow]) -> String {
     let together: Vec<&Node> = nodes
         .iter()
         .filter(|n| {
-            n.member.relationship == "本人" || n.member.living.as_deref() == Some("together")
+            n.member.relationship.is_self() || n.member.living.as_deref() == Some("together")
         })
         .collect();
     if together.len() > 1 {
@@ -242,7 +246,7 @@ pub fn svg(members: &[MemberRow]) -> String {
     for n in &nodes {
         let sex = n.member.sex.as_deref();
         shape(&mut out, sex, n.x, n.y, 0);
-        if n.member.relationship == "本人" {
+        if n.member.relationship.is_self() {
             shape(&mut out, sex, n.x, n.y, 4);
         }
         if let Some(age) = n.member.age {
@@ -256,7 +260,7 @@ pub fn svg(members: &[MemberRow]) -> String {
             "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
             n.x,
             n.y + SIZE / 2 + 16,
-            escape(&n.member.relationship)
+            escape(n.member.relationship.as_str())
         ));
         let name: String = n.member.name.chars().take(8).collect();
         out.push_str(&format!(
@@ -279,7 +283,7 @@ mod tests {
             consultation_id: 1,
             position: 0,
             name: name.into(),
-            relationship: relationship.into(),
+            relationship: tsunagaru_domain::intake::Relationship::parse(relationship).unwrap(),
             sex: Some(sex.into()),
             age: Some(40),
             living: living.map(Into::into),

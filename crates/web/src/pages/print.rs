@@ -217,7 +217,7 @@ impl PrintPage {
                 .iter()
                 .map(|m| PrintMember {
                     name: m.name.clone(),
-                    relationship: m.relationship.clone(),
+                    relationship: m.relationship.to_string(),
                     sex: label_of(m.sex.as_deref(), Sex::parse, Sex::label),
                     age: m.age.map(|a| a.to_string()).unwrap_or_default(),
                     living: label_of(m.living.as_deref(), Living::parse, Living::label),
