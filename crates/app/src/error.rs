@@ -75,6 +75,9 @@ pub fn conflict_message(c: &Conflict) -> String {
         }
         Conflict::NoMergeHistory => "この記録には統合の履歴がありません".into(),
         Conflict::NotMerged => "この記録は統合されていません".into(),
+        Conflict::Stale(Stale::Person) => {
+            format!("この相談対象者の保護の設定は他の利用者が先に変更しました。{RELOAD}")
+        }
         Conflict::Stale(Stale::Handoff) => {
             format!("この引継ぎは他の利用者が先に更新しました。{RELOAD}")
         }

@@ -4,7 +4,7 @@
 use crate::{Actor, App, AppError, policy};
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::intake::ConsentAnswer;
-use tsunagaru_store::{Consultation, HandoffBox, Person};
+use tsunagaru_store::{Consultation, HandoffBox, Person, ProtectionSeen};
 
 impl App {
     /// A person the actor may see, as they may see it (whereabouts removed
@@ -55,6 +55,7 @@ impl App {
         self.repo
             .set_protection(
                 id,
+                &ProtectionSeen::of(&person),
                 protect,
                 &viewers,
                 actor.id(),
@@ -110,6 +111,7 @@ impl App {
             .merge_persons(
                 kept,
                 merged,
+                [&ProtectionSeen::of(a), &ProtectionSeen::of(b)],
                 (protected, &viewers),
                 actor.id(),
                 actor

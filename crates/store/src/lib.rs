@@ -93,9 +93,29 @@ pub enum Conflict {
 /// The kind of record another user changed first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stale {
+    Person,
     Handoff,
     Case,
     OutreachTarget,
+}
+
+/// A person's protection as the caller saw it when it decided who may
+/// change it. A write that depends on it re-reads it inside its transaction
+/// (writers are serialised) and is refused with `Conflict::Stale(Stale::Person)`
+/// if it changed meanwhile, so a decision is never applied to a newer list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectionSeen {
+    pub protected: bool,
+    pub viewers: Vec<i64>,
+}
+
+impl ProtectionSeen {
+    pub fn of(person: &Person) -> ProtectionSeen {
+        ProtectionSeen {
+            protected: person.protected,
+            viewers: person.protected_viewers.clone(),
+        }
+    }
 }
 
 /// Which backend a repository runs on.
@@ -204,6 +224,7 @@ pub trait Repository: Send + Sync + 'static {
     async fn set_protection(
         &self,
         person_id: i64,
+        seen: &ProtectionSeen,
         protected: bool,
         viewer_ids: &[i64],
         by_user: i64,
@@ -227,6 +248,7 @@ pub trait Repository: Send + Sync + 'static {
         &self,
         kept: i64,
         merged: i64,
+        seen: [&ProtectionSeen; 2],
         protection: (bool, &[i64]),
         by_user: i64,
         audit: NewAuditEvent,

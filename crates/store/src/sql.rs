@@ -107,6 +107,33 @@ macro_rules! impl_sql_repository {
             }
 
             /// Sets a person's protection and replaces the named viewers.
+            /// Refuses the write if the person's protection is no longer what
+            /// the caller decided on.
+            async fn check_protection_seen(tx: &mut Tx, person_id: i64, seen: &ProtectionSeen) -> Result<(), StoreError> {
+                let row: Option<(bool,)> = sqlx::query_as("SELECT protected FROM persons WHERE id = $1")
+                    .bind(person_id)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(db_error)?;
+                let Some((protected,)) = row else {
+                    return Err(StoreError::Conflict(Conflict::PersonGone));
+                };
+                let viewers: Vec<(i64,)> =
+                    sqlx::query_as("SELECT user_id FROM protected_person_users WHERE person_id = $1 ORDER BY user_id")
+                        .bind(person_id)
+                        .fetch_all(&mut **tx)
+                        .await
+                        .map_err(db_error)?;
+                let now: Vec<i64> = viewers.into_iter().map(|(v,)| v).collect();
+                let mut then = seen.viewers.clone();
+                then.sort_unstable();
+                then.dedup();
+                if protected != seen.protected || now != then {
+                    return Err(StoreError::Conflict(Conflict::Stale(Stale::Person)));
+                }
+                Ok(())
+            }
+
             async fn write_protection(
                 tx: &mut Tx,
                 person_id: i64,
@@ -960,6 +987,7 @@ macro_rules! impl_sql_repository {
                 async fn set_protection(
                     &self,
                     person_id: i64,
+                    seen: &ProtectionSeen,
                     protected: bool,
                     viewer_ids: &[i64],
                     by_user: i64,
@@ -967,6 +995,7 @@ macro_rules! impl_sql_repository {
                 ) -> Result<(), StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
                     let now = self.clock.now();
+                    check_protection_seen(&mut tx, person_id, seen).await?;
                     let before: Option<(bool,)> = sqlx::query_as("SELECT protected FROM persons WHERE id = $1")
                         .bind(person_id)
                         .fetch_optional(&mut *tx)
@@ -1237,12 +1266,14 @@ macro_rules! impl_sql_repository {
                     .map_err(db_error)
                 }
 
-                async fn merge_persons(&self, kept: i64, merged: i64, protection: (bool, &[i64]), by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
+                async fn merge_persons(&self, kept: i64, merged: i64, seen: [&ProtectionSeen; 2], protection: (bool, &[i64]), by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
                     if kept == merged {
                         return Err(StoreError::Conflict(Conflict::SamePerson));
                     }
                     let mut tx = self.begin_write().await.map_err(db_error)?;
                     let now = self.clock.now();
+                    check_protection_seen(&mut tx, kept, seen[0]).await?;
+                    check_protection_seen(&mut tx, merged, seen[1]).await?;
                     let live: Vec<(i64,)> = sqlx::query_as("SELECT id FROM persons WHERE id IN ($1, $2) AND merged_into IS NULL")
                         .bind(kept)
                         .bind(merged)
@@ -1473,9 +1504,9 @@ pub mod __private {
     pub use crate::{
         Agency, AgencyRow, AuditRow, Backend, Conflict, Consultation, ConsultationRow, Department,
         IntakeContext, IntakeIds, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note,
-        PackLoadReport, Person, PersonChange, PersonQuery, PersonRow, Repository, Session, Stale,
-        StoreError, User, UserCredentials, UserRow, codes, concerns_json, person_columns,
-        requester_json,
+        PackLoadReport, Person, PersonChange, PersonQuery, PersonRow, ProtectionSeen, Repository,
+        Session, Stale, StoreError, User, UserCredentials, UserRow, codes, concerns_json,
+        person_columns, requester_json,
     };
     pub use crate::{
         AgendaItem, Case, CaseChange, CaseEvent, CaseRow, Decision, Meeting, MeetingMember,

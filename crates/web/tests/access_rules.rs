@@ -495,6 +495,75 @@ async fn futures_join_all<F: std::future::Future<Output = StatusCode>>(
     out
 }
 
+/// A protection change is decided on the list the actor saw; if another
+/// named viewer changed the list meanwhile, the store refuses the write
+/// instead of applying the decision to the newer list.
+async fn a_protection_decision_on_a_list_changed_meanwhile_is_refused(backend: Backend) {
+    use tsunagaru_store::{Conflict, ProtectionSeen, Stale, StoreError};
+    let w = world(backend).await;
+    let id = w.person;
+    assert_eq!(
+        w.protect(&w.first, id, true, &[w.first_id, w.colleague_id])
+            .await,
+        StatusCode::NO_CONTENT
+    );
+    // What the colleague saw before the first user removed them.
+    let seen_then = ProtectionSeen {
+        protected: true,
+        viewers: vec![w.first_id, w.colleague_id],
+    };
+    assert_eq!(
+        w.protect(&w.first, id, true, &[w.first_id]).await,
+        StatusCode::NO_CONTENT
+    );
+    let late = w
+        .app
+        .repo()
+        .set_protection(
+            id,
+            &seen_then,
+            false,
+            &[],
+            w.colleague_id,
+            tsunagaru_domain::NewAuditEvent::new(
+                tsunagaru_domain::AuditAction::ProtectionChanged,
+                "douryou",
+            ),
+        )
+        .await;
+    assert!(
+        matches!(
+            late,
+            Err(StoreError::Conflict(Conflict::Stale(Stale::Person)))
+        ),
+        "{late:?}"
+    );
+    let (status, body) = w.person(&w.colleague, id).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("上田三丁目"), "still protected");
+    // The list as it is now is accepted.
+    let now = ProtectionSeen {
+        protected: true,
+        viewers: vec![w.first_id],
+    };
+    let fresh = w
+        .app
+        .repo()
+        .set_protection(
+            id,
+            &now,
+            true,
+            &[w.first_id],
+            w.first_id,
+            tsunagaru_domain::NewAuditEvent::new(
+                tsunagaru_domain::AuditAction::ProtectionChanged,
+                "uketsuke",
+            ),
+        )
+        .await;
+    assert!(fresh.is_ok(), "{fresh:?}");
+}
+
 on_both_backends!(
     only_a_named_viewer_changes_or_lifts_protection,
     the_requester_block_does_not_carry_a_protected_address,
@@ -504,4 +573,5 @@ on_both_backends!(
     records_out_of_scope_answer_404_on_two_id_and_merge_routes,
     exports_write_formulas_as_text,
     parallel_wrong_passwords_count_like_serial_ones,
+    a_protection_decision_on_a_list_changed_meanwhile_is_refused,
 );
