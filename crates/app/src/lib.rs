@@ -30,6 +30,7 @@ pub mod participation;
 pub mod person_records;
 pub mod persons;
 pub mod policy;
+pub mod reports;
 pub mod sessions;
 pub mod users;
 

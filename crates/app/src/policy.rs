@@ -229,6 +229,19 @@ pub fn reads_audit_log(actor: &Actor) -> bool {
     actor.role.can_read_audit_log()
 }
 
+/// Whose work the actor's 事業実績 counts: the whole city for city staff
+/// and the 事務局 (`is_team`), their own agencies' for agency staff; `None`
+/// for roles that do not work with persons (administration, audit).
+pub fn report_scope(actor: &Actor, is_team: bool) -> Option<tsunagaru_store::ReportScope> {
+    use tsunagaru_store::ReportScope;
+    match actor.role {
+        Role::City => Some(ReportScope::City),
+        _ if works_with_persons(actor) && is_team => Some(ReportScope::City),
+        _ if works_with_persons(actor) => Some(ReportScope::Agencies(actor.agency_ids.clone())),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,6 +539,23 @@ mod tests {
             let a = actor(1, role, &[]);
             assert_eq!(may_manage_users(&a), users, "{role:?}");
             assert_eq!(reads_audit_log(&a), audit, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn reports_count_the_city_or_the_actors_agencies() {
+        use tsunagaru_store::ReportScope;
+        let city = actor(1, Role::City, &[]);
+        let team = actor(2, Role::Csw, &[9]);
+        let staff = actor(3, Role::Staff, &[3, 4]);
+        assert_eq!(report_scope(&city, false), Some(ReportScope::City));
+        assert_eq!(report_scope(&team, true), Some(ReportScope::City));
+        assert_eq!(
+            report_scope(&staff, false),
+            Some(ReportScope::Agencies(vec![3, 4]))
+        );
+        for role in [Role::Admin, Role::Auditor] {
+            assert_eq!(report_scope(&actor(4, role, &[3]), true), None, "{role:?}");
         }
     }
 }

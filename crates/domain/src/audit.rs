@@ -61,6 +61,8 @@ pub enum AuditAction {
     ParticipationViewed,
     CommunityRecorded,
     CommunityViewed,
+    /// 事業実績 read (on screen, JSON or a download).
+    ReportViewed,
 }
 
 impl AuditAction {
@@ -109,6 +111,7 @@ impl AuditAction {
             AuditAction::ParticipationRecorded => "participation_recorded",
             AuditAction::ParticipationViewed => "participation_viewed",
             AuditAction::CommunityRecorded => "community_recorded",
+            AuditAction::ReportViewed => "report_viewed",
             AuditAction::CommunityViewed => "community_viewed",
         }
     }
@@ -160,6 +163,7 @@ impl AuditAction {
             "participation_viewed" => "参加支援の閲覧",
             "community_recorded" => "地域づくりの記録",
             "community_viewed" => "行事と相談の閲覧",
+            "report_viewed" => "事業実績の閲覧",
             other => other,
         }
     }

@@ -59,6 +59,21 @@ impl Era {
         Era::ALL.into_iter().rev().find(|e| date >= e.first_day())
     }
 
+    /// The 西暦 year in which the era's year `n` falls (令和7 → 2025).
+    pub fn western_year(self, n: i32) -> i32 {
+        self.first_day().year() + n - 1
+    }
+
+    /// The era's year of a 西暦 year counted from the era's first year.
+    pub fn year_of(self, western: i32) -> i32 {
+        western - self.first_day().year() + 1
+    }
+
+    /// Reads 令和, R or r at the start of `text`; the rest follows.
+    pub fn strip_from(text: &str) -> Option<(Era, &str)> {
+        Era::parse_name(text)
+    }
+
     fn parse_name(text: &str) -> Option<(Era, &str)> {
         for era in Era::ALL {
             if let Some(rest) = text.strip_prefix(era.name()) {

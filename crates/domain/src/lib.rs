@@ -17,6 +17,7 @@ pub mod kana;
 pub mod login;
 pub mod plan;
 pub mod reach;
+pub mod report;
 pub mod user;
 
 pub use audit::{AuditAction, AuditEvent, ChainBreak, ChainVerifier, GENESIS_HASH, NewAuditEvent};

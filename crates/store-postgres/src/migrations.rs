@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0007_person_search_index.sql"),
     ),
     (8, include_str!("../migrations/0008_case_event_meeting.sql")),
+    (9, include_str!("../migrations/0009_report_indexes.sql")),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

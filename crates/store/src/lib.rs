@@ -13,12 +13,15 @@ mod handoffs;
 mod persons;
 mod reach;
 mod records;
+mod report;
 #[doc(hidden)]
 pub mod sql;
 #[doc(hidden)]
 pub mod sql_cases;
 #[doc(hidden)]
 pub mod sql_reach;
+#[doc(hidden)]
+pub mod sql_report;
 #[doc(hidden)]
 pub use sql::__private;
 mod verify;
@@ -29,6 +32,7 @@ pub use handoffs::*;
 pub use persons::*;
 pub use reach::*;
 pub use records::*;
+pub use report::*;
 pub use verify::{VerifyError, verify_audit_log};
 
 use async_trait::async_trait;
@@ -406,6 +410,14 @@ pub trait Repository: Send + Sync + 'static {
     async fn create_event(&self, e: &NewEvent, audit: NewAuditEvent) -> Result<i64>;
     /// Events, the newest first.
     async fn events(&self) -> Result<Vec<EventRow>>;
+
+    /// What the days `from..=to` hold (a 年度), counted in SQL, for `scope`.
+    async fn annual_figures(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        scope: &ReportScope,
+    ) -> Result<AnnualFigures>;
     async fn event(&self, id: i64) -> Result<Option<EventDetail>>;
     /// Links a consultation the event produced; `Conflict` if linked already.
     async fn link_event_consultation(

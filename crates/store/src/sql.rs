@@ -215,6 +215,7 @@ macro_rules! impl_sql_repository {
 
             $crate::case_sql!($store, $db);
             $crate::reach_sql!($store, $db);
+            $crate::report_sql!($store, $db);
 
             #[async_trait::async_trait]
             impl Repository for $store {
@@ -755,6 +756,16 @@ macro_rules! impl_sql_repository {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(db_error)?;
+                    // The 相談内容 as rows too, for counting (事業実績).
+                    for c in &sheet.concerns {
+                        sqlx::query("INSERT INTO consultation_concerns (consultation_id, code, main) VALUES ($1, $2, $3)")
+                            .bind(consultation_id)
+                            .bind(c.concern.code())
+                            .bind(c.main)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    }
                     for (position, m) in sheet.household.iter().enumerate() {
                         sqlx::query(
                             "INSERT INTO household_members (consultation_id, position, name, relationship, sex, age, living, troubles, support, consent) \
@@ -1475,6 +1486,10 @@ macro_rules! impl_sql_repository {
                 async fn create_event(&self, e: &NewEvent, audit: NewAuditEvent) -> Result<i64, StoreError> {
                     sql_create_event(self, e, audit).await
                 }
+                async fn annual_figures(&self, from: NaiveDate, to: NaiveDate, scope: &ReportScope) -> Result<AnnualFigures, StoreError> {
+                    sql_annual_figures(self, from, to, scope).await
+                }
+
                 async fn events(&self) -> Result<Vec<EventRow>, StoreError> {
                     sql_events(&self.pool).await
                 }
@@ -1514,6 +1529,10 @@ pub mod __private {
         json_text,
     };
     pub use crate::{
+        AnnualFigures, ConcernCount, ConsultationDay, HandoffFact, KeyCount, MeetingFact,
+        ReportScope,
+    };
+    pub use crate::{
         CommunityResource, EventAttendee, EventDetail, EventRow, FollowUpRecord, HostSupport,
         NewAttempt, NewEvent, NewFollowUp, NewMatch, NewMenu, NewResource, NewTarget,
         OutreachAttempt, OutreachTarget, ParticipationMatch, ParticipationMenu,
@@ -1522,7 +1541,7 @@ pub mod __private {
         Handoff, HandoffBox, HandoffEvent, HandoffRow, HandoffUpdate, MergeRecord, NewHandoff,
         person_sheet_columns,
     };
-    pub use chrono::{DateTime, Utc};
+    pub use chrono::{DateTime, NaiveDate, Utc};
     pub use sqlx::AssertSqlSafe;
     pub use tsunagaru_domain::audit::truncate_to_micros;
     pub use tsunagaru_domain::intake::{IntakeSheet, PersonSheet};

@@ -10,7 +10,8 @@ pub fn router() -> Router<AppState> {
         v1().merge(persons::router())
             .merge(handoffs::router())
             .merge(cases::router())
-            .merge(reach::router()),
+            .merge(reach::router())
+            .merge(reports::router()),
     )
 }
 
@@ -18,6 +19,7 @@ mod cases;
 mod handoffs;
 mod persons;
 mod reach;
+pub(crate) mod reports;
 
 use crate::AppState;
 use crate::auth::ApiUser;

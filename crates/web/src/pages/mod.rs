@@ -15,6 +15,7 @@ mod meetings;
 mod persons;
 pub(crate) mod print;
 mod reach;
+mod reports;
 mod session;
 pub(crate) mod templates;
 mod users;
@@ -100,6 +101,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/new", get(users::new_form))
         .route("/admin/users/{id}/active", post(users::set_active))
         .route("/audit", get(audit::page))
+        .route("/reports", get(reports::page))
+        .route("/reports/annual.csv", get(reports::csv))
         .route("/assets/app.css", get(assets::css))
         .route("/assets/address.js", get(assets::address_js))
         .route("/assets/print.css", get(assets::print_css))

@@ -14,6 +14,8 @@ pub struct Nav {
     pub csrf_token: String,
     pub can_manage_users: bool,
     pub can_read_audit: bool,
+    /// 事業実績: the roles that work with persons.
+    pub can_read_reports: bool,
     pub municipality: String,
 }
 
@@ -26,6 +28,7 @@ impl Nav {
             csrf_token: user.session.csrf_token.clone(),
             can_manage_users: role.can_manage_users(),
             can_read_audit: role.can_read_audit_log(),
+            can_read_reports: tsunagaru_app::policy::works_with_persons(&user.actor()),
             municipality: municipality.to_owned(),
         }
     }

@@ -9,3 +9,4 @@ pub mod handoffs;
 pub mod hsds;
 pub mod intake;
 pub mod reach;
+pub mod reports;

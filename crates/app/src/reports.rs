@@ -1,0 +1,494 @@
+//! 事業実績: what a 年度 achieved, counted from the records the system keeps.
+//! Figures are counts, never names. The city's staff and the 事務局 see the
+//! whole city; an agency's staff see their agencies' own work. Every view is
+//! audited.
+
+use crate::{Actor, App, AppError, policy};
+use std::collections::BTreeMap;
+use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::Field;
+use tsunagaru_domain::case::MeetingKind;
+use tsunagaru_domain::handoff::{HandoffState, Purpose, overdue};
+use tsunagaru_domain::intake::{Concern, Method, Sex};
+use tsunagaru_domain::report::{FiscalYear, business_days_between, median_and_p90};
+use tsunagaru_store::{AnnualFigures, ReportScope};
+
+/// A figure with its label, in the order shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub key: String,
+    pub label: String,
+    pub count: i64,
+}
+
+fn row(key: impl Into<String>, label: impl Into<String>, count: i64) -> Row {
+    Row {
+        key: key.into(),
+        label: label.into(),
+        count,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConcernRow {
+    pub concern: Concern,
+    /// Sheets on which it was marked (○).
+    pub any: i64,
+    /// Sheets on which it was the main one (◎).
+    pub main: i64,
+}
+
+/// 第1号 包括的相談支援.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Consultations {
+    /// 相談受付件数 (延べ).
+    pub total: i64,
+    /// 実人数.
+    pub persons: i64,
+    /// April first.
+    pub by_month: [i64; 12],
+    pub by_quarter: [i64; 4],
+    pub by_method: Vec<Row>,
+    pub by_concern: Vec<ConcernRow>,
+    pub by_agency: Vec<Row>,
+    pub by_field: Vec<Row>,
+    pub by_center: Vec<Row>,
+    pub by_age_band: Vec<Row>,
+    pub by_sex: Vec<Row>,
+}
+
+/// Days a part of the handoff loop took, in business days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Durations {
+    pub median: i64,
+    pub p90: i64,
+    /// How many handoffs the figures come from.
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Handoffs {
+    pub sent: i64,
+    pub by_purpose: Vec<Row>,
+    pub by_agency: Vec<Row>,
+    pub by_state: Vec<Row>,
+    /// 発出 → 受領.
+    pub to_receipt: Option<Durations>,
+    /// 発出 → 報告.
+    pub to_report: Option<Durations>,
+    /// Overdue by the pack's limits, on the 年度's last day (or today).
+    pub overdue: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outreach {
+    pub targets: i64,
+    pub attempts: i64,
+    pub connected: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Participation {
+    pub persons: i64,
+    pub matches: i64,
+    pub by_menu: Vec<Row>,
+    /// 定着: still taking part on the 年度's last day.
+    pub retained: i64,
+    /// 受け入れ先 (協力事業者数).
+    pub hosts: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Community {
+    pub resources_by_kind: Vec<Row>,
+    pub events: i64,
+    pub event_consultations: i64,
+    pub organisations: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cases {
+    /// つなぎ件数.
+    pub opened: i64,
+    pub plans_first: i64,
+    pub plans_again: i64,
+    pub closed: i64,
+    /// 戻り.
+    pub returned: i64,
+    pub open_at_end: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingRow {
+    pub kind: MeetingKind,
+    pub label: String,
+    pub held: i64,
+    /// Cases on their agendas.
+    pub cases: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Meetings {
+    pub by_kind: Vec<MeetingRow>,
+    /// Months of the 年度 (so far) without a よりそい会議 (the plan's 月1回).
+    pub months_without_case_conference: Vec<String>,
+    /// Fewer than three 全体会 in the 年度 (the plan's 年3回).
+    pub too_few_plenaries: bool,
+}
+
+/// The 年度's figures for one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnualReport {
+    pub fiscal_year: FiscalYear,
+    /// Whose work: 市全体 or the agencies' names.
+    pub scope_label: String,
+    pub whole_city: bool,
+    pub consultations: Consultations,
+    pub handoffs: Handoffs,
+    pub outreach: Outreach,
+    pub participation: Participation,
+    pub community: Community,
+    pub cases: Cases,
+    pub meetings: Meetings,
+}
+
+impl App {
+    /// The scope the actor's reports count: the whole city for city staff
+    /// and the 事務局, their agencies' own work for agency staff.
+    pub async fn report_scope(&self, actor: &Actor) -> Result<ReportScope, AppError> {
+        let is_team = self.team_agency(actor).await?.is_some();
+        policy::report_scope(actor, is_team).ok_or_else(|| {
+            AppError::forbidden("事業実績を見られるのは、市・事務局と各機関の職員です")
+        })
+    }
+
+    /// The 年度's report for the actor's scope; the view is audited.
+    pub async fn annual_report(
+        &self,
+        actor: &Actor,
+        fiscal_year: FiscalYear,
+    ) -> Result<AnnualReport, AppError> {
+        let scope = self.report_scope(actor).await?;
+        let figures = self
+            .repo
+            .annual_figures(fiscal_year.first_day(), fiscal_year.last_day(), &scope)
+            .await?;
+        let agencies = self.repo.agencies().await?;
+        let whole_city = scope == ReportScope::City;
+        let scope_label = match &scope {
+            ReportScope::City => format!("{}全体", self.pack.municipality.name),
+            ReportScope::Agencies(ids) => agencies
+                .iter()
+                .filter(|a| ids.contains(&a.id))
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join("・"),
+        };
+        self.repo
+            .append_audit(actor.audit(AuditAction::ReportViewed).detail(format!(
+                "{} {}",
+                fiscal_year.label(),
+                scope_label
+            )))
+            .await?;
+        let today = self.today();
+        Ok(AnnualReport {
+            fiscal_year,
+            scope_label,
+            whole_city,
+            consultations: self.consultations(fiscal_year, &figures, &agencies),
+            handoffs: self.handoffs(fiscal_year, &figures, &agencies, today),
+            outreach: Outreach {
+                targets: figures.outreach_targets,
+                attempts: figures.outreach_attempts,
+                connected: figures.outreach_connected,
+            },
+            participation: Participation {
+                persons: figures.matched_persons,
+                matches: figures.matches,
+                by_menu: keyed(&figures.matches_by_menu, |k| k.to_owned()),
+                retained: figures.retained,
+                hosts: figures.hosts,
+            },
+            community: Community {
+                resources_by_kind: keyed(&figures.resources_by_kind, |k| {
+                    tsunagaru_domain::reach::ResourceKind::parse(k)
+                        .map(|r| r.label().to_owned())
+                        .unwrap_or_else(|| k.to_owned())
+                }),
+                events: figures.events_held,
+                event_consultations: figures.event_consultations,
+                organisations: figures.event_organisations,
+            },
+            cases: Cases {
+                opened: figures.cases_opened,
+                plans_first: figures.plans_agreed_first,
+                plans_again: figures.plans_agreed_again,
+                closed: count_of(&figures.cases_ended, "closed"),
+                returned: count_of(&figures.cases_ended, "returned"),
+                open_at_end: figures.cases_open_at_end,
+            },
+            meetings: self.meetings(fiscal_year, &figures, whole_city, today),
+        })
+    }
+
+    fn consultations(
+        &self,
+        fy: FiscalYear,
+        f: &AnnualFigures,
+        agencies: &[tsunagaru_store::Agency],
+    ) -> Consultations {
+        let mut c = Consultations {
+            persons: f.consultation_persons,
+            ..Consultations::default()
+        };
+        let mut by_method: BTreeMap<usize, i64> = BTreeMap::new();
+        let mut by_agency: BTreeMap<i64, i64> = BTreeMap::new();
+        for d in &f.consultation_days {
+            c.total += d.count;
+            if let Some(m) = fy.month_index(d.received_on) {
+                c.by_month[m] += d.count;
+                c.by_quarter[m / 3] += d.count;
+            }
+            let i = Method::ALL.iter().position(|x| *x == d.method).unwrap_or(0);
+            *by_method.entry(i).or_default() += d.count;
+            *by_agency.entry(d.agency_id).or_default() += d.count;
+        }
+        c.by_method = Method::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, m)| row(m.code(), m.label(), by_method.get(&i).copied().unwrap_or(0)))
+            .collect();
+        c.by_concern = Concern::ALL
+            .iter()
+            .map(|k| {
+                let found = f.concerns.iter().find(|x| x.code == *k);
+                ConcernRow {
+                    concern: *k,
+                    any: found.map_or(0, |x| x.any),
+                    main: found.map_or(0, |x| x.main),
+                }
+            })
+            .collect();
+        let name = |id: i64| {
+            agencies
+                .iter()
+                .find(|a| a.id == id)
+                .map(|a| a.name.clone())
+                .unwrap_or_else(|| format!("機関 {id}"))
+        };
+        c.by_agency = by_agency
+            .iter()
+            .map(|(id, n)| row(id.to_string(), name(*id), *n))
+            .collect();
+        c.by_agency
+            .sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+        // 分野 of the 受付機関: its first field; cross-field and none are その他.
+        let mut by_field: BTreeMap<&'static str, i64> = BTreeMap::new();
+        for (id, n) in &by_agency {
+            let field = agencies
+                .iter()
+                .find(|a| a.id == *id)
+                .and_then(|a| a.fields.first().copied())
+                .filter(|f| *f != Field::CrossField);
+            *by_field
+                .entry(field.map_or("other", Field::code))
+                .or_default() += n;
+        }
+        c.by_field = Field::ALL
+            .iter()
+            .filter(|f| **f != Field::CrossField)
+            .map(|f| {
+                row(
+                    f.code(),
+                    f.label(),
+                    by_field.get(f.code()).copied().unwrap_or(0),
+                )
+            })
+            .chain(std::iter::once(row(
+                "other",
+                "その他",
+                by_field.get("other").copied().unwrap_or(0),
+            )))
+            .collect();
+        // 担当地区: the 地域包括支援センター of the person's town.
+        let mut by_center: BTreeMap<String, i64> = BTreeMap::new();
+        for t in &f.by_town {
+            let center = t
+                .key
+                .as_deref()
+                .map(|town| {
+                    self.address
+                        .route(&format!("{}{town}", self.pack.municipality.name))
+                })
+                .and_then(|r| r.center)
+                .unwrap_or_else(|| "地区を特定できない住所・住所なし".to_owned());
+            *by_center.entry(center).or_default() += t.count;
+        }
+        c.by_center = by_center
+            .into_iter()
+            .map(|(k, n)| row(k.clone(), k, n))
+            .collect();
+        c.by_age_band = f
+            .by_age_band
+            .iter()
+            .map(
+                |b| match b.key.as_deref().and_then(|k| k.parse::<i64>().ok()) {
+                    Some(band) => row(band.to_string(), format!("{band}代"), b.count),
+                    None => row("unknown", "不明（生年月日なし）", b.count),
+                },
+            )
+            .collect();
+        c.by_sex = f
+            .by_sex
+            .iter()
+            .map(|s| match s.key.as_deref().and_then(Sex::parse) {
+                Some(sex) => row(sex.code(), sex.label(), s.count),
+                None => row("unknown", "不明", s.count),
+            })
+            .collect();
+        c
+    }
+
+    fn handoffs(
+        &self,
+        fy: FiscalYear,
+        f: &AnnualFigures,
+        agencies: &[tsunagaru_store::Agency],
+        today: chrono::NaiveDate,
+    ) -> Handoffs {
+        let as_of = today.min(fy.last_day());
+        let mut h = Handoffs {
+            sent: i64::try_from(f.handoffs.len()).unwrap_or(i64::MAX),
+            ..Handoffs::default()
+        };
+        h.by_purpose = [
+            Purpose::MultiAgency,
+            Purpose::UnknownPartner,
+            Purpose::Refer,
+        ]
+        .into_iter()
+        .map(|p| {
+            let n = f.handoffs.iter().filter(|x| x.purpose == p).count();
+            row(p.code(), p.label(), i64::try_from(n).unwrap_or(0))
+        })
+        .collect();
+        let mut by_agency: BTreeMap<i64, i64> = BTreeMap::new();
+        for x in &f.handoffs {
+            *by_agency.entry(x.to_agency_id).or_default() += 1;
+        }
+        h.by_agency = by_agency
+            .into_iter()
+            .map(|(id, n)| {
+                let name = agencies
+                    .iter()
+                    .find(|a| a.id == id)
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default();
+                row(id.to_string(), name, n)
+            })
+            .collect();
+        h.by_agency
+            .sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+        h.by_state = HandoffState::ALL
+            .into_iter()
+            .map(|s| {
+                let n = f.handoffs.iter().filter(|x| x.state == s).count();
+                row(s.code(), s.label(), i64::try_from(n).unwrap_or(0))
+            })
+            .collect();
+        let durations = |days: Vec<i64>| {
+            let count = days.len();
+            median_and_p90(days).map(|(median, p90)| Durations { median, p90, count })
+        };
+        h.to_receipt = durations(
+            f.handoffs
+                .iter()
+                .filter_map(|x| x.received_on.map(|r| business_days_between(x.sent_on, r)))
+                .collect(),
+        );
+        h.to_report = durations(
+            f.handoffs
+                .iter()
+                .filter_map(|x| x.reported_on.map(|r| business_days_between(x.sent_on, r)))
+                .collect(),
+        );
+        let policy = &self.pack.handoff.policy;
+        h.overdue = i64::try_from(
+            f.handoffs
+                .iter()
+                .filter(|x| {
+                    overdue(x.state, x.sent_on, Some(x.urgency.code()), as_of, policy).is_some()
+                })
+                .count(),
+        )
+        .unwrap_or(0);
+        h
+    }
+
+    fn meetings(
+        &self,
+        fy: FiscalYear,
+        f: &AnnualFigures,
+        whole_city: bool,
+        today: chrono::NaiveDate,
+    ) -> Meetings {
+        if !whole_city {
+            return Meetings::default();
+        }
+        let by_kind = MeetingKind::ALL
+            .into_iter()
+            .map(|k| {
+                let of_kind = f.meetings.iter().filter(|m| m.kind == k);
+                MeetingRow {
+                    kind: k,
+                    label: self.kind_name(k),
+                    held: i64::try_from(of_kind.clone().count()).unwrap_or(0),
+                    cases: of_kind.map(|m| m.cases).sum(),
+                }
+            })
+            .collect();
+        // Only months that have begun count as missing one.
+        let months_without_case_conference = fy
+            .months()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, (y, m))| {
+                chrono::NaiveDate::from_ymd_opt(*y, *m, 1).is_some_and(|first| first <= today)
+            })
+            .filter(|(i, _)| {
+                !f.meetings.iter().any(|m| {
+                    m.kind == MeetingKind::CaseConference
+                        && fy.month_index(m.starts_at.date()) == Some(*i)
+                })
+            })
+            .map(|(_, (y, m))| format!("{y}年{m}月"))
+            .collect();
+        let plenaries = f
+            .meetings
+            .iter()
+            .filter(|m| m.kind == MeetingKind::CouncilPlenary)
+            .count();
+        Meetings {
+            by_kind,
+            months_without_case_conference,
+            too_few_plenaries: plenaries < 3,
+        }
+    }
+}
+
+fn keyed(rows: &[tsunagaru_store::KeyCount], label: impl Fn(&str) -> String) -> Vec<Row> {
+    rows.iter()
+        .map(|r| {
+            let key = r.key.clone().unwrap_or_default();
+            row(key.clone(), label(&key), r.count)
+        })
+        .collect()
+}
+
+fn count_of(rows: &[tsunagaru_store::KeyCount], key: &str) -> i64 {
+    rows.iter()
+        .filter(|r| r.key.as_deref() == Some(key))
+        .map(|r| r.count)
+        .sum()
+}

@@ -1,0 +1,320 @@
+//! The shared SQL of 事業実績: one 年度 counted with GROUP BY and COUNT,
+//! never by loading the records. Expanded by [`crate::impl_sql_repository!`]
+//! inside its module (like [`crate::case_sql!`]).
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! report_sql {
+    ($store:ty, $db:ty) => {
+        async fn count_one(pool: &sqlx::Pool<$db>, sql: String, from: NaiveDate, to: NaiveDate) -> Result<i64, StoreError> {
+            let (n,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
+                .bind(from)
+                .bind(to)
+                .fetch_one(pool)
+                .await
+                .map_err(db_error)?;
+            Ok(n)
+        }
+
+        async fn key_counts(pool: &sqlx::Pool<$db>, sql: String, from: NaiveDate, to: NaiveDate) -> Result<Vec<KeyCount>, StoreError> {
+            sqlx::query_as::<_, KeyCount>(AssertSqlSafe(sql))
+                .bind(from)
+                .bind(to)
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)
+        }
+
+        async fn sql_annual_figures(
+            store: &$store,
+            from: NaiveDate,
+            to: NaiveDate,
+            scope: &ReportScope,
+        ) -> Result<AnnualFigures, StoreError> {
+            let pool = &store.pool;
+            let in_consultations = scope.clause("c.agency_id");
+            let consultation_days = sqlx::query_as::<_, ConsultationDay>(AssertSqlSafe(format!(
+                "SELECT c.received_on, c.method, c.agency_id, COUNT(*) AS count FROM consultations c \
+                 WHERE c.received_on BETWEEN $1 AND $2{in_consultations} \
+                 GROUP BY c.received_on, c.method, c.agency_id ORDER BY c.received_on"
+            )))
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            let consultation_persons = count_one(
+                pool,
+                format!(
+                    "SELECT COUNT(DISTINCT c.person_id) FROM consultations c \
+                     WHERE c.received_on BETWEEN $1 AND $2{in_consultations}"
+                ),
+                from,
+                to,
+            )
+            .await?;
+            let concerns = sqlx::query_as::<_, ConcernCount>(AssertSqlSafe(format!(
+                "SELECT k.code, COUNT(*) AS any, SUM(CASE WHEN k.main THEN 1 ELSE 0 END) AS main \
+                 FROM consultation_concerns k JOIN consultations c ON c.id = k.consultation_id \
+                 WHERE c.received_on BETWEEN $1 AND $2{in_consultations} GROUP BY k.code ORDER BY k.code"
+            )))
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            let by_sex = key_counts(
+                pool,
+                format!(
+                    "SELECT p.sex AS key, COUNT(*) AS count FROM consultations c JOIN persons p ON p.id = c.person_id \
+                     WHERE c.received_on BETWEEN $1 AND $2{in_consultations} GROUP BY p.sex ORDER BY p.sex"
+                ),
+                from,
+                to,
+            )
+            .await?;
+            let by_town = key_counts(
+                pool,
+                format!(
+                    "SELECT p.town AS key, COUNT(*) AS count FROM consultations c JOIN persons p ON p.id = c.person_id \
+                     WHERE c.received_on BETWEEN $1 AND $2{in_consultations} GROUP BY p.town ORDER BY p.town"
+                ),
+                from,
+                to,
+            )
+            .await?;
+            // 満年齢 on the day of the consultation, in bands of ten years.
+            let age = match store.backend() {
+                Backend::Sqlite => "(CAST(strftime('%Y', c.received_on) AS INTEGER) - CAST(strftime('%Y', p.birth_date) AS INTEGER) \
+                     - (strftime('%m-%d', c.received_on) < strftime('%m-%d', p.birth_date)))",
+                Backend::Postgres => "CAST(EXTRACT(YEAR FROM age(c.received_on, p.birth_date)) AS INTEGER)",
+            };
+            let by_age_band = key_counts(
+                pool,
+                format!(
+                    "SELECT CAST(band AS TEXT) AS key, COUNT(*) AS count FROM ( \
+                     SELECT CASE WHEN p.birth_date IS NULL THEN NULL ELSE ({age} / 10) * 10 END AS band \
+                     FROM consultations c JOIN persons p ON p.id = c.person_id \
+                     WHERE c.received_on BETWEEN $1 AND $2{in_consultations}) b GROUP BY band ORDER BY band"
+                ),
+                from,
+                to,
+            )
+            .await?;
+            let handoffs = sqlx::query_as::<_, HandoffFact>(AssertSqlSafe(format!(
+                "SELECT purpose, to_agency_id, state, urgency, sent_on, received_on, reported_on FROM handoffs \
+                 WHERE sent_on BETWEEN $1 AND $2{} ORDER BY sent_on, id",
+                scope.clause("from_agency_id")
+            )))
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            let in_cases = match scope {
+                ReportScope::City => String::new(),
+                ReportScope::Agencies(_) => format!(
+                    " AND EXISTS (SELECT 1 FROM case_agencies ca WHERE ca.case_id = cases.id{})",
+                    scope.clause("ca.agency_id")
+                ),
+            };
+            let cases_opened = count_one(
+                pool,
+                format!("SELECT COUNT(*) FROM cases WHERE opened_on BETWEEN $1 AND $2{in_cases}"),
+                from,
+                to,
+            )
+            .await?;
+            let cases_ended = key_counts(
+                pool,
+                format!(
+                    "SELECT state AS key, COUNT(*) AS count FROM cases WHERE closed_on BETWEEN $1 AND $2{in_cases} \
+                     GROUP BY state ORDER BY state"
+                ),
+                from,
+                to,
+            )
+            .await?;
+            let cases_open_at_end = count_one(
+                pool,
+                format!(
+                    "SELECT COUNT(*) FROM cases WHERE opened_on <= $2 AND (closed_on IS NULL OR closed_on > $2) \
+                     AND $1 <= $2{in_cases}"
+                ),
+                from,
+                to,
+            )
+            .await?;
+            let plans_in = in_cases.replace("cases.id", "plans.case_id");
+            let plans_agreed_first = count_one(
+                pool,
+                format!("SELECT COUNT(*) FROM plans WHERE agreed_on BETWEEN $1 AND $2 AND version = 1{plans_in}"),
+                from,
+                to,
+            )
+            .await?;
+            let plans_agreed_again = count_one(
+                pool,
+                format!("SELECT COUNT(*) FROM plans WHERE agreed_on BETWEEN $1 AND $2 AND version > 1{plans_in}"),
+                from,
+                to,
+            )
+            .await?;
+            // Meetings are the city's: counted for the city only.
+            let meetings = if *scope == ReportScope::City {
+                sqlx::query_as::<_, MeetingFact>(
+                    "SELECT m.kind, m.starts_at, (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS cases \
+                     FROM meetings m WHERE m.starts_at >= $1 AND m.starts_at < $2 ORDER BY m.starts_at",
+                )
+                .bind(from.and_hms_opt(0, 0, 0).expect("midnight"))
+                .bind(to.succ_opt().unwrap_or(to).and_hms_opt(0, 0, 0).expect("midnight"))
+                .fetch_all(pool)
+                .await
+                .map_err(db_error)?
+            } else {
+                Vec::new()
+            };
+            let in_targets = scope.clause("t.agency_id");
+            let outreach_targets = count_one(
+                pool,
+                format!("SELECT COUNT(*) FROM outreach_targets t WHERE t.created_on BETWEEN $1 AND $2{in_targets}"),
+                from,
+                to,
+            )
+            .await?;
+            let outreach_attempts = count_one(
+                pool,
+                format!(
+                    "SELECT COUNT(*) FROM outreach_attempts a JOIN outreach_targets t ON t.id = a.target_id \
+                     WHERE a.on_date BETWEEN $1 AND $2{in_targets}"
+                ),
+                from,
+                to,
+            )
+            .await?;
+            let outreach_connected = count_one(
+                pool,
+                format!(
+                    "SELECT COUNT(*) FROM outreach_targets t JOIN consultations c ON c.id = t.consultation_id \
+                     WHERE c.received_on BETWEEN $1 AND $2{in_targets}"
+                ),
+                from,
+                to,
+            )
+            .await?;
+            let in_matches = scope.clause("m.agency_id");
+            let matches = count_one(
+                pool,
+                format!("SELECT COUNT(*) FROM participation_matches m WHERE m.matched_on BETWEEN $1 AND $2{in_matches}"),
+                from,
+                to,
+            )
+            .await?;
+            let matched_persons = count_one(
+                pool,
+                format!(
+                    "SELECT COUNT(DISTINCT m.person_id) FROM participation_matches m \
+                     WHERE m.matched_on BETWEEN $1 AND $2{in_matches}"
+                ),
+                from,
+                to,
+            )
+            .await?;
+            let matches_by_menu = key_counts(
+                pool,
+                format!(
+                    "SELECT u.name AS key, COUNT(*) AS count FROM participation_matches m \
+                     JOIN participation_menus u ON u.id = m.menu_id \
+                     WHERE m.matched_on BETWEEN $1 AND $2{in_matches} GROUP BY u.name ORDER BY u.name"
+                ),
+                from,
+                to,
+            )
+            .await?;
+            // Still taking part on the last day: matched by then, not ended by then.
+            let retained = count_one(
+                pool,
+                format!(
+                    "SELECT COUNT(DISTINCT m.person_id) FROM participation_matches m \
+                     WHERE m.matched_on <= $2 AND $1 <= $2 AND NOT EXISTS (SELECT 1 FROM follow_ups f \
+                     WHERE f.match_id = m.id AND f.kind = 'ended' AND f.on_date <= $2){in_matches}"
+                ),
+                from,
+                to,
+            )
+            .await?;
+            let hosts = count_one(
+                pool,
+                format!(
+                    "SELECT COUNT(DISTINCT u.host) FROM participation_matches m JOIN participation_menus u ON u.id = m.menu_id \
+                     WHERE m.matched_on BETWEEN $1 AND $2{in_matches}"
+                ),
+                from,
+                to,
+            )
+            .await?;
+            let city = *scope == ReportScope::City;
+            let (resources_by_kind, events_held, event_consultations, event_organisations) = if city {
+                (
+                    key_counts(
+                        pool,
+                        "SELECT kind AS key, COUNT(*) AS count FROM community_resources \
+                         WHERE active AND $1 <= $2 GROUP BY kind ORDER BY kind"
+                            .to_owned(),
+                        from,
+                        to,
+                    )
+                    .await?,
+                    count_one(pool, "SELECT COUNT(*) FROM events WHERE held_on BETWEEN $1 AND $2".to_owned(), from, to).await?,
+                    count_one(
+                        pool,
+                        "SELECT COUNT(*) FROM event_consultations ec JOIN events e ON e.id = ec.event_id \
+                         WHERE e.held_on BETWEEN $1 AND $2"
+                            .to_owned(),
+                        from,
+                        to,
+                    )
+                    .await?,
+                    count_one(
+                        pool,
+                        "SELECT COUNT(DISTINCT a.organization) FROM event_attendees a JOIN events e ON e.id = a.event_id \
+                         WHERE e.held_on BETWEEN $1 AND $2"
+                            .to_owned(),
+                        from,
+                        to,
+                    )
+                    .await?,
+                )
+            } else {
+                (Vec::new(), 0, 0, 0)
+            };
+            Ok(AnnualFigures {
+                consultation_days,
+                consultation_persons,
+                concerns,
+                by_sex,
+                by_town,
+                by_age_band,
+                handoffs,
+                cases_opened,
+                cases_ended,
+                cases_open_at_end,
+                plans_agreed_first,
+                plans_agreed_again,
+                meetings,
+                outreach_targets,
+                outreach_attempts,
+                outreach_connected,
+                matches,
+                matched_persons,
+                matches_by_menu,
+                retained,
+                hosts,
+                resources_by_kind,
+                events_held,
+                event_consultations,
+                event_organisations,
+            })
+        }
+    };
+}

@@ -1,0 +1,137 @@
+//! 事業実績 in the browser: one 年度 of figures (counts, never names) for the
+//! user's scope, a monthly bar chart drawn as inline SVG, A4 print through
+//! the print style sheet, and the CSV download.
+
+use crate::AppState;
+use crate::auth::WebUser;
+use crate::error::PageError;
+use crate::pages::templates::Nav;
+use crate::views::reports::{csv_answer, fiscal_year, report_rows};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use tsunagaru_domain::report::FiscalYear;
+
+#[derive(Deserialize, Default)]
+pub struct ReportQuery {
+    #[serde(default)]
+    fiscal_year: Option<String>,
+}
+
+pub struct Section {
+    pub title: String,
+    pub rows: Vec<(String, String)>,
+}
+
+pub struct YearChoice {
+    pub value: i32,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+pub struct ReportsPage {
+    pub nav: Nav,
+    pub label: String,
+    pub fiscal_year: i32,
+    pub scope: String,
+    pub years: Vec<YearChoice>,
+    pub sections: Vec<Section>,
+    /// The monthly consultations as an SVG bar chart (no script, no fetch).
+    pub chart: String,
+    pub warnings: Vec<String>,
+}
+
+/// Twelve bars, April first, labelled with the month and the count.
+fn month_chart(fy: FiscalYear, counts: &[i64; 12]) -> String {
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    let (w, h, top, bottom) = (40_i64, 160_i64, 20_i64, 24_i64);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" role=\"img\" \
+         aria-label=\"{}の月別相談受付件数\" class=\"chart\">",
+        w * 12,
+        h + top + bottom,
+        fy.label()
+    );
+    for (i, ((_, month), n)) in fy.months().into_iter().zip(counts).enumerate() {
+        let i = i64::try_from(i).unwrap_or(0);
+        let bar = h * n / max;
+        let x = i * w + 6;
+        let y = top + h - bar;
+        svg.push_str(&format!(
+            "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{bar}\" fill=\"#2b6cb0\"><title>{month}月 {n}件</title></rect>\
+             <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{n}</text>\
+             <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{month}月</text>",
+            w - 12,
+            x + (w - 12) / 2,
+            y - 4,
+            x + (w - 12) / 2,
+            top + h + 16,
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Html<String>, PageError> {
+    let fy = fiscal_year(&state, q.fiscal_year.as_deref()).map_err(PageError::BadRequest)?;
+    let report = state.app.annual_report(&user.actor(), fy).await?;
+    let mut sections: Vec<Section> = Vec::new();
+    for [section, item, value] in report_rows(&report) {
+        match sections.last_mut() {
+            Some(s) if s.title == section => s.rows.push((item, value)),
+            _ => sections.push(Section {
+                title: section,
+                rows: vec![(item, value)],
+            }),
+        }
+    }
+    let mut warnings = Vec::new();
+    if report.whole_city {
+        if !report.meetings.months_without_case_conference.is_empty() {
+            warnings.push(format!(
+                "よりそい会議（月1回）が開かれていない月があります: {}",
+                report.meetings.months_without_case_conference.join("・")
+            ));
+        }
+        if report.meetings.too_few_plenaries {
+            warnings.push("全体会（年3回）の登録が3回に届いていません".to_owned());
+        }
+    }
+    let current = FiscalYear::of(state.today());
+    let years = (0..5)
+        .map(|back| FiscalYear::new(current.start_year() - back).unwrap_or(current))
+        .map(|y| YearChoice {
+            value: y.start_year(),
+            label: y.full_label(),
+            selected: y == fy,
+        })
+        .collect();
+    let page = ReportsPage {
+        nav: Nav::new(&user, &state.pack.municipality.name),
+        label: fy.full_label(),
+        fiscal_year: fy.start_year(),
+        scope: report.scope_label.clone(),
+        years,
+        chart: month_chart(fy, &report.consultations.by_month),
+        sections,
+        warnings,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn csv(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, PageError> {
+    let fy = fiscal_year(&state, q.fiscal_year.as_deref()).map_err(PageError::BadRequest)?;
+    let report = state.app.annual_report(&user.actor(), fy).await?;
+    Ok(csv_answer(&report).into_response())
+}

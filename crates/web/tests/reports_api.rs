@@ -1,0 +1,287 @@
+//! 事業実績 through the API and the pages, on SQLite and PostgreSQL: the 年度
+//! boundary (3月31日 / 4月1日), 延べ and 実人数, 相談内容 ○ and ◎, scope (an
+//! agency counts its own work, the city everything), the CSV for Excel, and
+//! the audit trail.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Backend, TestApp, USER_PASSWORD};
+use serde_json::{Value, json};
+
+fn sheet(name: &str, received_on: &str, concerns: Value) -> Value {
+    json!({"method": "phone", "received_on": received_on,
+     "person": {"name": name, "kana": "もりおか", "sex": "female", "birth_date": "1970-03-12",
+                "address": {"postal_code": "020-0066", "line": "盛岡市上田三丁目2-1"}},
+     "concerns": concerns,
+     "chief_complaint": "相談",
+     "household": [{"name": name, "relationship": "本人", "consent": "yes"}]})
+}
+
+struct World {
+    app: TestApp,
+    first: String,
+    second: String,
+    city: String,
+    auditor: String,
+}
+
+async fn world(backend: Backend) -> World {
+    let app = TestApp::new(backend).await;
+    app.create_user("r-first", "staff", &[1]).await;
+    app.create_user("r-second", "staff", &[2]).await;
+    app.create_user("r-city", "city", &[]).await;
+    app.create_user("r-audit", "auditor", &[]).await;
+    let first = app.token("r-first", USER_PASSWORD).await;
+    let second = app.token("r-second", USER_PASSWORD).await;
+    let take = |token: &str, body: Value| {
+        let app = &app;
+        let token = token.to_owned();
+        async move {
+            let r = app
+                .post_json("/api/v1/consultations", Some(&token), &body)
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.json()
+        }
+    };
+    let care = json!([{"category": "care", "main": true}]);
+    // Person A: on the first and the last day of 令和7年度 (2025).
+    let a = take(&first, sheet("盛岡 一子", "2025-04-01", care.clone())).await;
+    let mut again = sheet(
+        "盛岡 一子",
+        "2026-03-31",
+        json!([
+        {"category": "care", "main": true}, {"category": "income"}]),
+    );
+    again["person_id"] = a["person_id"].clone();
+    take(&first, again).await;
+    // The day before the 年度 and the day after it.
+    take(&first, sheet("盛岡 二子", "2025-03-31", care.clone())).await;
+    take(&second, sheet("盛岡 三子", "2026-04-01", care)).await;
+    World {
+        city: app.token("r-city", USER_PASSWORD).await,
+        auditor: app.token("r-audit", USER_PASSWORD).await,
+        first,
+        second,
+        app,
+    }
+}
+
+impl World {
+    async fn report(&self, token: &str, year: &str) -> Value {
+        let r = self
+            .app
+            .get(
+                &format!("/api/v1/reports/annual?fiscal_year={year}"),
+                Some(token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.json()
+    }
+}
+
+fn concern(report: &Value, key: &str) -> (i64, i64) {
+    let k = report["consultations"]["by_concern"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == key)
+        .unwrap_or_else(|| panic!("{key} in {report}"));
+    (k["any"].as_i64().unwrap(), k["main"].as_i64().unwrap())
+}
+
+async fn a_fiscal_year_counts_april_to_march_with_persons_once(backend: Backend) {
+    let w = world(backend).await;
+    let r = w.report(&w.first, "2025").await;
+    assert_eq!(r["fiscal_year"], 2025);
+    assert_eq!(r["label"], "令和7年度");
+    assert_eq!(r["from"], "2025-04-01");
+    assert_eq!(r["to"], "2026-03-31");
+    let c = &r["consultations"];
+    assert_eq!(c["total"], 2, "延べ: {c}");
+    assert_eq!(c["persons"], 1, "実人数");
+    let months = c["by_month"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    assert_eq!(months[0], 1, "April first");
+    assert_eq!(months[11], 1, "March last");
+    assert_eq!(months.iter().filter_map(Value::as_i64).sum::<i64>(), 2);
+    assert_eq!(c["by_quarter"], json!([1, 0, 0, 1]));
+    assert_eq!(concern(&r, "care"), (2, 2));
+    assert_eq!(concern(&r, "income"), (1, 0));
+    assert_eq!(concern(&r, "debt"), (0, 0));
+    let phone = c["by_method"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["key"] == "phone")
+        .unwrap();
+    assert_eq!(phone["count"], 2);
+    let sex = c["by_sex"].as_array().unwrap();
+    assert_eq!(
+        sex,
+        &vec![json!({"key": "female", "label": "女", "count": 2})]
+    );
+    // Born 1970-03-12: 55 on both days.
+    assert_eq!(c["by_age_band"][0]["key"], "50");
+    assert_eq!(c["by_age_band"][0]["count"], 2);
+    // 上田三丁目 is in the catchment of one center.
+    let centers = c["by_center"].as_array().unwrap();
+    assert_eq!(centers.len(), 1, "{centers:?}");
+    assert_eq!(centers[0]["count"], 2);
+    // The years around it.
+    let before = w.report(&w.first, "令和6年度").await;
+    assert_eq!(before["consultations"]["total"], 1);
+    assert_eq!(before["fiscal_year"], 2024);
+}
+
+async fn an_agency_counts_its_own_work_and_the_city_everything(backend: Backend) {
+    let w = world(backend).await;
+    let second_2025 = w.report(&w.second, "2025").await;
+    assert_eq!(second_2025["consultations"]["total"], 0);
+    assert_eq!(second_2025["whole_city"], false);
+    let second_2026 = w.report(&w.second, "2026").await;
+    assert_eq!(second_2026["consultations"]["total"], 1);
+    let city_2025 = w.report(&w.city, "2025").await;
+    assert_eq!(city_2025["whole_city"], true);
+    assert_eq!(city_2025["consultations"]["total"], 2);
+    let by_agency = city_2025["consultations"]["by_agency"].as_array().unwrap();
+    assert_eq!(by_agency.len(), 1);
+    assert_eq!(by_agency[0]["key"], "1");
+    let city_2026 = w.report(&w.city, "2026").await;
+    assert_eq!(city_2026["consultations"]["total"], 1);
+    // Meetings are counted for the city only.
+    assert!(city_2026["meetings"]["by_kind"].as_array().unwrap().len() == 5);
+    assert!(
+        second_2026["meetings"]["by_kind"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // Administration and audit roles do not read 実績.
+    let refused = w
+        .app
+        .get("/api/v1/reports/annual?fiscal_year=2025", Some(&w.auditor))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let bad = w
+        .app
+        .get("/api/v1/reports/annual?fiscal_year=来年", Some(&w.city))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("年度"), "{}", bad.body);
+    // Every view is audited, without names.
+    let views: Vec<_> = w
+        .app
+        .audit_actions()
+        .await
+        .into_iter()
+        .filter(|(action, _)| action == "report_viewed")
+        .collect();
+    assert_eq!(views.len(), 4);
+}
+
+async fn handoffs_are_counted_with_the_days_their_loop_took(backend: Backend) {
+    let w = world(backend).await;
+    // A consultation of this 年度 (the clock's) sent to agency 2 and received.
+    let today = common::test_today();
+    let taken = w
+        .app
+        .post_json(
+            "/api/v1/consultations",
+            Some(&w.first),
+            &sheet(
+                "盛岡 四子",
+                &today.to_string(),
+                json!([{"category": "housing", "main": true}]),
+            ),
+        )
+        .await
+        .json();
+    let sent = w
+        .app
+        .post_json(
+            "/api/v1/handoffs",
+            Some(&w.first),
+            &json!({"consultation_id": taken["id"], "to_agency_ids": [2], "purpose": "refer"}),
+        )
+        .await
+        .json();
+    let id = sent["handoffs"][0]["id"].as_i64().unwrap();
+    let received = w
+        .app
+        .post_json(
+            &format!("/api/v1/handoffs/{id}/receive"),
+            Some(&w.second),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(received.status, StatusCode::OK, "{}", received.body);
+    let year = tsunagaru_domain::report::FiscalYear::of(today).start_year();
+    let r = w.report(&w.first, &year.to_string()).await;
+    let h = &r["handoffs"];
+    assert_eq!(h["sent"], 1);
+    let refer = h["by_purpose"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "refer")
+        .unwrap();
+    assert_eq!(refer["count"], 1);
+    let state = h["by_state"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "received")
+        .unwrap();
+    assert_eq!(state["count"], 1);
+    assert_eq!(
+        h["business_days_to_receipt"]["median"], 0,
+        "received the same day"
+    );
+    assert_eq!(h["business_days_to_report"], Value::Null);
+    // The receiving agency's report counts what it sent: nothing.
+    let theirs = w.report(&w.second, &year.to_string()).await;
+    assert_eq!(theirs["handoffs"]["sent"], 0);
+}
+
+async fn the_csv_is_for_excel_and_the_page_shows_the_year(backend: Backend) {
+    let w = world(backend).await;
+    let csv = w
+        .app
+        .get("/api/v1/reports/annual.csv?fiscal_year=2025", Some(&w.city))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with('\u{feff}'), "BOM for Excel");
+    assert!(csv.body.contains("区分,項目,件数\r\n"));
+    assert!(
+        csv.body
+            .contains("第1号 包括的相談支援,相談受付件数（延べ）,2\r\n")
+    );
+    assert!(csv.body.contains("第1号 包括的相談支援,実人数,1\r\n"));
+    assert!(!csv.body.contains("盛岡 一子"), "counts, never names");
+    let (session, _) = w.app.browser_sign_in("r-city", USER_PASSWORD).await;
+    let page = w
+        .app
+        .get_with_cookie("/reports?fiscal_year=令和7年度", &session)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("事業実績 令和7年度（2025年度）"));
+    assert!(page.body.contains("<svg"), "the monthly chart");
+    assert!(page.body.contains("相談受付件数（延べ）"));
+    assert!(!page.body.contains("盛岡 一子"));
+    let download = w
+        .app
+        .get_with_cookie("/reports/annual.csv?fiscal_year=2025", &session)
+        .await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert!(download.body.contains("実人数,1"));
+}
+
+on_both_backends!(
+    a_fiscal_year_counts_april_to_march_with_persons_once,
+    an_agency_counts_its_own_work_and_the_city_everything,
+    handoffs_are_counted_with_the_days_their_loop_took,
+    the_csv_is_for_excel_and_the_page_shows_the_year,
+);
