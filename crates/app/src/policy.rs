@@ -229,6 +229,11 @@ pub fn reads_audit_log(actor: &Actor) -> bool {
     actor.role.can_read_audit_log()
 }
 
+/// Who records 研修会・意見交換会: city staff and the 事務局 (`is_team`).
+pub fn may_record_trainings(actor: &Actor, is_team: bool) -> bool {
+    actor.role == Role::City || (works_with_persons(actor) && is_team)
+}
+
 /// Whose work the actor's 事業実績 counts: the whole city for city staff
 /// and the 事務局 (`is_team`), their own agencies' for agency staff; `None`
 /// for roles that do not work with persons (administration, audit).
@@ -557,5 +562,9 @@ mod tests {
         for role in [Role::Admin, Role::Auditor] {
             assert_eq!(report_scope(&actor(4, role, &[3]), true), None, "{role:?}");
         }
+        assert!(may_record_trainings(&city, false));
+        assert!(may_record_trainings(&team, true));
+        assert!(!may_record_trainings(&staff, false));
+        assert!(!may_record_trainings(&actor(5, Role::Admin, &[]), true));
     }
 }

@@ -136,8 +136,37 @@ pub struct Meetings {
     pub too_few_plenaries: bool,
 }
 
-/// The 年度's figures for one scope.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Trainings {
+    pub held: i64,
+    pub by_kind: Vec<Row>,
+    /// Agencies and 関係各課 that took part (distinct).
+    pub agencies: i64,
+}
+
+/// One 評価指標 with its target, this 年度's figure and the previous one's.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorRow {
+    pub key: String,
+    pub name: String,
+    pub unit: String,
+    pub target: Option<u64>,
+    pub actual: i64,
+    pub previous: i64,
+}
+
+/// Rates as the national surveys compute them: per 人口10万人・1か月.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rates {
+    pub population: u64,
+    /// 新規相談受付件数 per 10万人・1か月.
+    pub consultations: f64,
+    /// プラン作成件数 per 10万人・1か月.
+    pub plans: f64,
+}
+
+/// The 年度's figures for one scope.
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnnualReport {
     pub fiscal_year: FiscalYear,
     /// Whose work: 市全体 or the agencies' names.
@@ -150,6 +179,41 @@ pub struct AnnualReport {
     pub community: Community,
     pub cases: Cases,
     pub meetings: Meetings,
+    pub trainings: Trainings,
+    pub indicators: Vec<IndicatorRow>,
+    /// `None` until the pack gives the population.
+    pub rates: Option<Rates>,
+}
+
+impl AnnualReport {
+    /// A figure an indicator reads (`tsunagaru_domain::report::FIGURES`).
+    pub fn figure(&self, key: &str) -> Option<i64> {
+        Some(match key {
+            "consultations.total" => self.consultations.total,
+            "consultations.persons" => self.consultations.persons,
+            "handoffs.sent" => self.handoffs.sent,
+            "outreach.targets" => self.outreach.targets,
+            "outreach.attempts" => self.outreach.attempts,
+            "outreach.connected" => self.outreach.connected,
+            "participation.persons" => self.participation.persons,
+            "participation.matches" => self.participation.matches,
+            "participation.retained" => self.participation.retained,
+            "participation.hosts" => self.participation.hosts,
+            "community.resources" => self
+                .community
+                .resources_by_kind
+                .iter()
+                .map(|r| r.count)
+                .sum(),
+            "community.events" => self.community.events,
+            "community.event_consultations" => self.community.event_consultations,
+            "cases.opened" => self.cases.opened,
+            "cases.plans" => self.cases.plans_first + self.cases.plans_again,
+            "cases.closed" => self.cases.closed,
+            "trainings.held" => self.trainings.held,
+            _ => return None,
+        })
+    }
 }
 
 impl App {
@@ -162,13 +226,105 @@ impl App {
         })
     }
 
-    /// The 年度's report for the actor's scope; the view is audited.
+    /// The 年度's report for the actor's scope, with the 評価指標 against their
+    /// targets and the previous 年度; the view is audited once.
     pub async fn annual_report(
         &self,
         actor: &Actor,
         fiscal_year: FiscalYear,
     ) -> Result<AnnualReport, AppError> {
         let scope = self.report_scope(actor).await?;
+        let mut report = self.count_year(&scope, fiscal_year).await?;
+        let previous = self.count_year(&scope, fiscal_year.previous()).await?;
+        report.indicators = self
+            .pack
+            .indicators
+            .iter()
+            .map(|i| IndicatorRow {
+                key: i.key.clone(),
+                name: i.name.clone(),
+                unit: i.unit.clone(),
+                target: i
+                    .targets
+                    .iter()
+                    .find(|(y, _)| FiscalYear::parse(y).ok() == Some(fiscal_year))
+                    .map(|(_, t)| *t),
+                actual: report.figure(&i.figure).unwrap_or(0),
+                previous: previous.figure(&i.figure).unwrap_or(0),
+            })
+            .collect();
+        self.repo
+            .append_audit(actor.audit(AuditAction::ReportViewed).detail(format!(
+                "{} {}",
+                fiscal_year.label(),
+                report.scope_label
+            )))
+            .await?;
+        Ok(report)
+    }
+
+    /// Records a 研修会・意見交換会 (city staff, the 事務局).
+    pub async fn record_training(
+        &self,
+        actor: &Actor,
+        input: &tsunagaru_domain::reach::TrainingInput,
+    ) -> Result<i64, AppError> {
+        let is_team = self.team_agency(actor).await?.is_some();
+        if !policy::may_record_trainings(actor, is_team) {
+            return Err(AppError::forbidden(
+                "研修会・意見交換会を記録できるのは、市と事務局の職員です",
+            ));
+        }
+        let t = input.parse(self.today()).map_err(AppError::Invalid)?;
+        let agencies = self.repo.agencies().await?;
+        if let Some(bad) = t
+            .agency_ids
+            .iter()
+            .find(|id| !agencies.iter().any(|a| a.id == **id && a.active))
+        {
+            return Err(AppError::invalid(
+                "agency_ids",
+                format!("機関 ID {bad} は登録されていません"),
+            ));
+        }
+        Ok(self
+            .repo
+            .create_training(
+                &tsunagaru_store::NewTraining {
+                    kind: t.kind,
+                    held_on: t.held_on,
+                    theme: t.theme,
+                    note: t.note,
+                    agency_ids: t.agency_ids,
+                    created_by: actor.id(),
+                },
+                actor
+                    .audit(AuditAction::TrainingRecorded)
+                    .detail(t.kind.label()),
+            )
+            .await?)
+    }
+
+    /// The 研修会・意見交換会 of a 年度 (no personal data), for those who read 実績.
+    pub async fn trainings(
+        &self,
+        actor: &Actor,
+        fiscal_year: FiscalYear,
+    ) -> Result<Vec<tsunagaru_store::TrainingRow>, AppError> {
+        self.report_scope(actor).await?;
+        Ok(self
+            .repo
+            .trainings(fiscal_year.first_day(), fiscal_year.last_day())
+            .await?)
+    }
+
+    /// One 年度 counted for a scope (no audit: `annual_report` audits).
+    async fn count_year(
+        &self,
+        scope: &ReportScope,
+        fiscal_year: FiscalYear,
+    ) -> Result<AnnualReport, AppError> {
+        let scope = scope.clone();
         let figures = self
             .repo
             .annual_figures(fiscal_year.first_day(), fiscal_year.last_day(), &scope)
@@ -184,19 +340,58 @@ impl App {
                 .collect::<Vec<_>>()
                 .join("・"),
         };
-        self.repo
-            .append_audit(actor.audit(AuditAction::ReportViewed).detail(format!(
-                "{} {}",
-                fiscal_year.label(),
-                scope_label
-            )))
-            .await?;
         let today = self.today();
+        let consultations = self.consultations(fiscal_year, &figures, &agencies);
+        let cases = Cases {
+            opened: figures.cases_opened,
+            plans_first: figures.plans_agreed_first,
+            plans_again: figures.plans_agreed_again,
+            closed: count_of(&figures.cases_ended, "closed"),
+            returned: count_of(&figures.cases_ended, "returned"),
+            open_at_end: figures.cases_open_at_end,
+        };
+        // Per 10万人・1か月 over the months of the 年度 that have begun.
+        let months = fiscal_year
+            .months()
+            .iter()
+            .filter(|(y, m)| chrono::NaiveDate::from_ymd_opt(*y, *m, 1).is_some_and(|d| d <= today))
+            .count();
+        #[allow(clippy::cast_precision_loss)]
+        let rates = self
+            .pack
+            .reporting
+            .population
+            .filter(|p| *p > 0 && months > 0 && whole_city)
+            .map(|population| {
+                let per = |n: i64| n as f64 * 100_000.0 / population as f64 / months as f64;
+                Rates {
+                    population,
+                    consultations: per(consultations.total),
+                    plans: per(cases.plans_first),
+                }
+            });
+        let trainings = Trainings {
+            held: figures.trainings_by_kind.iter().map(|r| r.count).sum(),
+            by_kind: tsunagaru_domain::reach::TrainingKind::ALL
+                .iter()
+                .map(|k| {
+                    row(
+                        k.code(),
+                        k.label(),
+                        count_of(&figures.trainings_by_kind, k.code()),
+                    )
+                })
+                .collect(),
+            agencies: figures.training_agencies,
+        };
         Ok(AnnualReport {
+            trainings,
+            indicators: Vec::new(),
+            rates,
             fiscal_year,
             scope_label,
             whole_city,
-            consultations: self.consultations(fiscal_year, &figures, &agencies),
+            consultations,
             handoffs: self.handoffs(fiscal_year, &figures, &agencies, today),
             outreach: Outreach {
                 targets: figures.outreach_targets,
@@ -220,14 +415,7 @@ impl App {
                 event_consultations: figures.event_consultations,
                 organisations: figures.event_organisations,
             },
-            cases: Cases {
-                opened: figures.cases_opened,
-                plans_first: figures.plans_agreed_first,
-                plans_again: figures.plans_agreed_again,
-                closed: count_of(&figures.cases_ended, "closed"),
-                returned: count_of(&figures.cases_ended, "returned"),
-                open_at_end: figures.cases_open_at_end,
-            },
+            cases,
             meetings: self.meetings(fiscal_year, &figures, whole_city, today),
         })
     }

@@ -63,6 +63,7 @@ pub enum AuditAction {
     CommunityViewed,
     /// 事業実績 read (on screen, JSON or a download).
     ReportViewed,
+    TrainingRecorded,
 }
 
 impl AuditAction {
@@ -112,6 +113,7 @@ impl AuditAction {
             AuditAction::ParticipationViewed => "participation_viewed",
             AuditAction::CommunityRecorded => "community_recorded",
             AuditAction::ReportViewed => "report_viewed",
+            AuditAction::TrainingRecorded => "training_recorded",
             AuditAction::CommunityViewed => "community_viewed",
         }
     }
@@ -164,6 +166,7 @@ impl AuditAction {
             "community_recorded" => "地域づくりの記録",
             "community_viewed" => "行事と相談の閲覧",
             "report_viewed" => "事業実績の閲覧",
+            "training_recorded" => "研修会・意見交換会の記録",
             other => other,
         }
     }

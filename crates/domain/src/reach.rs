@@ -639,6 +639,78 @@ impl EventInput {
     }
 }
 
+vocabulary!(
+    /// 研修会・意見交換会 (§5 関係機関相互の連携): the city's sessions that build
+    /// the network of agencies and 関係各課.
+    TrainingKind {
+        Training = "training", "研修会";
+        Exchange = "exchange", "意見交換会";
+    }
+);
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TrainingInput {
+    pub kind: String,
+    /// 和暦 or 西暦; the day it was held (not a future day).
+    pub held_on: String,
+    pub theme: String,
+    pub note: String,
+    /// The agencies and 関係各課 (agency rows) that took part.
+    pub agency_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Training {
+    pub kind: TrainingKind,
+    pub held_on: NaiveDate,
+    pub theme: String,
+    pub note: String,
+    pub agency_ids: Vec<i64>,
+}
+
+impl TrainingInput {
+    /// A record of a session held: its kind, a day not after `today`, the
+    /// theme, and at least one participating agency or 関係各課.
+    pub fn parse(&self, today: NaiveDate) -> Result<Training, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let kind = pick(
+            &mut problems,
+            "kind",
+            &self.kind,
+            TrainingKind::parse,
+            "種類",
+        );
+        let held_on = if self.held_on.trim().is_empty() {
+            problems.push(error("held_on", "開催日を入れてください"));
+            None
+        } else {
+            EraDate::parse_happened(&self.held_on, today, "開催日")
+                .map_err(|m| problems.push(error("held_on", m)))
+                .ok()
+        };
+        if self.theme.trim().is_empty() {
+            problems.push(error("theme", "テーマを書いてください"));
+        }
+        let mut agency_ids = self.agency_ids.clone();
+        agency_ids.sort_unstable();
+        agency_ids.dedup();
+        if agency_ids.is_empty() {
+            problems.push(error(
+                "agency_ids",
+                "参加した機関・関係各課を1つ以上選んでください",
+            ));
+        }
+        done(problems, || Training {
+            kind: kind.expect("checked"),
+            held_on: held_on.expect("checked"),
+            theme: text(&self.theme),
+            note: text(&self.note),
+            agency_ids,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -799,5 +871,36 @@ mod tests {
         assert_eq!(e.title, "出前相談会（困りごとまるごと無料相談会）");
         assert_eq!(e.attendee_positions, vec![1, 3]);
         assert_eq!(EventInput::default().parse().unwrap_err().len(), 3);
+    }
+
+    #[test]
+    fn a_training_record_needs_kind_day_theme_and_who_took_part() {
+        let today = day(2026, 11, 27);
+        let errors = TrainingInput::default().parse(today).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["kind", "held_on", "theme", "agency_ids"]);
+        let ahead = TrainingInput {
+            kind: "研修会".into(),
+            held_on: "2026-12-01".into(),
+            theme: "重層事業の連携".into(),
+            agency_ids: vec![3],
+            ..TrainingInput::default()
+        }
+        .parse(today)
+        .unwrap_err();
+        assert_eq!(ahead[0].field, "held_on", "a future day is refused");
+        let t = TrainingInput {
+            kind: "exchange".into(),
+            held_on: "令和8年10月5日".into(),
+            theme: " 事例の共有 ".into(),
+            agency_ids: vec![5, 3, 5],
+            ..TrainingInput::default()
+        }
+        .parse(today)
+        .unwrap();
+        assert_eq!(t.kind, TrainingKind::Exchange);
+        assert_eq!(t.held_on, day(2026, 10, 5));
+        assert_eq!(t.theme, "事例の共有");
+        assert_eq!(t.agency_ids, vec![3, 5]);
     }
 }

@@ -5,6 +5,27 @@ use crate::era::Era;
 use crate::kana::fold_width;
 use chrono::{Datelike, NaiveDate};
 
+/// The report's figures an indicator (評価指標) may read, by key.
+pub const FIGURES: &[&str] = &[
+    "consultations.total",
+    "consultations.persons",
+    "handoffs.sent",
+    "outreach.targets",
+    "outreach.attempts",
+    "outreach.connected",
+    "participation.persons",
+    "participation.matches",
+    "participation.retained",
+    "participation.hosts",
+    "community.resources",
+    "community.events",
+    "community.event_consultations",
+    "cases.opened",
+    "cases.plans",
+    "cases.closed",
+    "trainings.held",
+];
+
 /// 年度: 4月1日 to 3月31日 of the next year, named by the year it starts in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FiscalYear(i32);

@@ -77,6 +77,10 @@ pub(crate) struct MunicipalityFile {
     pub outreach: crate::OutreachSettings,
     #[serde(default)]
     pub participation_menus: Vec<crate::MenuData>,
+    #[serde(default)]
+    pub reporting: crate::ReportingSettings,
+    #[serde(default)]
+    pub indicators: Vec<crate::Indicator>,
 }
 
 #[derive(Deserialize)]

@@ -10,7 +10,7 @@
 mod files;
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use tsunagaru_domain::{Field, HubType, LoginPolicy, PasswordPolicy, Programme};
 
 pub use files::PackSources;
@@ -35,6 +35,9 @@ pub struct Pack {
     pub handoff: HandoffSettings,
     pub outreach: OutreachSettings,
     pub participation_menus: Vec<MenuData>,
+    pub reporting: ReportingSettings,
+    /// 評価指標 (§2(3)): what the report shows against a target per 年度.
+    pub indicators: Vec<Indicator>,
     pub password_policy: PasswordPolicy,
     pub login: LoginPolicy,
 }
@@ -193,6 +196,31 @@ pub struct HandoffSettings {
     pub suggestions: std::collections::BTreeMap<String, Vec<String>>,
 }
 
+/// 事業実績's settings.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingSettings {
+    /// The population the national surveys' rates divide by (per 10万人).
+    /// Left out, the report shows no rates rather than invented ones.
+    pub population: Option<u64>,
+    /// Where the population figure comes from (and as of when).
+    pub population_source: Option<String>,
+}
+
+/// One 評価指標: a figure of the report and its target per 年度.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub key: String,
+    pub name: String,
+    pub unit: String,
+    /// The report's figure it reads, e.g. `consultations.total`.
+    pub figure: String,
+    /// Targets by 年度 (the year it starts in); none until the city sets them.
+    #[serde(default)]
+    pub targets: BTreeMap<String, u64>,
+}
+
 /// アウトリーチ (第4号): when a target without contact stands out.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -286,6 +314,8 @@ impl Pack {
             handoff: raw.municipality.handoff,
             outreach: raw.municipality.outreach,
             participation_menus: raw.municipality.participation_menus,
+            reporting: raw.municipality.reporting,
+            indicators: raw.municipality.indicators,
         };
         pack.check_references()?;
         Ok(pack)
@@ -294,6 +324,32 @@ impl Pack {
     fn check_references(&self) -> Result<(), PackError> {
         let department_nos: BTreeSet<u32> = self.departments.iter().map(|d| d.no).collect();
         let reference = |file, message: String| Err(PackError::Reference { file, message });
+        for i in &self.indicators {
+            if !tsunagaru_domain::report::FIGURES.contains(&i.figure.as_str()) {
+                return reference(
+                    "municipality.toml",
+                    format!(
+                        "評価指標「{}」の figure「{}」は集計項目にありません（{}）",
+                        i.name,
+                        i.figure,
+                        tsunagaru_domain::report::FIGURES.join(", ")
+                    ),
+                );
+            }
+            if let Some(bad) = i
+                .targets
+                .keys()
+                .find(|y| tsunagaru_domain::report::FiscalYear::parse(y).is_err())
+            {
+                return reference(
+                    "municipality.toml",
+                    format!(
+                        "評価指標「{}」の目標の年度「{bad}」を読み取れません",
+                        i.name
+                    ),
+                );
+            }
+        }
         if department_nos.len() != self.departments.len() {
             return reference("departments.csv", "同じ番号 (no) の行が複数あります".into());
         }

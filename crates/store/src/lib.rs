@@ -411,6 +411,15 @@ pub trait Repository: Send + Sync + 'static {
     /// Events, the newest first.
     async fn events(&self) -> Result<Vec<EventRow>>;
 
+    /// Records a 研修会・意見交換会 with the agencies that took part.
+    async fn create_training(&self, t: &NewTraining, audit: NewAuditEvent) -> Result<i64>;
+    /// The sessions held in `from..=to`, newest first.
+    async fn trainings(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<TrainingRow>>;
+
     /// What the days `from..=to` hold (a 年度), counted in SQL, for `scope`.
     async fn annual_figures(
         &self,

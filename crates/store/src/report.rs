@@ -121,4 +121,31 @@ pub struct AnnualFigures {
     pub event_consultations: i64,
     /// Distinct organisations that attended the 年度's events.
     pub event_organisations: i64,
+    /// 研修会・意見交換会 held, by kind.
+    pub trainings_by_kind: Vec<KeyCount>,
+    /// Distinct agencies and 関係各課 that took part in them.
+    pub training_agencies: i64,
+}
+
+/// A 研修会・意見交換会 to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTraining {
+    pub kind: tsunagaru_domain::reach::TrainingKind,
+    pub held_on: NaiveDate,
+    pub theme: String,
+    pub note: String,
+    pub agency_ids: Vec<i64>,
+    pub created_by: i64,
+}
+
+/// A 研修会・意見交換会 as stored, with the number of agencies that took part.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct TrainingRow {
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: tsunagaru_domain::reach::TrainingKind,
+    pub held_on: NaiveDate,
+    pub theme: String,
+    pub note: String,
+    pub agencies: i64,
 }

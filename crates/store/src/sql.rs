@@ -1486,6 +1486,23 @@ macro_rules! impl_sql_repository {
                 async fn create_event(&self, e: &NewEvent, audit: NewAuditEvent) -> Result<i64, StoreError> {
                     sql_create_event(self, e, audit).await
                 }
+                async fn create_training(&self, t: &NewTraining, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    sql_create_training(self, t, audit).await
+                }
+
+                async fn trainings(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<TrainingRow>, StoreError> {
+                    sqlx::query_as::<_, TrainingRow>(
+                        "SELECT t.id, t.kind, t.held_on, t.theme, t.note, \
+                         (SELECT COUNT(*) FROM training_agencies a WHERE a.training_id = t.id) AS agencies \
+                         FROM trainings t WHERE t.held_on BETWEEN $1 AND $2 ORDER BY t.held_on DESC, t.id DESC",
+                    )
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)
+                }
+
                 async fn annual_figures(&self, from: NaiveDate, to: NaiveDate, scope: &ReportScope) -> Result<AnnualFigures, StoreError> {
                     sql_annual_figures(self, from, to, scope).await
                 }
@@ -1530,7 +1547,7 @@ pub mod __private {
     };
     pub use crate::{
         AnnualFigures, ConcernCount, ConsultationDay, HandoffFact, KeyCount, MeetingFact,
-        ReportScope,
+        NewTraining, ReportScope, TrainingRow,
     };
     pub use crate::{
         CommunityResource, EventAttendee, EventDetail, EventRow, FollowUpRecord, HostSupport,

@@ -25,6 +25,35 @@ macro_rules! report_sql {
                 .map_err(db_error)
         }
 
+        async fn sql_create_training(store: &$store, t: &NewTraining, audit: NewAuditEvent) -> Result<i64, StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let now = store.clock.now();
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO trainings (kind, held_on, theme, note, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(t.kind.code())
+            .bind(t.held_on)
+            .bind(t.theme.clone())
+            .bind(t.note.clone())
+            .bind(t.created_by)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            for agency in &t.agency_ids {
+                sqlx::query("INSERT INTO training_agencies (training_id, agency_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(*agency)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            }
+            append_in(&store.clock, &mut tx, audit.record("training", id)).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok(id)
+        }
+
         async fn sql_annual_figures(
             store: &$store,
             from: NaiveDate,
@@ -288,6 +317,31 @@ macro_rules! report_sql {
             } else {
                 (Vec::new(), 0, 0, 0)
             };
+            // 研修会・意見交換会 are the city's: counted for the city only.
+            let (trainings_by_kind, training_agencies) = if city {
+                (
+                    key_counts(
+                        pool,
+                        "SELECT kind AS key, COUNT(*) AS count FROM trainings WHERE held_on BETWEEN $1 AND $2 \
+                         GROUP BY kind ORDER BY kind"
+                            .to_owned(),
+                        from,
+                        to,
+                    )
+                    .await?,
+                    count_one(
+                        pool,
+                        "SELECT COUNT(DISTINCT a.agency_id) FROM training_agencies a JOIN trainings t ON t.id = a.training_id \
+                         WHERE t.held_on BETWEEN $1 AND $2"
+                            .to_owned(),
+                        from,
+                        to,
+                    )
+                    .await?,
+                )
+            } else {
+                (Vec::new(), 0)
+            };
             Ok(AnnualFigures {
                 consultation_days,
                 consultation_persons,
@@ -314,6 +368,8 @@ macro_rules! report_sql {
                 events_held,
                 event_consultations,
                 event_organisations,
+                trainings_by_kind,
+                training_agencies,
             })
         }
     };

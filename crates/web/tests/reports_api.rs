@@ -284,4 +284,56 @@ on_both_backends!(
     an_agency_counts_its_own_work_and_the_city_everything,
     handoffs_are_counted_with_the_days_their_loop_took,
     the_csv_is_for_excel_and_the_page_shows_the_year,
+    trainings_are_recorded_by_the_city_and_counted,
 );
+
+async fn trainings_are_recorded_by_the_city_and_counted(backend: Backend) {
+    let w = world(backend).await;
+    let body = json!({"kind": "training", "held_on": "令和7年6月10日", "theme": "重層事業の連携",
+                      "agency_ids": [1, 2, 2]});
+    let staff = w
+        .app
+        .post_json("/api/v1/trainings", Some(&w.first), &body)
+        .await;
+    assert_eq!(staff.status, StatusCode::FORBIDDEN);
+    let created = w
+        .app
+        .post_json("/api/v1/trainings", Some(&w.city), &body)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let future = w
+        .app
+        .post_json(
+            "/api/v1/trainings",
+            Some(&w.city),
+            &json!({"kind": "exchange", "held_on": "2099-01-01", "theme": "x", "agency_ids": [1]}),
+        )
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = w.report(&w.city, "2025").await;
+    assert_eq!(r["trainings"]["held"], 1);
+    assert_eq!(r["trainings"]["agencies"], 2, "agencies counted once each");
+    let list = w
+        .app
+        .get("/api/v1/trainings?fiscal_year=2025", Some(&w.first))
+        .await
+        .json();
+    assert_eq!(list["trainings"][0]["theme"], "重層事業の連携");
+    assert_eq!(list["trainings"][0]["agencies"], 2);
+    // The indicators read the figures, this 年度 and the previous one; the
+    // pack sets no targets yet.
+    let consultations = r["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "consultations")
+        .unwrap();
+    assert_eq!(consultations["actual"], 2);
+    assert_eq!(consultations["previous"], 1);
+    assert_eq!(consultations["target"], Value::Null);
+    assert_eq!(
+        r["rates"],
+        Value::Null,
+        "no population in the pack, no rates"
+    );
+}

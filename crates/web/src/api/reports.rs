@@ -1,9 +1,11 @@
-//! 事業実績 through the API: the 年度's figures as JSON and as CSV for Excel.
+//! 事業実績 through the API: the 年度's figures as JSON and as CSV for Excel,
+//! and the 研修会・意見交換会 it counts.
 
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, json_body};
 use crate::views::reports::{csv_answer, fiscal_year, report_json};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -11,11 +13,13 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
+use tsunagaru_domain::reach::TrainingInput;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/reports/annual", get(annual))
         .route("/reports/annual.csv", get(annual_csv))
+        .route("/trainings", get(trainings).post(record_training))
 }
 
 #[derive(Deserialize, Default)]
@@ -43,4 +47,31 @@ async fn annual_csv(
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
     let report = state.app.annual_report(&user.actor(), fy).await?;
     Ok(csv_answer(&report))
+}
+
+async fn trainings(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let fy = fiscal_year(&state, q.fiscal_year.as_deref())
+        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
+    let list = state.app.trainings(&user.actor(), fy).await?;
+    Ok(Json(serde_json::json!({
+        "fiscal_year": fy.start_year(),
+        "trainings": list.iter().map(|t| serde_json::json!({
+            "id": t.id, "kind": t.kind, "kind_label": t.kind.label(), "held_on": t.held_on,
+            "theme": t.theme, "note": t.note, "agencies": t.agencies,
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+async fn record_training(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    input: Result<Json<TrainingInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = json_body(input)?;
+    let id = state.app.record_training(&user.actor(), &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
 }

@@ -103,6 +103,10 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit::page))
         .route("/reports", get(reports::page))
         .route("/reports/annual.csv", get(reports::csv))
+        .route(
+            "/trainings",
+            get(reports::trainings).post(reports::record_training),
+        )
         .route("/assets/app.css", get(assets::css))
         .route("/assets/address.js", get(assets::address_js))
         .route("/assets/print.css", get(assets::print_css))

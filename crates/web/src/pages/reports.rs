@@ -1,16 +1,18 @@
 //! 事業実績 in the browser: one 年度 of figures (counts, never names) for the
-//! user's scope, a monthly bar chart drawn as inline SVG, A4 print through
-//! the print style sheet, and the CSV download.
+//! user's scope, a monthly bar chart drawn as inline SVG, the CSV download,
+//! and the record of 研修会・意見交換会.
 
 use crate::AppState;
 use crate::auth::WebUser;
-use crate::error::PageError;
+use crate::error::{FormFailure, PageError};
+use crate::pages::cases::{Errors, errors_of, field, form_pairs};
 use crate::pages::templates::Nav;
 use crate::views::reports::{csv_answer, fiscal_year, report_rows};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
+use tsunagaru_domain::reach::TrainingInput;
 use tsunagaru_domain::report::FiscalYear;
 
 #[derive(Deserialize, Default)]
@@ -134,4 +136,134 @@ pub async fn csv(
     let fy = fiscal_year(&state, q.fiscal_year.as_deref()).map_err(PageError::BadRequest)?;
     let report = state.app.annual_report(&user.actor(), fy).await?;
     Ok(csv_answer(&report).into_response())
+}
+
+// ------------------------------------------------- 研修会・意見交換会 ----
+
+#[derive(Template)]
+#[template(path = "trainings.html")]
+pub struct TrainingsPage {
+    pub nav: Nav,
+    pub label: String,
+    pub rows: Vec<TrainingRowView>,
+    pub can_record: bool,
+    pub kinds: Vec<crate::pages::templates::Choice>,
+    pub agencies: Vec<crate::pages::templates::AgencyChoice>,
+    pub input: TrainingInput,
+    pub message: String,
+    pub errors: Errors,
+    pub notice: bool,
+}
+
+pub struct TrainingRowView {
+    pub held: String,
+    pub kind: &'static str,
+    pub theme: String,
+    pub agencies: i64,
+}
+
+async fn render_trainings(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    input: TrainingInput,
+    message: String,
+    errors: &[tsunagaru_domain::intake::FieldError],
+    notice: bool,
+) -> Result<String, PageError> {
+    let actor = user.actor();
+    let fy = FiscalYear::of(state.today());
+    let rows = state
+        .app
+        .trainings(&actor, fy)
+        .await?
+        .into_iter()
+        .map(|t| TrainingRowView {
+            held: crate::views::intake::date_label(t.held_on),
+            kind: t.kind.label(),
+            theme: t.theme,
+            agencies: t.agencies,
+        })
+        .collect();
+    let is_team = state.app.team_agency(&actor).await?.is_some();
+    let agencies = state
+        .app
+        .agencies()
+        .await?
+        .into_iter()
+        .filter(|a| a.active)
+        .map(|a| crate::pages::templates::AgencyChoice {
+            checked: input.agency_ids.contains(&a.id),
+            id: a.id,
+            name: a.name,
+        })
+        .collect();
+    let page = TrainingsPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        label: fy.full_label(),
+        rows,
+        can_record: tsunagaru_app::policy::may_record_trainings(&actor, is_team),
+        kinds: crate::pages::intake_form::choices(
+            tsunagaru_domain::reach::TrainingKind::ALL,
+            tsunagaru_domain::reach::TrainingKind::code,
+            tsunagaru_domain::reach::TrainingKind::label,
+            &[input.kind.as_str()],
+        ),
+        agencies,
+        input,
+        message,
+        errors: errors_of(errors),
+        notice,
+    };
+    Ok(page.render()?)
+}
+
+#[derive(Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+pub async fn trainings(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Query(q): Query<Done>,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        render_trainings(
+            &state,
+            &user,
+            TrainingInput::default(),
+            String::new(),
+            &[],
+            q.done.is_some(),
+        )
+        .await?,
+    ))
+}
+
+pub async fn record_training(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let p = form_pairs(&body);
+    let input = TrainingInput {
+        kind: field(&p, "kind"),
+        held_on: field(&p, "held_on"),
+        theme: field(&p, "theme"),
+        note: field(&p, "note"),
+        agency_ids: p
+            .iter()
+            .filter(|(k, _)| k == "agency_ids")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect(),
+    };
+    match state.app.record_training(&user.actor(), &input).await {
+        Ok(_) => Ok(axum::response::Redirect::to("/trainings?done=1").into_response()),
+        Err(e) => {
+            let e = FormFailure::of(e)?;
+            let html = render_trainings(&state, &user, input, e.message, &e.fields, false).await?;
+            Ok((e.status, Html(html)).into_response())
+        }
+    }
 }

@@ -91,6 +91,20 @@ pub fn report_json(r: &AnnualReport) -> Value {
             "months_without_case_conference": r.meetings.months_without_case_conference,
             "too_few_plenaries": r.meetings.too_few_plenaries,
         },
+        "trainings": {
+            "held": r.trainings.held,
+            "by_kind": rows_json(&r.trainings.by_kind),
+            "agencies": r.trainings.agencies,
+        },
+        "indicators": r.indicators.iter().map(|i| json!({
+            "key": i.key, "name": i.name, "unit": i.unit,
+            "target": i.target, "actual": i.actual, "previous": i.previous,
+        })).collect::<Vec<_>>(),
+        "rates": r.rates.map(|x| json!({
+            "population": x.population,
+            "consultations_per_100k_month": (x.consultations * 100.0).round() / 100.0,
+            "plans_per_100k_month": (x.plans * 100.0).round() / 100.0,
+        })),
     })
 }
 
@@ -210,6 +224,37 @@ pub fn report_rows(r: &AnnualReport) -> Vec<[String; 3]> {
     push(s, "終結", k.closed.to_string());
     push(s, "戻り", k.returned.to_string());
     push(s, "年度末に継続中", k.open_at_end.to_string());
+    if r.whole_city {
+        let s = "研修会・意見交換会";
+        push(s, "開催", r.trainings.held.to_string());
+        for row in &r.trainings.by_kind {
+            push(s, &format!("{}の開催", row.label), row.count.to_string());
+        }
+        push(
+            s,
+            "参加した機関・関係各課",
+            r.trainings.agencies.to_string(),
+        );
+    }
+    let s = "評価指標";
+    for i in &r.indicators {
+        push(
+            s,
+            &format!("{}（{}）", i.name, i.unit),
+            format!(
+                "実績 {} / 目標 {} / 前年度 {}",
+                i.actual,
+                i.target
+                    .map_or_else(|| "未設定".to_owned(), |t| t.to_string()),
+                i.previous
+            ),
+        );
+    }
+    if let Some(x) = r.rates {
+        let s = "人口10万人・1か月あたり";
+        push(s, "新規相談受付件数", format!("{:.2}", x.consultations));
+        push(s, "プラン作成件数", format!("{:.2}", x.plans));
+    }
     if r.whole_city {
         let s = "会議";
         for m in &r.meetings.by_kind {
