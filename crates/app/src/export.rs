@@ -52,6 +52,66 @@ where
     out
 }
 
+/// An xlsx workbook for Excel: one sheet per section of `rows` (section,
+/// item, figure), a bold header, figures that are whole numbers written as
+/// numbers, text otherwise (never a formula).
+pub fn xlsx_document(title: &str, rows: &[[String; 3]]) -> Result<Vec<u8>, crate::AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| crate::AppError::Internal(format!("xlsx: {e}"));
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let mut sections: Vec<(&str, Vec<&[String; 3]>)> = Vec::new();
+    for row in rows {
+        match sections.last_mut() {
+            Some((name, list)) if *name == row[0] => list.push(row),
+            _ => sections.push((&row[0], vec![row])),
+        }
+    }
+    for (i, (section, list)) in sections.iter().enumerate() {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(sheet_name(section, i)).map_err(fail)?;
+        sheet.set_column_width(0, 48).map_err(fail)?;
+        sheet.set_column_width(1, 14).map_err(fail)?;
+        sheet
+            .write_string_with_format(0, 0, format!("{title} {section}"), &bold)
+            .map_err(fail)?;
+        sheet
+            .write_string_with_format(2, 0, "項目", &bold)
+            .map_err(fail)?;
+        sheet
+            .write_string_with_format(2, 1, "件数", &bold)
+            .map_err(fail)?;
+        for (r, row) in list.iter().enumerate() {
+            let r = u32::try_from(r + 3).map_err(|e| crate::AppError::Internal(e.to_string()))?;
+            sheet.write_string(r, 0, row[1].as_str()).map_err(fail)?;
+            match row[2].parse::<i64>() {
+                #[allow(clippy::cast_precision_loss)]
+                Ok(n) => sheet.write_number(r, 1, n as f64).map_err(fail)?,
+                Err(_) => sheet.write_string(r, 1, row[2].as_str()).map_err(fail)?,
+            };
+        }
+    }
+    if sections.is_empty() {
+        workbook.add_worksheet();
+    }
+    workbook.save_to_buffer().map_err(fail)
+}
+
+/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`,
+/// unique by its position.
+fn sheet_name(section: &str, i: usize) -> String {
+    let clean: String = section
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+        .take(28)
+        .collect();
+    if clean.is_empty() {
+        format!("{}", i + 1)
+    } else {
+        clean
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +149,27 @@ mod tests {
     fn a_document_has_a_bom_and_crlf() {
         let doc = csv_document(&["名前", "電話"], [vec!["=cmd", "019"]]);
         assert_eq!(doc, "\u{feff}名前,電話\r\n'=cmd,019\r\n");
+    }
+
+    #[test]
+    fn an_xlsx_has_one_sheet_per_section_with_numbers_as_numbers() {
+        let rows = vec![
+            [
+                "第1号 包括的相談支援".to_owned(),
+                "実人数".to_owned(),
+                "12".to_owned(),
+            ],
+            [
+                "第1号 包括的相談支援".to_owned(),
+                "延べ".to_owned(),
+                "＊".to_owned(),
+            ],
+            ["会議[臨時]".to_owned(), "=cmd".to_owned(), "3".to_owned()],
+        ];
+        let bytes = xlsx_document("令和7年度", &rows).unwrap();
+        assert_eq!(&bytes[..2], b"PK", "a zip container");
+        assert_eq!(sheet_name("会議[臨時]", 1), "会議臨時");
+        assert_eq!(sheet_name("", 4), "5");
+        assert_eq!(sheet_name(&"あ".repeat(40), 0).chars().count(), 28);
     }
 }

@@ -185,7 +185,186 @@ pub struct AnnualReport {
     pub rates: Option<Rates>,
 }
 
+/// What a suppressed small count shows for publication.
+pub const SUPPRESSED: &str = "＊";
+
 impl AnnualReport {
+    /// The report as rows of (section, item, figure), for the CSV, the xlsx
+    /// and the page. `publication` suppresses counts of 1 and 2 (shown as
+    /// ＊) so that a small number cannot point to a person.
+    pub fn rows(&self, publication: bool) -> Vec<[String; 3]> {
+        let r = self;
+        let mut out: Vec<[String; 3]> = Vec::new();
+        let mut push = |section: &str, item: &str, value: String| {
+            let value = if publication && matches!(value.as_str(), "1" | "2") {
+                SUPPRESSED.to_owned()
+            } else {
+                value
+            };
+            out.push([section.to_owned(), item.to_owned(), value]);
+        };
+        let c = &r.consultations;
+        let s = "第1号 包括的相談支援";
+        push(s, "相談受付件数（延べ）", c.total.to_string());
+        push(s, "実人数", c.persons.to_string());
+        for (i, (y, m)) in r.fiscal_year.months().into_iter().enumerate() {
+            push(s, &format!("{y}年{m}月"), c.by_month[i].to_string());
+        }
+        for (i, n) in c.by_quarter.iter().enumerate() {
+            push(s, &format!("第{}四半期", i + 1), n.to_string());
+        }
+        for row in &c.by_method {
+            push(
+                s,
+                &format!("相談方法: {}", row.label),
+                row.count.to_string(),
+            );
+        }
+        for k in &c.by_concern {
+            push(
+                s,
+                &format!("相談内容（○）: {}", k.concern.label()),
+                k.any.to_string(),
+            );
+            push(
+                s,
+                &format!("相談内容（◎）: {}", k.concern.label()),
+                k.main.to_string(),
+            );
+        }
+        for (prefix, rows) in [
+            ("受付機関", &c.by_agency),
+            ("分野", &c.by_field),
+            ("担当地区", &c.by_center),
+            ("年代", &c.by_age_band),
+            ("性別", &c.by_sex),
+        ] {
+            for row in rows {
+                push(
+                    s,
+                    &format!("{prefix}: {}", row.label),
+                    row.count.to_string(),
+                );
+            }
+        }
+        let h = &r.handoffs;
+        let s = "引継ぎ";
+        push(s, "発出件数", h.sent.to_string());
+        for (prefix, rows) in [
+            ("シート利用目的", &h.by_purpose),
+            ("引継機関", &h.by_agency),
+            ("状態", &h.by_state),
+        ] {
+            for row in rows {
+                push(
+                    s,
+                    &format!("{prefix}: {}", row.label),
+                    row.count.to_string(),
+                );
+            }
+        }
+        for (what, d) in [("受領まで", h.to_receipt), ("報告まで", h.to_report)] {
+            if let Some(d) = d {
+                push(
+                    s,
+                    &format!("{what}の営業日数（中央値）"),
+                    d.median.to_string(),
+                );
+                push(
+                    s,
+                    &format!("{what}の営業日数（90パーセンタイル）"),
+                    d.p90.to_string(),
+                );
+            }
+        }
+        push(s, "期限超過", h.overdue.to_string());
+        let s = "第4号 アウトリーチ";
+        push(s, "対象者数", r.outreach.targets.to_string());
+        push(s, "接触回数（延べ）", r.outreach.attempts.to_string());
+        push(s, "相談につながった件数", r.outreach.connected.to_string());
+        let p = &r.participation;
+        let s = "第2号 参加支援";
+        push(s, "支援対象者数", p.persons.to_string());
+        push(s, "マッチング件数", p.matches.to_string());
+        for row in &p.by_menu {
+            push(
+                s,
+                &format!("メニュー: {}", row.label),
+                row.count.to_string(),
+            );
+        }
+        push(s, "定着（年度末に参加中）", p.retained.to_string());
+        push(s, "受け入れ先（協力事業者数）", p.hosts.to_string());
+        if r.whole_city {
+            let m = &r.community;
+            let s = "第3号 地域づくり";
+            for row in &m.resources_by_kind {
+                push(s, &format!("拠点: {}", row.label), row.count.to_string());
+            }
+            push(s, "出前相談会などの開催", m.events.to_string());
+            push(s, "行事から生まれた相談", m.event_consultations.to_string());
+            push(s, "参加機関数", m.organisations.to_string());
+        }
+        let k = &r.cases;
+        let s = "第5号・第6号 多機関協働";
+        push(s, "ケース開始（つなぎ件数）", k.opened.to_string());
+        push(s, "支援プラン合意（新規）", k.plans_first.to_string());
+        push(s, "支援プラン合意（再プラン）", k.plans_again.to_string());
+        push(s, "終結", k.closed.to_string());
+        push(s, "戻り", k.returned.to_string());
+        push(s, "年度末に継続中", k.open_at_end.to_string());
+        if r.whole_city {
+            let s = "研修会・意見交換会";
+            push(s, "開催", r.trainings.held.to_string());
+            for row in &r.trainings.by_kind {
+                push(s, &format!("{}の開催", row.label), row.count.to_string());
+            }
+            push(
+                s,
+                "参加した機関・関係各課",
+                r.trainings.agencies.to_string(),
+            );
+        }
+        let s = "評価指標";
+        for i in &r.indicators {
+            push(
+                s,
+                &format!("{}（{}）", i.name, i.unit),
+                format!(
+                    "実績 {} / 目標 {} / 前年度 {}",
+                    i.actual,
+                    i.target
+                        .map_or_else(|| "未設定".to_owned(), |t| t.to_string()),
+                    i.previous
+                ),
+            );
+        }
+        if let Some(x) = r.rates {
+            let s = "人口10万人・1か月あたり";
+            push(s, "新規相談受付件数", format!("{:.2}", x.consultations));
+            push(s, "プラン作成件数", format!("{:.2}", x.plans));
+        }
+        if r.whole_city {
+            let s = "会議";
+            for m in &r.meetings.by_kind {
+                push(s, &format!("{}（開催）", m.label), m.held.to_string());
+                push(
+                    s,
+                    &format!("{}（検討したケース）", m.label),
+                    m.cases.to_string(),
+                );
+            }
+            if !r.meetings.months_without_case_conference.is_empty() {
+                push(
+                    s,
+                    "よりそい会議のない月",
+                    r.meetings.months_without_case_conference.join("・"),
+                );
+            }
+        }
+        out
+    }
+
     /// A figure an indicator reads (`tsunagaru_domain::report::FIGURES`).
     pub fn figure(&self, key: &str) -> Option<i64> {
         Some(match key {

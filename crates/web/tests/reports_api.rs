@@ -279,7 +279,88 @@ async fn the_csv_is_for_excel_and_the_page_shows_the_year(backend: Backend) {
     assert!(download.body.contains("実人数,1"));
 }
 
+/// The xlsx: one sheet per section, figures as numbers; for publication the
+/// counts of 1–2 are suppressed.
+async fn the_xlsx_has_a_sheet_per_section_and_suppresses_small_counts(backend: Backend) {
+    use std::io::Read;
+    let w = world(backend).await;
+    let read = |bytes: &[u8], name: &str| {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    let get = |path: &'static str| {
+        let app = &w.app;
+        let token = w.city.clone();
+        async move {
+            let request = axum::http::Request::get(path)
+                .header("authorization", format!("Bearer {token}"))
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = tower::ServiceExt::oneshot(app.router.clone(), request)
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let kind = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert!(kind.contains("spreadsheetml"), "{kind}");
+            http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .unwrap()
+                .to_bytes()
+        }
+    };
+    let full = get("/api/v1/reports/annual.xlsx?fiscal_year=2025").await;
+    let workbook = read(&full, "xl/workbook.xml");
+    assert!(workbook.contains("第1号 包括的相談支援"), "{workbook}");
+    assert!(workbook.contains("引継ぎ"));
+    let strings = read(&full, "xl/sharedStrings.xml");
+    assert!(strings.contains("相談受付件数（延べ）"));
+    assert!(!strings.contains("盛岡 一子"), "counts, never names");
+    // Number cells (those without t="s") and their values.
+    let numbers = |sheet: &str| -> Vec<String> {
+        sheet
+            .split("<c r=\"")
+            .skip(1)
+            .filter(|cell| !cell.split('>').next().unwrap_or("").contains("t=\"s\""))
+            .filter_map(|cell| {
+                let v = cell.split("<v>").nth(1)?;
+                Some(v.split("</v>").next()?.to_owned())
+            })
+            .collect()
+    };
+    let sheet = read(&full, "xl/worksheets/sheet1.xml");
+    // 延べ 2 is written as a number cell.
+    assert!(numbers(&sheet).contains(&"2".to_owned()), "{sheet}");
+    let public = get("/api/v1/reports/annual.xlsx?fiscal_year=2025&publication=1").await;
+    let strings = read(&public, "xl/sharedStrings.xml");
+    assert!(strings.contains("＊"), "small counts suppressed");
+    let sheet = read(&public, "xl/worksheets/sheet1.xml");
+    let shown = numbers(&sheet);
+    assert!(!shown.iter().any(|v| v == "1" || v == "2"), "{shown:?}");
+    // The CSV for publication too.
+    let csv = w
+        .app
+        .get(
+            "/api/v1/reports/annual.csv?fiscal_year=2025&publication=1",
+            Some(&w.city),
+        )
+        .await;
+    assert!(
+        csv.body.contains("第1号 包括的相談支援,実人数,＊\r\n"),
+        "{}",
+        csv.body
+    );
+}
+
 on_both_backends!(
+    the_xlsx_has_a_sheet_per_section_and_suppresses_small_counts,
     a_fiscal_year_counts_april_to_march_with_persons_once,
     an_agency_counts_its_own_work_and_the_city_everything,
     handoffs_are_counted_with_the_days_their_loop_took,

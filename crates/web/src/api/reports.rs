@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body};
-use crate::views::reports::{csv_answer, fiscal_year, report_json};
+use crate::views::reports::{ReportQuery, csv_answer, fiscal_year, report_json, xlsx_answer};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/reports/annual", get(annual))
         .route("/reports/annual.csv", get(annual_csv))
+        .route("/reports/annual.xlsx", get(annual_xlsx))
         .route("/trainings", get(trainings).post(record_training))
 }
 
@@ -41,12 +42,23 @@ async fn annual(
 async fn annual_csv(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Query(q): Query<YearQuery>,
+    Query(q): Query<ReportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let fy = fiscal_year(&state, q.fiscal_year.as_deref())
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
     let report = state.app.annual_report(&user.actor(), fy).await?;
-    Ok(csv_answer(&report))
+    Ok(csv_answer(&report, q.publication()))
+}
+
+async fn annual_xlsx(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let fy = fiscal_year(&state, q.fiscal_year.as_deref())
+        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
+    let report = state.app.annual_report(&user.actor(), fy).await?;
+    Ok(xlsx_answer(&report, q.publication())?)
 }
 
 async fn trainings(

@@ -103,6 +103,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit::page))
         .route("/reports", get(reports::page))
         .route("/reports/annual.csv", get(reports::csv))
+        .route("/reports/annual.xlsx", get(reports::xlsx))
         .route(
             "/trainings",
             get(reports::trainings).post(reports::record_training),

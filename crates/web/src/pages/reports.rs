@@ -7,19 +7,13 @@ use crate::auth::WebUser;
 use crate::error::{FormFailure, PageError};
 use crate::pages::cases::{Errors, errors_of, field, form_pairs};
 use crate::pages::templates::Nav;
-use crate::views::reports::{csv_answer, fiscal_year, report_rows};
+use crate::views::reports::{ReportQuery, csv_answer, fiscal_year, xlsx_answer};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use tsunagaru_domain::reach::TrainingInput;
 use tsunagaru_domain::report::FiscalYear;
-
-#[derive(Deserialize, Default)]
-pub struct ReportQuery {
-    #[serde(default)]
-    fiscal_year: Option<String>,
-}
 
 pub struct Section {
     pub title: String,
@@ -85,7 +79,7 @@ pub async fn page(
     let fy = fiscal_year(&state, q.fiscal_year.as_deref()).map_err(PageError::BadRequest)?;
     let report = state.app.annual_report(&user.actor(), fy).await?;
     let mut sections: Vec<Section> = Vec::new();
-    for [section, item, value] in report_rows(&report) {
+    for [section, item, value] in report.rows(false) {
         match sections.last_mut() {
             Some(s) if s.title == section => s.rows.push((item, value)),
             _ => sections.push(Section {
@@ -135,7 +129,17 @@ pub async fn csv(
 ) -> Result<Response, PageError> {
     let fy = fiscal_year(&state, q.fiscal_year.as_deref()).map_err(PageError::BadRequest)?;
     let report = state.app.annual_report(&user.actor(), fy).await?;
-    Ok(csv_answer(&report).into_response())
+    Ok(csv_answer(&report, q.publication()).into_response())
+}
+
+pub async fn xlsx(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, PageError> {
+    let fy = fiscal_year(&state, q.fiscal_year.as_deref()).map_err(PageError::BadRequest)?;
+    let report = state.app.annual_report(&user.actor(), fy).await?;
+    Ok(xlsx_answer(&report, q.publication())?.into_response())
 }
 
 // ------------------------------------------------- 研修会・意見交換会 ----
