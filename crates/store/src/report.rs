@@ -59,6 +59,17 @@ pub struct KeyCount {
     pub count: i64,
 }
 
+/// Consultations and persons of a span grouped by the person's sex, town
+/// and age band.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PersonGroup {
+    pub sex: Option<String>,
+    pub town: Option<String>,
+    pub band: Option<i64>,
+    pub consultations: i64,
+    pub persons: i64,
+}
+
 /// A handoff sent in the 年度, with the days its loop took.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct HandoffFact {
@@ -93,8 +104,9 @@ pub struct AnnualFigures {
     /// Consultations by the person's sex, and by the town of their address.
     pub by_sex: Vec<KeyCount>,
     pub by_town: Vec<KeyCount>,
-    /// Consultations by the person's age on the day (whole years; `None`
-    /// without a birth date), already in bands of ten years: key `0`, `10` …
+    /// Consultations by the person's age (満年齢 on their first consultation
+    /// of the span; `None` without a birth date) in bands of ten years: key
+    /// `0`, `10` …
     pub by_age_band: Vec<KeyCount>,
     pub handoffs: Vec<HandoffFact>,
     pub cases_opened: i64,

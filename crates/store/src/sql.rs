@@ -758,10 +758,15 @@ macro_rules! impl_sql_repository {
                     .map_err(db_error)?;
                     // The 相談内容 as rows too, for counting (事業実績).
                     for c in &sheet.concerns {
-                        sqlx::query("INSERT INTO consultation_concerns (consultation_id, code, main) VALUES ($1, $2, $3)")
+                        sqlx::query(
+                            "INSERT INTO consultation_concerns (consultation_id, code, main, received_on, agency_id) \
+                             VALUES ($1, $2, $3, $4, $5)",
+                        )
                             .bind(consultation_id)
                             .bind(c.concern.code())
                             .bind(c.main)
+                            .bind(sheet.received_on)
+                            .bind(ctx.agency_id)
                             .execute(&mut *tx)
                             .await
                             .map_err(db_error)?;
@@ -1547,7 +1552,7 @@ pub mod __private {
     };
     pub use crate::{
         AnnualFigures, ConcernCount, ConsultationDay, HandoffFact, KeyCount, MeetingFact,
-        NewTraining, ReportScope, TrainingRow,
+        NewTraining, PersonGroup, ReportScope, TrainingRow,
     };
     pub use crate::{
         CommunityResource, EventAttendee, EventDetail, EventRow, FollowUpRecord, HostSupport,

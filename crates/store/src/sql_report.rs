@@ -72,64 +72,53 @@ macro_rules! report_sql {
             .fetch_all(pool)
             .await
             .map_err(db_error)?;
-            let consultation_persons = count_one(
-                pool,
-                format!(
-                    "SELECT COUNT(DISTINCT c.person_id) FROM consultations c \
-                     WHERE c.received_on BETWEEN $1 AND $2{in_consultations}"
-                ),
-                from,
-                to,
-            )
-            .await?;
-            let concerns = sqlx::query_as::<_, ConcernCount>(AssertSqlSafe(format!(
-                "SELECT k.code, COUNT(*) AS any, SUM(CASE WHEN k.main THEN 1 ELSE 0 END) AS main \
-                 FROM consultation_concerns k JOIN consultations c ON c.id = k.consultation_id \
-                 WHERE c.received_on BETWEEN $1 AND $2{in_consultations} GROUP BY k.code ORDER BY k.code"
+            // Who the consultations were for: grouped by person first (from the
+            // covering index), then by the person's sex, town and age band (満年齢
+            // on their first consultation of the span). One pass over the year.
+            let age = match store.backend() {
+                // Dates are stored as YYYY-MM-DD text: the year and the month-day
+                // are read by position (cheaper than parsing each date).
+                Backend::Sqlite => "(CAST(substr(x.first_on, 1, 4) AS INTEGER) - CAST(substr(p.birth_date, 1, 4) AS INTEGER) \
+                     - (substr(x.first_on, 6, 5) < substr(p.birth_date, 6, 5)))",
+                Backend::Postgres => "CAST(EXTRACT(YEAR FROM age(x.first_on, p.birth_date)) AS INTEGER)",
+            };
+            let who = sqlx::query_as::<_, PersonGroup>(AssertSqlSafe(format!(
+                "SELECT p.sex, p.town, \
+                 CASE WHEN p.birth_date IS NULL THEN NULL ELSE ({age} / 10) * 10 END AS band, \
+                 SUM(x.n) AS consultations, COUNT(*) AS persons \
+                 FROM (SELECT c.person_id, COUNT(*) AS n, MIN(c.received_on) AS first_on FROM consultations c \
+                       WHERE c.received_on BETWEEN $1 AND $2{in_consultations} GROUP BY c.person_id) x \
+                 JOIN persons p ON p.id = x.person_id GROUP BY p.sex, p.town, band"
             )))
             .bind(from)
             .bind(to)
             .fetch_all(pool)
             .await
             .map_err(db_error)?;
-            let by_sex = key_counts(
-                pool,
-                format!(
-                    "SELECT p.sex AS key, COUNT(*) AS count FROM consultations c JOIN persons p ON p.id = c.person_id \
-                     WHERE c.received_on BETWEEN $1 AND $2{in_consultations} GROUP BY p.sex ORDER BY p.sex"
-                ),
-                from,
-                to,
-            )
-            .await?;
-            let by_town = key_counts(
-                pool,
-                format!(
-                    "SELECT p.town AS key, COUNT(*) AS count FROM consultations c JOIN persons p ON p.id = c.person_id \
-                     WHERE c.received_on BETWEEN $1 AND $2{in_consultations} GROUP BY p.town ORDER BY p.town"
-                ),
-                from,
-                to,
-            )
-            .await?;
-            // 満年齢 on the day of the consultation, in bands of ten years.
-            let age = match store.backend() {
-                Backend::Sqlite => "(CAST(strftime('%Y', c.received_on) AS INTEGER) - CAST(strftime('%Y', p.birth_date) AS INTEGER) \
-                     - (strftime('%m-%d', c.received_on) < strftime('%m-%d', p.birth_date)))",
-                Backend::Postgres => "CAST(EXTRACT(YEAR FROM age(c.received_on, p.birth_date)) AS INTEGER)",
+            let consultation_persons = who.iter().map(|g| g.persons).sum();
+            let tally = |key: &dyn Fn(&PersonGroup) -> Option<String>| {
+                let mut counts: std::collections::BTreeMap<Option<String>, i64> = std::collections::BTreeMap::new();
+                for g in &who {
+                    *counts.entry(key(g)).or_default() += g.consultations;
+                }
+                counts
+                    .into_iter()
+                    .map(|(key, count)| KeyCount { key, count })
+                    .collect::<Vec<_>>()
             };
-            let by_age_band = key_counts(
-                pool,
-                format!(
-                    "SELECT CAST(band AS TEXT) AS key, COUNT(*) AS count FROM ( \
-                     SELECT CASE WHEN p.birth_date IS NULL THEN NULL ELSE ({age} / 10) * 10 END AS band \
-                     FROM consultations c JOIN persons p ON p.id = c.person_id \
-                     WHERE c.received_on BETWEEN $1 AND $2{in_consultations}) b GROUP BY band ORDER BY band"
-                ),
-                from,
-                to,
-            )
-            .await?;
+            let by_sex = tally(&|g| g.sex.clone());
+            let by_town = tally(&|g| g.town.clone());
+            let by_age_band = tally(&|g| g.band.map(|b| b.to_string()));
+            let concerns = sqlx::query_as::<_, ConcernCount>(AssertSqlSafe(format!(
+                "SELECT k.code, COUNT(*) AS any, SUM(CASE WHEN k.main THEN 1 ELSE 0 END) AS main \
+                 FROM consultation_concerns k WHERE k.received_on BETWEEN $1 AND $2{} GROUP BY k.code ORDER BY k.code",
+                scope.clause("k.agency_id")
+            )))
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
             let handoffs = sqlx::query_as::<_, HandoffFact>(AssertSqlSafe(format!(
                 "SELECT purpose, to_agency_id, state, urgency, sent_on, received_on, reported_on FROM handoffs \
                  WHERE sent_on BETWEEN $1 AND $2{} ORDER BY sent_on, id",
