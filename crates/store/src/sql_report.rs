@@ -84,11 +84,11 @@ macro_rules! report_sql {
             };
             let who = sqlx::query_as::<_, PersonGroup>(AssertSqlSafe(format!(
                 "SELECT p.sex, p.town, \
-                 CASE WHEN p.birth_date IS NULL THEN NULL ELSE ({age} / 10) * 10 END AS band, \
-                 SUM(x.n) AS consultations, COUNT(*) AS persons \
+                 CAST(CASE WHEN p.birth_date IS NULL THEN NULL ELSE ({age} / 10) * 10 END AS BIGINT) AS band, \
+                 CAST(SUM(x.n) AS BIGINT) AS consultations, COUNT(*) AS persons \
                  FROM (SELECT c.person_id, COUNT(*) AS n, MIN(c.received_on) AS first_on FROM consultations c \
                        WHERE c.received_on BETWEEN $1 AND $2{in_consultations} GROUP BY c.person_id) x \
-                 JOIN persons p ON p.id = x.person_id GROUP BY p.sex, p.town, band"
+                 JOIN persons p ON p.id = x.person_id GROUP BY 1, 2, 3"
             )))
             .bind(from)
             .bind(to)
