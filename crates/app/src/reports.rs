@@ -4,6 +4,7 @@
 //! audited.
 
 use crate::{Actor, App, AppError, policy};
+use chrono::Datelike;
 use std::collections::BTreeMap;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::Field;
@@ -858,4 +859,84 @@ fn count_of(rows: &[tsunagaru_store::KeyCount], key: &str) -> i64 {
         .filter(|r| r.key.as_deref() == Some(key))
         .map(|r| r.count)
         .sum()
+}
+
+/// This 年度 so far against the same days of the previous 年度.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearSoFar {
+    pub fiscal_year: FiscalYear,
+    /// The days counted: 4月1日 to today, and the same span a year before.
+    pub through: chrono::NaiveDate,
+    /// (label, this 年度, the previous 年度 to the same day).
+    pub rows: Vec<(&'static str, i64, i64)>,
+}
+
+impl App {
+    /// For the city's staff (the home page): this 年度 so far against last
+    /// 年度 to the same day, for the whole city; `None` for other roles. The
+    /// read is audited like any report.
+    pub async fn year_so_far(&self, actor: &Actor) -> Result<Option<YearSoFar>, AppError> {
+        if actor.role != tsunagaru_domain::Role::City {
+            return Ok(None);
+        }
+        let today = self.today();
+        let fy = FiscalYear::of(today);
+        let last_year_today = today
+            .with_year(today.year() - 1)
+            .or_else(|| today.pred_opt().and_then(|d| d.with_year(d.year() - 1)))
+            .unwrap_or(today);
+        let this = self
+            .repo
+            .annual_figures(fy.first_day(), today, &ReportScope::City)
+            .await?;
+        let last = self
+            .repo
+            .annual_figures(
+                fy.previous().first_day(),
+                last_year_today,
+                &ReportScope::City,
+            )
+            .await?;
+        self.repo
+            .append_audit(
+                actor
+                    .audit(AuditAction::ReportViewed)
+                    .detail(format!("{} ホーム（前年度同期比）", fy.label())),
+            )
+            .await?;
+        let total = |f: &AnnualFigures| f.consultation_days.iter().map(|d| d.count).sum::<i64>();
+        let len = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        Ok(Some(YearSoFar {
+            fiscal_year: fy,
+            through: today,
+            rows: vec![
+                ("相談受付件数（延べ）", total(&this), total(&last)),
+                (
+                    "実人数",
+                    this.consultation_persons,
+                    last.consultation_persons,
+                ),
+                (
+                    "引継ぎの発出",
+                    len(this.handoffs.len()),
+                    len(last.handoffs.len()),
+                ),
+                (
+                    "多機関協働ケースの開始",
+                    this.cases_opened,
+                    last.cases_opened,
+                ),
+                (
+                    "アウトリーチで相談につながった",
+                    this.outreach_connected,
+                    last.outreach_connected,
+                ),
+                (
+                    "参加支援の支援対象者",
+                    this.matched_persons,
+                    last.matched_persons,
+                ),
+            ],
+        }))
+    }
 }

@@ -43,6 +43,37 @@ enum Command {
         #[command(subcommand)]
         command: PackCommand,
     },
+    /// 事業実績
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// 年度の事業実績（市全体）を JSON・CSV・xlsx で出力します
+    Annual(AnnualArgs),
+}
+
+#[derive(Args)]
+struct AnnualArgs {
+    /// 年度（2025、令和7年度、R7）
+    #[arg(long)]
+    fiscal_year: String,
+    /// json / csv / xlsx
+    #[arg(long, default_value = "json")]
+    format: String,
+    /// 公表用（1〜2件の欄を＊にする）
+    #[arg(long)]
+    publication: bool,
+    /// 書き出すファイル（省略時は標準出力）
+    #[arg(long)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(flatten)]
+    pack: PackArgs,
 }
 
 #[derive(Subcommand)]
@@ -204,6 +235,11 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             );
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Report {
+            command: ReportCommand::Annual(args),
+        } => report_annual(args)
+            .await
+            .map(|()| std::process::ExitCode::SUCCESS),
         Command::Pack {
             command: PackCommand::Check(pack),
         } => {
@@ -298,4 +334,55 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// `tsunagaru report annual`: the whole city's figures of a 年度, as the city's
+/// staff see them, written as JSON, CSV or xlsx. The run is audited (actor
+/// `cli`).
+async fn report_annual(args: AnnualArgs) -> Result<()> {
+    use std::io::Write;
+    use tsunagaru_domain::report::FiscalYear;
+    let fiscal_year = FiscalYear::parse(&args.fiscal_year).map_err(|m| anyhow::anyhow!(m))?;
+    let repo = args.database.open().await?;
+    let app = tsunagaru_app::App::new(repo, Arc::new(args.pack.load()?))?;
+    let operator = tsunagaru_app::Actor {
+        user_id: None,
+        name: "cli".into(),
+        role: tsunagaru_domain::Role::City,
+        agency_ids: Vec::new(),
+    };
+    let report = app
+        .annual_report(&operator, fiscal_year)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = match args.format.as_str() {
+        "json" => {
+            let mut text = serde_json::to_string_pretty(&tsunagaru_web::report_json(&report))?;
+            text.push('\n');
+            text.into_bytes()
+        }
+        "csv" => {
+            let rows = report.rows(args.publication);
+            tsunagaru_app::export::csv_document(
+                &["区分", "項目", "件数"],
+                rows.iter().map(|r| r.iter().map(String::as_str)),
+            )
+            .into_bytes()
+        }
+        "xlsx" => {
+            let title = format!(
+                "事業実績 {}（{}）",
+                fiscal_year.full_label(),
+                report.scope_label
+            );
+            tsunagaru_app::export::xlsx_document(&title, &report.rows(args.publication))
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+        }
+        other => bail!("--format は json・csv・xlsx のどれかです（指定値: {other}）"),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, &bytes)?,
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(())
 }

@@ -241,3 +241,62 @@ fn address_check_lists_the_discrepancies_with_their_decisions() {
         "{stdout}"
     );
 }
+
+#[test]
+fn report_annual_writes_the_year_as_json_csv_and_xlsx_and_is_audited() {
+    let dir = TempDir::new("report");
+    let data = dir.0.to_str().unwrap();
+    let reload = tsunagaru(&["pack", "reload", "--data", data]);
+    assert!(reload.status.success(), "{}", text(&reload.stderr));
+    let json = tsunagaru(&[
+        "report",
+        "annual",
+        "--fiscal-year",
+        "令和7年度",
+        "--format",
+        "json",
+        "--data",
+        data,
+    ]);
+    assert!(json.status.success(), "{}", text(&json.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["fiscal_year"], 2025);
+    assert_eq!(value["from"], "2025-04-01");
+    assert_eq!(value["whole_city"], true);
+    assert_eq!(value["consultations"]["total"], 0);
+    let csv = tsunagaru(&[
+        "report",
+        "annual",
+        "--fiscal-year",
+        "2025",
+        "--format",
+        "csv",
+        "--data",
+        data,
+    ]);
+    assert!(csv.status.success());
+    assert!(text(&csv.stdout).starts_with('\u{feff}'));
+    assert!(text(&csv.stdout).contains("区分,項目,件数\r\n"));
+    let out = dir.0.join("jisseki.xlsx");
+    let xlsx = tsunagaru(&[
+        "report",
+        "annual",
+        "--fiscal-year",
+        "R7",
+        "--format",
+        "xlsx",
+        "--output",
+        out.to_str().unwrap(),
+        "--data",
+        data,
+    ]);
+    assert!(xlsx.status.success(), "{}", text(&xlsx.stderr));
+    assert_eq!(&std::fs::read(&out).unwrap()[..2], b"PK");
+    let bad = tsunagaru(&["report", "annual", "--fiscal-year", "来年", "--data", data]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("年度"), "{}", text(&bad.stderr));
+    // The three reads are in the audit trail, and it still verifies.
+    let ok = tsunagaru(&["audit", "verify", "--data", data]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("4 件"), "{}", text(&ok.stdout));
+}

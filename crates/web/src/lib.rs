@@ -27,6 +27,8 @@ use tsunagaru_pack::Pack;
 use tsunagaru_store::Repository;
 
 pub use error::{ApiError, PageError};
+/// The 事業実績 JSON, for the CLI's `report annual` (the API's shape).
+pub use views::reports::report_json;
 
 /// Settings of the web layer.
 #[derive(Debug, Clone, Default)]

@@ -359,7 +359,40 @@ async fn the_xlsx_has_a_sheet_per_section_and_suppresses_small_counts(backend: B
     );
 }
 
+/// The city's home page: this 年度 so far against last 年度 to the same day.
+async fn the_city_home_page_compares_the_year_so_far(backend: Backend) {
+    use chrono::Datelike;
+    let w = world(backend).await;
+    let today = common::test_today();
+    let fy = tsunagaru_domain::report::FiscalYear::of(today);
+    let last_day = today.with_year(today.year() - 1).unwrap();
+    let days = ["2025-04-01", "2026-03-31", "2025-03-31", "2026-04-01"]
+        .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap());
+    let this = days
+        .iter()
+        .filter(|d| fy.first_day() <= **d && **d <= today)
+        .count();
+    let last = days
+        .iter()
+        .filter(|d| fy.previous().first_day() <= **d && **d <= last_day)
+        .count();
+    let (session, _) = w.app.browser_sign_in("r-city", USER_PASSWORD).await;
+    let home = w.app.get_with_cookie("/", &session).await;
+    assert!(home.body.contains("id=\"year-so-far\""), "{}", home.body);
+    let expected = format!(
+        "<td>相談受付件数（延べ）</td><td class=\"num\">{this}</td><td class=\"num\">{last}</td>"
+    );
+    assert!(home.body.contains(&expected), "{expected} in {}", home.body);
+    let (staff, _) = w.app.browser_sign_in("r-first", USER_PASSWORD).await;
+    let theirs = w.app.get_with_cookie("/", &staff).await;
+    assert!(
+        !theirs.body.contains("year-so-far"),
+        "agency staff see their desk"
+    );
+}
+
 on_both_backends!(
+    the_city_home_page_compares_the_year_so_far,
     the_xlsx_has_a_sheet_per_section_and_suppresses_small_counts,
     a_fiscal_year_counts_april_to_march_with_persons_once,
     an_agency_counts_its_own_work_and_the_city_everything,

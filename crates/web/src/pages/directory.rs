@@ -62,7 +62,18 @@ pub async fn home(
         .home_counts(&user.actor())
         .await
         .map_err(PageError::from)?;
+    let year_so_far = state.app.year_so_far(&user.actor()).await?.map(|y| {
+        (
+            format!(
+                "{}（{}まで）と前年度の同じ時期",
+                y.fiscal_year.label(),
+                crate::views::intake::date_label(y.through)
+            ),
+            y.rows,
+        )
+    });
     let page = HomePage {
+        year_so_far,
         outreach_alerts,
         follow_ups_due,
         alert_days: state.pack.outreach.no_contact_alert_days,
