@@ -77,9 +77,12 @@ pub struct HomePage {
     pub alert_days: u32,
     /// 参加支援 participants of the user's agencies due a follow-up.
     pub follow_ups_due: usize,
-    /// For the city's staff: this 年度 so far against last 年度 (label, this, last).
-    pub year_so_far: Option<(String, Vec<(&'static str, i64, i64)>)>,
+    /// For the city's staff: this 年度 so far against last 年度.
+    pub year_so_far: Option<YearSoFarView>,
 }
+
+/// This 年度 so far: the span's label and (figure, this 年度, last 年度) rows.
+pub type YearSoFarView = (String, Vec<(&'static str, i64, i64)>);
 
 /// The household members of one sheet whose 同意 may be changed.
 pub struct ConsentForm {
