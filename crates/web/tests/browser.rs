@@ -1254,3 +1254,74 @@ async fn an_outreach_target_becomes_a_consultation_and_joins_the_field_work() {
     client.close().await.unwrap();
     outcome.unwrap();
 }
+
+/// The city's official opens 事業実績 from the menu, reads the 年度, and
+/// downloads the xlsx for the 全体会 資料.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_city_reads_the_years_figures_and_downloads_the_xlsx() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    app.create_user("uketsuke", "staff", &[1]).await;
+    app.create_user("shiyakusho", "city", &[]).await;
+    let staff = app.token("uketsuke", common::USER_PASSWORD).await;
+    let today = common::test_today().to_string();
+    let taken = app
+        .post_json(
+            "/api/v1/consultations",
+            Some(&staff),
+            &serde_json::json!({"method": "phone", "received_on": today,
+                "person": {"name": "盛岡 花子", "kana": "もりおか はなこ"},
+                "concerns": [{"category": "care", "main": true}],
+                "chief_complaint": "介護のこと",
+                "household": [{"name": "盛岡 花子", "relationship": "本人"}]}),
+        )
+        .await;
+    assert_eq!(
+        taken.status,
+        axum::http::StatusCode::CREATED,
+        "{}",
+        taken.body
+    );
+    let base = serve(&app).await;
+    let profile = common::TempDir::new("tsunagaru-chromium");
+    let (_driver, client) = browser(&profile.0).await;
+    let outcome = async {
+        sign_in(&client, &base, "shiyakusho", common::USER_PASSWORD).await?;
+        // The home page compares this 年度 so far with the last one.
+        wait_for_text(&client, "#year-so-far h2", |t| t == "今年度の実績").await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::LinkText("事業実績"))
+            .await?
+            .click()
+            .await?;
+        let heading = wait_for_text(&client, "main h1", |t| t.starts_with("事業実績")).await?;
+        assert!(heading.contains("年度"), "{heading}");
+        snap(&client, "reports").await;
+        let chart = client.find(Locator::Css("figure.chart svg")).await?;
+        assert!(chart.attr("aria-label").await?.unwrap_or_default().contains("月別"));
+        let body = client.find(Locator::Css("main")).await?.text().await?;
+        assert!(body.contains("相談受付件数（延べ）"), "{body}");
+        assert!(!body.contains("盛岡 花子"), "counts, never names");
+        // The download, fetched as the browser would with its session.
+        let got = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const a = [...document.querySelectorAll('a')].find(x => x.textContent.includes('Excel（xlsx）'));
+                 fetch(a.getAttribute('href'))
+                   .then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('content-type'),
+                     r.headers.get('content-disposition'), Array.from(new Uint8Array(b).slice(0, 2))])))
+                   .catch(e => done(String(e)));",
+                vec![],
+            )
+            .await?;
+        assert_eq!(got[0], 200, "{got}");
+        assert!(got[1].as_str().unwrap_or_default().contains("spreadsheetml"), "{got}");
+        assert!(got[2].as_str().unwrap_or_default().contains(".xlsx"), "{got}");
+        assert_eq!(got[3], serde_json::json!([80, 75]), "a zip: {got}");
+        Ok::<(), Box<dyn std::error::Error>>(())
+    }
+    .await;
+    client.close().await.unwrap();
+    outcome.unwrap();
+}
