@@ -117,6 +117,10 @@ pub struct Cases {
     /// 戻り.
     pub returned: i64,
     pub open_at_end: i64,
+    /// Cases that entered モニタリング.
+    pub monitored: i64,
+    /// The goals of the closed cases by their 終結時評価 (達成 / 一部達成 / 未達成).
+    pub goals: Vec<Row>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,7 +315,15 @@ impl AnnualReport {
         push(s, "ケース開始（つなぎ件数）", k.opened.to_string());
         push(s, "支援プラン合意（新規）", k.plans_first.to_string());
         push(s, "支援プラン合意（再プラン）", k.plans_again.to_string());
+        push(s, "モニタリング開始", k.monitored.to_string());
         push(s, "終結", k.closed.to_string());
+        for g in &k.goals {
+            push(
+                s,
+                &format!("終結時評価: 目標{}", g.label),
+                g.count.to_string(),
+            );
+        }
         push(s, "戻り", k.returned.to_string());
         push(s, "年度末に継続中", k.open_at_end.to_string());
         if r.whole_city {
@@ -529,6 +541,19 @@ impl App {
             closed: count_of(&figures.cases_ended, "closed"),
             returned: count_of(&figures.cases_ended, "returned"),
             open_at_end: figures.cases_open_at_end,
+            monitored: figures.cases_monitored,
+            goals: tsunagaru_domain::plan::GoalOutcome::ALL
+                .iter()
+                .map(|o| {
+                    let n = figures
+                        .closures
+                        .iter()
+                        .flat_map(|c| &c.evaluations)
+                        .filter(|e| e.outcome == *o)
+                        .count();
+                    row(o.code(), o.label(), i64::try_from(n).unwrap_or(0))
+                })
+                .collect(),
         };
         // Per 10万人・1か月 over the months of the 年度 that have begun.
         let months = fiscal_year

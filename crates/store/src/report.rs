@@ -113,6 +113,11 @@ pub struct AnnualFigures {
     /// Cases ended in the 年度 by their state (closed, returned).
     pub cases_ended: Vec<KeyCount>,
     pub cases_open_at_end: i64,
+    /// The 終結時評価 of the cases closed in the span (cases are few: read
+    /// whole, one row each).
+    pub closures: Vec<tsunagaru_domain::plan::Closure>,
+    /// Cases that entered モニタリング in the span.
+    pub cases_monitored: i64,
     /// Plans agreed in the 年度: first versions, and later ones (再プラン).
     pub plans_agreed_first: i64,
     pub plans_agreed_again: i64,

@@ -163,6 +163,34 @@ macro_rules! report_sql {
                 to,
             )
             .await?;
+            let closure_rows: Vec<(Option<String>,)> = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT closure FROM cases WHERE state = 'closed' AND closed_on BETWEEN $1 AND $2{in_cases}"
+            )))
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            let closures = closure_rows
+                .into_iter()
+                .filter_map(|(c,)| c.and_then(|c| serde_json::from_str(&c).ok()))
+                .collect();
+            // Case events carry instants: the span's days in JST.
+            let jst = |d: NaiveDate| {
+                d.and_hms_opt(0, 0, 0).expect("midnight") - chrono::Duration::hours(9)
+            };
+            let (cases_monitored,): (i64,) = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT COUNT(DISTINCT e.case_id) FROM case_events e JOIN cases ON cases.id = e.case_id \
+                 WHERE e.step = 'monitor' AND e.at >= $1 AND e.at < $2{in_cases}"
+            )))
+            .bind(chrono::DateTime::<Utc>::from_naive_utc_and_offset(jst(from), Utc))
+            .bind(chrono::DateTime::<Utc>::from_naive_utc_and_offset(
+                jst(to.succ_opt().unwrap_or(to)),
+                Utc,
+            ))
+            .fetch_one(pool)
+            .await
+            .map_err(db_error)?;
             let plans_in = in_cases.replace("cases.id", "plans.case_id");
             let plans_agreed_first = count_one(
                 pool,
@@ -342,6 +370,8 @@ macro_rules! report_sql {
                 cases_opened,
                 cases_ended,
                 cases_open_at_end,
+                closures,
+                cases_monitored,
                 plans_agreed_first,
                 plans_agreed_again,
                 meetings,

@@ -300,6 +300,52 @@ async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
     assert_eq!(body["state"], "closed");
     assert_eq!(body["evaluations"][1]["outcome_label"], "一部達成");
     assert_eq!(body["evaluations"][1]["goal"], "息子が社会とつながる");
+    // 事業実績 counts the case: opened, monitored and closed today, its goals
+    // by their 終結時評価; the plan agreed at the よりそい会議 of 2026-12-10
+    // (the 事務局 sees the whole city).
+    let report_of = |day: chrono::NaiveDate| {
+        let year = tsunagaru_domain::report::FiscalYear::of(day).start_year();
+        let s = &s;
+        async move {
+            let (status, report) = s
+                .get(
+                    &s.csw,
+                    &format!("/api/v1/reports/annual?fiscal_year={year}"),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{report}");
+            report
+        }
+    };
+    let report = report_of(common::test_today()).await;
+    let cases = &report["cases"];
+    assert_eq!(cases["opened"], 1, "{cases}");
+    assert_eq!(cases["monitored"], 1);
+    assert_eq!(cases["closed"], 1);
+    assert_eq!(cases["open_at_end"], 0);
+    let goals: Vec<i64> = cases["goals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["count"].as_i64().unwrap())
+        .collect();
+    assert_eq!(goals, vec![1, 1, 0], "達成, 一部達成, 未達成");
+    let meeting_day = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+    let report = report_of(meeting_day).await;
+    assert_eq!(report["cases"]["plans_first"], 1, "{}", report["cases"]);
+    assert_eq!(
+        report["cases"]["plans_again"], 0,
+        "version 2 is still a draft"
+    );
+    let conference = report["meetings"]["by_kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["key"] == "case_conference")
+        .unwrap()
+        .clone();
+    assert!(conference["held"].as_i64().unwrap() >= 1, "{conference}");
+    assert!(conference["cases"].as_i64().unwrap() >= 1, "{conference}");
     let (status, _) = s
         .post(
             &s.csw,

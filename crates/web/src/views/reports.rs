@@ -83,6 +83,8 @@ pub fn report_json(r: &AnnualReport) -> Value {
             "closed": r.cases.closed,
             "returned": r.cases.returned,
             "open_at_end": r.cases.open_at_end,
+            "monitored": r.cases.monitored,
+            "goals": rows_json(&r.cases.goals),
         },
         "meetings": {
             "by_kind": r.meetings.by_kind.iter().map(|m| json!({
