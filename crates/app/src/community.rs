@@ -68,6 +68,7 @@ impl App {
                     place: e.place,
                     note: e.note,
                     attendees,
+                    participants: e.participants.map(i64::from),
                     created_by: actor.id(),
                 },
                 actor

@@ -103,6 +103,8 @@ pub struct Participation {
 pub struct Community {
     pub resources_by_kind: Vec<Row>,
     pub events: i64,
+    /// 参加者数 over the events that counted them.
+    pub participants: i64,
     pub event_consultations: i64,
     pub organisations: i64,
 }
@@ -307,6 +309,7 @@ impl AnnualReport {
                 push(s, &format!("拠点: {}", row.label), row.count.to_string());
             }
             push(s, "出前相談会などの開催", m.events.to_string());
+            push(s, "参加者数", m.participants.to_string());
             push(s, "行事から生まれた相談", m.event_consultations.to_string());
             push(s, "参加機関数", m.organisations.to_string());
         }
@@ -398,6 +401,7 @@ impl AnnualReport {
                 .map(|r| r.count)
                 .sum(),
             "community.events" => self.community.events,
+            "community.participants" => self.community.participants,
             "community.event_consultations" => self.community.event_consultations,
             "cases.opened" => self.cases.opened,
             "cases.plans" => self.cases.plans_first + self.cases.plans_again,
@@ -617,6 +621,7 @@ impl App {
                         .unwrap_or_else(|| k.to_owned())
                 }),
                 events: figures.events_held,
+                participants: figures.event_participants,
                 event_consultations: figures.event_consultations,
                 organisations: figures.event_organisations,
             },

@@ -597,6 +597,9 @@ pub struct EventInput {
     pub note: String,
     /// The network members (推進員, by their position in the pack's table) who attended.
     pub attendee_positions: Vec<i64>,
+    /// 参加者数 (residents who came), if counted: a number, or digits in any
+    /// width as typed in a form.
+    pub participants: serde_json::Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -607,6 +610,7 @@ pub struct Event {
     pub place: String,
     pub note: String,
     pub attendee_positions: Vec<i64>,
+    pub participants: Option<u32>,
 }
 
 impl EventInput {
@@ -622,6 +626,21 @@ impl EventInput {
         if self.place.trim().is_empty() {
             problems.push(error("place", "開催場所を書いてください"));
         }
+        let typed = match &self.participants {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => fold_width(s.trim()),
+            other => other.to_string(),
+        };
+        let participants = match typed.as_str() {
+            "" => None,
+            digits => match digits.parse::<u32>() {
+                Ok(n) if n <= 100_000 => Some(n),
+                _ => {
+                    problems.push(error("participants", "参加者数は0以上の数で入れてください"));
+                    None
+                }
+            },
+        };
         let mut attendees = self.attendee_positions.clone();
         attendees.sort_unstable();
         attendees.dedup();
@@ -634,6 +653,7 @@ impl EventInput {
                 place: text(&self.place),
                 note: text(&self.note),
                 attendee_positions: attendees,
+                participants,
             }
         })
     }
@@ -902,5 +922,38 @@ mod tests {
         assert_eq!(t.held_on, day(2026, 10, 5));
         assert_eq!(t.theme, "事例の共有");
         assert_eq!(t.agency_ids, vec![3, 5]);
+    }
+
+    #[test]
+    fn an_events_participants_are_a_count_in_any_width_or_left_out() {
+        let base = EventInput {
+            kind: "pop_up_consultation".into(),
+            held_on: "R8.11.15".into(),
+            place: "上田公民館".into(),
+            ..EventInput::default()
+        };
+        assert_eq!(base.parse().unwrap().participants, None);
+        for (typed, n) in [
+            (serde_json::json!(25), 25),
+            (serde_json::json!("２５"), 25),
+            (serde_json::json!(" 0 "), 0),
+        ] {
+            let e = EventInput {
+                participants: typed,
+                ..base.clone()
+            };
+            assert_eq!(e.parse().unwrap().participants, Some(n));
+        }
+        for bad in [
+            serde_json::json!(-3),
+            serde_json::json!("多数"),
+            serde_json::json!(1.5),
+        ] {
+            let e = EventInput {
+                participants: bad,
+                ..base.clone()
+            };
+            assert_eq!(e.parse().unwrap_err()[0].field, "participants");
+        }
     }
 }

@@ -19,6 +19,7 @@ pub const FIGURES: &[&str] = &[
     "participation.hosts",
     "community.resources",
     "community.events",
+    "community.participants",
     "community.event_consultations",
     "cases.opened",
     "cases.plans",

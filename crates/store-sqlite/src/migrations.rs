@@ -29,6 +29,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_case_event_meeting.sql")),
     (9, include_str!("../migrations/0009_report_indexes.sql")),
     (10, include_str!("../migrations/0010_trainings.sql")),
+    (
+        11,
+        include_str!("../migrations/0011_event_participants.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {

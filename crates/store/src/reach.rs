@@ -228,6 +228,8 @@ pub struct NewEvent {
     pub note: String,
     /// (position in the network table, organization) of each 推進員 who attended.
     pub attendees: Vec<(i64, String)>,
+    /// 参加者数, if counted.
+    pub participants: Option<i64>,
     pub created_by: i64,
 }
 
@@ -240,6 +242,7 @@ pub struct EventRow {
     pub held_on: NaiveDate,
     pub place: String,
     pub note: String,
+    pub participants: Option<i64>,
     pub created_by: i64,
     pub created_at: DateTime<Utc>,
     /// The consultations linked to it (taken there).

@@ -135,6 +135,8 @@ pub struct AnnualFigures {
     /// Active community resources (拠点) by kind.
     pub resources_by_kind: Vec<KeyCount>,
     pub events_held: i64,
+    /// 参加者数 over the events that counted them.
+    pub event_participants: i64,
     pub event_consultations: i64,
     /// Distinct organisations that attended the 年度's events.
     pub event_organisations: i64,

@@ -16,7 +16,7 @@ macro_rules! reach_sql {
             next_follow_up_on, created_at";
         const RESOURCE_COLUMNS: &str = "id, key, agency_id, name, kind, description, address, schedule, operator, audience, phone, email, \
             source, active, created_by, created_at, updated_at";
-        const EVENT_COLUMNS: &str = "id, kind, title, held_on, place, note, created_by, created_at, \
+        const EVENT_COLUMNS: &str = "id, kind, title, held_on, place, note, participants, created_by, created_at, \
             (SELECT COUNT(*) FROM event_consultations ec WHERE ec.event_id = events.id) AS consultation_count";
 
         /// The pack's 支援メニュー (by key) and its agencies of 第3号 as
@@ -488,8 +488,8 @@ macro_rules! reach_sql {
         async fn sql_create_event(store: &$store, e: &NewEvent, audit: NewAuditEvent) -> Result<i64, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO events (kind, title, held_on, place, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 RETURNING id",
+                "INSERT INTO events (kind, title, held_on, place, note, created_by, created_at, participants) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(e.kind.code())
             .bind(e.title.clone())
@@ -498,6 +498,7 @@ macro_rules! reach_sql {
             .bind(e.note.clone())
             .bind(e.created_by)
             .bind(store.clock.now())
+            .bind(e.participants)
             .fetch_one(&mut *tx)
             .await
             .map_err(db_error)?;

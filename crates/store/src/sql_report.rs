@@ -300,6 +300,18 @@ macro_rules! report_sql {
             )
             .await?;
             let city = *scope == ReportScope::City;
+            let event_participants = if city {
+                count_one(
+                    pool,
+                    "SELECT CAST(COALESCE(SUM(participants), 0) AS BIGINT) FROM events WHERE held_on BETWEEN $1 AND $2"
+                        .to_owned(),
+                    from,
+                    to,
+                )
+                .await?
+            } else {
+                0
+            };
             let (resources_by_kind, events_held, event_consultations, event_organisations) = if city {
                 (
                     key_counts(
@@ -385,6 +397,7 @@ macro_rules! report_sql {
                 hosts,
                 resources_by_kind,
                 events_held,
+                event_participants,
                 event_consultations,
                 event_organisations,
                 trainings_by_kind,

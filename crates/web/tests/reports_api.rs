@@ -424,7 +424,29 @@ async fn trainings_are_recorded_by_the_city_and_counted(backend: Backend) {
         )
         .await;
     assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // An 出前相談会 with its 参加者数, and one that did not count them.
+    for participants in [json!(18), Value::Null] {
+        let event = w
+            .app
+            .post_json(
+                "/api/v1/events",
+                Some(&w.first),
+                &json!({"kind": "pop_up_consultation", "held_on": "令和7年11月15日", "place": "上田公民館",
+                        "participants": participants}),
+            )
+            .await;
+        assert_eq!(event.status, StatusCode::CREATED, "{}", event.body);
+    }
     let r = w.report(&w.city, "2025").await;
+    assert_eq!(r["community"]["events"], 2);
+    assert_eq!(r["community"]["participants"], 18);
+    let participants = r["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "community_participants")
+        .unwrap();
+    assert_eq!(participants["actual"], 18);
     assert_eq!(r["trainings"]["held"], 1);
     assert_eq!(r["trainings"]["agencies"], 2, "agencies counted once each");
     let list = w

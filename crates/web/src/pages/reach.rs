@@ -730,6 +730,7 @@ pub async fn create_event(
             .filter(|(k, _)| k == "attendee_positions")
             .filter_map(|(_, v)| v.parse().ok())
             .collect(),
+        participants: serde_json::Value::String(field(&p, "participants")),
     };
     match state.app.create_event(&user.actor(), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/events/{id}")).into_response()),

@@ -73,6 +73,7 @@ pub fn report_json(r: &AnnualReport) -> Value {
         "community": {
             "resources_by_kind": rows_json(&r.community.resources_by_kind),
             "events": r.community.events,
+            "participants": r.community.participants,
             "event_consultations": r.community.event_consultations,
             "organisations": r.community.organisations,
         },
