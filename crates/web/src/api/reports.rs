@@ -11,9 +11,10 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::Value;
+use tsunagaru_app::reports::AnnualReport;
 use tsunagaru_domain::reach::TrainingInput;
+use tsunagaru_domain::report::FiscalYear;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -23,20 +24,30 @@ pub fn router() -> Router<AppState> {
         .route("/trainings", get(trainings).post(record_training))
 }
 
-#[derive(Deserialize, Default)]
-pub struct YearQuery {
-    pub fiscal_year: Option<String>,
+/// The 年度 asked for (or the current one); a 年度 that cannot be read is 400.
+fn year(state: &AppState, q: &ReportQuery) -> Result<FiscalYear, ApiError> {
+    fiscal_year(state, q.fiscal_year.as_deref())
+        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))
+}
+
+/// The report of the 年度 asked for, as the user may see it.
+async fn report(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    q: &ReportQuery,
+) -> Result<AnnualReport, ApiError> {
+    Ok(state
+        .app
+        .annual_report(&user.actor(), year(state, q)?)
+        .await?)
 }
 
 async fn annual(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Query(q): Query<YearQuery>,
+    Query(q): Query<ReportQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let fy = fiscal_year(&state, q.fiscal_year.as_deref())
-        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
-    let report = state.app.annual_report(&user.actor(), fy).await?;
-    Ok(Json(report_json(&report)))
+    Ok(Json(report_json(&report(&state, &user, &q).await?)))
 }
 
 async fn annual_csv(
@@ -44,10 +55,10 @@ async fn annual_csv(
     ApiUser(user): ApiUser,
     Query(q): Query<ReportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let fy = fiscal_year(&state, q.fiscal_year.as_deref())
-        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
-    let report = state.app.annual_report(&user.actor(), fy).await?;
-    Ok(csv_answer(&report, q.publication()))
+    Ok(csv_answer(
+        &report(&state, &user, &q).await?,
+        q.publication(),
+    ))
 }
 
 async fn annual_xlsx(
@@ -55,19 +66,18 @@ async fn annual_xlsx(
     ApiUser(user): ApiUser,
     Query(q): Query<ReportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let fy = fiscal_year(&state, q.fiscal_year.as_deref())
-        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
-    let report = state.app.annual_report(&user.actor(), fy).await?;
-    Ok(xlsx_answer(&report, q.publication())?)
+    Ok(xlsx_answer(
+        &report(&state, &user, &q).await?,
+        q.publication(),
+    )?)
 }
 
 async fn trainings(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Query(q): Query<YearQuery>,
+    Query(q): Query<ReportQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let fy = fiscal_year(&state, q.fiscal_year.as_deref())
-        .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
+    let fy = year(&state, &q)?;
     let list = state.app.trainings(&user.actor(), fy).await?;
     Ok(Json(serde_json::json!({
         "fiscal_year": fy.start_year(),

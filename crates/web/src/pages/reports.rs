@@ -71,13 +71,23 @@ fn month_chart(fy: FiscalYear, counts: &[i64; 12]) -> String {
     svg
 }
 
+/// The report of the 年度 asked for, as the user may see it.
+async fn report_for(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    q: &ReportQuery,
+) -> Result<tsunagaru_app::reports::AnnualReport, PageError> {
+    let fy = fiscal_year(state, q.fiscal_year.as_deref()).map_err(PageError::BadRequest)?;
+    Ok(state.app.annual_report(&user.actor(), fy).await?)
+}
+
 pub async fn page(
     State(state): State<AppState>,
     WebUser(user): WebUser,
     Query(q): Query<ReportQuery>,
 ) -> Result<Html<String>, PageError> {
-    let fy = fiscal_year(&state, q.fiscal_year.as_deref()).map_err(PageError::BadRequest)?;
-    let report = state.app.annual_report(&user.actor(), fy).await?;
+    let report = report_for(&state, &user, &q).await?;
+    let fy = report.fiscal_year;
     let mut sections: Vec<Section> = Vec::new();
     for [section, item, value] in report.rows(false) {
         match sections.last_mut() {
@@ -127,8 +137,7 @@ pub async fn csv(
     WebUser(user): WebUser,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
-    let fy = fiscal_year(&state, q.fiscal_year.as_deref()).map_err(PageError::BadRequest)?;
-    let report = state.app.annual_report(&user.actor(), fy).await?;
+    let report = report_for(&state, &user, &q).await?;
     Ok(csv_answer(&report, q.publication()).into_response())
 }
 
@@ -137,8 +146,7 @@ pub async fn xlsx(
     WebUser(user): WebUser,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
-    let fy = fiscal_year(&state, q.fiscal_year.as_deref()).map_err(PageError::BadRequest)?;
-    let report = state.app.annual_report(&user.actor(), fy).await?;
+    let report = report_for(&state, &user, &q).await?;
     Ok(xlsx_answer(&report, q.publication())?.into_response())
 }
 
