@@ -3,8 +3,8 @@
 
 use crate::{Actor, App, AppError, FieldError, policy};
 use tsunagaru_domain::AuditAction;
-use tsunagaru_domain::reach::{EventInput, ResourceInput};
-use tsunagaru_store::{Consultation, EventDetail, NewEvent, NewResource, Person};
+use tsunagaru_domain::reach::{EventInput, ResourceClosingInput, ResourceInput};
+use tsunagaru_store::{Consultation, EventDetail, NewEvent, NewResource, Person, ResourceClosing};
 
 impl App {
     // ------------------------------------------------------ community building --
@@ -17,7 +17,7 @@ impl App {
         if !policy::may_register_resources(actor) {
             return Err(AppError::forbidden("この操作を行う権限がありません"));
         }
-        let r = input.parse().map_err(AppError::Invalid)?;
+        let r = input.parse(self.today()).map_err(AppError::Invalid)?;
         Ok(self
             .repo
             .create_resource(
@@ -31,6 +31,7 @@ impl App {
                     audience: r.audience,
                     phone: r.phone,
                     email: r.email,
+                    opened_on: r.opened_on,
                     created_by: actor.id(),
                 },
                 actor
@@ -38,6 +39,44 @@ impl App {
                     .detail("地域資源の登録"),
             )
             .await?)
+    }
+
+    /// Records a registered 拠点's 廃止 (the day and why), so the 拠点数 at a
+    /// 年度's 3月31日 stays countable afterwards. The pack's agencies close by
+    /// leaving the pack.
+    pub async fn close_resource(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &ResourceClosingInput,
+    ) -> Result<(), AppError> {
+        if !policy::may_register_resources(actor) {
+            return Err(AppError::forbidden("この操作を行う権限がありません"));
+        }
+        let resource = self.repo.resource(id).await?.ok_or(AppError::NotFound)?;
+        if resource.agency_id.is_some() {
+            return Err(AppError::conflict(
+                "市町村パックの機関は、パックから外すと廃止として記録されます",
+            ));
+        }
+        if resource.closed_on.is_some() {
+            return Err(AppError::conflict(
+                "この拠点はすでに廃止として記録されています",
+            ));
+        }
+        let (closed_on, reason) = input
+            .parse(resource.opened_on, self.today())
+            .map_err(AppError::Invalid)?;
+        self.repo
+            .close_resource(
+                id,
+                &ResourceClosing { closed_on, reason },
+                actor
+                    .audit(AuditAction::CommunityRecorded)
+                    .detail("地域資源の廃止"),
+            )
+            .await
+            .map_err(AppError::from)
     }
 
     pub async fn create_event(&self, actor: &Actor, input: &EventInput) -> Result<i64, AppError> {

@@ -105,5 +105,6 @@ pub fn conflict_message(c: &Conflict) -> String {
         Conflict::AlreadyParticipating => "この人はすでにこのメニューに参加しています".into(),
         Conflict::ParticipationEnded => "この参加は終了しています".into(),
         Conflict::AlreadyLinked => "この相談はすでにこの相談会に結びついています".into(),
+        Conflict::ResourceClosed => "この拠点はすでに廃止として記録されています".into(),
     }
 }

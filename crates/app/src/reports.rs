@@ -101,7 +101,11 @@ pub struct Participation {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Community {
+    /// 拠点数 at the 年度's last day, by kind.
     pub resources_by_kind: Vec<Row>,
+    /// 拠点 opened (開設) and closed (廃止) in the 年度.
+    pub resources_opened: i64,
+    pub resources_closed: i64,
     pub events: i64,
     /// 参加者数 over the events that counted them.
     pub participants: i64,
@@ -306,8 +310,14 @@ impl AnnualReport {
             let m = &r.community;
             let s = "第3号 地域づくり";
             for row in &m.resources_by_kind {
-                push(s, &format!("拠点: {}", row.label), row.count.to_string());
+                push(
+                    s,
+                    &format!("拠点（年度末）: {}", row.label),
+                    row.count.to_string(),
+                );
             }
+            push(s, "拠点の開設", m.resources_opened.to_string());
+            push(s, "拠点の廃止", m.resources_closed.to_string());
             push(s, "出前相談会などの開催", m.events.to_string());
             push(s, "参加者数", m.participants.to_string());
             push(s, "行事から生まれた相談", m.event_consultations.to_string());
@@ -620,6 +630,8 @@ impl App {
                         .map(|r| r.label().to_owned())
                         .unwrap_or_else(|| k.to_owned())
                 }),
+                resources_opened: figures.resources_opened,
+                resources_closed: figures.resources_closed,
                 events: figures.events_held,
                 participants: figures.event_participants,
                 event_consultations: figures.event_consultations,

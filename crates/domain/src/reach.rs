@@ -521,6 +521,8 @@ pub struct ResourceInput {
     pub audience: String,
     pub phone: String,
     pub email: String,
+    /// 開設日 (和暦 or 西暦, not a future day); empty: today.
+    pub opened_on: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -534,10 +536,11 @@ pub struct Resource {
     pub audience: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+    pub opened_on: NaiveDate,
 }
 
 impl ResourceInput {
-    pub fn parse(&self) -> Result<Resource, Vec<FieldError>> {
+    pub fn parse(&self, today: NaiveDate) -> Result<Resource, Vec<FieldError>> {
         let mut problems = Vec::new();
         if self.name.trim().is_empty() {
             problems.push(error("name", "名前を書いてください"));
@@ -564,7 +567,13 @@ impl ResourceInput {
                 format!("メールアドレス「{e}」を確認してください"),
             ));
         }
+        let opened_on = if self.opened_on.trim().is_empty() {
+            Some(today)
+        } else {
+            past_date(&mut problems, "opened_on", &self.opened_on, today, "開設日")
+        };
         done(problems, || Resource {
+            opened_on: opened_on.expect("checked"),
             name: text(&self.name),
             kind: kind.expect("checked"),
             description: text(&self.description),
@@ -574,6 +583,49 @@ impl ResourceInput {
             audience: text(&self.audience),
             phone,
             email,
+        })
+    }
+}
+
+/// A 拠点's 廃止 as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ResourceClosingInput {
+    /// 廃止日 (和暦 or 西暦); empty: today.
+    pub closed_on: String,
+    pub reason: String,
+}
+
+impl ResourceClosingInput {
+    /// The day it closed: not in the future and not before it opened.
+    pub fn parse(
+        &self,
+        opened_on: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<(NaiveDate, String), Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let closed_on = if self.closed_on.trim().is_empty() {
+            Some(today)
+        } else {
+            past_date(&mut problems, "closed_on", &self.closed_on, today, "廃止日")
+        };
+        if let (Some(closed), Some(opened)) = (closed_on, opened_on)
+            && closed < opened
+        {
+            problems.push(error(
+                "closed_on",
+                format!(
+                    "廃止日（{}）が開設日（{}）より前です",
+                    crate::era::EraDate::from_date(closed).label(),
+                    crate::era::EraDate::from_date(opened).label()
+                ),
+            ));
+        }
+        if self.reason.trim().is_empty() {
+            problems.push(error("reason", "廃止の理由を書いてください"));
+        }
+        done(problems, || {
+            (closed_on.expect("checked"), text(&self.reason))
         })
     }
 }
@@ -862,7 +914,7 @@ mod tests {
             email: "ｓａｌｏｎ＠ｅｘａｍｐｌｅ．ｊｐ".into(),
             ..ResourceInput::default()
         }
-        .parse()
+        .parse(day(2026, 11, 27))
         .unwrap();
         assert_eq!(r.kind, ResourceKind::Salon);
         assert_eq!(r.email.as_deref(), Some("salon@example.jp"));
@@ -871,7 +923,7 @@ mod tests {
             email: "nope".into(),
             ..ResourceInput::default()
         }
-        .parse()
+        .parse(day(2026, 11, 27))
         .unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["name", "kind", "phone", "email"]);
@@ -891,6 +943,47 @@ mod tests {
         assert_eq!(e.title, "出前相談会（困りごとまるごと無料相談会）");
         assert_eq!(e.attendee_positions, vec![1, 3]);
         assert_eq!(EventInput::default().parse().unwrap_err().len(), 3);
+    }
+
+    #[test]
+    fn a_resource_opens_and_closes_on_days_that_have_come() {
+        let today = day(2026, 11, 27);
+        let input = ResourceInput {
+            name: "上田ふれあいサロン".into(),
+            kind: "salon".into(),
+            ..ResourceInput::default()
+        };
+        assert_eq!(input.parse(today).unwrap().opened_on, today);
+        let opened = ResourceInput {
+            opened_on: "R7.4.1".into(),
+            ..input.clone()
+        };
+        assert_eq!(opened.parse(today).unwrap().opened_on, day(2025, 4, 1));
+        let future = ResourceInput {
+            opened_on: "2027-01-01".into(),
+            ..input
+        };
+        assert_eq!(future.parse(today).unwrap_err()[0].field, "opened_on");
+
+        let closing = ResourceClosingInput {
+            closed_on: "令和8年3月31日".into(),
+            reason: "担い手の高齢化".into(),
+        };
+        assert_eq!(
+            closing.parse(Some(day(2025, 4, 1)), today).unwrap(),
+            (day(2026, 3, 31), "担い手の高齢化".to_owned())
+        );
+        let before_opening = closing.parse(Some(day(2026, 4, 1)), today).unwrap_err();
+        assert_eq!(before_opening[0].field, "closed_on");
+        assert!(before_opening[0].message.contains("開設日"));
+        let errors = ResourceClosingInput {
+            closed_on: "2026-12-01".into(),
+            reason: " ".into(),
+        }
+        .parse(None, today)
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["closed_on", "reason"]);
     }
 
     #[test]

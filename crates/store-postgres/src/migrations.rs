@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../migrations/0011_event_participants.sql"),
     ),
+    (12, include_str!("../migrations/0012_resource_history.sql")),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

@@ -92,6 +92,8 @@ pub enum Conflict {
     ParticipationEnded,
     /// The consultation is tied to the event already.
     AlreadyLinked,
+    /// The 拠点 is closed (廃止) already.
+    ResourceClosed,
 }
 
 /// The kind of record another user changed first.
@@ -407,6 +409,13 @@ pub trait Repository: Send + Sync + 'static {
     async fn resources(&self) -> Result<Vec<CommunityResource>>;
     async fn resource(&self, id: i64) -> Result<Option<CommunityResource>>;
     async fn create_resource(&self, r: &NewResource, audit: NewAuditEvent) -> Result<i64>;
+    /// `Conflict(ResourceClosed)` if it is closed already.
+    async fn close_resource(
+        &self,
+        id: i64,
+        closing: &ResourceClosing,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
     async fn create_event(&self, e: &NewEvent, audit: NewAuditEvent) -> Result<i64>;
     /// Events, the newest first.
     async fn events(&self) -> Result<Vec<EventRow>>;

@@ -192,7 +192,16 @@ pub struct NewResource {
     pub audience: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// 開設日.
+    pub opened_on: NaiveDate,
     pub created_by: i64,
+}
+
+/// A 拠点's 廃止: the day it closed and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceClosing {
+    pub closed_on: NaiveDate,
+    pub reason: String,
 }
 
 /// A place or activity of 地域づくり.
@@ -214,6 +223,11 @@ pub struct CommunityResource {
     pub email: Option<String>,
     pub source: String,
     pub active: bool,
+    /// 開設日; none for a 拠点 open before the records began.
+    pub opened_on: Option<NaiveDate>,
+    /// 廃止日.
+    pub closed_on: Option<NaiveDate>,
+    pub closed_reason: Option<String>,
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

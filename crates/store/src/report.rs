@@ -132,8 +132,11 @@ pub struct AnnualFigures {
     pub retained: i64,
     /// 受け入れ先 (協力事業者) of the menus matched in the 年度.
     pub hosts: i64,
-    /// Active community resources (拠点) by kind.
+    /// Community resources (拠点) open at the 年度's last day, by kind.
     pub resources_by_kind: Vec<KeyCount>,
+    /// 拠点 opened (開設) and closed (廃止) in the 年度.
+    pub resources_opened: i64,
+    pub resources_closed: i64,
     pub events_held: i64,
     /// 参加者数 over the events that counted them.
     pub event_participants: i64,

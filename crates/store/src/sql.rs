@@ -1485,6 +1485,9 @@ macro_rules! impl_sql_repository {
                 async fn resource(&self, id: i64) -> Result<Option<CommunityResource>, StoreError> {
                     sql_resource(&self.pool, id).await
                 }
+                async fn close_resource(&self, id: i64, closing: &ResourceClosing, audit: NewAuditEvent) -> Result<(), StoreError> {
+                    sql_close_resource(self, id, closing, audit).await
+                }
                 async fn create_resource(&self, r: &NewResource, audit: NewAuditEvent) -> Result<i64, StoreError> {
                     sql_create_resource(self, r, audit).await
                 }
@@ -1557,7 +1560,7 @@ pub mod __private {
     pub use crate::{
         CommunityResource, EventAttendee, EventDetail, EventRow, FollowUpRecord, HostSupport,
         NewAttempt, NewEvent, NewFollowUp, NewMatch, NewMenu, NewResource, NewTarget,
-        OutreachAttempt, OutreachTarget, ParticipationMatch, ParticipationMenu,
+        OutreachAttempt, OutreachTarget, ParticipationMatch, ParticipationMenu, ResourceClosing,
     };
     pub use crate::{
         Handoff, HandoffBox, HandoffEvent, HandoffRow, HandoffUpdate, MergeRecord, NewHandoff,

@@ -15,7 +15,7 @@ macro_rules! reach_sql {
         const MATCH_COLUMNS: &str = "id, menu_id, person_id, case_id, agency_id, reasons, matched_on, matched_by, state, \
             next_follow_up_on, created_at";
         const RESOURCE_COLUMNS: &str = "id, key, agency_id, name, kind, description, address, schedule, operator, audience, phone, email, \
-            source, active, created_by, created_at, updated_at";
+            source, active, opened_on, closed_on, closed_reason, created_by, created_at, updated_at";
         const EVENT_COLUMNS: &str = "id, kind, title, held_on, place, note, participants, created_by, created_at, \
             (SELECT COUNT(*) FROM event_consultations ec WHERE ec.event_id = events.id) AS consultation_count";
 
@@ -76,7 +76,8 @@ macro_rules! reach_sql {
                      source, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, '', $7, '', $8, TRUE, $9, $9) \
                      ON CONFLICT (key) DO UPDATE SET agency_id = excluded.agency_id, name = excluded.name, kind = excluded.kind, \
                      description = excluded.description, address = excluded.address, operator = excluded.operator, \
-                     source = excluded.source, active = TRUE, updated_at = excluded.updated_at",
+                     source = excluded.source, active = TRUE, closed_on = NULL, closed_reason = NULL, \
+                     updated_at = excluded.updated_at",
                 )
                 .bind(a.key.clone())
                 .bind(agency_id)
@@ -99,10 +100,12 @@ macro_rules! reach_sql {
                 .map(|a| a.key.clone())
                 .collect();
             let sql = format!(
-                "UPDATE community_resources SET active = FALSE WHERE agency_id IS NOT NULL AND key NOT IN ({})",
-                if keys.is_empty() { "''".to_owned() } else { placeholders(1, keys.len()) }
+                "UPDATE community_resources SET active = FALSE, closed_on = COALESCE(closed_on, $1), \
+                 closed_reason = COALESCE(closed_reason, '市町村パックから外れた') \
+                 WHERE agency_id IS NOT NULL AND key NOT IN ({})",
+                if keys.is_empty() { "''".to_owned() } else { placeholders(2, keys.len()) }
             );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(clock.today());
             for k in keys {
                 q = q.bind(k);
             }
@@ -463,8 +466,8 @@ macro_rules! reach_sql {
             let now = store.clock.now();
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO community_resources (name, kind, description, address, schedule, operator, audience, phone, email, \
-                 source, active, created_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '地域の社会資源（登録）', TRUE, $10, $11, $11) RETURNING id",
+                 source, active, opened_on, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '地域の社会資源（登録）', TRUE, $10, $11, $12, $12) RETURNING id",
             )
             .bind(r.name.clone())
             .bind(r.kind.code())
@@ -475,6 +478,7 @@ macro_rules! reach_sql {
             .bind(r.audience.clone())
             .bind(r.phone.clone())
             .bind(r.email.clone())
+            .bind(r.opened_on)
             .bind(r.created_by)
             .bind(now)
             .fetch_one(&mut *tx)
@@ -483,6 +487,28 @@ macro_rules! reach_sql {
             append_in(&store.clock, &mut tx, audit.record("community_resource", id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(id)
+        }
+
+        async fn sql_close_resource(store: &$store, id: i64, closing: &ResourceClosing, audit: NewAuditEvent) -> Result<(), StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let changed = sqlx::query(
+                "UPDATE community_resources SET active = FALSE, closed_on = $1, closed_reason = $2, updated_at = $3 \
+                 WHERE id = $4 AND closed_on IS NULL",
+            )
+            .bind(closing.closed_on)
+            .bind(closing.reason.clone())
+            .bind(store.clock.now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Conflict(Conflict::ResourceClosed));
+            }
+            append_in(&store.clock, &mut tx, audit.record("community_resource", id)).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok(())
         }
 
         async fn sql_create_event(store: &$store, e: &NewEvent, audit: NewAuditEvent) -> Result<i64, StoreError> {

@@ -314,10 +314,13 @@ macro_rules! report_sql {
             };
             let (resources_by_kind, events_held, event_consultations, event_organisations) = if city {
                 (
+                    // 拠点数 at the 年度's last day: opened by then (or before
+                    // the records began) and not closed by then.
                     key_counts(
                         pool,
                         "SELECT kind AS key, COUNT(*) AS count FROM community_resources \
-                         WHERE active AND $1 <= $2 GROUP BY kind ORDER BY kind"
+                         WHERE $1 <= $2 AND (opened_on IS NULL OR opened_on <= $2) AND (closed_on IS NULL OR closed_on > $2) \
+                         GROUP BY kind ORDER BY kind"
                             .to_owned(),
                         from,
                         to,
@@ -345,6 +348,16 @@ macro_rules! report_sql {
                 )
             } else {
                 (Vec::new(), 0, 0, 0)
+            };
+            let (resources_opened, resources_closed) = if city {
+                (
+                    count_one(pool, "SELECT COUNT(*) FROM community_resources WHERE opened_on BETWEEN $1 AND $2".to_owned(), from, to)
+                        .await?,
+                    count_one(pool, "SELECT COUNT(*) FROM community_resources WHERE closed_on BETWEEN $1 AND $2".to_owned(), from, to)
+                        .await?,
+                )
+            } else {
+                (0, 0)
             };
             // 研修会・意見交換会 are the city's: counted for the city only.
             let (trainings_by_kind, training_agencies) = if city {
@@ -396,6 +409,8 @@ macro_rules! report_sql {
                 retained,
                 hosts,
                 resources_by_kind,
+                resources_opened,
+                resources_closed,
                 events_held,
                 event_participants,
                 event_consultations,

@@ -138,4 +138,85 @@ async fn pages_keep_scope_and_what_was_typed(backend: Backend) {
     assert!(r.body.contains("上田公民館") && r.body.contains("開催日を入れてください"));
 }
 
-on_both_backends!(pages_keep_scope_and_what_was_typed);
+/// A 拠点 registered with its 開設日 is closed from its row: a mistake comes
+/// back on that row with what was typed, the 廃止 ends with a notice, and the
+/// 拠点 leaves the list.
+async fn a_hub_is_closed_from_its_row(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.create_user("staff", "staff", &[1]).await;
+    let (staff, csrf) = app.browser_sign_in("staff", USER_PASSWORD).await;
+    let r = app
+        .post_form_with_cookie(
+            "/resources",
+            &staff,
+            &[
+                ("csrf_token", &csrf),
+                ("name", "月が丘ふれあいサロン"),
+                ("kind", "salon"),
+                ("opened_on", "令和７年４月１日"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get_with_cookie("/resources", &staff).await;
+    assert!(page.body.contains("令和7年4月1日"), "開設日 in 和暦");
+    let id = app
+        .get(
+            "/api/v1/resources",
+            Some(&app.token("staff", USER_PASSWORD).await),
+        )
+        .await
+        .json()["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "月が丘ふれあいサロン")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/resources/{id}/close");
+    let r = app
+        .post_form_with_cookie(
+            &path,
+            &staff,
+            &[
+                ("csrf_token", &csrf),
+                ("closed_on", "令和7年3月31日"),
+                ("reason", "会場の閉鎖"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("開設日") && r.body.contains("会場の閉鎖"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("令和7年3月31日"), "what was typed stays");
+    let r = app
+        .post_form_with_cookie(
+            &path,
+            &staff,
+            &[
+                ("csrf_token", &csrf),
+                ("closed_on", "令和8年3月31日"),
+                ("reason", "会場の閉鎖"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.headers["location"].to_str().unwrap().to_owned();
+    let page = app.get_with_cookie(&to, &staff).await;
+    assert!(
+        page.body
+            .contains("「月が丘ふれあいサロン」を廃止として記録しました"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<td>月が丘ふれあいサロン</td>"));
+}
+
+on_both_backends!(
+    pages_keep_scope_and_what_was_typed,
+    a_hub_is_closed_from_its_row
+);

@@ -399,7 +399,100 @@ on_both_backends!(
     handoffs_are_counted_with_the_days_their_loop_took,
     the_csv_is_for_excel_and_the_page_shows_the_year,
     trainings_are_recorded_by_the_city_and_counted,
+    the_hubs_are_counted_as_they_stood_on_march_31,
 );
+
+fn hubs(report: &Value, kind: &str) -> i64 {
+    report["community"]["resources_by_kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == kind)
+        .map_or(0, |r| r["count"].as_i64().unwrap())
+}
+
+/// 拠点数 at 3月31日: a 拠点 closed after the 年度 still counts for it, one
+/// closed within it does not, one opened after it does not; a closing day
+/// before the opening or in the future is refused, and so is closing twice.
+async fn the_hubs_are_counted_as_they_stood_on_march_31(backend: Backend) {
+    let w = world(backend).await;
+    let before = hubs(&w.report(&w.city, "2025").await, "salon");
+    let mut ids = Vec::new();
+    for (name, opened_on) in [
+        ("上田サロン", "令和7年4月1日"),
+        ("本宮サロン", "R7.5.1"),
+        ("青山サロン", "2025-06-01"),
+        ("仙北サロン", "2026-05-01"),
+    ] {
+        let r = w
+            .app
+            .post_json(
+                "/api/v1/resources",
+                Some(&w.first),
+                &json!({"name": name, "kind": "salon", "opened_on": opened_on}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        ids.push(r.json()["id"].as_i64().unwrap());
+    }
+    let close = |id: i64, body: Value| {
+        let app = &w.app;
+        let token = w.first.clone();
+        async move {
+            app.post_json(
+                &format!("/api/v1/resources/{id}/close"),
+                Some(&token),
+                &body,
+            )
+            .await
+        }
+    };
+    // 本宮 closes within 令和7年度, 青山 after it.
+    let closed = close(
+        ids[1],
+        json!({"closed_on": "令和8年3月30日", "reason": "担い手の転居"}),
+    )
+    .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    assert_eq!(closed.json()["closed_on"], "2026-03-30");
+    assert_eq!(closed.json()["closed_reason"], "担い手の転居");
+    let r = close(
+        ids[2],
+        json!({"closed_on": "2026-04-01", "reason": "会場の閉鎖"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let again = close(ids[2], json!({"closed_on": "2026-04-02", "reason": "x"})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let too_early = close(ids[3], json!({"closed_on": "2026-04-30", "reason": "x"})).await;
+    assert_eq!(too_early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_early.body.contains("開設日"), "{}", too_early.body);
+    let future = close(ids[3], json!({"closed_on": "2099-01-01", "reason": "x"})).await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = close(999_999, json!({"closed_on": "2026-04-30", "reason": "x"})).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    let fy2025 = w.report(&w.city, "2025").await;
+    assert_eq!(
+        hubs(&fy2025, "salon") - before,
+        2,
+        "上田 and 青山 stood on 3月31日"
+    );
+    assert_eq!(fy2025["community"]["resources_opened"], 3);
+    assert_eq!(fy2025["community"]["resources_closed"], 1);
+    let fy2026 = w.report(&w.city, "2026").await;
+    assert_eq!(hubs(&fy2026, "salon") - before, 2, "上田 and 仙北");
+    assert_eq!(fy2026["community"]["resources_closed"], 1);
+    // The list shows what is open now.
+    let list = w.app.get("/api/v1/resources", Some(&w.first)).await.json();
+    let names: Vec<&str> = list["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert!(names.contains(&"上田サロン") && !names.contains(&"本宮サロン"));
+}
 
 async fn trainings_are_recorded_by_the_city_and_counted(backend: Backend) {
     let w = world(backend).await;

@@ -17,7 +17,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tsunagaru_app::participation::{HostSupportInput, MatchInput, MatchRecord};
 use tsunagaru_domain::reach::{
-    AttemptInput, EventInput, FollowUpInput, MenuInput, ResourceInput, TargetInput,
+    AttemptInput, EventInput, FollowUpInput, MenuInput, ResourceClosingInput, ResourceInput,
+    TargetInput,
 };
 
 pub fn router() -> Router<AppState> {
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/resources/hsds", get(hsds))
         .route("/resources/csv", get(csv))
         .route("/resources/{id}", get(resource))
+        .route("/resources/{id}/close", post(close_resource))
         .route("/events", get(events).post(create_event))
         .route("/events/{id}", get(event))
         .route("/events/{id}/consultations", post(link_consultation))
@@ -234,6 +236,21 @@ async fn create_resource(
     let input = body(input)?;
     Ok(created(
         state.app.create_resource(&user.actor(), &input).await?,
+    ))
+}
+
+/// 廃止 of a registered 拠点: `{"closed_on": "…", "reason": "…"}`.
+async fn close_resource(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+    input: Result<Json<ResourceClosingInput>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let input = body(input)?;
+    state.app.close_resource(&user.actor(), id, &input).await?;
+    let r = state.app.resource(id).await?;
+    Ok(Json(
+        serde_json::to_value(resource_view(&state, &r)).unwrap_or(Value::Null),
     ))
 }
 

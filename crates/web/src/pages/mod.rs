@@ -79,6 +79,7 @@ pub fn router() -> Router<AppState> {
             "/resources",
             get(reach::resources).post(reach::create_resource),
         )
+        .route("/resources/{id}/close", post(reach::close_resource))
         .route("/resources/export.csv", get(reach::export_csv))
         .route("/resources/hsds.json", get(reach::export_hsds))
         .route("/events", get(reach::events).post(reach::create_event))

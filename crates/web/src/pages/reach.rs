@@ -15,14 +15,16 @@ use crate::views::reach::{
 };
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use tsunagaru_app::participation::{HostSupportInput, MatchInput};
 use tsunagaru_domain::intake::FieldError;
 use tsunagaru_domain::reach::{
     AttemptInput, ContactOutcome, ContactWay, EventInput, EventKind, FollowUpInput, FollowUpKind,
-    FoundVia, MenuInput, OutreachStage, ResourceInput, ResourceKind, TargetInput,
+    FoundVia, MenuInput, OutreachStage, ResourceClosingInput, ResourceInput, ResourceKind,
+    TargetInput,
 };
 
 // ------------------------------------------------------------- outreach ----
@@ -518,6 +520,22 @@ pub struct ResourcesPage {
     pub input: ResourceInput,
     pub message: String,
     pub errors: Errors,
+    /// The 廃止 form that failed: which 拠点, what was typed, why.
+    pub closing_id: i64,
+    pub closing: ResourceClosingInput,
+    pub closing_message: String,
+    pub closing_errors: Errors,
+    /// After an action.
+    pub notice: String,
+}
+
+/// A failed 廃止 form, shown again on its row.
+#[derive(Default)]
+struct FailedClosing {
+    id: i64,
+    input: ResourceClosingInput,
+    message: String,
+    errors: Vec<FieldError>,
 }
 
 async fn render_resources(
@@ -526,6 +544,8 @@ async fn render_resources(
     input: ResourceInput,
     message: String,
     errors: &[FieldError],
+    closing: FailedClosing,
+    notice: String,
 ) -> Result<String, PageError> {
     let resources = state
         .app
@@ -547,17 +567,87 @@ async fn render_resources(
         input,
         message,
         errors: errors_of(errors),
+        closing_id: closing.id,
+        closing: closing.input,
+        closing_message: closing.message,
+        closing_errors: errors_of(&closing.errors),
+        notice,
     };
     Ok(page.render()?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResourcesQuery {
+    closed: String,
 }
 
 pub async fn resources(
     State(state): State<AppState>,
     WebUser(user): WebUser,
+    Query(q): Query<ResourcesQuery>,
 ) -> Result<Html<String>, PageError> {
+    // `?closed=<id>` after a 廃止: the notice names the 拠点 as stored.
+    let notice = match q.closed.trim().parse::<i64>() {
+        Ok(id) => match state.app.resource(id).await {
+            Ok(r) if r.closed_on.is_some() => format!("「{}」を廃止として記録しました", r.name),
+            _ => String::new(),
+        },
+        Err(_) => String::new(),
+    };
     Ok(Html(
-        render_resources(&state, &user, ResourceInput::default(), String::new(), &[]).await?,
+        render_resources(
+            &state,
+            &user,
+            ResourceInput::default(),
+            String::new(),
+            &[],
+            FailedClosing::default(),
+            notice,
+        )
+        .await?,
     ))
+}
+
+/// 廃止 of a registered 拠点 from its row.
+pub async fn close_resource(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = form_pairs(&body);
+    let input = ResourceClosingInput {
+        closed_on: field(&p, "closed_on"),
+        reason: field(&p, "reason"),
+    };
+    match state.app.close_resource(&user.actor(), id, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/resources?closed={id}")).into_response()),
+        Err(e) => {
+            let FormFailure {
+                status,
+                message,
+                fields,
+            } = FormFailure::of(e)?;
+            let closing = FailedClosing {
+                id,
+                input,
+                message,
+                errors: fields,
+            };
+            let html = render_resources(
+                &state,
+                &user,
+                ResourceInput::default(),
+                String::new(),
+                &[],
+                closing,
+                String::new(),
+            )
+            .await?;
+            Ok((status, Html(html)).into_response())
+        }
+    }
 }
 
 pub async fn create_resource(
@@ -576,6 +666,7 @@ pub async fn create_resource(
         audience: field(&p, "audience"),
         phone: field(&p, "phone"),
         email: field(&p, "email"),
+        opened_on: field(&p, "opened_on"),
     };
     match state.app.create_resource(&user.actor(), &input).await {
         Ok(_) => Ok(Redirect::to("/resources").into_response()),
@@ -585,7 +676,16 @@ pub async fn create_resource(
                 message,
                 fields,
             } = FormFailure::of(e)?;
-            let html = render_resources(&state, &user, input, message, &fields).await?;
+            let html = render_resources(
+                &state,
+                &user,
+                input,
+                message,
+                &fields,
+                FailedClosing::default(),
+                String::new(),
+            )
+            .await?;
             Ok((status, Html(html)).into_response())
         }
     }

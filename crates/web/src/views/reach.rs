@@ -265,14 +265,26 @@ pub struct ResourceView {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub source: String,
+    /// 開設日 (none: before the records began).
+    pub opened_on: Option<NaiveDate>,
+    /// 廃止日 and why.
+    pub closed_on: Option<NaiveDate>,
+    pub closed_reason: Option<String>,
+    /// 開設日 in 和暦, for the page.
+    #[serde(skip)]
+    pub opened_label: String,
+    /// A registered 拠点 (the pack's agencies close by leaving the pack).
+    #[serde(skip)]
+    pub registered: bool,
 }
 
 pub fn resource_view(state: &AppState, r: &CommunityResource) -> ResourceView {
+    let city = &state.pack.municipality.name;
     let catchment = r.address.as_deref().and_then(|a| {
-        let line = if a.contains("盛岡市") {
+        let line = if a.contains(city.as_str()) {
             a.to_owned()
         } else {
-            format!("盛岡市{a}")
+            format!("{city}{a}")
         };
         state.address.route(&line).center
     });
@@ -291,5 +303,10 @@ pub fn resource_view(state: &AppState, r: &CommunityResource) -> ResourceView {
         phone: r.phone.clone(),
         email: r.email.clone(),
         source: r.source.clone(),
+        opened_on: r.opened_on,
+        closed_on: r.closed_on,
+        closed_reason: r.closed_reason.clone(),
+        opened_label: r.opened_on.map(date_label).unwrap_or_default(),
+        registered: r.agency_id.is_none(),
     }
 }

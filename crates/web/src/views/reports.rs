@@ -72,6 +72,8 @@ pub fn report_json(r: &AnnualReport) -> Value {
         },
         "community": {
             "resources_by_kind": rows_json(&r.community.resources_by_kind),
+            "resources_opened": r.community.resources_opened,
+            "resources_closed": r.community.resources_closed,
             "events": r.community.events,
             "participants": r.community.participants,
             "event_consultations": r.community.event_consultations,
