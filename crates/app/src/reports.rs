@@ -127,6 +127,8 @@ pub struct Cases {
     pub monitored: i64,
     /// The goals of the closed cases by their 終結時評価 (達成 / 一部達成 / 未達成).
     pub goals: Vec<Row>,
+    /// The closed cases by their 終結の理由.
+    pub closed_by_reason: Vec<Row>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,6 +332,13 @@ impl AnnualReport {
         push(s, "支援プラン合意（再プラン）", k.plans_again.to_string());
         push(s, "モニタリング開始", k.monitored.to_string());
         push(s, "終結", k.closed.to_string());
+        for reason in &k.closed_by_reason {
+            push(
+                s,
+                &format!("終結の理由: {}", reason.label),
+                reason.count.to_string(),
+            );
+        }
         for g in &k.goals {
             push(
                 s,
@@ -556,6 +565,13 @@ impl App {
             returned: count_of(&figures.cases_ended, "returned"),
             open_at_end: figures.cases_open_at_end,
             monitored: figures.cases_monitored,
+            closed_by_reason: tsunagaru_domain::plan::ClosureReason::ALL
+                .iter()
+                .map(|r| {
+                    let n = figures.closures.iter().filter(|c| c.reason == *r).count();
+                    row(r.code(), r.label(), i64::try_from(n).unwrap_or(0))
+                })
+                .collect(),
             goals: tsunagaru_domain::plan::GoalOutcome::ALL
                 .iter()
                 .map(|o| {

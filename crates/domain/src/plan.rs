@@ -388,11 +388,69 @@ pub struct GoalEvaluation {
     pub change: String,
 }
 
-/// The 終結時評価: every goal of the plan evaluated, and why the case ends.
+crate::intake::vocabulary!(
+    /// 終結の理由, coded so the 年度's closures can be counted by reason
+    /// (as the 支援状況調査 counts its 終結).
+    ClosureReason {
+        GoalsMet = "goals_met", "目標の達成（課題の解決）";
+        CommunityWatch = "community_watch", "地域での見守りへ移行";
+        OtherService = "other_service", "他の制度・機関の支援へ移行";
+        MovedAway = "moved_away", "転出";
+        Deceased = "deceased", "死亡";
+        Declined = "declined", "本人の申出（支援の辞退）";
+        LostContact = "lost_contact", "連絡が取れなくなった";
+        Other = "other", "その他";
+    }
+);
+
+/// The 終結時評価: every goal of the plan evaluated, why the case ends (a
+/// coded reason) and what the worker adds in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredClosure")]
 pub struct Closure {
     pub evaluations: Vec<GoalEvaluation>,
-    pub reason: String,
+    pub reason: ClosureReason,
+    /// 理由の詳細 (needed for その他).
+    pub detail: String,
+}
+
+/// A closure as stored: records written before the reasons were coded hold
+/// the reason in words only; they read as その他 with those words kept.
+#[derive(Deserialize)]
+struct StoredClosure {
+    evaluations: Vec<GoalEvaluation>,
+    reason: String,
+    #[serde(default)]
+    detail: String,
+}
+
+impl From<StoredClosure> for Closure {
+    fn from(s: StoredClosure) -> Closure {
+        match ClosureReason::parse(&s.reason) {
+            Some(reason) => Closure {
+                evaluations: s.evaluations,
+                reason,
+                detail: s.detail,
+            },
+            None => Closure {
+                evaluations: s.evaluations,
+                reason: ClosureReason::Other,
+                detail: [s.reason, s.detail]
+                    .into_iter()
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            },
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ClosureReason {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        ClosureReason::parse(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown closure reason {code}")))
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -400,7 +458,10 @@ pub struct Closure {
 pub struct ClosureInput {
     /// One per goal of the plan, in the plan's order.
     pub evaluations: Vec<EvaluationInput>,
+    /// The code (`goals_met` …) or the label of a [`ClosureReason`].
     pub reason: String,
+    /// 理由の詳細: what the worker adds; required for その他.
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -445,15 +506,41 @@ impl ClosureInput {
                 )),
             }
         }
-        if self.reason.trim().is_empty() {
-            problems.push(error("reason", "終結の理由を書いてください"));
+        let reason = ClosureReason::parse(&self.reason);
+        let choices = || {
+            ClosureReason::ALL
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join("・")
+        };
+        let detail = self.detail.trim().to_owned();
+        match reason {
+            None if self.reason.trim().is_empty() => problems.push(error(
+                "reason",
+                format!("終結の理由を選んでください（{}）", choices()),
+            )),
+            None => problems.push(error(
+                "reason",
+                format!(
+                    "終結の理由「{}」は選べません（{}）",
+                    self.reason.trim(),
+                    choices()
+                ),
+            )),
+            Some(ClosureReason::Other) if detail.is_empty() => problems.push(error(
+                "detail",
+                "終結の理由が「その他」のときは、詳細を書いてください",
+            )),
+            Some(_) => {}
         }
         if !problems.is_empty() {
             return Err(problems);
         }
         Ok(Closure {
             evaluations,
-            reason: self.reason.trim().to_owned(),
+            reason: reason.expect("checked"),
+            detail,
         })
     }
 }
@@ -603,14 +690,16 @@ mod tests {
                     change: String::new(),
                 },
             ],
-            reason: "目標を概ね達成し、地域包括で見守る".into(),
+            reason: "地域での見守りへ移行".into(),
+            detail: "目標を概ね達成し、地域包括で見守る".into(),
         };
         let closure = input.parse(&plan.goals).unwrap();
         assert_eq!(closure.evaluations[0].outcome, GoalOutcome::Achieved);
         assert_eq!(closure.evaluations[1].goal.text, "地域で安心して暮らす");
+        assert_eq!(closure.reason, ClosureReason::CommunityWatch);
         let short = ClosureInput {
             evaluations: vec![EvaluationInput::default()],
-            reason: String::new(),
+            ..ClosureInput::default()
         };
         let errors = short.parse(&plan.goals).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -618,6 +707,34 @@ mod tests {
             fields,
             vec!["evaluations", "evaluations[0].outcome", "reason"]
         );
+        // その他 needs words; an unknown reason is refused with the choices.
+        let other = ClosureInput {
+            reason: "other".into(),
+            detail: " ".into(),
+            ..input.clone()
+        };
+        assert_eq!(other.parse(&plan.goals).unwrap_err()[0].field, "detail");
+        let unknown = ClosureInput {
+            reason: "なんとなく".into(),
+            ..input
+        };
+        let refused = unknown.parse(&plan.goals).unwrap_err();
+        assert!(refused[0].message.contains("目標の達成（課題の解決）"));
+    }
+
+    #[test]
+    fn a_closure_stored_before_reasons_were_coded_reads_as_other_with_its_words() {
+        let old = r#"{"evaluations": [], "reason": "目標を概ね達成し、地域包括で見守る"}"#;
+        let closure: Closure = serde_json::from_str(old).unwrap();
+        assert_eq!(closure.reason, ClosureReason::Other);
+        assert_eq!(closure.detail, "目標を概ね達成し、地域包括で見守る");
+        let now = Closure {
+            evaluations: Vec::new(),
+            reason: ClosureReason::MovedAway,
+            detail: "県外へ".into(),
+        };
+        let back: Closure = serde_json::from_str(&serde_json::to_string(&now).unwrap()).unwrap();
+        assert_eq!(back, now);
     }
 
     #[test]

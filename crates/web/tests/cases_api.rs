@@ -293,11 +293,13 @@ async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
             &format!("/api/v1/cases/{case}/close"),
             json!({"evaluations": [{"outcome": "achieved", "change": "滞納が解消した"},
                                    {"outcome": "一部達成", "change": "週1回外出するようになった"}],
-                   "reason": "目標を概ね達成し、地域包括で見守る"}),
+                   "reason": "地域での見守りへ移行", "detail": "目標を概ね達成し、地域包括で見守る"}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["state"], "closed");
+    assert_eq!(body["closure_reason"], "community_watch");
+    assert_eq!(body["closure_detail"], "目標を概ね達成し、地域包括で見守る");
     assert_eq!(body["evaluations"][1]["outcome_label"], "一部達成");
     assert_eq!(body["evaluations"][1]["goal"], "息子が社会とつながる");
     // 事業実績 counts the case: opened, monitored and closed today, its goals
@@ -330,6 +332,14 @@ async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
         .map(|g| g["count"].as_i64().unwrap())
         .collect();
     assert_eq!(goals, vec![1, 1, 0], "達成, 一部達成, 未達成");
+    let by_reason: Vec<(&str, i64)> = cases["closed_by_reason"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["count"].as_i64().unwrap() > 0)
+        .map(|r| (r["key"].as_str().unwrap(), r["count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(by_reason, vec![("community_watch", 1)]);
     let meeting_day = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
     let report = report_of(meeting_day).await;
     assert_eq!(report["cases"]["plans_first"], 1, "{}", report["cases"]);

@@ -19,8 +19,8 @@ use tsunagaru_app::cases::{ConsentInput, ReturnInput, agreed_plan};
 use tsunagaru_domain::case::CaseStep;
 use tsunagaru_domain::intake::{Concern, FieldError};
 use tsunagaru_domain::plan::{
-    AssessmentArea, AssessmentInput, AssignmentInput, ClosureInput, EvaluationInput, GoalOutcome,
-    GoalTerm, PlanInput, TaskInput,
+    AssessmentArea, AssessmentInput, AssignmentInput, ClosureInput, ClosureReason, EvaluationInput,
+    GoalOutcome, GoalTerm, PlanInput, TaskInput,
 };
 
 pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
@@ -98,6 +98,7 @@ pub struct CaseForms {
     pub consent: ConsentInput,
     pub evaluations: Vec<EvaluationInput>,
     pub closure_reason: String,
+    pub closure_detail: String,
     pub ret: ReturnInput,
 }
 
@@ -124,7 +125,9 @@ pub struct CasePage {
     pub consent_by: String,
     pub goal_evals: Vec<GoalEval>,
     pub outcomes: Vec<Choice>,
-    pub closure_reason: String,
+    /// 終結の理由 to choose from, with the one chosen.
+    pub closure_reasons: Vec<Choice>,
+    pub closure_detail: String,
     pub return_agencies: Vec<Choice>,
     pub return_reason: String,
     pub meetings: Vec<MeetingRef>,
@@ -333,7 +336,15 @@ pub async fn render_case(
                 selected: false,
             })
             .collect(),
-        closure_reason: forms.closure_reason.clone(),
+        closure_reasons: ClosureReason::ALL
+            .iter()
+            .map(|r| Choice {
+                value: r.code().into(),
+                label: r.label().into(),
+                selected: ClosureReason::parse(&forms.closure_reason) == Some(*r),
+            })
+            .collect(),
+        closure_detail: forms.closure_detail.clone(),
         return_agencies: agency_choices(forms.ret.agency_id),
         return_reason: forms.ret.reason.clone(),
         meetings,
@@ -492,6 +503,10 @@ fn read_closure(pairs: &[(String, String)]) -> ClosureInput {
             input.reason = v.clone();
             continue;
         }
+        if k == "detail" {
+            input.detail = v.clone();
+            continue;
+        }
         let Some(rest) = k.strip_prefix("evaluations[") else {
             continue;
         };
@@ -597,6 +612,7 @@ pub async fn act(
             let input = read_closure(&pairs);
             forms.evaluations = input.evaluations.clone();
             forms.closure_reason = input.reason.clone();
+            forms.closure_detail = input.detail.clone();
             (
                 "close",
                 state

@@ -294,7 +294,10 @@ pub struct CaseView {
     pub consent_label: String,
     pub assessment: Option<AssessmentView>,
     pub plans: Vec<PlanView>,
+    /// 終結の理由: its code, its label and the words added.
     pub closure_reason: String,
+    pub closure_reason_label: String,
+    pub closure_detail: String,
     pub evaluations: Vec<EvaluationView>,
     pub closed_label: String,
     pub returned_to: String,
@@ -386,7 +389,17 @@ pub async fn case_view(state: &AppState, record: &CaseRecord) -> Result<CaseView
         closure_reason: case
             .closure
             .as_ref()
-            .map(|c| c.reason.clone())
+            .map(|c| c.reason.code().to_owned())
+            .unwrap_or_default(),
+        closure_reason_label: case
+            .closure
+            .as_ref()
+            .map(|c| c.reason.label().to_owned())
+            .unwrap_or_default(),
+        closure_detail: case
+            .closure
+            .as_ref()
+            .map(|c| c.detail.clone())
             .unwrap_or_default(),
         evaluations: case
             .closure

@@ -88,6 +88,7 @@ pub fn report_json(r: &AnnualReport) -> Value {
             "open_at_end": r.cases.open_at_end,
             "monitored": r.cases.monitored,
             "goals": rows_json(&r.cases.goals),
+            "closed_by_reason": rows_json(&r.cases.closed_by_reason),
         },
         "meetings": {
             "by_kind": r.meetings.by_kind.iter().map(|m| json!({
