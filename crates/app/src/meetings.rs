@@ -10,10 +10,11 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::case::{
-    CaseState, CaseStep, MeetingKind, Recurrence, agenda_gate, paired_support_conference,
-    parse_meeting_start, parse_meeting_time,
+    AgendaSubject, CaseState, CaseStep, MeetingKind, Recurrence, TopicInput, agenda_gate,
+    paired_support_conference, parse_meeting_start, parse_meeting_time,
 };
 use tsunagaru_domain::era::EraDate;
+use tsunagaru_domain::report::FiscalYear;
 use tsunagaru_store::{
     Case, CaseEvent, Consultation, Meeting, MeetingRow, NewDecision, NewMeeting, NewTask, Person,
     PlanAgreement, PlanVersion, Task,
@@ -57,6 +58,8 @@ pub struct GateRefusal {
 #[serde(default)]
 pub struct DecisionInput {
     pub case_id: Option<i64>,
+    /// A topic of the agenda the decision is on (instead of a case).
+    pub agenda_item_id: Option<i64>,
     pub text: String,
     /// A task for an agency (all three or none).
     pub task_agency_id: Option<i64>,
@@ -277,6 +280,42 @@ impl App {
         Ok(Ok(()))
     }
 
+    /// Puts a topic on the agenda: a theme in words, with the 年度 whose
+    /// 事業実績 it brings before the meeting. Not on a よりそい会議 (cases with
+    /// 本人同意 only).
+    pub async fn add_topic(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        input: &TopicInput,
+    ) -> Result<i64, AppError> {
+        let meeting = self.open_meeting(actor, meeting_id).await?;
+        let kind = meeting.row.kind;
+        if !kind.takes_topics() {
+            return Err(AppError::conflict(format!(
+                "{}の議題は、本人の同意があるケースだけです。テーマは{}・{}で取り上げてください",
+                self.kind_name(kind),
+                self.kind_name(MeetingKind::CouncilPlenary),
+                self.kind_name(MeetingKind::CouncilWorkingGroup)
+            )));
+        }
+        let topic = input.parse().map_err(AppError::Invalid)?;
+        Ok(self
+            .repo
+            .add_agenda_topic(
+                meeting_id,
+                &topic,
+                actor.id(),
+                actor
+                    .audit(AuditAction::AgendaAdded)
+                    .detail(match topic.fiscal_year {
+                        Some(y) => format!("議題（{}の事業実績）", y.label()),
+                        None => "議題".to_owned(),
+                    }),
+            )
+            .await?)
+    }
+
     pub async fn save_minutes(
         &self,
         actor: &Actor,
@@ -311,9 +350,23 @@ impl App {
             message: m.into(),
         };
         if let Some(case_id) = input.case_id
-            && !meeting.agenda.iter().any(|a| a.case_id == case_id)
+            && !meeting.agenda.iter().any(|a| a.case_id() == Some(case_id))
         {
             problems.push(field("case_id", "このケースはこの会議の議題にありません"));
+        }
+        if let Some(item_id) = input.agenda_item_id {
+            let is_topic = meeting
+                .agenda
+                .iter()
+                .any(|a| a.id == item_id && matches!(a.subject, AgendaSubject::Topic(_)));
+            if !is_topic {
+                problems.push(field("agenda_item_id", "この議題はこの会議にありません"));
+            } else if input.case_id.is_some() {
+                problems.push(field(
+                    "agenda_item_id",
+                    "決定事項はケースか議題のどちらか一方について記録します",
+                ));
+            }
         }
         let text = input.text.trim();
         if text.is_empty() && !input.agree_plan {
@@ -392,6 +445,7 @@ impl App {
                 &NewDecision {
                     meeting_id,
                     case_id: input.case_id,
+                    agenda_item_id: input.agenda_item_id,
                     text,
                     created_by: actor.id(),
                     task,
@@ -595,10 +649,21 @@ pub struct AgendaRecord {
     pub plans: Vec<PlanVersion>,
 }
 
+/// A topic on a meeting's agenda, with the 年度's 事業実績 it brings (the
+/// whole city's, as the 全体会 evaluates it).
+pub struct TopicRecord {
+    pub item_id: i64,
+    pub position: i64,
+    pub title: String,
+    pub fiscal_year: Option<FiscalYear>,
+    pub report: Option<crate::reports::AnnualReport>,
+}
+
 /// A meeting's material for a member who may open it.
 pub struct MeetingRecord {
     pub meeting: Meeting,
     pub agenda: Vec<AgendaRecord>,
+    pub topics: Vec<TopicRecord>,
     /// Cases on the agenda withheld because 本人 withdrew consent after they
     /// were put on it (a meeting that requires consent shows them no more).
     pub withheld: usize,
@@ -635,9 +700,30 @@ impl App {
         let meeting = self.open_meeting(actor, id).await?;
         let kind = meeting.row.kind;
         let mut agenda = Vec::new();
+        let mut topics = Vec::new();
         let mut withheld = 0;
         for item in &meeting.agenda {
-            let Some(case) = self.repo.case(item.case_id).await? else {
+            let case_id = match &item.subject {
+                AgendaSubject::Case(id) => *id,
+                AgendaSubject::Topic(topic) => {
+                    let report = match topic.fiscal_year {
+                        Some(year) => Some(
+                            self.report_with_indicators(&tsunagaru_store::ReportScope::City, year)
+                                .await?,
+                        ),
+                        None => None,
+                    };
+                    topics.push(TopicRecord {
+                        item_id: item.id,
+                        position: item.position,
+                        title: topic.title.clone(),
+                        fiscal_year: topic.fiscal_year,
+                        report,
+                    });
+                    continue;
+                }
+            };
+            let Some(case) = self.repo.case(case_id).await? else {
                 continue;
             };
             let consultation = self.repo.consultation(case.consultation_id).await?;
@@ -672,12 +758,28 @@ impl App {
                         Reading::Print => AuditAction::MeetingPrinted,
                     })
                     .record("meeting", id)
-                    .detail(format!("議題 {} 件", agenda.len())),
+                    .detail({
+                        let reports: Vec<String> = topics
+                            .iter()
+                            .filter_map(|t| t.fiscal_year)
+                            .map(|y| format!("{}の事業実績", y.label()))
+                            .collect();
+                        if reports.is_empty() {
+                            format!("議題 {} 件", agenda.len() + topics.len())
+                        } else {
+                            format!(
+                                "議題 {} 件（{}）",
+                                agenda.len() + topics.len(),
+                                reports.join("・")
+                            )
+                        }
+                    }),
             )
             .await?;
         Ok(MeetingRecord {
             meeting,
             agenda,
+            topics,
             withheld,
             tasks,
         })

@@ -449,8 +449,26 @@ impl App {
         fiscal_year: FiscalYear,
     ) -> Result<AnnualReport, AppError> {
         let scope = self.report_scope(actor).await?;
-        let mut report = self.count_year(&scope, fiscal_year).await?;
-        let previous = self.count_year(&scope, fiscal_year.previous()).await?;
+        let report = self.report_with_indicators(&scope, fiscal_year).await?;
+        self.repo
+            .append_audit(actor.audit(AuditAction::ReportViewed).detail(format!(
+                "{} {}",
+                fiscal_year.label(),
+                report.scope_label
+            )))
+            .await?;
+        Ok(report)
+    }
+
+    /// The 年度's figures for a scope with the 評価指標 against their targets
+    /// and the previous 年度. Not audited: the caller audits the view.
+    pub(crate) async fn report_with_indicators(
+        &self,
+        scope: &ReportScope,
+        fiscal_year: FiscalYear,
+    ) -> Result<AnnualReport, AppError> {
+        let mut report = self.count_year(scope, fiscal_year).await?;
+        let previous = self.count_year(scope, fiscal_year.previous()).await?;
         report.indicators = self
             .pack
             .indicators
@@ -468,13 +486,6 @@ impl App {
                 previous: previous.figure(&i.figure).unwrap_or(0),
             })
             .collect();
-        self.repo
-            .append_audit(actor.audit(AuditAction::ReportViewed).detail(format!(
-                "{} {}",
-                fiscal_year.label(),
-                report.scope_label
-            )))
-            .await?;
         Ok(report)
     }
 

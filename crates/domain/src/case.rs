@@ -4,7 +4,9 @@
 //! [`crate::plan`].
 
 use crate::era::EraDate;
+use crate::intake::FieldError;
 use crate::kana::fold_width;
+use crate::report::FiscalYear;
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
 use std::fmt;
 
@@ -197,6 +199,78 @@ impl MeetingKind {
     pub fn agrees_plans(self) -> bool {
         self == MeetingKind::CaseConference
     }
+
+    /// Whether the agenda can carry topics (themes in words, the 年度's
+    /// 事業実績): every kind but the よりそい会議, whose agenda is cases with
+    /// 本人同意 only.
+    pub fn takes_topics(self) -> bool {
+        self != MeetingKind::CaseConference
+    }
+}
+
+/// What an agenda item is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgendaSubject {
+    /// A 多機関協働 case (by id).
+    Case(i64),
+    Topic(Topic),
+}
+
+/// An agenda item that is not a case: a theme, with the 年度 whose 事業実績
+/// it puts before the meeting (the 全体会's evaluation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    pub title: String,
+    pub fiscal_year: Option<FiscalYear>,
+}
+
+impl Topic {
+    /// The longest title a topic takes.
+    pub const MAX_TITLE: usize = 200;
+}
+
+/// A topic as typed: its title and, optionally, the 年度 (2025, 令和7年度).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TopicInput {
+    pub topic: String,
+    pub fiscal_year: String,
+}
+
+impl TopicInput {
+    pub fn parse(&self) -> Result<Topic, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let title = self.topic.trim();
+        if title.is_empty() {
+            problems.push(FieldError {
+                field: "topic".into(),
+                message: "議題を書いてください".into(),
+            });
+        } else if title.chars().count() > Topic::MAX_TITLE {
+            problems.push(FieldError {
+                field: "topic".into(),
+                message: format!("議題は{}文字までにしてください", Topic::MAX_TITLE),
+            });
+        }
+        let fiscal_year = match self.fiscal_year.trim() {
+            "" => None,
+            typed => FiscalYear::parse(typed)
+                .map_err(|message| {
+                    problems.push(FieldError {
+                        field: "fiscal_year".into(),
+                        message,
+                    })
+                })
+                .ok(),
+        };
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Topic {
+            title: title.to_owned(),
+            fiscal_year,
+        })
+    }
 }
 
 /// Why a case cannot go on a meeting's agenda.
@@ -349,6 +423,36 @@ mod tests {
     use super::*;
     use CaseState::*;
     use CaseStep::*;
+
+    #[test]
+    fn topics_go_on_every_agenda_but_the_case_conference() {
+        assert!(!MeetingKind::CaseConference.takes_topics());
+        for kind in [
+            MeetingKind::SupportConference,
+            MeetingKind::CouncilPlenary,
+            MeetingKind::CouncilWorkingGroup,
+            MeetingKind::CaseReview,
+        ] {
+            assert!(kind.takes_topics(), "{kind:?}");
+        }
+        let topic = TopicInput {
+            topic: " 令和7年度の事業実績と評価 ".into(),
+            fiscal_year: "令和７年度".into(),
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(topic.title, "令和7年度の事業実績と評価");
+        assert_eq!(topic.fiscal_year, FiscalYear::new(2025));
+        let errors = TopicInput {
+            topic: "あ".repeat(Topic::MAX_TITLE + 1),
+            fiscal_year: "来年".into(),
+        }
+        .parse()
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["topic", "fiscal_year"]);
+        assert_eq!(TopicInput::default().parse().unwrap_err()[0].field, "topic");
+    }
 
     fn pack_name(kind: MeetingKind) -> String {
         match kind {

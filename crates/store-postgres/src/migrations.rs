@@ -34,6 +34,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0011_event_participants.sql"),
     ),
     (12, include_str!("../migrations/0012_resource_history.sql")),
+    (13, include_str!("../migrations/0013_agenda_topics.sql")),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

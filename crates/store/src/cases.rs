@@ -1,9 +1,11 @@
 //! 多機関協働 as stored: cases, plan versions, meetings and tasks.
 
+use crate::StoreError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
-use tsunagaru_domain::case::{CaseState, MeetingKind};
+use tsunagaru_domain::case::{AgendaSubject, CaseState, MeetingKind, Topic};
 use tsunagaru_domain::plan::{Assessment, Closure, Plan, TaskState};
+use tsunagaru_domain::report::FiscalYear;
 
 #[derive(Debug, Clone)]
 pub struct NewCase {
@@ -217,12 +219,67 @@ pub struct MeetingMember {
     pub pledged_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+/// An item of a meeting's agenda: a case or a topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgendaItem {
-    pub case_id: i64,
+    pub id: i64,
+    pub subject: AgendaSubject,
     pub position: i64,
     pub added_by: i64,
     pub added_at: DateTime<Utc>,
+}
+
+impl AgendaItem {
+    pub fn case_id(&self) -> Option<i64> {
+        match self.subject {
+            AgendaSubject::Case(id) => Some(id),
+            AgendaSubject::Topic(_) => None,
+        }
+    }
+}
+
+/// An agenda row as stored; the table's CHECK keeps exactly one of case and topic.
+#[derive(sqlx::FromRow)]
+#[doc(hidden)]
+pub struct AgendaRow {
+    pub id: i64,
+    pub case_id: Option<i64>,
+    pub topic: Option<String>,
+    pub fiscal_year: Option<i64>,
+    pub position: i64,
+    pub added_by: i64,
+    pub added_at: DateTime<Utc>,
+}
+
+impl TryFrom<AgendaRow> for AgendaItem {
+    type Error = StoreError;
+    fn try_from(r: AgendaRow) -> Result<AgendaItem, StoreError> {
+        let subject = match (r.case_id, r.topic) {
+            (Some(case_id), None) => AgendaSubject::Case(case_id),
+            (None, Some(title)) => AgendaSubject::Topic(Topic {
+                title,
+                fiscal_year: match r.fiscal_year {
+                    None => None,
+                    Some(y) => Some(i32::try_from(y).ok().and_then(FiscalYear::new).ok_or_else(
+                        || StoreError::Database(format!("agenda item {}: 年度 {y}", r.id)),
+                    )?),
+                },
+            }),
+            _ => {
+                return Err(StoreError::Database(format!(
+                    "agenda item {} is neither a case nor a topic",
+                    r.id
+                )));
+            }
+        };
+        Ok(AgendaItem {
+            id: r.id,
+            subject,
+            position: r.position,
+            added_by: r.added_by,
+            added_at: r.added_at,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -230,6 +287,8 @@ pub struct Decision {
     pub id: i64,
     pub meeting_id: i64,
     pub case_id: Option<i64>,
+    /// The topic it was decided on, if it was.
+    pub agenda_item_id: Option<i64>,
     pub text: String,
     /// The plan version this decision agreed, if it did.
     pub agreed_plan_id: Option<i64>,
@@ -238,9 +297,8 @@ pub struct Decision {
 }
 
 /// A meeting with its members, agenda and decisions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meeting {
-    #[serde(flatten)]
     pub row: MeetingRow,
     pub members: Vec<MeetingMember>,
     pub agenda: Vec<AgendaItem>,
@@ -277,6 +335,8 @@ pub struct PlanAgreement {
 pub struct NewDecision {
     pub meeting_id: i64,
     pub case_id: Option<i64>,
+    /// A topic of the meeting's agenda.
+    pub agenda_item_id: Option<i64>,
     pub text: String,
     pub created_by: i64,
     pub task: Option<NewTask>,

@@ -342,6 +342,14 @@ pub trait Repository: Send + Sync + 'static {
         by_user: i64,
         audit: NewAuditEvent,
     ) -> Result<()>;
+    /// Puts a topic on the agenda (after the items there); its id.
+    async fn add_agenda_topic(
+        &self,
+        meeting_id: i64,
+        topic: &tsunagaru_domain::case::Topic,
+        by_user: i64,
+        audit: NewAuditEvent,
+    ) -> Result<i64>;
     async fn save_minutes(
         &self,
         meeting_id: i64,

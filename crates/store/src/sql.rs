@@ -1399,6 +1399,9 @@ macro_rules! impl_sql_repository {
                 async fn add_agenda_item(&self, meeting_id: i64, case_id: i64, by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
                     sql_add_agenda_item(self, meeting_id, case_id, by_user, audit).await
                 }
+                async fn add_agenda_topic(&self, meeting_id: i64, topic: &tsunagaru_domain::case::Topic, by_user: i64, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    sql_add_agenda_topic(self, meeting_id, topic, by_user, audit).await
+                }
                 async fn save_minutes(&self, meeting_id: i64, minutes: &str, by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
                     sql_save_minutes(self, meeting_id, minutes, by_user, audit).await
                 }
@@ -1549,9 +1552,9 @@ pub mod __private {
         person_columns, requester_json,
     };
     pub use crate::{
-        AgendaItem, Case, CaseChange, CaseEvent, CaseRow, Decision, Meeting, MeetingMember,
-        MeetingRow, NewCase, NewDecision, NewMeeting, NewTask, PlanRow, PlanVersion, Task,
-        json_text,
+        AgendaItem, AgendaRow, Case, CaseChange, CaseEvent, CaseRow, Decision, Meeting,
+        MeetingMember, MeetingRow, NewCase, NewDecision, NewMeeting, NewTask, PlanRow, PlanVersion,
+        Task, json_text,
     };
     pub use crate::{
         AnnualFigures, ConcernCount, ConsultationDay, HandoffFact, KeyCount, MeetingFact,

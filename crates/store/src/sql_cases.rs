@@ -419,15 +419,19 @@ macro_rules! case_sql {
                     .fetch_all(pool)
                     .await
                     .map_err(db_error)?;
-            let agenda: Vec<AgendaItem> = sqlx::query_as(
-                "SELECT case_id, position, added_by, added_at FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
+            let agenda = sqlx::query_as::<_, AgendaRow>(
+                "SELECT id, case_id, topic, fiscal_year, position, added_by, added_at FROM agenda_items \
+                 WHERE meeting_id = $1 ORDER BY position",
             )
             .bind(id)
             .fetch_all(pool)
             .await
-            .map_err(db_error)?;
+            .map_err(db_error)?
+            .into_iter()
+            .map(AgendaItem::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
             let decisions: Vec<Decision> = sqlx::query_as(
-                "SELECT id, meeting_id, case_id, text, agreed_plan_id, created_by, created_at FROM decisions \
+                "SELECT id, meeting_id, case_id, agenda_item_id, text, agreed_plan_id, created_by, created_at FROM decisions \
                  WHERE meeting_id = $1 ORDER BY id",
             )
             .bind(id)
@@ -516,6 +520,37 @@ macro_rules! case_sql {
             tx.commit().await.map_err(db_error)
         }
 
+        async fn sql_add_agenda_topic(
+            store: &$store,
+            meeting_id: i64,
+            topic: &tsunagaru_domain::case::Topic,
+            by_user: i64,
+            audit: NewAuditEvent,
+        ) -> Result<i64, StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(position) FROM agenda_items WHERE meeting_id = $1")
+                .bind(meeting_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO agenda_items (meeting_id, topic, fiscal_year, position, added_by, added_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(meeting_id)
+            .bind(topic.title.clone())
+            .bind(topic.fiscal_year.map(|y| i64::from(y.start_year())))
+            .bind(last.unwrap_or(0) + 1)
+            .bind(by_user)
+            .bind(store.clock.now())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            append_in(&store.clock, &mut tx, audit.record("meeting", meeting_id)).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok(id)
+        }
+
         async fn sql_save_minutes(
             store: &$store,
             meeting_id: i64,
@@ -540,11 +575,12 @@ macro_rules! case_sql {
             let mut tx = store.begin_write().await.map_err(db_error)?;
             let now = store.clock.now();
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO decisions (meeting_id, case_id, text, agreed_plan_id, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO decisions (meeting_id, case_id, agenda_item_id, text, agreed_plan_id, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(d.meeting_id)
             .bind(d.case_id)
+            .bind(d.agenda_item_id)
             .bind(d.text.clone())
             .bind(d.agreement.as_ref().map(|a| a.plan_id))
             .bind(d.created_by)

@@ -209,7 +209,7 @@ macro_rules! report_sql {
             // Meetings are the city's: counted for the city only.
             let meetings = if *scope == ReportScope::City {
                 sqlx::query_as::<_, MeetingFact>(
-                    "SELECT m.kind, m.starts_at, (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id) AS cases \
+                    "SELECT m.kind, m.starts_at, (SELECT COUNT(*) FROM agenda_items a WHERE a.meeting_id = m.id AND a.case_id IS NOT NULL) AS cases \
                      FROM meetings m WHERE m.starts_at >= $1 AND m.starts_at < $2 ORDER BY m.starts_at",
                 )
                 .bind(from.and_hms_opt(0, 0, 0).expect("midnight"))

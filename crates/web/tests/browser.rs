@@ -1004,9 +1004,9 @@ async fn a_csw_plans_a_case_is_refused_at_the_case_conference_and_a_decision_rea
             .await?
             .click()
             .await?;
-        field(&client, "ケース")
+        field(&client, "ケース・議題")
             .await?
-            .select_by_value(&case_id.to_string())
+            .select_by_value(&format!("case:{case_id}"))
             .await?;
         field(&client, "決定事項")
             .await?

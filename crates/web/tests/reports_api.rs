@@ -400,7 +400,170 @@ on_both_backends!(
     the_csv_is_for_excel_and_the_page_shows_the_year,
     trainings_are_recorded_by_the_city_and_counted,
     the_hubs_are_counted_as_they_stood_on_march_31,
+    the_plenary_takes_the_years_report_as_a_topic,
 );
+
+/// The 全体会 evaluates the 年度: its agenda carries a topic with the 年度's
+/// 事業実績 attached (the whole city's counts, 1–2 suppressed), decisions and
+/// tasks on that topic, all on the page and the A4 print; a よりそい会議
+/// takes no topics, and a decision cannot name another meeting's topic.
+async fn the_plenary_takes_the_years_report_as_a_topic(backend: Backend) {
+    let w = world(backend).await;
+    let first_id = w
+        .app
+        .repo()
+        .users()
+        .await
+        .unwrap()
+        .iter()
+        .find(|u| u.username.as_str() == "r-first")
+        .unwrap()
+        .id;
+    let schedule = |kind: &str| {
+        let app = &w.app;
+        let token = w.city.clone();
+        let body = json!({"kind": kind, "starts_at": "令和8年5月20日 14:00", "place": "市役所",
+                          "member_user_ids": [first_id]});
+        async move {
+            let r = app.post_json("/api/v1/meetings", Some(&token), &body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.json()["ids"][0].as_i64().unwrap()
+        }
+    };
+    let plenary = schedule("council_plenary").await;
+    let conference = schedule("case_conference").await;
+    let agenda = format!("/api/v1/meetings/{plenary}/agenda");
+    let topic = w
+        .app
+        .post_json(
+            &agenda,
+            Some(&w.city),
+            &json!({"topic": "令和7年度 事業実績の評価", "fiscal_year": "令和７年度"}),
+        )
+        .await;
+    assert_eq!(topic.status, StatusCode::CREATED, "{}", topic.body);
+    let item = topic.json()["agenda_item_id"].as_i64().unwrap();
+    let plain = w
+        .app
+        .post_json(&agenda, Some(&w.first), &json!({"topic": "次年度の重点"}))
+        .await;
+    assert_eq!(
+        plain.status,
+        StatusCode::CREATED,
+        "a member adds a topic too"
+    );
+    for (body, field) in [
+        (json!({"topic": " "}), "topic"),
+        (json!({"topic": "評価", "fiscal_year": 1850}), "fiscal_year"),
+        (json!({}), "case_id"),
+    ] {
+        let r = w.app.post_json(&agenda, Some(&w.city), &body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(r.json()["errors"][0]["field"], field, "{}", r.body);
+    }
+    let refused = w
+        .app
+        .post_json(
+            &format!("/api/v1/meetings/{conference}/agenda"),
+            Some(&w.city),
+            &json!({"topic": "令和7年度 事業実績の評価", "fiscal_year": 2025}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("本人の同意"), "{}", refused.body);
+    let outsider = w
+        .app
+        .post_json(&agenda, Some(&w.second), &json!({"topic": "x"}))
+        .await;
+    assert_eq!(outsider.status, StatusCode::NOT_FOUND);
+
+    // The evaluation decided on the topic, with a task for an agency.
+    let decisions = format!("/api/v1/meetings/{plenary}/decisions");
+    let decided = w
+        .app
+        .post_json(
+            &decisions,
+            Some(&w.city),
+            &json!({"agenda_item_id": item, "text": "相談受付は前年度を上回った。参加支援の受け入れ先を広げる",
+                    "task_agency_id": 1, "task_title": "受け入れ先の候補を挙げる", "task_due_on": "R8.7.31"}),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::CREATED, "{}", decided.body);
+    let elsewhere = w
+        .app
+        .post_json(
+            &format!("/api/v1/meetings/{conference}/decisions"),
+            Some(&w.city),
+            &json!({"agenda_item_id": item, "text": "x"}),
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(elsewhere.json()["errors"][0]["field"], "agenda_item_id");
+
+    let m = w
+        .app
+        .get(&format!("/api/v1/meetings/{plenary}"), Some(&w.first))
+        .await;
+    assert_eq!(m.status, StatusCode::OK, "{}", m.body);
+    let m = m.json();
+    let topics = m["topics"].as_array().unwrap();
+    assert_eq!(topics.len(), 2);
+    assert_eq!(topics[0]["title"], "令和7年度 事業実績の評価");
+    assert_eq!(topics[0]["fiscal_year"], 2025);
+    assert_eq!(
+        topics[1]["figures"].as_array().unwrap().len(),
+        0,
+        "no 年度, no report"
+    );
+    // The whole city's 延べ in 令和7年度 is 2 (person A twice): shown as ＊.
+    let consultations = topics[0]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "consultations")
+        .unwrap();
+    assert_eq!(consultations["actual"], "＊", "{consultations}");
+    let total = topics[0]["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["item"] == "相談受付件数（延べ）")
+        .unwrap_or_else(|| panic!("{}", topics[0]["figures"]));
+    assert_eq!(total["value"], "＊");
+    assert!(!m.to_string().contains("盛岡 一子"), "counts, never names");
+    assert_eq!(m["decisions"][0]["agenda_item_id"], item);
+    assert_eq!(m["decisions"][0]["topic"], "令和7年度 事業実績の評価");
+    assert_eq!(m["tasks"][0]["title"], "受け入れ先の候補を挙げる");
+
+    // The page and the A4 print carry the topic, its material and the decision.
+    let (session, _) = w.app.browser_sign_in("r-first", USER_PASSWORD).await;
+    let page = w
+        .app
+        .get_with_cookie(&format!("/meetings/{plenary}"), &session)
+        .await;
+    assert!(page.body.contains("令和7年度 事業実績の評価") && page.body.contains("評価指標"));
+    assert!(
+        page.body
+            .contains("令和7年度 事業実績の評価: 相談受付は前年度を上回った")
+    );
+    let print = w
+        .app
+        .get_with_cookie(&format!("/meetings/{plenary}/print"), &session)
+        .await;
+    assert!(
+        print.body.contains("資料 1: 令和7年度 事業実績"),
+        "{}",
+        print.body
+    );
+    // The view is audited, naming the report it showed.
+    let audit = w.app.repo().audit_events(0, 10_000).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "meeting_viewed" && e.detail.contains("令和7年度の事業実績")),
+        "{audit:?}"
+    );
+}
 
 fn hubs(report: &Value, kind: &str) -> i64 {
     report["community"]["resources_by_kind"]

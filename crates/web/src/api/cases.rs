@@ -13,9 +13,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tsunagaru_app::AppError;
 use tsunagaru_app::cases::{ConsentInput, ReturnInput};
 use tsunagaru_app::meetings::{DecisionInput, MeetingInput};
-use tsunagaru_domain::case::CaseStep;
+use tsunagaru_domain::case::{CaseStep, TopicInput};
 use tsunagaru_domain::plan::{AssessmentInput, ClosureInput, PlanInput};
 
 pub fn router() -> Router<AppState> {
@@ -217,9 +218,14 @@ async fn pledge(
     Ok(Json(json!({ "pledged": true })))
 }
 
+/// `{"case_id": …}`, or `{"topic": "…", "fiscal_year": 2025}` (the 年度
+/// as a number or as typed: 令和7年度).
 #[derive(Deserialize)]
 struct AgendaInput {
-    case_id: i64,
+    case_id: Option<i64>,
+    topic: Option<String>,
+    #[serde(default)]
+    fiscal_year: Value,
 }
 
 async fn agenda(
@@ -229,14 +235,42 @@ async fn agenda(
     input: Result<Json<AgendaInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
-    match state
-        .app
-        .add_agenda(&user.actor(), id, input.case_id)
-        .await?
-    {
+    let case_id = match (input.case_id, input.topic) {
+        (Some(case_id), None) => case_id,
+        (None, Some(topic)) => {
+            let fiscal_year = match input.fiscal_year {
+                Value::Null => String::new(),
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            let item = state
+                .app
+                .add_topic(&user.actor(), id, &TopicInput { topic, fiscal_year })
+                .await?;
+            return Ok((
+                StatusCode::CREATED,
+                Json(json!({ "meeting_id": id, "agenda_item_id": item })),
+            ));
+        }
+        (Some(_), Some(_)) => {
+            return Err(AppError::invalid(
+                "topic",
+                "議題にするのはケース（case_id）かテーマ（topic）のどちらか一方です",
+            )
+            .into());
+        }
+        (None, None) => {
+            return Err(AppError::invalid(
+                "case_id",
+                "議題にするケース（case_id）かテーマ（topic）を指定してください",
+            )
+            .into());
+        }
+    };
+    match state.app.add_agenda(&user.actor(), id, case_id).await? {
         Ok(()) => Ok((
             StatusCode::CREATED,
-            Json(json!({ "meeting_id": id, "case_id": input.case_id })),
+            Json(json!({ "meeting_id": id, "case_id": case_id })),
         )),
         Err(refused) => Ok((
             StatusCode::CONFLICT,

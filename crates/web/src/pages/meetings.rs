@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tsunagaru_app::Reading;
 use tsunagaru_app::meetings::{DecisionInput, MeetingAccess, MeetingInput};
-use tsunagaru_domain::case::MeetingKind;
+use tsunagaru_domain::case::{MeetingKind, TopicInput};
 use tsunagaru_domain::intake::FieldError;
 
 pub struct MemberChoice {
@@ -200,10 +200,13 @@ pub struct MeetingPage {
     pub message: String,
     pub errors: Errors,
     pub cases: Vec<Choice>,
+    /// What a decision can be about: `case:ID` or `topic:ID`.
     pub agenda_cases: Vec<Choice>,
     pub agencies: Vec<Choice>,
     pub minutes: String,
     pub decision: DecisionInput,
+    /// The topic form as typed, when it failed.
+    pub topic: TopicInput,
 }
 
 #[derive(Template)]
@@ -222,6 +225,7 @@ struct MeetingForms {
     errors: Vec<FieldError>,
     minutes: Option<String>,
     decision: DecisionInput,
+    topic: TopicInput,
 }
 
 async fn render_meeting(
@@ -257,10 +261,15 @@ async fn render_meeting(
         .agenda
         .iter()
         .map(|a| Choice {
-            value: a.case_id.to_string(),
+            value: format!("case:{}", a.case_id),
             label: format!("ケース {}: {}", a.case_id, a.person_name),
             selected: forms.decision.case_id == Some(a.case_id),
         })
+        .chain(view.topics.iter().map(|t| Choice {
+            value: format!("topic:{}", t.agenda_item_id),
+            label: format!("議題 {}: {}", t.position, t.title),
+            selected: forms.decision.agenda_item_id == Some(t.agenda_item_id),
+        }))
         .collect();
     let page = MeetingPage {
         nav: Nav::new(user, &state.pack.municipality.name),
@@ -281,6 +290,7 @@ async fn render_meeting(
             })
             .collect(),
         decision: forms.decision,
+        topic: forms.topic,
     };
     let status = if page.message.is_empty() && page.refusal.is_none() {
         StatusCode::OK
@@ -366,6 +376,8 @@ fn case_id_of(pairs: &[(String, String)]) -> Result<i64, PageError> {
         .map_err(|_| PageError::BadRequest("議題にするケースを選んでください".into()))
 }
 
+/// The meeting page's 議題に追加: a case (`case_id`), or a topic (`topic`,
+/// with the 年度 whose 事業実績 it brings).
 pub async fn add_agenda(
     State(state): State<AppState>,
     WebUser(user): WebUser,
@@ -373,6 +385,25 @@ pub async fn add_agenda(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
+    if pairs.iter().any(|(k, _)| k == "topic") {
+        let input = TopicInput {
+            topic: field(&pairs, "topic"),
+            fiscal_year: field(&pairs, "fiscal_year"),
+        };
+        return match state.app.add_topic(&user.actor(), id, &input).await {
+            Ok(item) => Ok(Redirect::to(&format!("/meetings/{id}#topic-{item}")).into_response()),
+            Err(e) => {
+                let e = FormFailure::of(e)?;
+                let forms = MeetingForms {
+                    message: e.message,
+                    errors: e.fields,
+                    topic: input,
+                    ..MeetingForms::default()
+                };
+                render_meeting(&state, &user, id, forms).await
+            }
+        };
+    }
     agenda_for(&state, &user, id, case_id_of(&pairs)?).await
 }
 
@@ -443,8 +474,16 @@ pub async fn decision(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
+    // `about` is `case:ID` or `topic:ID`; a bare `case_id` is a case.
+    let about = field(&pairs, "about");
+    let (case_id, agenda_item_id) = match about.split_once(':') {
+        Some(("case", id)) => (id.parse().ok(), None),
+        Some(("topic", id)) => (None, id.parse().ok()),
+        _ => (field(&pairs, "case_id").parse().ok(), None),
+    };
     let input = DecisionInput {
-        case_id: field(&pairs, "case_id").parse().ok(),
+        case_id,
+        agenda_item_id,
         text: field(&pairs, "text"),
         task_agency_id: field(&pairs, "task_agency_id").parse().ok(),
         task_title: field(&pairs, "task_title"),

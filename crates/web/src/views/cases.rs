@@ -7,11 +7,13 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use tsunagaru_app::AppError;
 use tsunagaru_app::cases::CaseRecord;
-use tsunagaru_app::meetings::MeetingRecord;
+use tsunagaru_app::meetings::{MeetingRecord, TopicRecord};
+use tsunagaru_app::reports::SUPPRESSED;
 use tsunagaru_domain::case::MeetingKind;
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::Concern;
 use tsunagaru_domain::plan::{Assessment, GoalTerm, TaskState, task_overdue};
+use tsunagaru_domain::report::FiscalYear;
 use tsunagaru_store::{Agency, MeetingRow, PlanVersion, Task, User};
 
 fn agency_name(agencies: &[Agency], id: i64) -> String {
@@ -466,10 +468,86 @@ pub struct AgendaView {
     pub plan: Option<PlanView>,
 }
 
+/// A topic on the agenda; with a 年度, that 年度's 事業実績 for the whole
+/// city as meeting material: counts only, cells of 1–2 suppressed (＊), as
+/// for publication, since the 全体会's members come from many organisations.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicView {
+    pub agenda_item_id: i64,
+    pub position: i64,
+    pub title: String,
+    pub fiscal_year: Option<i32>,
+    pub fiscal_year_label: String,
+    pub indicators: Vec<TopicIndicator>,
+    pub figures: Vec<TopicFigure>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicIndicator {
+    pub key: String,
+    pub name: String,
+    pub unit: String,
+    pub target: String,
+    pub actual: String,
+    pub previous: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicFigure {
+    pub section: String,
+    pub item: String,
+    pub value: String,
+}
+
+impl TopicView {
+    fn of(t: &TopicRecord) -> TopicView {
+        let shown = |n: i64| {
+            if matches!(n, 1 | 2) {
+                SUPPRESSED.to_owned()
+            } else {
+                n.to_string()
+            }
+        };
+        TopicView {
+            agenda_item_id: t.item_id,
+            position: t.position,
+            title: t.title.clone(),
+            fiscal_year: t.fiscal_year.map(FiscalYear::start_year),
+            fiscal_year_label: t.fiscal_year.map(FiscalYear::label).unwrap_or_default(),
+            indicators: t
+                .report
+                .iter()
+                .flat_map(|r| &r.indicators)
+                .map(|i| TopicIndicator {
+                    key: i.key.clone(),
+                    name: i.name.clone(),
+                    unit: i.unit.clone(),
+                    target: i.target.map(|t| t.to_string()).unwrap_or_default(),
+                    actual: shown(i.actual),
+                    previous: shown(i.previous),
+                })
+                .collect(),
+            figures: t
+                .report
+                .iter()
+                .flat_map(|r| r.rows(true))
+                .map(|[section, item, value]| TopicFigure {
+                    section,
+                    item,
+                    value,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DecisionView {
     pub id: i64,
     pub case_id: Option<i64>,
+    pub agenda_item_id: Option<i64>,
+    /// The topic's title, for a decision on a topic.
+    pub topic: Option<String>,
     pub text: String,
     pub agreed_plan_id: Option<i64>,
     pub by: String,
@@ -484,6 +562,9 @@ pub struct MeetingView {
     pub agrees_plans: bool,
     pub members: Vec<MemberView>,
     pub agenda: Vec<AgendaView>,
+    pub topics: Vec<TopicView>,
+    /// Whether topics can be put on this kind's agenda.
+    pub takes_topics: bool,
     /// Cases on the agenda not shown because 本人 withdrew consent.
     pub withheld: usize,
     pub minutes: String,
@@ -568,6 +649,8 @@ pub async fn meeting_view(
             })
             .collect(),
         agenda,
+        topics: record.topics.iter().map(TopicView::of).collect(),
+        takes_topics: kind.takes_topics(),
         withheld: record.withheld,
         minutes: meeting.row.minutes.clone(),
         minutes_by: meeting
@@ -581,6 +664,14 @@ pub async fn meeting_view(
             .map(|d| DecisionView {
                 id: d.id,
                 case_id: d.case_id,
+                agenda_item_id: d.agenda_item_id,
+                topic: d.agenda_item_id.and_then(|item| {
+                    record
+                        .topics
+                        .iter()
+                        .find(|t| t.item_id == item)
+                        .map(|t| t.title.clone())
+                }),
                 text: d.text.clone(),
                 agreed_plan_id: d.agreed_plan_id,
                 by: user_name(&users, d.created_by),
