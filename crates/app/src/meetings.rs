@@ -399,6 +399,18 @@ impl App {
                     .ok()
                     .map(EraDate::date)
             };
+            // A deadline given today cannot already have passed.
+            if let Some(due) = due_on
+                && due < self.today()
+            {
+                problems.push(field(
+                    "task_due_on",
+                    &format!(
+                        "期限（{}）はもう過ぎています",
+                        EraDate::from_date(due).label()
+                    ),
+                ));
+            }
             if let Some(agency_id) = input.task_agency_id {
                 task = Some(NewTask {
                     agency_id,

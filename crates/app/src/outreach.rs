@@ -159,7 +159,7 @@ impl App {
 
     pub async fn create_target(&self, actor: &Actor, input: &TargetInput) -> Result<i64, AppError> {
         let agency_id = outreach_agency(actor)?;
-        let target = input.parse().map_err(AppError::Invalid)?;
+        let target = input.parse(self.today()).map_err(AppError::Invalid)?;
         let town = self.town_of(None, target.address.as_deref());
         let id = self
             .repo
@@ -174,7 +174,7 @@ impl App {
                     found_via: target.found_via,
                     found_via_detail: target.found_via_detail,
                     created_by: actor.id(),
-                    created_on: self.today(),
+                    created_on: target.found_on,
                 },
                 actor
                     .audit(AuditAction::OutreachRecorded)
@@ -196,7 +196,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let current = target.stage;
         let attempt = input
-            .parse(current, self.today())
+            .parse(current, target.created_on, self.today())
             .map_err(AppError::Invalid)?;
         self.repo
             .add_attempt(

@@ -288,7 +288,7 @@ impl App {
         input: &PersonInput,
     ) -> Result<Vec<String>, AppError> {
         self.editable_person(actor, id).await?;
-        let sheet = input.parse().map_err(|errors| {
+        let sheet = input.parse(self.today()).map_err(|errors| {
             AppError::Invalid(
                 errors
                     .into_iter()

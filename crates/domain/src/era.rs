@@ -111,6 +111,8 @@ pub enum DateProblem {
         day: u32,
         last: String,
     },
+    #[error("{0}は扱える日付（1868年〜2100年）の範囲外です")]
+    OutOfRange(String),
     #[error("{era}{year}年{month}月{day}日はありません（{era}は{first}から）")]
     BeforeEra {
         era: &'static str,
@@ -169,7 +171,14 @@ impl EraDate {
         EraDate::from_western(year, month, day)
     }
 
+    /// The years a date of this system can fall in: from 明治 to the end of
+    /// the 年度 the reports cover. A date beyond is a typing mistake.
+    pub const YEARS: std::ops::RangeInclusive<u32> = 1868..=2100;
+
     fn from_western(year: u32, month: u32, day: u32) -> Result<EraDate, DateProblem> {
+        if !EraDate::YEARS.contains(&year) {
+            return Err(DateProblem::OutOfRange(format!("{year}年{month}月{day}日")));
+        }
         let year_i = i32::try_from(year).map_err(|_| DateProblem::Unreadable)?;
         NaiveDate::from_ymd_opt(year_i, month, day)
             .map(EraDate)
@@ -180,7 +189,11 @@ impl EraDate {
         if year == 0 {
             return Err(DateProblem::Unreadable);
         }
-        let western = era.first_day().year() as u32 + year - 1;
+        let era_label = || format!("{}{}年{month}月{day}日", era.name(), year_label(year));
+        let western = (era.first_day().year() as u32)
+            .checked_add(year - 1)
+            .filter(|y| EraDate::YEARS.contains(y))
+            .ok_or_else(|| DateProblem::OutOfRange(era_label()))?;
         let date = EraDate::from_western(western, month, day)
             .map_err(|_| {
                 DateProblem::NoSuchDay(format!(
@@ -310,6 +323,36 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn years_no_one_means_are_refused_without_overflow() {
+        for typed in [
+            "R99999.1.1",
+            "令和99999年1月1日",
+            "R4294967295.1.1",
+            "99999-01-01",
+            "2101-01-01",
+            "1800-01-01",
+        ] {
+            assert!(
+                matches!(EraDate::parse(typed), Err(DateProblem::OutOfRange(_))),
+                "{typed}: {:?}",
+                EraDate::parse(typed)
+            );
+        }
+        assert_eq!(
+            EraDate::parse("R99999.1.1").unwrap_err().to_string(),
+            "令和99999年1月1日は扱える日付（1868年〜2100年）の範囲外です"
+        );
+        assert_eq!(
+            EraDate::parse("2100-12-31").unwrap().date(),
+            date(2100, 12, 31)
+        );
+        assert_eq!(
+            EraDate::parse("R82.12.31").unwrap().date(),
+            date(2100, 12, 31)
+        );
     }
 
     #[test]

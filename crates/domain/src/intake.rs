@@ -460,6 +460,37 @@ fn date(problems: &mut Problems, field: &str, value: &str) -> Option<EraDate> {
         .ok()
 }
 
+/// The oldest age a birth date may give.
+const OLDEST: u32 = 130;
+
+/// A 生年月日: a date, not after `on` (the day of the sheet, or today) and
+/// not more than [`OLDEST`] years before it.
+fn birth_date(problems: &mut Problems, field: &str, value: &str, on: NaiveDate) -> Option<EraDate> {
+    let born = date(problems, field, value)?;
+    if born.date() > on {
+        problems.add(
+            field,
+            format!(
+                "生年月日（{}）が{}より後です",
+                born.label(),
+                EraDate::from_date(on).label()
+            ),
+        );
+        return None;
+    }
+    if born.age_on(on).is_none_or(|age| age > OLDEST) {
+        problems.add(
+            field,
+            format!(
+                "生年月日（{}）では{OLDEST}歳を超えます。確認してください",
+                born.label()
+            ),
+        );
+        return None;
+    }
+    Some(born)
+}
+
 fn phones(problems: &mut Problems, field: &str, input: &[PhoneInput]) -> Vec<Phone> {
     input
         .iter()
@@ -539,14 +570,14 @@ fn small_number(
 }
 
 impl PersonInput {
-    /// Checks the 基本情報 alone (a later edit of the person).
-    pub fn parse(&self) -> Result<PersonSheet, Vec<FieldError>> {
+    /// Checks the 基本情報 alone (a later edit of the person, on `today`).
+    pub fn parse(&self, today: NaiveDate) -> Result<PersonSheet, Vec<FieldError>> {
         let mut p = Problems::default();
         let holder = IntakeInput {
             person: self.clone(),
             ..IntakeInput::default()
         };
-        let sheet = holder.parse_person(&mut p, NaiveDate::MIN);
+        let sheet = holder.parse_person(&mut p, today);
         if p.0.is_empty() { Ok(sheet) } else { Err(p.0) }
     }
 }
@@ -590,7 +621,12 @@ impl IntakeInput {
                     name: r.name.trim().to_owned(),
                     kana: kana(&mut p, "requester.kana", &r.kana),
                     sex: pick(&mut p, "requester.sex", &r.sex, Sex::parse, "性別"),
-                    birth_date: date(&mut p, "requester.birth_date", &r.birth_date),
+                    birth_date: birth_date(
+                        &mut p,
+                        "requester.birth_date",
+                        &r.birth_date,
+                        received_on.unwrap_or(today),
+                    ),
                     postal_code: postal(
                         &mut p,
                         "requester.address.postal_code",
@@ -635,7 +671,7 @@ impl IntakeInput {
         })
     }
 
-    fn parse_person(&self, p: &mut Problems, _received_on: NaiveDate) -> PersonSheet {
+    fn parse_person(&self, p: &mut Problems, on: NaiveDate) -> PersonSheet {
         let input = &self.person;
         let name = input.name.trim();
         if name.is_empty() {
@@ -681,7 +717,7 @@ impl IntakeInput {
             name: name.to_owned(),
             kana: kana(p, "person.kana", &input.kana),
             sex,
-            birth_date: date(p, "person.birth_date", &input.birth_date),
+            birth_date: birth_date(p, "person.birth_date", &input.birth_date, on),
             postal_code: postal(p, "person.address.postal_code", &input.address.postal_code),
             address: text(&input.address.line),
             phones: phones(p, "person.phones", &input.phones),

@@ -154,6 +154,8 @@ pub struct TargetInput {
     pub description: String,
     pub found_via: String,
     pub found_via_detail: String,
+    /// 把握日 (和暦 or 西暦, not a future day); empty: today.
+    pub found_on: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,11 +166,17 @@ pub struct Target {
     pub description: String,
     pub found_via: FoundVia,
     pub found_via_detail: Option<String>,
+    pub found_on: NaiveDate,
 }
 
 impl TargetInput {
-    pub fn parse(&self) -> Result<Target, Vec<FieldError>> {
+    pub fn parse(&self, today: NaiveDate) -> Result<Target, Vec<FieldError>> {
         let mut problems = Vec::new();
+        let found_on = if self.found_on.trim().is_empty() {
+            Some(today)
+        } else {
+            past_date(&mut problems, "found_on", &self.found_on, today, "把握日")
+        };
         if self.description.trim().is_empty() {
             problems.push(error(
                 "description",
@@ -202,6 +210,7 @@ impl TargetInput {
             description: text(&self.description),
             found_via: found_via.expect("checked"),
             found_via_detail: opt(&self.found_via_detail),
+            found_on: found_on.expect("checked"),
         })
     }
 }
@@ -231,14 +240,28 @@ pub struct Attempt {
 }
 
 impl AttemptInput {
-    /// Checks the attempt against the target's stage and today.
+    /// Checks the attempt against the target's stage, the day it was found
+    /// (把握) and today: a contact falls between the two.
     pub fn parse(
         &self,
         current: OutreachStage,
+        found_on: NaiveDate,
         today: NaiveDate,
     ) -> Result<Attempt, Vec<FieldError>> {
         let mut problems = Vec::new();
         let on = past_date(&mut problems, "on", &self.on, today, "日付");
+        if let Some(day) = on
+            && day < found_on
+        {
+            problems.push(error(
+                "on",
+                format!(
+                    "接触日（{}）が対象者を把握した日（{}）より前です",
+                    EraDate::from_date(day).label(),
+                    EraDate::from_date(found_on).label()
+                ),
+            ));
+        }
         let way = pick(&mut problems, "way", &self.way, ContactWay::parse, "方法");
         let outcome = pick(
             &mut problems,
@@ -793,7 +816,7 @@ mod tests {
 
     #[test]
     fn a_target_needs_what_is_known_and_a_clue_to_where() {
-        let errors = TargetInput::default().parse().unwrap_err();
+        let errors = TargetInput::default().parse(day(2026, 11, 27)).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["description", "address", "found_via"]);
         let target = TargetInput {
@@ -802,7 +825,7 @@ mod tests {
             found_via: "民生委員・児童委員".into(),
             ..TargetInput::default()
         }
-        .parse()
+        .parse(day(2026, 11, 27))
         .unwrap();
         assert_eq!(target.name, None);
         assert_eq!(target.found_via, FoundVia::Minsei);
@@ -811,6 +834,7 @@ mod tests {
     #[test]
     fn attempts_move_the_stage_but_never_to_connected_by_hand() {
         let today = day(2026, 11, 27);
+        let found = day(2026, 11, 1);
         let attempt = |stage: &str, outcome: &str| AttemptInput {
             on: "R8.11.20".into(),
             way: "visit".into(),
@@ -820,20 +844,20 @@ mod tests {
             stage: stage.into(),
         };
         let absent = attempt("", "absent")
-            .parse(OutreachStage::Identified, today)
+            .parse(OutreachStage::Identified, found, today)
             .unwrap();
         assert_eq!(absent.stage, OutreachStage::Identified);
         let met = attempt("", "会えた")
-            .parse(OutreachStage::Identified, today)
+            .parse(OutreachStage::Identified, found, today)
             .unwrap();
         assert_eq!(met.stage, OutreachStage::Contacted);
         let errors = attempt("connected", "met")
-            .parse(OutreachStage::Contacted, today)
+            .parse(OutreachStage::Contacted, found, today)
             .unwrap_err();
         assert_eq!(errors[0].field, "stage");
         assert!(
             attempt("", "met")
-                .parse(OutreachStage::Ended, today)
+                .parse(OutreachStage::Ended, found, today)
                 .is_err()
         );
         let future = AttemptInput {
@@ -841,8 +865,28 @@ mod tests {
             ..attempt("", "met")
         };
         assert_eq!(
-            future.parse(OutreachStage::Contacted, today).unwrap_err()[0].message,
+            future
+                .parse(OutreachStage::Contacted, found, today)
+                .unwrap_err()[0]
+                .message,
             "日付に未来の日付は入れられません"
+        );
+        let before_found = AttemptInput {
+            on: "R8.10.31".into(),
+            ..attempt("", "met")
+        };
+        let refused = before_found
+            .parse(OutreachStage::Identified, found, today)
+            .unwrap_err();
+        assert!(refused[0].message.contains("把握した日"), "{refused:?}");
+        assert!(
+            AttemptInput {
+                on: "R8.11.1".into(),
+                ..attempt("", "met")
+            }
+            .parse(OutreachStage::Identified, found, today)
+            .is_ok(),
+            "the day it was found"
         );
         assert!(contact_overdue(day(2026, 10, 1), today, 30));
         assert!(!contact_overdue(day(2026, 11, 1), today, 30));

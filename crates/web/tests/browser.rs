@@ -1109,6 +1109,10 @@ async fn an_outreach_target_becomes_a_consultation_and_joins_the_field_work() {
             .await?
             .select_by_value("minsei")
             .await?;
+        field(&client, "把握日（空欄は今日）")
+            .await?
+            .send_keys("R8.10.28")
+            .await?;
         click_button(&client, "対象者を登録").await?;
         assert_eq!(
             wait_for_text(&client, "#target-stage", |t| !t.is_empty()).await?,

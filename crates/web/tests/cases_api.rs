@@ -386,6 +386,12 @@ async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
 
 async fn the_consent_gate_offers_the_support_conference(backend: Backend) {
     let s = setup(backend).await;
+    // The story happens on dated days (the meetings of 2026-12-10, a task due
+    // 12月20日): the clock starts on the day it is set.
+    s.app
+        .state
+        .clock
+        .set(chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
     let consultation = s.escalated("no").await;
     let case = s.open_case(consultation).await;
     // The よりそい会議 and, the same day at another time, the 支援会議.

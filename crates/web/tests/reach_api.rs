@@ -90,7 +90,8 @@ async fn an_outreach_target_is_contacted_and_turns_into_a_consultation(backend: 
             &s.staff,
             "/api/v1/outreach",
             json!({"address": "盛岡市上田三丁目2-1", "description": "高齢の男性が一人で暮らし、郵便物がたまっている",
-                   "found_via": "minsei", "found_via_detail": "上田地区の民生委員"}),
+                   "found_via": "minsei", "found_via_detail": "上田地区の民生委員",
+                   "found_on": "令和8年10月30日"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -110,6 +111,16 @@ async fn an_outreach_target_is_contacted_and_turns_into_a_consultation(backend: 
     assert_eq!(s.get(&s.stranger, &path).await.0, StatusCode::NOT_FOUND);
     assert_eq!(s.get(&s.csw, &path).await.0, StatusCode::OK);
     let attempts = format!("{path}/attempts");
+    // A contact before the day the target was found is refused.
+    let (status, body) = s
+        .post(
+            &s.staff,
+            &attempts,
+            json!({"on": "2026-10-29", "way": "visit", "who": "担当 佐藤", "outcome": "absent"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.to_string().contains("把握した日"), "{body}");
     for (on, way, outcome) in [
         ("令和8年11月2日", "visit", "absent"),
         ("2026-11-09", "letter", "left_message"),

@@ -477,17 +477,24 @@ async fn the_plenary_takes_the_years_report_as_a_topic(backend: Backend) {
         .await;
     assert_eq!(outsider.status, StatusCode::NOT_FOUND);
 
-    // The evaluation decided on the topic, with a task for an agency.
+    // The evaluation decided on the topic, with a task for an agency; a
+    // deadline that has already passed is refused.
     let decisions = format!("/api/v1/meetings/{plenary}/decisions");
-    let decided = w
-        .app
-        .post_json(
-            &decisions,
-            Some(&w.city),
-            &json!({"agenda_item_id": item, "text": "相談受付は前年度を上回った。参加支援の受け入れ先を広げる",
-                    "task_agency_id": 1, "task_title": "受け入れ先の候補を挙げる", "task_due_on": "R8.7.31"}),
-        )
-        .await;
+    let today = common::test_today();
+    let decide = |due: chrono::NaiveDate| {
+        let app = &w.app;
+        let token = w.city.clone();
+        let body = json!({"agenda_item_id": item, "text": "相談受付は前年度を上回った。参加支援の受け入れ先を広げる",
+                          "task_agency_id": 1, "task_title": "受け入れ先の候補を挙げる",
+                          "task_due_on": due.to_string()});
+        let path = decisions.clone();
+        async move { app.post_json(&path, Some(&token), &body).await }
+    };
+    let late = decide(today.pred_opt().unwrap()).await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(late.json()["errors"][0]["field"], "task_due_on");
+    assert!(late.body.contains("過ぎています"), "{}", late.body);
+    let decided = decide(today + chrono::Days::new(60)).await;
     assert_eq!(decided.status, StatusCode::CREATED, "{}", decided.body);
     let elsewhere = w
         .app

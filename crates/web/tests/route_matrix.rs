@@ -279,6 +279,10 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
 
 async fn fixture(backend: Backend) -> Fixture {
     let app = TestApp::new(backend).await;
+    // The fixture's meetings and task deadlines are on dated days.
+    app.state
+        .clock
+        .set(chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
     let secretariat = app.secretariat_id().await;
     let mut user_ids = BTreeMap::new();
     for (name, role, agencies) in [

@@ -178,3 +178,38 @@ fn a_future_intake_date_is_refused() {
         "受付年月日が未来の日付です"
     );
 }
+
+#[test]
+fn a_birth_date_must_be_a_day_someone_alive_was_born() {
+    let sheet = |birth: &str, received: &str| {
+        let mut input: IntakeInput = serde_json::from_str(SAMPLE).unwrap();
+        input.person.birth_date = birth.into();
+        input.received_on = received.into();
+        input.parse(today())
+    };
+    let message = |birth: &str, received: &str| {
+        sheet(birth, received)
+            .unwrap_err()
+            .into_iter()
+            .find(|e| e.field == "person.birth_date")
+            .map(|e| e.message)
+            .unwrap_or_default()
+    };
+    assert!(message("2070-01-01", "").contains("より後です"));
+    assert!(message("R99999.1.1", "").contains("範囲外"));
+    // Born after the day of the sheet, though before today.
+    assert!(message("2026-11-25", "2026-11-20").contains("令和8年11月20日"));
+    assert!(message("1880-01-01", "").contains("130歳"));
+    assert!(sheet("2026-11-20", "2026-11-20").is_ok(), "born that day");
+    assert!(sheet("1900-01-01", "").is_ok(), "126 years old");
+    // A later correction of 基本情報 is checked against today.
+    let later = PersonInput {
+        name: "盛岡 花子".into(),
+        birth_date: "R9.1.1".into(),
+        ..PersonInput::default()
+    };
+    assert_eq!(
+        later.parse(today()).unwrap_err()[0].field,
+        "person.birth_date"
+    );
+}

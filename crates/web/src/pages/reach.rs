@@ -88,6 +88,7 @@ pub async fn create_target(
         description: field(&p, "description"),
         found_via: field(&p, "found_via"),
         found_via_detail: field(&p, "found_via_detail"),
+        found_on: field(&p, "found_on"),
     };
     match state.app.create_target(&user.actor(), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/outreach/{id}")).into_response()),
