@@ -460,6 +460,11 @@ fn date(problems: &mut Problems, field: &str, value: &str) -> Option<EraDate> {
         .ok()
 }
 
+/// The longest 主訴 or 経緯 a sheet takes (about four A4 pages).
+pub const MAX_TEXT: usize = 4000;
+/// The most household rows a sheet takes.
+pub const MAX_HOUSEHOLD: usize = 30;
+
 /// The oldest age a birth date may give.
 const OLDEST: u32 = 130;
 
@@ -640,6 +645,40 @@ impl IntakeInput {
         let concerns = self.parse_concerns(&mut p);
         if self.chief_complaint.trim().is_empty() {
             p.add("chief_complaint", "主訴を入力してください");
+        }
+        // What a sheet's boxes hold: long text and rows beyond these are
+        // typing or pasting mistakes, refused before anything is stored.
+        for (field, label, value) in [
+            ("chief_complaint", "主訴", &self.chief_complaint),
+            ("situation", "現在の状況・経緯", &self.situation),
+            (
+                "person.other_agencies",
+                "関わっている機関",
+                &self.person.other_agencies,
+            ),
+            ("person.address.line", "住所", &self.person.address.line),
+        ] {
+            let n = value.chars().count();
+            let max = if field.starts_with("person.") {
+                500
+            } else {
+                MAX_TEXT
+            };
+            if n > max {
+                p.add(
+                    field,
+                    format!("{label}は{max}文字までです（{n}文字あります）"),
+                );
+            }
+        }
+        if self.household.len() > MAX_HOUSEHOLD {
+            p.add(
+                "household",
+                format!(
+                    "世帯の欄は{MAX_HOUSEHOLD}人までです（{}行あります）",
+                    self.household.len()
+                ),
+            );
         }
         let household = self.parse_household(&mut p, &person, received_on.unwrap_or(today));
         let urgency = pick(

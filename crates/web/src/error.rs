@@ -187,6 +187,9 @@ pub fn json_body<T>(
     body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
 ) -> Result<T, ApiError> {
     body.map(|Json(v)| v).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, crate::security::TOO_LARGE);
+        }
         ApiError::new(
             StatusCode::BAD_REQUEST,
             format!("JSON を読み取れません: {}", e.body_text()),

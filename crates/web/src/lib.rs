@@ -89,6 +89,8 @@ pub fn app(state: AppState) -> axum::Router {
             state.clone(),
             csrf::check,
         ))
+        .layer(axum::extract::DefaultBodyLimit::max(security::MAX_BODY))
+        .layer(axum::middleware::from_fn(security::body_limit))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }

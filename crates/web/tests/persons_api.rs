@@ -757,7 +757,88 @@ async fn the_secretariat_merges_and_undoes_it_in_the_browser(backend: Backend) {
     assert!(page.body.contains("統合した記録の分離"));
 }
 
+/// Impossible dates and oversized input are refused with the reason, and
+/// nothing is stored: a 生年月日 in 2070 or R99999, a 主訴 of a million
+/// characters (over the body limit: 413 in Japanese), one of 5,000 characters
+/// and 5,000 household rows (422 per field), and the same through the page.
+async fn impossible_dates_and_oversized_sheets_are_refused(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let before = app.repo().audit_events(0, 100_000).await.unwrap().len();
+    let send = |sheet: Value| {
+        let app = &app;
+        let token = p.first.clone();
+        async move {
+            app.post_json("/api/v1/consultations", Some(&token), &sheet)
+                .await
+        }
+    };
+    for birth in ["2070-01-01", "R99999.1.1"] {
+        let mut sheet = sample();
+        sheet["person"]["birth_date"] = json!(birth);
+        let r = send(sheet).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{birth}");
+        assert_eq!(
+            r.json()["errors"][0]["field"],
+            "person.birth_date",
+            "{}",
+            r.body
+        );
+    }
+    let mut huge = sample();
+    huge["chief_complaint"] = json!("あ".repeat(1_000_000));
+    let r = send(huge).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        r.json()["error"].as_str().unwrap().contains("大きすぎます"),
+        "{}",
+        r.body
+    );
+    let mut long = sample();
+    long["chief_complaint"] = json!("あ".repeat(5000));
+    let rows: Vec<Value> = (0..5000)
+        .map(|_| json!({"name": "不明", "relationship": "子"}))
+        .collect();
+    long["household"] = json!(rows);
+    let r = send(long).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let fields: Vec<String> = r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        fields.contains(&"chief_complaint".to_owned()) && fields.contains(&"household".to_owned()),
+        "{fields:?}"
+    );
+    // The page refuses a body over the limit with a page in Japanese.
+    let (session, csrf) = app.browser_sign_in("staff-one", USER_PASSWORD).await;
+    let big = "あ".repeat(400_000);
+    let r = app
+        .post_form_with_cookie(
+            "/consultations",
+            &session,
+            &[("csrf_token", &csrf), ("chief_complaint", &big)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("大きすぎます"), "{}", r.body);
+    // Nothing was stored: no consultation was written.
+    let written = app
+        .repo()
+        .audit_events(0, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .skip(before)
+        .filter(|e| e.action == "consultation_created")
+        .count();
+    assert_eq!(written, 0);
+}
+
 on_both_backends!(
+    impossible_dates_and_oversized_sheets_are_refused,
     the_sample_sheet_is_accepted_as_is,
     a_bad_sheet_answers_422_per_field_and_saves_nothing,
     another_agency_gets_404_for_the_person,

@@ -213,3 +213,23 @@ fn a_birth_date_must_be_a_day_someone_alive_was_born() {
         "person.birth_date"
     );
 }
+
+#[test]
+fn a_sheet_refuses_text_and_rows_beyond_what_its_boxes_hold() {
+    let mut input: IntakeInput = serde_json::from_str(SAMPLE).unwrap();
+    input.chief_complaint = "あ".repeat(1_000_000);
+    input.household = vec![input.household[0].clone(); 5000];
+    let errors = input.parse(today()).unwrap_err();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert!(fields.contains(&"chief_complaint"), "{fields:?}");
+    assert!(fields.contains(&"household"), "{fields:?}");
+    let message = &errors
+        .iter()
+        .find(|e| e.field == "chief_complaint")
+        .unwrap()
+        .message;
+    assert_eq!(message, "主訴は4000文字までです（1000000文字あります）");
+    let mut fits: IntakeInput = serde_json::from_str(SAMPLE).unwrap();
+    fits.chief_complaint = "あ".repeat(MAX_TEXT);
+    assert!(fits.parse(today()).is_ok());
+}
