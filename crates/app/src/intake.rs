@@ -49,6 +49,23 @@ pub fn view_detail(person: &Person, actor: &Actor, what: &str) -> String {
 }
 
 impl App {
+    /// Which person a consultation is about, for a user who may see that
+    /// person (others: not found). Nothing personal is read out, so the
+    /// lookup is not audited; the person page audits its own view.
+    pub async fn consultation_person_id(
+        &self,
+        actor: &Actor,
+        consultation_id: i64,
+    ) -> Result<i64, AppError> {
+        let consultation = self
+            .repo
+            .consultation(consultation_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.person_in_scope(actor, consultation.person_id).await?;
+        Ok(consultation.person_id)
+    }
+
     /// Possible duplicates of the sheet's person among those the actor may
     /// see: the same birth date and a similar name or ふりがな, or the same
     /// phone (not for protected persons whose whereabouts the actor may not

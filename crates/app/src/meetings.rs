@@ -322,7 +322,18 @@ impl App {
         meeting_id: i64,
         minutes: &str,
     ) -> Result<(), AppError> {
-        self.open_meeting(actor, meeting_id).await?;
+        let meeting = self.open_meeting(actor, meeting_id).await?;
+        // Minutes record what was said: not before the meeting's day.
+        let held_on = meeting.row.starts_at.date();
+        if held_on > self.today() && !minutes.trim().is_empty() {
+            return Err(AppError::invalid(
+                "minutes",
+                format!(
+                    "議事録は会議の日（{}）から記録できます",
+                    EraDate::from_date(held_on).label()
+                ),
+            ));
+        }
         self.repo
             .save_minutes(
                 meeting_id,

@@ -988,7 +988,11 @@ async fn a_csw_plans_a_case_is_refused_at_the_case_conference_and_a_decision_rea
         })
         .await?;
 
-        // Minutes and a decision that becomes a task for agency 3.
+        // On the meeting's day: minutes and a decision that becomes a task
+        // for agency 3.
+        app.state
+            .clock
+            .set(chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap());
         field(&client, "議事録")
             .await?
             .send_keys("見守りと訪問を続ける方針を確認した")

@@ -523,13 +523,18 @@ async fn the_consent_gate_offers_the_support_conference(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["field"], "agree_plan");
+    // Minutes wait for the meeting's day.
+    let minutes = json!({"minutes": "訪問を続ける方針を確認した"});
     let (status, body) = s
-        .post(
-            &s.csw,
-            &format!("{path}/minutes"),
-            json!({"minutes": "訪問を続ける方針を確認した"}),
-        )
+        .post(&s.csw, &format!("{path}/minutes"), minutes.clone())
         .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.to_string().contains("令和8年12月10日"), "{body}");
+    s.app
+        .state
+        .clock
+        .set(chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap());
+    let (status, body) = s.post(&s.csw, &format!("{path}/minutes"), minutes).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Once the person consents, the よりそい会議 takes the case; a consent
     // dated in the future is refused.

@@ -520,6 +520,10 @@ async fn fixture(backend: Backend) -> Fixture {
         ("AG", 1),
         ("U", user_ids["m-co"]),
     ]);
+    // The table is called on the meetings' day (minutes are recorded from then).
+    app.state
+        .clock
+        .set(chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap());
     Fixture { app, ids, who }
 }
 
@@ -803,7 +807,89 @@ async fn a_support_conference_task_is_done_only_after_the_pledge(backend: Backen
     assert!(task.done_on.is_none(), "the task stays open");
 }
 
+/// Whether a concrete path fits a declared route (`{id}` fits any segment).
+fn fits(route: &str, path: &str) -> bool {
+    let r: Vec<&str> = route.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    r.len() == p.len()
+        && r.iter()
+            .zip(&p)
+            .all(|(r, p)| (r.starts_with('{') && r.ends_with('}')) || r == p)
+}
+
+/// Every address a user can see in the bar answers GET: a page form's
+/// address (POST only) sends the browser, with 303, to a page the router
+/// declares for GET, and that page opens for a user who may use the form;
+/// other methods get 405. Reloading /consultations after a refused sheet
+/// lands on a fresh sheet.
+async fn every_form_address_answers_get(backend: Backend) {
+    use axum::http::header;
+    let f = fixture(backend).await;
+    let routes = declared_routes();
+    let gets: Vec<&str> = routes
+        .iter()
+        .filter(|(m, r)| m == "GET" && !r.starts_with("/api/"))
+        .map(|(_, r)| r.as_str())
+        .collect();
+    let rc = f.who[0].session.clone().unwrap();
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    let mut opened = 0;
+    for row in TABLE {
+        if row.method != "POST"
+            || row.route.starts_with("/api/")
+            || routes.contains(&("GET".to_owned(), row.route.to_owned()))
+        {
+            continue;
+        }
+        checked += 1;
+        let path = f.fill(row.path);
+        // A role the form is for: the first whose POST the table lets
+        // through (its page must open); else the 受付機関's staff.
+        let expected: Vec<&str> = row.expect.split_whitespace().collect();
+        let user = (0..ROLES.len() - 1)
+            .find(|i| matches!(expected[*i], "200" | "201" | "303" | "409" | "422"));
+        let session = &f.who[user.unwrap_or(0)].session.as_ref().unwrap().0;
+        let r = f.app.get_with_cookie(&path, session).await;
+        let to = r
+            .headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        if r.status != StatusCode::SEE_OTHER || !gets.iter().any(|g| fits(g, &to)) {
+            wrong.push(format!("GET {path}: {} → {to:?}", r.status));
+            continue;
+        }
+        let page = f.app.get_with_cookie(&to, session).await;
+        opened += usize::from(user.is_some());
+        if user.is_some() && !matches!(page.status, StatusCode::OK | StatusCode::FORBIDDEN) {
+            wrong.push(format!("GET {path} → {to}: {}", page.status));
+        }
+    }
+    assert!(checked > 20, "{checked} form addresses");
+    assert!(opened > 10, "{opened} pages opened");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // A refused sheet, then a reload of the address in the bar.
+    let refused = f
+        .app
+        .post_form_with_cookie(
+            "/consultations",
+            &rc.0,
+            &[("csrf_token", &rc.1), ("chief_complaint", "相談")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let reload = f.app.get_with_cookie("/consultations", &rc.0).await;
+    assert_eq!(reload.status, StatusCode::SEE_OTHER);
+    assert_eq!(reload.headers[header::LOCATION], "/consultations/new");
+    // Signed out, the form's address leads to sign-in through its page.
+    let out = f.app.get("/cases/1/close", None).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+}
+
 on_both_backends!(
+    every_form_address_answers_get,
     every_route_answers_every_role_as_the_table_says,
     a_withdrawal_of_consent_ends_what_the_case_conference_showed,
     a_support_conference_task_is_done_only_after_the_pledge

@@ -459,12 +459,20 @@ pub async fn minutes(
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
     let text = field(&pairs, "minutes");
-    state
-        .app
-        .save_minutes(&user.actor(), id, &text)
-        .await
-        .map_err(PageError::from)?;
-    Ok(Redirect::to(&format!("/meetings/{id}#minutes")).into_response())
+    match state.app.save_minutes(&user.actor(), id, &text).await {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}#minutes")).into_response()),
+        Err(e) => {
+            // The minutes typed come back in the box with the reason.
+            let e = FormFailure::of(e)?;
+            let forms = MeetingForms {
+                message: e.message,
+                errors: e.fields,
+                minutes: Some(text),
+                ..MeetingForms::default()
+            };
+            render_meeting(&state, &user, id, forms).await
+        }
+    }
 }
 
 pub async fn decision(

@@ -8,6 +8,7 @@ mod audit;
 mod cases;
 mod consultations;
 mod directory;
+mod form_address;
 mod genogram;
 mod handoffs;
 pub(crate) mod intake_form;
@@ -113,4 +114,5 @@ pub fn router() -> Router<AppState> {
         .route("/assets/address.js", get(assets::address_js))
         .route("/assets/print.css", get(assets::print_css))
         .route("/healthz", get(assets::health))
+        .method_not_allowed_fallback(form_address::fallback)
 }
