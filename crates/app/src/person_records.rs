@@ -18,6 +18,8 @@ pub struct PersonRecord {
     pub person: Person,
     /// The person's sheets, each shaped for the actor (`consultations_shown`).
     pub consultations: Vec<Consultation>,
+    /// The person's household across the sheets, as the actor may see it.
+    pub household: Vec<crate::persons::HouseholdMember>,
     pub notes: Vec<Note>,
     /// The handoffs the actor's agencies send or (while they stand) receive.
     pub handoffs: Vec<Handoff>,
@@ -141,7 +143,7 @@ impl App {
         where_: &str,
     ) -> Result<PersonRecord, AppError> {
         let person = self.read_person(actor, id, where_).await?;
-        let consultations = self.consultations_shown(actor, &person).await?;
+        let (consultations, household) = self.sheets_and_household(actor, &person).await?;
         let notes = self.repo.notes_of(id).await?;
         let handoffs = self
             .repo
@@ -195,6 +197,7 @@ impl App {
         Ok(PersonRecord {
             person,
             consultations,
+            household,
             notes,
             handoffs,
             changes,

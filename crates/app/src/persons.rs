@@ -4,7 +4,7 @@
 use crate::{Actor, App, AppError, policy};
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::intake::ConsentAnswer;
-use tsunagaru_store::{Consultation, HandoffBox, Person, ProtectionSeen};
+use tsunagaru_store::{Consultation, HandoffBox, MemberRow, Person, ProtectionSeen};
 
 impl App {
     /// A person the actor may see, as they may see it (whereabouts removed
@@ -218,8 +218,65 @@ impl App {
         actor: &Actor,
         person: &Person,
     ) -> Result<Vec<Consultation>, AppError> {
+        Ok(self.sheets_and_household(actor, person).await?.0)
+    }
+
+    /// The person's sheets (as [`App::consultations_shown`]) and the
+    /// person's household across them ([`household_of`]), each member as
+    /// the actor may see them by what the newest sheet naming them says.
+    pub async fn sheets_and_household(
+        &self,
+        actor: &Actor,
+        person: &Person,
+    ) -> Result<(Vec<Consultation>, Vec<HouseholdMember>), AppError> {
         let consultations = self.repo.consultations_of(person.id).await?;
-        self.shape_consultations(actor, person, consultations).await
+        let overridden = self
+            .overridden_sheets(actor, person, &consultations)
+            .await?;
+        let household = household_of(&consultations)
+            .into_iter()
+            .filter(|m| {
+                let sheet = consultations.iter().find(|c| c.id == m.consultation_id);
+                sheet.is_some_and(|c| {
+                    policy::member_shared(
+                        actor,
+                        c.agency_id,
+                        m.member.relationship.is_self(),
+                        m.member.consent == ConsentAnswer::Yes,
+                        overridden.contains(&c.id),
+                    )
+                })
+            })
+            .collect();
+        let sheets = self
+            .shape_consultations(actor, person, consultations)
+            .await?;
+        Ok((sheets, household))
+    }
+
+    /// The sheets whose handoff to one of the actor's agencies carries a
+    /// consent override (for that sheet only) while it stands.
+    async fn overridden_sheets(
+        &self,
+        actor: &Actor,
+        person: &Person,
+        consultations: &[Consultation],
+    ) -> Result<Vec<i64>, AppError> {
+        if consultations.iter().all(|c| actor.belongs_to(c.agency_id)) {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .repo
+            .handoffs_of_person(person.id)
+            .await?
+            .iter()
+            .filter(|h| {
+                actor.belongs_to(h.to_agency_id)
+                    && h.consent_override_reason.is_some()
+                    && policy::handoff_involves_receiver(h.state)
+            })
+            .map(|h| h.consultation_id)
+            .collect())
     }
 
     /// One sheet as the actor may see it (see [`App::consultations_shown`]).
@@ -241,21 +298,13 @@ impl App {
         person: &Person,
         mut consultations: Vec<Consultation>,
     ) -> Result<Vec<Consultation>, AppError> {
-        let foreign = consultations.iter().any(|c| !actor.belongs_to(c.agency_id));
-        let handoffs = if foreign {
-            self.repo.handoffs_of_person(person.id).await?
-        } else {
-            Vec::new()
-        };
+        let overridden_sheets = self
+            .overridden_sheets(actor, person, &consultations)
+            .await?;
         let sees_whereabouts =
             policy::sees_whereabouts(actor, person.protected, &person.protected_viewers);
         for c in &mut consultations {
-            let overridden = handoffs.iter().any(|h| {
-                h.consultation_id == c.id
-                    && actor.belongs_to(h.to_agency_id)
-                    && h.consent_override_reason.is_some()
-                    && policy::handoff_involves_receiver(h.state)
-            });
+            let overridden = overridden_sheets.contains(&c.id);
             let sheet_agency = c.agency_id;
             c.household.retain(|m| {
                 policy::member_shared(
@@ -309,4 +358,62 @@ impl App {
             .await?;
         Ok(handoffs)
     }
+}
+
+/// A member of a person's household: what the newest sheet that names them
+/// says (its values, its 同意 and its 受付機関 decide who sees them), with
+/// the day of that sheet (an age is as of then) and the sheet that first
+/// named them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdMember {
+    pub member: MemberRow,
+    pub consultation_id: i64,
+    pub as_of: chrono::NaiveDate,
+    pub first_consultation_id: i64,
+}
+
+/// The person's household across their sheets, oldest sheet first: a later
+/// sheet adds members, updates those it names again (same 続柄 and name,
+/// spaces and widths aside; 本人 by 続柄) or marks them 転出・死亡, and a
+/// member it leaves out stays. 本人 first, then in order of first mention.
+pub fn household_of(consultations: &[Consultation]) -> Vec<HouseholdMember> {
+    let mut sheets: Vec<&Consultation> = consultations.iter().collect();
+    sheets.sort_by_key(|c| (c.received_on, c.id));
+    let key = |m: &MemberRow| {
+        if m.relationship.is_self() {
+            String::from("本人")
+        } else {
+            format!(
+                "{}:{}",
+                m.relationship.as_str(),
+                tsunagaru_domain::kana::fold_width(&m.name)
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+            )
+        }
+    };
+    let mut out: Vec<(String, HouseholdMember)> = Vec::new();
+    for sheet in sheets {
+        for m in &sheet.household {
+            let k = key(m);
+            let latest = HouseholdMember {
+                member: m.clone(),
+                consultation_id: sheet.id,
+                as_of: sheet.received_on,
+                first_consultation_id: sheet.id,
+            };
+            match out.iter_mut().find(|(known, _)| *known == k) {
+                Some((_, known)) => {
+                    *known = HouseholdMember {
+                        first_consultation_id: known.first_consultation_id,
+                        ..latest
+                    }
+                }
+                None => out.push((k, latest)),
+            }
+        }
+    }
+    out.sort_by_key(|(_, m)| !m.member.relationship.is_self());
+    out.into_iter().map(|(_, m)| m).collect()
 }

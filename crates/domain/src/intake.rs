@@ -81,6 +81,12 @@ vocabulary!(
     Living { Together = "together", "同居"; SeparateInCity = "separate_in_city", "別居(市内)"; SeparateOutside = "separate_outside", "別居(市外)"; }
 );
 vocabulary!(
+    /// Where a household member stands now: still in the household, or
+    /// marked on a later sheet as moved out (転出) or deceased (死亡). A member
+    /// is never dropped silently: a later sheet that leaves them out keeps them.
+    MemberStatus { Current = "current", "世帯員"; MovedOut = "moved_out", "転出"; Deceased = "deceased", "死亡"; }
+);
+vocabulary!(
     /// 支援 必要/不要/不明
     SupportNeed { Needed = "needed", "必要"; NotNeeded = "not_needed", "不要"; Unknown = "unknown", "不明"; }
 );
@@ -217,6 +223,8 @@ pub struct MemberInput {
     pub troubles: String,
     pub support: String,
     pub consent: String,
+    /// Empty (in the household), 転出 / moved_out or 死亡 / deceased.
+    pub status: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -375,6 +383,7 @@ pub struct Member {
     pub troubles: String,
     pub support: Option<SupportNeed>,
     pub consent: ConsentAnswer,
+    pub status: MemberStatus,
 }
 
 impl Member {
@@ -914,6 +923,12 @@ impl IntakeInput {
                 troubles: m.troubles.trim().to_owned(),
                 support: pick(p, &field("support"), &m.support, SupportNeed::parse, "支援"),
                 consent,
+                status: if m.status.trim().is_empty() {
+                    MemberStatus::Current
+                } else {
+                    pick(p, &field("status"), &m.status, MemberStatus::parse, "状況")
+                        .unwrap_or(MemberStatus::Current)
+                },
             });
         }
         // The person is always row 1, as 本人.
@@ -934,8 +949,18 @@ impl IntakeInput {
                     troubles: String::new(),
                     support: None,
                     consent: ConsentAnswer::Unknown,
+                    status: MemberStatus::Current,
                 },
             ),
+        }
+        if members
+            .first()
+            .is_some_and(|me| me.status != MemberStatus::Current)
+        {
+            p.add(
+                "household",
+                "本人の行は「転出」「死亡」にできません（基本情報と相談の記録で扱います）",
+            );
         }
         if members.iter().filter(|m| m.is_self()).count() > 1 {
             p.add("household", "続柄「本人」は1人だけにしてください");

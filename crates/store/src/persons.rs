@@ -6,7 +6,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use tsunagaru_domain::intake::{ConsentAnswer, IntakeSheet, PersonSheet, Relationship};
+use tsunagaru_domain::intake::{
+    ConsentAnswer, IntakeSheet, MemberStatus, PersonSheet, Relationship,
+};
 use tsunagaru_domain::kana::{phone_key, search_key};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,6 +200,8 @@ pub struct MemberRow {
     pub support: Option<String>,
     #[sqlx(try_from = "String")]
     pub consent: ConsentAnswer,
+    #[sqlx(try_from = "String")]
+    pub status: MemberStatus,
 }
 
 /// One 受付シート as stored.

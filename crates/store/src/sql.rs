@@ -82,7 +82,7 @@ macro_rules! impl_sql_repository {
             const CONSULTATION_COLUMNS: &str = "id, person_id, agency_id, user_id, receiver_name, method, method_other, received_on, \
                 requester, concerns, chief_complaint, situation, urgency, consent_confirmed_by, consent_confirmed_on, created_at";
             const MEMBER_COLUMNS: &str =
-                "consultation_id, position, name, relationship, sex, age, living, troubles, support, consent";
+                "consultation_id, position, name, relationship, sex, age, living, troubles, support, consent, status";
 
             /// `$from, $from+1, …` for an IN list of `count` values.
             fn placeholders(from: usize, count: usize) -> String {
@@ -773,8 +773,8 @@ macro_rules! impl_sql_repository {
                     }
                     for (position, m) in sheet.household.iter().enumerate() {
                         sqlx::query(
-                            "INSERT INTO household_members (consultation_id, position, name, relationship, sex, age, living, troubles, support, consent) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                            "INSERT INTO household_members (consultation_id, position, name, relationship, sex, age, living, troubles, support, consent, status) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                         )
                         .bind(consultation_id)
                         .bind(position as i64)
@@ -786,6 +786,7 @@ macro_rules! impl_sql_repository {
                         .bind(m.troubles.clone())
                         .bind(m.support.map(|s| s.code()))
                         .bind(m.consent.code())
+                        .bind(m.status.code())
                         .execute(&mut *tx)
                         .await
                         .map_err(db_error)?;

@@ -837,7 +837,132 @@ async fn impossible_dates_and_oversized_sheets_are_refused(backend: Backend) {
     assert_eq!(written, 0);
 }
 
+fn household_names(person: &Value) -> Vec<(String, String)> {
+    person["household"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                format!(
+                    "{}（{}）",
+                    m["name"].as_str().unwrap(),
+                    m["relationship"].as_str().unwrap()
+                ),
+                m["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The household is the person's: a later sheet that lists only 本人 keeps
+/// the mother and the son of the first; a third marks the mother 死亡 and
+/// names the son again (one row, updated, however the space is typed); a
+/// receiving agency sees the members who consented, whichever sheet it got.
+async fn the_household_persists_across_sheets(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let mut first = sample();
+    first["household"] = json!([
+        {"name": "盛岡 花子", "relationship": "本人", "consent": "yes"},
+        {"name": "盛岡 キヨ", "relationship": "母", "age": 84, "living": "together", "consent": "yes"},
+        {"name": "盛岡 一", "relationship": "長男", "age": 30, "living": "together", "consent": "no"}]);
+    let person = create(&app, &p.first, &first).await["person_id"]
+        .as_i64()
+        .unwrap();
+    let mut second = sample();
+    second["person_id"] = json!(person);
+    second["received_on"] = json!("2026-11-24");
+    second["household"] = json!([{"name": "盛岡 花子", "relationship": "本人", "consent": "yes"}]);
+    let second_id = create(&app, &p.first, &second).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/persons/{person}");
+    let seen = app.get(&path, Some(&p.first)).await.json();
+    assert_eq!(
+        household_names(&seen),
+        vec![
+            ("盛岡 花子（本人）".to_owned(), "current".to_owned()),
+            ("盛岡 キヨ（母）".to_owned(), "current".to_owned()),
+            ("盛岡 一（長男）".to_owned(), "current".to_owned()),
+        ],
+        "{seen}"
+    );
+    let mother = &seen["household"][1];
+    assert_eq!(
+        mother["as_of"], "2026-11-20",
+        "her age is as of the first sheet"
+    );
+    assert_eq!(mother["age"], 84);
+    // The second sheet itself keeps its own snapshot.
+    let sheet = app
+        .get(
+            &format!("/api/v1/consultations/{second_id}"),
+            Some(&p.first),
+        )
+        .await
+        .json();
+    assert_eq!(sheet["household"].as_array().unwrap().len(), 1, "{sheet}");
+
+    // A receiving agency of the second sheet sees who consented.
+    let sent = app
+        .post_json(
+            "/api/v1/handoffs",
+            Some(&p.first),
+            &json!({"consultation_id": second_id, "to_agency_ids": [2]}),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    let received = app.get(&path, Some(&p.second)).await.json();
+    let names: Vec<String> = household_names(&received)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        names,
+        vec!["盛岡 花子（本人）", "盛岡 キヨ（母）"],
+        "{received}"
+    );
+
+    // The third sheet: the mother has died; the son is named again (full-width space).
+    let mut third = sample();
+    third["person_id"] = json!(person);
+    third["received_on"] = json!("2026-11-26");
+    third["household"] = json!([
+        {"name": "盛岡 花子", "relationship": "本人", "consent": "yes"},
+        {"name": "盛岡 キヨ", "relationship": "母", "status": "死亡", "consent": "yes"},
+        {"name": "盛岡　一", "relationship": "長男", "age": 30, "living": "separate_in_city", "consent": "no"}]);
+    create(&app, &p.first, &third).await;
+    let seen = app.get(&path, Some(&p.first)).await.json();
+    let rows = household_names(&seen);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(
+        rows[1],
+        ("盛岡 キヨ（母）".to_owned(), "deceased".to_owned())
+    );
+    assert_eq!(seen["household"][2]["living"], "separate_in_city");
+    // The page shows it, and the genogram crosses the mother.
+    let (session, _) = app.browser_sign_in("staff-one", USER_PASSWORD).await;
+    let page = app
+        .get_with_cookie(&format!("/persons/{person}"), &session)
+        .await;
+    assert!(
+        page.body.contains("死亡") && page.body.contains("class=\"deceased\""),
+        "{}",
+        page.body
+    );
+    // 本人 cannot be marked 死亡 on a sheet.
+    let mut wrong = sample();
+    wrong["household"] =
+        json!([{"name": "盛岡 花子", "relationship": "本人", "status": "deceased"}]);
+    let r = app
+        .post_json("/api/v1/consultations", Some(&p.first), &wrong)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
 on_both_backends!(
+    the_household_persists_across_sheets,
     impossible_dates_and_oversized_sheets_are_refused,
     the_sample_sheet_is_accepted_as_is,
     a_bad_sheet_answers_422_per_field_and_saves_nothing,

@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
-use crate::views::intake::{consultation_json, note_json, person_json};
+use crate::views::intake::{consultation_json, member_json, note_json, person_json};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -135,11 +135,30 @@ async fn person(
     let record = state.app.person_record(&user.actor(), id, "API").await?;
     let (person, consultations, notes) = (record.person, record.consultations, record.notes);
     let mut value = person_json(&person, state.today());
-    value["household"] = consultations
-        .first()
-        .map(|c| consultation_json(c)["household"].clone())
-        .unwrap_or(json!([]));
-    value["consents"] = json!(consultations.first().map(|c| c.household.iter().map(|m| json!({"name": m.name, "relationship": m.relationship, "consent": m.consent})).collect::<Vec<_>>()).unwrap_or_default());
+    // The person's household across the sheets (a later sheet that leaves a
+    // member out keeps them; 転出・死亡 are marked).
+    value["household"] = json!(
+        record
+            .household
+            .iter()
+            .map(|h| {
+                let mut m = member_json(&h.member);
+                m["status"] = json!(h.member.status);
+                m["status_label"] = json!(h.member.status.label());
+                m["as_of"] = json!(h.as_of);
+                m["consultation_id"] = json!(h.consultation_id);
+                m["first_consultation_id"] = json!(h.first_consultation_id);
+                m
+            })
+            .collect::<Vec<_>>()
+    );
+    value["consents"] = json!(
+        record
+            .household
+            .iter()
+            .map(|h| json!({"name": h.member.name, "relationship": h.member.relationship, "consent": h.member.consent}))
+            .collect::<Vec<_>>()
+    );
     value["consultations"] = json!(
         consultations
             .iter()

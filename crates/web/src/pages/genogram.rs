@@ -3,6 +3,7 @@
 //! household members living together inside a dashed line. SVG, so it is the
 //! same on screen and in print, and needs no script.
 
+use tsunagaru_domain::intake::MemberStatus;
 use tsunagaru_store::MemberRow;
 
 const STEP: i32 = 96;
@@ -229,7 +230,9 @@ pub fn svg(members: &[MemberRow]) -> String {
     let together: Vec<&Node> = nodes
         .iter()
         .filter(|n| {
-            n.member.relationship.is_self() || n.member.living.as_deref() == Some("together")
+            n.member.relationship.is_self()
+                || (n.member.living.as_deref() == Some("together")
+                    && n.member.status == MemberStatus::Current)
         })
         .collect();
     if together.len() > 1 {
@@ -248,6 +251,14 @@ pub fn svg(members: &[MemberRow]) -> String {
         shape(&mut out, sex, n.x, n.y, 0);
         if n.member.relationship.is_self() {
             shape(&mut out, sex, n.x, n.y, 4);
+        }
+        // 死亡: a cross over the symbol, as genograms draw it.
+        if n.member.status == MemberStatus::Deceased {
+            let h = SIZE / 2 + 2;
+            out.push_str(&format!(
+                "<path class=\"deceased\" d=\"M{} {} L{} {} M{} {} L{} {}\" stroke=\"#1a1a1c\" stroke-width=\"1.5\"/>",
+                n.x - h, n.y - h, n.x + h, n.y + h, n.x + h, n.y - h, n.x - h, n.y + h
+            ));
         }
         if let Some(age) = n.member.age {
             out.push_str(&format!(
@@ -290,6 +301,7 @@ mod tests {
             troubles: String::new(),
             support: None,
             consent: tsunagaru_domain::intake::ConsentAnswer::Yes,
+            status: MemberStatus::Current,
         }
     }
 
@@ -318,5 +330,19 @@ mod tests {
         );
         assert!(svg.contains("盛岡 &lt;太&gt;"), "names are escaped");
         assert!(!svg.contains("style="), "no inline style (CSP)");
+    }
+
+    #[test]
+    fn a_deceased_member_is_crossed_and_one_who_moved_out_leaves_the_household_line() {
+        let mut mother = member("盛岡 キヨ", "母", "female", Some("together"));
+        mother.status = MemberStatus::Deceased;
+        let mut son = member("盛岡 一", "長男", "male", Some("together"));
+        son.status = MemberStatus::MovedOut;
+        let svg = svg(&[member("盛岡 花子", "本人", "female", None), mother, son]);
+        assert_eq!(svg.matches("class=\"deceased\"").count(), 1);
+        assert!(
+            !svg.contains("stroke-dasharray"),
+            "no one lives with 本人 any more"
+        );
     }
 }

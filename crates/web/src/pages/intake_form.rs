@@ -5,7 +5,7 @@ use crate::pages::templates::Choice;
 use std::collections::BTreeMap;
 use tsunagaru_domain::intake::{
     CareLevel, Concern, ConsentAnswer, FieldError, Housing, IntakeInput, IntellectualGrade, Living,
-    MemberInput, Method, PhoneInput, RequesterInput, Sex, SupportNeed, Utility,
+    MemberInput, MemberStatus, Method, PhoneInput, RequesterInput, Sex, SupportNeed, Utility,
 };
 
 /// The rows the paper has; the form always offers at least these, and more
@@ -106,6 +106,7 @@ pub fn read_form(body: &[u8]) -> (IntakeInput, FormExtras) {
                         "troubles" => m.troubles = value,
                         "support" => m.support = value,
                         "consent" => m.consent = value,
+                        "status" => m.status = value,
                         _ => {}
                     }
                 }
@@ -196,6 +197,8 @@ pub struct MemberRowView {
     pub living: Vec<Choice>,
     pub support: Vec<Choice>,
     pub consent: Vec<Choice>,
+    /// 転出 / 死亡 on a later sheet (empty: in the household).
+    pub status: Vec<Choice>,
     pub errors: Vec<String>,
 }
 
@@ -245,6 +248,12 @@ pub fn member_rows(
                     ConsentAnswer::code,
                     ConsentAnswer::label,
                     &[m.consent.as_str()],
+                ),
+                status: choices(
+                    &[MemberStatus::MovedOut, MemberStatus::Deceased],
+                    MemberStatus::code,
+                    MemberStatus::label,
+                    &[m.status.as_str()],
                 ),
                 errors: errors
                     .iter()

@@ -268,26 +268,22 @@ async fn person_page(
         }))
         .collect();
     timeline.sort_by_key(|t| std::cmp::Reverse(t.sort_key));
-    let latest = consultations.first();
-    let print_members =
-        |c: &tsunagaru_store::Consultation| -> Vec<crate::pages::print::PrintMember> {
-            let json = crate::views::intake::consultation_json(c);
-            json["household"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|m| crate::pages::print::PrintMember {
-                    name: m["name"].as_str().unwrap_or_default().into(),
-                    relationship: m["relationship"].as_str().unwrap_or_default().into(),
-                    sex: label_of(m["sex"].as_str(), Sex::parse, Sex::label),
-                    age: m["age"].as_i64().map(|a| a.to_string()).unwrap_or_default(),
-                    living: m["living_label"].as_str().unwrap_or_default().into(),
-                    troubles: m["troubles"].as_str().unwrap_or_default().into(),
-                    support: m["support_label"].as_str().unwrap_or_default().into(),
-                    consent: m["consent_label"].as_str().unwrap_or_default().into(),
-                })
-                .collect()
-        };
+    // The person's household across the sheets: a row from an older sheet
+    // says which day it is as of.
+    let newest = consultations.first().map(|c| c.id);
+    let members: Vec<crate::pages::print::PrintMember> = record
+        .household
+        .iter()
+        .map(|h| {
+            let mut row = crate::pages::print::PrintMember::of(&h.member);
+            if Some(h.consultation_id) != newest {
+                row.as_of = date_label(h.as_of);
+            }
+            row
+        })
+        .collect();
+    let household_rows: Vec<tsunagaru_store::MemberRow> =
+        record.household.iter().map(|h| h.member.clone()).collect();
     // Users of the agencies involved may be named to see a protected person's whereabouts.
     let involved: Vec<i64> = consultations.iter().map(|c| c.agency_id).collect();
     let viewers = users
@@ -485,10 +481,12 @@ async fn person_page(
         hidden,
         created,
         facts,
-        members: latest.map(print_members).unwrap_or_default(),
-        genogram: latest
-            .map(|c| crate::pages::genogram::svg(&c.household))
-            .unwrap_or_default(),
+        genogram: if household_rows.is_empty() {
+            String::new()
+        } else {
+            crate::pages::genogram::svg(&household_rows)
+        },
+        members,
         timeline,
         note_methods: NOTE_METHODS.to_vec(),
         note_errors: draft.errors,

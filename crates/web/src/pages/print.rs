@@ -25,6 +25,31 @@ pub struct PrintMember {
     pub troubles: String,
     pub support: String,
     pub consent: String,
+    /// 転出 / 死亡 (empty: in the household).
+    pub status: String,
+    /// On the person page: the day of the sheet the row comes from, when it
+    /// is not the newest sheet (an age is as of then).
+    pub as_of: String,
+}
+
+impl PrintMember {
+    pub fn of(m: &tsunagaru_store::MemberRow) -> PrintMember {
+        PrintMember {
+            name: m.name.clone(),
+            relationship: m.relationship.to_string(),
+            sex: label_of(m.sex.as_deref(), Sex::parse, Sex::label),
+            age: m.age.map(|a| a.to_string()).unwrap_or_default(),
+            living: label_of(m.living.as_deref(), Living::parse, Living::label),
+            troubles: m.troubles.clone(),
+            support: label_of(m.support.as_deref(), SupportNeed::parse, SupportNeed::label),
+            consent: m.consent.label().to_owned(),
+            status: match m.status {
+                tsunagaru_domain::intake::MemberStatus::Current => String::new(),
+                other => other.label().to_owned(),
+            },
+            as_of: String::new(),
+        }
+    }
 }
 
 pub struct PrintConcern {
@@ -212,20 +237,7 @@ impl PrintPage {
                 .unwrap_or_default(),
             situation: c.situation.clone(),
             chief_complaint: c.chief_complaint.clone(),
-            members: c
-                .household
-                .iter()
-                .map(|m| PrintMember {
-                    name: m.name.clone(),
-                    relationship: m.relationship.to_string(),
-                    sex: label_of(m.sex.as_deref(), Sex::parse, Sex::label),
-                    age: m.age.map(|a| a.to_string()).unwrap_or_default(),
-                    living: label_of(m.living.as_deref(), Living::parse, Living::label),
-                    troubles: m.troubles.clone(),
-                    support: label_of(m.support.as_deref(), SupportNeed::parse, SupportNeed::label),
-                    consent: m.consent.label().to_owned(),
-                })
-                .collect(),
+            members: c.household.iter().map(PrintMember::of).collect(),
             genogram: genogram::svg(&c.household),
             consent_clause: crate::pages::templates::CONSENT_CLAUSE,
             consent: match (&c.consent_confirmed_by, c.consent_confirmed_on) {

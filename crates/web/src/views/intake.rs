@@ -7,7 +7,7 @@ use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::{
     CareLevel, Concern, Housing, Living, Method, SupportNeed, Urgency, Utility,
 };
-use tsunagaru_store::{Consultation, Note, Person};
+use tsunagaru_store::{Consultation, MemberRow, Note, Person};
 
 pub fn date_label(date: NaiveDate) -> String {
     EraDate::from_date(date).label()
@@ -73,19 +73,26 @@ pub fn consultation_json(c: &Consultation) -> Value {
         "urgency": c.urgency,
         "urgency_label": label_of(c.urgency.as_deref(), Urgency::parse, Urgency::label),
         "consent": {"confirmed_by": c.consent_confirmed_by, "confirmed_on": c.consent_confirmed_on},
-        "household": c.household.iter().map(|m| json!({
-            "name": m.name,
-            "relationship": m.relationship,
-            "sex": m.sex,
-            "age": m.age,
-            "living": m.living,
-            "living_label": label_of(m.living.as_deref(), Living::parse, Living::label),
-            "troubles": m.troubles,
-            "support": m.support,
-            "support_label": label_of(m.support.as_deref(), SupportNeed::parse, SupportNeed::label),
-            "consent": m.consent,
-            "consent_label": m.consent.label().to_owned(),
-        })).collect::<Vec<_>>(),
+        "household": c.household.iter().map(member_json).collect::<Vec<_>>(),
+    })
+}
+
+/// A household member as a sheet records them.
+pub fn member_json(m: &MemberRow) -> Value {
+    json!({
+        "name": m.name,
+        "relationship": m.relationship,
+        "sex": m.sex,
+        "age": m.age,
+        "living": m.living,
+        "living_label": label_of(m.living.as_deref(), Living::parse, Living::label),
+        "troubles": m.troubles,
+        "support": m.support,
+        "support_label": label_of(m.support.as_deref(), SupportNeed::parse, SupportNeed::label),
+        "consent": m.consent,
+        "consent_label": m.consent.label().to_owned(),
+        "status": m.status,
+        "status_label": m.status.label(),
     })
 }
 
