@@ -106,5 +106,6 @@ pub fn conflict_message(c: &Conflict) -> String {
         Conflict::ParticipationEnded => "この参加は終了しています".into(),
         Conflict::AlreadyLinked => "この相談はすでにこの相談会に結びついています".into(),
         Conflict::ResourceClosed => "この拠点はすでに廃止として記録されています".into(),
+        Conflict::ConsultationVoided => "この受付シートは取り消されています".into(),
     }
 }

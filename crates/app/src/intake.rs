@@ -3,8 +3,10 @@
 //! created, saving a checked sheet with what it is tied to, and reading a
 //! saved sheet (on screen or printed).
 
-use crate::{Actor, App, AppError, Reading};
+use crate::{Actor, App, AppError, Reading, policy};
+use chrono::NaiveDate;
 use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::{IntakeInput, IntakeSheet};
 use tsunagaru_store::{Consultation, IntakeContext, IntakeIds, Person, PersonQuery};
 
@@ -231,6 +233,237 @@ impl App {
             )
             .await?;
         Ok(crate::outreach::intake_from_target(&target, &attempts))
+    }
+}
+
+/// A sheet's correction history, in words.
+pub struct SheetHistory {
+    pub changes: Vec<tsunagaru_store::ConsultationChange>,
+}
+
+impl App {
+    /// Corrects a saved sheet's own fields (the 受付機関's staff; others who
+    /// see it: 403; out of scope: 404). Each changed field is kept in the
+    /// sheet's history with who, when, before and after; the view of the
+    /// person stays as it was for every other rule.
+    pub async fn correct_consultation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &tsunagaru_domain::intake::CorrectionInput,
+    ) -> Result<(), AppError> {
+        let current = self.sheet_for_change(actor, id).await?;
+        let fix = input.parse(self.today()).map_err(AppError::Invalid)?;
+        let concern_words = |list: &[tsunagaru_store::StoredConcern]| {
+            list.iter()
+                .map(|k| {
+                    let label = tsunagaru_domain::intake::Concern::parse(&k.code)
+                        .map_or(k.code.clone(), |c| c.label().to_owned());
+                    let other = k
+                        .text
+                        .as_deref()
+                        .map(|t| format!("（{t}）"))
+                        .unwrap_or_default();
+                    format!("{label}{other}{}", if k.main { "◎" } else { "" })
+                })
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        let method_words = |code: &str| {
+            tsunagaru_domain::intake::Method::parse(code)
+                .map_or(code.to_owned(), |m| m.label().to_owned())
+        };
+        let urgency_words = |code: Option<&str>| {
+            code.and_then(tsunagaru_domain::intake::Urgency::parse)
+                .map(|u| u.label().to_owned())
+        };
+        let day_words = |d: NaiveDate| EraDate::from_date(d).label();
+        let mut next = tsunagaru_store::SheetCorrection {
+            received_on: current.received_on,
+            method: current.method.clone(),
+            method_other: current.method_other.clone(),
+            receiver_name: current.receiver_name.clone(),
+            chief_complaint: current.chief_complaint.clone(),
+            situation: current.situation.clone(),
+            urgency: current.urgency.clone(),
+            concerns: current.concerns.clone(),
+            changes: Vec::new(),
+            user_id: actor.id(),
+        };
+        let change = |field: &str, before: Option<String>, after: Option<String>| {
+            (before != after).then(|| (field.to_owned(), before, after))
+        };
+        let mut changes = Vec::new();
+        if let Some(day) = fix.received_on {
+            changes.extend(change(
+                "受付年月日",
+                Some(day_words(current.received_on)),
+                Some(day_words(day)),
+            ));
+            next.received_on = day;
+        }
+        if let Some(m) = fix.method {
+            changes.extend(change(
+                "相談方法",
+                Some(method_words(&current.method)),
+                Some(m.label().to_owned()),
+            ));
+            next.method = m.code().to_owned();
+        }
+        if let Some(other) = fix.method_other {
+            changes.extend(change(
+                "相談方法（その他）",
+                current.method_other.clone(),
+                other.clone(),
+            ));
+            next.method_other = other;
+        }
+        if let Some(name) = fix.receiver_name {
+            changes.extend(change(
+                "受付者",
+                current.receiver_name.clone(),
+                name.clone(),
+            ));
+            next.receiver_name = name;
+        }
+        if let Some(text) = fix.chief_complaint {
+            changes.extend(change(
+                "主訴",
+                Some(current.chief_complaint.clone()),
+                Some(text.clone()),
+            ));
+            next.chief_complaint = text;
+        }
+        if let Some(text) = fix.situation {
+            changes.extend(change(
+                "現在の状況・経緯",
+                Some(current.situation.clone()),
+                Some(text.clone()),
+            ));
+            next.situation = text;
+        }
+        if let Some(u) = fix.urgency {
+            changes.extend(change(
+                "緊急の必要性",
+                urgency_words(current.urgency.as_deref()),
+                u.map(|u| u.label().to_owned()),
+            ));
+            next.urgency = u.map(|u| u.code().to_owned());
+        }
+        if let Some(list) = fix.concerns {
+            let stored: Vec<tsunagaru_store::StoredConcern> = list
+                .iter()
+                .map(|c| tsunagaru_store::StoredConcern {
+                    code: c.concern.code().to_owned(),
+                    main: c.main,
+                    text: c.text.clone(),
+                })
+                .collect();
+            changes.extend(change(
+                "相談内容",
+                Some(concern_words(&current.concerns)),
+                Some(concern_words(&stored)),
+            ));
+            next.concerns = stored;
+        }
+        if changes.is_empty() {
+            return Err(AppError::invalid("", "修正した内容が、今の記録と同じです"));
+        }
+        let fields: Vec<&str> = changes.iter().map(|(f, _, _)| f.as_str()).collect();
+        let detail = format!("修正: {}", fields.join("・"));
+        next.changes = changes;
+        self.repo
+            .correct_consultation(
+                id,
+                &next,
+                actor
+                    .audit(AuditAction::ConsultationCorrected)
+                    .detail(detail),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Voids (取消) a sheet taken by mistake, with the reason: it is kept,
+    /// marked, and left out of the counts. Not while a handoff of it stands
+    /// or a case from it is open.
+    pub async fn void_consultation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let sheet = self.sheet_for_change(actor, id).await?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::invalid("reason", "取消の理由を書いてください"));
+        }
+        if reason.chars().count() > 500 {
+            return Err(AppError::invalid("reason", "取消の理由は500文字までです"));
+        }
+        let standing = self
+            .repo
+            .handoffs_of_person(sheet.person_id)
+            .await?
+            .iter()
+            .any(|h| h.consultation_id == id && policy::handoff_involves_receiver(h.state));
+        if standing {
+            return Err(AppError::conflict(
+                "この受付シートの引継ぎが続いています。先に引継ぎを取り消してください",
+            ));
+        }
+        let open_case = self
+            .repo
+            .cases_of_person(sheet.person_id)
+            .await?
+            .iter()
+            .any(|c| c.consultation_id == id && c.state.is_open());
+        if open_case {
+            return Err(AppError::conflict(
+                "この受付シートから開いたケースが続いています",
+            ));
+        }
+        self.repo
+            .void_consultation(
+                id,
+                actor.id(),
+                reason,
+                actor
+                    .audit(AuditAction::ConsultationVoided)
+                    .detail(reason.to_owned()),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The correction history of a sheet the actor has opened.
+    pub async fn sheet_history(
+        &self,
+        consultation: &Consultation,
+    ) -> Result<SheetHistory, AppError> {
+        Ok(SheetHistory {
+            changes: self.repo.consultation_changes(consultation.id).await?,
+        })
+    }
+
+    /// A sheet the actor may change: in scope (else 404), of the actor's
+    /// agency (else 403), not voided (else 409).
+    async fn sheet_for_change(&self, actor: &Actor, id: i64) -> Result<Consultation, AppError> {
+        let sheet = self
+            .repo
+            .consultation(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.person_in_scope(actor, sheet.person_id).await?;
+        if !policy::may_correct_sheet(actor, sheet.agency_id) {
+            return Err(AppError::forbidden(
+                "受付シートを修正・取消できるのは、受け付けた機関の職員です",
+            ));
+        }
+        if sheet.voided.is_some() {
+            return Err(AppError::conflict("この受付シートは取り消されています"));
+        }
+        Ok(sheet)
     }
 }
 

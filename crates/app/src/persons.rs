@@ -373,11 +373,15 @@ pub struct HouseholdMember {
 }
 
 /// The person's household across their sheets, oldest sheet first: a later
-/// sheet adds members, updates those it names again (same 続柄 and name,
+/// sheet (not voided) adds members, updates those it names again (same 続柄 and name,
 /// spaces and widths aside; 本人 by 続柄) or marks them 転出・死亡, and a
 /// member it leaves out stays. 本人 first, then in order of first mention.
 pub fn household_of(consultations: &[Consultation]) -> Vec<HouseholdMember> {
-    let mut sheets: Vec<&Consultation> = consultations.iter().collect();
+    // A voided sheet (取消) says nothing of the household.
+    let mut sheets: Vec<&Consultation> = consultations
+        .iter()
+        .filter(|c| c.voided.is_none())
+        .collect();
     sheets.sort_by_key(|c| (c.received_on, c.id));
     let key = |m: &MemberRow| {
         if m.relationship.is_self() {

@@ -126,6 +126,12 @@ pub fn may_change_consent(actor: &Actor, sheet_agency_id: i64) -> bool {
     works_with_persons(actor) && actor.belongs_to(sheet_agency_id)
 }
 
+/// Only the sheet's 受付機関 corrects or voids (取消) the sheet it took;
+/// another agency that sees it (a handoff) reads it as taken.
+pub fn may_correct_sheet(actor: &Actor, sheet_agency_id: i64) -> bool {
+    works_with_persons(actor) && actor.belongs_to(sheet_agency_id)
+}
+
 /// Whether one household member of a sheet taken by `sheet_agency_id` is
 /// shown to the actor: all of them to the sheet's own agency; to anyone else
 /// 本人 and the members who consented, unless a handoff of this sheet to the
@@ -418,6 +424,11 @@ mod tests {
         assert!(may_change_consent(&actor(1, Role::Staff, &[10]), 10));
         assert!(!may_change_consent(&actor(2, Role::Staff, &[20]), 10));
         assert!(!may_change_consent(&actor(3, Role::Admin, &[10]), 10));
+        assert!(may_correct_sheet(&actor(1, Role::Staff, &[10]), 10));
+        assert!(may_correct_sheet(&actor(4, Role::Csw, &[5, 10]), 10));
+        assert!(!may_correct_sheet(&actor(2, Role::Staff, &[20]), 10));
+        assert!(!may_correct_sheet(&actor(3, Role::Admin, &[10]), 10));
+        assert!(!may_correct_sheet(&actor(5, Role::Auditor, &[10]), 10));
     }
 
     #[test]

@@ -137,6 +137,27 @@ impl EraDate {
     /// An era date that the era did not reach (昭和64年1月8日, 平成31年5月1日,
     /// 令和元年4月30日) is refused with the reason.
     pub fn parse(input: &str) -> Result<EraDate, DateProblem> {
+        // The system's own label, 令和8年11月20日（2026年）, reads back: the
+        // year in brackets must agree with the date.
+        let trimmed = input.trim();
+        for (open, close) in [('（', "年）"), ('(', "年)")] {
+            if let Some(body) = trimmed.strip_suffix(close)
+                && let Some((date, year)) = body.rsplit_once(open)
+            {
+                let parsed = EraDate::parse(date)?;
+                let year: String = year
+                    .chars()
+                    .map(|c| match c {
+                        '０'..='９' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                        c => c,
+                    })
+                    .collect();
+                return match year.trim().parse::<i32>() {
+                    Ok(y) if y == parsed.0.year() => Ok(parsed),
+                    _ => Err(DateProblem::Unreadable),
+                };
+            }
+        }
         let text: String = input
             .chars()
             .map(|c| match c {
@@ -323,6 +344,22 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn the_systems_own_label_reads_back() {
+        let day = date(2026, 11, 20);
+        let label = EraDate::from_date(day).label();
+        assert_eq!(label, "令和8年11月20日（2026年）");
+        assert_eq!(EraDate::parse(&label).unwrap().date(), day);
+        assert_eq!(
+            EraDate::parse("令和8年11月20日(2026年)").unwrap().date(),
+            day
+        );
+        assert!(
+            EraDate::parse("令和8年11月20日（2025年）").is_err(),
+            "years disagree"
+        );
     }
 
     #[test]

@@ -583,6 +583,127 @@ fn small_number(
     }
 }
 
+/// A correction of a saved sheet's own fields: only those given change
+/// (the person's 基本情報 is corrected on the person; the household on a
+/// later sheet).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CorrectionInput {
+    pub received_on: Option<String>,
+    pub method: Option<String>,
+    pub method_other: Option<String>,
+    pub receiver_name: Option<String>,
+    pub chief_complaint: Option<String>,
+    pub situation: Option<String>,
+    pub urgency: Option<String>,
+    pub concerns: Option<Vec<ConcernInput>>,
+}
+
+/// A correction, checked by the sheet's own rules. `None`: unchanged; an
+/// inner `None`: cleared.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Correction {
+    pub received_on: Option<NaiveDate>,
+    pub method: Option<Method>,
+    pub method_other: Option<Option<String>>,
+    pub receiver_name: Option<Option<String>>,
+    pub chief_complaint: Option<String>,
+    pub situation: Option<String>,
+    pub urgency: Option<Option<Urgency>>,
+    pub concerns: Option<Vec<ChosenConcern>>,
+}
+
+impl CorrectionInput {
+    pub fn is_empty(&self) -> bool {
+        self.received_on.is_none()
+            && self.method.is_none()
+            && self.method_other.is_none()
+            && self.receiver_name.is_none()
+            && self.chief_complaint.is_none()
+            && self.situation.is_none()
+            && self.urgency.is_none()
+            && self.concerns.is_none()
+    }
+
+    /// Checks what is given as the intake sheet does: a 受付年月日 that has
+    /// come, a 相談方法 of the sheet, 主訴 not emptied, text within
+    /// [`MAX_TEXT`], 相談内容 with one ◎.
+    pub fn parse(&self, today: NaiveDate) -> Result<Correction, Vec<FieldError>> {
+        let mut p = Problems::default();
+        if self.is_empty() {
+            p.add("", "修正する項目がありません");
+        }
+        let received_on = self.received_on.as_deref().and_then(|v| {
+            if v.trim().is_empty() {
+                p.add("received_on", "受付年月日を入力してください");
+                return None;
+            }
+            let day = date(&mut p, "received_on", v)?.date();
+            if day > today {
+                p.add("received_on", "受付年月日が未来の日付です");
+                return None;
+            }
+            Some(day)
+        });
+        let method = self.method.as_deref().and_then(|v| {
+            if v.trim().is_empty() {
+                p.add("method", "相談方法を選んでください");
+                None
+            } else {
+                pick(&mut p, "method", v, Method::parse, "相談方法")
+            }
+        });
+        for (field, label, value) in [
+            ("chief_complaint", "主訴", &self.chief_complaint),
+            ("situation", "現在の状況・経緯", &self.situation),
+        ] {
+            if let Some(v) = value {
+                let n = v.chars().count();
+                if n > MAX_TEXT {
+                    p.add(
+                        field,
+                        format!("{label}は{MAX_TEXT}文字までです（{n}文字あります）"),
+                    );
+                }
+            }
+        }
+        if self
+            .chief_complaint
+            .as_deref()
+            .is_some_and(|c| c.trim().is_empty())
+        {
+            p.add("chief_complaint", "主訴を入力してください");
+        }
+        let urgency = self.urgency.as_deref().map(|v| {
+            if v.trim().is_empty() {
+                None
+            } else {
+                pick(&mut p, "urgency", v, Urgency::parse, "緊急の必要性")
+            }
+        });
+        let concerns = self.concerns.as_ref().map(|given| {
+            IntakeInput {
+                concerns: given.clone(),
+                ..IntakeInput::default()
+            }
+            .parse_concerns(&mut p)
+        });
+        if !p.0.is_empty() {
+            return Err(p.0);
+        }
+        Ok(Correction {
+            received_on,
+            method,
+            method_other: self.method_other.as_deref().map(text),
+            receiver_name: self.receiver_name.as_deref().map(text),
+            chief_complaint: self.chief_complaint.as_deref().map(|c| c.trim().to_owned()),
+            situation: self.situation.as_deref().map(|c| c.trim().to_owned()),
+            urgency,
+            concerns,
+        })
+    }
+}
+
 impl PersonInput {
     /// Checks the 基本情報 alone (a later edit of the person, on `today`).
     pub fn parse(&self, today: NaiveDate) -> Result<PersonSheet, Vec<FieldError>> {

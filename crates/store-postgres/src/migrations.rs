@@ -36,6 +36,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012_resource_history.sql")),
     (13, include_str!("../migrations/0013_agenda_topics.sql")),
     (14, include_str!("../migrations/0014_member_status.sql")),
+    (
+        15,
+        include_str!("../migrations/0015_consultation_corrections.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

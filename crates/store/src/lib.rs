@@ -94,6 +94,8 @@ pub enum Conflict {
     AlreadyLinked,
     /// The 拠点 is closed (廃止) already.
     ResourceClosed,
+    /// The sheet is voided (取消).
+    ConsultationVoided,
 }
 
 /// The kind of record another user changed first.
@@ -222,6 +224,26 @@ pub trait Repository: Send + Sync + 'static {
     ) -> Result<Vec<Person>>;
     async fn consultations_of(&self, person_id: i64) -> Result<Vec<Consultation>>;
     async fn consultation(&self, id: i64) -> Result<Option<Consultation>>;
+    /// Corrects a sheet's own fields and keeps each change in its history
+    /// (the report's 相談内容 rows follow). `Conflict(ConsultationVoided)`
+    /// once voided.
+    async fn correct_consultation(
+        &self,
+        id: i64,
+        correction: &SheetCorrection,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
+    /// Voids a sheet with a reason: kept, hidden from the counts.
+    /// `Conflict(ConsultationVoided)` if it is voided already.
+    async fn void_consultation(
+        &self,
+        id: i64,
+        by_user: i64,
+        reason: &str,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
+    /// A sheet's corrections, oldest first.
+    async fn consultation_changes(&self, id: i64) -> Result<Vec<ConsultationChange>>;
     async fn add_note(&self, note: &NewNote, audit: NewAuditEvent) -> Result<i64>;
     async fn notes_of(&self, person_id: i64) -> Result<Vec<Note>>;
     async fn person_changes(&self, person_id: i64) -> Result<Vec<PersonChange>>;

@@ -184,6 +184,9 @@ pub struct ConsultationRow {
     pub consent_confirmed_by: Option<String>,
     pub consent_confirmed_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
+    pub voided_at: Option<DateTime<Utc>>,
+    pub voided_by: Option<i64>,
+    pub void_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -224,6 +227,43 @@ pub struct Consultation {
     pub consent_confirmed_on: Option<NaiveDate>,
     pub household: Vec<MemberRow>,
     pub created_at: DateTime<Utc>,
+    /// 取消: kept, hidden from the counts.
+    pub voided: Option<Voiding>,
+}
+
+/// A sheet's 取消: when, by whom and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Voiding {
+    pub at: DateTime<Utc>,
+    pub by: i64,
+    pub reason: String,
+}
+
+/// A correction of a sheet's own fields: the new values of all of them, and
+/// the changes (field, before, after, in words) to keep in its history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetCorrection {
+    pub received_on: NaiveDate,
+    pub method: String,
+    pub method_other: Option<String>,
+    pub receiver_name: Option<String>,
+    pub chief_complaint: String,
+    pub situation: String,
+    pub urgency: Option<String>,
+    pub concerns: Vec<StoredConcern>,
+    pub changes: Vec<(String, Option<String>, Option<String>)>,
+    pub user_id: i64,
+}
+
+/// One field's change on a sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ConsultationChange {
+    pub consultation_id: i64,
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub user_id: i64,
+    pub at: DateTime<Utc>,
 }
 
 impl Consultation {
@@ -246,6 +286,14 @@ impl Consultation {
             consent_confirmed_on: row.consent_confirmed_on,
             household,
             created_at: row.created_at,
+            voided: match (row.voided_at, row.voided_by) {
+                (Some(at), Some(by)) => Some(Voiding {
+                    at,
+                    by,
+                    reason: row.void_reason.unwrap_or_default(),
+                }),
+                _ => None,
+            },
         }
     }
 }

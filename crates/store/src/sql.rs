@@ -80,7 +80,8 @@ macro_rules! impl_sql_repository {
             const PERSON_COLUMNS: &str = "id, name, kana, sex, birth_date, postal_code, address, town, phones, other_agencies, \
                 care_level, utilities, disability, housing, housing_other, protected, merged_into, created_at, updated_at";
             const CONSULTATION_COLUMNS: &str = "id, person_id, agency_id, user_id, receiver_name, method, method_other, received_on, \
-                requester, concerns, chief_complaint, situation, urgency, consent_confirmed_by, consent_confirmed_on, created_at";
+                requester, concerns, chief_complaint, situation, urgency, consent_confirmed_by, consent_confirmed_on, created_at, \
+                voided_at, voided_by, void_reason";
             const MEMBER_COLUMNS: &str =
                 "consultation_id, position, name, relationship, sex, age, living, troubles, support, consent, status";
 
@@ -958,6 +959,103 @@ macro_rules! impl_sql_repository {
                     Ok(Some(Consultation::from_row(row, members)))
                 }
 
+                async fn correct_consultation(&self, id: i64, c: &SheetCorrection, audit: NewAuditEvent) -> Result<(), StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let now = self.clock.now();
+                    let concerns = serde_json::to_string(&c.concerns).map_err(|e| StoreError::Database(e.to_string()))?;
+                    let changed = sqlx::query(
+                        "UPDATE consultations SET received_on = $1, method = $2, method_other = $3, receiver_name = $4, \
+                         chief_complaint = $5, situation = $6, urgency = $7, concerns = $8 WHERE id = $9 AND voided_at IS NULL",
+                    )
+                    .bind(c.received_on)
+                    .bind(c.method.clone())
+                    .bind(c.method_other.clone())
+                    .bind(c.receiver_name.clone())
+                    .bind(c.chief_complaint.clone())
+                    .bind(c.situation.clone())
+                    .bind(c.urgency.clone())
+                    .bind(concerns)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected();
+                    if changed == 0 {
+                        return Err(StoreError::Conflict(Conflict::ConsultationVoided));
+                    }
+                    // The report's rows of 相談内容 follow the sheet (its day, its items).
+                    sqlx::query("DELETE FROM consultation_concerns WHERE consultation_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    for k in &c.concerns {
+                        sqlx::query(
+                            "INSERT INTO consultation_concerns (consultation_id, code, main, received_on, agency_id) \
+                             SELECT id, $1, $2, received_on, agency_id FROM consultations WHERE id = $3",
+                        )
+                        .bind(k.code.clone())
+                        .bind(k.main)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    }
+                    for (field, before, after) in &c.changes {
+                        sqlx::query(
+                            "INSERT INTO consultation_changes (consultation_id, field, before, after, user_id, at) \
+                             VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(id)
+                        .bind(field.clone())
+                        .bind(before.clone())
+                        .bind(after.clone())
+                        .bind(c.user_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    }
+                    append_in(&self.clock, &mut tx, audit.record("consultation", id)).await?;
+                    tx.commit().await.map_err(db_error)
+                }
+
+                async fn void_consultation(&self, id: i64, by_user: i64, reason: &str, audit: NewAuditEvent) -> Result<(), StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let changed = sqlx::query(
+                        "UPDATE consultations SET voided_at = $1, voided_by = $2, void_reason = $3 WHERE id = $4 AND voided_at IS NULL",
+                    )
+                    .bind(self.clock.now())
+                    .bind(by_user)
+                    .bind(reason.to_owned())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected();
+                    if changed == 0 {
+                        return Err(StoreError::Conflict(Conflict::ConsultationVoided));
+                    }
+                    sqlx::query("DELETE FROM consultation_concerns WHERE consultation_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    append_in(&self.clock, &mut tx, audit.record("consultation", id)).await?;
+                    tx.commit().await.map_err(db_error)
+                }
+
+                async fn consultation_changes(&self, id: i64) -> Result<Vec<ConsultationChange>, StoreError> {
+                    sqlx::query_as(
+                        "SELECT consultation_id, field, before, after, user_id, at FROM consultation_changes \
+                         WHERE consultation_id = $1 ORDER BY id",
+                    )
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)
+                }
+
                 async fn add_note(&self, note: &NewNote, audit: NewAuditEvent) -> Result<i64, StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
                     let (id,): (i64,) = sqlx::query_as(
@@ -1546,11 +1644,11 @@ pub mod __private {
     pub use crate::department_agency_key;
     pub use crate::states_not_involving_receiver;
     pub use crate::{
-        Agency, AgencyRow, AuditRow, Backend, Conflict, Consultation, ConsultationRow, Department,
-        IntakeContext, IntakeIds, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note,
-        PackLoadReport, Person, PersonChange, PersonQuery, PersonRow, ProtectionSeen, Repository,
-        Session, Stale, StoreError, User, UserCredentials, UserRow, codes, concerns_json,
-        person_columns, requester_json,
+        Agency, AgencyRow, AuditRow, Backend, Conflict, Consultation, ConsultationChange,
+        ConsultationRow, Department, IntakeContext, IntakeIds, MemberRow, NetworkMember, NewNote,
+        NewSession, NewUser, Note, PackLoadReport, Person, PersonChange, PersonQuery, PersonRow,
+        ProtectionSeen, Repository, Session, SheetCorrection, Stale, StoreError, User,
+        UserCredentials, UserRow, codes, concerns_json, person_columns, requester_json,
     };
     pub use crate::{
         AgendaItem, AgendaRow, Case, CaseChange, CaseEvent, CaseRow, Decision, Meeting,

@@ -64,7 +64,7 @@ macro_rules! report_sql {
             let in_consultations = scope.clause("c.agency_id");
             let consultation_days = sqlx::query_as::<_, ConsultationDay>(AssertSqlSafe(format!(
                 "SELECT c.received_on, c.method, c.agency_id, COUNT(*) AS count FROM consultations c \
-                 WHERE c.received_on BETWEEN $1 AND $2{in_consultations} \
+                 WHERE c.received_on BETWEEN $1 AND $2 AND c.voided_at IS NULL{in_consultations} \
                  GROUP BY c.received_on, c.method, c.agency_id ORDER BY c.received_on"
             )))
             .bind(from)
@@ -87,7 +87,7 @@ macro_rules! report_sql {
                  CAST(CASE WHEN p.birth_date IS NULL THEN NULL ELSE ({age} / 10) * 10 END AS BIGINT) AS band, \
                  CAST(SUM(x.n) AS BIGINT) AS consultations, COUNT(*) AS persons \
                  FROM (SELECT c.person_id, COUNT(*) AS n, MIN(c.received_on) AS first_on FROM consultations c \
-                       WHERE c.received_on BETWEEN $1 AND $2{in_consultations} GROUP BY c.person_id) x \
+                       WHERE c.received_on BETWEEN $1 AND $2 AND c.voided_at IS NULL{in_consultations} GROUP BY c.person_id) x \
                  JOIN persons p ON p.id = x.person_id GROUP BY 1, 2, 3"
             )))
             .bind(from)

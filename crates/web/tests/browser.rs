@@ -655,11 +655,43 @@ async fn staff_fill_the_whole_sheet_fix_an_error_save_find_and_print() {
             .click()
             .await?;
 
+        // The sheet on screen: a correction of the 主訴, kept in its history.
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::LinkText("受付シートを開く"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//summary[normalize-space()='受付シートを修正する']",
+            ))
+            .await?
+            .click()
+            .await?;
+        let complaint = field(&client, "主訴").await?;
+        complaint.clear().await?;
+        complaint.send_keys("母の介護と生活費、息子の仕事").await?;
+        click_button(&client, "修正を保存").await?;
+        wait_for_text(&client, "#notice", |t| t.contains("修正しました")).await?;
+        let history = wait_for_text(&client, "#history-table", |t| t.contains("主訴")).await?;
+        assert!(
+            history.contains("母の介護と生活費、息子の仕事"),
+            "{history}"
+        );
+        assert_eq!(
+            wait_for_text(&client, "#chief-complaint", |t| !t.is_empty()).await?,
+            "母の介護と生活費、息子の仕事"
+        );
+        snap(&client, "8b-sheet-corrected").await;
         // The A4 print view, with the genogram.
         client
             .wait()
             .at_most(WAIT)
-            .for_element(Locator::LinkText("受付シートを印刷"))
+            .for_element(Locator::LinkText("A4 で印刷"))
             .await?
             .click()
             .await?;

@@ -961,7 +961,202 @@ async fn the_household_persists_across_sheets(backend: Backend) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+fn fy_total(report: &Value) -> i64 {
+    report["consultations"]["total"].as_i64().unwrap()
+}
+
+/// A saved sheet is corrected field by field (the history keeps who, when,
+/// before and after, in words) and the counts follow; only its 受付機関
+/// corrects it; a sheet taken by mistake is voided with a reason: kept,
+/// marked, out of the counts and the household, and closed to changes.
+async fn a_sheet_is_corrected_with_history_and_voided_with_a_reason(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let mut first = sample();
+    first["received_on"] = json!("2026-03-31");
+    let created = create(&app, &p.first, &first).await;
+    let id = created["id"].as_i64().unwrap();
+    let person = created["person_id"].as_i64().unwrap();
+    let path = format!("/api/v1/consultations/{id}");
+    let report = |year: i32| {
+        let app = &app;
+        let token = p.csw.clone();
+        async move {
+            app.get(
+                &format!("/api/v1/reports/annual?fiscal_year={year}"),
+                Some(&token),
+            )
+            .await
+            .json()
+        }
+    };
+    assert_eq!(fy_total(&report(2025).await), 1);
+    let put = |token: &str, body: Value| {
+        let app = &app;
+        let token = token.to_owned();
+        let path = path.clone();
+        async move {
+            app.request(
+                axum::http::Request::put(&path)
+                    .header("content-type", "application/json")
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(axum::body::Body::from(body.to_string()))
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    // The day was 4月1日, and the 主訴 and 相談内容 read better so.
+    let r = put(
+        &p.first,
+        json!({"received_on": "令和8年4月1日", "chief_complaint": "母の介護と家計",
+               "concerns": [{"category": "income", "main": true}, {"category": "care"}]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let sheet = r.json();
+    assert_eq!(sheet["received_on"], "2026-04-01");
+    assert_eq!(sheet["chief_complaint"], "母の介護と家計");
+    let history = sheet["history"].as_array().unwrap();
+    let fields: Vec<&str> = history
+        .iter()
+        .map(|h| h["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["受付年月日", "主訴", "相談内容"], "{sheet}");
+    assert_eq!(history[0]["before"], "令和8年3月31日（2026年）");
+    assert_eq!(history[0]["after"], "令和8年4月1日（2026年）");
+    assert_eq!(
+        history[2]["after"], "収入・生活費のこと◎、介護のこと",
+        "words, not codes"
+    );
+    // The counts follow the sheet into 令和8年度, 相談内容 too.
+    assert_eq!(fy_total(&report(2025).await), 0);
+    let fy2026 = report(2026).await;
+    assert_eq!(fy_total(&fy2026), 1);
+    let income = fy2026["consultations"]["by_concern"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "income")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (income["any"].as_i64(), income["main"].as_i64()),
+        (Some(1), Some(1))
+    );
+    // Per-field problems, nothing changed; the same values are no correction.
+    let r = put(
+        &p.first,
+        json!({"received_on": "2099-01-01", "method": "fax"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = put(&p.first, json!({"chief_complaint": "母の介護と家計"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // Another agency: 404 out of scope; 403 once a handoff lets it read.
+    assert_eq!(
+        put(&p.second, json!({"situation": "x"})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let sent = app
+        .post_json(
+            "/api/v1/handoffs",
+            Some(&p.first),
+            &json!({"consultation_id": id, "to_agency_ids": [2]}),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    assert_eq!(
+        put(&p.second, json!({"situation": "x"})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Voiding: a standing handoff first has to end.
+    let void = |id: i64, reason: &str| {
+        let app = &app;
+        let token = p.first.clone();
+        let body = json!({"reason": reason});
+        async move {
+            app.post_json(
+                &format!("/api/v1/consultations/{id}/void"),
+                Some(&token),
+                &body,
+            )
+            .await
+        }
+    };
+    assert_eq!(void(id, "重複").await.status, StatusCode::CONFLICT);
+    // A second sheet, taken twice by mistake, is voided.
+    let mut again = sample();
+    again["person_id"] = json!(person);
+    again["received_on"] = json!("2026-04-02");
+    again["household"] = json!([{"name": "盛岡 花子", "relationship": "本人"},
+                                {"name": "盛岡 誤", "relationship": "兄", "consent": "yes"}]);
+    let twice = create(&app, &p.first, &again).await["id"].as_i64().unwrap();
+    assert_eq!(
+        void(twice, " ").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = void(twice, "同じ相談を二重に登録した").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["voided"]["reason"], "同じ相談を二重に登録した");
+    assert_eq!(
+        fy_total(&report(2026).await),
+        1,
+        "the voided sheet is not counted"
+    );
+    let seen = app
+        .get(&format!("/api/v1/persons/{person}"), Some(&p.first))
+        .await
+        .json();
+    assert!(!seen["household"].to_string().contains("盛岡 誤"), "{seen}");
+    assert_eq!(void(twice, "again").await.status, StatusCode::CONFLICT);
+    let r = app
+        .request(
+            axum::http::Request::put(format!("/api/v1/consultations/{twice}"))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {}", p.first))
+                .body(axum::body::Body::from(
+                    json!({"situation": "x"}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    // On screen: the corrected sheet with its history; the voided one
+    // marked, with no forms; a refused 取消 keeps the typed reason.
+    let (session, csrf) = app.browser_sign_in("staff-one", USER_PASSWORD).await;
+    let page = app
+        .get_with_cookie(&format!("/consultations/{id}"), &session)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("修正の履歴") && page.body.contains("令和8年3月31日（2026年）"));
+    assert!(page.body.contains("受付シートを修正する"));
+    let r = app
+        .post_form_with_cookie(
+            &format!("/consultations/{id}/void"),
+            &session,
+            &[("csrf_token", &csrf), ("reason", "誤登録")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "the handoff stands");
+    assert!(r.body.contains("引継ぎが続いています") && r.body.contains("誤登録"));
+    let page = app
+        .get_with_cookie(&format!("/consultations/{twice}"), &session)
+        .await;
+    assert!(page.body.contains("取り消しました") && page.body.contains("同じ相談を二重に登録した"));
+    assert!(!page.body.contains("受付シートを修正する"));
+    let actions: Vec<String> = app
+        .audit_actions()
+        .await
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect();
+    assert!(actions.contains(&"consultation_corrected".to_owned()));
+    assert!(actions.contains(&"consultation_voided".to_owned()));
+}
+
 on_both_backends!(
+    a_sheet_is_corrected_with_history_and_voided_with_a_reason,
     the_household_persists_across_sheets,
     impossible_dates_and_oversized_sheets_are_refused,
     the_sample_sheet_is_accepted_as_is,

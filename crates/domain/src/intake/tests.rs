@@ -233,3 +233,40 @@ fn a_sheet_refuses_text_and_rows_beyond_what_its_boxes_hold() {
     fits.chief_complaint = "あ".repeat(MAX_TEXT);
     assert!(fits.parse(today()).is_ok());
 }
+
+#[test]
+fn a_correction_changes_only_what_is_given_by_the_sheets_rules() {
+    let fix: CorrectionInput = serde_json::from_value(serde_json::json!({
+        "received_on": "R8.11.19", "chief_complaint": " 母の介護 ",
+        "concerns": [{"category": "care", "main": true}, {"category": "income"}]
+    }))
+    .unwrap();
+    let c = fix.parse(today()).unwrap();
+    assert_eq!(c.received_on, NaiveDate::from_ymd_opt(2026, 11, 19));
+    assert_eq!(c.chief_complaint.as_deref(), Some("母の介護"));
+    assert_eq!(c.method, None, "not given, not changed");
+    assert_eq!(c.concerns.unwrap().len(), 2);
+    let bad: CorrectionInput = serde_json::from_value(serde_json::json!({
+        "received_on": "2027-01-01", "method": "fax", "chief_complaint": " ",
+        "concerns": [{"category": "care"}, {"category": "income"}]
+    }))
+    .unwrap();
+    let fields: Vec<String> = bad
+        .parse(today())
+        .unwrap_err()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(
+        fields,
+        vec!["received_on", "method", "chief_complaint", "concerns"]
+    );
+    assert!(
+        CorrectionInput::default().parse(today()).is_err(),
+        "nothing to correct"
+    );
+    assert!(
+        serde_json::from_value::<CorrectionInput>(serde_json::json!({"person": {}})).is_err(),
+        "an unknown field is refused, not ignored"
+    );
+}

@@ -20,7 +20,11 @@ use tsunagaru_domain::intake::{FieldError, IntakeInput};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/consultations", post(create))
-        .route("/consultations/{id}", get(consultation))
+        .route(
+            "/consultations/{id}",
+            get(consultation).put(correct_consultation),
+        )
+        .route("/consultations/{id}/void", post(void_consultation))
         .route("/consultations/{id}/consent", post(consent))
         .route("/persons", get(search))
         .route("/persons/{id}", get(person).put(update))
@@ -98,9 +102,55 @@ async fn consultation(
         .app
         .consultation_record(&user.actor(), id, Reading::Screen)
         .await?;
+    let history = state.app.sheet_history(&consultation).await?;
     let mut value = consultation_json(&consultation);
     value["person"] = person_json(&person, consultation.received_on);
+    value["history"] = json!(
+        history
+            .changes
+            .iter()
+            .map(|c| json!({"field": c.field, "before": c.before, "after": c.after,
+                            "user_id": c.user_id, "at": c.at.with_timezone(&tsunagaru_store::jst()).to_rfc3339()}))
+            .collect::<Vec<_>>()
+    );
     Ok(Json(value))
+}
+
+/// Corrects a sheet's own fields: only those given change, each change kept
+/// in `history`. Answers the sheet as it now reads.
+async fn correct_consultation(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+    input: Result<Json<tsunagaru_domain::intake::CorrectionInput>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let input = body(input)?;
+    state
+        .app
+        .correct_consultation(&user.actor(), id, &input)
+        .await?;
+    consultation(State(state), ApiUser(user), Id(id)).await
+}
+
+#[derive(Deserialize)]
+struct VoidInput {
+    #[serde(default)]
+    reason: String,
+}
+
+/// 取消 of a sheet taken by mistake: `{"reason": "…"}`.
+async fn void_consultation(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+    input: Result<Json<VoidInput>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let input = body(input)?;
+    state
+        .app
+        .void_consultation(&user.actor(), id, &input.reason)
+        .await?;
+    consultation(State(state), ApiUser(user), Id(id)).await
 }
 
 #[derive(Deserialize, Default)]

@@ -28,6 +28,9 @@ fn landing(path: &str) -> Landing {
     match segments.as_slice() {
         ["consultations"] => page("/consultations/new".into()),
         ["consultations", c, "consent"] => id(c).map_or_else(home, Landing::PersonOf),
+        ["consultations", c, "void"] => {
+            id(c).map_or_else(home, |c| page(format!("/consultations/{c}")))
+        }
         ["handoffs", h, _] => id(h).map_or_else(home, |h| page(format!("/handoffs/{h}"))),
         ["cases", k, _] => id(k).map_or_else(home, |k| page(format!("/cases/{k}"))),
         ["meetings", "agenda"] => page("/meetings".into()),

@@ -6,6 +6,7 @@ mod address;
 pub(crate) mod assets;
 mod audit;
 mod cases;
+mod consultation;
 mod consultations;
 mod directory;
 mod form_address;
@@ -35,6 +36,11 @@ pub fn router() -> Router<AppState> {
         .route("/departments", get(directory::departments))
         .route("/consultations/new", get(consultations::new_form))
         .route("/consultations", post(consultations::create))
+        .route(
+            "/consultations/{id}",
+            get(consultation::page).post(consultation::correct),
+        )
+        .route("/consultations/{id}/void", post(consultation::void))
         .route("/consultations/{id}/print", get(consultations::print))
         .route("/consultations/{id}/consent", post(persons::change_consent))
         .route(

@@ -231,15 +231,16 @@ async fn person_page(
         .map(|c| TimelineEntry {
             date: date_label(c.received_on),
             sort_key: c.received_on,
-            kind: "相談受付",
+            kind: if c.voided.is_some() {
+                "相談受付（取消）"
+            } else {
+                "相談受付"
+            },
             method: method_label(&c.method),
             agency: agency_name(c.agency_id),
             text: c.chief_complaint.clone(),
-            print_link: Some(format!("/consultations/{}/print", c.id)),
-            handoff_link: user
-                .user
-                .agency_ids
-                .contains(&c.agency_id)
+            print_link: Some(format!("/consultations/{}", c.id)),
+            handoff_link: (c.voided.is_none() && user.user.agency_ids.contains(&c.agency_id))
                 .then(|| format!("/consultations/{}/handoffs", c.id)),
         })
         .chain(notes.iter().map(|n| TimelineEntry {

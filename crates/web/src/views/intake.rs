@@ -74,6 +74,11 @@ pub fn consultation_json(c: &Consultation) -> Value {
         "urgency_label": label_of(c.urgency.as_deref(), Urgency::parse, Urgency::label),
         "consent": {"confirmed_by": c.consent_confirmed_by, "confirmed_on": c.consent_confirmed_on},
         "household": c.household.iter().map(member_json).collect::<Vec<_>>(),
+        "voided": c.voided.as_ref().map(|v| json!({
+            "at": v.at.with_timezone(&tsunagaru_store::jst()).to_rfc3339(),
+            "by": v.by,
+            "reason": v.reason,
+        })),
     })
 }
 
