@@ -315,3 +315,86 @@ impl App {
             .await?)
     }
 }
+
+/// The stored person as the sheet's 基本情報 input (to edit it, or to
+/// start a new sheet from it).
+pub fn person_input(person: &tsunagaru_store::Person) -> tsunagaru_domain::intake::PersonInput {
+    use tsunagaru_domain::intake::{AddressInput, DisabilityInput, PersonInput, PhoneInput};
+    let phone = |kind: &str| PhoneInput {
+        kind: kind.into(),
+        number: person
+            .phones
+            .iter()
+            .find(|p| p.kind == kind)
+            .map(|p| p.number.clone())
+            .unwrap_or_default(),
+    };
+    let d = &person.disability;
+    PersonInput {
+        name: person.name.clone(),
+        kana: person.kana.clone().unwrap_or_default(),
+        sex: person.sex.clone().unwrap_or_default(),
+        birth_date: person
+            .birth_date
+            .map(|b| tsunagaru_domain::era::EraDate::from_date(b).era_label())
+            .unwrap_or_default(),
+        address: AddressInput {
+            postal_code: person.postal_code.clone().unwrap_or_default(),
+            line: person.address.clone().unwrap_or_default(),
+        },
+        phones: vec![phone("home"), phone("mobile")],
+        other_agencies: person.other_agencies.clone().unwrap_or_default(),
+        care_level: person.care_level.clone().unwrap_or_default(),
+        utilities: person.utilities.clone(),
+        disability: DisabilityInput {
+            physical_type: d.physical_type.map(|t| t.to_string()).unwrap_or_default(),
+            physical_grade: d.physical_grade.map(|g| g.to_string()).unwrap_or_default(),
+            intellectual: d.intellectual.clone().unwrap_or_default(),
+            mental_grade: d.mental_grade.map(|g| g.to_string()).unwrap_or_default(),
+        },
+        housing: person.housing.clone().unwrap_or_default(),
+        housing_other: person.housing_other.clone().unwrap_or_default(),
+    }
+}
+
+impl App {
+    /// A new sheet for a person already on record: 基本情報 and the
+    /// household as the actor may see them, tied to the person (no
+    /// duplicate question). Reading the person to fill it is audited.
+    pub async fn intake_for_person(
+        &self,
+        actor: &Actor,
+        person_id: i64,
+    ) -> Result<tsunagaru_domain::intake::IntakeInput, AppError> {
+        let person = self.read_person(actor, person_id, "受付シートへ").await?;
+        let (_, household) = self.sheets_and_household(actor, &person).await?;
+        let mut input = tsunagaru_domain::intake::IntakeInput {
+            person: person_input(&person),
+            ..Default::default()
+        };
+        input.household = household
+            .iter()
+            .map(|h| {
+                let m = &h.member;
+                tsunagaru_domain::intake::MemberInput {
+                    name: m.name.clone(),
+                    relationship: m.relationship.to_string(),
+                    sex: m.sex.clone().unwrap_or_default(),
+                    // An age recorded on an earlier sheet is as of then:
+                    // left for the worker to confirm, except 本人's (from 基本情報).
+                    age: None,
+                    living: m.living.clone().unwrap_or_default(),
+                    troubles: m.troubles.clone(),
+                    support: m.support.clone().unwrap_or_default(),
+                    // 同意 is given to the agency of each sheet: asked again.
+                    consent: String::new(),
+                    status: match m.status {
+                        tsunagaru_domain::intake::MemberStatus::Current => String::new(),
+                        other => other.code().to_owned(),
+                    },
+                }
+            })
+            .collect();
+        Ok(input)
+    }
+}

@@ -1155,7 +1155,68 @@ async fn a_sheet_is_corrected_with_history_and_voided_with_a_reason(backend: Bac
     assert!(actions.contains(&"consultation_voided".to_owned()));
 }
 
+/// 「新しい相談を受け付ける」 on a person's page opens the sheet filled from
+/// the record (基本情報 and the household, 同意 asked again) and tied to the
+/// person: saving adds a sheet to them without the duplicate question.
+/// Someone who cannot see the person gets 404.
+async fn a_new_sheet_starts_from_the_person_on_record(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let created = create(&app, &p.first, &sample()).await;
+    let person = created["person_id"].as_i64().unwrap();
+    let (session, csrf) = app.browser_sign_in("staff-one", USER_PASSWORD).await;
+    let form = app
+        .get_with_cookie(&format!("/consultations/new?person_id={person}"), &session)
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    for typed in [
+        "盛岡 花子",
+        "盛岡市上田三丁目2-1",
+        "090-0000-0000",
+        "盛岡 キヨ",
+        "id=\"from-person\"",
+    ] {
+        assert!(form.body.contains(typed), "{typed} in the sheet");
+    }
+    let (stranger, _) = app.browser_sign_in("staff-two", USER_PASSWORD).await;
+    let hidden = app
+        .get_with_cookie(&format!("/consultations/new?person_id={person}"), &stranger)
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    // Saved as it came, with today's 主訴 and 相談内容: a second sheet of the person.
+    let person_choice = person.to_string();
+    let r = app
+        .post_form_with_cookie(
+            "/consultations",
+            &session,
+            &[
+                ("csrf_token", &csrf),
+                ("person_choice", &person_choice),
+                ("method", "phone"),
+                ("person.name", "盛岡 花子"),
+                ("person.kana", "もりおか はなこ"),
+                ("person.sex", "female"),
+                ("concerns", "income"),
+                ("chief_complaint", "家賃の相談"),
+                ("household[0].name", "盛岡 花子"),
+                ("household[0].relationship", "本人"),
+                ("household[1].name", "盛岡 キヨ"),
+                ("household[1].relationship", "母"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let to = r.headers["location"].to_str().unwrap();
+    assert!(to.starts_with(&format!("/persons/{person}?")), "{to}");
+    let seen = app
+        .get(&format!("/api/v1/persons/{person}"), Some(&p.first))
+        .await
+        .json();
+    assert_eq!(seen["consultations"].as_array().unwrap().len(), 2);
+}
+
 on_both_backends!(
+    a_new_sheet_starts_from_the_person_on_record,
     a_sheet_is_corrected_with_history_and_voided_with_a_reason,
     the_household_persists_across_sheets,
     impossible_dates_and_oversized_sheets_are_refused,

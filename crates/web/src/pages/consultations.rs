@@ -116,6 +116,8 @@ pub struct NewFormQuery {
     /// Pre-fill the sheet from this アウトリーチ target.
     #[serde(default)]
     outreach_target_id: Option<i64>,
+    /// A person on record: the sheet starts from their 基本情報 and household.
+    person_id: Option<i64>,
 }
 
 pub async fn new_form(
@@ -129,6 +131,11 @@ pub async fn new_form(
     if let Some(id) = q.outreach_target_id {
         input = state.app.intake_from_target(&user.actor(), id).await?;
         extras.outreach_target_id = Some(id);
+    } else if let Some(id) = q.person_id {
+        // From the person's page: filled from the record, tied to it.
+        input = state.app.intake_for_person(&user.actor(), id).await?;
+        extras.person_choice = id.to_string();
+        extras.household_rows = input.household.len();
     }
     Ok(Html(
         render(&state, &user, &input, &extras, BTreeMap::new(), &[]).await?,

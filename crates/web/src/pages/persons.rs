@@ -632,46 +632,6 @@ fn edit_page(
     Ok(page.render()?)
 }
 
-/// The stored person as the form's input, to edit.
-fn as_input(person: &tsunagaru_store::Person) -> tsunagaru_domain::intake::PersonInput {
-    use tsunagaru_domain::intake::{AddressInput, DisabilityInput, PersonInput, PhoneInput};
-    let phone = |kind: &str| PhoneInput {
-        kind: kind.into(),
-        number: person
-            .phones
-            .iter()
-            .find(|p| p.kind == kind)
-            .map(|p| p.number.clone())
-            .unwrap_or_default(),
-    };
-    let d = &person.disability;
-    PersonInput {
-        name: person.name.clone(),
-        kana: person.kana.clone().unwrap_or_default(),
-        sex: person.sex.clone().unwrap_or_default(),
-        birth_date: person
-            .birth_date
-            .map(|b| EraDate::from_date(b).era_label())
-            .unwrap_or_default(),
-        address: AddressInput {
-            postal_code: person.postal_code.clone().unwrap_or_default(),
-            line: person.address.clone().unwrap_or_default(),
-        },
-        phones: vec![phone("home"), phone("mobile")],
-        other_agencies: person.other_agencies.clone().unwrap_or_default(),
-        care_level: person.care_level.clone().unwrap_or_default(),
-        utilities: person.utilities.clone(),
-        disability: DisabilityInput {
-            physical_type: d.physical_type.map(|t| t.to_string()).unwrap_or_default(),
-            physical_grade: d.physical_grade.map(|g| g.to_string()).unwrap_or_default(),
-            intellectual: d.intellectual.clone().unwrap_or_default(),
-            mental_grade: d.mental_grade.map(|g| g.to_string()).unwrap_or_default(),
-        },
-        housing: person.housing.clone().unwrap_or_default(),
-        housing_other: person.housing_other.clone().unwrap_or_default(),
-    }
-}
-
 pub async fn edit_form(
     State(state): State<AppState>,
     WebUser(user): WebUser,
@@ -684,7 +644,7 @@ pub async fn edit_form(
         &user,
         &state,
         id,
-        as_input(&person),
+        tsunagaru_app::person_records::person_input(&person),
         Default::default(),
     )?))
 }
