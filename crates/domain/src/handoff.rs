@@ -125,6 +125,15 @@ impl HandoffState {
         }
     }
 
+    /// The state as the receiving agency reads it: what was sent to it and
+    /// not yet taken is 「未受領」 (to the sender, 「送付済」).
+    pub fn label_for_receiver(self) -> &'static str {
+        match self {
+            HandoffState::Sent => "未受領",
+            other => other.label(),
+        }
+    }
+
     pub fn parse(code: &str) -> Option<HandoffState> {
         HandoffState::ALL
             .into_iter()

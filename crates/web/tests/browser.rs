@@ -655,6 +655,31 @@ async fn staff_fill_the_whole_sheet_fix_an_error_save_find_and_print() {
             .click()
             .await?;
 
+        // And from the search box in the header, on any page.
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("#header-search-q"))
+            .await?
+            .send_keys("もりおか はなこ")
+            .await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//form[@role='search']//button[normalize-space()='検索']",
+            ))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::LinkText("盛岡 花子"))
+            .await?
+            .click()
+            .await?;
+
         // The sheet on screen: a correction of the 主訴, kept in its history.
         client
             .wait()
@@ -1072,12 +1097,9 @@ async fn a_csw_plans_a_case_is_refused_at_the_case_conference_and_a_decision_rea
         );
         snap(&client, "22-support-conference").await;
         let meeting_url = client.current_url().await?;
-        client
-            .goto(&format!(
-                "{}/print",
-                meeting_url.as_str().split('#').next().unwrap()
-            ))
-            .await?;
+        // The meeting's own address, without the notice's query or the anchor.
+        let meeting_page = format!("{}{}", base, meeting_url.path());
+        client.goto(&format!("{meeting_page}/print")).await?;
         let printed = wait_for_text(&client, "body", |t| t.contains("議事録")).await?;
         assert!(
             printed.contains("見守りと訪問を続ける方針を確認した") && printed.contains("取扱注意"),
@@ -1092,9 +1114,7 @@ async fn a_csw_plans_a_case_is_refused_at_the_case_conference_and_a_decision_rea
         wait_for_text(&client, "main h1", |t| !t.is_empty()).await?;
         let home = client.find(Locator::Css("main")).await?.text().await?;
         assert!(!home.contains("月1回訪問する"), "{home}");
-        client
-            .goto(meeting_url.as_str().split('#').next().unwrap())
-            .await?;
+        client.goto(&meeting_page).await?;
         pledge(&client).await?;
         client.goto(&format!("{base}/")).await?;
         let tasks = wait_for_text(&client, "#task-list", |t| t.contains("月1回訪問する")).await?;

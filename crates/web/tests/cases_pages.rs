@@ -135,7 +135,13 @@ async fn pages_keep_their_scope_and_the_pledge_comes_first(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The meeting's address, without the notice after scheduling.
     let meeting = r.headers["location"].to_str().unwrap().to_owned();
+    assert!(meeting.ends_with("?done=scheduled"), "{meeting}");
+    // A 支援会議 opens with the pledge, even for whoever scheduled it.
+    let first = s.app.get_with_cookie(&meeting, &s.csw.0).await;
+    assert_eq!(first.status, StatusCode::FORBIDDEN);
+    let meeting = meeting.split('?').next().unwrap().to_owned();
     // Non-members: 404. Members before the pledge: the pledge page (403).
     let r = s.app.get_with_cookie(&meeting, &s.stranger.0).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

@@ -95,7 +95,13 @@ async fn the_loop_closes_send_receive_report_acknowledge(backend: Backend) {
         .await
         .json();
     assert_eq!(inbox[0]["id"], id);
-    assert_eq!(inbox[0]["status_label"], "送付済");
+    assert_eq!(inbox[0]["status_label"], "未受領", "the receiver's word");
+    let outbox = s
+        .app
+        .get("/api/v1/handoffs?box=outbox", Some(&s.sender))
+        .await
+        .json();
+    assert_eq!(outbox[0]["status_label"], "送付済", "the sender's word");
     assert_eq!(
         inbox[0]["notes"]["requests"],
         "訪問して母の状態を確認してほしい"

@@ -1213,6 +1213,24 @@ async fn a_new_sheet_starts_from_the_person_on_record(backend: Backend) {
         .await
         .json();
     assert_eq!(seen["consultations"].as_array().unwrap().len(), 2);
+    // Each action says what happened: the sheet saved, then a note.
+    let page = app.get_with_cookie(to, &session).await;
+    assert!(page.body.contains("相談を受け付けました"));
+    let r = app
+        .post_form_with_cookie(
+            &format!("/persons/{person}/notes"),
+            &session,
+            &[
+                ("csrf_token", &csrf),
+                ("content", "電話で様子を確認した"),
+                ("method", "電話"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let to = r.headers["location"].to_str().unwrap().to_owned();
+    let page = app.get_with_cookie(&to, &session).await;
+    assert!(page.body.contains("支援経過を記録しました"), "{to}");
 }
 
 on_both_backends!(

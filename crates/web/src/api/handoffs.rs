@@ -98,7 +98,7 @@ async fn list(
     let list: Vec<Value> = handoffs
         .iter()
         .filter(|h| status.is_none_or(|s| h.state == s))
-        .map(|h| handoff_json(&state, h, &agencies, today))
+        .map(|h| handoff_json(&state, h, &agencies, today, &user.user.agency_ids))
         .collect();
     Ok(Json(json!(list)))
 }
@@ -114,7 +114,13 @@ async fn detail(
         .await?;
     let agencies = state.app.agencies().await?;
     let today = state.today();
-    let mut value = handoff_json(&state, &record.handoff, &agencies, today);
+    let mut value = handoff_json(
+        &state,
+        &record.handoff,
+        &agencies,
+        today,
+        &user.user.agency_ids,
+    );
     value["events"] = json!(record.events);
     value["person"] = shared_person_json(record.person.as_ref(), today);
     Ok(Json(value))

@@ -33,7 +33,7 @@ async fn view(
     agencies: &[Agency],
     names: &mut Names,
 ) -> Result<HandoffView, PageError> {
-    let json = handoff_json(state, h, agencies, state.today());
+    let json = handoff_json(state, h, agencies, state.today(), &user.user.agency_ids);
     let text = |k: &str| json[k].as_str().unwrap_or_default().to_owned();
     let date = |d: Option<chrono::NaiveDate>| d.map(date_label).unwrap_or_default();
     let person_name = match names.get(&h.person_id) {
@@ -129,6 +129,7 @@ async fn handoff_page(
     id: i64,
     error: Option<String>,
     text: String,
+    notice: Option<&'static str>,
 ) -> Result<String, PageError> {
     let record = state
         .app
@@ -184,17 +185,35 @@ async fn handoff_page(
             .collect(),
         error,
         text,
+        notice,
     };
     Ok(page.render()?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct HandoffDone {
+    done: String,
 }
 
 pub async fn page(
     State(state): State<AppState>,
     WebUser(user): WebUser,
     Id(id): Id,
+    axum::extract::Query(q): axum::extract::Query<HandoffDone>,
 ) -> Result<Html<String>, PageError> {
+    // After an action: what happened, in words.
+    let notice = match q.done.as_str() {
+        "sent" => Some("引継ぎを送りました。引継機関が受領すると、ここに表示されます。"),
+        "receive" => Some("受領しました。送付元の機関に知らされます。"),
+        "start" => Some("対応を始めました。"),
+        "report" => Some("報告しました。送付元の機関に知らされます。"),
+        "acknowledge" => Some("報告を受け取りました。この引継ぎは完了です。"),
+        "withdraw" => Some("引継ぎを取り消しました。"),
+        _ => None,
+    };
     Ok(Html(
-        handoff_page(&state, &user, id, None, String::new()).await?,
+        handoff_page(&state, &user, id, None, String::new(), notice).await?,
     ))
 }
 
@@ -231,7 +250,7 @@ pub async fn step(
         Ok(h) if handoff_side_of(&user.actor(), &h).is_none() => {
             Ok(Redirect::to("/handoffs?box=inbox&done=returned").into_response())
         }
-        Ok(_) => Ok(Redirect::to(&format!("/handoffs/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/handoffs/{id}?done={}", step.code())).into_response()),
         Err(e) => {
             let e = FormFailure::of(e)?;
             let typed = if form.response.is_empty() {
@@ -241,7 +260,7 @@ pub async fn step(
             };
             Ok((
                 e.status,
-                Html(handoff_page(&state, &user, id, Some(e.message), typed).await?),
+                Html(handoff_page(&state, &user, id, Some(e.message), typed, None).await?),
             )
                 .into_response())
         }
@@ -418,7 +437,7 @@ pub async fn send(
     match state.app.send_handoffs(&user.actor(), input).await {
         Ok(sent) => {
             let first = sent.first().map(|(id, _)| *id).unwrap_or_default();
-            Ok(Redirect::to(&format!("/handoffs/{first}")).into_response())
+            Ok(Redirect::to(&format!("/handoffs/{first}?done=sent")).into_response())
         }
         Err(e) => {
             let e = FormFailure::of(e)?;

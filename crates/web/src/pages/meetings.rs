@@ -174,7 +174,9 @@ pub async fn schedule(
         support_conference_at: form.support_at.clone(),
     };
     match state.app.schedule(&user.actor(), &input).await {
-        Ok(ids) => Ok(Redirect::to(&format!("/meetings/{}", ids[0])).into_response()),
+        Ok(ids) => {
+            Ok(Redirect::to(&format!("/meetings/{}?done=scheduled", ids[0])).into_response())
+        }
         Err(e) => {
             let e = FormFailure::of(e)?;
             let html = render_meetings(&state, &user, form, e.message, &e.fields).await?;
@@ -197,6 +199,8 @@ pub struct MeetingPage {
     pub nav: Nav,
     pub m: MeetingView,
     pub refusal: Option<Refusal>,
+    /// After an action: what happened.
+    pub notice: Option<&'static str>,
     pub message: String,
     pub errors: Errors,
     pub cases: Vec<Choice>,
@@ -221,6 +225,7 @@ pub struct PledgePage {
 #[derive(Default)]
 struct MeetingForms {
     refusal: Option<Refusal>,
+    notice: Option<&'static str>,
     message: String,
     errors: Vec<FieldError>,
     minutes: Option<String>,
@@ -276,6 +281,7 @@ async fn render_meeting(
         minutes: forms.minutes.unwrap_or_else(|| view.minutes.clone()),
         m: view,
         refusal: forms.refusal,
+        notice: forms.notice,
         message: forms.message,
         errors: errors_of(&forms.errors),
         cases,
@@ -302,12 +308,30 @@ async fn render_meeting(
     Ok((status, Html(page.render()?)).into_response())
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct MeetingDone {
+    done: String,
+}
+
 pub async fn page(
     State(state): State<AppState>,
     WebUser(user): WebUser,
     Id(id): Id,
+    axum::extract::Query(q): axum::extract::Query<MeetingDone>,
 ) -> Result<Response, PageError> {
-    render_meeting(&state, &user, id, MeetingForms::default()).await
+    let notice = match q.done.as_str() {
+        "scheduled" => Some("会議を登録しました。"),
+        "agenda" => Some("議題に追加しました。"),
+        "minutes" => Some("議事録を保存しました。"),
+        "decision" => Some("決定事項を記録しました。タスクは担当機関のホームに表示されます。"),
+        _ => None,
+    };
+    let forms = MeetingForms {
+        notice,
+        ..MeetingForms::default()
+    };
+    render_meeting(&state, &user, id, forms).await
 }
 
 /// Puts a case on the agenda (from the meeting page or the case page). A
@@ -330,7 +354,7 @@ async fn agenda_for(
         return Ok((StatusCode::FORBIDDEN, Html(page.render()?)).into_response());
     }
     match state.app.add_agenda(&user.actor(), id, case_id).await {
-        Ok(Ok(())) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+        Ok(Ok(())) => Ok(Redirect::to(&format!("/meetings/{id}?done=agenda")).into_response()),
         Ok(Err(refused)) => {
             let today = state.today();
             let mut instead = Vec::new();
@@ -391,7 +415,9 @@ pub async fn add_agenda(
             fiscal_year: field(&pairs, "fiscal_year"),
         };
         return match state.app.add_topic(&user.actor(), id, &input).await {
-            Ok(item) => Ok(Redirect::to(&format!("/meetings/{id}#topic-{item}")).into_response()),
+            Ok(item) => Ok(
+                Redirect::to(&format!("/meetings/{id}?done=agenda#topic-{item}")).into_response(),
+            ),
             Err(e) => {
                 let e = FormFailure::of(e)?;
                 let forms = MeetingForms {
@@ -460,7 +486,7 @@ pub async fn minutes(
     let pairs = form_pairs(&body);
     let text = field(&pairs, "minutes");
     match state.app.save_minutes(&user.actor(), id, &text).await {
-        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}#minutes")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?done=minutes#minutes")).into_response()),
         Err(e) => {
             // The minutes typed come back in the box with the reason.
             let e = FormFailure::of(e)?;
@@ -499,7 +525,9 @@ pub async fn decision(
         agree_plan: field(&pairs, "agree_plan") == "yes",
     };
     match state.app.add_decision(&user.actor(), id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}#decisions")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/meetings/{id}?done=decision#decisions")).into_response())
+        }
         Err(e) => {
             let e = FormFailure::of(e)?;
             let forms = MeetingForms {

@@ -76,6 +76,24 @@ pub async fn search_page(
 #[derive(Deserialize, Default)]
 pub struct PersonQueryString {
     created: Option<String>,
+    /// What was just done, for the notice.
+    done: Option<String>,
+}
+
+/// The notice after an action on the person page.
+fn person_notice(q: &PersonQueryString) -> Option<&'static str> {
+    if q.created.is_some() {
+        return Some("相談を受け付けました。");
+    }
+    Some(match q.done.as_deref()? {
+        "note" => "支援経過を記録しました。",
+        "edited" => "基本情報を修正しました。修正の履歴に残っています。",
+        "protection" => "保護の設定を保存しました。",
+        "merged" => "記録を統合しました。",
+        "unmerged" => "記録の統合を取り消しました。",
+        "consent" => "同意を変更しました。",
+        _ => return None,
+    })
 }
 
 /// What a note form carried back after an error.
@@ -104,14 +122,14 @@ pub async fn render_with_match_error(
         match_menu: menu,
         ..NoteDraft::default()
     };
-    person_page(state, user, id, false, draft).await
+    person_page(state, user, id, None, draft).await
 }
 
 async fn person_page(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
-    created: bool,
+    notice: Option<&'static str>,
     draft: NoteDraft,
 ) -> Result<String, PageError> {
     let record = state.app.person_record(&user.actor(), id, "画面").await?;
@@ -480,7 +498,7 @@ async fn person_page(
         kana: person.kana.clone().unwrap_or_default(),
         protected: person.protected,
         hidden,
-        created,
+        notice,
         facts,
         genogram: if household_rows.is_empty() {
             String::new()
@@ -509,7 +527,7 @@ pub async fn page(
     Query(q): Query<PersonQueryString>,
 ) -> Result<Html<String>, PageError> {
     Ok(Html(
-        person_page(&state, &user, id, q.created.is_some(), NoteDraft::default()).await?,
+        person_page(&state, &user, id, person_notice(&q), NoteDraft::default()).await?,
     ))
 }
 
@@ -520,7 +538,7 @@ pub async fn add_note(
     axum::Form(input): axum::Form<NoteInput>,
 ) -> Result<Response, PageError> {
     match state.app.add_note(&user.actor(), id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/persons/{id}#timeline")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/persons/{id}?done=note#timeline")).into_response()),
         Err(e) => {
             let e = FormFailure::of(e)?;
             let errors = if e.fields.is_empty() {
@@ -535,7 +553,7 @@ pub async fn add_note(
             };
             Ok((
                 e.status,
-                Html(person_page(&state, &user, id, false, draft).await?),
+                Html(person_page(&state, &user, id, None, draft).await?),
             )
                 .into_response())
         }
@@ -559,7 +577,7 @@ pub async fn protection(
         .app
         .set_protection(&user.actor(), id, protected, &viewers)
         .await?;
-    Ok(Redirect::to(&format!("/persons/{id}")).into_response())
+    Ok(Redirect::to(&format!("/persons/{id}?done=protection")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -577,7 +595,7 @@ pub async fn merge(
         .parse()
         .map_err(|_| PageError::BadRequest("統合する記録の番号を数字で入力してください".into()))?;
     state.app.merge_persons(&user.actor(), id, other).await?;
-    Ok(Redirect::to(&format!("/persons/{id}")).into_response())
+    Ok(Redirect::to(&format!("/persons/{id}?done=merged")).into_response())
 }
 
 fn edit_page(
@@ -664,7 +682,7 @@ pub async fn edit(
         .update_person(&user.actor(), id, &person_input)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/persons/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/persons/{id}?done=edited")).into_response()),
         Err(e) => {
             // What was typed comes back with the reasons beside the fields.
             let e = FormFailure::of(e)?;
@@ -693,7 +711,7 @@ pub async fn unmerge(
         .app
         .unmerge_person(&user.actor(), merged, Some(id))
         .await?;
-    Ok(Redirect::to(&format!("/persons/{id}")).into_response())
+    Ok(Redirect::to(&format!("/persons/{id}?done=unmerged")).into_response())
 }
 
 /// 同意の変更 from the person page: back to the page, or the reason.
@@ -712,5 +730,5 @@ pub async fn change_consent(
         .app
         .change_consent(&user.actor(), id, position, &consent)
         .await?;
-    Ok(Redirect::to(&format!("/persons/{person}#household")).into_response())
+    Ok(Redirect::to(&format!("/persons/{person}?done=consent#household")).into_response())
 }

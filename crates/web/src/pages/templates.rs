@@ -344,7 +344,8 @@ pub struct PersonPage {
     pub kana: String,
     pub protected: bool,
     pub hidden: bool,
-    pub created: bool,
+    /// After an action: what happened.
+    pub notice: Option<&'static str>,
     pub facts: Vec<FactView>,
     pub members: Vec<crate::pages::print::PrintMember>,
     pub genogram: String,
@@ -441,6 +442,8 @@ pub struct HandoffPage {
     pub agencies: Vec<Choice>,
     pub error: Option<String>,
     pub text: String,
+    /// After an action: what happened.
+    pub notice: Option<&'static str>,
 }
 
 #[derive(Template)]

@@ -10,7 +10,16 @@ use tsunagaru_app::handoffs::Suggestion;
 use tsunagaru_domain::handoff::overdue;
 use tsunagaru_store::{Agency, Consultation, Handoff, Person};
 
-pub fn handoff_json(state: &AppState, h: &Handoff, agencies: &[Agency], today: NaiveDate) -> Value {
+/// The handoff as `viewer` (the agencies of the user reading) sees it: the
+/// receiving side reads 「未受領」 where the sender reads 「送付済」.
+pub fn handoff_json(
+    state: &AppState,
+    h: &Handoff,
+    agencies: &[Agency],
+    today: NaiveDate,
+    viewer: &[i64],
+) -> Value {
+    let receiving = viewer.contains(&h.to_agency_id) && !viewer.contains(&h.from_agency_id);
     let name = |id: i64| {
         agencies
             .iter()
@@ -43,7 +52,7 @@ pub fn handoff_json(state: &AppState, h: &Handoff, agencies: &[Agency], today: N
         "told_contact_phone": h.told_contact_phone,
         "notes": h.notes,
         "status": h.state,
-        "status_label": status.label(),
+        "status_label": if receiving { status.label_for_receiver() } else { status.label() },
         "sent_on": h.sent_on,
         "received_on": h.received_on,
         "response": h.response,
