@@ -481,3 +481,83 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// A returned (差戻し) handoff the actor's agency sent, for sending again.
+    async fn returned_of_sender(
+        &self,
+        actor: &Actor,
+        returned_id: i64,
+    ) -> Result<tsunagaru_store::Handoff, AppError> {
+        let h = self
+            .repo
+            .handoff(returned_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        match handoff_side_of(actor, &h) {
+            None => Err(AppError::NotFound),
+            Some(Side::Receiver) => Err(AppError::forbidden(
+                "送り直せるのは、引継ぎを送った機関の利用者です",
+            )),
+            Some(_) if h.state != HandoffState::Returned => Err(AppError::conflict(
+                "送り直せるのは、差戻しになった引継ぎです",
+            )),
+            Some(_) => Ok(h),
+        }
+    }
+
+    /// The No.3 of a returned handoff as the draft of its resend: the same
+    /// content, to the agency the receiver suggested when it returned it.
+    /// The consent override is not carried: it is given again, with its reason.
+    pub async fn resend_draft(
+        &self,
+        actor: &Actor,
+        returned_id: i64,
+    ) -> Result<SendInput, AppError> {
+        let h = self.returned_of_sender(actor, returned_id).await?;
+        Ok(SendInput {
+            consultation_id: h.consultation_id,
+            to_agency_ids: h.suggested_agency_id.into_iter().collect(),
+            purpose: Some(h.purpose.code().to_owned()),
+            urgency: Some(h.urgency.code().to_owned()),
+            continue_at_origin: h.continue_at_origin,
+            told_contact_name: h.told_contact_name.clone(),
+            told_contact_phone: h.told_contact_phone.clone(),
+            notes: h.notes.clone(),
+            consent_override_reason: None,
+        })
+    }
+
+    /// Sends a returned handoff's consultation again (to another agency, as
+    /// typed) and closes the returned one, saying it was sent again.
+    pub async fn resend_handoff(
+        &self,
+        actor: &Actor,
+        returned_id: i64,
+        input: SendInput,
+    ) -> Result<Vec<(i64, i64)>, AppError> {
+        let returned = self.returned_of_sender(actor, returned_id).await?;
+        if input.consultation_id != returned.consultation_id {
+            return Err(AppError::invalid(
+                "consultation_id",
+                "送り直すのは、差し戻された引継ぎと同じ相談です",
+            ));
+        }
+        let sent = self.send_handoffs(actor, input).await?;
+        let ids: Vec<String> = sent.iter().map(|(id, _)| id.to_string()).collect();
+        self.take_step(
+            actor,
+            returned_id,
+            HandoffStep::Withdraw,
+            StepInput {
+                reason: Some(format!(
+                    "別の機関へ送り直した（引継ぎ ID {}）",
+                    ids.join("・")
+                )),
+                ..StepInput::default()
+            },
+        )
+        .await?;
+        Ok(sent)
+    }
+}

@@ -647,7 +647,105 @@ async fn the_pages_and_the_no3_print_follow_the_same_rules(backend: Backend) {
     );
 }
 
+/// A 差戻し offers 「別の機関へ送り直す」: the form comes with the No.3
+/// content and the agency the receiver suggested; sending closes the
+/// returned handoff, saying it was sent again. The receiver cannot resend.
+async fn a_returned_handoff_is_sent_again_from_its_page(backend: Backend) {
+    let s = setup(backend).await;
+    let id = s
+        .send(
+            json!({"consultation_id": s.consultation, "to_agency_ids": [2],
+                     "notes": {"requests": "訪問して母の状態を確認してください"}}),
+        )
+        .await["handoffs"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = s
+        .step(
+            &s.receiver,
+            id,
+            "return",
+            json!({"reason": "当センターの担当地区外です", "suggested_agency_id": 5}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (session, csrf) = s.app.browser_sign_in("okuru", USER_PASSWORD).await;
+    let page = s
+        .app
+        .get_with_cookie(&format!("/handoffs/{id}"), &session)
+        .await;
+    let link = format!("/consultations/{}/handoffs?resend={id}", s.consultation);
+    assert!(page.body.contains(&link), "{}", page.body);
+    let form = s.app.get_with_cookie(&link, &session).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("訪問して母の状態を確認してください"),
+        "the No.3 is carried"
+    );
+    assert!(
+        form.body
+            .contains("name=\"to_agency_ids\" value=\"5\" checked"),
+        "the suggested agency"
+    );
+    assert!(
+        form.body
+            .contains(&format!("name=\"resend_of\" value=\"{id}\""))
+    );
+    // The receiver has no resend.
+    let (theirs, _) = s.app.browser_sign_in("ukeru", USER_PASSWORD).await;
+    let refused = s.app.get_with_cookie(&link, &theirs).await;
+    assert!(
+        matches!(
+            refused.status,
+            StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+        ),
+        "{}",
+        refused.status
+    );
+    // Sent again to the suggested agency: the returned one closes.
+    let resend_of = id.to_string();
+    let r = s
+        .app
+        .post_form_with_cookie(
+            &format!("/consultations/{}/handoffs", s.consultation),
+            &session,
+            &[
+                ("csrf_token", &csrf),
+                ("resend_of", &resend_of),
+                ("purpose", "refer"),
+                ("urgency", "none"),
+                ("to_agency_ids", "5"),
+                ("notes.requests", "訪問して母の状態を確認してください"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let old = s
+        .app
+        .get(&format!("/api/v1/handoffs/{id}"), Some(&s.sender))
+        .await
+        .json();
+    assert_eq!(old["status"], "withdrawn");
+    assert!(
+        old["withdraw_reason"]
+            .as_str()
+            .unwrap()
+            .contains("送り直した"),
+        "{old}"
+    );
+    let outbox = s
+        .app
+        .get("/api/v1/handoffs?box=outbox&status=sent", Some(&s.sender))
+        .await
+        .json();
+    assert_eq!(outbox[0]["to_agency_id"], 5);
+    // Once closed, there is nothing to send again.
+    let again = s.app.get_with_cookie(&link, &session).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+}
+
 on_both_backends!(
+    a_returned_handoff_is_sent_again_from_its_page,
     the_loop_closes_send_receive_report_acknowledge,
     illegal_steps_answer_409_and_the_wrong_side_403,
     a_returned_handoff_is_rerouted_or_closed_with_a_reason,

@@ -46,6 +46,7 @@ async fn view(
     };
     Ok(HandoffView {
         id: h.id,
+        consultation_id: h.consultation_id,
         person_id: h.person_id,
         person_name,
         from_agency: text("from_agency"),
@@ -300,6 +301,7 @@ async fn new_page(
     consultation_id: i64,
     typed: &SendInput,
     errors: Vec<String>,
+    resend_of: Option<i64>,
 ) -> Result<String, PageError> {
     let (consultation, person, suggested) = state
         .app
@@ -378,6 +380,7 @@ async fn new_page(
         notes: typed.notes.clone(),
         consent_override_reason: typed.consent_override_reason.clone().unwrap_or_default(),
         errors,
+        resend_of,
     };
     Ok(page.render()?)
 }
@@ -396,13 +399,30 @@ fn empty_input(consultation_id: i64) -> SendInput {
     }
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewHandoffQuery {
+    /// A returned handoff to send again: its No.3 fills the form.
+    resend: String,
+}
+
 pub async fn new_form(
     State(state): State<AppState>,
     WebUser(user): WebUser,
     Id(id): Id,
+    axum::extract::Query(q): axum::extract::Query<NewHandoffQuery>,
 ) -> Result<Html<String>, PageError> {
+    if let Ok(returned) = q.resend.trim().parse::<i64>() {
+        let draft = state.app.resend_draft(&user.actor(), returned).await?;
+        if draft.consultation_id != id {
+            return Err(PageError::NotFound);
+        }
+        return Ok(Html(
+            new_page(&state, &user, id, &draft, Vec::new(), Some(returned)).await?,
+        ));
+    }
     Ok(Html(
-        new_page(&state, &user, id, &empty_input(id), Vec::new()).await?,
+        new_page(&state, &user, id, &empty_input(id), Vec::new(), None).await?,
     ))
 }
 
@@ -413,6 +433,10 @@ pub async fn send(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let resend_of = pairs
+        .iter()
+        .find(|(k, _)| k == "resend_of")
+        .and_then(|(_, v)| v.parse::<i64>().ok());
     let mut input = empty_input(id);
     for (k, v) in pairs {
         let n = &mut input.notes;
@@ -434,7 +458,16 @@ pub async fn send(
         }
     }
     let typed = input.clone();
-    match state.app.send_handoffs(&user.actor(), input).await {
+    let sent = match resend_of {
+        Some(returned) => {
+            state
+                .app
+                .resend_handoff(&user.actor(), returned, input)
+                .await
+        }
+        None => state.app.send_handoffs(&user.actor(), input).await,
+    };
+    match sent {
         Ok(sent) => {
             let first = sent.first().map(|(id, _)| *id).unwrap_or_default();
             Ok(Redirect::to(&format!("/handoffs/{first}?done=sent")).into_response())
@@ -443,7 +476,7 @@ pub async fn send(
             let e = FormFailure::of(e)?;
             Ok((
                 e.status,
-                Html(new_page(&state, &user, id, &typed, vec![e.message]).await?),
+                Html(new_page(&state, &user, id, &typed, vec![e.message], resend_of).await?),
             )
                 .into_response())
         }

@@ -385,6 +385,7 @@ impl PersonEditPage {
 /// A handoff in a list or on its page, with labels.
 pub struct HandoffView {
     pub id: i64,
+    pub consultation_id: i64,
     pub person_id: i64,
     pub person_name: String,
     pub from_agency: String,
@@ -475,4 +476,6 @@ pub struct HandoffNewPage {
     pub notes: tsunagaru_store::HandoffNotes,
     pub consent_override_reason: String,
     pub errors: Vec<String>,
+    /// Sending again a returned (差戻し) handoff: its id.
+    pub resend_of: Option<i64>,
 }
