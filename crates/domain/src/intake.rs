@@ -985,7 +985,9 @@ impl IntakeInput {
                 continue;
             }
             let field = |f: &str| format!("household[{i}].{f}");
-            if m.name.trim().is_empty() {
+            // 本人's row is 基本情報's: an empty name there is the person's.
+            let is_self_row = Relationship::parse(&m.relationship).is_some_and(|r| r.is_self());
+            if m.name.trim().is_empty() && !is_self_row {
                 p.add(
                     field("name"),
                     "家族の氏名を入力してください（わからない場合は「不明」）",
@@ -1036,7 +1038,11 @@ impl IntakeInput {
                 continue;
             };
             members.push(Member {
-                name: m.name.trim().to_owned(),
+                name: if m.name.trim().is_empty() && relationship.is_self() {
+                    person.name.clone()
+                } else {
+                    m.name.trim().to_owned()
+                },
                 relationship,
                 sex: pick(p, &field("sex"), &m.sex, Sex::parse, "性別"),
                 age,

@@ -270,3 +270,27 @@ fn a_correction_changes_only_what_is_given_by_the_sheets_rules() {
         "an unknown field is refused, not ignored"
     );
 }
+
+#[test]
+fn the_self_row_is_filled_from_the_basic_facts_and_never_refuses_the_save() {
+    let mut input: IntakeInput = serde_json::from_str(SAMPLE).unwrap();
+    input.household = vec![
+        MemberInput {
+            relationship: "本人".into(),
+            ..MemberInput::default()
+        },
+        MemberInput {
+            name: "盛岡 キヨ".into(),
+            relationship: "母".into(),
+            ..MemberInput::default()
+        },
+    ];
+    let sheet = input.parse(today()).unwrap();
+    assert_eq!(sheet.household[0].name, "盛岡 花子");
+    assert_eq!(sheet.household[0].sex, Some(Sex::Female), "from 基本情報");
+    assert!(sheet.household[0].age.is_some(), "from the birth date");
+    // A family row without a name is still asked for one.
+    input.household[1].name = String::new();
+    let errors = input.parse(today()).unwrap_err();
+    assert_eq!(errors[0].field, "household[1].name");
+}
