@@ -70,10 +70,19 @@ pub fn parse_note(
             message: "方法は 電話・来所・訪問・会議・その他 から選んでください".into(),
         });
     }
-    if input.content.trim().is_empty() {
+    let length = input.content.trim().chars().count();
+    if length == 0 {
         errors.push(FieldError {
             field: "content".into(),
             message: "内容を入力してください".into(),
+        });
+    } else if length > tsunagaru_domain::intake::MAX_TEXT {
+        errors.push(FieldError {
+            field: "content".into(),
+            message: format!(
+                "内容は{}文字までです（{length}文字あります）。長い記録は分けてください",
+                tsunagaru_domain::intake::MAX_TEXT
+            ),
         });
     }
     match (noted_on, errors.is_empty()) {
@@ -396,5 +405,32 @@ impl App {
             })
             .collect();
         Ok(input)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_is_dated_not_in_the_future_and_bounded_in_length() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let note = |noted_on: &str, content: String| NoteInput {
+            noted_on: noted_on.into(),
+            method: "電話".into(),
+            content,
+            agency_id: None,
+        };
+        assert!(parse_note(&note("", "様子を確認した".into()), today).is_ok());
+        let future = parse_note(&note("2026-12-04", "x".into()), today).unwrap_err();
+        assert_eq!(future[0].field, "noted_on");
+        let long = "あ".repeat(tsunagaru_domain::intake::MAX_TEXT + 1);
+        let refused = parse_note(&note("", long), today).unwrap_err();
+        assert_eq!(refused[0].field, "content");
+        assert!(
+            refused[0].message.contains("4001文字"),
+            "{}",
+            refused[0].message
+        );
     }
 }
