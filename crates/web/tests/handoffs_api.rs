@@ -744,7 +744,69 @@ async fn a_returned_handoff_is_sent_again_from_its_page(backend: Backend) {
     assert_eq!(again.status, StatusCode::CONFLICT);
 }
 
+/// The API's resend: the returned handoff's No.3 goes to the suggested
+/// agency unless told otherwise, and the returned one closes; only its
+/// sender resends it, once.
+async fn a_returned_handoff_is_sent_again_through_the_api(backend: Backend) {
+    let s = setup(backend).await;
+    let id = s
+        .send(
+            json!({"consultation_id": s.consultation, "to_agency_ids": [2],
+                     "notes": {"requests": "家計の相談を"}}),
+        )
+        .await["handoffs"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/handoffs/{id}/resend");
+    let early = s.app.post_json(&path, Some(&s.sender), &json!({})).await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "not returned yet");
+    s.step(
+        &s.receiver,
+        id,
+        "return",
+        json!({"reason": "担当地区外", "suggested_agency_id": 5}),
+    )
+    .await;
+    for (token, status) in [
+        (&s.receiver, StatusCode::NOT_FOUND),
+        (&s.third, StatusCode::NOT_FOUND),
+    ] {
+        assert_eq!(
+            s.app.post_json(&path, Some(token), &json!({})).await.status,
+            status
+        );
+    }
+    let unknown = s
+        .app
+        .post_json(&path, Some(&s.sender), &json!({"consultation_id": 1}))
+        .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::BAD_REQUEST,
+        "an unknown field is refused"
+    );
+    let r = s.app.post_json(&path, Some(&s.sender), &json!({})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let new_id = r.json()["handoffs"][0]["id"].as_i64().unwrap();
+    let new = s
+        .app
+        .get(&format!("/api/v1/handoffs/{new_id}"), Some(&s.sender))
+        .await
+        .json();
+    assert_eq!(new["to_agency_id"], 5);
+    assert_eq!(new["notes"]["requests"], "家計の相談を");
+    let old = s
+        .app
+        .get(&format!("/api/v1/handoffs/{id}"), Some(&s.sender))
+        .await
+        .json();
+    assert_eq!(old["status"], "withdrawn");
+    let again = s.app.post_json(&path, Some(&s.sender), &json!({})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+}
+
 on_both_backends!(
+    a_returned_handoff_is_sent_again_through_the_api,
     a_returned_handoff_is_sent_again_from_its_page,
     the_loop_closes_send_receive_report_acknowledge,
     illegal_steps_answer_409_and_the_wrong_side_403,

@@ -194,6 +194,7 @@ const TABLE: &[Row] = &[
     r("POST", "/api/v1/handoffs/{id}/acknowledge",   "/api/v1/handoffs/{H2}/acknowledge",   "", "409 409 403 404 404 404 404 404 404 404 404 404 401"),
     r("POST", "/api/v1/handoffs/{id}/return",        "/api/v1/handoffs/{H2}/return",        "{}", "403 403 422 404 404 404 404 404 404 404 404 404 401"),
     r("POST", "/api/v1/handoffs/{id}/withdraw",      "/api/v1/handoffs/{H2}/withdraw",      "{}", "422 422 403 404 404 404 404 404 404 404 404 404 401"),
+    r("POST", "/api/v1/handoffs/{id}/resend",        "/api/v1/handoffs/{H2}/resend",        "{}", "409 409 403 404 404 404 404 404 404 404 404 404 401"),
     r("POST", "/api/v1/cases",                       "/api/v1/cases",                       "{\"consultation_id\":{C}}", "403 403 403 404 404 409 404 404 404 404 404 404 401"),
     r("GET",  "/api/v1/cases",                       "/api/v1/cases",                       "", "200 200 200 200 200 200 200 200 200 200 200 200 401"),
     r("GET",  "/api/v1/cases/{id}",                  "/api/v1/cases/{K}",                   "", "200 200 404 404 404 200 200 404 404 404 404 404 401"),

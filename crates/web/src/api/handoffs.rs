@@ -46,6 +46,66 @@ pub fn router() -> Router<AppState> {
             "/handoffs/{id}/withdraw",
             post(|s, u, p, b| step_with(s, u, p, b, HandoffStep::Withdraw)),
         )
+        .route("/handoffs/{id}/resend", post(resend))
+}
+
+/// What a resend changes from the returned handoff's No.3; every field left
+/// out is carried (`to_agency_ids`: the agency the receiver suggested).
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct ResendInput {
+    to_agency_ids: Option<Vec<i64>>,
+    purpose: Option<String>,
+    urgency: Option<String>,
+    continue_at_origin: Option<bool>,
+    told_contact_name: Option<String>,
+    told_contact_phone: Option<String>,
+    notes: Option<tsunagaru_store::HandoffNotes>,
+    consent_override_reason: Option<String>,
+}
+
+/// 差戻し → 送り直し: sends the returned handoff's consultation again and
+/// closes the returned one.
+async fn resend(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+    input: Result<Json<ResendInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let given = body(input)?;
+    let actor = user.actor();
+    let mut draft = state.app.resend_draft(&actor, id).await?;
+    if let Some(v) = given.to_agency_ids {
+        draft.to_agency_ids = v;
+    }
+    if given.purpose.is_some() {
+        draft.purpose = given.purpose;
+    }
+    if given.urgency.is_some() {
+        draft.urgency = given.urgency;
+    }
+    if let Some(v) = given.continue_at_origin {
+        draft.continue_at_origin = v;
+    }
+    if given.told_contact_name.is_some() {
+        draft.told_contact_name = given.told_contact_name;
+    }
+    if given.told_contact_phone.is_some() {
+        draft.told_contact_phone = given.told_contact_phone;
+    }
+    if let Some(n) = given.notes {
+        draft.notes = n;
+    }
+    draft.consent_override_reason = given.consent_override_reason;
+    let sent = state.app.resend_handoff(&actor, id, draft).await?;
+    let list: Vec<Value> = sent
+        .iter()
+        .map(|(id, to)| json!({"id": id, "to_agency_id": to, "status": "sent"}))
+        .collect();
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "handoffs": list, "closed": id })),
+    ))
 }
 
 async fn send(
