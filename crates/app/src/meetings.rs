@@ -724,16 +724,27 @@ impl App {
         let kind = meeting.row.kind;
         let mut agenda = Vec::new();
         let mut topics = Vec::new();
+        let mut reports: HashMap<FiscalYear, crate::reports::AnnualReport> = HashMap::new();
         let mut withheld = 0;
         for item in &meeting.agenda {
             let case_id = match &item.subject {
                 AgendaSubject::Case(id) => *id,
                 AgendaSubject::Topic(topic) => {
+                    // Each 年度 is counted once however many topics bring it.
                     let report = match topic.fiscal_year {
-                        Some(year) => Some(
-                            self.report_with_indicators(&tsunagaru_store::ReportScope::City, year)
-                                .await?,
-                        ),
+                        Some(year) => Some(match reports.get(&year) {
+                            Some(r) => r.clone(),
+                            None => {
+                                let r = self
+                                    .report_with_indicators(
+                                        &tsunagaru_store::ReportScope::City,
+                                        year,
+                                    )
+                                    .await?;
+                                reports.insert(year, r.clone());
+                                r
+                            }
+                        }),
                         None => None,
                     };
                     topics.push(TopicRecord {

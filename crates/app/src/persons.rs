@@ -248,9 +248,7 @@ impl App {
                 })
             })
             .collect();
-        let sheets = self
-            .shape_consultations(actor, person, consultations)
-            .await?;
+        let sheets = shape_with(actor, person, consultations, &overridden);
         Ok((sheets, household))
     }
 
@@ -296,32 +294,12 @@ impl App {
         &self,
         actor: &Actor,
         person: &Person,
-        mut consultations: Vec<Consultation>,
+        consultations: Vec<Consultation>,
     ) -> Result<Vec<Consultation>, AppError> {
-        let overridden_sheets = self
+        let overridden = self
             .overridden_sheets(actor, person, &consultations)
             .await?;
-        let sees_whereabouts =
-            policy::sees_whereabouts(actor, person.protected, &person.protected_viewers);
-        for c in &mut consultations {
-            let overridden = overridden_sheets.contains(&c.id);
-            let sheet_agency = c.agency_id;
-            c.household.retain(|m| {
-                policy::member_shared(
-                    actor,
-                    sheet_agency,
-                    m.relationship.is_self(),
-                    m.consent == ConsentAnswer::Yes,
-                    overridden,
-                )
-            });
-            if !sees_whereabouts && let Some(r) = c.requester.as_mut() {
-                r.postal_code = None;
-                r.address = None;
-                r.phones.clear();
-            }
-        }
-        Ok(consultations)
+        Ok(shape_with(actor, person, consultations, &overridden))
     }
 
     /// The handoffs of the actor's agencies in one box, as the actor may see
@@ -420,4 +398,36 @@ pub fn household_of(consultations: &[Consultation]) -> Vec<HouseholdMember> {
     }
     out.sort_by_key(|(_, m)| !m.member.relationship.is_self());
     out.into_iter().map(|(_, m)| m).collect()
+}
+
+/// Each sheet as the actor may see it (`policy::member_shared` per member,
+/// the requester's whereabouts per `policy::sees_whereabouts`), given the
+/// sheets whose handoff to the actor's agency carries a consent override.
+fn shape_with(
+    actor: &Actor,
+    person: &Person,
+    mut consultations: Vec<Consultation>,
+    overridden_sheets: &[i64],
+) -> Vec<Consultation> {
+    let sees_whereabouts =
+        policy::sees_whereabouts(actor, person.protected, &person.protected_viewers);
+    for c in &mut consultations {
+        let overridden = overridden_sheets.contains(&c.id);
+        let sheet_agency = c.agency_id;
+        c.household.retain(|m| {
+            policy::member_shared(
+                actor,
+                sheet_agency,
+                m.relationship.is_self(),
+                m.consent == ConsentAnswer::Yes,
+                overridden,
+            )
+        });
+        if !sees_whereabouts && let Some(r) = c.requester.as_mut() {
+            r.postal_code = None;
+            r.address = None;
+            r.phones.clear();
+        }
+    }
+    consultations
 }

@@ -201,6 +201,15 @@ pub struct AnnualReport {
 /// What a suppressed small count shows for publication.
 pub const SUPPRESSED: &str = "＊";
 
+/// A figure as published: a count of 1 or 2 is shown as [`SUPPRESSED`].
+pub fn for_publication(figure: String) -> String {
+    if matches!(figure.as_str(), "1" | "2") {
+        SUPPRESSED.to_owned()
+    } else {
+        figure
+    }
+}
+
 impl AnnualReport {
     /// The report as rows of (section, item, figure), for the CSV, the xlsx
     /// and the page. `publication` suppresses counts of 1 and 2 (shown as
@@ -209,8 +218,8 @@ impl AnnualReport {
         let r = self;
         let mut out: Vec<[String; 3]> = Vec::new();
         let mut push = |section: &str, item: &str, value: String| {
-            let value = if publication && matches!(value.as_str(), "1" | "2") {
-                SUPPRESSED.to_owned()
+            let value = if publication {
+                for_publication(value)
             } else {
                 value
             };

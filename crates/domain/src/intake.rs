@@ -474,6 +474,17 @@ pub const MAX_TEXT: usize = 4000;
 /// The most household rows a sheet takes.
 pub const MAX_HOUSEHOLD: usize = 30;
 
+/// Refuses text longer than `max` characters, saying how long it is.
+fn within(problems: &mut Problems, field: &str, label: &str, value: &str, max: usize) {
+    let n = value.chars().count();
+    if n > max {
+        problems.add(
+            field,
+            format!("{label}は{max}文字までです（{n}文字あります）"),
+        );
+    }
+}
+
 /// The oldest age a birth date may give.
 const OLDEST: u32 = 130;
 
@@ -658,13 +669,7 @@ impl CorrectionInput {
             ("situation", "現在の状況・経緯", &self.situation),
         ] {
             if let Some(v) = value {
-                let n = v.chars().count();
-                if n > MAX_TEXT {
-                    p.add(
-                        field,
-                        format!("{label}は{MAX_TEXT}文字までです（{n}文字あります）"),
-                    );
-                }
+                within(&mut p, field, label, v, MAX_TEXT);
             }
         }
         if self
@@ -788,18 +793,12 @@ impl IntakeInput {
             ),
             ("person.address.line", "住所", &self.person.address.line),
         ] {
-            let n = value.chars().count();
             let max = if field.starts_with("person.") {
                 500
             } else {
                 MAX_TEXT
             };
-            if n > max {
-                p.add(
-                    field,
-                    format!("{label}は{max}文字までです（{n}文字あります）"),
-                );
-            }
+            within(&mut p, field, label, value, max);
         }
         if self.household.len() > MAX_HOUSEHOLD {
             p.add(

@@ -21,6 +21,11 @@ pub fn jst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
 }
 
+/// A stored instant as the time in Japan: how timestamps are dated and shown.
+pub fn in_japan(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    at.with_timezone(&jst())
+}
+
 /// A set clock: the instant it was set to, and when (to run on from there).
 type SetAt = Option<(DateTime<Utc>, Instant)>;
 
@@ -59,7 +64,7 @@ impl Clock {
 
     /// Today's date in Japan.
     pub fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&jst()).date_naive()
+        in_japan(self.now()).date_naive()
     }
 
     /// Makes every clone of this clock run from 10:00 JST on `date`.

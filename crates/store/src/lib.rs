@@ -27,7 +27,7 @@ pub use sql::__private;
 mod verify;
 
 pub use cases::*;
-pub use clock::{Clock, jst};
+pub use clock::{Clock, in_japan, jst};
 pub use handoffs::*;
 pub use persons::*;
 pub use reach::*;

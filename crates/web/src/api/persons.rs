@@ -110,7 +110,7 @@ async fn consultation(
             .changes
             .iter()
             .map(|c| json!({"field": c.field, "before": c.before, "after": c.after,
-                            "user_id": c.user_id, "at": c.at.with_timezone(&tsunagaru_store::jst()).to_rfc3339()}))
+                            "user_id": c.user_id, "at": tsunagaru_store::in_japan(c.at).to_rfc3339()}))
             .collect::<Vec<_>>()
     );
     Ok(Json(value))

@@ -9,6 +9,7 @@ use crate::error::{FormFailure, PageError};
 use crate::id::Id;
 use crate::pages::print::PrintPage;
 use crate::pages::templates::{Choice, Nav};
+use crate::views::cases::{moment_label, user_name};
 use crate::views::intake::date_label;
 use askama::Template;
 use axum::body::Bytes;
@@ -90,12 +91,7 @@ async fn render(
         .await?;
     let history = state.app.sheet_history(&consultation).await?;
     let staff = state.app.staff().await?;
-    let name_of = |id: i64| {
-        staff
-            .iter()
-            .find(|u| u.id == id)
-            .map_or_else(|| format!("利用者 {id}"), |u| u.display_name.clone())
-    };
+    let name_of = |id: i64| user_name(&staff, id);
     let agency = state
         .app
         .agency(consultation.agency_id)
@@ -104,13 +100,10 @@ async fn render(
         .unwrap_or_default();
     let may_change = consultation.voided.is_none()
         && tsunagaru_app::policy::may_correct_sheet(&actor, consultation.agency_id);
-    let voided = consultation.voided.as_ref().map(|v| {
-        (
-            date_label(v.at.with_timezone(&tsunagaru_store::jst()).date_naive()),
-            name_of(v.by),
-            v.reason.clone(),
-        )
-    });
+    let voided = consultation
+        .voided
+        .as_ref()
+        .map(|v| (moment_label(v.at), name_of(v.by), v.reason.clone()));
     let form = failure.form.unwrap_or_else(|| CorrectionForm {
         received_on: date_label(consultation.received_on),
         method: consultation.method.clone(),
@@ -144,11 +137,7 @@ async fn render(
             .changes
             .iter()
             .map(|c| HistoryRow {
-                at: c
-                    .at
-                    .with_timezone(&tsunagaru_store::jst())
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string(),
+                at: moment_label(c.at),
                 by: name_of(c.user_id),
                 field: c.field.clone(),
                 before: c.before.clone().unwrap_or_default(),

@@ -8,7 +8,7 @@ use serde::Serialize;
 use tsunagaru_app::AppError;
 use tsunagaru_app::cases::CaseRecord;
 use tsunagaru_app::meetings::{MeetingRecord, TopicRecord};
-use tsunagaru_app::reports::SUPPRESSED;
+use tsunagaru_app::reports::for_publication;
 use tsunagaru_domain::case::MeetingKind;
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::Concern;
@@ -24,7 +24,7 @@ fn agency_name(agencies: &[Agency], id: i64) -> String {
         .unwrap_or_else(|| format!("機関 ID {id}"))
 }
 
-fn user_name(users: &[User], id: i64) -> String {
+pub fn user_name(users: &[User], id: i64) -> String {
     users
         .iter()
         .find(|u| u.id == id)
@@ -34,6 +34,11 @@ fn user_name(users: &[User], id: i64) -> String {
 
 fn opt_date(d: Option<NaiveDate>) -> String {
     d.map(date_label).unwrap_or_default()
+}
+
+/// A stored instant as read in Japan: `令和8年12月10日（2026年） 13:30`.
+pub fn moment_label(at: chrono::DateTime<chrono::Utc>) -> String {
+    datetime_label(tsunagaru_store::in_japan(at).naive_local())
 }
 
 /// `令和8年12月10日 13:30`
@@ -501,13 +506,7 @@ pub struct TopicFigure {
 
 impl TopicView {
     fn of(t: &TopicRecord) -> TopicView {
-        let shown = |n: i64| {
-            if matches!(n, 1 | 2) {
-                SUPPRESSED.to_owned()
-            } else {
-                n.to_string()
-            }
-        };
+        let shown = |n: i64| for_publication(n.to_string());
         TopicView {
             agenda_item_id: t.item_id,
             position: t.position,

@@ -75,7 +75,7 @@ pub fn consultation_json(c: &Consultation) -> Value {
         "consent": {"confirmed_by": c.consent_confirmed_by, "confirmed_on": c.consent_confirmed_on},
         "household": c.household.iter().map(member_json).collect::<Vec<_>>(),
         "voided": c.voided.as_ref().map(|v| json!({
-            "at": v.at.with_timezone(&tsunagaru_store::jst()).to_rfc3339(),
+            "at": tsunagaru_store::in_japan(v.at).to_rfc3339(),
             "by": v.by,
             "reason": v.reason,
         })),
