@@ -97,6 +97,10 @@ pub fn conflict_message(c: &Conflict) -> String {
         Conflict::TaskClosed => {
             "このタスクはすでに完了しているか、新しいプランに置き換わりました".into()
         }
+        Conflict::TaskUndoExpired => format!(
+            "完了を取り消せるのは、完了にした本人が{}分以内に行う場合だけです",
+            tsunagaru_domain::case::TASK_UNDO_MINUTES
+        ),
         Conflict::TargetClosed => {
             "このアウトリーチ対象者は、すでに相談につながったか終了しています".into()
         }

@@ -19,6 +19,7 @@ mod actor;
 pub mod bootstrap;
 pub mod cases;
 pub mod community;
+pub mod desk;
 pub mod directory;
 mod error;
 pub mod export;

@@ -573,6 +573,53 @@ impl App {
             .await
             .map_err(AppError::from)
     }
+
+    /// The task the actor just marked 完了, while it can still be undone
+    /// (for the notice that offers the undo); `None` otherwise.
+    pub async fn undoable_task(
+        &self,
+        actor: &Actor,
+        task_id: i64,
+    ) -> Result<Option<tsunagaru_store::Task>, AppError> {
+        let Some(task) = self.repo.task(task_id).await? else {
+            return Ok(None);
+        };
+        let sees_output = self.meeting_output(actor).visible(task.meeting_id).await?;
+        let window = chrono::Duration::minutes(tsunagaru_domain::case::TASK_UNDO_MINUTES);
+        let undoable = policy::may_complete_task(actor, task.agency_id, sees_output)
+            && task.state == tsunagaru_domain::plan::TaskState::Done
+            && task.done_by == Some(actor.id())
+            && task
+                .done_at
+                .is_some_and(|at| at >= self.clock().now() - window);
+        Ok(undoable.then_some(task))
+    }
+
+    /// Opens again a task the actor marked 完了 less than
+    /// [`TASK_UNDO_MINUTES`](tsunagaru_domain::case::TASK_UNDO_MINUTES) ago
+    /// (a slip of the finger). Anyone who may not complete it gets not
+    /// found; a task done by another, or too long ago, is a conflict.
+    pub async fn reopen_task(
+        &self,
+        actor: &Actor,
+        task_id: i64,
+    ) -> Result<tsunagaru_store::Task, AppError> {
+        let task = self.repo.task(task_id).await?.ok_or(AppError::NotFound)?;
+        let sees_output = self.meeting_output(actor).visible(task.meeting_id).await?;
+        if !policy::may_complete_task(actor, task.agency_id, sees_output) {
+            return Err(AppError::NotFound);
+        }
+        let window = chrono::Duration::minutes(tsunagaru_domain::case::TASK_UNDO_MINUTES);
+        self.repo
+            .reopen_task(
+                task.id,
+                actor.id(),
+                self.clock().now() - window,
+                actor.audit(AuditAction::TaskReopened),
+            )
+            .await
+            .map_err(AppError::from)
+    }
 }
 
 /// Whether the actor sees each meeting's output, asked once per meeting.

@@ -12,6 +12,10 @@ use std::fmt;
 
 crate::code::stored_as_code!(CaseState, MeetingKind);
 
+/// How long a task marked 完了 can be opened again by the one who marked it
+/// (a slip of the finger), in minutes.
+pub const TASK_UNDO_MINUTES: i64 = 10;
+
 /// Where a 多機関協働 case is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CaseState {

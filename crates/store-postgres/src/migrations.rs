@@ -40,6 +40,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         15,
         include_str!("../migrations/0015_consultation_corrections.sql"),
     ),
+    (16, include_str!("../migrations/0016_desk.sql")),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

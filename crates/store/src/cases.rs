@@ -358,6 +358,8 @@ pub struct Task {
     pub state: TaskState,
     pub done_on: Option<NaiveDate>,
     pub done_by: Option<i64>,
+    /// When it was marked done (the undo window runs from here).
+    pub done_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -9,6 +9,7 @@
 
 mod cases;
 mod clock;
+mod desk;
 mod handoffs;
 mod persons;
 mod reach;
@@ -19,6 +20,8 @@ pub mod sql;
 #[doc(hidden)]
 pub mod sql_cases;
 #[doc(hidden)]
+pub mod sql_desk;
+#[doc(hidden)]
 pub mod sql_reach;
 #[doc(hidden)]
 pub mod sql_report;
@@ -28,6 +31,7 @@ mod verify;
 
 pub use cases::*;
 pub use clock::{Clock, in_japan, jst};
+pub use desk::*;
 pub use handoffs::*;
 pub use persons::*;
 pub use reach::*;
@@ -84,6 +88,8 @@ pub enum Conflict {
     PlanAlreadyAgreed,
     /// The task is done or superseded.
     TaskClosed,
+    /// The task is not done, was done by someone else, or too long ago to undo.
+    TaskUndoExpired,
     /// The outreach target is connected or ended.
     TargetClosed,
     MenuGone,
@@ -306,6 +312,28 @@ pub trait Repository: Send + Sync + 'static {
         audit: NewAuditEvent,
     ) -> Result<Handoff>;
     async fn handoff_events(&self, id: i64) -> Result<Vec<HandoffEvent>>;
+
+    // ---- the worker's desk ----
+
+    /// What a user has in hand: sheets they took that are still open (or
+    /// taken on or after `recent_from`), handoffs they received and have not
+    /// reported on, open cases they lead. Costs what the user has.
+    async fn desk_of(&self, user_id: i64, recent_from: chrono::NaiveDate) -> Result<DeskRows>;
+    /// Handoffs sent to these agencies, and reports and 差戻し of handoffs
+    /// they sent, after `since`; newest first, at most `limit`.
+    async fn arrivals(
+        &self,
+        agency_ids: &[i64],
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Arrival>>;
+    /// One user's newest audit events of one action, newest first.
+    async fn audit_events_of(
+        &self,
+        user_id: i64,
+        action: tsunagaru_domain::AuditAction,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>>;
     /// Changes one household member's 同意 (given later, or withdrawn); the
     /// person's history records it. `Conflict` if there is no such member.
     async fn set_member_consent(
@@ -394,6 +422,15 @@ pub trait Repository: Send + Sync + 'static {
         id: i64,
         by_user: i64,
         on: chrono::NaiveDate,
+        audit: NewAuditEvent,
+    ) -> Result<Task>;
+    /// Opens again a task `by_user` marked done at or after `done_since`;
+    /// `Conflict(TaskUndoExpired)` otherwise.
+    async fn reopen_task(
+        &self,
+        id: i64,
+        by_user: i64,
+        done_since: DateTime<Utc>,
         audit: NewAuditEvent,
     ) -> Result<Task>;
     // ---- アウトリーチ, 参加支援, 地域づくり ----

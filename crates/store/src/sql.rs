@@ -215,6 +215,7 @@ macro_rules! impl_sql_repository {
             }
 
             $crate::case_sql!($store, $db);
+            $crate::desk_sql!($store, $db);
             $crate::reach_sql!($store, $db);
             $crate::report_sql!($store, $db);
 
@@ -1381,6 +1382,18 @@ macro_rules! impl_sql_repository {
                     .map_err(db_error)
                 }
 
+                async fn desk_of(&self, user_id: i64, recent_from: NaiveDate) -> Result<DeskRows, StoreError> {
+                    sql_desk_of(&self.pool, user_id, recent_from).await
+                }
+
+                async fn arrivals(&self, agency_ids: &[i64], since: DateTime<Utc>, limit: i64) -> Result<Vec<Arrival>, StoreError> {
+                    sql_arrivals(&self.pool, agency_ids, since, limit).await
+                }
+
+                async fn audit_events_of(&self, user_id: i64, action: tsunagaru_domain::AuditAction, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
+                    sql_audit_events_of(&self.pool, user_id, action, limit).await
+                }
+
                 async fn merge_persons(&self, kept: i64, merged: i64, seen: [&ProtectionSeen; 2], protection: (bool, &[i64]), by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
                     if kept == merged {
                         return Err(StoreError::Conflict(Conflict::SamePerson));
@@ -1522,6 +1535,9 @@ macro_rules! impl_sql_repository {
                 async fn complete_task(&self, id: i64, by_user: i64, on: chrono::NaiveDate, audit: NewAuditEvent) -> Result<Task, StoreError> {
                     sql_complete_task(self, id, by_user, on, audit).await
                 }
+                async fn reopen_task(&self, id: i64, by_user: i64, done_since: DateTime<Utc>, audit: NewAuditEvent) -> Result<Task, StoreError> {
+                    sql_reopen_task(self, id, by_user, done_since, audit).await
+                }
 
                 async fn create_target(&self, t: &NewTarget, audit: NewAuditEvent) -> Result<i64, StoreError> {
                     sql_create_target(self, t, audit).await
@@ -1659,6 +1675,7 @@ pub mod __private {
         AnnualFigures, ConcernCount, ConsultationDay, HandoffFact, KeyCount, MeetingFact,
         NewTraining, PersonGroup, ReportScope, TrainingRow,
     };
+    pub use crate::{Arrival, DeskRows, DeskSheet};
     pub use crate::{
         CommunityResource, EventAttendee, EventDetail, EventRow, FollowUpRecord, HostSupport,
         NewAttempt, NewEvent, NewFollowUp, NewMatch, NewMenu, NewResource, NewTarget,

@@ -12,7 +12,7 @@ macro_rules! case_sql {
             opened_on, assessment, consent_on, consent_by, closure, closed_on, return_agency_id, return_reason, created_at, updated_at";
         const PLAN_COLUMNS: &str = "id, case_id, version, body, created_by, created_at, agreed_meeting_id, agreed_on";
         const MEETING_COLUMNS: &str = "id, kind, title, starts_at, place, created_by, minutes, minutes_by, minutes_at, created_at";
-        const TASK_COLUMNS: &str = "id, case_id, plan_id, decision_id, meeting_id, agency_id, title, due_on, state, done_on, done_by, created_at";
+        const TASK_COLUMNS: &str = "id, case_id, plan_id, decision_id, meeting_id, agency_id, title, due_on, state, done_on, done_by, done_at, created_at";
 
         async fn case_with_agencies(pool: &sqlx::Pool<$db>, row: CaseRow) -> Result<Case, StoreError> {
             let agencies: Vec<(i64,)> =
@@ -674,10 +674,11 @@ macro_rules! case_sql {
             audit: NewAuditEvent,
         ) -> Result<Task, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
-            let changed = sqlx::query("UPDATE tasks SET state = 'done', done_on = $1, done_by = $2 WHERE id = $3 AND state = 'open'")
+            let changed = sqlx::query("UPDATE tasks SET state = 'done', done_on = $1, done_by = $2, done_at = $4 WHERE id = $3 AND state = 'open'")
                 .bind(on)
                 .bind(by_user)
                 .bind(id)
+                .bind(store.clock.now())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?
@@ -692,6 +693,41 @@ macro_rules! case_sql {
                 .map_err(db_error)?;
             if let Some(case_id) = task.case_id {
                 record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: store.clock.now(), step: "task_done".into(), state: String::new(), detail: Some(task.title.clone()), meeting_id: task.meeting_id }).await?;
+            }
+            append_in(&store.clock, &mut tx, audit.record("task", id)).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok(task)
+        }
+
+        async fn sql_reopen_task(
+            store: &$store,
+            id: i64,
+            by_user: i64,
+            done_since: DateTime<Utc>,
+            audit: NewAuditEvent,
+        ) -> Result<Task, StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let changed = sqlx::query(
+                "UPDATE tasks SET state = 'open', done_on = NULL, done_by = NULL, done_at = NULL \
+                 WHERE id = $1 AND state = 'done' AND done_by = $2 AND done_at >= $3",
+            )
+            .bind(id)
+            .bind(by_user)
+            .bind(done_since)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Conflict(Conflict::TaskUndoExpired));
+            }
+            let task: Task = sqlx::query_as(AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            if let Some(case_id) = task.case_id {
+                record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: store.clock.now(), step: "task_reopened".into(), state: String::new(), detail: Some(task.title.clone()), meeting_id: task.meeting_id }).await?;
             }
             append_in(&store.clock, &mut tx, audit.record("task", id)).await?;
             tx.commit().await.map_err(db_error)?;

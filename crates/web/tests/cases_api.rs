@@ -829,6 +829,46 @@ async fn tasks_are_done_by_their_agency(backend: Backend) {
     assert_eq!(status, StatusCode::CONFLICT);
     let (_, tasks) = s.get(&s.partner, "/api/v1/tasks").await;
     assert_eq!(tasks["tasks"].as_array().unwrap().len(), 0);
+
+    // 完了 by a slip of the finger is taken back shortly after, by whoever
+    // marked it; the undo is hidden from those who may not see the task, and
+    // refused to a colleague of the agency (it was not their click).
+    s.app.create_user("partner2", "staff", &[3]).await;
+    let colleague = s.app.token("partner2", USER_PASSWORD).await;
+    let undo = format!("/api/v1/tasks/{id}/reopen");
+    assert_eq!(
+        s.post(&s.stranger, &undo, json!({})).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, body) = s.post(&colleague, &undo, json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("10分以内"),
+        "{body}"
+    );
+    let (status, body) = s.post(&s.partner, &undo, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "open");
+    let (_, tasks) = s.get(&s.partner, "/api/v1/tasks").await;
+    assert_eq!(tasks["tasks"][0]["id"], id, "back on the list");
+    // An open task has nothing to take back.
+    assert_eq!(
+        s.post(&s.partner, &undo, json!({})).await.0,
+        StatusCode::CONFLICT
+    );
+    // Done again; eleven minutes later the 完了 stands.
+    let (status, _) = s
+        .post(&s.partner, &format!("/api/v1/tasks/{id}/done"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let clock = &s.app.state.clock;
+    clock.set_now(clock.now() + chrono::Duration::minutes(11));
+    assert_eq!(
+        s.post(&s.partner, &undo, json!({})).await.0,
+        StatusCode::CONFLICT
+    );
+    let (_, tasks) = s.get(&s.partner, "/api/v1/tasks").await;
+    assert_eq!(tasks["tasks"].as_array().unwrap().len(), 0);
 }
 
 on_both_backends!(

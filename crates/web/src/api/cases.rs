@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/decisions", post(decision))
         .route("/tasks", get(tasks))
         .route("/tasks/{id}/done", post(task_done))
+        .route("/tasks/{id}/reopen", post(task_reopen))
 }
 
 #[derive(Deserialize)]
@@ -325,6 +326,19 @@ async fn tasks(
         .collect();
     views.sort_by_key(|t| !t.overdue);
     Ok(Json(json!({ "tasks": views })))
+}
+
+/// Takes back a 完了 marked by the caller less than ten minutes ago.
+async fn task_reopen(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+) -> Result<Json<Value>, ApiError> {
+    let task = state.app.reopen_task(&user.actor(), id).await?;
+    let agencies = state.app.agencies().await?;
+    Ok(Json(
+        serde_json::to_value(TaskView::of(&task, &agencies, state.today())).unwrap_or(Value::Null),
+    ))
 }
 
 async fn task_done(

@@ -46,6 +46,7 @@ fn v1() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
+        .route("/me/desk", get(desk))
         .route("/agencies", get(agencies))
         .route("/agencies/{id}", get(agency))
         .route("/departments", get(departments))
@@ -119,6 +120,18 @@ fn user_json(user: &User) -> Value {
 
 async fn me(ApiUser(user): ApiUser) -> Json<Value> {
     Json(user_json(&user.user))
+}
+
+/// The caller's desk: sheets, handoffs and cases in hand, the persons opened
+/// lately, and what arrived since the sign-in before this one (for an API
+/// session, the last sign-in to the pages).
+async fn desk(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<crate::views::desk::DeskView>, ApiError> {
+    let desk = state.app.desk(&user.actor(), false).await?;
+    let agencies = state.app.agencies().await?;
+    Ok(Json(crate::views::desk::DeskView::of(&desk, &agencies)))
 }
 
 #[derive(Serialize)]

@@ -33,11 +33,37 @@ fn row_view(agency: Agency, departments: &[Department]) -> AgencyRowView {
     }
 }
 
+/// What the home page was sent back after: `?done=task&task=ID` offers the
+/// undo of that task's 完了.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct HomeQuery {
+    done: String,
+    task: Option<String>,
+}
+
 pub async fn home(
     State(state): State<AppState>,
     WebUser(user): WebUser,
+    Query(q): Query<HomeQuery>,
 ) -> Result<Html<String>, PageError> {
     let agencies = state.app.agencies().await?;
+    let desk = state.app.desk(&user.actor(), true).await?;
+    let desk = crate::views::desk::DeskView::of(&desk, &agencies);
+    let undo = match (q.done.as_str(), q.task.and_then(|t| t.parse::<i64>().ok())) {
+        ("task", Some(id)) => state
+            .app
+            .undoable_task(&user.actor(), id)
+            .await?
+            .map(|t| (t.id, t.title)),
+        _ => None,
+    };
+    let notice = match (q.done.as_str(), &undo) {
+        ("task", Some((_, title))) => format!("タスク「{title}」を完了にしました。"),
+        ("task", None) => "タスクを完了にしました。".to_owned(),
+        ("task_reopened", _) => "タスクの完了を取り消しました。未完了に戻っています。".to_owned(),
+        _ => String::new(),
+    };
     let departments = state.app.departments().await?;
     let today = state.today();
     let counts = state.app.handoff_counts(&user.actor()).await?;
@@ -73,6 +99,10 @@ pub async fn home(
         )
     });
     let page = HomePage {
+        desk,
+        notice,
+        undo_task: undo.map(|(id, _)| id),
+        undo_minutes: tsunagaru_domain::case::TASK_UNDO_MINUTES,
         year_so_far,
         outreach_alerts,
         follow_ups_due,

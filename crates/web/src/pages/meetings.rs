@@ -575,5 +575,20 @@ pub async fn task_done(
         .complete_task(&user.actor(), id)
         .await
         .map_err(PageError::from)?;
-    Ok(Redirect::to("/#tasks").into_response())
+    // The home page confirms it and offers the undo for a short while.
+    Ok(Redirect::to(&format!("/?done=task&task={id}#notice")).into_response())
+}
+
+/// 完了 taken back (a slip of the finger), by whoever marked it, shortly after.
+pub async fn task_undo(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .reopen_task(&user.actor(), id)
+        .await
+        .map_err(PageError::from)?;
+    Ok(Redirect::to("/?done=task_reopened#tasks").into_response())
 }

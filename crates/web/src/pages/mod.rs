@@ -63,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/decisions", post(meetings::decision))
         .route("/meetings/{id}/print", get(meetings::print))
         .route("/tasks/{id}/done", post(meetings::task_done))
+        .route("/tasks/{id}/undo", post(meetings::task_undo))
         .route("/outreach", get(reach::outreach).post(reach::create_target))
         .route("/outreach/{id}", get(reach::target))
         .route("/outreach/{id}/attempts", post(reach::attempt))

@@ -55,6 +55,13 @@ pub struct LoginPage {
 #[template(path = "home.html")]
 pub struct HomePage {
     pub nav: Nav,
+    /// 自分の対応中の相談, recently opened persons, what arrived.
+    pub desk: crate::views::desk::DeskView,
+    /// What was just done (empty for none).
+    pub notice: String,
+    /// The task whose 完了 can still be undone, and for how long.
+    pub undo_task: Option<i64>,
+    pub undo_minutes: i64,
     pub my_agencies: Vec<Agency>,
     pub plan_title: String,
     pub hub_type_name: String,

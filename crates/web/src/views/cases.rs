@@ -324,6 +324,7 @@ fn step_label(step: &str) -> &str {
         "agenda" => "会議の議題に追加",
         "task" => "タスク",
         "task_done" => "タスク完了",
+        "task_reopened" => "タスク完了の取消",
         "monitor" => "モニタリング開始",
         "resume" => "支援再開",
         "close" => "終結",

@@ -4,6 +4,7 @@
 
 pub mod address;
 pub mod cases;
+pub mod desk;
 pub mod directory;
 pub mod handoffs;
 pub mod hsds;
