@@ -4,6 +4,7 @@
 //! audit log, which only auditors and administrators read.
 
 use crate::{Actor, App, AppError};
+use tsunagaru_domain::contact::{Contact, ContactInput};
 use tsunagaru_domain::{AuditAction, AuditEvent};
 use tsunagaru_store::{
     Agency, CommunityResource, Department, EventRow, NetworkMember, ParticipationMenu, User,
@@ -17,6 +18,67 @@ impl App {
 
     pub async fn agency(&self, id: i64) -> Result<Agency, AppError> {
         self.repo.agency(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Sets an agency's (or 関係各課's) contact details; the administrator's
+    /// entries stay across pack loads. Every problem is named by its field.
+    pub async fn set_agency_contact(
+        &self,
+        actor: &Actor,
+        agency_id: i64,
+        input: &ContactInput,
+    ) -> Result<Agency, AppError> {
+        if !crate::policy::may_edit_directory(actor) {
+            return Err(AppError::forbidden("連絡先を変更できるのは管理者です"));
+        }
+        let contact = Contact::parse(input).map_err(|problems| {
+            AppError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|(field, message)| crate::FieldError {
+                        field: field.to_owned(),
+                        message,
+                    })
+                    .collect(),
+            )
+        })?;
+        let before = self.agency(agency_id).await?;
+        let changed = |label: &str, a: &Option<String>, b: &Option<String>| {
+            (a != b).then(|| {
+                format!(
+                    "{label}: {} → {}",
+                    a.as_deref().unwrap_or("（なし）"),
+                    b.as_deref().unwrap_or("（なし）")
+                )
+            })
+        };
+        let detail: Vec<String> = [
+            changed("電話", &before.contact.phone, &contact.phone),
+            changed("FAX", &before.contact.fax, &contact.fax),
+            changed("メール", &before.contact.email, &contact.email),
+            changed("受付時間", &before.contact.hours, &contact.hours),
+            changed("内線", &before.contact.extension, &contact.extension),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let audit = actor.audit(AuditAction::ContactChanged).detail(format!(
+            "{}: {}",
+            before.name,
+            if detail.is_empty() {
+                "変更なし".to_owned()
+            } else {
+                detail.join("、")
+            }
+        ));
+        if !self
+            .repo
+            .set_agency_contact(agency_id, &contact, actor.id(), audit)
+            .await?
+        {
+            return Err(AppError::NotFound);
+        }
+        self.agency(agency_id).await
     }
 
     pub async fn departments(&self) -> Result<Vec<Department>, AppError> {

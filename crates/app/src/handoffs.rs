@@ -7,8 +7,9 @@ use crate::{Actor, App, AppError, Reading};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use tsunagaru_domain::AuditAction;
+use tsunagaru_domain::contact::OfficePhone;
 use tsunagaru_domain::handoff::{HandoffState, HandoffStep, Purpose};
-use tsunagaru_domain::intake::{Concern, Urgency};
+use tsunagaru_domain::intake::{Concern, ConsentAnswer, Urgency};
 use tsunagaru_store::{
     Agency, Consultation, Handoff, HandoffEvent, HandoffNotes, HandoffUpdate, NewHandoff, Person,
 };
@@ -36,6 +37,9 @@ pub struct HandoffRecord {
     /// The person and the sheet as this side may see them (consent-filtered
     /// household, protected whereabouts removed); `None` once out of scope.
     pub person: Option<(Person, Option<Consultation>)>,
+    /// The other 引継機関 the same No.3 was sent to at the same time (the
+    /// paper's 「複数の関係機関に引継ぐ場合 関係機関名」).
+    pub sent_with: Vec<i64>,
 }
 /// The update a step makes, or why it cannot be taken.
 pub fn step_rules(
@@ -94,6 +98,7 @@ pub fn step_rules(
         user_id,
         on: today,
         text,
+        phone: None,
         suggested_agency_id: if step == HandoffStep::Return {
             input.suggested_agency_id
         } else {
@@ -122,6 +127,30 @@ pub struct SendInput {
     /// Share household members without consent: the reason (audited).
     #[serde(default)]
     pub consent_override_reason: Option<String>,
+    /// Share although 本人's 同意 is 無 or 不明: the reason, which is the
+    /// sender's confirmation (audited). Required then, ignored otherwise.
+    #[serde(default)]
+    pub self_consent_reason: Option<String>,
+    /// 相談受付者の電話 (No.3); the agency's phone when left out.
+    #[serde(default)]
+    pub sender_phone: Option<String>,
+}
+
+/// 本人's 同意 on a sheet: 有, 無, or 不明 (also when the sheet has no 本人 row).
+pub fn self_consent_of(consultation: &Consultation) -> ConsentAnswer {
+    consultation
+        .household
+        .iter()
+        .find(|m| m.relationship.is_self())
+        .map_or(ConsentAnswer::Unknown, |m| m.consent)
+}
+
+/// The message that asks for the reason when 本人's 同意 is not 有.
+pub fn self_consent_question(consent: ConsentAnswer) -> String {
+    format!(
+        "本人の同意が「{}」です。同意のないまま引継機関へ情報を提供するには、その理由を書いてください（例: 生命・身体の保護のために緊急に必要、支援会議での検討のため）",
+        consent.label()
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -132,6 +161,10 @@ pub struct StepInput {
     pub reason: Option<String>,
     #[serde(default)]
     pub suggested_agency_id: Option<i64>,
+    /// The phone of whoever takes the step (受領・報告: 相談引継者, 報告の受取:
+    /// 相談受付者), as on the paper No.3; the agency's phone when left out.
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 impl App {
@@ -220,6 +253,29 @@ impl App {
             .map(str::trim)
             .filter(|r| !r.is_empty())
             .map(str::to_owned);
+        // 本人's 同意 is what lets the sheet travel; without it the sender
+        // confirms with a reason (which the audit trail and both sides keep).
+        let self_consent = self_consent_of(&consultation);
+        let self_consent_reason = match self_consent {
+            ConsentAnswer::Yes => None,
+            other => Some(
+                input
+                    .self_consent_reason
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_owned)
+                    .ok_or_else(|| {
+                        AppError::invalid("self_consent_reason", self_consent_question(other))
+                    })?,
+            ),
+        };
+        let sender_phone = self.phone_of_side(
+            &input.sender_phone,
+            "sender_phone",
+            from_agency_id,
+            &agencies,
+        )?;
         let new: Vec<NewHandoff> = targets
             .iter()
             .map(|to| NewHandoff {
@@ -234,14 +290,22 @@ impl App {
                 told_contact_phone: input.told_contact_phone.clone(),
                 notes: input.notes.clone(),
                 consent_override_reason: override_reason.clone(),
+                self_consent_reason: self_consent_reason.clone(),
+                sender_phone: sender_phone.clone(),
                 sent_on: self.today(),
                 sent_by: actor.id(),
             })
             .collect();
-        let detail = match &override_reason {
-            Some(r) => format!("{} 件 / 同意のない家族も共有（理由: {r}）", new.len()),
-            None => format!("{} 件", new.len()),
-        };
+        let mut detail = format!("{} 件", new.len());
+        if let Some(r) = &self_consent_reason {
+            detail.push_str(&format!(
+                " / 本人の同意「{}」のまま提供（理由: {r}）",
+                self_consent.label()
+            ));
+        }
+        if let Some(r) = &override_reason {
+            detail.push_str(&format!(" / 同意のない家族も共有（理由: {r}）"));
+        }
         let ids = self
             .repo
             .create_handoffs(&new, actor.audit(AuditAction::HandoffSent).detail(detail))
@@ -260,7 +324,18 @@ impl App {
     ) -> Result<tsunagaru_store::Handoff, AppError> {
         let handoff = self.repo.handoff(id).await?.ok_or(AppError::NotFound)?;
         let side = handoff_side_of(actor, &handoff).ok_or(AppError::NotFound)?;
-        let update = step_rules(&handoff, side, step, &input, actor.id(), self.today())?;
+        let mut update = step_rules(&handoff, side, step, &input, actor.id(), self.today())?;
+        // 受領 and 報告 are the 引継機関's, 報告の受取 the 受付機関's: each
+        // writes the phone of its side, as the paper No.3 does.
+        let side_agency = match step {
+            HandoffStep::Receive | HandoffStep::Report => Some(handoff.to_agency_id),
+            HandoffStep::Acknowledge => Some(handoff.from_agency_id),
+            _ => None,
+        };
+        if let Some(agency_id) = side_agency {
+            let agencies = self.repo.agencies().await?;
+            update.phone = self.phone_of_side(&input.phone, "phone", agency_id, &agencies)?;
+        }
         let audit = actor.audit(AuditAction::HandoffStep).detail(format!(
             "{} → {}",
             step.label(),
@@ -304,11 +379,26 @@ impl App {
             }
             None => None,
         };
+        // Sent together: one write, so one timestamp, sender and sheet.
+        let sent_with = self
+            .repo
+            .handoffs_of_person(handoff.person_id)
+            .await?
+            .into_iter()
+            .filter(|o| {
+                o.id != handoff.id
+                    && o.consultation_id == handoff.consultation_id
+                    && o.sent_by == handoff.sent_by
+                    && o.created_at == handoff.created_at
+            })
+            .map(|o| o.to_agency_id)
+            .collect();
         Ok(HandoffRecord {
             handoff,
             side,
             events,
             person,
+            sent_with,
         })
     }
 
@@ -525,7 +615,28 @@ impl App {
             told_contact_phone: h.told_contact_phone.clone(),
             notes: h.notes.clone(),
             consent_override_reason: None,
+            self_consent_reason: None,
+            sender_phone: h.sender_phone.clone(),
         })
+    }
+
+    /// The phone a side writes on the No.3: as typed (checked), or the
+    /// agency's own (with its 内線) when left empty.
+    fn phone_of_side(
+        &self,
+        typed: &Option<String>,
+        field: &str,
+        agency_id: i64,
+        agencies: &[tsunagaru_store::Agency],
+    ) -> Result<Option<String>, AppError> {
+        match OfficePhone::parse(typed.as_deref().unwrap_or_default()) {
+            Ok(Some(phone)) => Ok(Some(phone.into_string())),
+            Ok(None) => Ok(agencies
+                .iter()
+                .find(|a| a.id == agency_id)
+                .and_then(|a| a.contact.phone_with_extension())),
+            Err(message) => Err(AppError::invalid(field, message)),
+        }
     }
 
     /// Sends a returned handoff's consultation again (to another agency, as

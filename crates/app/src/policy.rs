@@ -230,6 +230,18 @@ pub fn may_manage_users(actor: &Actor) -> bool {
     actor.role.can_manage_users()
 }
 
+/// Who keeps the directory's contact details (電話・FAX・メール・受付時間・
+/// 内線 of agencies and 関係各課): the administrator.
+pub fn may_edit_directory(actor: &Actor) -> bool {
+    actor.role.can_manage_users()
+}
+
+/// Who reads the directory's internal notes (where in the plan a row comes
+/// from, 「出典 3(2)エ(ウ)」): the administrator, who keeps the pack.
+pub fn reads_source_notes(actor: &Actor) -> bool {
+    actor.role.can_manage_users()
+}
+
 /// Who reads the audit log.
 pub fn reads_audit_log(actor: &Actor) -> bool {
     actor.role.can_read_audit_log()
@@ -554,6 +566,8 @@ mod tests {
         ] {
             let a = actor(1, role, &[]);
             assert_eq!(may_manage_users(&a), users, "{role:?}");
+            assert_eq!(may_edit_directory(&a), users, "{role:?}");
+            assert_eq!(reads_source_notes(&a), users, "{role:?}");
             assert_eq!(reads_audit_log(&a), audit, "{role:?}");
         }
     }

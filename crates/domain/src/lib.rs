@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod case;
 pub mod code;
+pub mod contact;
 pub mod directory;
 pub mod era;
 pub mod handoff;

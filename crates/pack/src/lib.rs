@@ -11,6 +11,7 @@ mod files;
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use tsunagaru_domain::contact::{Contact, ContactInput};
 use tsunagaru_domain::{Field, HubType, LoginPolicy, PasswordPolicy, Programme};
 
 pub use files::PackSources;
@@ -106,6 +107,17 @@ pub struct AgencyData {
     #[serde(default)]
     pub secretariat: bool,
     pub source: String,
+    /// 電話・FAX・メール・受付時間・内線 (`[agencies.contact]`); the
+    /// administrator's entries on the screen take precedence and survive loads.
+    #[serde(default)]
+    pub contact: ContactInput,
+}
+
+impl AgencyData {
+    /// The contact details as checked at load.
+    pub fn contact(&self) -> Contact {
+        Contact::parse(&self.contact).unwrap_or_default()
+    }
 }
 
 /// One row of 関係各課一覧.
@@ -120,6 +132,34 @@ pub struct DepartmentData {
     pub consultation: bool,
     #[serde(deserialize_with = "files::circle")]
     pub community: bool,
+    /// Contact details (optional columns phone, fax, email, hours, extension).
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub fax: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub hours: String,
+    #[serde(default)]
+    pub extension: String,
+}
+
+impl DepartmentData {
+    fn contact_input(&self) -> ContactInput {
+        ContactInput {
+            phone: self.phone.clone(),
+            fax: self.fax.clone(),
+            email: self.email.clone(),
+            hours: self.hours.clone(),
+            extension: self.extension.clone(),
+        }
+    }
+
+    /// The contact details as checked at load.
+    pub fn contact(&self) -> Contact {
+        Contact::parse(&self.contact_input()).unwrap_or_default()
+    }
 }
 
 /// One town of a center's 担当地区 as the plan's table prints it.
@@ -374,8 +414,23 @@ impl Pack {
                 );
             }
         }
+        let contact_problem = |name: &str, problems: Vec<(&str, String)>| {
+            problems
+                .into_iter()
+                .map(|(field, message)| format!("{name} の連絡先 {field}: {message}"))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        };
+        for d in &self.departments {
+            if let Err(problems) = Contact::parse(&d.contact_input()) {
+                return reference("departments.csv", contact_problem(&d.name, problems));
+            }
+        }
         let mut keys = BTreeSet::new();
         for agency in &self.agencies {
+            if let Err(problems) = Contact::parse(&agency.contact) {
+                return reference("agencies.toml", contact_problem(&agency.name, problems));
+            }
             if !keys.insert(agency.key.as_str()) {
                 return reference(
                     "agencies.toml",

@@ -41,6 +41,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0015_consultation_corrections.sql"),
     ),
     (16, include_str!("../migrations/0016_desk.sql")),
+    (17, include_str!("../migrations/0017_no3_contacts.sql")),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {

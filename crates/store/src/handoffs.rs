@@ -37,6 +37,10 @@ pub struct NewHandoff {
     pub notes: HandoffNotes,
     /// Share household members who did not consent, and why (audited).
     pub consent_override_reason: Option<String>,
+    /// Shared although 本人's 同意 is 無 or 不明: the reason confirmed.
+    pub self_consent_reason: Option<String>,
+    /// 相談受付者の電話 (No.3).
+    pub sender_phone: Option<String>,
     pub sent_on: NaiveDate,
     pub sent_by: i64,
 }
@@ -70,6 +74,16 @@ pub struct HandoffRow {
     pub return_reason: Option<String>,
     pub suggested_agency_id: Option<i64>,
     pub withdraw_reason: Option<String>,
+    /// Shared although 本人's 同意 is 無 or 不明: the reason confirmed.
+    pub self_consent_reason: Option<String>,
+    /// 電話 of each side, as the paper No.3 has them: 相談受付者 (sending),
+    /// 相談引継者 (at 受領), the 引継者 reporting, and the 受付者 who
+    /// received the report (who, and their phone).
+    pub sender_phone: Option<String>,
+    pub receiver_phone: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub report_received_by: Option<i64>,
+    pub report_receiver_phone: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -101,6 +115,16 @@ pub struct Handoff {
     pub return_reason: Option<String>,
     pub suggested_agency_id: Option<i64>,
     pub withdraw_reason: Option<String>,
+    /// Shared although 本人's 同意 is 無 or 不明: the reason confirmed.
+    pub self_consent_reason: Option<String>,
+    /// 電話 of each side, as the paper No.3 has them: 相談受付者 (sending),
+    /// 相談引継者 (at 受領), the 引継者 reporting, and the 受付者 who
+    /// received the report (who, and their phone).
+    pub sender_phone: Option<String>,
+    pub receiver_phone: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub report_received_by: Option<i64>,
+    pub report_receiver_phone: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -132,6 +156,12 @@ impl From<HandoffRow> for Handoff {
             return_reason: r.return_reason,
             suggested_agency_id: r.suggested_agency_id,
             withdraw_reason: r.withdraw_reason,
+            self_consent_reason: r.self_consent_reason,
+            sender_phone: r.sender_phone,
+            receiver_phone: r.receiver_phone,
+            reporter_phone: r.reporter_phone,
+            report_received_by: r.report_received_by,
+            report_receiver_phone: r.report_receiver_phone,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -150,6 +180,8 @@ pub struct HandoffUpdate {
     /// 対応状況・方針 (report), reason (return, withdraw).
     pub text: Option<String>,
     pub suggested_agency_id: Option<i64>,
+    /// The phone of whoever takes the step (受領, 報告, 報告の受取).
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]

@@ -158,6 +158,15 @@ pub trait Repository: Send + Sync + 'static {
     async fn agencies(&self) -> Result<Vec<Agency>>;
     async fn agency(&self, id: i64) -> Result<Option<Agency>>;
     async fn departments(&self) -> Result<Vec<Department>>;
+    /// Sets an agency's (or 関係各課's) contact details as the administrator
+    /// gives them; pack loads leave them alone. `false` if no such agency.
+    async fn set_agency_contact(
+        &self,
+        agency_id: i64,
+        contact: &tsunagaru_domain::contact::Contact,
+        by_user: i64,
+        audit: NewAuditEvent,
+    ) -> Result<bool>;
     async fn catchment_towns(&self, agency_id: i64) -> Result<Vec<String>>;
     async fn network_members(&self) -> Result<Vec<NetworkMember>>;
 

@@ -25,6 +25,10 @@ pub struct Agency {
     pub active: bool,
     /// A 関係各課 (it receives handoffs like an agency).
     pub is_department: bool,
+    /// 電話・FAX・メール・受付時間・内線: the administrator's when set, else the pack's.
+    pub contact: tsunagaru_domain::contact::Contact,
+    /// When the administrator last set the contact details (`None`: the pack's).
+    pub contact_updated_at: Option<DateTime<Utc>>,
 }
 
 /// The key of the agency row of a 関係各課.
@@ -55,6 +59,12 @@ pub struct AgencyRow {
     pub source: String,
     pub active: bool,
     pub kind: String,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+    pub hours: Option<String>,
+    pub extension: Option<String>,
+    pub contact_updated_at: Option<DateTime<Utc>>,
 }
 
 impl From<AgencyRow> for Agency {
@@ -91,6 +101,14 @@ impl From<AgencyRow> for Agency {
             source: row.source,
             active: row.active,
             is_department: row.kind == "department",
+            contact: tsunagaru_domain::contact::Contact {
+                phone: row.phone,
+                fax: row.fax,
+                email: row.email,
+                hours: row.hours,
+                extension: row.extension,
+            },
+            contact_updated_at: row.contact_updated_at,
         }
     }
 }

@@ -74,7 +74,17 @@ macro_rules! impl_sql_repository {
             }
 
             const USER_COLUMNS: &str = "id, username, display_name, role, active, created_at";
-            const AGENCY_SELECT: &str = "SELECT id, key, name, category, operator, address, fields, programmes, department_no, consultation, hub_type, catchment_areas, funding, secretariat, source, active, kind FROM agencies";
+            /// An agency with its contact details: the administrator's when set
+            /// (kept across pack loads), else the pack's.
+            const AGENCY_SELECT: &str = "SELECT a.id, a.key, a.name, a.category, a.operator, a.address, a.fields, a.programmes, \
+                a.department_no, a.consultation, a.hub_type, a.catchment_areas, a.funding, a.secretariat, a.source, a.active, a.kind, \
+                CASE WHEN c.agency_id IS NULL THEN a.phone ELSE c.phone END AS phone, \
+                CASE WHEN c.agency_id IS NULL THEN a.fax ELSE c.fax END AS fax, \
+                CASE WHEN c.agency_id IS NULL THEN a.email ELSE c.email END AS email, \
+                CASE WHEN c.agency_id IS NULL THEN a.hours ELSE c.hours END AS hours, \
+                CASE WHEN c.agency_id IS NULL THEN a.extension ELSE c.extension END AS extension, \
+                c.updated_at AS contact_updated_at \
+                FROM agencies a LEFT JOIN agency_contacts c ON c.agency_id = a.id";
             const AUDIT_SELECT: &str = "SELECT seq, at, actor_user_id, actor, action, record_type, record_id, detail, prev_hash, hash FROM audit_events";
 
             const PERSON_COLUMNS: &str = "id, name, kana, sex, birth_date, postal_code, address, town, phones, other_agencies, \
@@ -190,7 +200,8 @@ macro_rules! impl_sql_repository {
             const HANDOFF_COLUMNS: &str = "id, consultation_id, person_id, from_agency_id, to_agency_id, purpose, continue_at_origin, \
                 urgency, told_contact_name, told_contact_phone, notes, consent_override_reason, state, sent_on, sent_by, received_on, \
                 received_by, response, reported_on, reported_by, report_received_on, return_reason, suggested_agency_id, \
-                withdraw_reason, created_at, updated_at";
+                withdraw_reason, self_consent_reason, sender_phone, receiver_phone, reporter_phone, report_received_by, \
+                report_receiver_phone, created_at, updated_at";
 
             async fn record_handoff_event(
                 tx: &mut Tx,
@@ -259,14 +270,17 @@ macro_rules! impl_sql_repository {
                     for a in &pack.agencies {
                         sqlx::query(
                             "INSERT INTO agencies (key, name, category, operator, address, fields, programmes, department_no, \
-                             consultation, hub_type, catchment_areas, funding, secretariat, source, active) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, TRUE) \
+                             consultation, hub_type, catchment_areas, funding, secretariat, source, active, \
+                             phone, fax, email, hours, extension) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, TRUE, $15, $16, $17, $18, $19) \
                              ON CONFLICT (key) DO UPDATE SET name = excluded.name, category = excluded.category, \
                              operator = excluded.operator, address = excluded.address, fields = excluded.fields, \
                              programmes = excluded.programmes, department_no = excluded.department_no, \
                              consultation = excluded.consultation, hub_type = excluded.hub_type, \
                              catchment_areas = excluded.catchment_areas, funding = excluded.funding, \
-                             secretariat = excluded.secretariat, source = excluded.source, active = TRUE",
+                             secretariat = excluded.secretariat, source = excluded.source, active = TRUE, \
+                             phone = excluded.phone, fax = excluded.fax, email = excluded.email, hours = excluded.hours, \
+                             extension = excluded.extension",
                         )
                         .bind(a.key.clone())
                         .bind(a.name.clone())
@@ -282,6 +296,11 @@ macro_rules! impl_sql_repository {
                         .bind(a.funding.clone())
                         .bind(a.secretariat)
                         .bind(a.source.clone())
+                        .bind(a.contact().phone)
+                        .bind(a.contact().fax)
+                        .bind(a.contact().email)
+                        .bind(a.contact().hours)
+                        .bind(a.contact().extension)
                         .execute(&mut *tx)
                         .await
                         .map_err(db_error)?;
@@ -306,15 +325,23 @@ macro_rules! impl_sql_repository {
                     for d in &pack.departments {
                         sqlx::query(
                             "INSERT INTO agencies (key, name, category, operator, address, fields, programmes, department_no, \
-                             consultation, hub_type, catchment_areas, funding, secretariat, source, active, kind) \
-                             VALUES ($1, $2, '関係各課', NULL, NULL, '', '', $3, FALSE, NULL, '', NULL, FALSE, $4, TRUE, 'department') \
+                             consultation, hub_type, catchment_areas, funding, secretariat, source, active, kind, \
+                             phone, fax, email, hours, extension) \
+                             VALUES ($1, $2, '関係各課', NULL, NULL, '', '', $3, FALSE, NULL, '', NULL, FALSE, $4, TRUE, 'department', \
+                             $5, $6, $7, $8, $9) \
                              ON CONFLICT (key) DO UPDATE SET name = excluded.name, department_no = excluded.department_no, \
-                             source = excluded.source, active = TRUE, kind = 'department'",
+                             source = excluded.source, active = TRUE, kind = 'department', phone = excluded.phone, \
+                             fax = excluded.fax, email = excluded.email, hours = excluded.hours, extension = excluded.extension",
                         )
                         .bind(department_agency_key(d.no))
                         .bind(format!("{} {}", d.division, d.name))
                         .bind(i64::from(d.no))
                         .bind(format!("資料編4 重層事業盛岡市関係各課一覧 {}", d.no))
+                        .bind(d.contact().phone)
+                        .bind(d.contact().fax)
+                        .bind(d.contact().email)
+                        .bind(d.contact().hours)
+                        .bind(d.contact().extension)
                         .execute(&mut *tx)
                         .await
                         .map_err(db_error)?;
@@ -383,7 +410,7 @@ macro_rules! impl_sql_repository {
 
                 async fn agencies(&self) -> Result<Vec<Agency>, StoreError> {
                     let rows: Vec<AgencyRow> =
-                        sqlx::query_as(AssertSqlSafe(format!("{AGENCY_SELECT} ORDER BY id")))
+                        sqlx::query_as(AssertSqlSafe(format!("{AGENCY_SELECT} ORDER BY a.id")))
                             .fetch_all(&self.pool)
                             .await
                             .map_err(db_error)?;
@@ -392,7 +419,7 @@ macro_rules! impl_sql_repository {
 
                 async fn agency(&self, id: i64) -> Result<Option<Agency>, StoreError> {
                     let row: Option<AgencyRow> =
-                        sqlx::query_as(AssertSqlSafe(format!("{AGENCY_SELECT} WHERE id = $1")))
+                        sqlx::query_as(AssertSqlSafe(format!("{AGENCY_SELECT} WHERE a.id = $1")))
                             .bind(id)
                             .fetch_optional(&self.pool)
                             .await
@@ -1254,8 +1281,8 @@ macro_rules! impl_sql_repository {
                         let (id,): (i64,) = sqlx::query_as(
                             "INSERT INTO handoffs (consultation_id, person_id, from_agency_id, to_agency_id, purpose, continue_at_origin, \
                              urgency, told_contact_name, told_contact_phone, notes, consent_override_reason, state, sent_on, sent_by, \
-                             created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'sent', $12, $13, $14, $14) RETURNING id",
+                             created_at, updated_at, self_consent_reason, sender_phone) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'sent', $12, $13, $14, $14, $15, $16) RETURNING id",
                         )
                         .bind(h.consultation_id)
                         .bind(h.person_id)
@@ -1271,10 +1298,20 @@ macro_rules! impl_sql_repository {
                         .bind(h.sent_on)
                         .bind(h.sent_by)
                         .bind(now)
+                        .bind(h.self_consent_reason.clone())
+                        .bind(h.sender_phone.clone())
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(db_error)?;
-                        record_handoff_event(&mut tx, id, h.sent_by, now, "send", "sent", h.consent_override_reason.clone().map(|r| format!("同意のない家族も共有: {r}"))).await?;
+                        let detail = [
+                            h.self_consent_reason.as_ref().map(|r| format!("本人の同意なく共有: {r}")),
+                            h.consent_override_reason.as_ref().map(|r| format!("同意のない家族も共有: {r}")),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>();
+                        let detail = (!detail.is_empty()).then(|| detail.join(" / "));
+                        record_handoff_event(&mut tx, id, h.sent_by, now, "send", "sent", detail).await?;
                         ids.push(id);
                     }
                     let ids_text = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
@@ -1329,10 +1366,10 @@ macro_rules! impl_sql_repository {
                     // Each step sets its own columns: $1 state, $2 updated_at, then the step's values.
                     use tsunagaru_domain::handoff::HandoffStep;
                     let set: &[&str] = match u.step {
-                        HandoffStep::Receive => &["received_on", "received_by"],
+                        HandoffStep::Receive => &["received_on", "received_by", "receiver_phone"],
                         HandoffStep::Start => &[],
-                        HandoffStep::Report => &["response", "reported_on", "reported_by"],
-                        HandoffStep::Acknowledge => &["report_received_on"],
+                        HandoffStep::Report => &["response", "reported_on", "reported_by", "reporter_phone"],
+                        HandoffStep::Acknowledge => &["report_received_on", "report_received_by", "report_receiver_phone"],
                         HandoffStep::Return => &["return_reason", "suggested_agency_id"],
                         HandoffStep::Withdraw => &["withdraw_reason"],
                     };
@@ -1343,9 +1380,9 @@ macro_rules! impl_sql_repository {
                     sql.push_str(&format!(" WHERE id = ${} AND state = ${}", set.len() + 3, set.len() + 4));
                     let query = sqlx::query(AssertSqlSafe(sql)).bind(u.to_state.code()).bind(now);
                     let query = match u.step {
-                        HandoffStep::Receive => query.bind(u.on).bind(u.user_id),
-                        HandoffStep::Report => query.bind(u.text.clone()).bind(u.on).bind(u.user_id),
-                        HandoffStep::Acknowledge => query.bind(u.on),
+                        HandoffStep::Receive => query.bind(u.on).bind(u.user_id).bind(u.phone.clone()),
+                        HandoffStep::Report => query.bind(u.text.clone()).bind(u.on).bind(u.user_id).bind(u.phone.clone()),
+                        HandoffStep::Acknowledge => query.bind(u.on).bind(u.user_id).bind(u.phone.clone()),
                         HandoffStep::Return => query.bind(u.text.clone()).bind(u.suggested_agency_id),
                         HandoffStep::Withdraw => query.bind(u.text.clone()),
                         HandoffStep::Start => query,
@@ -1380,6 +1417,45 @@ macro_rules! impl_sql_repository {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(db_error)
+                }
+
+                async fn set_agency_contact(
+                    &self,
+                    agency_id: i64,
+                    contact: &tsunagaru_domain::contact::Contact,
+                    by_user: i64,
+                    audit: NewAuditEvent,
+                ) -> Result<bool, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM agencies WHERE id = $1")
+                        .bind(agency_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    if exists.is_none() {
+                        return Ok(false);
+                    }
+                    sqlx::query(
+                        "INSERT INTO agency_contacts (agency_id, phone, fax, email, hours, extension, updated_by, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                         ON CONFLICT (agency_id) DO UPDATE SET phone = excluded.phone, fax = excluded.fax, email = excluded.email, \
+                         hours = excluded.hours, extension = excluded.extension, updated_by = excluded.updated_by, \
+                         updated_at = excluded.updated_at",
+                    )
+                    .bind(agency_id)
+                    .bind(contact.phone.clone())
+                    .bind(contact.fax.clone())
+                    .bind(contact.email.clone())
+                    .bind(contact.hours.clone())
+                    .bind(contact.extension.clone())
+                    .bind(by_user)
+                    .bind(self.clock.now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    append_in(&self.clock, &mut tx, audit.record("agency", agency_id)).await?;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(true)
                 }
 
                 async fn desk_of(&self, user_id: i64, recent_from: NaiveDate) -> Result<DeskRows, StoreError> {

@@ -19,7 +19,7 @@ fn sheet() -> Value {
      "concerns": [{"category": "介護のこと", "main": true}],
      "chief_complaint": "母の介護が心配",
      "household": [
-       {"name": "盛岡 花子", "relationship": "本人"},
+       {"name": "盛岡 花子", "relationship": "本人", "consent": "yes"},
        {"name": "盛岡 キヨ", "relationship": "母", "consent": "yes"},
        {"name": "盛岡 一郎", "relationship": "弟", "consent": "no"}]})
 }
@@ -319,7 +319,7 @@ async fn an_agencys_own_sheet_does_not_open_another_agencys_household(backend: B
     let mut own = sheet();
     own["person_id"] = json!(w.person);
     own["requester"] = Value::Null;
-    own["household"] = json!([{"name": "盛岡 花子", "relationship": "本人"}]);
+    own["household"] = json!([{"name": "盛岡 花子", "relationship": "本人", "consent": "yes"}]);
     let r = w
         .app
         .post_json("/api/v1/consultations", Some(&w.second), &own)

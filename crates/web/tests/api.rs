@@ -431,6 +431,7 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
         ("/api/v1/me", "get"),
         ("/api/v1/me/desk", "get"),
         ("/api/v1/agencies", "get"),
+        ("/api/v1/agencies/{id}/contact", "put"),
         ("/api/v1/agencies/{id}", "get"),
         ("/api/v1/departments", "get"),
         ("/api/v1/network-members", "get"),

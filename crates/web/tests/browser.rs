@@ -386,7 +386,8 @@ async fn field(
         .wait()
         .at_most(WAIT)
         .for_element(Locator::XPath(&format!(
-            "//label[normalize-space(.)='{label}']"
+            // A required field's label ends with its 必須 mark.
+            "//label[normalize-space(.)='{label}' or normalize-space(.)='{label} 必須']"
         )))
         .await?;
     let id = label_el
@@ -805,8 +806,15 @@ async fn two_agencies_close_the_loop_and_one_handoff_is_returned() {
         client.wait().at_most(WAIT).for_element(Locator::XPath("//div[contains(@class,'suggested')]//label[contains(.,'仁王・上田地域包括支援センター')]/input")).await?.click().await?;
         choose(&client, "緊急の必要性", "有（1週間以内）").await?;
         field(&client, "引継機関に対応してもらいたいこと").await?.send_keys("訪問して母の状態を確認してください").await?;
+        // 本人's 同意 was not recorded on the sheet: the form asks why it is shared anyway.
+        click_button(&client, "引継ぎを送る").await?;
+        let asked = client.wait().at_most(WAIT).for_element(Locator::Css("#self-consent .warning")).await?.text().await?;
+        assert!(asked.contains("「不明」"), "{asked}");
+        field(&client, "同意のないまま提供する理由").await?.send_keys("本人から電話で口頭の同意を得た（書面は訪問時）").await?;
+        field(&client, "相談受付者（あなた）の電話").await?.send_keys("019-651-4111 内線1234").await?;
         click_button(&client, "引継ぎを送る").await?;
         assert_eq!(wait_for_text(&client, "#handoff-status", |t| !t.is_empty()).await?, "送付済");
+        assert!(wait_for_text(&client, "#sender", |t| !t.is_empty()).await?.contains("電話 019-651-4111 内線1234"));
         let handoff_url = client.current_url().await?;
         sign_out(&client).await?;
 
@@ -836,6 +844,7 @@ async fn two_agencies_close_the_loop_and_one_handoff_is_returned() {
         // A second handoff, declined by the receiver with a reason.
         client.goto(&format!("{base}/consultations/{}/handoffs", created["id"])).await?;
         client.wait().at_most(WAIT).for_element(Locator::XPath("//div[contains(@class,'suggested')]//label[contains(.,'仁王・上田地域包括支援センター')]/input")).await?.click().await?;
+        field(&client, "同意のないまま提供する理由").await?.send_keys("本人から電話で口頭の同意を得た").await?;
         click_button(&client, "引継ぎを送る").await?;
         wait_for_text(&client, "#handoff-status", |t| t == "送付済").await?;
         let second = client.current_url().await?;
@@ -888,7 +897,8 @@ async fn a_csw_plans_a_case_is_refused_at_the_case_conference_and_a_decision_rea
         .post_json(
             "/api/v1/handoffs",
             Some(&token),
-            &serde_json::json!({"consultation_id": created["id"], "purpose": "multi_agency"}),
+            &serde_json::json!({"consultation_id": created["id"], "purpose": "multi_agency",
+                "self_consent_reason": "支援会議（社会福祉法第106条の6）で検討するため"}),
         )
         .await;
     assert_eq!(

@@ -75,13 +75,21 @@ impl Setup {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let consultation = r.json()["id"].as_i64().unwrap();
+        let mut handoff = json!({"consultation_id": consultation, "purpose": "multi_agency"});
+        if self_consent != "yes" {
+            // Without 本人's 同意 the sender confirms with a reason.
+            let r = self
+                .app
+                .post_json("/api/v1/handoffs", Some(&self.origin), &handoff)
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+            assert_eq!(r.json()["errors"][0]["field"], "self_consent_reason");
+            handoff["self_consent_reason"] =
+                json!("支援会議（社会福祉法第106条の6）で検討するため");
+        }
         let r = self
             .app
-            .post_json(
-                "/api/v1/handoffs",
-                Some(&self.origin),
-                &json!({"consultation_id": consultation, "purpose": "multi_agency"}),
-            )
+            .post_json("/api/v1/handoffs", Some(&self.origin), &handoff)
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         consultation

@@ -37,7 +37,7 @@ async fn setup(backend: Backend) -> Setup {
     app.post_json(
         "/api/v1/handoffs",
         Some(&origin),
-        &json!({"consultation_id": created["id"], "purpose": "multi_agency"}),
+        &json!({"consultation_id": created["id"], "purpose": "multi_agency", "self_consent_reason": "支援会議で検討するため"}),
     )
     .await;
     let token = app.token("csw", USER_PASSWORD).await;

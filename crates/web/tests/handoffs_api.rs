@@ -14,7 +14,7 @@ fn sheet() -> Value {
      "concerns": [{"category": "介護のこと", "main": true}, {"category": "収入・生活費のこと"}],
      "chief_complaint": "母の介護と生活費が心配",
      "household": [
-       {"name": "盛岡 花子", "relationship": "本人"},
+       {"name": "盛岡 花子", "relationship": "本人", "consent": "yes"},
        {"name": "盛岡 キヨ", "relationship": "母", "sex": "female", "age": 84, "living": "together", "consent": "yes"},
        {"name": "盛岡 一郎", "relationship": "弟", "sex": "male", "age": 50, "living": "separate_in_city", "consent": "no"}]})
 }
@@ -805,6 +805,158 @@ async fn a_returned_handoff_is_sent_again_through_the_api(backend: Backend) {
     assert_eq!(again.status, StatusCode::CONFLICT);
 }
 
+/// When 本人's 同意 is 無 or 不明 the sheet travels only with the sender's
+/// reason, which the receiver sees and the audit trail keeps; the No.3
+/// names each side with its phone (typed, or the agency's), the other
+/// 引継機関 of the same sheet, and who received the report.
+async fn sharing_without_consent_asks_a_reason_and_no3_names_each_side(backend: Backend) {
+    let s = setup(backend).await;
+    // Agency 2's phone, set by the administrator, is its side's default.
+    let admin = s.app.admin_token().await;
+    let r = s
+        .app
+        .request(
+            axum::http::Request::put("/api/v1/agencies/2/contact")
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {admin}"))
+                .body(axum::body::Body::from(
+                    json!({"phone": "019-222-0000", "extension": "22"}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut refused = sheet();
+    refused["household"][0]["consent"] = json!("no");
+    let created = s
+        .app
+        .post_json("/api/v1/consultations", Some(&s.sender), &refused)
+        .await
+        .json();
+    let consultation = created["id"].as_i64().unwrap();
+    let body = json!({"consultation_id": consultation, "to_agency_ids": [2, 3],
+                      "sender_phone": "０１９-６００-１２３４"});
+    let (status, err) = s
+        .step_raw(&s.sender, "/api/v1/handoffs", body.clone())
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["errors"][0]["field"], "self_consent_reason");
+    assert!(
+        err["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("本人の同意が「無」")
+    );
+    let mut bad_phone = body.clone();
+    bad_phone["self_consent_reason"] = json!("生命の保護のため緊急");
+    bad_phone["sender_phone"] = json!("600-1234");
+    let (status, err) = s.step_raw(&s.sender, "/api/v1/handoffs", bad_phone).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["errors"][0]["field"], "sender_phone");
+    let mut body = body;
+    body["self_consent_reason"] = json!("生命の保護のため緊急");
+    let sent = s.send(body).await;
+    let id = sent["handoffs"][0]["id"].as_i64().unwrap();
+    let detail = s
+        .app
+        .get(&format!("/api/v1/handoffs/{id}"), Some(&s.receiver))
+        .await
+        .json();
+    assert_eq!(detail["self_consent_reason"], "生命の保護のため緊急");
+    assert_eq!(detail["sender_phone"], "019-600-1234");
+    assert_eq!(detail["sent_with"][0]["agency_id"], 3, "{detail}");
+    let audit = s.app.repo().recent_audit_events(50).await.unwrap();
+    assert!(
+        audit.iter().any(|e| e.action == "handoff_sent"
+            && e.detail
+                .contains("本人の同意「無」のまま提供（理由: 生命の保護のため緊急）")),
+        "the reason is audited"
+    );
+
+    // Each step writes its side's phone: as typed, or the agency's.
+    let (status, err) = s
+        .step(&s.receiver, id, "receive", json!({"phone": "でんわ"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["errors"][0]["field"], "phone");
+    s.step(&s.receiver, id, "receive", json!({"phone": "019-600-2222"}))
+        .await;
+    s.step(&s.receiver, id, "report", json!({"response": "訪問します"}))
+        .await;
+    let (status, _) = s
+        .step(
+            &s.sender,
+            id,
+            "acknowledge",
+            json!({"phone": "019-600-1234 内線5"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let detail = s
+        .app
+        .get(&format!("/api/v1/handoffs/{id}"), Some(&s.sender))
+        .await
+        .json();
+    assert_eq!(detail["receiver_phone"], "019-600-2222");
+    assert_eq!(
+        detail["reporter_phone"], "019-222-0000 内線22",
+        "the agency's"
+    );
+    assert_eq!(detail["report_receiver_phone"], "019-600-1234 内線5");
+    assert_eq!(detail["report_received_by"], detail["sent_by"]);
+
+    // The page and the print name every side; the receiver sees the reason.
+    let (receiver, _) = s.app.browser_sign_in("ukeru", USER_PASSWORD).await;
+    let page = s
+        .app
+        .get_with_cookie(&format!("/handoffs/{id}"), &receiver)
+        .await;
+    for text in [
+        "同意のないまま提供",
+        "生命の保護のため緊急",
+        "電話 019-600-1234",
+        "電話 019-600-2222",
+        "電話 019-222-0000 内線22",
+    ] {
+        assert!(page.body.contains(text), "{text}");
+    }
+    let third_name = s
+        .app
+        .get("/api/v1/agencies/3", Some(&s.sender))
+        .await
+        .json()["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(page.body.contains(&third_name), "the other 引継機関");
+    let print = s
+        .app
+        .get_with_cookie(&format!("/handoffs/{id}/print"), &receiver)
+        .await;
+    assert!(print.body.contains(&format!("関係機関名（{third_name}）")));
+    assert!(print.body.contains("電話 019-600-1234 内線5"));
+
+    // On the page, the form asks for the reason and keeps what was typed.
+    let (sender, csrf) = s.app.browser_sign_in("okuru", USER_PASSWORD).await;
+    let path = format!("/consultations/{consultation}/handoffs");
+    let form = s.app.get_with_cookie(&path, &sender).await;
+    assert!(form.body.contains("本人の同意（個人情報の取扱い）が「無」"));
+    let r = s
+        .app
+        .post_form_with_cookie(
+            &path,
+            &sender,
+            &[
+                ("csrf_token", &csrf),
+                ("to_agency_ids", "2"),
+                ("notes.requests", "見守りを頼みたい"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("見守りを頼みたい") && r.body.contains("id=\"self_consent_reason\""));
+}
+
 on_both_backends!(
     a_returned_handoff_is_sent_again_through_the_api,
     a_returned_handoff_is_sent_again_from_its_page,
@@ -817,4 +969,5 @@ on_both_backends!(
     unknown_partner_and_multi_agency_go_to_the_secretariat,
     suggestions_follow_the_address_and_the_concerns,
     the_pages_and_the_no3_print_follow_the_same_rules,
+    sharing_without_consent_asks_a_reason_and_no3_names_each_side,
 );

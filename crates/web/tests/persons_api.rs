@@ -1062,7 +1062,7 @@ async fn a_sheet_is_corrected_with_history_and_voided_with_a_reason(backend: Bac
         .post_json(
             "/api/v1/handoffs",
             Some(&p.first),
-            &json!({"consultation_id": id, "to_agency_ids": [2]}),
+            &json!({"consultation_id": id, "to_agency_ids": [2], "self_consent_reason": "本人の同意は電話で口頭確認済み、書面は次回"}),
         )
         .await;
     assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);

@@ -24,11 +24,11 @@ pub fn router() -> Router<AppState> {
         .route("/handoffs/{id}", get(detail))
         .route(
             "/handoffs/{id}/receive",
-            post(|s, u, p| step(s, u, p, HandoffStep::Receive)),
+            post(|s, u, p, b| step(s, u, p, b, HandoffStep::Receive)),
         )
         .route(
             "/handoffs/{id}/start",
-            post(|s, u, p| step(s, u, p, HandoffStep::Start)),
+            post(|s, u, p, b| step(s, u, p, b, HandoffStep::Start)),
         )
         .route(
             "/handoffs/{id}/report",
@@ -36,7 +36,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/handoffs/{id}/acknowledge",
-            post(|s, u, p| step(s, u, p, HandoffStep::Acknowledge)),
+            post(|s, u, p, b| step(s, u, p, b, HandoffStep::Acknowledge)),
         )
         .route(
             "/handoffs/{id}/return",
@@ -182,20 +182,40 @@ async fn detail(
         &user.user.agency_ids,
     );
     value["events"] = json!(record.events);
+    value["sent_with"] = json!(
+        record
+            .sent_with
+            .iter()
+            .map(|id| json!({
+                "agency_id": id,
+                "name": agencies.iter().find(|a| a.id == *id).map(|a| a.name.clone()),
+            }))
+            .collect::<Vec<_>>()
+    );
     value["person"] = shared_person_json(record.person.as_ref(), today);
     Ok(Json(value))
 }
 
+/// A step whose body is optional (受領, 対応開始, 報告の受取): nothing, or
+/// JSON such as `{"phone": "019-651-4111"}`.
 async fn step(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
+    bytes: axum::body::Bytes,
     step: HandoffStep,
 ) -> Result<Json<Value>, ApiError> {
-    let handoff = state
-        .app
-        .take_step(&user.actor(), id, step, StepInput::default())
-        .await?;
+    let input = if bytes.iter().all(u8::is_ascii_whitespace) {
+        StepInput::default()
+    } else {
+        serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("JSON を読み取れません: {e}"),
+            )
+        })?
+    };
+    let handoff = state.app.take_step(&user.actor(), id, step, input).await?;
     Ok(Json(json!({"id": handoff.id, "status": handoff.state})))
 }
 

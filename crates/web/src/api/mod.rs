@@ -49,6 +49,7 @@ fn v1() -> Router<AppState> {
         .route("/me/desk", get(desk))
         .route("/agencies", get(agencies))
         .route("/agencies/{id}", get(agency))
+        .route("/agencies/{id}/contact", axum::routing::put(agency_contact))
         .route("/departments", get(departments))
         .route("/network-members", get(network_members))
         .route("/users", get(users).post(create))
@@ -154,6 +155,8 @@ struct AgencyJson<'a> {
     funding: Option<&'a str>,
     secretariat: bool,
     active: bool,
+    /// 電話・FAX・メール・受付時間・内線 (the administrator's, else the pack's).
+    contact: &'a tsunagaru_domain::contact::Contact,
 }
 
 fn agency_json<'a>(a: &'a Agency, departments: &[tsunagaru_store::Department]) -> AgencyJson<'a> {
@@ -176,6 +179,7 @@ fn agency_json<'a>(a: &'a Agency, departments: &[tsunagaru_store::Department]) -
         funding: a.funding.as_deref(),
         secretariat: a.secretariat,
         active: a.active,
+        contact: &a.contact,
     }
 }
 
@@ -199,16 +203,43 @@ async fn agencies(
 
 async fn agency(
     State(state): State<AppState>,
-    ApiUser(_user): ApiUser,
+    ApiUser(user): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     let agency = state.app.agency(id).await?;
+    agency_detail(&state, &user, agency).await
+}
+
+async fn agency_detail(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    agency: Agency,
+) -> Result<Json<Value>, ApiError> {
     let departments = state.app.departments().await?;
-    let towns = state.app.catchment_towns(id).await?;
+    let towns = state.app.catchment_towns(agency.id).await?;
     let mut value = json!(agency_json(&agency, &departments));
     value["catchment_towns"] = json!(towns);
-    value["source"] = json!(agency.source);
+    // Where in the plan the row comes from: an internal note for the administrator.
+    if tsunagaru_app::policy::reads_source_notes(&user.actor()) {
+        value["source"] = json!(agency.source);
+    }
     Ok(Json(value))
+}
+
+/// The administrator sets an agency's (or 関係各課's) contact details;
+/// they are kept when the pack is loaded again.
+async fn agency_contact(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+    body: Result<Json<tsunagaru_domain::contact::ContactInput>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let input = json_body(body)?;
+    let agency = state
+        .app
+        .set_agency_contact(&user.actor(), id, &input)
+        .await?;
+    agency_detail(&state, &user, agency).await
 }
 
 async fn departments(

@@ -11,6 +11,7 @@ use crate::views::directory::{AgencyFilter, ParsedFilter, department_label};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
+use tsunagaru_domain::contact::ContactInput;
 use tsunagaru_domain::{Field, Programme};
 use tsunagaru_store::{Agency, Department};
 
@@ -189,11 +190,79 @@ fn programme_item_label(n: u8) -> String {
     format!("第{n}号 {}", unique.join("・"))
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct AgencyQuery {
+    done: String,
+}
+
 pub async fn agency(
     State(state): State<AppState>,
     WebUser(user): WebUser,
     Id(id): Id,
+    Query(q): Query<AgencyQuery>,
 ) -> Result<Html<String>, PageError> {
+    let notice = if q.done == "contact" {
+        "連絡先を保存しました。自治体パックを読み込み直しても、この内容が使われます。"
+    } else {
+        ""
+    };
+    Ok(Html(
+        agency_page(&state, &user, id, None, Vec::new(), notice).await?,
+    ))
+}
+
+/// The contact details as the administrator saves them.
+pub async fn agency_contact(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Id(id): Id,
+    axum::Form(form): axum::Form<ContactForm>,
+) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    let input = ContactInput {
+        phone: form.phone,
+        fax: form.fax,
+        email: form.email,
+        hours: form.hours,
+        extension: form.extension,
+    };
+    match state
+        .app
+        .set_agency_contact(&user.actor(), id, &input)
+        .await
+    {
+        Ok(_) => Ok(
+            axum::response::Redirect::to(&format!("/agencies/{id}?done=contact#contact"))
+                .into_response(),
+        ),
+        Err(tsunagaru_app::AppError::Invalid(errors)) => Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            Html(agency_page(&state, &user, id, Some(input), errors, "").await?),
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ContactForm {
+    phone: String,
+    fax: String,
+    email: String,
+    hours: String,
+    extension: String,
+}
+
+async fn agency_page(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    id: i64,
+    typed: Option<ContactInput>,
+    contact_errors: Vec<tsunagaru_app::FieldError>,
+    notice: &str,
+) -> Result<String, PageError> {
     let agency = state.app.agency(id).await?;
     let departments = state.app.departments().await?;
     let towns = state.app.catchment_towns(agency.id).await?;
@@ -213,8 +282,22 @@ pub async fn agency(
             }
         })
         .collect();
+    let stored = &agency.contact;
+    let contact = typed.unwrap_or_else(|| ContactInput {
+        phone: stored.phone.clone().unwrap_or_default(),
+        fax: stored.fax.clone().unwrap_or_default(),
+        email: stored.email.clone().unwrap_or_default(),
+        hours: stored.hours.clone().unwrap_or_default(),
+        extension: stored.extension.clone().unwrap_or_default(),
+    });
     let page = AgencyPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack.municipality.name),
+        contact,
+        contact_errors,
+        notice: notice.to_owned(),
+        contact_updated: agency
+            .contact_updated_at
+            .map(crate::views::cases::moment_label),
         hub_type: agency
             .hub_type
             .map(|h| state.pack.hub_type_name(h).to_owned()),
@@ -226,16 +309,29 @@ pub async fn agency(
         programme_lines,
         towns,
     };
-    Ok(Html(page.render()?))
+    Ok(page.render()?)
 }
 
 pub async fn departments(
     State(state): State<AppState>,
     WebUser(user): WebUser,
 ) -> Result<Html<String>, PageError> {
+    let agencies = state.app.agencies().await?;
     let page = DepartmentsPage {
         nav: Nav::new(&user, &state.pack.municipality.name),
-        departments: state.app.departments().await?,
+        departments: state
+            .app
+            .departments()
+            .await?
+            .into_iter()
+            .map(|d| {
+                let agency = agencies
+                    .iter()
+                    .find(|a| a.is_department && a.department_no == d.no)
+                    .cloned();
+                (d, agency)
+            })
+            .collect(),
     };
     Ok(Html(page.render()?))
 }

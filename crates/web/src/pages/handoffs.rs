@@ -9,6 +9,7 @@ use crate::pages::templates::{
     AgencyChoice, Choice, EventView, HandoffNewPage, HandoffPage, HandoffPrintPage, HandoffView,
     HandoffsPage, Nav,
 };
+use crate::views::cases::{moment_label, user_name};
 use crate::views::handoffs::handoff_json;
 use crate::views::intake::date_label;
 use askama::Template;
@@ -17,10 +18,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tsunagaru_app::Reading;
-use tsunagaru_app::handoffs::{SendInput, StepInput, handoff_side_of};
+use tsunagaru_app::handoffs::{SendInput, StepInput, handoff_side_of, self_consent_of};
 use tsunagaru_app::policy::HandoffSide as Side;
 use tsunagaru_domain::handoff::{HandoffState, HandoffStep, Purpose};
-use tsunagaru_domain::intake::Urgency;
+use tsunagaru_domain::intake::{ConsentAnswer, Urgency};
 use tsunagaru_store::{Agency, Handoff, HandoffBox, HandoffNotes};
 
 /// Person names, read once each for a list of handoffs (not once per row).
@@ -31,8 +32,15 @@ async fn view(
     user: &CurrentUser,
     h: &Handoff,
     agencies: &[Agency],
+    users: &[tsunagaru_store::User],
     names: &mut Names,
 ) -> Result<HandoffView, PageError> {
+    let side = |user: Option<i64>, phone: &Option<String>| {
+        (
+            user.map(|id| user_name(users, id)).unwrap_or_default(),
+            phone.clone().unwrap_or_default(),
+        )
+    };
     let json = handoff_json(state, h, agencies, state.today(), &user.user.agency_ids);
     let text = |k: &str| json[k].as_str().unwrap_or_default().to_owned();
     let date = |d: Option<chrono::NaiveDate>| d.map(date_label).unwrap_or_default();
@@ -76,7 +84,22 @@ async fn view(
             .unwrap_or_default(),
         withdraw_reason: h.withdraw_reason.clone().unwrap_or_default(),
         consent_override: h.consent_override_reason.is_some(),
+        self_consent_reason: h.self_consent_reason.clone().unwrap_or_default(),
+        sender: side(Some(h.sent_by), &h.sender_phone),
+        receiver: side(h.received_by, &h.receiver_phone),
+        reporter: side(h.reported_by, &h.reporter_phone),
+        report_receiver: side(h.report_received_by, &h.report_receiver_phone),
+        sent_with: String::new(),
     })
+}
+
+/// The names of the other 引継機関 of the same No.3, joined with 、.
+fn agency_names(ids: &[i64], agencies: &[Agency]) -> String {
+    ids.iter()
+        .filter_map(|id| agencies.iter().find(|a| a.id == *id))
+        .map(|a| a.name.clone())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 #[derive(Deserialize, Default)]
@@ -102,10 +125,11 @@ pub async fn list(
     // The list names persons: reading it is audited like any view.
     let handoffs = state.app.handoff_box(&user.actor(), box_, "").await?;
     let agencies = state.app.agencies().await?;
+    let users = state.app.staff().await?;
     let mut rows = Vec::with_capacity(handoffs.len());
     let mut names = Names::new();
     for h in &handoffs {
-        rows.push(view(&state, &user, h, &agencies, &mut names).await?);
+        rows.push(view(&state, &user, h, &agencies, &users, &mut names).await?);
     }
     // What needs acting on first: overdue, then open ones.
     rows.sort_by_key(|r| {
@@ -152,7 +176,7 @@ async fn handoff_page(
         .events
         .into_iter()
         .map(|e| EventView {
-            at: e.at.format("%Y-%m-%d %H:%M").to_string(),
+            at: moment_label(e.at),
             user: users
                 .iter()
                 .find(|u| u.id == e.user_id)
@@ -164,7 +188,10 @@ async fn handoff_page(
         .collect();
     let page = HandoffPage {
         nav: Nav::new(user, &state.pack.municipality.name),
-        h: view(state, user, &h, &agencies, &mut Names::new()).await?,
+        h: HandoffView {
+            sent_with: agency_names(&record.sent_with, &agencies),
+            ..view(state, user, &h, &agencies, &users, &mut Names::new()).await?
+        },
         events,
         can_receive: may(HandoffStep::Receive),
         can_start: may(HandoffStep::Start),
@@ -224,6 +251,7 @@ pub struct StepForm {
     response: String,
     reason: String,
     suggested_agency_id: String,
+    phone: String,
 }
 
 pub async fn step(
@@ -245,6 +273,7 @@ pub async fn step(
         response: Some(form.response.clone()),
         reason: Some(form.reason.clone()),
         suggested_agency_id: form.suggested_agency_id.parse().ok(),
+        phone: Some(form.phone.clone()),
     };
     match state.app.take_step(&user.actor(), id, step, input).await {
         // A return ends the receiver's access: back to the inbox, saying so.
@@ -273,24 +302,26 @@ pub async fn print(
     WebUser(user): WebUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let h = state
+    let record = state
         .app
         .handoff_record(&user.actor(), id, Reading::Print)
-        .await?
-        .handoff;
+        .await?;
     let agencies = state.app.agencies().await?;
     let users = state.app.staff().await?;
-    let name = |id: Option<i64>| {
-        id.and_then(|id| users.iter().find(|u| u.id == id))
-            .map(|u| u.display_name.clone())
-            .unwrap_or_default()
-    };
     let page = HandoffPrintPage {
-        sent_by: name(Some(h.sent_by)),
-        received_by: name(h.received_by),
-        reported_by: name(h.reported_by),
         municipality: state.pack.municipality.name.clone(),
-        h: view(&state, &user, &h, &agencies, &mut Names::new()).await?,
+        h: HandoffView {
+            sent_with: agency_names(&record.sent_with, &agencies),
+            ..view(
+                &state,
+                &user,
+                &record.handoff,
+                &agencies,
+                &users,
+                &mut Names::new(),
+            )
+            .await?
+        },
     };
     Ok(Html(page.render()?))
 }
@@ -379,6 +410,17 @@ async fn new_page(
         told_contact_phone: typed.told_contact_phone.clone().unwrap_or_default(),
         notes: typed.notes.clone(),
         consent_override_reason: typed.consent_override_reason.clone().unwrap_or_default(),
+        self_consent: match self_consent_of(&consultation) {
+            ConsentAnswer::Yes => None,
+            other => Some(other.label().to_owned()),
+        },
+        self_consent_reason: typed.self_consent_reason.clone().unwrap_or_default(),
+        sender_phone: typed.sender_phone.clone().unwrap_or_default(),
+        agency_phone: agencies
+            .iter()
+            .find(|a| a.id == consultation.agency_id)
+            .and_then(|a| a.contact.phone_with_extension())
+            .unwrap_or_default(),
         errors,
         resend_of,
     };
@@ -396,6 +438,8 @@ fn empty_input(consultation_id: i64) -> SendInput {
         told_contact_phone: None,
         notes: HandoffNotes::default(),
         consent_override_reason: None,
+        self_consent_reason: None,
+        sender_phone: None,
     }
 }
 
@@ -448,6 +492,8 @@ pub async fn send(
             "told_contact_phone" => input.told_contact_phone = Some(v),
             "to_agency_ids" => input.to_agency_ids.extend(v.parse::<i64>().ok()),
             "consent_override_reason" => input.consent_override_reason = Some(v),
+            "self_consent_reason" => input.self_consent_reason = Some(v),
+            "sender_phone" => input.sender_phone = Some(v),
             "notes.done" => n.done = v,
             "notes.doing" => n.doing = v,
             "notes.planned" => n.planned = v,

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/agencies", get(directory::agencies))
         .route("/agencies/{id}", get(directory::agency))
+        .route("/agencies/{id}/contact", post(directory::agency_contact))
         .route("/departments", get(directory::departments))
         .route("/consultations/new", get(consultations::new_form))
         .route("/consultations", post(consultations::create))

@@ -16,6 +16,9 @@ pub struct Nav {
     pub can_read_audit: bool,
     /// 事業実績: the roles that work with persons.
     pub can_read_reports: bool,
+    /// The directory's internal notes (出典) and its contact details' form.
+    pub reads_source_notes: bool,
+    pub edits_directory: bool,
     pub municipality: String,
 }
 
@@ -29,6 +32,8 @@ impl Nav {
             can_manage_users: role.can_manage_users(),
             can_read_audit: role.can_read_audit_log(),
             can_read_reports: tsunagaru_app::policy::works_with_persons(&user.actor()),
+            reads_source_notes: tsunagaru_app::policy::reads_source_notes(&user.actor()),
+            edits_directory: tsunagaru_app::policy::may_edit_directory(&user.actor()),
             municipality: municipality.to_owned(),
         }
     }
@@ -127,6 +132,13 @@ pub struct AgencyRowView {
 pub struct AgencyPage {
     pub nav: Nav,
     pub row: AgencyRowView,
+    /// The contact form as typed (after an error) or as stored, its errors,
+    /// and what was just done.
+    pub contact: tsunagaru_domain::contact::ContactInput,
+    pub contact_errors: Vec<tsunagaru_app::FieldError>,
+    pub notice: String,
+    /// When the administrator last set the contact details (和暦), if ever.
+    pub contact_updated: Option<String>,
     pub programme_lines: Vec<String>,
     pub hub_type: Option<String>,
     pub towns: Vec<String>,
@@ -137,7 +149,9 @@ pub struct AgencyPage {
 #[template(path = "departments.html")]
 pub struct DepartmentsPage {
     pub nav: Nav,
-    pub departments: Vec<Department>,
+    /// Each 関係各課 with the agency row that receives its handoffs (its
+    /// page, its contact details).
+    pub departments: Vec<(Department, Option<Agency>)>,
 }
 
 #[derive(Template)]
@@ -414,6 +428,15 @@ pub struct HandoffView {
     pub suggested_agency: String,
     pub withdraw_reason: String,
     pub consent_override: bool,
+    /// Why it was shared although 本人's 同意 is 無 or 不明.
+    pub self_consent_reason: String,
+    /// Each side as the paper No.3 names it: (氏名, 電話).
+    pub sender: (String, String),
+    pub receiver: (String, String),
+    pub reporter: (String, String),
+    pub report_receiver: (String, String),
+    /// The other 引継機関 of the same No.3 (複数の関係機関に引継ぐ場合).
+    pub sent_with: String,
 }
 
 #[derive(Template)]
@@ -458,9 +481,6 @@ pub struct HandoffPage {
 #[template(path = "handoff_print.html")]
 pub struct HandoffPrintPage {
     pub h: HandoffView,
-    pub sent_by: String,
-    pub received_by: String,
-    pub reported_by: String,
     pub municipality: String,
 }
 
@@ -482,6 +502,12 @@ pub struct HandoffNewPage {
     pub told_contact_phone: String,
     pub notes: tsunagaru_store::HandoffNotes,
     pub consent_override_reason: String,
+    /// 本人's 同意 when it is not 有 (無 / 不明): the form asks for a reason.
+    pub self_consent: Option<String>,
+    pub self_consent_reason: String,
+    /// 相談受付者の電話 as typed, and the agency's phone used when left empty.
+    pub sender_phone: String,
+    pub agency_phone: String,
     pub errors: Vec<String>,
     /// Sending again a returned (差戻し) handoff: its id.
     pub resend_of: Option<i64>,

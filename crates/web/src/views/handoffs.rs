@@ -62,6 +62,15 @@ pub fn handoff_json(
         "suggested_agency_id": h.suggested_agency_id,
         "withdraw_reason": h.withdraw_reason,
         "consent_override": h.consent_override_reason.is_some(),
+        "self_consent_reason": h.self_consent_reason,
+        "sent_by": h.sent_by,
+        "sender_phone": h.sender_phone,
+        "received_by": h.received_by,
+        "receiver_phone": h.receiver_phone,
+        "reported_by": h.reported_by,
+        "reporter_phone": h.reporter_phone,
+        "report_received_by": h.report_received_by,
+        "report_receiver_phone": h.report_receiver_phone,
         "overdue": late.as_ref().map(|o| o.message()),
     })
 }
