@@ -426,6 +426,8 @@ pub struct CaseRecord {
     pub meetings: Vec<MeetingRow>,
     /// Whether the actor may work the case (担当CSW, 事務局).
     pub workable: bool,
+    /// The meetings the events come from, to name them (kind, title, day).
+    pub event_meetings: Vec<MeetingRow>,
 }
 
 impl App {
@@ -482,6 +484,15 @@ impl App {
             .filter(|m| sits_on.iter().any(|mine| mine.id == m.id))
             .collect();
         let workable = self.workable_case(actor, id).await.is_ok();
+        let mut event_meetings: Vec<MeetingRow> = Vec::new();
+        for meeting_id in events.iter().filter_map(|e| e.meeting_id) {
+            if event_meetings.iter().any(|m| m.id == meeting_id) {
+                continue;
+            }
+            if let Some(m) = self.repo.meeting(meeting_id).await? {
+                event_meetings.push(m.row);
+            }
+        }
         self.repo
             .append_audit(actor.audit(AuditAction::CaseViewed).record("case", id))
             .await?;
@@ -495,6 +506,7 @@ impl App {
             events,
             meetings,
             workable,
+            event_meetings,
         })
     }
 

@@ -515,7 +515,7 @@ macro_rules! case_sql {
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
-            record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: now, step: "agenda".into(), state: String::new(), detail: Some(format!("会議 ID {meeting_id}")), meeting_id: Some(meeting_id) }).await?;
+            record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: now, step: "agenda".into(), state: String::new(), detail: None, meeting_id: Some(meeting_id) }).await?;
             append_in(&store.clock, &mut tx, audit.record("meeting", meeting_id)).await?;
             tx.commit().await.map_err(db_error)
         }
@@ -625,7 +625,7 @@ macro_rules! case_sql {
                     move_case(&mut tx, case_id, from, to, now).await?;
                 }
                 let state = a.case_state.map(|(_, to)| to.code()).unwrap_or("");
-                record_case_event(&mut tx, CaseEvent { case_id, user_id: d.created_by, at: now, step: "plan_agreed".into(), state: state.to_owned(), detail: Some(format!("会議 ID {}", d.meeting_id)), meeting_id: Some(d.meeting_id) }).await?;
+                record_case_event(&mut tx, CaseEvent { case_id, user_id: d.created_by, at: now, step: "plan_agreed".into(), state: state.to_owned(), detail: None, meeting_id: Some(d.meeting_id) }).await?;
             }
             append_in(&store.clock, &mut tx, audit.record("meeting", d.meeting_id)).await?;
             tx.commit().await.map_err(db_error)?;

@@ -510,10 +510,18 @@ async fn the_consent_gate_offers_the_support_conference(backend: Backend) {
         !case_view.to_string().contains("月1回訪問する"),
         "{case_view}"
     );
+    let event_details = |view: &Value| -> Vec<String> {
+        view["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["detail"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
     assert!(
-        !case_view
-            .to_string()
-            .contains(&format!("会議 ID {support}")),
+        !event_details(&case_view)
+            .iter()
+            .any(|d| d.contains("支援会議")),
         "that the 支援会議 had the case on its agenda stays with its members: {case_view}"
     );
     let (_, case_view) = s.get(&s.csw, &format!("/api/v1/cases/{case}")).await;
@@ -521,6 +529,13 @@ async fn the_consent_gate_offers_the_support_conference(backend: Backend) {
         case_view.to_string().contains("月1回訪問する"),
         "the pledged member sees it on the case"
     );
+    // The 経過 names the meeting by its kind and day, never by an id.
+    let details = event_details(&case_view);
+    assert!(
+        details.iter().any(|d| d.starts_with("支援会議（令和")),
+        "{details:?}"
+    );
+    assert!(!case_view.to_string().contains("会議 ID"), "{case_view}");
     // No plan is agreed at a 支援会議.
     let (status, body) = s
         .post(

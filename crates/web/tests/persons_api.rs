@@ -704,6 +704,14 @@ async fn every_page_and_print_keeps_whereabouts_from_those_not_named(backend: Ba
         mine.body
             .contains("盛岡市上田三丁目2-1 → 盛岡市本宮一丁目1")
     );
+    // The history reads as words: no stored codes or JSON.
+    assert!(
+        mine.body
+            .contains("保護なし → 保護あり（住所・電話を見られる人: "),
+        "{}",
+        mine.body
+    );
+    assert!(!mine.body.contains("number&#34;") && !mine.body.contains("\"number\""));
 }
 
 async fn the_secretariat_merges_and_undoes_it_in_the_browser(backend: Backend) {

@@ -105,11 +105,29 @@ async fn pages_keep_scope_and_what_was_typed(backend: Backend) {
     let csv = app.get_with_cookie("/resources/export.csv", &staff).await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.body.starts_with('\u{feff}'));
+    // Named in Japanese with the day in 和暦 (the app's clock), ASCII beside it.
+    let day = tsunagaru_domain::era::EraDate::from_date(app.state.clock.today()).era_label();
+    let encoded: String = format!("地域資源_{day}.csv")
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = csv.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(
-        csv.headers["content-disposition"]
-            .to_str()
-            .unwrap()
-            .contains("community_resources.csv")
+        disposition.contains("filename=\"community_resources_"),
+        "{disposition}"
+    );
+    assert!(
+        disposition.contains(&format!("filename*=UTF-8''{encoded}")),
+        "{disposition}"
     );
     let hsds = app.get_with_cookie("/resources/hsds.json", &staff).await;
     let json: serde_json::Value = serde_json::from_str(&hsds.body).unwrap();

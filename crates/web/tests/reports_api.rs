@@ -310,6 +310,20 @@ async fn the_xlsx_has_a_sheet_per_section_and_suppresses_small_counts(backend: B
                 .unwrap()
                 .to_owned();
             assert!(kind.contains("spreadsheetml"), "{kind}");
+            // 事業実績_令和7年度(_公表用).xlsx, percent-encoded (RFC 6266).
+            let name = response.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let japanese = if path.contains("publication=1") {
+                "%E4%BA%8B%E6%A5%AD%E5%AE%9F%E7%B8%BE_%E4%BB%A4%E5%92%8C7%E5%B9%B4%E5%BA%A6_%E5%85%AC%E8%A1%A8%E7%94%A8.xlsx"
+            } else {
+                "%E4%BA%8B%E6%A5%AD%E5%AE%9F%E7%B8%BE_%E4%BB%A4%E5%92%8C7%E5%B9%B4%E5%BA%A6.xlsx"
+            };
+            assert!(
+                name.ends_with(&format!("filename*=UTF-8''{japanese}")),
+                "{name}"
+            );
             http_body_util::BodyExt::collect(response.into_body())
                 .await
                 .unwrap()

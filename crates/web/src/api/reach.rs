@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
+use crate::views::download::resources_file_name;
 use crate::views::intake::date_label;
 use crate::views::reach::{self, follow_up_views, menu_view, resource_view, target_view};
 use axum::extract::State;
@@ -278,10 +279,10 @@ async fn csv(
 ) -> Result<impl IntoResponse, ApiError> {
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"community_resources.csv\"",
+                resources_file_name(&state, "地域資源", "community_resources", "csv"),
             ),
         ],
         crate::views::hsds::csv(&state).await?,

@@ -9,6 +9,7 @@ use crate::error::{FormFailure, PageError};
 use crate::pages::templates::{
     AgencyChoice, ChangeView, FactView, Nav, PersonPage, PersonRowView, PersonsPage, TimelineEntry,
 };
+use crate::views::intake::history_value;
 use crate::views::intake::{date_label, label_of, method_label};
 use askama::Template;
 use axum::body::Bytes;
@@ -328,7 +329,7 @@ async fn person_page(
                 .or(c.before.as_deref())
                 .and_then(|t| serde_json::from_str(t).ok());
             ChangeView {
-                at: c.at.format("%Y-%m-%d %H:%M").to_string(),
+                at: crate::views::cases::moment_label(c.at),
                 user: users
                     .iter()
                     .find(|u| u.id == c.user_id)
@@ -351,10 +352,10 @@ async fn person_page(
                     {
                         "（保護のため表示しません）".into()
                     }
-                    (None, _) => format!(
+                    (None, field) => format!(
                         "{} → {}",
-                        c.before.clone().unwrap_or_default(),
-                        c.after.clone().unwrap_or_default()
+                        history_value(field, c.before.as_deref(), &users),
+                        history_value(field, c.after.as_deref(), &users)
                     ),
                 },
                 field: match c.field.as_str() {

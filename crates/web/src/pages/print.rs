@@ -113,28 +113,7 @@ impl PrintPage {
                 .map(|p| p.number.clone())
                 .unwrap_or_default()
         };
-        let disability = {
-            let d = &person.disability;
-            let mut parts = Vec::new();
-            if d.physical {
-                parts.push(format!(
-                    "身体（{}種{}級）",
-                    d.physical_type.map(|t| t.to_string()).unwrap_or_default(),
-                    d.physical_grade.map(|g| g.to_string()).unwrap_or_default()
-                ));
-            }
-            if let Some(i) = &d.intellectual {
-                parts.push(format!("療育（{i}）"));
-            }
-            if let Some(g) = d.mental_grade {
-                parts.push(format!("精神（{g}級）"));
-            }
-            if parts.is_empty() {
-                "無".to_owned()
-            } else {
-                format!("有 {}", parts.join("・"))
-            }
-        };
+        let disability = crate::views::intake::disability_label(&person.disability);
         let concerns = Concern::ALL
             .iter()
             .filter(|k| **k != Concern::Other)

@@ -8,6 +8,7 @@ use crate::error::{FormFailure, PageError};
 use crate::id::Id;
 use crate::pages::intake_form::choices;
 use crate::pages::templates::{Choice, Nav};
+use crate::views::download::resources_file_name;
 use crate::views::intake::date_label;
 use crate::views::reach::{
     self, FollowUpView, MenuView, ResourceView, TargetView, follow_up_views, menu_view,
@@ -701,10 +702,10 @@ pub async fn export_csv(
         .map_err(PageError::from)?;
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"community_resources.csv\"",
+                resources_file_name(&state, "地域資源", "community_resources", "csv"),
             ),
         ],
         body,
@@ -721,10 +722,10 @@ pub async fn export_hsds(
         .map_err(PageError::from)?;
     Ok((
         [
-            (header::CONTENT_TYPE, "application/json"),
+            (header::CONTENT_TYPE, "application/json".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"community_resources_hsds.json\"",
+                resources_file_name(&state, "地域資源_HSDS", "community_resources_hsds", "json"),
             ),
         ],
         serde_json::to_string_pretty(&body).unwrap_or_default(),

@@ -437,14 +437,35 @@ pub async fn case_view(state: &AppState, record: &CaseRecord) -> Result<CaseView
         meetings,
         events: events
             .iter()
-            .map(|e| CaseEventView {
-                at: date_label(
-                    e.at.with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("JST"))
-                        .date_naive(),
-                ),
-                step: step_label(&e.step).to_owned(),
-                user: user_name(&users, e.user_id),
-                detail: e.detail.clone().unwrap_or_default(),
+            .map(|e| {
+                // A meeting is named by its kind, title and day, not its id.
+                let meeting = e
+                    .meeting_id
+                    .and_then(|id| record.event_meetings.iter().find(|m| m.id == id))
+                    .map(|m| {
+                        let kind = state.app.kind_name(m.kind);
+                        let title = if m.title == kind || m.title.is_empty() {
+                            String::new()
+                        } else {
+                            format!("「{}」", m.title)
+                        };
+                        format!("{kind}{title}（{}）", datetime_label(m.starts_at))
+                    });
+                let detail = e
+                    .detail
+                    .clone()
+                    .filter(|d| !d.starts_with("会議 ID "))
+                    .unwrap_or_default();
+                CaseEventView {
+                    at: moment_label(e.at),
+                    step: step_label(&e.step).to_owned(),
+                    user: user_name(&users, e.user_id),
+                    detail: match (meeting, detail.is_empty()) {
+                        (Some(m), true) => m,
+                        (Some(m), false) => format!("{detail}（{m}）"),
+                        (None, _) => detail,
+                    },
+                }
             })
             .collect(),
     })

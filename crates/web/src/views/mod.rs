@@ -6,6 +6,7 @@ pub mod address;
 pub mod cases;
 pub mod desk;
 pub mod directory;
+pub mod download;
 pub mod handoffs;
 pub mod hsds;
 pub mod intake;

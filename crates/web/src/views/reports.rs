@@ -138,11 +138,20 @@ impl ReportQuery {
     }
 }
 
+/// `事業実績_令和7年度.csv`, `事業実績_令和7年度_公表用.xlsx`.
 fn file_name(report: &AnnualReport, publication: bool, ext: &str) -> String {
-    format!(
-        "attachment; filename=\"jigyo_jisseki_{}{}.{ext}\"",
-        report.fiscal_year.start_year(),
-        if publication { "_kohyo" } else { "" }
+    crate::views::download::disposition(
+        &format!(
+            "事業実績_{}{}",
+            report.fiscal_year.label(),
+            if publication { "_公表用" } else { "" }
+        ),
+        &format!(
+            "jigyo_jisseki_{}{}",
+            report.fiscal_year.start_year(),
+            if publication { "_kohyo" } else { "" }
+        ),
+        ext,
     )
 }
 
