@@ -458,7 +458,12 @@ impl App {
     }
 
     /// The whole case for an actor who may see it; the view is audited.
-    pub async fn case_record(&self, actor: &Actor, id: i64) -> Result<CaseRecord, AppError> {
+    pub async fn case_record(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reading: crate::Reading,
+    ) -> Result<CaseRecord, AppError> {
         let case = self
             .visible_case(actor, id)
             .await?
@@ -494,7 +499,13 @@ impl App {
             }
         }
         self.repo
-            .append_audit(actor.audit(AuditAction::CaseViewed).record("case", id))
+            .append_audit({
+                let event = actor.audit(AuditAction::CaseViewed).record("case", id);
+                match reading {
+                    crate::Reading::Screen => event,
+                    crate::Reading::Print => event.detail("支援プランの印刷表示"),
+                }
+            })
             .await?;
         Ok(CaseRecord {
             consented: consultation.as_ref().is_some_and(self_consented),

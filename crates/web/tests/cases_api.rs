@@ -247,6 +247,47 @@ async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
         StatusCode::OK,
         "a role in an agreed plan involves the agency"
     );
+    // The plan in force prints on A4, for whoever may see the case.
+    let (csw_page, _) = s.app.browser_sign_in("csw", USER_PASSWORD).await;
+    let print = s
+        .app
+        .get_with_cookie(&format!("/cases/{case}/plan/print"), &csw_page)
+        .await;
+    assert_eq!(print.status, StatusCode::OK);
+    for text in [
+        "支援プラン",
+        "（第1版）",
+        "盛岡 花子",
+        "よりそい会議で合意（令和8年12月10日",
+        "家計表を作る（令和8年12月10日（2026年））",
+        "次回見直し日",
+        "令和9年1月20日",
+        "家賃を3か月滞納",
+        "氏名＿＿",
+    ] {
+        assert!(print.body.contains(text), "{text}: {}", print.body);
+    }
+    let (stranger_page, _) = s.app.browser_sign_in("tanin", USER_PASSWORD).await;
+    assert_eq!(
+        s.app
+            .get_with_cookie(&format!("/cases/{case}/plan/print"), &stranger_page)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.app
+            .get_with_cookie(&format!("/cases/{case}/plan/print?version=9"), &csw_page)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let printed = s.app.repo().recent_audit_events(20).await.unwrap();
+    assert!(
+        printed
+            .iter()
+            .any(|e| e.action == "case_viewed" && e.detail == "支援プランの印刷表示")
+    );
     // …but may not change it.
     let (status, body) = s
         .post(&s.partner, &format!("/api/v1/cases/{case}/plans"), plan(3))

@@ -102,7 +102,10 @@ async fn case_answer(
     user: &crate::auth::CurrentUser,
     id: i64,
 ) -> Result<Json<Value>, ApiError> {
-    let record = state.app.case_record(&user.actor(), id).await?;
+    let record = state
+        .app
+        .case_record(&user.actor(), id, tsunagaru_app::Reading::Screen)
+        .await?;
     let view = case_view(state, &record).await?;
     Ok(Json(serde_json::to_value(view).unwrap_or(Value::Null)))
 }

@@ -190,7 +190,10 @@ pub async fn render_case(
     errors: &[FieldError],
     message: String,
 ) -> Result<String, PageError> {
-    let record = state.app.case_record(&user.actor(), case_id).await?;
+    let record = state
+        .app
+        .case_record(&user.actor(), case_id, tsunagaru_app::Reading::Screen)
+        .await?;
     let c = case_view(state, &record).await?;
     let can_work = record.workable && c.open;
     let case = &record.case;
@@ -364,6 +367,58 @@ pub async fn page(
     Ok(Html(
         render_case(&state, &user, id, None, "", &[], String::new()).await?,
     ))
+}
+
+#[derive(Template)]
+#[template(path = "plan_print.html")]
+pub struct PlanPrintPage {
+    pub c: crate::views::cases::CaseView,
+    pub plan: crate::views::cases::PlanView,
+    pub municipality: String,
+    pub printed_on: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PlanPrintQuery {
+    version: String,
+}
+
+/// 支援プラン on A4: the plan in force (or `?version=N`), with the
+/// assessment it rests on, the roles, and lines to sign. Audited as printed.
+pub async fn plan_print(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Id(id): Id,
+    axum::extract::Query(q): axum::extract::Query<PlanPrintQuery>,
+) -> Result<Html<String>, PageError> {
+    let record = state
+        .app
+        .case_record(&user.actor(), id, tsunagaru_app::Reading::Print)
+        .await?;
+    let c = case_view(&state, &record).await?;
+    let wanted: Option<i64> = tsunagaru_domain::kana::fold_width(&q.version)
+        .trim()
+        .parse()
+        .ok();
+    let plan = match wanted {
+        Some(v) => c.plans.iter().find(|p| p.version == v),
+        // The plan in force, else the newest draft.
+        None => c
+            .plans
+            .iter()
+            .find(|p| p.status == "agreed")
+            .or_else(|| c.plans.first()),
+    }
+    .cloned()
+    .ok_or(PageError::NotFound)?;
+    let page = PlanPrintPage {
+        plan,
+        municipality: state.pack.municipality.name.clone(),
+        printed_on: crate::views::intake::date_label(state.today()),
+        c,
+    };
+    Ok(Html(page.render()?))
 }
 
 #[derive(Template)]

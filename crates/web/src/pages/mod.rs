@@ -54,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/handoffs/{id}/{step}", post(handoffs::step))
         .route("/cases", get(cases::list).post(cases::open))
         .route("/cases/{id}", get(cases::page))
+        .route("/cases/{id}/plan/print", get(cases::plan_print))
         .route("/cases/{id}/{action}", post(cases::act))
         .route("/meetings", get(meetings::list).post(meetings::schedule))
         .route("/meetings/agenda", post(meetings::add_agenda_from_case))

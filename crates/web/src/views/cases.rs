@@ -134,6 +134,8 @@ pub struct PlanView {
     pub next_review_on: Option<NaiveDate>,
     pub next_review_label: String,
     pub created_by: String,
+    /// The day this version was written (和暦).
+    pub created_label: String,
 }
 
 impl PlanView {
@@ -188,6 +190,7 @@ impl PlanView {
             next_review_on: p.plan.next_review_on,
             next_review_label: opt_date(p.plan.next_review_on),
             created_by: user_name(users, p.created_by),
+            created_label: date_label(tsunagaru_store::in_japan(p.created_at).date_naive()),
         }
     }
 }
