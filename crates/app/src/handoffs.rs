@@ -443,6 +443,7 @@ impl App {
         c: &Consultation,
     ) -> Result<Vec<Suggestion>, AppError> {
         let agencies = self.repo.agencies().await?;
+        let departments = self.repo.departments().await?;
         let mut out: Vec<Suggestion> = Vec::new();
         let mut add = |agency: &Agency, reason: String| {
             if agency.id != c.agency_id && !out.iter().any(|s| s.agency_id == agency.id) {
@@ -474,7 +475,14 @@ impl App {
                         add(a, format!("{label}（住所の担当地域包括支援センター）"));
                     }
                 } else if let Some(a) = agencies.iter().find(|a| &a.key == target && a.active) {
-                    add(a, label.to_owned());
+                    // A 関係各課 says what it takes (its 主な内容).
+                    match departments
+                        .iter()
+                        .find(|d| a.is_department && d.no == a.department_no)
+                    {
+                        Some(d) => add(a, format!("{label}（関係各課: {}）", d.main_content)),
+                        None => add(a, label.to_owned()),
+                    }
                 }
             }
         }

@@ -125,7 +125,11 @@ impl App {
                 .ok()
         };
         let users = self.repo.users().await?;
-        for id in &input.member_user_ids {
+        // A person ticked twice (under two of their agencies) sits once.
+        let mut member_ids = input.member_user_ids.clone();
+        member_ids.sort_unstable();
+        member_ids.dedup();
+        for id in &member_ids {
             match users.iter().find(|u| u.id == *id && u.active) {
                 None => problems.push(field(
                     "member_user_ids",
@@ -158,7 +162,7 @@ impl App {
                 starts_at: at,
                 place: input.place.trim().to_owned(),
                 created_by: actor.id(),
-                member_user_ids: input.member_user_ids.clone(),
+                member_user_ids: member_ids.clone(),
             });
             if let Some(time) = paired {
                 match paired_support_conference(at, time) {
@@ -168,7 +172,7 @@ impl App {
                         starts_at: support_at,
                         place: input.place.trim().to_owned(),
                         created_by: actor.id(),
-                        member_user_ids: input.member_user_ids.clone(),
+                        member_user_ids: member_ids.clone(),
                     }),
                     Err(m) => {
                         problems.push(field("support_conference_at", m));

@@ -116,6 +116,9 @@ async fn pages_keep_their_scope_and_the_pledge_comes_first(backend: Backend) {
     let cases = s.app.get_with_cookie("/cases", &s.stranger.0).await;
     assert!(!cases.body.contains("盛岡 花子"));
 
+    // Members are chosen by agency, then person.
+    let meetings = s.app.get_with_cookie("/meetings", &s.csw.0).await;
+    assert!(meetings.body.contains("まとめて選ぶ") && meetings.body.contains("data-picker-group"));
     // A 支援会議 with the partner as a member.
     let partner = s.partner_id.to_string();
     let r = s

@@ -568,9 +568,17 @@ async fn suggestions_follow_the_address_and_the_concerns(backend: Backend) {
         .iter()
         .map(|v| v["name"].as_str().unwrap())
         .collect();
+    // 介護 → the address's center and the 関係各課 of 介護; 収入・生活費 →
+    // くらしの相談支援室 and 生活福祉課 (the pack's mapping).
     assert_eq!(
         names,
-        ["仁王・上田地域包括支援センター", "盛岡市くらしの相談支援室"],
+        [
+            "仁王・上田地域包括支援センター",
+            "保健福祉部 介護保険課",
+            "保健福祉部 長寿社会課",
+            "盛岡市くらしの相談支援室",
+            "保健福祉部 生活福祉第一課・第二課",
+        ],
         "{suggested}"
     );
     assert!(
@@ -578,6 +586,10 @@ async fn suggestions_follow_the_address_and_the_concerns(backend: Backend) {
             .as_str()
             .unwrap()
             .contains("介護のこと")
+    );
+    assert_eq!(
+        suggested[4]["reason"],
+        "収入・生活費のこと（関係各課: 生活困窮・生活保護）"
     );
 }
 
@@ -941,6 +953,17 @@ async fn sharing_without_consent_asks_a_reason_and_no3_names_each_side(backend: 
     let path = format!("/consultations/{consultation}/handoffs");
     let form = s.app.get_with_cookie(&path, &sender).await;
     assert!(form.body.contains("本人の同意（個人情報の取扱い）が「無」"));
+    // The other agencies come grouped by 分野, centers with their 担当地区,
+    // the 関係各課 apart, behind a filter box.
+    for text in [
+        "data-picker-filter",
+        "<legend>高齢",
+        "<legend>関係各課",
+        "担当地区: 米内・山岸",
+        "消費生活センター",
+    ] {
+        assert!(form.body.contains(text), "{text}: {}", form.body);
+    }
     let r = s
         .app
         .post_form_with_cookie(

@@ -159,6 +159,7 @@ const TABLE: &[Row] = &[
     r("POST", "/trainings",                          "/trainings",                          "", "403 403 403 403 403 422 403 403 403 422 403 403 303"),
     r("GET",  "/assets/app.css",                     "/assets/app.css",                     "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     r("GET",  "/assets/address.js",                  "/assets/address.js",                  "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    r("GET",  "/assets/picker.js",                   "/assets/picker.js",                   "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     r("GET",  "/assets/print.css",                   "/assets/print.css",                   "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     r("GET",  "/healthz",                            "/healthz",                            "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     r("GET",  "/api/openapi.json",                   "/api/openapi.json",                   "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),

@@ -40,6 +40,18 @@ pub async fn address_js() -> impl IntoResponse {
     )
 }
 
+const PICKER_JS: &str = include_str!("../../assets/picker.js");
+
+pub async fn picker_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        PICKER_JS,
+    )
+}
+
 pub async fn health() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
 }

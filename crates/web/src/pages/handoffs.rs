@@ -12,6 +12,7 @@ use crate::pages::templates::{
 use crate::views::cases::{moment_label, user_name};
 use crate::views::handoffs::handoff_json;
 use crate::views::intake::date_label;
+use crate::views::picker::{PickerPart, agencies_by_field};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -395,17 +396,20 @@ async fn new_page(
             .iter()
             .map(|s| format!("{}: {}", s.name, s.reason))
             .collect(),
-        others: agencies
+        others_open: typed
+            .to_agency_ids
             .iter()
-            .filter(|a| {
-                a.active && a.id != consultation.agency_id && !suggested_ids.contains(&a.id)
-            })
-            .map(|a| AgencyChoice {
-                id: a.id,
-                name: a.name.clone(),
-                checked: typed.to_agency_ids.contains(&a.id),
-            })
-            .collect(),
+            .any(|id| !suggested_ids.contains(id)),
+        others: PickerPart {
+            groups: &agencies_by_field(
+                &agencies,
+                |a| a.active && a.id != consultation.agency_id && !suggested_ids.contains(&a.id),
+                &typed.to_agency_ids,
+            ),
+            name: "to_agency_ids",
+            picker_id: "agency-picker",
+        }
+        .html(),
         told_contact_name: typed.told_contact_name.clone().unwrap_or_default(),
         told_contact_phone: typed.told_contact_phone.clone().unwrap_or_default(),
         notes: typed.notes.clone(),

@@ -9,6 +9,7 @@ use crate::error::{FormFailure, PageError};
 use crate::id::Id;
 use crate::pages::templates::{Choice, Nav};
 use crate::views::cases::{MeetingRef, MeetingView, meeting_view};
+use crate::views::picker::{PickerPart, users_by_agency};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -19,12 +20,6 @@ use tsunagaru_app::meetings::{DecisionInput, MeetingAccess, MeetingInput};
 use tsunagaru_domain::case::{MeetingKind, TopicInput};
 use tsunagaru_domain::intake::FieldError;
 
-pub struct MemberChoice {
-    pub id: i64,
-    pub label: String,
-    pub checked: bool,
-}
-
 #[derive(Template)]
 #[template(path = "meetings.html")]
 pub struct MeetingsPage {
@@ -34,7 +29,8 @@ pub struct MeetingsPage {
     pub can_schedule: bool,
     pub kinds: Vec<Choice>,
     pub repeats: Vec<Choice>,
-    pub members: Vec<MemberChoice>,
+    /// Members by agency, with a filter box (rendered).
+    pub members: String,
     pub title: String,
     pub date: String,
     pub time: String,
@@ -76,24 +72,17 @@ async fn render_meetings(
         .partition(|m| m.starts_at.date() >= today);
     let agencies = state.app.agencies().await?;
     let users = state.app.staff().await?;
-    let members = users
+    // Members are chosen by agency, then person (a whole agency at once).
+    let candidates: Vec<&tsunagaru_store::User> = users
         .iter()
         .filter(|u| u.active && u.role.works_with_persons() && u.id != user.user.id)
-        .map(|u| MemberChoice {
-            id: u.id,
-            label: format!(
-                "{}（{}）",
-                u.display_name,
-                u.agency_ids
-                    .iter()
-                    .filter_map(|a| agencies.iter().find(|x| x.id == *a))
-                    .map(|a| a.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join("・")
-            ),
-            checked: form.members.contains(&u.id),
-        })
         .collect();
+    let members = PickerPart {
+        groups: &users_by_agency(&candidates, &agencies, &form.members),
+        name: "member_user_ids",
+        picker_id: "member-picker",
+    }
+    .html();
     let page = MeetingsPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         upcoming,

@@ -497,7 +497,10 @@ pub struct HandoffNewPage {
     pub continue_at_origin: bool,
     pub suggested: Vec<AgencyChoice>,
     pub suggestion_reasons: Vec<String>,
-    pub others: Vec<AgencyChoice>,
+    /// The other agencies and 関係各課, grouped, with a filter box (rendered),
+    /// open when one of them was chosen.
+    pub others: String,
+    pub others_open: bool,
     pub told_contact_name: String,
     pub told_contact_phone: String,
     pub notes: tsunagaru_store::HandoffNotes,

@@ -10,5 +10,6 @@ pub mod download;
 pub mod handoffs;
 pub mod hsds;
 pub mod intake;
+pub mod picker;
 pub mod reach;
 pub mod reports;
