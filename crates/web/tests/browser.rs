@@ -407,7 +407,7 @@ async fn choose(
     option: &str,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let xpath = format!(
-        "//fieldset[legend[normalize-space(.)='{legend}']]//label[normalize-space(.)='{option}']/input"
+        "//fieldset[legend[normalize-space(.)='{legend}' or normalize-space(.)='{legend} 必須']]//label[normalize-space(.)='{option}']/input"
     );
     client
         .wait()

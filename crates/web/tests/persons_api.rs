@@ -832,6 +832,26 @@ async fn impossible_dates_and_oversized_sheets_are_refused(backend: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(r.body.contains("大きすぎます"), "{}", r.body);
+    // A sheet with errors comes back with a summary that links each error to
+    // its field (forms.js moves the focus there), required fields marked.
+    let r = app
+        .post_form_with_cookie(
+            "/consultations",
+            &session,
+            &[("csrf_token", &csrf), ("person.kana", "もりおか")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for text in [
+        "class=\"error error-summary\" role=\"alert\" tabindex=\"-1\"",
+        "<a href=\"#person.name\" data-field=\"person.name\">氏名を入力してください</a>",
+        "<a href=\"#chief_complaint\" data-field=\"chief_complaint\">",
+        "氏名 <span class=\"required\">必須</span>",
+        "<script src=\"/assets/forms.js\" defer>",
+        "value=\"もりおか\"",
+    ] {
+        assert!(r.body.contains(text), "{text}");
+    }
     // Nothing was stored: no consultation was written.
     let written = app
         .repo()

@@ -160,6 +160,7 @@ const TABLE: &[Row] = &[
     r("GET",  "/assets/app.css",                     "/assets/app.css",                     "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     r("GET",  "/assets/address.js",                  "/assets/address.js",                  "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     r("GET",  "/assets/picker.js",                   "/assets/picker.js",                   "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    r("GET",  "/assets/forms.js",                    "/assets/forms.js",                   "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     r("GET",  "/assets/print.css",                   "/assets/print.css",                   "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     r("GET",  "/healthz",                            "/healthz",                            "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     r("GET",  "/api/openapi.json",                   "/api/openapi.json",                   "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),

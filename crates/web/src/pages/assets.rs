@@ -4,7 +4,12 @@ use crate::error::PageError;
 use axum::http::header;
 use axum::response::IntoResponse;
 
-const APP_CSS: &str = include_str!("../../assets/app.css");
+/// The デジタル庁デザインシステム tokens (vendored), then the app's rules, which
+/// use only those tokens.
+const APP_CSS: &str = concat!(
+    include_str!("../../assets/tokens.css"),
+    include_str!("../../assets/app.css")
+);
 
 pub async fn css() -> impl IntoResponse {
     (
@@ -37,6 +42,18 @@ pub async fn address_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         ADDRESS_JS,
+    )
+}
+
+const FORMS_JS: &str = include_str!("../../assets/forms.js");
+
+pub async fn forms_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        FORMS_JS,
     )
 }
 

@@ -39,6 +39,14 @@ impl Errors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Each error with its field, for an error summary's links.
+    pub fn links(&self) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .flat_map(|(field, messages)| messages.iter().map(|m| (field.clone(), m.clone())))
+            .collect()
+    }
 }
 
 pub fn errors_of(fields: &[FieldError]) -> Errors {

@@ -122,6 +122,7 @@ pub fn router() -> Router<AppState> {
         .route("/assets/app.css", get(assets::css))
         .route("/assets/address.js", get(assets::address_js))
         .route("/assets/picker.js", get(assets::picker_js))
+        .route("/assets/forms.js", get(assets::forms_js))
         .route("/assets/print.css", get(assets::print_css))
         .route("/healthz", get(assets::health))
         .method_not_allowed_fallback(form_address::fallback)

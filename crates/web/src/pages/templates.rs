@@ -289,8 +289,12 @@ impl IntakePage {
         self.errors.contains_key(field)
     }
 
-    pub fn all_errors(&self) -> Vec<String> {
-        self.errors.values().flatten().cloned().collect()
+    /// Each error with the field it belongs to, for the summary's links.
+    pub fn error_links(&self) -> Vec<(String, String)> {
+        self.errors
+            .iter()
+            .flat_map(|(field, messages)| messages.iter().map(|m| (field.clone(), m.clone())))
+            .collect()
     }
 }
 
