@@ -6,8 +6,14 @@
 use tsunagaru_domain::intake::MemberStatus;
 use tsunagaru_store::MemberRow;
 
-const STEP: i32 = 96;
-const SIZE: i32 = 30;
+/// Between two people side by side: wide enough that a name of eight
+/// characters under each stays clear of the other's and of the lines between.
+const STEP: i32 = 124;
+const SIZE: i32 = 34;
+/// Between generations: the two label lines under a symbol and the bar to
+/// the next generation never meet.
+const ROW: i32 = 140;
+const FONT: i32 = 12;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -94,7 +100,7 @@ pub fn svg(members: &[MemberRow]) -> String {
         (Place::Other, 2),
     ];
     let level = |p: Place| rows.iter().find(|(q, _)| *q == p).map_or(2, |(_, l)| *l);
-    let y_of = |l: i32| 40 + l * 100;
+    let y_of = |l: i32| 40 + l * ROW;
     let of = |p: Place| {
         members
             .iter()
@@ -102,7 +108,7 @@ pub fn svg(members: &[MemberRow]) -> String {
     };
     let mut nodes: Vec<Node> = Vec::new();
     // Generation of 本人: siblings, 本人, spouse, others, left to right.
-    let mut x = 60;
+    let mut x = STEP / 2 + 10;
     for m in of(Place::Sibling)
         .chain(of(Place::Me))
         .chain(of(Place::Spouse))
@@ -118,7 +124,7 @@ pub fn svg(members: &[MemberRow]) -> String {
     let me_x = nodes
         .iter()
         .find(|n| place(n.member.relationship.as_str()) == Place::Me)
-        .map_or(60, |n| n.x);
+        .map_or(STEP / 2 + 10, |n| n.x);
     let spouse_x = nodes
         .iter()
         .find(|n| place(n.member.relationship.as_str()) == Place::Spouse)
@@ -131,7 +137,7 @@ pub fn svg(members: &[MemberRow]) -> String {
         (Place::Grandchild, spouse_x.map_or(me_x, |s| (me_x + s) / 2)),
     ] {
         let group: Vec<&MemberRow> = of(p).collect();
-        let start = centered(group.len(), center).max(40);
+        let start = centered(group.len(), center).max(STEP / 2);
         for (i, m) in group.into_iter().enumerate() {
             nodes.push(Node {
                 member: m,
@@ -142,12 +148,13 @@ pub fn svg(members: &[MemberRow]) -> String {
     }
     let used_levels: Vec<i32> = nodes.iter().map(|n| n.y).collect();
     let top = used_levels.iter().min().copied().unwrap_or(y_of(2)) - 40;
-    let bottom = used_levels.iter().max().copied().unwrap_or(y_of(2)) + 60;
-    let right = nodes.iter().map(|n| n.x).max().unwrap_or(60) + 70;
+    let bottom = used_levels.iter().max().copied().unwrap_or(y_of(2)) + SIZE / 2 + 50;
+    let right = nodes.iter().map(|n| n.x).max().unwrap_or(60) + STEP;
     let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"genogram\" role=\"img\" aria-label=\"ジェノグラム\" viewBox=\"0 {top} {right} {}\" width=\"{right}\" height=\"{}\" font-size=\"11\" font-family=\"sans-serif\"><title>ジェノグラム</title>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"genogram\" role=\"img\" aria-label=\"ジェノグラム\" viewBox=\"0 {top} {right} {}\" width=\"{}\" height=\"{}\" font-size=\"{FONT}\" font-family=\"sans-serif\"><title>ジェノグラム</title>",
         bottom - top,
-        bottom - top
+        right * 5 / 4,
+        (bottom - top) * 5 / 4
     );
     let find = |p: Place| {
         nodes
@@ -163,19 +170,32 @@ pub fn svg(members: &[MemberRow]) -> String {
         );
         let py = y_of(1);
         if parents.len() > 1 {
+            // The marriage line joins the symbols' sides, not their centres.
             out.push_str(&format!(
-                "<line x1=\"{l}\" y1=\"{py}\" x2=\"{r}\" y2=\"{py}\" stroke=\"#1a1a1c\"/>"
+                "<line x1=\"{}\" y1=\"{py}\" x2=\"{}\" y2=\"{py}\" stroke=\"#1a1a1c\"/>",
+                l + SIZE / 2,
+                r - SIZE / 2
             ));
         }
-        let mid = (l + r) / 2;
-        let bar = y_of(2) - 35;
+        // Down from the marriage line between two parents; beside a single
+        // parent, so the line never runs through its labels.
+        let (mid, from_y) = if parents.len() > 1 {
+            ((l + r) / 2, py)
+        } else {
+            let drop = l + STEP / 2;
+            out.push_str(&format!(
+                "<line x1=\"{}\" y1=\"{py}\" x2=\"{drop}\" y2=\"{py}\" stroke=\"#1a1a1c\"/>",
+                l + SIZE / 2
+            ));
+            (drop, py)
+        };
+        let bar = y_of(2) - SIZE / 2 - 20;
         let kids: Vec<i32> = find(Place::Sibling)
             .chain(find(Place::Me))
             .map(|n| n.x)
             .collect();
         out.push_str(&format!(
-            "<line x1=\"{mid}\" y1=\"{}\" x2=\"{mid}\" y2=\"{bar}\" stroke=\"#1a1a1c\"/>",
-            py + SIZE / 2
+            "<line x1=\"{mid}\" y1=\"{from_y}\" x2=\"{mid}\" y2=\"{bar}\" stroke=\"#1a1a1c\"/>"
         ));
         let (kl, kr) = (
             kids.iter().min().copied().unwrap_or(mid).min(mid),
@@ -202,13 +222,20 @@ pub fn svg(members: &[MemberRow]) -> String {
     }
     let children: Vec<i32> = find(Place::Child).map(|n| n.x).collect();
     if !children.is_empty() {
-        let from = spouse_x.map_or(me_x, |s| (me_x + s) / 2);
-        let start_y = if spouse_x.is_some() {
-            y0
-        } else {
-            y0 + SIZE / 2 + 3
+        // From the marriage line, or from beside 本人 (not through the labels).
+        let from = match spouse_x {
+            Some(s) => (me_x + s) / 2,
+            None => {
+                let drop = me_x + STEP / 2;
+                out.push_str(&format!(
+                    "<line x1=\"{}\" y1=\"{y0}\" x2=\"{drop}\" y2=\"{y0}\" stroke=\"#1a1a1c\"/>",
+                    me_x + SIZE / 2 + 4
+                ));
+                drop
+            }
         };
-        let bar = y_of(3) - 35;
+        let start_y = y0;
+        let bar = y_of(3) - SIZE / 2 - 20;
         out.push_str(&format!(
             "<line x1=\"{from}\" y1=\"{start_y}\" x2=\"{from}\" y2=\"{bar}\" stroke=\"#1a1a1c\"/>"
         ));
@@ -236,10 +263,11 @@ pub fn svg(members: &[MemberRow]) -> String {
         })
         .collect();
     if together.len() > 1 {
-        let l = together.iter().map(|n| n.x).min().unwrap_or(0) - 34;
-        let r = together.iter().map(|n| n.x).max().unwrap_or(0) + 34;
-        let t = together.iter().map(|n| n.y).min().unwrap_or(0) - 28;
-        let b = together.iter().map(|n| n.y).max().unwrap_or(0) + 44;
+        // Around the symbols and their labels, not through them.
+        let l = together.iter().map(|n| n.x).min().unwrap_or(0) - STEP / 2 + 4;
+        let r = together.iter().map(|n| n.x).max().unwrap_or(0) + STEP / 2 - 4;
+        let t = together.iter().map(|n| n.y).min().unwrap_or(0) - SIZE / 2 - 10;
+        let b = together.iter().map(|n| n.y).max().unwrap_or(0) + SIZE / 2 + 38;
         out.push_str(&format!(
             "<rect x=\"{l}\" y=\"{t}\" width=\"{}\" height=\"{}\" rx=\"12\" fill=\"none\" stroke=\"#626264\" stroke-dasharray=\"5 4\"/>",
             r - l,
@@ -270,14 +298,14 @@ pub fn svg(members: &[MemberRow]) -> String {
         out.push_str(&format!(
             "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
             n.x,
-            n.y + SIZE / 2 + 16,
+            n.y + SIZE / 2 + 4 + FONT,
             escape(n.member.relationship.as_str())
         ));
         let name: String = n.member.name.chars().take(8).collect();
         out.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#626264\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#4d4d4d\">{}</text>",
             n.x,
-            n.y + SIZE / 2 + 29,
+            n.y + SIZE / 2 + 6 + 2 * FONT,
             escape(&name)
         ));
     }
@@ -330,6 +358,92 @@ mod tests {
         );
         assert!(svg.contains("盛岡 &lt;太&gt;"), "names are escaped");
         assert!(!svg.contains("style="), "no inline style (CSP)");
+    }
+
+    /// Every `<line>` as (x1, y1, x2, y2) and every `<text>` as its box
+    /// (left, top, right, bottom), the text taken as `FONT` wide per character.
+    /// A segment or a box: (x1, y1, x2, y2) or (left, top, right, bottom).
+    type Rect = [i32; 4];
+
+    fn geometry(svg: &str) -> (Vec<Rect>, Vec<(String, Rect)>) {
+        let attr = |tag: &str, name: &str| -> i32 {
+            let tag = format!(" {tag}");
+            let at = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            tag[at..].split('"').next().unwrap().parse().unwrap()
+        };
+        let lines = svg
+            .split("<line ")
+            .skip(1)
+            .map(|t| [attr(t, "x1"), attr(t, "y1"), attr(t, "x2"), attr(t, "y2")])
+            .collect();
+        let texts = svg
+            .split("<text ")
+            .skip(1)
+            .map(|t| {
+                let content = t.split('>').nth(1).unwrap().split('<').next().unwrap();
+                let (x, y) = (attr(t, "x"), attr(t, "y"));
+                let half = content.chars().count() as i32 * FONT / 2;
+                (
+                    content.to_owned(),
+                    [x - half, y - FONT + 2, x + half, y + 3],
+                )
+            })
+            .collect();
+        (lines, texts)
+    }
+
+    #[test]
+    fn labels_stay_clear_of_every_line() {
+        let households = [
+            // A single parent: the line to 本人 comes down beside the mother.
+            vec![
+                member("盛岡 花子", "本人", "female", None),
+                member("盛岡 キヨ", "母", "female", Some("together")),
+            ],
+            // 本人 with children and no spouse; siblings; both parents.
+            vec![
+                member("盛岡 花子", "本人", "female", None),
+                member("盛岡 太郎兵衛門", "父", "male", None),
+                member("盛岡 キヨ", "母", "female", None),
+                member("盛岡 次郎", "弟", "male", None),
+                member("盛岡 一", "長男", "male", Some("together")),
+                member("盛岡 二葉", "長女", "female", Some("together")),
+            ],
+            // 本人 with a spouse, a child and a grandchild.
+            vec![
+                member("盛岡 花子", "本人", "female", None),
+                member("盛岡 一郎", "夫", "male", Some("together")),
+                member("盛岡 一", "長男", "male", None),
+                member("盛岡 孫", "孫", "male", None),
+            ],
+        ];
+        for household in households {
+            let svg = svg(&household);
+            let (lines, texts) = geometry(&svg);
+            for [x1, y1, x2, y2] in &lines {
+                for (label, [l, t, r, b]) in &texts {
+                    // Lines are horizontal or vertical.
+                    let crosses = if x1 == x2 {
+                        l < x1 && x1 < r && y1.min(y2) < b && t < y1.max(y2)
+                    } else {
+                        t < y1 && y1 < b && x1.min(x2) < r && l < x1.max(x2)
+                    };
+                    assert!(
+                        !crosses,
+                        "「{label}」 {:?} is crossed by the line {:?}: {svg}",
+                        [l, t, r, b],
+                        [x1, y1, x2, y2]
+                    );
+                }
+            }
+            // Labels do not run into each other either.
+            for (i, (a, [l1, t1, r1, b1])) in texts.iter().enumerate() {
+                for (b_label, [l2, t2, r2, b2]) in texts.iter().skip(i + 1) {
+                    let overlap = l1 < r2 && l2 < r1 && t1 < b2 && t2 < b1;
+                    assert!(!overlap, "「{a}」 and 「{b_label}」 overlap: {svg}");
+                }
+            }
+        }
     }
 
     #[test]
