@@ -1395,3 +1395,111 @@ async fn the_city_reads_the_years_figures_and_downloads_the_xlsx() {
     client.close().await.unwrap();
     outcome.unwrap();
 }
+
+/// A second consultation from the person's page needs no retyping, and the
+/// mother recorded on the first sheet stays in the household when the second
+/// lists only 本人; a returned handoff is sent again to the agency the
+/// receiver suggested, with the No.3 carried over, the choice of other
+/// agencies narrowed by the filter box.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_sheet_keeps_the_mother_and_a_returned_handoff_is_sent_again() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    app.create_user("okuru", "staff", &[1]).await;
+    app.create_user("ukeru", "staff", &[2]).await;
+    let token = app.token("okuru", common::USER_PASSWORD).await;
+    let receiver = app.token("ukeru", common::USER_PASSWORD).await;
+    let sheet = serde_json::json!({"method": "phone", "person": {"name": "盛岡 花子", "kana": "もりおか はなこ", "sex": "female",
+        "address": {"postal_code": "020-0066", "line": "盛岡市上田三丁目2-1"}},
+        "concerns": [{"category": "介護のこと", "main": true}], "chief_complaint": "母の介護が心配",
+        "household": [{"name": "盛岡 花子", "relationship": "本人", "consent": "yes"},
+                      {"name": "盛岡 キヨ", "relationship": "母", "sex": "female", "age": 84, "living": "together", "consent": "yes"}]});
+    let created = app
+        .post_json("/api/v1/consultations", Some(&token), &sheet)
+        .await
+        .json();
+    let person = created["person_id"].as_i64().unwrap();
+    // Sent to agency 2, which returns it and names agency 3.
+    let sent = app
+        .post_json(
+            "/api/v1/handoffs",
+            Some(&token),
+            &serde_json::json!({"consultation_id": created["id"], "to_agency_ids": [2],
+                "notes": {"requests": "訪問して母の状態を確認してください"}}),
+        )
+        .await
+        .json();
+    let returned = sent["handoffs"][0]["id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/handoffs/{returned}/return"),
+            Some(&receiver),
+            &serde_json::json!({"reason": "担当地区外のため", "suggested_agency_id": 3}),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.body);
+    let base = serve(&app).await;
+    let profile = common::TempDir::new("tsunagaru-chromium");
+    let (_driver, client) = browser(&profile.0).await;
+    let outcome = async {
+        sign_in(&client, &base, "okuru", common::USER_PASSWORD).await?;
+        // 新しい相談を受け付ける: the sheet comes filled from the record.
+        client.goto(&format!("{base}/persons/{person}")).await?;
+        client.wait().at_most(WAIT).for_element(Locator::LinkText("新しい相談を受け付ける")).await?.click().await?;
+        wait_for_text(&client, "#from-person", |t| t.contains("記録にある方")).await?;
+        assert_eq!(field(&client, "氏名").await?.prop("value").await?.as_deref(), Some("盛岡 花子"));
+        assert_eq!(field(&client, "氏名（2）").await?.prop("value").await?.as_deref(), Some("盛岡 キヨ"));
+        // This sheet lists only 本人: every field of the mother's row is emptied.
+        client
+            .execute(
+                "document.querySelectorAll('[name^=\"household[1]\"]').forEach(function (e) { e.value = ''; });",
+                vec![],
+            )
+            .await?;
+        choose(&client, "相談方法", "来談").await?;
+        client.find(Locator::Css("#concern-income")).await?.click().await?;
+        client.find(Locator::Css("input[name=main_concern][value=income]")).await?.click().await?;
+        field(&client, "主訴").await?.send_keys("生活費のこと").await?;
+        field(&client, "同意（1）").await?.select_by_label("有").await?;
+        client.wait().at_most(WAIT).for_element(Locator::XPath("//button[normalize-space()='保存する']")).await?.click().await?;
+        // Still her household: the mother stays, on the page and in the genogram.
+        let household = wait_for_text(&client, "#household table", |t| t.contains("盛岡 花子")).await?;
+        assert!(household.contains("盛岡 キヨ"), "{household}");
+        let genogram = client.find(Locator::Css("#household svg.genogram")).await?.html(false).await?;
+        assert!(genogram.contains("盛岡 キヨ"), "{genogram}");
+        snap(&client, "20-second-sheet-keeps-mother").await;
+
+        // 差戻し → 別の機関へ送り直す, with the No.3 and the suggested agency.
+        client.goto(&format!("{base}/handoffs/{returned}")).await?;
+        client.wait().at_most(WAIT).for_element(Locator::Css("#resend")).await?.click().await?;
+        wait_for_text(&client, "#resending", |t| t.contains("送り直します")).await?;
+        assert_eq!(
+            field(&client, "引継機関に対応してもらいたいこと").await?.prop("value").await?.as_deref(),
+            Some("訪問して母の状態を確認してください")
+        );
+        let suggested = client.find(Locator::Css("#other-agencies input[name=to_agency_ids][value='3']")).await?;
+        assert_eq!(suggested.prop("checked").await?.as_deref(), Some("true"));
+        // The filter box narrows the other agencies.
+        let filter = field(&client, "絞り込み").await?;
+        filter.send_keys("消費").await?;
+        let shown = |label: &'static str| {
+            let client = client.clone();
+            async move {
+                let item = client
+                    .find(Locator::XPath(&format!("//div[@id='agency-picker']//label[@data-picker-item][contains(., '{label}')]")))
+                    .await?;
+                Ok::<bool, Box<dyn std::error::Error>>(item.is_displayed().await?)
+            }
+        };
+        assert!(shown("消費生活センター").await?);
+        assert!(!shown("子育て世代包括支援センター").await?);
+        filter.clear().await?;
+        click_button(&client, "引継ぎを送る").await?;
+        assert_eq!(wait_for_text(&client, "#handoff-status", |t| !t.is_empty()).await?, "送付済");
+        client.goto(&format!("{base}/handoffs/{returned}")).await?;
+        assert_eq!(wait_for_text(&client, "#handoff-status", |t| !t.is_empty()).await?, "取消");
+        Ok::<(), Box<dyn std::error::Error>>(())
+    }
+    .await;
+    client.close().await.unwrap();
+    outcome.unwrap();
+}
