@@ -16,6 +16,7 @@ pub mod auth;
 pub use tsunagaru_app::bootstrap;
 mod csrf;
 mod error;
+mod failed_forms;
 mod id;
 mod pages;
 mod security;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub config: WebConfig,
     /// The one clock, shared with the store (`Repository::clock`).
     pub clock: Clock,
+    /// Pages of forms that failed, for POST-redirect-GET (in memory only).
+    pub failed_forms: Arc<failed_forms::FailedForms>,
 }
 
 use tsunagaru_app::App;
@@ -72,6 +75,7 @@ impl AppState {
             address,
             config,
             clock,
+            failed_forms: Arc::default(),
         })
     }
 
@@ -85,6 +89,10 @@ pub fn app(state: AppState) -> axum::Router {
     pages::router()
         .merge(api::router())
         .fallback(pages::assets::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            failed_forms::keep,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::check,

@@ -832,15 +832,34 @@ async fn impossible_dates_and_oversized_sheets_are_refused(backend: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(r.body.contains("大きすぎます"), "{}", r.body);
-    // A sheet with errors comes back with a summary that links each error to
-    // its field (forms.js moves the focus there), required fields marked.
-    let r = app
-        .post_form_with_cookie(
-            "/consultations",
-            &session,
-            &[("csrf_token", &csrf), ("person.kana", "もりおか")],
+    // A sheet with errors is not answered on the POST (a reload would send
+    // it again): the browser is sent to the kept page (POST-redirect-GET).
+    let posted = app
+        .request(
+            axum::http::Request::post("/consultations")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", format!("tsunagaru_session={session}"))
+                .body(axum::body::Body::from(format!(
+                    "csrf_token={csrf}&person.kana=%E3%82%82%E3%82%8A%E3%81%8A%E3%81%8B"
+                )))
+                .unwrap(),
         )
         .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    let kept = posted.headers["location"].to_str().unwrap().to_owned();
+    assert!(kept.starts_with("/forms/failed/"), "{kept}");
+    // Reloading it shows the same page again; another session cannot see it.
+    let r = app.get_with_cookie(&kept, &session).await;
+    let again = app.get_with_cookie(&kept, &session).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(again.headers["cache-control"], "no-store");
+    let (other, _) = app.browser_sign_in("staff-one", USER_PASSWORD).await;
+    assert_eq!(
+        app.get_with_cookie(&kept, &other).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The page summarises the errors, links each to its field (forms.js
+    // moves the focus there), marks required fields, and keeps what was typed.
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     for text in [
         "class=\"error error-summary\" role=\"alert\" tabindex=\"-1\"",

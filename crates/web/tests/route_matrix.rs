@@ -80,6 +80,7 @@ const TABLE: &[Row] = &[
     //                                                                                                                  Rc  Co  Rx  Rw  Un  Se  Yo  Sp  SP  Ci  Au  Ad  No
     // ---- pages ----
     r("GET",  "/",                                   "/",                                   "", "200 200 200 200 200 200 200 200 200 200 200 200 303"),
+    r("GET",  "/forms/failed/{id}",                  "/forms/failed/unknown",               "", "404 404 404 404 404 404 404 404 404 404 404 404 303"),
     r("GET",  "/login",                              "/login",                              "", "200 200 200 200 200 200 200 200 200 200 200 200 200"),
     r("POST", "/login",                              "/login",                              "", "400 400 400 400 400 400 400 400 400 400 400 400 400"),
     r("POST", "/logout",                             "/logout",                             "", "303 303 303 303 303 303 303 303 303 303 303 303 303"),
@@ -597,6 +598,11 @@ impl Fixture {
                     .unwrap(),
             )
             .await;
+        // A failed form is kept and shown at GET /forms/failed/{id}.
+        let r = match &who.session {
+            Some((session, _)) => self.app.follow_failed_form(r, session).await,
+            None => r,
+        };
         (r.status, r.body)
     }
 }

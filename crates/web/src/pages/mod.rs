@@ -29,6 +29,7 @@ use axum::routing::{get, post};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(directory::home))
+        .route("/forms/failed/{id}", get(crate::failed_forms::show))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/agencies", get(directory::agencies))

@@ -312,20 +312,42 @@ impl TestApp {
         .await
     }
 
+    /// Posts a page form as a browser does: a form that failed is redirected
+    /// to its kept page (POST-redirect-GET), which is followed here, so the
+    /// answer is that page with its status (422, 409, 400).
     pub async fn post_form_with_cookie(
         &self,
         path: &str,
         session: &str,
         form: &[(&str, &str)],
     ) -> Response {
-        self.request(
-            Request::post(path)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::COOKIE, format!("tsunagaru_session={session}"))
-                .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
-                .unwrap(),
-        )
-        .await
+        let response = self
+            .request(
+                Request::post(path)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::COOKIE, format!("tsunagaru_session={session}"))
+                    .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
+                    .unwrap(),
+            )
+            .await;
+        self.follow_failed_form(response, session).await
+    }
+
+    /// The kept page of a failed form, if `response` redirects to one.
+    pub async fn follow_failed_form(&self, response: Response, session: &str) -> Response {
+        match response
+            .headers
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+        {
+            Some(to)
+                if response.status == StatusCode::SEE_OTHER && to.starts_with("/forms/failed/") =>
+            {
+                let to = to.to_owned();
+                self.get_with_cookie(&to, session).await
+            }
+            _ => response,
+        }
     }
 
     /// Audit actions, oldest first.
