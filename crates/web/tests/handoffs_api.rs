@@ -978,6 +978,35 @@ async fn sharing_without_consent_asks_a_reason_and_no3_names_each_side(backend: 
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("見守りを頼みたい") && r.body.contains("id=\"self_consent_reason\""));
+
+    // Sending a returned one again asks the reason again: it is not carried.
+    let again = s
+        .send(
+            json!({"consultation_id": consultation, "to_agency_ids": [2],
+                     "self_consent_reason": "生命の保護のため緊急"}),
+        )
+        .await["handoffs"][0]["id"]
+        .as_i64()
+        .unwrap();
+    s.step(
+        &s.receiver,
+        again,
+        "return",
+        json!({"reason": "担当外", "suggested_agency_id": 3}),
+    )
+    .await;
+    let resend = format!("/api/v1/handoffs/{again}/resend");
+    let (status, err) = s.step_raw(&s.sender, &resend, json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["errors"][0]["field"], "self_consent_reason");
+    let (status, body) = s
+        .step_raw(
+            &s.sender,
+            &resend,
+            json!({"self_consent_reason": "本人から口頭で同意を得た"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
 on_both_backends!(

@@ -62,6 +62,9 @@ struct ResendInput {
     told_contact_phone: Option<String>,
     notes: Option<tsunagaru_store::HandoffNotes>,
     consent_override_reason: Option<String>,
+    /// Given again when 本人's 同意 is 無 or 不明 (it is not carried).
+    self_consent_reason: Option<String>,
+    sender_phone: Option<String>,
 }
 
 /// 差戻し → 送り直し: sends the returned handoff's consultation again and
@@ -97,6 +100,10 @@ async fn resend(
         draft.notes = n;
     }
     draft.consent_override_reason = given.consent_override_reason;
+    draft.self_consent_reason = given.self_consent_reason;
+    if given.sender_phone.is_some() {
+        draft.sender_phone = given.sender_phone;
+    }
     let sent = state.app.resend_handoff(&actor, id, draft).await?;
     let list: Vec<Value> = sent
         .iter()
