@@ -357,14 +357,24 @@ impl Recurrence {
 /// How far ahead a meeting may be scheduled.
 pub const SCHEDULE_YEARS_AHEAD: i32 = 5;
 
-/// Reads when a meeting starts: `2026-12-10T13:30`, `2026-12-10 13:30` or
+/// Reads when a meeting starts: RFC 3339 (`2026-12-10T13:30:00+09:00`, read
+/// as the time in Japan), `2026-12-10T13:30`, `2026-12-10 13:30` or
 /// `令和8年12月10日 13:30` (全角 too). A meeting is recorded from 2000 on and
 /// scheduled at most [`SCHEDULE_YEARS_AHEAD`] years ahead of `today`, so a
 /// mistyped year is caught rather than stored.
 pub fn parse_meeting_start(text: &str, today: NaiveDate) -> Result<NaiveDateTime, String> {
     let text = fold_width(text.trim());
     let mut parsed = None;
+    // RFC 3339 with an offset (`2026-12-10T10:00:00+09:00`, `…Z`): the
+    // meeting's local time in Japan, where every meeting is held.
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(&text) {
+        let japan = chrono::FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset");
+        parsed = Some(at.with_timezone(&japan).naive_local());
+    }
     for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
+        if parsed.is_some() {
+            break;
+        }
         if let Ok(at) = NaiveDateTime::parse_from_str(&text, format) {
             parsed = Some(at);
             break;
@@ -553,6 +563,22 @@ mod tests {
             "2026-01-31 15:00:00"
         );
         assert!(paired_support_conference(first, first.time()).is_err());
+    }
+
+    #[test]
+    fn meeting_starts_are_read_in_rfc_3339_as_the_time_in_japan() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let at = |t: &str| parse_meeting_start(t, today).map(|d| d.to_string());
+        assert_eq!(
+            at("2026-12-10T10:00:00+09:00").unwrap(),
+            "2026-12-10 10:00:00"
+        );
+        assert_eq!(at("2026-12-10T01:00:00Z").unwrap(), "2026-12-10 10:00:00");
+        assert_eq!(
+            at("2026-12-09T20:00:00-05:00").unwrap(),
+            "2026-12-10 10:00:00"
+        );
+        assert!(at("2026-12-10T10:00:00+25:00").is_err());
     }
 
     #[test]

@@ -145,6 +145,23 @@ impl Setup {
         assert_eq!(body["version"], 1);
     }
 
+    async fn meeting_at(&self, kind: &str, starts_at: &str) -> Vec<i64> {
+        let (status, body) = self
+            .post(
+                &self.csw,
+                "/api/v1/meetings",
+                json!({"kind": kind, "starts_at": starts_at, "place": "市役所"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect()
+    }
+
     async fn meeting(&self, kind: &str, members: &[i64]) -> Vec<i64> {
         let (status, body) = self
             .post(
@@ -504,7 +521,7 @@ async fn the_consent_gate_offers_the_support_conference(backend: Backend) {
     let (status, view) = s.get(&s.csw, &path).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(view["kind_name"], "支援会議");
-    assert_eq!(view["starts_at"], "2026-12-10T15:00:00");
+    assert_eq!(view["starts_at"], "2026-12-10T15:00:00+09:00");
     assert_eq!(view["agenda"][0]["person_name"], "盛岡 花子");
     assert_eq!(view["agenda"][0]["consented"], false);
     // The partner is a member: the material opens only after their pledge,
@@ -681,9 +698,9 @@ async fn meetings_repeat_and_bad_input_is_named(backend: Backend) {
     assert_eq!(
         starts,
         vec![
-            "2027-05-20T10:00:00",
-            "2027-09-20T10:00:00",
-            "2028-01-20T10:00:00"
+            "2027-05-20T10:00:00+09:00",
+            "2027-09-20T10:00:00+09:00",
+            "2028-01-20T10:00:00+09:00"
         ]
     );
     let supports: Vec<&str> = list["meetings"]
@@ -694,6 +711,10 @@ async fn meetings_repeat_and_bad_input_is_named(backend: Backend) {
         .map(|m| m["starts_label"].as_str().unwrap())
         .collect();
     assert_eq!(supports[1], "令和9年2月15日（2027年） 15:30");
+    // RFC 3339 is read as the time in Japan, and answered with +09:00.
+    let ids = s.meeting_at("case_review", "2026-12-10T01:00:00Z").await;
+    let (_, view) = s.get(&s.csw, &format!("/api/v1/meetings/{}", ids[0])).await;
+    assert_eq!(view["starts_at"], "2026-12-10T10:00:00+09:00", "{view}");
     let (status, body) = s
         .post(
             &s.csw,

@@ -242,12 +242,19 @@ impl TaskView {
     }
 }
 
+/// A meeting's local time written as RFC 3339 in Japan's offset
+/// (`2026-12-10T13:30:00+09:00`).
+pub fn japan_rfc3339<S: serde::Serializer>(at: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{}+09:00", at.format("%Y-%m-%dT%H:%M:%S")))
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct MeetingRef {
     pub id: i64,
     pub kind: String,
     pub kind_name: String,
     pub title: String,
+    #[serde(serialize_with = "japan_rfc3339")]
     pub starts_at: NaiveDateTime,
     pub starts_label: String,
     pub place: String,
