@@ -666,6 +666,29 @@ macro_rules! case_sql {
             .map_err(db_error)
         }
 
+        /// The task after a change of its state: the case's 経過 records the
+        /// step, the audit event is written, and the change is committed.
+        async fn finish_task_change(
+            store: &$store,
+            mut tx: Tx,
+            id: i64,
+            by_user: i64,
+            step: &str,
+            audit: NewAuditEvent,
+        ) -> Result<Task, StoreError> {
+            let task: Task = sqlx::query_as(AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            if let Some(case_id) = task.case_id {
+                record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: store.clock.now(), step: step.into(), state: String::new(), detail: Some(task.title.clone()), meeting_id: task.meeting_id }).await?;
+            }
+            append_in(&store.clock, &mut tx, audit.record("task", id)).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok(task)
+        }
+
         async fn sql_complete_task(
             store: &$store,
             id: i64,
@@ -686,17 +709,7 @@ macro_rules! case_sql {
             if changed == 0 {
                 return Err(StoreError::Conflict(Conflict::TaskClosed));
             }
-            let task: Task = sqlx::query_as(AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            if let Some(case_id) = task.case_id {
-                record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: store.clock.now(), step: "task_done".into(), state: String::new(), detail: Some(task.title.clone()), meeting_id: task.meeting_id }).await?;
-            }
-            append_in(&store.clock, &mut tx, audit.record("task", id)).await?;
-            tx.commit().await.map_err(db_error)?;
-            Ok(task)
+            finish_task_change(store, tx, id, by_user, "task_done", audit).await
         }
 
         async fn sql_reopen_task(
@@ -721,17 +734,7 @@ macro_rules! case_sql {
             if changed == 0 {
                 return Err(StoreError::Conflict(Conflict::TaskUndoExpired));
             }
-            let task: Task = sqlx::query_as(AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            if let Some(case_id) = task.case_id {
-                record_case_event(&mut tx, CaseEvent { case_id, user_id: by_user, at: store.clock.now(), step: "task_reopened".into(), state: String::new(), detail: Some(task.title.clone()), meeting_id: task.meeting_id }).await?;
-            }
-            append_in(&store.clock, &mut tx, audit.record("task", id)).await?;
-            tx.commit().await.map_err(db_error)?;
-            Ok(task)
+            finish_task_change(store, tx, id, by_user, "task_reopened", audit).await
         }
     };
 }

@@ -41,6 +41,11 @@ pub fn moment_label(at: chrono::DateTime<chrono::Utc>) -> String {
     datetime_label(tsunagaru_store::in_japan(at).naive_local())
 }
 
+/// The day of a stored instant in Japan: `令和8年12月10日（2026年）`.
+pub fn day_label(at: chrono::DateTime<chrono::Utc>) -> String {
+    date_label(tsunagaru_store::in_japan(at).date_naive())
+}
+
 /// `令和8年12月10日 13:30`
 pub fn datetime_label(at: NaiveDateTime) -> String {
     format!(
@@ -190,7 +195,7 @@ impl PlanView {
             next_review_on: p.plan.next_review_on,
             next_review_label: opt_date(p.plan.next_review_on),
             created_by: user_name(users, p.created_by),
-            created_label: date_label(tsunagaru_store::in_japan(p.created_at).date_naive()),
+            created_label: day_label(p.created_at),
         }
     }
 }
