@@ -286,7 +286,10 @@ impl App {
             .map_err(AppError::from)
     }
 
-    /// 終結 with the 終結時評価 of every goal of the plan in force.
+    /// 終結 with the 終結時評価 of every goal of the plan in force, agreed at a
+    /// よりそい会議 (§3(5)エ(ア)「終結時等の評価」): the meeting must have had the
+    /// case on its agenda, been held, and recorded a decision on it. The
+    /// case's open tasks end with it.
     pub async fn close_case(
         &self,
         actor: &Actor,
@@ -299,17 +302,42 @@ impl App {
         let next = current
             .after(CaseStep::Close, agreed_plan(&plans).is_some())
             .map_err(refused)?;
+        let conference = self.kind_name(MeetingKind::CaseConference);
+        let Some(meeting_id) = input.meeting_id else {
+            return Err(AppError::conflict(format!(
+                "終結は{conference}で評価して決めます。終結を決めた{conference}を選んでください"
+            )));
+        };
+        let meeting = self.open_meeting(actor, meeting_id).await?;
+        let decision = meeting
+            .decisions
+            .iter()
+            .rfind(|d| d.case_id == Some(case.id));
+        tsunagaru_domain::case::closure_at_meeting(
+            meeting.row.kind,
+            meeting.row.starts_at.date(),
+            self.today(),
+            meeting.agenda.iter().any(|a| a.case_id() == Some(case.id)),
+            decision.is_some(),
+            |k| self.kind_name(k),
+        )
+        .map_err(AppError::conflict)?;
         let goals = agreed_plan(&plans)
             .map(|p| p.plan.goals.clone())
             .unwrap_or_default();
         let closure = input.parse(&goals).map_err(AppError::Invalid)?;
-        let mut change = CaseChange::new(current, next, "close", actor.id(), self.today());
+        let on = self.today();
+        let mut change = CaseChange::new(current, next, "close", actor.id(), on);
         change.closure = Some(closure);
+        change.closure_meeting = decision.map(|d| (meeting_id, d.id));
+        change.end_tasks = Some(format!("終結（{}）", EraDate::from_date(on).label()));
         self.repo
             .update_case(
                 case.id,
                 &change,
-                actor.audit(AuditAction::CaseUpdated).detail("終結"),
+                actor
+                    .audit(AuditAction::CaseUpdated)
+                    .detail(format!("終結（会議 ID {meeting_id}）")),
             )
             .await
             .map_err(AppError::from)
@@ -348,11 +376,29 @@ impl App {
                 message: "戻りの理由を書いてください".into(),
             });
         }
+        if input.agency_id == Some(case.secretariat_agency_id) {
+            problems.push(FieldError {
+                field: "agency_id".into(),
+                message: "戻り先は事務局以外の機関を選んでください".into(),
+            });
+        }
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        let mut change = CaseChange::new(current, next, "return", actor.id(), self.today());
-        change.returned_to = input.agency_id.map(|a| (a, input.reason.trim().to_owned()));
+        let (Some(agency_id), reason) = (input.agency_id, input.reason.trim().to_owned()) else {
+            unreachable!("checked above");
+        };
+        let on = self.today();
+        let mut change = CaseChange::new(current, next, "return", actor.id(), on);
+        change.return_handoff = Some(
+            self.return_handoff(actor, &case, agency_id, &reason)
+                .await?,
+        );
+        change.returned_to = Some((agency_id, reason.clone()));
+        change.end_tasks = Some(format!(
+            "戻り（{}）: {reason}",
+            EraDate::from_date(on).label()
+        ));
         self.repo
             .update_case(
                 case.id,
@@ -361,6 +407,60 @@ impl App {
             )
             .await
             .map_err(AppError::from)
+    }
+
+    /// 戻り as a handoff (No.3) from the 事務局 to the agency, carrying the
+    /// plan in force and the reason, so the agency receives and reports on it
+    /// as on every handoff.
+    async fn return_handoff(
+        &self,
+        actor: &Actor,
+        case: &Case,
+        agency_id: i64,
+        reason: &str,
+    ) -> Result<tsunagaru_store::NewHandoff, AppError> {
+        let plans = self.repo.plans_of(case.id).await?;
+        let plan_text = match agreed_plan(&plans).or(plans.first()) {
+            Some(p) => {
+                let goals: Vec<String> = p
+                    .plan
+                    .goals
+                    .iter()
+                    .map(|g| format!("{}: {}", g.term.label(), g.text))
+                    .collect();
+                let mut text = format!("支援プラン 第{}版\n{}", p.version, goals.join("\n"));
+                if !p.plan.direction.trim().is_empty() {
+                    text.push_str(&format!("\n支援の方向性: {}", p.plan.direction.trim()));
+                }
+                text
+            }
+            None => "支援プランはまだありません".to_owned(),
+        };
+        let consented = self.person_consented(case).await?;
+        Ok(tsunagaru_store::NewHandoff {
+            consultation_id: case.consultation_id,
+            person_id: case.person_id,
+            from_agency_id: case.secretariat_agency_id,
+            to_agency_id: agency_id,
+            purpose: tsunagaru_domain::handoff::Purpose::Refer,
+            continue_at_origin: false,
+            urgency: tsunagaru_domain::intake::Urgency::WithinWeek,
+            told_contact_name: None,
+            told_contact_phone: None,
+            notes: tsunagaru_store::HandoffNotes {
+                done: plan_text,
+                other: format!(
+                    "多機関協働（ケース ID {}）からの戻り。理由: {reason}",
+                    case.id
+                ),
+                ..Default::default()
+            },
+            consent_override_reason: None,
+            self_consent_reason: (!consented).then(|| format!("多機関協働からの戻り: {reason}")),
+            sender_phone: None,
+            sent_on: self.today(),
+            sent_by: actor.id(),
+        })
     }
 
     /// Records the person's consent given after the intake (for よりそい会議): it

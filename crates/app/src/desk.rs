@@ -38,6 +38,10 @@ pub struct Desk {
     pub since: Option<DateTime<Utc>>,
     /// What came since then, newest first.
     pub arrivals: Vec<Named<Arrival>>,
+    /// For the 事務局: plans whose 次回見直し日 is within a week or passed.
+    pub reviews: Vec<crate::meetings::ReviewReminder>,
+    /// For those who schedule meetings: the 年度's meeting cadence.
+    pub cadence: Option<tsunagaru_domain::case::Cadence>,
 }
 
 impl Desk {
@@ -116,14 +120,17 @@ impl App {
                 }
             }
         }
+        desk.reviews = self.review_reminders(actor).await?;
+        desk.cadence = self.meeting_cadence(actor).await?;
         self.repo
             .append_audit(actor.audit(AuditAction::DeskViewed).detail(format!(
-                "相談 {} 件・引継ぎ {} 件・ケース {} 件・最近の対象者 {} 名・新着 {} 件",
+                "相談 {} 件・引継ぎ {} 件・ケース {} 件・最近の対象者 {} 名・新着 {} 件・見直し {} 件",
                 desk.sheets.len(),
                 desk.handoffs.len(),
                 desk.cases.len(),
                 desk.recent_persons.len(),
-                desk.arrivals.len()
+                desk.arrivals.len(),
+                desk.reviews.len()
             )))
             .await?;
         Ok(desk)

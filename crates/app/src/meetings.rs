@@ -10,14 +10,14 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::case::{
-    AgendaSubject, CaseState, CaseStep, MeetingKind, Recurrence, TopicInput, agenda_gate,
-    paired_support_conference, parse_meeting_start, parse_meeting_time,
+    AgendaSubject, AttendeeInput, Cadence, CaseState, CaseStep, MeetingKind, Recurrence, ReviewDue,
+    TopicInput, agenda_gate, paired_support_conference, parse_meeting_start, parse_meeting_time,
 };
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::report::FiscalYear;
 use tsunagaru_store::{
-    Case, CaseEvent, Consultation, Meeting, MeetingRow, NewDecision, NewMeeting, NewTask, Person,
-    PlanAgreement, PlanVersion, Task,
+    Case, CaseEvent, Consultation, Meeting, MeetingRow, NewDecision, NewMeeting, NewTask,
+    OutreachTarget, Person, PlanAgreement, PlanVersion, ReviewDuePlan, Task,
 };
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -320,6 +320,155 @@ impl App {
             .await?)
     }
 
+    /// Puts someone not yet consulted on a 支援会議's agenda: an アウトリーチ
+    /// target the actor works (others: not found), with its situation in
+    /// words. Other kinds refuse (本人同意 is their condition).
+    pub async fn add_outreach_item(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        target_id: i64,
+    ) -> Result<i64, AppError> {
+        let meeting = self.open_meeting(actor, meeting_id).await?;
+        let target = self
+            .visible_target(actor, target_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let kind = meeting.row.kind;
+        if !kind.takes_unconsulted() {
+            return Err(AppError::conflict(format!(
+                "相談につながっていない人（アウトリーチの対象）を取り上げるのは{}（法第106条の6）です。{}の議題にはできません",
+                self.kind_name(MeetingKind::SupportConference),
+                self.kind_name(kind)
+            )));
+        }
+        let situation = match target.name.as_deref().map(str::trim) {
+            Some(name) if !name.is_empty() => format!("{name}: {}", target.description),
+            _ => target.description.clone(),
+        };
+        self.repo
+            .add_agenda_outreach(
+                meeting_id,
+                target.id,
+                &situation,
+                actor.id(),
+                actor
+                    .audit(AuditAction::AgendaAdded)
+                    .detail(format!("アウトリーチ対象 ID {}", target.id)),
+            )
+            .await
+            .map_err(AppError::from)
+    }
+
+    /// Links an agenda item about someone not yet consulted (an アウトリーチ
+    /// target, or a situation at a 支援会議) to the consultation that person
+    /// came to. The actor must open the meeting and see the consultation's
+    /// person (others: not found).
+    pub async fn link_agenda_consultation(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        item_id: i64,
+        consultation_id: i64,
+    ) -> Result<(), AppError> {
+        let meeting = self.open_meeting(actor, meeting_id).await?;
+        let item = meeting
+            .agenda
+            .iter()
+            .find(|a| a.id == item_id)
+            .ok_or(AppError::NotFound)?;
+        if !item.subject.may_link_consultation(meeting.row.kind) {
+            return Err(AppError::conflict(
+                "相談とひも付けられるのは、相談につながっていない人の議題（支援会議）だけです",
+            ));
+        }
+        self.consultation_person_id(actor, consultation_id).await?;
+        self.repo
+            .link_agenda_consultation(
+                item_id,
+                consultation_id,
+                actor
+                    .audit(AuditAction::AgendaLinked)
+                    .record("meeting", meeting_id)
+                    .detail(format!("議題 ID {item_id} → 相談 ID {consultation_id}")),
+            )
+            .await
+            .map_err(AppError::from)
+    }
+
+    /// 出席 / 欠席 of a member, from the meeting's day on.
+    pub async fn record_attendance(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        user_id: i64,
+        attended: bool,
+    ) -> Result<(), AppError> {
+        let meeting = self.open_meeting(actor, meeting_id).await?;
+        self.held_yet(&meeting, "出欠")?;
+        if meeting.member(user_id).is_none() {
+            return Err(AppError::invalid(
+                "user_id",
+                format!("利用者 ID {user_id} はこの会議の構成員ではありません"),
+            ));
+        }
+        self.repo
+            .record_attendance(
+                meeting_id,
+                user_id,
+                attended,
+                actor.audit(AuditAction::AttendanceRecorded).detail(format!(
+                    "利用者 ID {user_id}: {}",
+                    if attended { "出席" } else { "欠席" }
+                )),
+            )
+            .await
+            .map_err(AppError::from)
+    }
+
+    /// An attendee who is not a user (本人, family, 推進員, 民生委員, an
+    /// outside professional), from the meeting's day on; 本人 not at a 支援会議.
+    pub async fn add_attendee(
+        &self,
+        actor: &Actor,
+        meeting_id: i64,
+        input: &AttendeeInput,
+    ) -> Result<i64, AppError> {
+        let meeting = self.open_meeting(actor, meeting_id).await?;
+        let attendee = input.parse(meeting.row.kind).map_err(AppError::Invalid)?;
+        self.held_yet(&meeting, "出席者")?;
+        self.repo
+            .add_attendee(
+                meeting_id,
+                &attendee,
+                actor.id(),
+                actor.audit(AuditAction::AttendanceRecorded).detail(format!(
+                    "{}（{}）: {}",
+                    attendee.name,
+                    attendee.role.label(),
+                    if attendee.attended {
+                        "出席"
+                    } else {
+                        "欠席"
+                    }
+                )),
+            )
+            .await
+            .map_err(AppError::from)
+    }
+
+    /// What happened at a meeting is recorded from its day on.
+    fn held_yet(&self, meeting: &Meeting, what: &str) -> Result<(), AppError> {
+        let held_on = meeting.row.starts_at.date();
+        if held_on > self.today() {
+            return Err(AppError::conflict(format!(
+                "{what}は会議の日（{}）から記録できます",
+                EraDate::from_date(held_on).label()
+            )));
+        }
+        Ok(())
+    }
+
     pub async fn save_minutes(
         &self,
         actor: &Actor,
@@ -370,10 +519,13 @@ impl App {
             problems.push(field("case_id", "このケースはこの会議の議題にありません"));
         }
         if let Some(item_id) = input.agenda_item_id {
-            let is_topic = meeting
-                .agenda
-                .iter()
-                .any(|a| a.id == item_id && matches!(a.subject, AgendaSubject::Topic(_)));
+            let is_topic = meeting.agenda.iter().any(|a| {
+                a.id == item_id
+                    && matches!(
+                        a.subject,
+                        AgendaSubject::Topic(_) | AgendaSubject::Outreach { .. }
+                    )
+            });
             if !is_topic {
                 problems.push(field("agenda_item_id", "この議題はこの会議にありません"));
             } else if input.case_id.is_some() {
@@ -731,6 +883,23 @@ pub struct TopicRecord {
     pub title: String,
     pub fiscal_year: Option<FiscalYear>,
     pub report: Option<crate::reports::AnnualReport>,
+    /// A situation at a 支援会議: the consultation its person came to.
+    pub consultation_id: Option<i64>,
+    /// Whether the item can be linked to a consultation (支援会議).
+    pub links_consultation: bool,
+}
+
+/// Someone not yet consulted on a 支援会議's agenda: an アウトリーチ target.
+pub struct UnconsultedRecord {
+    pub item_id: i64,
+    pub position: i64,
+    pub target_id: i64,
+    /// The situation in words, as put on the agenda.
+    pub situation: String,
+    /// The target, when the actor works it (their agency or the 事務局).
+    pub target: Option<OutreachTarget>,
+    /// The consultation the person came to (linked, or the target's own).
+    pub consultation_id: Option<i64>,
 }
 
 /// A meeting's material for a member who may open it.
@@ -738,6 +907,8 @@ pub struct MeetingRecord {
     pub meeting: Meeting,
     pub agenda: Vec<AgendaRecord>,
     pub topics: Vec<TopicRecord>,
+    /// People not yet consulted (支援会議).
+    pub unconsulted: Vec<UnconsultedRecord>,
     /// Cases on the agenda withheld because 本人 withdrew consent after they
     /// were put on it (a meeting that requires consent shows them no more).
     pub withheld: usize,
@@ -775,6 +946,7 @@ impl App {
         let kind = meeting.row.kind;
         let mut agenda = Vec::new();
         let mut topics = Vec::new();
+        let mut unconsulted = Vec::new();
         let mut reports: HashMap<FiscalYear, crate::reports::AnnualReport> = HashMap::new();
         let mut withheld = 0;
         for item in &meeting.agenda {
@@ -804,6 +976,28 @@ impl App {
                         title: topic.title.clone(),
                         fiscal_year: topic.fiscal_year,
                         report,
+                        consultation_id: item.consultation_id,
+                        links_consultation: item.subject.may_link_consultation(kind),
+                    });
+                    continue;
+                }
+                AgendaSubject::Outreach {
+                    target_id,
+                    situation,
+                } => {
+                    // The target's own connection counts as the item's link.
+                    let target = self.repo.target(*target_id).await?;
+                    let consultation_id = item
+                        .consultation_id
+                        .or(target.as_ref().and_then(|t| t.consultation_id));
+                    let target = self.visible_target(actor, *target_id).await?;
+                    unconsulted.push(UnconsultedRecord {
+                        item_id: item.id,
+                        position: item.position,
+                        target_id: *target_id,
+                        situation: situation.clone(),
+                        target,
+                        consultation_id,
                     });
                     continue;
                 }
@@ -849,14 +1043,11 @@ impl App {
                             .filter_map(|t| t.fiscal_year)
                             .map(|y| format!("{}の事業実績", y.label()))
                             .collect();
+                        let items = agenda.len() + topics.len() + unconsulted.len();
                         if reports.is_empty() {
-                            format!("議題 {} 件", agenda.len() + topics.len())
+                            format!("議題 {items} 件")
                         } else {
-                            format!(
-                                "議題 {} 件（{}）",
-                                agenda.len() + topics.len(),
-                                reports.join("・")
-                            )
+                            format!("議題 {items} 件（{}）", reports.join("・"))
                         }
                     }),
             )
@@ -865,8 +1056,67 @@ impl App {
             meeting,
             agenda,
             topics,
+            unconsulted,
             withheld,
             tasks,
         })
+    }
+}
+
+/// A plan in force whose 次回見直し日 is near or passed, with the person's name.
+#[derive(Debug, Clone)]
+pub struct ReviewReminder {
+    pub plan: ReviewDuePlan,
+    pub person_name: String,
+    pub due: ReviewDue,
+}
+
+impl App {
+    /// The 事務局's reminders: plans in force of its open cases whose
+    /// 次回見直し日 is within a week or passed. Empty for everyone else.
+    /// Read as part of the desk, whose audit event counts them.
+    pub(crate) async fn review_reminders(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<ReviewReminder>, AppError> {
+        let Some(team) = self.team_agency(actor).await? else {
+            return Ok(Vec::new());
+        };
+        let today = self.today();
+        let until = today + chrono::Duration::days(tsunagaru_domain::case::REVIEW_REMINDER_DAYS);
+        let due = self.repo.review_due_plans(&[team], until).await?;
+        let mut out = Vec::with_capacity(due.len());
+        for plan in due {
+            let Some(due) = ReviewDue::of(plan.next_review_on, today) else {
+                continue;
+            };
+            let person_name = self
+                .repo
+                .person(plan.person_id)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            out.push(ReviewReminder {
+                plan,
+                person_name,
+                due,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The meeting cadence of the current 年度, for the 事務局 and city staff
+    /// (who schedule meetings); `None` for everyone else.
+    pub async fn meeting_cadence(&self, actor: &Actor) -> Result<Option<Cadence>, AppError> {
+        if !self.may_schedule(actor).await? {
+            return Ok(None);
+        }
+        let today = self.today();
+        let year = FiscalYear::of(today);
+        let days = self
+            .repo
+            .meeting_days(year.first_day(), year.last_day())
+            .await?;
+        Ok(Some(Cadence::of(year, today, &days)))
     }
 }

@@ -8,6 +8,7 @@ use crate::intake::FieldError;
 use crate::kana::fold_width;
 use crate::report::FiscalYear;
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
+use serde::Serialize;
 use std::fmt;
 
 crate::code::stored_as_code!(CaseState, MeetingKind);
@@ -210,6 +211,158 @@ impl MeetingKind {
     pub fn takes_topics(self) -> bool {
         self != MeetingKind::CaseConference
     }
+
+    /// Whether the agenda can carry people not yet consulted (アウトリーチ
+    /// targets): only the 支援会議, held without consent 「潜在的な相談者に支援を
+    /// 届けるために」 (§4).
+    pub fn takes_unconsulted(self) -> bool {
+        self == MeetingKind::SupportConference
+    }
+
+    /// Whether 本人 can attend: not at a 支援会議, which is held without
+    /// 本人's consent (法第106条の6).
+    pub fn admits_self(self) -> bool {
+        self != MeetingKind::SupportConference
+    }
+
+    /// Where a case's 終結 is evaluated and agreed (§3(5)エ(ア)「終結時等の評価」).
+    pub fn agrees_closure(self) -> bool {
+        self == MeetingKind::CaseConference
+    }
+}
+
+crate::intake::vocabulary!(
+    /// The role of an attendee who is not a user of the system.
+    AttendeeRole {
+        SelfPerson = "self", "本人";
+        Family = "family", "家族";
+        Promoter = "promoter", "相談支援包括化推進員";
+        Commissioner = "commissioner", "民生委員・児童委員";
+        Professional = "professional", "外部の専門職";
+        Other = "other", "その他";
+    }
+);
+
+/// An attendee who is not a user: 本人, family, a 推進員 without an account,
+/// a 民生委員, an outside professional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attendee {
+    pub name: String,
+    pub role: AttendeeRole,
+    /// 所属 (an organisation, or for family the 続柄), free words.
+    pub organisation: String,
+    /// 出席 (true) or 欠席 (false).
+    pub attended: bool,
+}
+
+impl Attendee {
+    pub const MAX_NAME: usize = 100;
+}
+
+/// An attendee as typed (form or API).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AttendeeInput {
+    pub name: String,
+    /// The code (`family`) or the label (家族).
+    pub role: String,
+    pub organisation: String,
+    /// 出席 unless given as false.
+    pub attended: Option<bool>,
+}
+
+impl AttendeeInput {
+    /// Checks the attendee for a meeting of this kind: 本人 cannot attend a
+    /// 支援会議 (it is held without consent).
+    pub fn parse(&self, kind: MeetingKind) -> Result<Attendee, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let error = |field: &str, message: String| FieldError {
+            field: field.into(),
+            message,
+        };
+        let name = crate::kana::fold_width(self.name.trim()).trim().to_owned();
+        if name.is_empty() {
+            problems.push(error("name", "出席者の氏名を書いてください".into()));
+        } else if name.chars().count() > Attendee::MAX_NAME {
+            problems.push(error(
+                "name",
+                format!("氏名は{}文字までにしてください", Attendee::MAX_NAME),
+            ));
+        }
+        let organisation = self.organisation.trim().to_owned();
+        if organisation.chars().count() > Attendee::MAX_NAME {
+            problems.push(error(
+                "organisation",
+                format!("所属は{}文字までにしてください", Attendee::MAX_NAME),
+            ));
+        }
+        let role = AttendeeRole::parse(&self.role);
+        match role {
+            None => problems.push(error(
+                "role",
+                format!(
+                    "出席者の立場を選んでください（{}）",
+                    AttendeeRole::ALL
+                        .iter()
+                        .map(|r| r.label())
+                        .collect::<Vec<_>>()
+                        .join("・")
+                ),
+            )),
+            Some(AttendeeRole::SelfPerson) if !kind.admits_self() => problems.push(error(
+                "role",
+                "支援会議は本人の同意なしに開く会議（法第106条の6）のため、本人は出席できません"
+                    .into(),
+            )),
+            Some(_) => {}
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Attendee {
+            name,
+            role: role.expect("checked"),
+            organisation,
+            attended: self.attended.unwrap_or(true),
+        })
+    }
+}
+
+/// Why a case cannot be closed at this meeting, in the words shown to users.
+/// The 終結 is agreed at a よりそい会議 that had the case on its agenda,
+/// has been held, and recorded a decision on the case.
+pub fn closure_at_meeting(
+    kind: MeetingKind,
+    held_on: NaiveDate,
+    today: NaiveDate,
+    case_on_agenda: bool,
+    decided: bool,
+    name_of: impl Fn(MeetingKind) -> String,
+) -> Result<(), String> {
+    let conference = name_of(MeetingKind::CaseConference);
+    if !kind.agrees_closure() {
+        return Err(format!(
+            "終結は{conference}で評価して決めます（{}では決められません）",
+            name_of(kind)
+        ));
+    }
+    if !case_on_agenda {
+        return Err(format!(
+            "このケースはその{conference}の議題にありません。議題にして終結を話し合ってください"
+        ));
+    }
+    if held_on > today {
+        return Err(format!(
+            "その{conference}（{}）はまだ開かれていません",
+            EraDate::from_date(held_on).label()
+        ));
+    }
+    if !decided {
+        return Err(format!(
+            "その{conference}にこのケースの決定事項がありません。終結の決定を記録してから終結してください"
+        ));
+    }
+    Ok(())
 }
 
 /// What an agenda item is about.
@@ -218,6 +371,25 @@ pub enum AgendaSubject {
     /// A 多機関協働 case (by id).
     Case(i64),
     Topic(Topic),
+    /// Someone not yet consulted (潜在的な相談者): an アウトリーチ target, with
+    /// its situation in words as put on the agenda. 支援会議 only.
+    Outreach {
+        target_id: i64,
+        situation: String,
+    },
+}
+
+impl AgendaSubject {
+    /// Whether the item is about one person without a case (an アウトリーチ
+    /// target, or a situation in words at a 支援会議): it may later link to
+    /// the consultation that person comes to.
+    pub fn may_link_consultation(&self, kind: MeetingKind) -> bool {
+        match self {
+            AgendaSubject::Case(_) => false,
+            AgendaSubject::Outreach { .. } => true,
+            AgendaSubject::Topic(_) => kind == MeetingKind::SupportConference,
+        }
+    }
 }
 
 /// An agenda item that is not a case: a theme, with the 年度 whose 事業実績
@@ -305,6 +477,91 @@ pub fn agenda_gate(
         ),
         instead: Some(instead),
     })
+}
+
+/// How many 全体会 a 年度 holds (「年3回」).
+pub const PLENARIES_A_YEAR: usize = 3;
+
+/// The meeting cadence of a 年度 the 事務局 watches: months (from April up
+/// to the current one) with no よりそい会議 held or scheduled (「月1回」), and
+/// how many 全体会 the 年度 holds (fewer than [`PLENARIES_A_YEAR`] is a
+/// shortfall).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cadence {
+    pub year: FiscalYear,
+    /// (year, month) of each month without a よりそい会議.
+    pub months_without_conference: Vec<(i32, u32)>,
+    pub plenaries: usize,
+}
+
+impl Cadence {
+    /// `meetings`: the kind and day of each meeting of the 年度 (others are ignored).
+    pub fn of(
+        year: FiscalYear,
+        today: NaiveDate,
+        meetings: &[(MeetingKind, NaiveDate)],
+    ) -> Cadence {
+        let this_month = (today.year(), today.month());
+        let months_without_conference = year
+            .months()
+            .into_iter()
+            .filter(|&m| m <= this_month)
+            .filter(|&(y, mo)| {
+                !meetings.iter().any(|(k, d)| {
+                    *k == MeetingKind::CaseConference && d.year() == y && d.month() == mo
+                })
+            })
+            .collect();
+        let plenaries = meetings
+            .iter()
+            .filter(|(k, d)| *k == MeetingKind::CouncilPlenary && year.contains(*d))
+            .count();
+        Cadence {
+            year,
+            months_without_conference,
+            plenaries,
+        }
+    }
+
+    pub fn plenary_shortfall(&self) -> bool {
+        self.plenaries < PLENARIES_A_YEAR
+    }
+
+    pub fn is_regular(&self) -> bool {
+        self.months_without_conference.is_empty() && !self.plenary_shortfall()
+    }
+}
+
+/// How many days before a plan's 次回見直し日 the 事務局 is reminded.
+pub const REVIEW_REMINDER_DAYS: i64 = 7;
+
+/// Where a plan's 次回見直し日 stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewDue {
+    /// Within [`REVIEW_REMINDER_DAYS`] (today included).
+    Soon,
+    /// Passed without a review.
+    Overdue,
+}
+
+impl ReviewDue {
+    /// `None`: more than a week ahead.
+    pub fn of(review_on: NaiveDate, today: NaiveDate) -> Option<ReviewDue> {
+        if review_on < today {
+            Some(ReviewDue::Overdue)
+        } else if (review_on - today).num_days() <= REVIEW_REMINDER_DAYS {
+            Some(ReviewDue::Soon)
+        } else {
+            None
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewDue::Soon => "見直し日が近い",
+            ReviewDue::Overdue => "見直し日を過ぎています",
+        }
+    }
 }
 
 /// How a meeting repeats when it is scheduled.
@@ -617,5 +874,153 @@ mod tests {
                 kind.code()
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod meetings_in_full {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn name(k: MeetingKind) -> String {
+        k.code().to_owned()
+    }
+
+    #[test]
+    fn self_cannot_attend_a_support_conference_but_can_a_case_conference() {
+        let input = AttendeeInput {
+            name: "本人 太郎".into(),
+            role: "本人".into(),
+            ..Default::default()
+        };
+        let refused = input.parse(MeetingKind::SupportConference).unwrap_err();
+        assert_eq!(refused[0].field, "role");
+        assert!(refused[0].message.contains("本人は出席できません"));
+        let ok = input.parse(MeetingKind::CaseConference).unwrap();
+        assert_eq!(ok.role, AttendeeRole::SelfPerson);
+        assert!(ok.attended, "an attendee is 出席 unless said otherwise");
+        // Family and a 民生委員 may sit on a 支援会議.
+        for role in ["family", "民生委員・児童委員", "promoter"] {
+            let other = AttendeeInput {
+                name: "ｻﾄｳ".into(),
+                role: role.into(),
+                attended: Some(false),
+                ..Default::default()
+            };
+            let a = other.parse(MeetingKind::SupportConference).unwrap();
+            assert_eq!(a.name, "サトウ", "half-width kana folds");
+            assert!(!a.attended);
+        }
+    }
+
+    #[test]
+    fn an_attendee_needs_a_name_and_a_known_role() {
+        let problems = AttendeeInput {
+            role: "友人".into(),
+            ..Default::default()
+        }
+        .parse(MeetingKind::CaseConference)
+        .unwrap_err();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["name", "role"]);
+    }
+
+    #[test]
+    fn only_a_held_case_conference_with_a_decision_on_the_case_closes_it() {
+        let today = d(2026, 12, 10);
+        let held = d(2026, 12, 3);
+        assert!(
+            closure_at_meeting(MeetingKind::CaseConference, held, today, true, true, name).is_ok()
+        );
+        for (kind, on, agenda, decided, says) in [
+            (MeetingKind::SupportConference, held, true, true, "終結は"),
+            (MeetingKind::CouncilPlenary, held, true, true, "終結は"),
+            (
+                MeetingKind::CaseConference,
+                held,
+                false,
+                true,
+                "議題にありません",
+            ),
+            (
+                MeetingKind::CaseConference,
+                d(2026, 12, 17),
+                true,
+                true,
+                "まだ開かれていません",
+            ),
+            (
+                MeetingKind::CaseConference,
+                held,
+                true,
+                false,
+                "決定事項がありません",
+            ),
+        ] {
+            let why = closure_at_meeting(kind, on, today, agenda, decided, name).unwrap_err();
+            assert!(why.contains(says), "{why}");
+        }
+    }
+
+    #[test]
+    fn cadence_names_months_without_a_case_conference_and_a_plenary_shortfall() {
+        let year = FiscalYear::new(2026).unwrap();
+        let today = d(2026, 7, 15);
+        let meetings = [
+            (MeetingKind::CaseConference, d(2026, 4, 9)),
+            (MeetingKind::SupportConference, d(2026, 5, 14)),
+            (MeetingKind::CaseConference, d(2026, 7, 30)),
+            (MeetingKind::CouncilPlenary, d(2026, 6, 1)),
+            (MeetingKind::CouncilPlenary, d(2027, 2, 1)),
+            // The previous 年度's 全体会 does not count.
+            (MeetingKind::CouncilPlenary, d(2026, 3, 1)),
+        ];
+        let c = Cadence::of(year, today, &meetings);
+        // May had only a 支援会議; June none; August is still ahead.
+        assert_eq!(c.months_without_conference, [(2026, 5), (2026, 6)]);
+        assert_eq!(c.plenaries, 2);
+        assert!(c.plenary_shortfall());
+        assert!(!c.is_regular());
+        let mut more = meetings.to_vec();
+        more.extend([
+            (MeetingKind::CaseConference, d(2026, 5, 1)),
+            (MeetingKind::CaseConference, d(2026, 6, 1)),
+            (MeetingKind::CouncilPlenary, d(2026, 10, 1)),
+        ]);
+        assert!(Cadence::of(year, today, &more).is_regular());
+    }
+
+    #[test]
+    fn a_review_date_reminds_a_week_before_and_stands_out_once_passed() {
+        let today = d(2026, 12, 10);
+        assert_eq!(ReviewDue::of(d(2026, 12, 18), today), None);
+        assert_eq!(ReviewDue::of(d(2026, 12, 17), today), Some(ReviewDue::Soon));
+        assert_eq!(ReviewDue::of(today, today), Some(ReviewDue::Soon));
+        assert_eq!(
+            ReviewDue::of(d(2026, 12, 9), today),
+            Some(ReviewDue::Overdue)
+        );
+    }
+
+    #[test]
+    fn only_the_support_conference_takes_people_not_yet_consulted() {
+        for kind in MeetingKind::ALL {
+            assert_eq!(
+                kind.takes_unconsulted(),
+                kind == MeetingKind::SupportConference
+            );
+            let situation = AgendaSubject::Topic(Topic {
+                title: "近所で心配されている世帯".into(),
+                fiscal_year: None,
+            });
+            assert_eq!(
+                situation.may_link_consultation(kind),
+                kind == MeetingKind::SupportConference
+            );
+        }
+        assert!(!AgendaSubject::Case(1).may_link_consultation(MeetingKind::SupportConference));
     }
 }

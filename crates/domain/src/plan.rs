@@ -462,6 +462,8 @@ pub struct ClosureInput {
     pub reason: String,
     /// 理由の詳細: what the worker adds; required for その他.
     pub detail: String,
+    /// The よりそい会議 where the 終結 was evaluated and agreed.
+    pub meeting_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -551,6 +553,7 @@ crate::intake::vocabulary!(
         Open = "open", "未完了";
         Done = "done", "完了";
         Superseded = "superseded", "新しいプランに置き換え";
+        Ended = "ended", "ケースの終了により終了";
     }
 );
 
@@ -692,6 +695,7 @@ mod tests {
             ],
             reason: "地域での見守りへ移行".into(),
             detail: "目標を概ね達成し、地域包括で見守る".into(),
+            meeting_id: None,
         };
         let closure = input.parse(&plan.goals).unwrap();
         assert_eq!(closure.evaluations[0].outcome, GoalOutcome::Achieved);

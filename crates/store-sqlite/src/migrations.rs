@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (16, include_str!("../migrations/0016_desk.sql")),
     (17, include_str!("../migrations/0017_no3_contacts.sql")),
+    (18, include_str!("../migrations/0018_meetings_in_full.sql")),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {

@@ -3,7 +3,7 @@
 use crate::StoreError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
-use tsunagaru_domain::case::{AgendaSubject, CaseState, MeetingKind, Topic};
+use tsunagaru_domain::case::{AgendaSubject, AttendeeRole, CaseState, MeetingKind, Topic};
 use tsunagaru_domain::plan::{Assessment, Closure, Plan, TaskState};
 use tsunagaru_domain::report::FiscalYear;
 
@@ -40,6 +40,9 @@ pub struct CaseRow {
     pub return_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub closure_meeting_id: Option<i64>,
+    pub closure_decision_id: Option<i64>,
+    pub return_handoff_id: Option<i64>,
 }
 
 /// A case as stored, with the agencies involved in it.
@@ -61,6 +64,11 @@ pub struct Case {
     pub closed_on: Option<NaiveDate>,
     pub return_agency_id: Option<i64>,
     pub return_reason: Option<String>,
+    /// The よりそい会議 where the 終結 was agreed, and its decision.
+    pub closure_meeting_id: Option<i64>,
+    pub closure_decision_id: Option<i64>,
+    /// The handoff that took the case back to the agency (戻り).
+    pub return_handoff_id: Option<i64>,
     /// 受付機関, 事務局 and the agencies with a role in an agreed plan.
     pub agency_ids: Vec<i64>,
     pub created_at: DateTime<Utc>,
@@ -85,6 +93,9 @@ impl Case {
             closed_on: r.closed_on,
             return_agency_id: r.return_agency_id,
             return_reason: r.return_reason,
+            closure_meeting_id: r.closure_meeting_id,
+            closure_decision_id: r.closure_decision_id,
+            return_handoff_id: r.return_handoff_id,
             agency_ids,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -104,7 +115,13 @@ pub struct CaseChange {
     pub assessment: Option<Assessment>,
     pub consent: Option<(NaiveDate, String)>,
     pub closure: Option<Closure>,
+    /// The よりそい会議 and its decision where the 終結 was agreed.
+    pub closure_meeting: Option<(i64, i64)>,
     pub returned_to: Option<(i64, String)>,
+    /// 戻り: the handoff to the agency, sent in the same transaction.
+    pub return_handoff: Option<crate::NewHandoff>,
+    /// The case's open tasks end with this reason (終結・戻り).
+    pub end_tasks: Option<String>,
 }
 
 impl CaseChange {
@@ -124,7 +141,10 @@ impl CaseChange {
             assessment: None,
             consent: None,
             closure: None,
+            closure_meeting: None,
             returned_to: None,
+            return_handoff: None,
+            end_tasks: None,
         }
     }
 }
@@ -217,6 +237,30 @@ pub struct MeetingMember {
     pub user_id: i64,
     /// 守秘義務の確認, for a 支援会議.
     pub pledged_at: Option<DateTime<Utc>>,
+    /// 出席 / 欠席 (`None`: not recorded yet).
+    pub attended: Option<bool>,
+}
+
+/// Someone at the meeting who is not a user (本人, family, 民生委員 …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct MeetingAttendee {
+    pub id: i64,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub role: AttendeeRole,
+    pub organisation: String,
+    pub attended: bool,
+    pub added_by: i64,
+    pub added_at: DateTime<Utc>,
+}
+
+/// A plan in force whose 次回見直し日 is near or passed, for the 事務局.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ReviewDuePlan {
+    pub case_id: i64,
+    pub person_id: i64,
+    pub version: i64,
+    pub next_review_on: NaiveDate,
 }
 
 /// An item of a meeting's agenda: a case or a topic.
@@ -224,6 +268,8 @@ pub struct MeetingMember {
 pub struct AgendaItem {
     pub id: i64,
     pub subject: AgendaSubject,
+    /// The consultation the person of the item later came to.
+    pub consultation_id: Option<i64>,
     pub position: i64,
     pub added_by: i64,
     pub added_at: DateTime<Utc>,
@@ -233,7 +279,7 @@ impl AgendaItem {
     pub fn case_id(&self) -> Option<i64> {
         match self.subject {
             AgendaSubject::Case(id) => Some(id),
-            AgendaSubject::Topic(_) => None,
+            AgendaSubject::Topic(_) | AgendaSubject::Outreach { .. } => None,
         }
     }
 }
@@ -246,6 +292,8 @@ pub struct AgendaRow {
     pub case_id: Option<i64>,
     pub topic: Option<String>,
     pub fiscal_year: Option<i64>,
+    pub outreach_target_id: Option<i64>,
+    pub consultation_id: Option<i64>,
     pub position: i64,
     pub added_by: i64,
     pub added_at: DateTime<Utc>,
@@ -256,6 +304,10 @@ impl TryFrom<AgendaRow> for AgendaItem {
     fn try_from(r: AgendaRow) -> Result<AgendaItem, StoreError> {
         let subject = match (r.case_id, r.topic) {
             (Some(case_id), None) => AgendaSubject::Case(case_id),
+            (None, Some(situation)) if r.outreach_target_id.is_some() => AgendaSubject::Outreach {
+                target_id: r.outreach_target_id.expect("checked"),
+                situation,
+            },
             (None, Some(title)) => AgendaSubject::Topic(Topic {
                 title,
                 fiscal_year: match r.fiscal_year {
@@ -275,6 +327,7 @@ impl TryFrom<AgendaRow> for AgendaItem {
         Ok(AgendaItem {
             id: r.id,
             subject,
+            consultation_id: r.consultation_id,
             position: r.position,
             added_by: r.added_by,
             added_at: r.added_at,
@@ -303,6 +356,7 @@ pub struct Meeting {
     pub members: Vec<MeetingMember>,
     pub agenda: Vec<AgendaItem>,
     pub decisions: Vec<Decision>,
+    pub attendees: Vec<MeetingAttendee>,
 }
 
 impl Meeting {
@@ -361,6 +415,8 @@ pub struct Task {
     /// When it was marked done (the undo window runs from here).
     pub done_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Why the task ended without being done (終結・戻り).
+    pub end_reason: Option<String>,
 }
 
 /// Case data as the JSON text stored in its column.

@@ -23,7 +23,7 @@ pub struct HandoffNotes {
     pub requests: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewHandoff {
     pub consultation_id: i64,
     pub person_id: i64,

@@ -409,6 +409,52 @@ pub trait Repository: Send + Sync + 'static {
         by_user: i64,
         audit: NewAuditEvent,
     ) -> Result<i64>;
+    /// Puts an アウトリーチ target on the agenda with its situation in words;
+    /// its id. `Conflict` if the target is on the agenda already.
+    async fn add_agenda_outreach(
+        &self,
+        meeting_id: i64,
+        target_id: i64,
+        situation: &str,
+        by_user: i64,
+        audit: NewAuditEvent,
+    ) -> Result<i64>;
+    /// Links an agenda item to the consultation its person came to.
+    async fn link_agenda_consultation(
+        &self,
+        item_id: i64,
+        consultation_id: i64,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
+    /// A member's 出席 / 欠席; `Conflict` if the user is not a member.
+    async fn record_attendance(
+        &self,
+        meeting_id: i64,
+        user_id: i64,
+        attended: bool,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
+    /// An attendee who is not a user; its id.
+    async fn add_attendee(
+        &self,
+        meeting_id: i64,
+        attendee: &tsunagaru_domain::case::Attendee,
+        by_user: i64,
+        audit: NewAuditEvent,
+    ) -> Result<i64>;
+    /// Plans in force of the open cases of these 事務局 agencies whose
+    /// 次回見直し日 is on or before `until`, the earliest first.
+    async fn review_due_plans(
+        &self,
+        secretariat_ids: &[i64],
+        until: chrono::NaiveDate,
+    ) -> Result<Vec<ReviewDuePlan>>;
+    /// The kind and day of every meeting from `from` to `to`.
+    async fn meeting_days(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<(tsunagaru_domain::case::MeetingKind, chrono::NaiveDate)>>;
     async fn save_minutes(
         &self,
         meeting_id: i64,

@@ -225,6 +225,45 @@ macro_rules! impl_sql_repository {
                 Ok(())
             }
 
+            /// Sends one handoff inside a transaction, with its first event.
+            async fn insert_handoff(tx: &mut Tx, h: &NewHandoff, now: DateTime<Utc>) -> Result<i64, StoreError> {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO handoffs (consultation_id, person_id, from_agency_id, to_agency_id, purpose, continue_at_origin, \
+                     urgency, told_contact_name, told_contact_phone, notes, consent_override_reason, state, sent_on, sent_by, \
+                     created_at, updated_at, self_consent_reason, sender_phone) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'sent', $12, $13, $14, $14, $15, $16) RETURNING id",
+                )
+                .bind(h.consultation_id)
+                .bind(h.person_id)
+                .bind(h.from_agency_id)
+                .bind(h.to_agency_id)
+                .bind(h.purpose.code())
+                .bind(h.continue_at_origin)
+                .bind(h.urgency.code())
+                .bind(h.told_contact_name.clone())
+                .bind(h.told_contact_phone.clone())
+                .bind(serde_json::to_string(&h.notes).expect("notes serialize"))
+                .bind(h.consent_override_reason.clone())
+                .bind(h.sent_on)
+                .bind(h.sent_by)
+                .bind(now)
+                .bind(h.self_consent_reason.clone())
+                .bind(h.sender_phone.clone())
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(db_error)?;
+                let detail = [
+                    h.self_consent_reason.as_ref().map(|r| format!("本人の同意なく共有: {r}")),
+                    h.consent_override_reason.as_ref().map(|r| format!("同意のない家族も共有: {r}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>();
+                let detail = (!detail.is_empty()).then(|| detail.join(" / "));
+                record_handoff_event(tx, id, h.sent_by, now, "send", "sent", detail).await?;
+                Ok(id)
+            }
+
             $crate::case_sql!($store, $db);
             $crate::desk_sql!($store, $db);
             $crate::reach_sql!($store, $db);
@@ -1278,40 +1317,7 @@ macro_rules! impl_sql_repository {
                     let now = self.clock.now();
                     let mut ids = Vec::with_capacity(handoffs.len());
                     for h in handoffs {
-                        let (id,): (i64,) = sqlx::query_as(
-                            "INSERT INTO handoffs (consultation_id, person_id, from_agency_id, to_agency_id, purpose, continue_at_origin, \
-                             urgency, told_contact_name, told_contact_phone, notes, consent_override_reason, state, sent_on, sent_by, \
-                             created_at, updated_at, self_consent_reason, sender_phone) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'sent', $12, $13, $14, $14, $15, $16) RETURNING id",
-                        )
-                        .bind(h.consultation_id)
-                        .bind(h.person_id)
-                        .bind(h.from_agency_id)
-                        .bind(h.to_agency_id)
-                        .bind(h.purpose.code())
-                        .bind(h.continue_at_origin)
-                        .bind(h.urgency.code())
-                        .bind(h.told_contact_name.clone())
-                        .bind(h.told_contact_phone.clone())
-                        .bind(serde_json::to_string(&h.notes).expect("notes serialize"))
-                        .bind(h.consent_override_reason.clone())
-                        .bind(h.sent_on)
-                        .bind(h.sent_by)
-                        .bind(now)
-                        .bind(h.self_consent_reason.clone())
-                        .bind(h.sender_phone.clone())
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
-                        let detail = [
-                            h.self_consent_reason.as_ref().map(|r| format!("本人の同意なく共有: {r}")),
-                            h.consent_override_reason.as_ref().map(|r| format!("同意のない家族も共有: {r}")),
-                        ]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>();
-                        let detail = (!detail.is_empty()).then(|| detail.join(" / "));
-                        record_handoff_event(&mut tx, id, h.sent_by, now, "send", "sent", detail).await?;
+                        let id = insert_handoff(&mut tx, h, now).await?;
                         ids.push(id);
                     }
                     let ids_text = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
@@ -1590,6 +1596,24 @@ macro_rules! impl_sql_repository {
                 async fn add_agenda_topic(&self, meeting_id: i64, topic: &tsunagaru_domain::case::Topic, by_user: i64, audit: NewAuditEvent) -> Result<i64, StoreError> {
                     sql_add_agenda_topic(self, meeting_id, topic, by_user, audit).await
                 }
+                async fn add_agenda_outreach(&self, meeting_id: i64, target_id: i64, situation: &str, by_user: i64, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    sql_add_agenda_outreach(self, meeting_id, target_id, situation, by_user, audit).await
+                }
+                async fn link_agenda_consultation(&self, item_id: i64, consultation_id: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
+                    sql_link_agenda_consultation(self, item_id, consultation_id, audit).await
+                }
+                async fn record_attendance(&self, meeting_id: i64, user_id: i64, attended: bool, audit: NewAuditEvent) -> Result<(), StoreError> {
+                    sql_record_attendance(self, meeting_id, user_id, attended, audit).await
+                }
+                async fn add_attendee(&self, meeting_id: i64, attendee: &tsunagaru_domain::case::Attendee, by_user: i64, audit: NewAuditEvent) -> Result<i64, StoreError> {
+                    sql_add_attendee(self, meeting_id, attendee, by_user, audit).await
+                }
+                async fn review_due_plans(&self, secretariat_ids: &[i64], until: chrono::NaiveDate) -> Result<Vec<ReviewDuePlan>, StoreError> {
+                    sql_review_due_plans(&self.pool, secretariat_ids, until).await
+                }
+                async fn meeting_days(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<(tsunagaru_domain::case::MeetingKind, chrono::NaiveDate)>, StoreError> {
+                    sql_meeting_days(&self.pool, from, to).await
+                }
                 async fn save_minutes(&self, meeting_id: i64, minutes: &str, by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
                     sql_save_minutes(self, meeting_id, minutes, by_user, audit).await
                 }
@@ -1744,8 +1768,8 @@ pub mod __private {
     };
     pub use crate::{
         AgendaItem, AgendaRow, Case, CaseChange, CaseEvent, CaseRow, Decision, Meeting,
-        MeetingMember, MeetingRow, NewCase, NewDecision, NewMeeting, NewTask, PlanRow, PlanVersion,
-        Task, json_text,
+        MeetingAttendee, MeetingMember, MeetingRow, NewCase, NewDecision, NewMeeting, NewTask,
+        PlanRow, PlanVersion, ReviewDuePlan, Task, json_text,
     };
     pub use crate::{
         AnnualFigures, ConcernCount, ConsultationDay, HandoffFact, KeyCount, MeetingFact,

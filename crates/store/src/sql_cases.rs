@@ -9,10 +9,11 @@
 macro_rules! case_sql {
     ($store:ty, $db:ty) => {
         const CASE_COLUMNS: &str = "id, consultation_id, person_id, origin_agency_id, secretariat_agency_id, lead_user_id, state, \
-            opened_on, assessment, consent_on, consent_by, closure, closed_on, return_agency_id, return_reason, created_at, updated_at";
+            opened_on, assessment, consent_on, consent_by, closure, closed_on, return_agency_id, return_reason, created_at, updated_at, \
+            closure_meeting_id, closure_decision_id, return_handoff_id";
         const PLAN_COLUMNS: &str = "id, case_id, version, body, created_by, created_at, agreed_meeting_id, agreed_on";
         const MEETING_COLUMNS: &str = "id, kind, title, starts_at, place, created_by, minutes, minutes_by, minutes_at, created_at";
-        const TASK_COLUMNS: &str = "id, case_id, plan_id, decision_id, meeting_id, agency_id, title, due_on, state, done_on, done_by, done_at, created_at";
+        const TASK_COLUMNS: &str = "id, case_id, plan_id, decision_id, meeting_id, agency_id, title, due_on, state, done_on, done_by, done_at, created_at, end_reason";
 
         async fn case_with_agencies(pool: &sqlx::Pool<$db>, row: CaseRow) -> Result<Case, StoreError> {
             let agencies: Vec<(i64,)> =
@@ -295,6 +296,34 @@ macro_rules! case_sql {
             if changed == 0 {
                 return Err(StoreError::Conflict(Conflict::Stale(Stale::Case)));
             }
+            if let Some((meeting_id, decision_id)) = c.closure_meeting {
+                sqlx::query("UPDATE cases SET closure_meeting_id = $1, closure_decision_id = $2 WHERE id = $3")
+                    .bind(meeting_id)
+                    .bind(decision_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            }
+            if let Some(handoff) = &c.return_handoff {
+                let handoff_id = insert_handoff(&mut tx, handoff, now).await?;
+                sqlx::query("UPDATE cases SET return_handoff_id = $1 WHERE id = $2")
+                    .bind(handoff_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            }
+            if let Some(reason) = &c.end_tasks {
+                // The case's open tasks end with it, the reason kept (tasks_case index).
+                sqlx::query("UPDATE tasks SET state = 'ended', end_reason = $1, done_on = $2 WHERE case_id = $3 AND state = 'open'")
+                    .bind(reason.clone())
+                    .bind(c.on)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            }
             if c.consent.is_some() {
                 // The consent confirmed on the case is 本人's 同意 from now on.
                 let (consultation_id,): (i64,) = sqlx::query_as("SELECT consultation_id FROM cases WHERE id = $1")
@@ -305,7 +334,8 @@ macro_rules! case_sql {
                 member_consent_in(&mut tx, consultation_id, None, "yes", c.user_id, now).await?;
             }
             let detail = c.returned_to.as_ref().map(|(_, reason)| reason.clone());
-            record_case_event(&mut tx, CaseEvent { case_id: id, user_id: c.user_id, at: now, step: c.step.clone(), state: c.to_state.code().into(), detail, meeting_id: None }).await?;
+            let meeting_id = c.closure_meeting.map(|(m, _)| m);
+            record_case_event(&mut tx, CaseEvent { case_id: id, user_id: c.user_id, at: now, step: c.step.clone(), state: c.to_state.code().into(), detail, meeting_id }).await?;
             append_in(&store.clock, &mut tx, audit.record("case", id)).await?;
             tx.commit().await.map_err(db_error)?;
             sql_case(&store.pool, id).await?.ok_or_else(|| StoreError::Database("case vanished".into()))
@@ -336,13 +366,14 @@ macro_rules! case_sql {
                 .map_err(db_error)?;
             let version = last.unwrap_or(0) + 1;
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO plans (case_id, version, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                "INSERT INTO plans (case_id, version, body, created_by, created_at, next_review_on) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
             .bind(case_id)
             .bind(version)
             .bind(json_text(plan))
             .bind(by_user)
             .bind(now)
+            .bind(plan.next_review_on)
             .fetch_one(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -414,13 +445,13 @@ macro_rules! case_sql {
                     .map_err(db_error)?;
             let Some(row) = row else { return Ok(None) };
             let members: Vec<MeetingMember> =
-                sqlx::query_as("SELECT user_id, pledged_at FROM meeting_members WHERE meeting_id = $1 ORDER BY user_id")
+                sqlx::query_as("SELECT user_id, pledged_at, attended FROM meeting_members WHERE meeting_id = $1 ORDER BY user_id")
                     .bind(id)
                     .fetch_all(pool)
                     .await
                     .map_err(db_error)?;
             let agenda = sqlx::query_as::<_, AgendaRow>(
-                "SELECT id, case_id, topic, fiscal_year, position, added_by, added_at FROM agenda_items \
+                "SELECT id, case_id, topic, fiscal_year, outreach_target_id, consultation_id, position, added_by, added_at FROM agenda_items \
                  WHERE meeting_id = $1 ORDER BY position",
             )
             .bind(id)
@@ -438,7 +469,15 @@ macro_rules! case_sql {
             .fetch_all(pool)
             .await
             .map_err(db_error)?;
-            Ok(Some(Meeting { row, members, agenda, decisions }))
+            let attendees: Vec<MeetingAttendee> = sqlx::query_as(
+                "SELECT id, name, role, organisation, attended, added_by, added_at FROM meeting_attendees \
+                 WHERE meeting_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_error)?;
+            Ok(Some(Meeting { row, members, agenda, decisions, attendees }))
         }
 
         async fn sql_meetings_of_user(pool: &sqlx::Pool<$db>, user_id: i64) -> Result<Vec<MeetingRow>, StoreError> {
@@ -549,6 +588,163 @@ macro_rules! case_sql {
             append_in(&store.clock, &mut tx, audit.record("meeting", meeting_id)).await?;
             tx.commit().await.map_err(db_error)?;
             Ok(id)
+        }
+
+        async fn sql_add_agenda_outreach(
+            store: &$store,
+            meeting_id: i64,
+            target_id: i64,
+            situation: &str,
+            by_user: i64,
+            audit: NewAuditEvent,
+        ) -> Result<i64, StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let there: Option<(i64,)> =
+                sqlx::query_as("SELECT id FROM agenda_items WHERE meeting_id = $1 AND outreach_target_id = $2")
+                    .bind(meeting_id)
+                    .bind(target_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            if there.is_some() {
+                return Err(StoreError::Conflict(Conflict::AlreadyOnAgenda));
+            }
+            let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(position) FROM agenda_items WHERE meeting_id = $1")
+                .bind(meeting_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO agenda_items (meeting_id, topic, outreach_target_id, position, added_by, added_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(meeting_id)
+            .bind(situation.to_owned())
+            .bind(target_id)
+            .bind(last.unwrap_or(0) + 1)
+            .bind(by_user)
+            .bind(store.clock.now())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            append_in(&store.clock, &mut tx, audit.record("meeting", meeting_id)).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok(id)
+        }
+
+        async fn sql_link_agenda_consultation(
+            store: &$store,
+            item_id: i64,
+            consultation_id: i64,
+            audit: NewAuditEvent,
+        ) -> Result<(), StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            sqlx::query("UPDATE agenda_items SET consultation_id = $1 WHERE id = $2")
+                .bind(consultation_id)
+                .bind(item_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            append_in(&store.clock, &mut tx, audit).await?;
+            tx.commit().await.map_err(db_error)
+        }
+
+        async fn sql_record_attendance(
+            store: &$store,
+            meeting_id: i64,
+            user_id: i64,
+            attended: bool,
+            audit: NewAuditEvent,
+        ) -> Result<(), StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let changed = sqlx::query("UPDATE meeting_members SET attended = $1 WHERE meeting_id = $2 AND user_id = $3")
+                .bind(attended)
+                .bind(meeting_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Conflict(Conflict::NotAMeetingMember));
+            }
+            append_in(&store.clock, &mut tx, audit.record("meeting", meeting_id)).await?;
+            tx.commit().await.map_err(db_error)
+        }
+
+        async fn sql_add_attendee(
+            store: &$store,
+            meeting_id: i64,
+            attendee: &tsunagaru_domain::case::Attendee,
+            by_user: i64,
+            audit: NewAuditEvent,
+        ) -> Result<i64, StoreError> {
+            let mut tx = store.begin_write().await.map_err(db_error)?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO meeting_attendees (meeting_id, name, role, organisation, attended, added_by, added_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(meeting_id)
+            .bind(attendee.name.clone())
+            .bind(attendee.role.code())
+            .bind(attendee.organisation.clone())
+            .bind(attendee.attended)
+            .bind(by_user)
+            .bind(store.clock.now())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            append_in(&store.clock, &mut tx, audit.record("meeting", meeting_id)).await?;
+            tx.commit().await.map_err(db_error)?;
+            Ok(id)
+        }
+
+        /// Plans in force (the newest agreed version) of the open cases these
+        /// 事務局 agencies hold, whose 次回見直し日 is on or before `until`.
+        async fn sql_review_due_plans(
+            pool: &sqlx::Pool<$db>,
+            secretariat_ids: &[i64],
+            until: chrono::NaiveDate,
+        ) -> Result<Vec<ReviewDuePlan>, StoreError> {
+            if secretariat_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let sql = format!(
+                "SELECT c.id AS case_id, c.person_id, p.version, p.next_review_on FROM cases c \
+                 JOIN plans p ON p.case_id = c.id AND p.agreed_meeting_id IS NOT NULL \
+                 AND p.version = (SELECT MAX(p2.version) FROM plans p2 WHERE p2.case_id = c.id AND p2.agreed_meeting_id IS NOT NULL) \
+                 WHERE c.secretariat_agency_id IN ({}) AND c.state IN ('support', 'monitoring') \
+                 AND p.next_review_on IS NOT NULL AND p.next_review_on <= ${} \
+                 ORDER BY p.next_review_on, c.id",
+                placeholders(1, secretariat_ids.len()),
+                secretariat_ids.len() + 1
+            );
+            let mut q = sqlx::query_as::<_, ReviewDuePlan>(AssertSqlSafe(sql));
+            for a in secretariat_ids {
+                q = q.bind(*a);
+            }
+            q.bind(until).fetch_all(pool).await.map_err(db_error)
+        }
+
+        /// The kind and day of every meeting from `from` to `to` (both included).
+        async fn sql_meeting_days(
+            pool: &sqlx::Pool<$db>,
+            from: chrono::NaiveDate,
+            to: chrono::NaiveDate,
+        ) -> Result<Vec<(tsunagaru_domain::case::MeetingKind, chrono::NaiveDate)>, StoreError> {
+            let start = from.and_hms_opt(0, 0, 0).expect("midnight");
+            let end = to.succ_opt().unwrap_or(to).and_hms_opt(0, 0, 0).expect("midnight");
+            let rows: Vec<(String, chrono::NaiveDateTime)> =
+                sqlx::query_as("SELECT kind, starts_at FROM meetings WHERE starts_at >= $1 AND starts_at < $2 ORDER BY starts_at")
+                    .bind(start)
+                    .bind(end)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_error)?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|(kind, at)| Some((tsunagaru_domain::case::MeetingKind::parse(&kind)?, at.date())))
+                .collect())
         }
 
         async fn sql_save_minutes(

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tsunagaru_app::AppError;
 use tsunagaru_app::cases::{ConsentInput, ReturnInput};
 use tsunagaru_app::meetings::{DecisionInput, MeetingInput};
-use tsunagaru_domain::case::{CaseStep, TopicInput};
+use tsunagaru_domain::case::{AttendeeInput, CaseStep, TopicInput};
 use tsunagaru_domain::plan::{AssessmentInput, ClosureInput, PlanInput};
 
 pub fn router() -> Router<AppState> {
@@ -40,6 +40,9 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}", get(meeting))
         .route("/meetings/{id}/pledge", post(pledge))
         .route("/meetings/{id}/agenda", post(agenda))
+        .route("/meetings/{id}/links", post(link))
+        .route("/meetings/{id}/attendees", post(attendee))
+        .route("/meetings/{id}/attendance", post(attendance))
         .route("/meetings/{id}/minutes", post(minutes))
         .route("/meetings/{id}/decisions", post(decision))
         .route("/tasks", get(tasks))
@@ -227,6 +230,7 @@ async fn pledge(
 #[derive(Deserialize)]
 struct AgendaInput {
     case_id: Option<i64>,
+    outreach_target_id: Option<i64>,
     topic: Option<String>,
     #[serde(default)]
     fiscal_year: Value,
@@ -239,6 +243,25 @@ async fn agenda(
     input: Result<Json<AgendaInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input = body(input)?;
+    if let Some(target_id) = input.outreach_target_id {
+        if input.case_id.is_some() || input.topic.is_some() {
+            return Err(AppError::invalid(
+                "outreach_target_id",
+                "議題にするのはケース（case_id）・アウトリーチの対象（outreach_target_id）・テーマ（topic）のどれか一つです",
+            )
+            .into());
+        }
+        let item = state
+            .app
+            .add_outreach_item(&user.actor(), id, target_id)
+            .await?;
+        return Ok((
+            StatusCode::CREATED,
+            Json(
+                json!({ "meeting_id": id, "agenda_item_id": item, "outreach_target_id": target_id }),
+            ),
+        ));
+    }
     let case_id = match (input.case_id, input.topic) {
         (Some(case_id), None) => case_id,
         (None, Some(topic)) => {
@@ -266,7 +289,7 @@ async fn agenda(
         (None, None) => {
             return Err(AppError::invalid(
                 "case_id",
-                "議題にするケース（case_id）かテーマ（topic）を指定してください",
+                "議題にするケース（case_id）・アウトリーチの対象（outreach_target_id）・テーマ（topic）のどれかを指定してください",
             )
             .into());
         }
@@ -284,6 +307,72 @@ async fn agenda(
             })),
         )),
     }
+}
+
+#[derive(Deserialize)]
+struct LinkInput {
+    agenda_item_id: i64,
+    consultation_id: i64,
+}
+
+/// Links an agenda item about someone not yet consulted to the consultation
+/// that person came to.
+async fn link(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+    input: Result<Json<LinkInput>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let input = body(input)?;
+    state
+        .app
+        .link_agenda_consultation(
+            &user.actor(),
+            id,
+            input.agenda_item_id,
+            input.consultation_id,
+        )
+        .await?;
+    Ok(Json(json!({
+        "agenda_item_id": input.agenda_item_id,
+        "consultation_id": input.consultation_id,
+    })))
+}
+
+async fn attendee(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+    input: Result<Json<AttendeeInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = body(input)?;
+    let attendee = state.app.add_attendee(&user.actor(), id, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "meeting_id": id, "attendee_id": attendee })),
+    ))
+}
+
+#[derive(Deserialize)]
+struct AttendanceInput {
+    user_id: i64,
+    attended: bool,
+}
+
+async fn attendance(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+    input: Result<Json<AttendanceInput>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let input = body(input)?;
+    state
+        .app
+        .record_attendance(&user.actor(), id, input.user_id, input.attended)
+        .await?;
+    Ok(Json(
+        json!({ "user_id": input.user_id, "attended": input.attended }),
+    ))
 }
 
 #[derive(Deserialize)]

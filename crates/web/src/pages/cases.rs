@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
 use tsunagaru_app::AppError;
 use tsunagaru_app::cases::{ConsentInput, ReturnInput, agreed_plan};
-use tsunagaru_domain::case::CaseStep;
+use tsunagaru_domain::case::{CaseStep, MeetingKind};
 use tsunagaru_domain::intake::{Concern, FieldError};
 use tsunagaru_domain::plan::{
     AssessmentArea, AssessmentInput, AssignmentInput, ClosureInput, ClosureReason, EvaluationInput,
@@ -107,6 +107,7 @@ pub struct CaseForms {
     pub evaluations: Vec<EvaluationInput>,
     pub closure_reason: String,
     pub closure_detail: String,
+    pub closure_meeting: Option<i64>,
     pub ret: ReturnInput,
 }
 
@@ -136,6 +137,8 @@ pub struct CasePage {
     /// 終結の理由 to choose from, with the one chosen.
     pub closure_reasons: Vec<Choice>,
     pub closure_detail: String,
+    /// The よりそい会議 held with this case on the agenda, where 終結 is agreed.
+    pub closure_meetings: Vec<Choice>,
     pub return_agencies: Vec<Choice>,
     pub return_reason: String,
     pub meetings: Vec<MeetingRef>,
@@ -356,6 +359,18 @@ pub async fn render_case(
             })
             .collect(),
         closure_detail: forms.closure_detail.clone(),
+        closure_meetings: c
+            .meetings
+            .iter()
+            .filter(|m| {
+                m.kind == MeetingKind::CaseConference.code() && m.starts_at.date() <= state.today()
+            })
+            .map(|m| Choice {
+                value: m.id.to_string(),
+                label: format!("{}「{}」{}", m.kind_name, m.title, m.starts_label),
+                selected: forms.closure_meeting == Some(m.id),
+            })
+            .collect(),
         return_agencies: agency_choices(forms.ret.agency_id),
         return_reason: forms.ret.reason.clone(),
         meetings,
@@ -570,6 +585,10 @@ fn read_closure(pairs: &[(String, String)]) -> ClosureInput {
             input.detail = v.clone();
             continue;
         }
+        if k == "meeting_id" {
+            input.meeting_id = v.trim().parse().ok();
+            continue;
+        }
         let Some(rest) = k.strip_prefix("evaluations[") else {
             continue;
         };
@@ -676,6 +695,7 @@ pub async fn act(
             forms.evaluations = input.evaluations.clone();
             forms.closure_reason = input.reason.clone();
             forms.closure_detail = input.detail.clone();
+            forms.closure_meeting = input.meeting_id;
             (
                 "close",
                 state

@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tsunagaru_app::Reading;
 use tsunagaru_app::meetings::{DecisionInput, MeetingAccess, MeetingInput};
-use tsunagaru_domain::case::{MeetingKind, TopicInput};
+use tsunagaru_domain::case::{AttendeeInput, AttendeeRole, MeetingKind, TopicInput};
 use tsunagaru_domain::intake::FieldError;
 
 #[derive(Template)]
@@ -200,6 +200,11 @@ pub struct MeetingPage {
     pub decision: DecisionInput,
     /// The topic form as typed, when it failed.
     pub topic: TopicInput,
+    /// アウトリーチ targets the member works, for a 支援会議's agenda.
+    pub targets: Vec<Choice>,
+    /// The attendee form as typed, when it failed.
+    pub attendee: AttendeeInput,
+    pub attendee_roles: Vec<Choice>,
 }
 
 #[derive(Template)]
@@ -220,6 +225,7 @@ struct MeetingForms {
     minutes: Option<String>,
     decision: DecisionInput,
     topic: TopicInput,
+    attendee: AttendeeInput,
 }
 
 async fn render_meeting(
@@ -264,6 +270,45 @@ async fn render_meeting(
             label: format!("議題 {}: {}", t.position, t.title),
             selected: forms.decision.agenda_item_id == Some(t.agenda_item_id),
         }))
+        .chain(view.unconsulted.iter().map(|u| Choice {
+            value: format!("topic:{}", u.agenda_item_id),
+            label: format!("議題 {}: {}", u.position, u.situation),
+            selected: forms.decision.agenda_item_id == Some(u.agenda_item_id),
+        }))
+        .collect();
+    let targets = if view.takes_unconsulted {
+        state
+            .app
+            .targets_seen(&user.actor())
+            .await?
+            .into_iter()
+            .filter(|t| {
+                !view
+                    .unconsulted
+                    .iter()
+                    .any(|u| u.outreach_target_id == t.id)
+            })
+            .map(|t| Choice {
+                value: t.id.to_string(),
+                label: format!(
+                    "{}（{}）",
+                    t.name.clone().unwrap_or_else(|| "氏名不明".into()),
+                    t.description.chars().take(30).collect::<String>()
+                ),
+                selected: false,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let attendee_roles = AttendeeRole::ALL
+        .iter()
+        .filter(|r| view.admits_self || **r != AttendeeRole::SelfPerson)
+        .map(|r| Choice {
+            value: r.code().to_owned(),
+            label: r.label().to_owned(),
+            selected: AttendeeRole::parse(&forms.attendee.role) == Some(*r),
+        })
         .collect();
     let page = MeetingPage {
         nav: Nav::new(user, &state.pack.municipality.name),
@@ -286,6 +331,9 @@ async fn render_meeting(
             .collect(),
         decision: forms.decision,
         topic: forms.topic,
+        targets,
+        attendee: forms.attendee,
+        attendee_roles,
     };
     let status = if page.message.is_empty() && page.refusal.is_none() {
         StatusCode::OK
@@ -314,6 +362,9 @@ pub async fn page(
         "agenda" => Some("議題に追加しました。"),
         "minutes" => Some("議事録を保存しました。"),
         "decision" => Some("決定事項を記録しました。タスクは担当機関のホームに表示されます。"),
+        "attendance" => Some("出欠を記録しました。"),
+        "attendee" => Some("出席者を追加しました。"),
+        "linked" => Some("議題を相談にひも付けました。"),
         _ => None,
     };
     let forms = MeetingForms {
@@ -398,6 +449,29 @@ pub async fn add_agenda(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
+    if pairs.iter().any(|(k, _)| k == "outreach_target_id") {
+        let target_id: i64 = field(&pairs, "outreach_target_id").parse().map_err(|_| {
+            PageError::BadRequest("議題にするアウトリーチの対象を選んでください".into())
+        })?;
+        return match state
+            .app
+            .add_outreach_item(&user.actor(), id, target_id)
+            .await
+        {
+            Ok(item) => Ok(
+                Redirect::to(&format!("/meetings/{id}?done=agenda#item-{item}")).into_response(),
+            ),
+            Err(e) => {
+                let e = FormFailure::of(e)?;
+                let forms = MeetingForms {
+                    message: e.message,
+                    errors: e.fields,
+                    ..MeetingForms::default()
+                };
+                render_meeting(&state, &user, id, forms).await
+            }
+        };
+    }
     if pairs.iter().any(|(k, _)| k == "topic") {
         let input = TopicInput {
             topic: field(&pairs, "topic"),
@@ -523,6 +597,119 @@ pub async fn decision(
                 message: e.message,
                 errors: e.fields,
                 decision: input,
+                ..MeetingForms::default()
+            };
+            render_meeting(&state, &user, id, forms).await
+        }
+    }
+}
+
+/// 出欠: one 出席/欠席 choice per member (`attended_{user id}` = yes / no);
+/// members left unchosen stay as they were.
+pub async fn attendance(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let pairs = form_pairs(&body);
+    for (key, value) in &pairs {
+        let Some(user_id) = key
+            .strip_prefix("attended_")
+            .and_then(|u| u.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        let attended = match value.as_str() {
+            "yes" => true,
+            "no" => false,
+            _ => continue,
+        };
+        if let Err(e) = state
+            .app
+            .record_attendance(&user.actor(), id, user_id, attended)
+            .await
+        {
+            let e = FormFailure::of(e)?;
+            let forms = MeetingForms {
+                message: e.message,
+                errors: e.fields,
+                ..MeetingForms::default()
+            };
+            return render_meeting(&state, &user, id, forms).await;
+        }
+    }
+    Ok(Redirect::to(&format!("/meetings/{id}?done=attendance#attendance")).into_response())
+}
+
+/// An attendee who is not a user.
+pub async fn attendee(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let pairs = form_pairs(&body);
+    let input = AttendeeInput {
+        name: field(&pairs, "name"),
+        role: field(&pairs, "role"),
+        organisation: field(&pairs, "organisation"),
+        attended: Some(field(&pairs, "attended") != "no"),
+    };
+    match state.app.add_attendee(&user.actor(), id, &input).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/meetings/{id}?done=attendee#attendance")).into_response())
+        }
+        Err(e) => {
+            let e = FormFailure::of(e)?;
+            let forms = MeetingForms {
+                message: e.message,
+                errors: e.fields,
+                attendee: input,
+                ..MeetingForms::default()
+            };
+            render_meeting(&state, &user, id, forms).await
+        }
+    }
+}
+
+/// Links an agenda item about someone not yet consulted to the consultation
+/// (相談 ID) that person came to.
+pub async fn link(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let pairs = form_pairs(&body);
+    let item: i64 = field(&pairs, "agenda_item_id")
+        .parse()
+        .map_err(|_| PageError::BadRequest("議題を選んでください".into()))?;
+    let typed = tsunagaru_domain::kana::fold_width(field(&pairs, "consultation_id").trim());
+    let Ok(consultation_id) = typed.parse::<i64>() else {
+        let forms = MeetingForms {
+            message: "相談の番号（相談 ID）を数字で入れてください".into(),
+            errors: vec![FieldError {
+                field: format!("consultation-{item}"),
+                message: "相談の番号（相談 ID）を数字で入れてください".into(),
+            }],
+            ..MeetingForms::default()
+        };
+        return render_meeting(&state, &user, id, forms).await;
+    };
+    match state
+        .app
+        .link_agenda_consultation(&user.actor(), id, item, consultation_id)
+        .await
+    {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/meetings/{id}?done=linked#item-{item}")).into_response())
+        }
+        Err(e) => {
+            let e = FormFailure::of(e)?;
+            let forms = MeetingForms {
+                message: e.message,
+                errors: e.fields,
                 ..MeetingForms::default()
             };
             render_meeting(&state, &user, id, forms).await

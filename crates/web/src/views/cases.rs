@@ -216,6 +216,8 @@ pub struct TaskView {
     /// plan (役割分担 of an agreed plan) / decision (a meeting's decision)
     pub source: &'static str,
     pub source_label: &'static str,
+    /// Why it ended without being done (終結・戻り).
+    pub end_reason: String,
 }
 
 impl TaskView {
@@ -243,6 +245,7 @@ impl TaskView {
             } else {
                 "会議の決定事項"
             },
+            end_reason: t.end_reason.clone().unwrap_or_default(),
         }
     }
 }
@@ -322,8 +325,15 @@ pub struct CaseView {
     pub closure_detail: String,
     pub evaluations: Vec<EvaluationView>,
     pub closed_label: String,
+    /// The よりそい会議 where the 終結 was agreed, and its decision.
+    pub closure_meeting_id: Option<i64>,
+    pub closure_meeting: String,
+    pub closure_decision_id: Option<i64>,
     pub returned_to: String,
+    pub return_agency_id: Option<i64>,
     pub return_reason: String,
+    /// The handoff (No.3) that took the case back to the agency.
+    pub return_handoff_id: Option<i64>,
     pub tasks: Vec<TaskView>,
     pub meetings: Vec<MeetingRef>,
     pub events: Vec<CaseEventView>,
@@ -347,6 +357,17 @@ fn step_label(step: &str) -> &str {
         "consent" => "本人同意の記録",
         other => other,
     }
+}
+
+/// A meeting named by its kind, title and day: 「よりそい会議（令和8年12月10日 13:30）」.
+fn meeting_name(m: &MeetingRow, state: &AppState) -> String {
+    let kind = state.app.kind_name(m.kind);
+    let title = if m.title == kind || m.title.is_empty() {
+        String::new()
+    } else {
+        format!("「{}」", m.title)
+    };
+    format!("{kind}{title}（{}）", datetime_label(m.starts_at))
 }
 
 /// The whole case as `App::case_record` gave it; meetings are those the user
@@ -440,6 +461,15 @@ pub async fn case_view(state: &AppState, record: &CaseRecord) -> Result<CaseView
             })
             .unwrap_or_default(),
         closed_label: opt_date(case.closed_on),
+        closure_meeting_id: case.closure_meeting_id,
+        closure_meeting: case
+            .closure_meeting_id
+            .and_then(|id| record.event_meetings.iter().find(|m| m.id == id))
+            .map(|m| meeting_name(m, state))
+            .unwrap_or_default(),
+        closure_decision_id: case.closure_decision_id,
+        return_agency_id: case.return_agency_id,
+        return_handoff_id: case.return_handoff_id,
         returned_to: case
             .return_agency_id
             .map(|id| agency_name(&agencies, id))
@@ -457,15 +487,7 @@ pub async fn case_view(state: &AppState, record: &CaseRecord) -> Result<CaseView
                 let meeting = e
                     .meeting_id
                     .and_then(|id| record.event_meetings.iter().find(|m| m.id == id))
-                    .map(|m| {
-                        let kind = state.app.kind_name(m.kind);
-                        let title = if m.title == kind || m.title.is_empty() {
-                            String::new()
-                        } else {
-                            format!("「{}」", m.title)
-                        };
-                        format!("{kind}{title}（{}）", datetime_label(m.starts_at))
-                    });
+                    .map(|m| meeting_name(m, state));
                 let detail = e
                     .detail
                     .clone()
@@ -492,6 +514,43 @@ pub struct MemberView {
     pub name: String,
     pub agencies: Vec<String>,
     pub pledged: bool,
+    /// 出席 (true) / 欠席 (false); absent while not recorded.
+    pub attended: Option<bool>,
+    pub attendance_label: &'static str,
+}
+
+fn attendance_label(attended: Option<bool>) -> &'static str {
+    match attended {
+        Some(true) => "出席",
+        Some(false) => "欠席",
+        None => "未記録",
+    }
+}
+
+/// Someone at the meeting who is not a user.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttendeeView {
+    pub id: i64,
+    pub name: String,
+    pub role: &'static str,
+    pub role_label: &'static str,
+    pub organisation: String,
+    pub attended: bool,
+    pub attendance_label: &'static str,
+}
+
+/// Someone not yet consulted on a 支援会議's agenda (an アウトリーチ target).
+#[derive(Debug, Clone, Serialize)]
+pub struct UnconsultedView {
+    pub agenda_item_id: i64,
+    pub position: i64,
+    pub outreach_target_id: i64,
+    pub situation: String,
+    /// The target's stage, for members who work the target.
+    pub stage_label: String,
+    /// Whether the member may open the target's page.
+    pub target_visible: bool,
+    pub consultation_id: Option<i64>,
 }
 
 /// A case as it is shared on a meeting's agenda, for that meeting only.
@@ -522,6 +581,9 @@ pub struct TopicView {
     pub fiscal_year_label: String,
     pub indicators: Vec<TopicIndicator>,
     pub figures: Vec<TopicFigure>,
+    /// A situation at a 支援会議: the consultation its person came to.
+    pub consultation_id: Option<i64>,
+    pub links_consultation: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -573,6 +635,8 @@ impl TopicView {
                     value,
                 })
                 .collect(),
+            consultation_id: t.consultation_id,
+            links_consultation: t.links_consultation,
         }
     }
 }
@@ -597,10 +661,18 @@ pub struct MeetingView {
     pub requires_consent: bool,
     pub agrees_plans: bool,
     pub members: Vec<MemberView>,
+    /// Attendees who are not users, with their attendance.
+    pub attendees: Vec<AttendeeView>,
+    /// Whether 本人 can attend (not at a 支援会議).
+    pub admits_self: bool,
     pub agenda: Vec<AgendaView>,
     pub topics: Vec<TopicView>,
+    /// People not yet consulted (支援会議).
+    pub unconsulted: Vec<UnconsultedView>,
     /// Whether topics can be put on this kind's agenda.
     pub takes_topics: bool,
+    /// Whether アウトリーチ targets can be (支援会議).
+    pub takes_unconsulted: bool,
     /// Cases on the agenda not shown because 本人 withdrew consent.
     pub withheld: usize,
     pub minutes: String,
@@ -681,12 +753,46 @@ pub async fn meeting_view(
                         })
                         .unwrap_or_default(),
                     pledged: m.pledged_at.is_some(),
+                    attended: m.attended,
+                    attendance_label: attendance_label(m.attended),
                 }
             })
             .collect(),
+        attendees: meeting
+            .attendees
+            .iter()
+            .map(|a| AttendeeView {
+                id: a.id,
+                name: a.name.clone(),
+                role: a.role.code(),
+                role_label: a.role.label(),
+                organisation: a.organisation.clone(),
+                attended: a.attended,
+                attendance_label: attendance_label(Some(a.attended)),
+            })
+            .collect(),
+        admits_self: kind.admits_self(),
         agenda,
         topics: record.topics.iter().map(TopicView::of).collect(),
+        unconsulted: record
+            .unconsulted
+            .iter()
+            .map(|u| UnconsultedView {
+                agenda_item_id: u.item_id,
+                position: u.position,
+                outreach_target_id: u.target_id,
+                situation: u.situation.clone(),
+                stage_label: u
+                    .target
+                    .as_ref()
+                    .map(|t| t.stage.label().to_owned())
+                    .unwrap_or_default(),
+                target_visible: u.target.is_some(),
+                consultation_id: u.consultation_id,
+            })
+            .collect(),
         takes_topics: kind.takes_topics(),
+        takes_unconsulted: kind.takes_unconsulted(),
         withheld: record.withheld,
         minutes: meeting.row.minutes.clone(),
         minutes_by: meeting
@@ -707,6 +813,13 @@ pub async fn meeting_view(
                         .iter()
                         .find(|t| t.item_id == item)
                         .map(|t| t.title.clone())
+                        .or_else(|| {
+                            record
+                                .unconsulted
+                                .iter()
+                                .find(|u| u.item_id == item)
+                                .map(|u| u.situation.clone())
+                        })
                 }),
                 text: d.text.clone(),
                 agreed_plan_id: d.agreed_plan_id,

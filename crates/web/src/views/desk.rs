@@ -76,6 +76,56 @@ pub struct DeskView {
     pub since: Option<String>,
     pub since_label: Option<String>,
     pub arrivals: Vec<ArrivalView>,
+    /// For the 事務局: plans whose 次回見直し日 is within a week or passed.
+    pub reviews: Vec<ReviewView>,
+    /// For those who schedule meetings: the 年度's meeting cadence.
+    pub cadence: Option<CadenceView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewView {
+    pub case_id: i64,
+    pub person_name: String,
+    pub plan_version: i64,
+    pub next_review_on: chrono::NaiveDate,
+    pub next_review_label: String,
+    pub overdue: bool,
+    pub due_label: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CadenceView {
+    pub fiscal_year: i32,
+    pub fiscal_year_label: String,
+    /// `2026-05` for each month without a よりそい会議 (held or scheduled).
+    pub months_without_case_conference: Vec<String>,
+    pub months_without_label: String,
+    pub plenaries: usize,
+    pub plenaries_expected: usize,
+    pub plenary_shortfall: bool,
+}
+
+impl CadenceView {
+    fn of(c: &tsunagaru_domain::case::Cadence) -> CadenceView {
+        CadenceView {
+            fiscal_year: c.year.start_year(),
+            fiscal_year_label: c.year.label(),
+            months_without_case_conference: c
+                .months_without_conference
+                .iter()
+                .map(|(y, m)| format!("{y}-{m:02}"))
+                .collect(),
+            months_without_label: c
+                .months_without_conference
+                .iter()
+                .map(|(_, m)| format!("{m}月"))
+                .collect::<Vec<_>>()
+                .join("・"),
+            plenaries: c.plenaries,
+            plenaries_expected: tsunagaru_domain::case::PLENARIES_A_YEAR,
+            plenary_shortfall: c.plenary_shortfall(),
+        }
+    }
 }
 
 impl DeskView {
@@ -167,6 +217,20 @@ impl DeskView {
                     }
                 })
                 .collect(),
+            reviews: desk
+                .reviews
+                .iter()
+                .map(|r| ReviewView {
+                    case_id: r.plan.case_id,
+                    person_name: r.person_name.clone(),
+                    plan_version: r.plan.version,
+                    next_review_on: r.plan.next_review_on,
+                    next_review_label: date_label(r.plan.next_review_on),
+                    overdue: r.due == tsunagaru_domain::case::ReviewDue::Overdue,
+                    due_label: r.due.label(),
+                })
+                .collect(),
+            cadence: desk.cadence.as_ref().map(CadenceView::of),
         }
     }
 }
