@@ -396,34 +396,41 @@ impl App {
             .map_err(AppError::from)
     }
 
-    /// 出席 / 欠席 of a member, from the meeting's day on.
+    /// 出席 / 欠席 of members (`(user id, attended)`), from the meeting's
+    /// day on; each is written with its own audit event. The meeting is
+    /// opened first, so an empty list still answers not found to those
+    /// who may not open it.
     pub async fn record_attendance(
         &self,
         actor: &Actor,
         meeting_id: i64,
-        user_id: i64,
-        attended: bool,
+        marks: &[(i64, bool)],
     ) -> Result<(), AppError> {
         let meeting = self.open_meeting(actor, meeting_id).await?;
+        if marks.is_empty() {
+            return Ok(());
+        }
         self.held_yet(&meeting, "出欠")?;
-        if meeting.member(user_id).is_none() {
+        if let Some((user_id, _)) = marks.iter().find(|(u, _)| meeting.member(*u).is_none()) {
             return Err(AppError::invalid(
                 "user_id",
                 format!("利用者 ID {user_id} はこの会議の構成員ではありません"),
             ));
         }
-        self.repo
-            .record_attendance(
-                meeting_id,
-                user_id,
-                attended,
-                actor.audit(AuditAction::AttendanceRecorded).detail(format!(
-                    "利用者 ID {user_id}: {}",
-                    if attended { "出席" } else { "欠席" }
-                )),
-            )
-            .await
-            .map_err(AppError::from)
+        for &(user_id, attended) in marks {
+            self.repo
+                .record_attendance(
+                    meeting_id,
+                    user_id,
+                    attended,
+                    actor.audit(AuditAction::AttendanceRecorded).detail(format!(
+                        "利用者 ID {user_id}: {}",
+                        if attended { "出席" } else { "欠席" }
+                    )),
+                )
+                .await?;
+        }
+        Ok(())
     }
 
     /// An attendee who is not a user (本人, family, 推進員, 民生委員, an

@@ -337,12 +337,56 @@ async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    // 終結 is evaluated at a よりそい会議: without one, 409 with the reason.
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/close"),
+            json!({"evaluations": [{"outcome": "achieved"}, {"outcome": "partly"}], "reason": "goals_met"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("よりそい会議"),
+        "{body}"
+    );
+    // The よりそい会議 of 2026-12-10 decides it once it has been held.
+    let held = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+    if common::test_today() < held {
+        let (status, body) = s
+            .post(
+                &s.csw,
+                &format!("/api/v1/cases/{case}/close"),
+                json!({"meeting_id": meeting, "evaluations": [{"outcome": "achieved"}, {"outcome": "partly"}], "reason": "goals_met"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .contains("まだ開かれていません"),
+            "{body}"
+        );
+        s.app.state.clock.set(held);
+    }
+    let open_tasks = |token: &str| {
+        let token = token.to_owned();
+        let s = &s;
+        async move {
+            s.get(&token, "/api/v1/tasks").await.1["tasks"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(open_tasks(&s.partner).await, 1, "the plan's task is open");
     // 終結時評価: every goal of the plan in force.
     let (status, body) = s
         .post(
             &s.csw,
             &format!("/api/v1/cases/{case}/close"),
-            json!({"evaluations": [{"outcome": "achieved"}], "reason": ""}),
+            json!({"meeting_id": meeting, "evaluations": [{"outcome": "achieved"}], "reason": ""}),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -357,13 +401,35 @@ async fn a_case_runs_from_consultation_to_closure(backend: Backend) {
         .post(
             &s.csw,
             &format!("/api/v1/cases/{case}/close"),
-            json!({"evaluations": [{"outcome": "achieved", "change": "滞納が解消した"},
+            json!({"meeting_id": meeting,
+                   "evaluations": [{"outcome": "achieved", "change": "滞納が解消した"},
                                    {"outcome": "一部達成", "change": "週1回外出するようになった"}],
                    "reason": "地域での見守りへ移行", "detail": "目標を概ね達成し、地域包括で見守る"}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["state"], "closed");
+    // The closure records the meeting and its decision; the plan's open task ends with it.
+    assert_eq!(body["closure_meeting_id"], meeting);
+    assert!(body["closure_decision_id"].as_i64().is_some(), "{body}");
+    assert!(
+        body["closure_meeting"]
+            .as_str()
+            .unwrap()
+            .starts_with("よりそい会議"),
+        "{body}"
+    );
+    assert_eq!(
+        open_tasks(&s.partner).await,
+        0,
+        "no task left open after 終結"
+    );
+    let ended = &body["tasks"][0];
+    assert_eq!(ended["state"], "ended", "{body}");
+    assert!(
+        ended["end_reason"].as_str().unwrap().starts_with("終結"),
+        "{ended}"
+    );
     assert_eq!(body["closure_reason"], "community_watch");
     assert_eq!(body["closure_detail"], "目標を概ね達成し、地域包括で見守る");
     assert_eq!(body["evaluations"][1]["outcome_label"], "一部達成");
@@ -956,7 +1022,326 @@ async fn tasks_are_done_by_their_agency(backend: Backend) {
     assert_eq!(tasks["tasks"].as_array().unwrap().len(), 0);
 }
 
+/// A case with a plan agreed at the よりそい会議 of 2026-12-10 (the
+/// partner's task open); returns (case, meeting).
+async fn agreed_case(s: &Setup) -> (i64, i64) {
+    let consultation = s.escalated("yes").await;
+    let case = s.open_case(consultation).await;
+    s.assessed_and_planned(case).await;
+    let meeting = s.meeting("case_conference", &[]).await[0];
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{meeting}/agenda"),
+            json!({"case_id": case}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{meeting}/decisions"),
+            json!({"case_id": case, "agree_plan": true, "text": "第1版で支援を始める"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    (case, meeting)
+}
+
+async fn a_returned_case_is_a_handoff_in_the_agencys_inbox(backend: Backend) {
+    let s = setup(backend).await;
+    let (case, _) = agreed_case(&s).await;
+    let (_, tasks) = s.get(&s.partner, "/api/v1/tasks").await;
+    assert_eq!(tasks["tasks"].as_array().unwrap().len(), 1);
+    // Not to the 事務局 itself, and never without a reason.
+    let secretariat = s.app.secretariat_id().await;
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/return"),
+            json!({"agency_id": secretariat, "reason": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["reason", "agency_id"]);
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/return"),
+            json!({"agency_id": 1, "reason": "家計の立て直しが済み、受付機関での見守りに戻す"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "returned");
+    let handoff = body["return_handoff_id"].as_i64().expect("a handoff");
+    // The agency's inbox holds it, with the plan and the reason, as every handoff.
+    let r = s
+        .app
+        .get("/api/v1/handoffs?box=inbox", Some(&s.origin))
+        .await;
+    let inbox = r.json();
+    let item = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == handoff)
+        .unwrap_or_else(|| panic!("not in the inbox: {inbox}"))
+        .clone();
+    assert_eq!(item["status_label"], "未受領");
+    assert_eq!(item["from_agency_id"], secretariat);
+    assert!(
+        item["notes"]["other"]
+            .as_str()
+            .unwrap()
+            .contains("受付機関での見守りに戻す"),
+        "{item}"
+    );
+    assert!(
+        item["notes"]["done"]
+            .as_str()
+            .unwrap()
+            .contains("家賃の滞納を解消する"),
+        "{item}"
+    );
+    // The loop closes there: the agency receives it.
+    let (status, body) = s
+        .post(
+            &s.origin,
+            &format!("/api/v1/handoffs/{handoff}/receive"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The case's open tasks ended with the reason.
+    let (_, tasks) = s.get(&s.partner, "/api/v1/tasks").await;
+    assert_eq!(tasks["tasks"].as_array().unwrap().len(), 0);
+    let (_, view) = s.get(&s.csw, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(view["tasks"][0]["state"], "ended");
+    assert!(
+        view["tasks"][0]["end_reason"]
+            .as_str()
+            .unwrap()
+            .contains("戻り"),
+        "{view}"
+    );
+    // Another agency sees neither the case nor the handoff.
+    let r = s
+        .app
+        .get("/api/v1/handoffs?box=inbox", Some(&s.stranger))
+        .await;
+    assert!(
+        !r.body.contains(&format!("\"id\":{handoff},")),
+        "{}",
+        r.body
+    );
+}
+
+async fn closure_is_agreed_only_at_a_case_conference_with_a_decision(backend: Backend) {
+    let s = setup(backend).await;
+    let (case, conference) = agreed_case(&s).await;
+    s.app
+        .state
+        .clock
+        .set(chrono::NaiveDate::from_ymd_opt(2026, 12, 20).unwrap());
+    let closing = |meeting: i64| {
+        json!({"meeting_id": meeting, "reason": "goals_met",
+               "evaluations": [{"outcome": "achieved"}, {"outcome": "achieved"}]})
+    };
+    // A 支援会議 does not decide a closure, even with the case on its agenda.
+    let support = s.meeting("support_conference", &[]).await[0];
+    s.post(
+        &s.csw,
+        &format!("/api/v1/meetings/{support}/pledge"),
+        json!({}),
+    )
+    .await;
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{support}/agenda"),
+            json!({"case_id": case}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/close"),
+            closing(support),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("終結はよりそい会議"),
+        "{body}"
+    );
+    // A よりそい会議 without the case on its agenda does not either.
+    let other = s.meeting_at("case_conference", "2026-12-15T10:00").await[0];
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/close"),
+            closing(other),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("議題にありません"),
+        "{body}"
+    );
+    // With the case on it but no decision on it yet: still 409.
+    s.post(
+        &s.csw,
+        &format!("/api/v1/meetings/{other}/agenda"),
+        json!({"case_id": case}),
+    )
+    .await;
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/close"),
+            closing(other),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("決定事項がありません"),
+        "{body}"
+    );
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{other}/decisions"),
+            json!({"case_id": case, "text": "目標を達成したため終結とする"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let decision = body["id"].as_i64().expect("the decision's id");
+    // A meeting the user cannot open is not found.
+    let (status, _) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/close"),
+            closing(9999),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/close"),
+            closing(other),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["closure_meeting_id"], other);
+    assert_eq!(body["closure_decision_id"], decision);
+    // The first よりそい会議 is where the plan was agreed, not where it closed.
+    assert_ne!(body["closure_meeting_id"], conference);
+    let events: Vec<&str> = body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["step"] == "終結")
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    assert!(events[0].contains("令和8年12月15日"), "{events:?}");
+}
+
+async fn the_secretariat_is_reminded_of_reviews_and_meeting_cadence(backend: Backend) {
+    let s = setup(backend).await;
+    // The plan's 次回見直し日 is 令和9年1月20日.
+    agreed_case(&s).await;
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let desk = |token: &str| {
+        let token = token.to_owned();
+        let s = &s;
+        async move { s.get(&token, "/api/v1/me/desk").await.1 }
+    };
+    s.app.state.clock.set(day(2027, 1, 12));
+    assert_eq!(desk(&s.csw).await["reviews"].as_array().unwrap().len(), 0);
+    s.app.state.clock.set(day(2027, 1, 13));
+    let d = desk(&s.csw).await;
+    assert_eq!(d["reviews"][0]["next_review_on"], "2027-01-20", "{d}");
+    assert_eq!(d["reviews"][0]["person_name"], "盛岡 花子");
+    assert_eq!(d["reviews"][0]["overdue"], false);
+    assert_eq!(d["reviews"][0]["due_label"], "見直し日が近い");
+    s.app.state.clock.set(day(2027, 1, 21));
+    let d = desk(&s.csw).await;
+    assert_eq!(d["reviews"][0]["overdue"], true);
+    assert_eq!(d["reviews"][0]["due_label"], "見直し日を過ぎています");
+    // Only the 事務局 is reminded.
+    assert_eq!(
+        desk(&s.partner).await["reviews"].as_array().unwrap().len(),
+        0
+    );
+    // The page shows it, standing out once passed.
+    let (csw_page, _) = s.app.browser_sign_in("csw", USER_PASSWORD).await;
+    let home = s.app.get_with_cookie("/", &csw_page).await;
+    assert!(
+        home.body.contains("見直し日を過ぎています"),
+        "{}",
+        home.body
+    );
+    // Cadence: 令和8年度 so far has one よりそい会議 (December) and no 全体会.
+    let cadence = &d["cadence"];
+    assert_eq!(cadence["fiscal_year"], 2026, "{d}");
+    let months: Vec<&str> = cadence["months_without_case_conference"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(
+        months.contains(&"2026-04") && months.contains(&"2027-01"),
+        "{months:?}"
+    );
+    assert!(!months.contains(&"2026-12"), "{months:?}");
+    assert!(
+        !months.contains(&"2027-02"),
+        "months ahead are not yet missed"
+    );
+    assert_eq!(cadence["plenaries"], 0);
+    assert_eq!(cadence["plenary_shortfall"], true);
+    assert!(
+        home.body.contains("よりそい会議が開かれていない"),
+        "{}",
+        home.body
+    );
+    assert!(
+        desk(&s.partner).await["cadence"].is_null(),
+        "staff do not schedule"
+    );
+    // Three 全体会 in the 年度 end the shortfall.
+    let (status, body) = s
+        .post(
+            &s.csw,
+            "/api/v1/meetings",
+            json!({"kind": "council_plenary", "starts_at": "2026-05-20T14:00", "repeat": "three_times_a_year"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let d = desk(&s.csw).await;
+    assert_eq!(d["cadence"]["plenaries"], 3);
+    assert_eq!(d["cadence"]["plenary_shortfall"], false);
+}
+
 on_both_backends!(
+    a_returned_case_is_a_handoff_in_the_agencys_inbox,
+    closure_is_agreed_only_at_a_case_conference_with_a_decision,
+    the_secretariat_is_reminded_of_reviews_and_meeting_cadence,
     a_case_runs_from_consultation_to_closure,
     the_consent_gate_offers_the_support_conference,
     meetings_repeat_and_bad_input_is_named,

@@ -368,7 +368,7 @@ async fn attendance(
     let input = body(input)?;
     state
         .app
-        .record_attendance(&user.actor(), id, input.user_id, input.attended)
+        .record_attendance(&user.actor(), id, &[(input.user_id, input.attended)])
         .await?;
     Ok(Json(
         json!({ "user_id": input.user_id, "attended": input.attended }),

@@ -613,31 +613,25 @@ pub async fn attendance(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
-    for (key, value) in &pairs {
-        let Some(user_id) = key
-            .strip_prefix("attended_")
-            .and_then(|u| u.parse::<i64>().ok())
-        else {
-            continue;
+    let marks: Vec<(i64, bool)> = pairs
+        .iter()
+        .filter_map(|(key, value)| {
+            let user_id = key.strip_prefix("attended_")?.parse::<i64>().ok()?;
+            match value.as_str() {
+                "yes" => Some((user_id, true)),
+                "no" => Some((user_id, false)),
+                _ => None,
+            }
+        })
+        .collect();
+    if let Err(e) = state.app.record_attendance(&user.actor(), id, &marks).await {
+        let e = FormFailure::of(e)?;
+        let forms = MeetingForms {
+            message: e.message,
+            errors: e.fields,
+            ..MeetingForms::default()
         };
-        let attended = match value.as_str() {
-            "yes" => true,
-            "no" => false,
-            _ => continue,
-        };
-        if let Err(e) = state
-            .app
-            .record_attendance(&user.actor(), id, user_id, attended)
-            .await
-        {
-            let e = FormFailure::of(e)?;
-            let forms = MeetingForms {
-                message: e.message,
-                errors: e.fields,
-                ..MeetingForms::default()
-            };
-            return render_meeting(&state, &user, id, forms).await;
-        }
+        return render_meeting(&state, &user, id, forms).await;
     }
     Ok(Redirect::to(&format!("/meetings/{id}?done=attendance#attendance")).into_response())
 }
