@@ -418,6 +418,40 @@ async fn logout_ends_the_token(backend: Backend) {
     assert!(app.audit_actions().await.iter().any(|(a, _)| a == "logout"));
 }
 
+/// Properties named as dates (`…_on`, `birth_date`) or instants (`…_at`,
+/// `at`, `since`) without a `format`; a time of day (`support_conference_at`)
+/// is not a date-time.
+fn undeclared_dates(value: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Object(props)) = map.get("properties") {
+                for (name, schema) in props {
+                    let dated = name.ends_with("_on")
+                        || name.ends_with("_at")
+                        || matches!(name.as_str(), "on" | "at" | "since" | "birth_date");
+                    let string = schema.get("type").and_then(|t| t.as_str()) == Some("string");
+                    if dated
+                        && string
+                        && name != "support_conference_at"
+                        && schema.get("format").is_none()
+                    {
+                        out.push(format!("{path}.{name}"));
+                    }
+                }
+            }
+            for (key, child) in map {
+                undeclared_dates(child, &format!("{path}/{key}"), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                undeclared_dates(item, path, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 async fn openapi_documents_every_route_it_names(backend: Backend) {
     let app = TestApp::new(backend).await;
     let doc = app.get("/api/openapi.json", None).await.json();
@@ -478,6 +512,9 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
         ("/api/v1/meetings/{id}/pledge", "post"),
         ("/api/v1/meetings/{id}/agenda", "post"),
         ("/api/v1/meetings/{id}/minutes", "post"),
+        ("/api/v1/meetings/{id}/attendees", "post"),
+        ("/api/v1/meetings/{id}/attendance", "post"),
+        ("/api/v1/meetings/{id}/links", "post"),
         ("/api/v1/meetings/{id}/decisions", "post"),
         ("/api/v1/tasks", "get"),
         ("/api/v1/tasks/{id}/done", "post"),
@@ -508,6 +545,11 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
             "{method} {path} is not documented"
         );
     }
+    // Every date and date-time the document names declares its format
+    // (RFC 3339: `date-time` for instants and meeting starts, `date` for days).
+    let mut undeclared = Vec::new();
+    undeclared_dates(&doc, "", &mut undeclared);
+    assert!(undeclared.is_empty(), "no format: {undeclared:?}");
     // Every documented GET is served: the API's answer for an unknown route
     // never comes back (a handler's own 404 for an absent record may).
     let token = app.admin_token().await;

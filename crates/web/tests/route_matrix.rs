@@ -703,6 +703,24 @@ fn the_table_has_one_row_for_every_declared_route() {
     );
 }
 
+/// Every string of a JSON value that starts as a date-time (`2026-12-10T…`).
+fn date_times(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => {
+            let b = s.as_bytes();
+            let looks = b.len() > 11
+                && b[..4].iter().all(u8::is_ascii_digit)
+                && b[4] == b'-'
+                && b[7] == b'-'
+                && b[10] == b'T';
+            if looks { vec![s.clone()] } else { Vec::new() }
+        }
+        Value::Array(items) => items.iter().flat_map(date_times).collect(),
+        Value::Object(map) => map.values().flat_map(date_times).collect(),
+        _ => Vec::new(),
+    }
+}
+
 async fn every_route_answers_every_role_as_the_table_says(backend: Backend) {
     let f = fixture(backend).await;
     let mut wrong = Vec::new();
@@ -743,6 +761,20 @@ async fn every_route_answers_every_role_as_the_table_says(backend: Backend) {
                     if body.contains(value) {
                         wrong.push(format!(
                             "{} {} as {}: the protected value {value} is in the body",
+                            row.method, row.path, ROLES[i]
+                        ));
+                    }
+                }
+            }
+            // Every date-time the API answers is RFC 3339 in Japan's time.
+            if row.path.starts_with("/api/")
+                && status.is_success()
+                && let Ok(json) = serde_json::from_str::<Value>(&body)
+            {
+                for at in date_times(&json) {
+                    if !at.ends_with("+09:00") {
+                        wrong.push(format!(
+                            "{} {} as {}: the date-time {at} is not RFC 3339 in +09:00",
                             row.method, row.path, ROLES[i]
                         ));
                     }

@@ -188,7 +188,15 @@ async fn detail(
         today,
         &user.user.agency_ids,
     );
-    value["events"] = json!(record.events);
+    value["events"] = record
+        .events
+        .iter()
+        .map(|e| {
+            let mut v = json!(e);
+            v["at"] = json!(tsunagaru_store::in_japan(e.at).to_rfc3339());
+            v
+        })
+        .collect();
     value["sent_with"] = json!(
         record
             .sent_with

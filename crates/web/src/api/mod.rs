@@ -289,7 +289,18 @@ async fn audit_events(
 ) -> Result<Json<Value>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let log = state.app.audit_log(&user.actor(), limit).await?;
-    Ok(Json(json!(log.events)))
+    // The instant in Japan's time (RFC 3339, +09:00), as every date-time
+    // the API answers; the chain's hash is over the stored instant.
+    let events: Vec<Value> = log
+        .events
+        .iter()
+        .map(|e| {
+            let mut v = json!(e);
+            v["at"] = json!(tsunagaru_store::in_japan(e.at).to_rfc3339());
+            v
+        })
+        .collect();
+    Ok(Json(json!(events)))
 }
 
 #[derive(Deserialize)]
