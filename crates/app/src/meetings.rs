@@ -135,8 +135,8 @@ impl App {
                     "member_user_ids",
                     format!("利用者 ID {id} は登録されていません"),
                 )),
-                // Members see personal data: only roles that work with persons sit on a meeting.
-                Some(u) if !u.role.works_with_persons() => problems.push(field(
+                // Members see personal data: only the roles the plan names sit on a meeting.
+                Some(u) if !u.role.sits_on_meetings() => problems.push(field(
                     "member_user_ids",
                     format!(
                         "{}（{}）は会議の構成員にできません",
@@ -200,7 +200,7 @@ impl App {
 
     /// Non-members get 404 (the meeting's existence is not disclosed).
     pub async fn meeting_access(&self, actor: &Actor, id: i64) -> Result<MeetingAccess, AppError> {
-        if !policy::works_with_persons(actor) {
+        if !policy::sits_on_meetings(actor) {
             return Err(AppError::NotFound);
         }
         let meeting = self.repo.meeting(id).await?.ok_or(AppError::NotFound)?;
@@ -925,7 +925,7 @@ pub struct MeetingRecord {
 impl App {
     /// The meetings the actor sits on.
     pub async fn meetings_of(&self, actor: &Actor) -> Result<Vec<MeetingRow>, AppError> {
-        if !actor.role.works_with_persons() {
+        if !policy::sits_on_meetings(actor) {
             return Ok(Vec::new());
         }
         Ok(self.repo.meetings_of_user(actor.id()).await?)
@@ -933,7 +933,7 @@ impl App {
 
     /// The open tasks of the actor's agencies that the actor may see.
     pub async fn open_tasks(&self, actor: &Actor) -> Result<Vec<Task>, AppError> {
-        if !actor.role.works_with_persons() {
+        if !policy::sits_on_meetings(actor) {
             return Ok(Vec::new());
         }
         let tasks = self.repo.open_tasks_of(&actor.agency_ids).await?;

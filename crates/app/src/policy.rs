@@ -185,7 +185,7 @@ pub enum MeetingAccess {
 /// `member`: `None` if the actor is not a member, else whether they pledged.
 pub fn meeting_access(actor: &Actor, member: Option<bool>, requires_pledge: bool) -> MeetingAccess {
     match member {
-        _ if !works_with_persons(actor) => MeetingAccess::Hidden,
+        _ if !sits_on_meetings(actor) => MeetingAccess::Hidden,
         None => MeetingAccess::Hidden,
         Some(false) if requires_pledge => MeetingAccess::PledgeFirst,
         Some(_) => MeetingAccess::Open,
@@ -222,7 +222,13 @@ pub fn may_record_events(actor: &Actor) -> bool {
 /// Who marks a task done: a user of the agency it was given to who may see
 /// it (`sees_output`: a 支援会議's task only after the pledge).
 pub fn may_complete_task(actor: &Actor, task_agency_id: i64, sees_output: bool) -> bool {
-    works_with_persons(actor) && actor.belongs_to(task_agency_id) && sees_output
+    sits_on_meetings(actor) && actor.belongs_to(task_agency_id) && sees_output
+}
+
+/// Who sits on meetings and sees the tasks given to their organisation:
+/// those who work with persons, and the 相談支援包括化推進員.
+pub fn sits_on_meetings(actor: &Actor) -> bool {
+    actor.role.sits_on_meetings()
 }
 
 /// Who manages staff accounts.

@@ -19,15 +19,20 @@ pub enum Role {
     Admin,
     /// 監査: reads the audit log only.
     Auditor,
+    /// 相談支援包括化推進員: a member of the network organisation who sits on
+    /// meetings and does the tasks given to their organisation; takes no
+    /// consultations and searches no persons.
+    Promoter,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Staff,
         Role::Csw,
         Role::City,
         Role::Admin,
         Role::Auditor,
+        Role::Promoter,
     ];
 
     pub fn code(self) -> &'static str {
@@ -37,6 +42,7 @@ impl Role {
             Role::City => "city",
             Role::Admin => "admin",
             Role::Auditor => "auditor",
+            Role::Promoter => "promoter",
         }
     }
 
@@ -47,6 +53,7 @@ impl Role {
             Role::City => "市職員",
             Role::Admin => "管理者",
             Role::Auditor => "監査",
+            Role::Promoter => "相談支援包括化推進員",
         }
     }
 
@@ -58,6 +65,13 @@ impl Role {
     /// administrator and the auditor never see personal data.
     pub fn works_with_persons(self) -> bool {
         matches!(self, Role::Staff | Role::Csw | Role::City)
+    }
+
+    /// Sits on meetings (よりそい会議, 支援会議, まるごと推進会議): those who work
+    /// with persons, and the 相談支援包括化推進員, whose membership is the
+    /// plan's (「市、社会福祉協議会、相談支援包括化推進員、支援機関」).
+    pub fn sits_on_meetings(self) -> bool {
+        self.works_with_persons() || self == Role::Promoter
     }
 
     /// Merges two records of the same person (audited, undoable from the history).
@@ -78,7 +92,7 @@ impl FromStr for Role {
             .find(|r| r.code() == s)
             .ok_or_else(|| {
                 format!(
-                    "役割「{s}」は定義されていません（staff, csw, city, admin, auditor のいずれか）"
+                    "役割「{s}」は定義されていません（staff, csw, city, admin, auditor, promoter のいずれか）"
                 )
             })
     }

@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (16, include_str!("../migrations/0016_desk.sql")),
     (17, include_str!("../migrations/0017_no3_contacts.sql")),
     (18, include_str!("../migrations/0018_meetings_in_full.sql")),
+    (19, include_str!("../migrations/0019_promoter_role.sql")),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

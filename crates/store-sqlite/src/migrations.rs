@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (16, include_str!("../migrations/0016_desk.sql")),
     (17, include_str!("../migrations/0017_no3_contacts.sql")),
     (18, include_str!("../migrations/0018_meetings_in_full.sql")),
+    (19, include_str!("../migrations/0019_promoter_role.sql")),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {
@@ -54,7 +55,17 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {
     .await
     .map_err(fail)?;
     for (version, sql) in MIGRATIONS {
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(fail)?;
+        // SQLite's way to rebuild a table others reference (a CHECK cannot
+        // be altered): foreign keys off outside the transaction, checked
+        // with `foreign_key_check` before the commit, on again after it.
+        let mut conn = pool.acquire().await.map_err(fail)?;
+        sqlx::query("PRAGMA foreign_keys = OFF")
+            .execute(&mut *conn)
+            .await
+            .map_err(fail)?;
+        let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE")
+            .await
+            .map_err(fail)?;
         let done: Option<(i64,)> =
             sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
                 .bind(*version)
@@ -63,6 +74,16 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {
                 .map_err(fail)?;
         if done.is_none() {
             sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(fail)?;
+            let broken: Vec<(String,)> =
+                sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(fail)?;
+            if let Some((table,)) = broken.first() {
+                return Err(StoreError::Migration(format!(
+                    "migration {version} leaves a broken reference in {table}"
+                )));
+            }
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                 .bind(*version)
                 .bind(chrono::Utc::now())
@@ -71,6 +92,70 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {
                 .map_err(fail)?;
         }
         tx.commit().await.map_err(fail)?;
+        sqlx::query("PRAGMA foreign_keys = ON")
+            .execute(&mut *conn)
+            .await
+            .map_err(fail)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::SqliteStore;
+
+    /// Migration 19 rebuilds the users table: on a database whose users are
+    /// referenced (a session here; agencies, consultations … alike), the references
+    /// still hold after it and the new role is accepted.
+    #[tokio::test]
+    async fn rebuilding_users_keeps_every_reference() {
+        let dir = std::env::temp_dir().join(format!(
+            "tsunagaru-migration-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        let store = SqliteStore::open_dir(&dir).await.unwrap();
+        let pool = store.pool();
+        sqlx::raw_sql(
+            "INSERT INTO users (id, username, display_name, role, password_hash, active, created_at, updated_at) \
+             VALUES (7, 'worker', '見本', 'staff', 'x', TRUE, '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z');
+             INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, last_seen_at) \
+             VALUES ('h', 7, 'web', 'c', '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z');
+             DELETE FROM schema_migrations WHERE version = 19;",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        super::run(pool).await.unwrap();
+        let broken: Vec<(String,)> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        assert!(broken.is_empty(), "{broken:?}");
+        let (linked,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE user_id = 7")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(linked, 1);
+        sqlx::raw_sql(
+            "INSERT INTO users (username, display_name, role, password_hash, created_at, updated_at) \
+             VALUES ('suishin', '推進員', 'promoter', 'x', '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z')",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        assert!(
+            sqlx::raw_sql(
+                "INSERT INTO users (username, display_name, role, password_hash, created_at, updated_at) \
+                 VALUES ('x', 'x', 'boss', 'x', '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z')",
+            )
+            .execute(pool)
+            .await
+            .is_err(),
+            "the CHECK still holds"
+        );
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

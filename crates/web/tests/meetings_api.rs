@@ -468,7 +468,114 @@ async fn attendees_and_attendance_are_recorded_and_printed(backend: Backend) {
     );
 }
 
+/// A 相談支援包括化推進員 holds an account tied to the network organisation:
+/// sits on meetings, sees the meetings they sit on and the tasks given to
+/// their organisation, and nothing of persons beyond the meeting.
+async fn a_promoter_sits_on_meetings_and_sees_their_tasks(backend: Backend) {
+    let s = setup(backend).await;
+    let admin = s.app.admin_token().await;
+    let (status, body) = s
+        .post(
+            &admin,
+            "/api/v1/users",
+            json!({"username": "suishin", "password": USER_PASSWORD, "display_name": "推進員 一",
+                   "role": "promoter", "agency_ids": [8]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let promoter_id = body["id"].as_i64().unwrap();
+    let promoter = s.app.token("suishin", USER_PASSWORD).await;
+    let support = s
+        .schedule("support_conference", "2026-12-10T10:00", &[promoter_id])
+        .await;
+    let other = s
+        .schedule("case_conference", "2026-12-11T10:00", &[s.worker_id])
+        .await;
+    // The meetings they sit on, and only those.
+    let (_, list) = s.get(&promoter, "/api/v1/meetings").await;
+    let ids: Vec<i64> = list["meetings"]
+        .as_array()
+        .unwrap_or_else(|| list.as_array().unwrap())
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [support], "{list}");
+    assert_eq!(
+        s.get(&promoter, &format!("/api/v1/meetings/{other}"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, _) = s
+        .post(
+            &promoter,
+            &format!("/api/v1/meetings/{support}/pledge"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{support}/pledge"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{support}/agenda"),
+            json!({"topic": "上田地区で孤立している高齢者の世帯"}),
+        )
+        .await;
+    let item = body["agenda_item_id"].as_i64().unwrap();
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/meetings/{support}/decisions"),
+            json!({"agenda_item_id": item, "text": "推進員が地区の民生委員と話す",
+                   "task_agency_id": 8, "task_title": "民生委員と話す", "task_due_on": "2027-06-30"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // The task given to their organisation, on the API and the home page.
+    let (_, tasks) = s.get(&promoter, "/api/v1/tasks").await;
+    assert_eq!(tasks["tasks"][0]["title"], "民生委員と話す", "{tasks}");
+    let (page, _) = s.app.browser_sign_in("suishin", USER_PASSWORD).await;
+    let home = s.app.get_with_cookie("/", &page).await;
+    assert!(home.body.contains("民生委員と話す"), "{}", home.body);
+    assert!(
+        !home.body.contains("相談を受け付ける"),
+        "they take no consultations"
+    );
+    // No consultations, no person search.
+    let (status, _) = s
+        .post(
+            &promoter,
+            "/api/v1/consultations",
+            json!({"method": "phone", "person": {"name": "x"}, "chief_complaint": "x"}),
+        )
+        .await;
+    assert!(
+        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+        "{status}"
+    );
+    let (status, _) = s.get(&promoter, "/api/v1/persons?q=上田").await;
+    assert!(
+        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+        "{status}"
+    );
+    // They mark their task done.
+    let task = tasks["tasks"][0]["id"].as_i64().unwrap();
+    let (status, body) = s
+        .post(&promoter, &format!("/api/v1/tasks/{task}/done"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 on_both_backends!(
     a_support_conference_takes_people_not_yet_consulted,
     attendees_and_attendance_are_recorded_and_printed,
+    a_promoter_sits_on_meetings_and_sees_their_tasks,
 );

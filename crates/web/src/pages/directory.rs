@@ -116,6 +116,7 @@ pub async fn home(
         outbox_overdue: counts.outbox_overdue,
         outbox_returned: counts.outbox_returned,
         works_with_persons: user.role().works_with_persons(),
+        sits_on_meetings: user.role().sits_on_meetings(),
         nav: Nav::new(&user, &state.pack.municipality.name),
         my_agencies: agencies
             .iter()

@@ -75,7 +75,7 @@ async fn render_meetings(
     // Members are chosen by agency, then person (a whole agency at once).
     let candidates: Vec<&tsunagaru_store::User> = users
         .iter()
-        .filter(|u| u.active && u.role.works_with_persons() && u.id != user.user.id)
+        .filter(|u| u.active && u.role.sits_on_meetings() && u.id != user.user.id)
         .collect();
     let members = PickerPart {
         groups: &users_by_agency(&candidates, &agencies, &form.members),

@@ -16,6 +16,10 @@ pub struct Nav {
     pub can_read_audit: bool,
     /// 事業実績: the roles that work with persons.
     pub can_read_reports: bool,
+    /// Consultations, persons, handoffs, cases, アウトリーチ, 参加支援.
+    pub works_with_persons: bool,
+    /// Meetings (the 推進員 too).
+    pub sits_on_meetings: bool,
     /// The directory's internal notes (出典) and its contact details' form.
     pub reads_source_notes: bool,
     pub edits_directory: bool,
@@ -32,6 +36,8 @@ impl Nav {
             can_manage_users: role.can_manage_users(),
             can_read_audit: role.can_read_audit_log(),
             can_read_reports: tsunagaru_app::policy::works_with_persons(&user.actor()),
+            works_with_persons: tsunagaru_app::policy::works_with_persons(&user.actor()),
+            sits_on_meetings: tsunagaru_app::policy::sits_on_meetings(&user.actor()),
             reads_source_notes: tsunagaru_app::policy::reads_source_notes(&user.actor()),
             edits_directory: tsunagaru_app::policy::may_edit_directory(&user.actor()),
             municipality: municipality.to_owned(),
@@ -80,6 +86,8 @@ pub struct HomePage {
     pub outbox_overdue: usize,
     pub outbox_returned: usize,
     pub works_with_persons: bool,
+    /// Sits on meetings: their tasks and coming meetings (the 推進員 too).
+    pub sits_on_meetings: bool,
     /// Open tasks of the user's agencies, overdue first.
     pub tasks: Vec<crate::views::cases::TaskView>,
     /// The next meetings the user sits on.
