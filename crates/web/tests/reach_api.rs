@@ -512,6 +512,24 @@ async fn the_directory_exports_as_hsds_and_csv(backend: Backend) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&body), vec!["name", "kind"]);
 
+    // A 出前相談会 and a 参加支援 menu the 事務局 adds (新たな社会資源).
+    let (status, body) = s
+        .post(
+            &s.staff,
+            "/api/v1/events",
+            json!({"kind": "pop_up_consultation", "title": "困りごとまるごと無料相談会", "held_on": "令和8年11月15日", "place": "上田公民館"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = s
+        .post(
+            &s.csw,
+            "/api/v1/participation/menus",
+            json!({"name": "こども食堂の手伝い", "description": "調理と配膳の手伝い", "host": "上田こども食堂",
+                   "place": "上田地区活動センター", "schedule": "毎月第2土曜 10:00〜13:00", "suits": "人と話すのが苦手でない人"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, hsds) = s.get(&s.staff, "/api/v1/resources/hsds").await;
     assert_eq!(status, StatusCode::OK);
     let ids = |key: &str| -> HashSet<String> {
@@ -523,7 +541,102 @@ async fn the_directory_exports_as_hsds_and_csv(backend: Backend) {
             .collect()
     };
     let (orgs, services, locations) = (ids("organizations"), ids("services"), ids("locations"));
-    assert_eq!(services.len(), resources.len() + 1);
+    // The 拠点 (and the new salon), the pack's three menus and the new one,
+    // and the 出前相談会 service.
+    assert_eq!(services.len(), resources.len() + 1 + 4 + 1);
+    let service_named = |name: &str| {
+        hsds["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|sv| sv["name"] == name)
+            .unwrap_or_else(|| panic!("no service {name}"))
+            .clone()
+    };
+    let org_named = |id: &Value| {
+        hsds["organizations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| &o["id"] == id)
+            .unwrap()["name"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for menu in [
+        "Book and Bookenergy in Morioka (BBM)",
+        "住まいるプロジェクト",
+        "畑づくり",
+    ] {
+        let sv = service_named(menu);
+        assert_eq!(
+            org_named(&sv["organization_id"]),
+            "盛岡市社会福祉協議会",
+            "{menu}"
+        );
+        assert!(
+            sv["description"]
+                .as_str()
+                .unwrap()
+                .starts_with("参加支援メニュー")
+        );
+    }
+    let kitchen = service_named("こども食堂の手伝い");
+    assert_eq!(org_named(&kitchen["organization_id"]), "上田こども食堂");
+    assert_eq!(
+        kitchen["eligibility_description"],
+        "人と話すのが苦手でない人"
+    );
+    assert!(
+        hsds["schedules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|sch| sch["service_id"] == kitchen["id"]
+                && sch["description"] == "毎月第2土曜 10:00〜13:00")
+    );
+    let pop_up = service_named("出前相談会（困りごとまるごと無料相談会）");
+    let dated: Vec<&Value> = hsds["schedules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|sch| sch["service_id"] == pop_up["id"])
+        .collect();
+    assert_eq!(dated.len(), 1, "one schedule per 出前相談会");
+    assert_eq!(dated[0]["valid_from"], "2026-11-15");
+    assert_eq!(dated[0]["valid_to"], "2026-11-15");
+    assert_eq!(dated[0]["timezone"], 9);
+    assert!(
+        dated[0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("困りごとまるごと無料相談会")
+    );
+    let venue = dated[0]["location_id"].as_str().unwrap();
+    assert!(
+        hsds["locations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["id"] == venue && l["name"] == "上田公民館")
+    );
+    // HSDS 3.0: every schedule has a UUID id and names a service that exists;
+    // every service has id, name and a status of the schema's enum.
+    for sch in hsds["schedules"].as_array().unwrap() {
+        assert!(uuid_like(&sch["id"]), "{sch}");
+        assert!(
+            services.contains(sch["service_id"].as_str().unwrap()),
+            "{sch}"
+        );
+    }
+    for sv in hsds["services"].as_array().unwrap() {
+        assert!(sv["name"].is_string());
+        assert!(
+            ["active", "inactive", "defunct", "temporarily closed"]
+                .contains(&sv["status"].as_str().unwrap())
+        );
+    }
     for o in hsds["organizations"].as_array().unwrap() {
         assert!(uuid_like(&o["id"]) && o["name"].is_string() && o["description"].is_string());
     }
@@ -535,9 +648,27 @@ async fn the_directory_exports_as_hsds_and_csv(backend: Backend) {
             assert!(uuid_like(&phone["id"]) && phone["number"].is_string());
         }
     }
+    // A 拠点 with an address has it in full; a menu's place or an event's
+    // venue is a named place (HSDS requires only id and location_type).
+    let addressed = hsds["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l.get("addresses").is_some())
+        .count();
+    assert!(
+        addressed
+            >= resources
+                .iter()
+                .filter(|r| r["address"].is_string())
+                .count()
+    );
     for l in hsds["locations"].as_array().unwrap() {
         assert_eq!(l["location_type"], "physical");
-        let a = &l["addresses"][0];
+        assert!(uuid_like(&l["id"]) && l["name"].is_string(), "{l}");
+        let Some(a) = l["addresses"].get(0) else {
+            continue;
+        };
         for field in [
             "id",
             "address_1",
@@ -576,6 +707,18 @@ async fn the_directory_exports_as_hsds_and_csv(backend: Backend) {
     );
     assert!(csv.body.contains("上田ふれあいサロン,サロン,,上田三丁目2-1,仁王・上田地域包括支援センター,毎週火曜 10:00〜12:00"));
     assert!(csv.body.contains("\r\n"));
+    assert!(
+        csv.body.contains("畑づくり,参加支援メニュー,"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("こども食堂の手伝い,参加支援メニュー,調理と配膳の手伝い,上田地区活動センター,,毎月第2土曜 10:00〜13:00,上田こども食堂"));
+    assert!(
+        csv.body
+            .contains("困りごとまるごと無料相談会,出前相談会,,上田公民館,,令和8年11月15日"),
+        "{}",
+        csv.body
+    );
 }
 
 async fn events_count_the_consultations_they_produce(backend: Backend) {

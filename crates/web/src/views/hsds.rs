@@ -1,6 +1,8 @@
 //! The directory of community resources as Open Referral HSDS 3.0 JSON
 //! (organizations, services, locations, service_at_locations, schedules) and
-//! as CSV for Excel (UTF-8 with BOM, CRLF).
+//! as CSV for Excel (UTF-8 with BOM, CRLF): the 拠点 and 社会資源, the
+//! 参加支援 menus as services of their host organisations, and the
+//! 出前相談会 as dated schedules of the network's consultation service.
 //!
 //! HSDS wants UUIDs; ours are derived from the record (`tsunagaru:<kind>:<key>`)
 //! by SHA-256, shaped as RFC 9562 version 8, so an export names the same
@@ -13,6 +15,22 @@ use crate::views::reach::{ResourceView, resource_view};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use tsunagaru_domain::reach::EventKind;
+use tsunagaru_store::{EventRow, ParticipationMenu};
+
+/// What the directory exports besides the 拠点: the active 参加支援 menus,
+/// the 出前相談会 (with the organisation that holds them) .
+pub struct Extras<'a> {
+    pub menus: &'a [ParticipationMenu],
+    pub events: &'a [EventRow],
+    /// The organisation that holds the 出前相談会 (the 事務局's).
+    pub events_host: &'a str,
+}
+
+/// An 出前相談会 day in words: 令和8年11月15日（2026年）.
+fn event_day(e: &EventRow) -> String {
+    crate::views::intake::date_label(e.held_on)
+}
 
 /// A stable UUID (version 8, RFC 9562 variant) for `kind` + `key`.
 pub fn stable_uuid(kind: &str, key: &str) -> String {
@@ -36,8 +54,13 @@ fn resource_key(r: &ResourceView) -> String {
     r.key.clone().unwrap_or_else(|| format!("id-{}", r.id))
 }
 
-/// Builds the export from the active resources.
-pub fn build(resources: &[ResourceView], prefecture: &str, city: &str) -> Value {
+/// Builds the export from the active resources, menus and events.
+pub fn build(
+    resources: &[ResourceView],
+    extras: &Extras<'_>,
+    prefecture: &str,
+    city: &str,
+) -> Value {
     // One organization per operator; a resource without one is its own.
     let mut organizations: BTreeMap<String, Value> = BTreeMap::new();
     let mut services = Vec::new();
@@ -120,6 +143,108 @@ pub fn build(resources: &[ResourceView], prefecture: &str, city: &str) -> Value 
             }));
         }
     }
+    let mut organization = |name: &str, description: String| -> String {
+        let id = stable_uuid("organization", name);
+        organizations
+            .entry(name.to_owned())
+            .or_insert_with(|| json!({ "id": id, "name": name, "description": description }));
+        id
+    };
+    // 参加支援: each active menu is a service of its host.
+    for m in extras.menus.iter().filter(|m| m.active) {
+        let key = m.key.clone().unwrap_or_else(|| format!("id-{}", m.id));
+        let host = if m.host.trim().is_empty() {
+            m.name.as_str()
+        } else {
+            m.host.as_str()
+        };
+        let org_id = organization(
+            host,
+            format!("{city}の参加支援（社会参加の場）を受け入れる団体"),
+        );
+        let service_id = stable_uuid("menu", &key);
+        let mut service = json!({
+            "id": service_id,
+            "organization_id": org_id,
+            "name": m.name,
+            "description": if m.description.is_empty() { "参加支援メニュー".to_owned() } else { format!("参加支援メニュー。{}", m.description) },
+            "status": "active",
+        });
+        if !m.suits.is_empty() {
+            service["eligibility_description"] = json!(m.suits);
+        }
+        if let Some(capacity) = m.capacity {
+            service["application_process"] = json!(format!(
+                "支援機関・事務局を通じて申し込む（定員 {capacity} 名）"
+            ));
+        } else {
+            service["application_process"] = json!("支援機関・事務局を通じて申し込む");
+        }
+        services.push(service);
+        if !m.place.trim().is_empty() {
+            let location_id = stable_uuid("menu_location", &key);
+            locations.push(json!({
+                "id": location_id,
+                "location_type": "physical",
+                "name": m.place,
+            }));
+            at_locations.push(json!({
+                "id": stable_uuid("menu_at_location", &key),
+                "service_id": service_id,
+                "location_id": location_id,
+            }));
+        }
+        if !m.schedule.trim().is_empty() {
+            schedules.push(json!({
+                "id": stable_uuid("menu_schedule", &key),
+                "service_id": service_id,
+                "description": m.schedule,
+            }));
+        }
+    }
+    // 出前相談会: one service of the network, a dated schedule per event.
+    let pop_ups: Vec<&EventRow> = extras
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::PopUpConsultation)
+        .collect();
+    if !pop_ups.is_empty() {
+        let org_id = organization(
+            extras.events_host,
+            format!("{city}の重層的支援体制整備事業の事務局"),
+        );
+        let service_id = stable_uuid("service", "pop_up_consultation");
+        services.push(json!({
+            "id": service_id,
+            "organization_id": org_id,
+            "name": "出前相談会（困りごとまるごと無料相談会）",
+            "description": "地域に出向いて、どんな困りごとでもまるごと受け付ける相談会。予約不要・無料",
+            "status": "active",
+        }));
+        for e in pop_ups {
+            let key = format!("event-{}", e.id);
+            let mut schedule = json!({
+                "id": stable_uuid("schedule", &key),
+                "service_id": service_id,
+                "valid_from": e.held_on.to_string(),
+                "valid_to": e.held_on.to_string(),
+                "dtstart": e.held_on.to_string(),
+                "timezone": 9,
+                "description": format!("{} {}", event_day(e), if e.title.is_empty() { "出前相談会" } else { e.title.as_str() }),
+            });
+            if !e.place.trim().is_empty() {
+                let location_id = stable_uuid("event_location", &key);
+                locations.push(json!({
+                    "id": location_id,
+                    "location_type": "physical",
+                    "name": e.place,
+                }));
+                schedule["location_id"] = json!(location_id);
+                schedule["attending_type"] = json!(format!("会場: {}", e.place));
+            }
+            schedules.push(schedule);
+        }
+    }
     json!({
         "organizations": organizations.into_values().collect::<Vec<_>>(),
         "services": services,
@@ -127,6 +252,23 @@ pub fn build(resources: &[ResourceView], prefecture: &str, city: &str) -> Value 
         "service_at_locations": at_locations,
         "schedules": schedules,
     })
+}
+
+/// The menus and events the directory carries, and who holds the events.
+async fn extras_of(
+    state: &AppState,
+) -> Result<(Vec<ParticipationMenu>, Vec<EventRow>, String), ApiError> {
+    let menus = state.app.menus().await?;
+    let events = state.app.events().await?;
+    let host = state
+        .app
+        .agencies()
+        .await?
+        .into_iter()
+        .find(|a| a.secretariat && a.active)
+        .map(|a| a.name)
+        .unwrap_or_else(|| state.pack.municipality.name.clone());
+    Ok((menus, events, host))
 }
 
 async fn active_views(state: &AppState) -> Result<Vec<ResourceView>, ApiError> {
@@ -142,15 +284,22 @@ async fn active_views(state: &AppState) -> Result<Vec<ResourceView>, ApiError> {
 
 pub async fn export(state: &AppState) -> Result<Value, ApiError> {
     let views = active_views(state).await?;
+    let (menus, events, host) = extras_of(state).await?;
     Ok(build(
         &views,
+        &Extras {
+            menus: &menus,
+            events: &events,
+            events_host: &host,
+        },
         &state.pack.municipality.prefecture,
         &state.pack.municipality.name,
     ))
 }
 
-/// The directory as CSV that opens in Excel: UTF-8 with BOM, CRLF.
-pub fn csv_of(resources: &[ResourceView]) -> String {
+/// The directory as CSV that opens in Excel: UTF-8 with BOM, CRLF; the
+/// 拠点, then the active 参加支援 menus, then the 出前相談会.
+pub fn csv_of(resources: &[ResourceView], extras: &Extras<'_>) -> String {
     let header = [
         "名前",
         "種類",
@@ -164,28 +313,75 @@ pub fn csv_of(resources: &[ResourceView]) -> String {
         "メール",
         "出典",
     ];
-    tsunagaru_app::export::csv_document(
-        &header,
-        resources.iter().map(|r| {
+    let mut rows: Vec<[String; 11]> = resources
+        .iter()
+        .map(|r| {
             [
-                r.name.as_str(),
-                r.kind_label.as_str(),
-                r.description.as_str(),
-                r.address.as_deref().unwrap_or(""),
-                r.catchment.as_deref().unwrap_or(""),
-                r.schedule.as_str(),
-                r.operator.as_str(),
-                r.audience.as_str(),
-                r.phone.as_deref().unwrap_or(""),
-                r.email.as_deref().unwrap_or(""),
-                r.source.as_str(),
+                r.name.clone(),
+                r.kind_label.clone(),
+                r.description.clone(),
+                r.address.clone().unwrap_or_default(),
+                r.catchment.clone().unwrap_or_default(),
+                r.schedule.clone(),
+                r.operator.clone(),
+                r.audience.clone(),
+                r.phone.clone().unwrap_or_default(),
+                r.email.clone().unwrap_or_default(),
+                r.source.clone(),
             ]
-        }),
-    )
+        })
+        .collect();
+    for m in extras.menus.iter().filter(|m| m.active) {
+        rows.push([
+            m.name.clone(),
+            "参加支援メニュー".into(),
+            m.description.clone(),
+            m.place.clone(),
+            String::new(),
+            m.schedule.clone(),
+            m.host.clone(),
+            m.suits.clone(),
+            String::new(),
+            String::new(),
+            m.source.clone(),
+        ]);
+    }
+    for e in extras
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::PopUpConsultation)
+    {
+        rows.push([
+            if e.title.is_empty() {
+                "出前相談会".into()
+            } else {
+                e.title.clone()
+            },
+            "出前相談会".into(),
+            String::new(),
+            e.place.clone(),
+            String::new(),
+            event_day(e),
+            extras.events_host.to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    tsunagaru_app::export::csv_document(&header, rows.iter().map(|r| r.iter().map(String::as_str)))
 }
 
 pub async fn csv(state: &AppState) -> Result<String, ApiError> {
-    Ok(csv_of(&active_views(state).await?))
+    let (menus, events, host) = extras_of(state).await?;
+    Ok(csv_of(
+        &active_views(state).await?,
+        &Extras {
+            menus: &menus,
+            events: &events,
+            events_host: &host,
+        },
+    ))
 }
 
 #[cfg(test)]
