@@ -1503,3 +1503,229 @@ async fn a_second_sheet_keeps_the_mother_and_a_returned_handoff_is_sent_again() 
     client.close().await.unwrap();
     outcome.unwrap();
 }
+
+/// The 支援会議 takes someone not yet consulted: an アウトリーチ target goes on
+/// its agenda, a decision gives agency 1 a task that reaches its worker's
+/// home page once they pledged; then a case is closed at the よりそい会議
+/// that decided it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_support_conference_takes_an_outreach_target_and_a_case_closes_at_a_case_conference() {
+    use serde_json::json;
+    let app = TestApp::new(Backend::Sqlite).await;
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    app.state.clock.set(day(11, 27));
+    let secretariat = app.secretariat_id().await;
+    let worker = app.create_user("worker", "staff", &[1]).await;
+    app.create_user("csw", "csw", &[secretariat]).await;
+    let staff = app.token("worker", common::USER_PASSWORD).await;
+    let csw = app.token("csw", common::USER_PASSWORD).await;
+    let post = |token: &str, path: &str, body: serde_json::Value| {
+        let (app, token, path) = (&app, token.to_owned(), path.to_owned());
+        async move {
+            let r = app.post_json(&path, Some(&token), &body).await;
+            assert!(r.status.is_success(), "{path}: {}", r.body);
+            r.json()
+        }
+    };
+    post(
+        &staff,
+        "/api/v1/outreach",
+        json!({"name": "上田 一郎", "address": "盛岡市上田三丁目2-1",
+               "description": "郵便物がたまっている", "found_via": "minsei"}),
+    )
+    .await;
+    let support = post(
+        &csw,
+        "/api/v1/meetings",
+        json!({"kind": "support_conference", "starts_at": "2026-12-10T10:00:00+09:00",
+               "place": "市保健所", "member_user_ids": [worker]}),
+    )
+    .await["ids"][0]
+        .as_i64()
+        .unwrap();
+    // A case with a plan agreed at the よりそい会議 of 12月3日.
+    let sheet = json!({"method": "in_person", "person": {"name": "盛岡 花子", "kana": "もりおか はなこ"},
+        "concerns": [{"category": "債務について", "main": true}], "chief_complaint": "借金",
+        "household": [{"name": "盛岡 花子", "relationship": "本人", "consent": "yes"}]});
+    let consultation = post(&staff, "/api/v1/consultations", sheet).await["id"].clone();
+    post(
+        &staff,
+        "/api/v1/handoffs",
+        json!({"consultation_id": consultation, "purpose": "multi_agency"}),
+    )
+    .await;
+    let case = post(
+        &csw,
+        "/api/v1/cases",
+        json!({"consultation_id": consultation}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    post(
+        &csw,
+        &format!("/api/v1/cases/{case}/assessment"),
+        json!({"areas": [["livelihood", "家賃を滞納"]], "concerns": ["debt"]}),
+    )
+    .await;
+    post(
+        &csw,
+        &format!("/api/v1/cases/{case}/plans"),
+        json!({"short_term_goals": ["家賃の滞納を解消する"], "direction": "住まいを守る",
+               "assignments": [{"agency_id": 1, "role": "家計相談", "tasks": [{"title": "家計表を作る"}]}]}),
+    )
+    .await;
+    let conference = post(
+        &csw,
+        "/api/v1/meetings",
+        json!({"kind": "case_conference", "starts_at": "2026-12-03T13:30", "place": "市保健所"}),
+    )
+    .await["ids"][0]
+        .as_i64()
+        .unwrap();
+    post(
+        &csw,
+        &format!("/api/v1/meetings/{conference}/agenda"),
+        json!({"case_id": case}),
+    )
+    .await;
+    post(
+        &csw,
+        &format!("/api/v1/meetings/{conference}/decisions"),
+        json!({"case_id": case, "agree_plan": true, "text": "第1版で支援を始める"}),
+    )
+    .await;
+    post(&csw, &format!("/api/v1/cases/{case}/monitoring"), json!({})).await;
+    app.state.clock.set(day(12, 10));
+
+    let base = serve(&app).await;
+    let profile = common::TempDir::new("tsunagaru-chromium");
+    let (_driver, client) = browser(&profile.0).await;
+    let outcome = async {
+        // The 事務局 puts the target on the 支援会議's agenda and decides who goes.
+        sign_in(&client, &base, "csw", common::USER_PASSWORD).await?;
+        client.goto(&format!("{base}/meetings/{support}")).await?;
+        pledge(&client).await?;
+        field(
+            &client,
+            "議題にするアウトリーチの対象（相談につながっていない人）",
+        )
+        .await?
+        .select_by_index(0)
+        .await?;
+        client
+            .find(Locator::Css("#outreach-agenda button"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, ".agenda-unconsulted", |t| {
+            t.contains("上田 一郎: 郵便物がたまっている")
+        })
+        .await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//summary[normalize-space()='決定事項を記録する']",
+            ))
+            .await?
+            .click()
+            .await?;
+        field(&client, "ケース・議題")
+            .await?
+            .select_by_index(1)
+            .await?;
+        field(&client, "決定事項")
+            .await?
+            .send_keys("地域包括が民生委員と訪問する")
+            .await?;
+        field(&client, "担当機関")
+            .await?
+            .select_by_value("1")
+            .await?;
+        field(&client, "タスクの内容")
+            .await?
+            .send_keys("民生委員と自宅を訪ねる")
+            .await?;
+        field(&client, "期限").await?.send_keys("R8.12.24").await?;
+        click_button(&client, "決定事項を記録").await?;
+        wait_for_text(&client, "ol.decisions", |t| {
+            t.contains("上田 一郎: 郵便物がたまっている: 地域包括が民生委員と訪問する")
+        })
+        .await?;
+        snap(&client, "40-support-conference-outreach").await;
+
+        // The よりそい会議 of 12月3日 decides the closure; the case closes there.
+        client
+            .goto(&format!("{base}/meetings/{conference}"))
+            .await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//summary[normalize-space()='決定事項を記録する']",
+            ))
+            .await?
+            .click()
+            .await?;
+        field(&client, "ケース・議題")
+            .await?
+            .select_by_value(&format!("case:{case}"))
+            .await?;
+        field(&client, "決定事項")
+            .await?
+            .send_keys("目標を達成したため終結とする")
+            .await?;
+        click_button(&client, "決定事項を記録").await?;
+        wait_for_text(&client, "ol.decisions", |t| t.contains("終結とする")).await?;
+        client.goto(&format!("{base}/cases/{case}")).await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(
+                "//summary[normalize-space()='終結する（終結時評価）']",
+            ))
+            .await?
+            .click()
+            .await?;
+        field(&client, "終結を決めたよりそい会議")
+            .await?
+            .select_by_value(&conference.to_string())
+            .await?;
+        field(&client, "評価")
+            .await?
+            .select_by_value("achieved")
+            .await?;
+        field(&client, "終結の理由")
+            .await?
+            .select_by_value("goals_met")
+            .await?;
+        click_button(&client, "終結する").await?;
+        wait_for_text(&client, "#case-state", |t| t == "終結").await?;
+        let facts = wait_for_text(&client, "dl.facts", |t| t.contains("終結を決めた会議")).await?;
+        assert!(facts.contains("よりそい会議（令和8年12月3日"), "{facts}");
+        let tasks = client.find(Locator::Css("main")).await?.text().await?;
+        assert!(tasks.contains("ケースの終了により終了"), "{tasks}");
+        snap(&client, "41-case-closed-at-conference").await;
+        sign_out(&client).await?;
+
+        // The worker's home page: nothing before the pledge, the task after it.
+        sign_in(&client, &base, "worker", common::USER_PASSWORD).await?;
+        wait_for_text(&client, "main h1", |t| !t.is_empty()).await?;
+        let home = client.find(Locator::Css("main")).await?.text().await?;
+        assert!(!home.contains("民生委員と自宅を訪ねる"), "{home}");
+        client.goto(&format!("{base}/meetings/{support}")).await?;
+        pledge(&client).await?;
+        client.goto(&format!("{base}/")).await?;
+        let tasks = wait_for_text(&client, "#task-list", |t| {
+            t.contains("民生委員と自宅を訪ねる")
+        })
+        .await?;
+        assert!(tasks.contains("令和8年12月24日"), "{tasks}");
+        snap(&client, "42-worker-home-task").await;
+        Ok::<(), Box<dyn std::error::Error>>(())
+    }
+    .await;
+    client.close().await.unwrap();
+    outcome.unwrap();
+}
