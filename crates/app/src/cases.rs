@@ -382,12 +382,10 @@ impl App {
                 message: "戻り先は事務局以外の機関を選んでください".into(),
             });
         }
-        if !problems.is_empty() {
+        let (Some(agency_id), true) = (input.agency_id, problems.is_empty()) else {
             return Err(AppError::Invalid(problems));
-        }
-        let (Some(agency_id), reason) = (input.agency_id, input.reason.trim().to_owned()) else {
-            unreachable!("checked above");
         };
+        let reason = input.reason.trim().to_owned();
         let on = self.today();
         let mut change = CaseChange::new(current, next, "return", actor.id(), on);
         change.return_handoff = Some(
