@@ -598,4 +598,41 @@ mod tests {
         assert!(!may_record_trainings(&staff, false));
         assert!(!may_record_trainings(&actor(5, Role::Admin, &[]), true));
     }
+
+    #[test]
+    fn the_promoter_sits_on_meetings_but_works_with_no_person() {
+        let promoter = actor(1, Role::Promoter, &[8]);
+        let staff = actor(2, Role::Staff, &[8]);
+        let admin = actor(3, Role::Admin, &[8]);
+        let auditor = actor(4, Role::Auditor, &[]);
+        // (who, member?, requires pledge) → access
+        let table = [
+            (&promoter, Some(true), true, MeetingAccess::Open),
+            (&promoter, Some(false), true, MeetingAccess::PledgeFirst),
+            (&promoter, Some(false), false, MeetingAccess::Open),
+            (&promoter, None, false, MeetingAccess::Hidden),
+            (&staff, Some(false), false, MeetingAccess::Open),
+            (&admin, Some(true), false, MeetingAccess::Hidden),
+            (&auditor, Some(true), false, MeetingAccess::Hidden),
+        ];
+        for (who, member, pledge, expected) in table {
+            assert_eq!(
+                meeting_access(who, member, pledge),
+                expected,
+                "{} {member:?}",
+                who.name
+            );
+        }
+        // The tasks given to their organisation, once they may see them.
+        assert!(may_complete_task(&promoter, 8, true));
+        assert!(!may_complete_task(&promoter, 8, false));
+        assert!(!may_complete_task(&promoter, 9, true));
+        assert!(!may_complete_task(&admin, 8, true));
+        // Nothing of persons: no cases, no アウトリーチ, no reports, no scheduling.
+        assert!(!works_with_persons(&promoter));
+        assert!(!sees_case(&promoter, &[8], true));
+        assert!(!sees_target(&promoter, 8, true));
+        assert!(!may_schedule_meetings(&promoter, true));
+        assert_eq!(report_scope(&promoter, false), None);
+    }
 }
