@@ -449,9 +449,9 @@ impl App {
                 meeting_id,
                 &attendee,
                 actor.id(),
+                // The audit trail names the role, not the person.
                 actor.audit(AuditAction::AttendanceRecorded).detail(format!(
-                    "{}（{}）: {}",
-                    attendee.name,
+                    "利用者でない出席者（{}）: {}",
                     attendee.role.label(),
                     if attendee.attended {
                         "出席"

@@ -466,6 +466,22 @@ async fn attendees_and_attendance_are_recorded_and_printed(backend: Backend) {
         4,
         "{actions:?}"
     );
+    // The audit trail names the attendee's role, not the person.
+    let events = s.app.repo().recent_audit_events(100).await.unwrap();
+    let details: Vec<&str> = events
+        .iter()
+        .filter(|e| e.action == "attendance_recorded")
+        .map(|e| e.detail.as_str())
+        .collect();
+    assert!(
+        details.contains(&"利用者でない出席者（本人）: 出席"),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .all(|d| !d.contains("盛岡 花子") && !d.contains("上田 民子"))
+    );
 }
 
 /// A 相談支援包括化推進員 holds an account tied to the network organisation:

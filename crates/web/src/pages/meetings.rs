@@ -282,11 +282,13 @@ async fn render_meeting(
             .targets_seen(&user.actor())
             .await?
             .into_iter()
+            // Not yet consulted, and not on this agenda already.
             .filter(|t| {
-                !view
-                    .unconsulted
-                    .iter()
-                    .any(|u| u.outreach_target_id == t.id)
+                t.consultation_id.is_none()
+                    && !view
+                        .unconsulted
+                        .iter()
+                        .any(|u| u.outreach_target_id == t.id)
             })
             .map(|t| Choice {
                 value: t.id.to_string(),
