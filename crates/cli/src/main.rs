@@ -48,6 +48,29 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// 運用中のまま、データベースの一貫したコピーを取ります（SQLite）
+    Backup(BackupArgs),
+    /// バックアップを新しいデータディレクトリに復元します（検査してから）
+    Restore(RestoreArgs),
+}
+
+#[derive(Args)]
+struct BackupArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// 書き出すファイル（既にあれば上書きせずに終了します）
+    #[arg(long)]
+    output: PathBuf,
+}
+
+#[derive(Args)]
+struct RestoreArgs {
+    /// バックアップのファイル
+    #[arg(long)]
+    input: PathBuf,
+    /// 復元先のデータディレクトリ（データベースが既にあれば上書きせずに終了します）
+    #[arg(long)]
+    data: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -197,6 +220,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 Err(VerifyError::Store(e)) => Err(e.into()),
             }
         }
+        Command::Backup(args) => backup(args).await,
+        Command::Restore(args) => restore(args).await,
         Command::Address {
             command: AddressCommand::Route(pack),
         } => {
@@ -385,4 +410,131 @@ async fn report_annual(args: AnnualArgs) -> Result<()> {
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
     Ok(())
+}
+
+/// `tsunagaru backup`: a consistent copy of the SQLite database taken while
+/// the server keeps serving. The copy carries an audit event naming the
+/// audit head it was taken at, which is also printed.
+async fn backup(args: BackupArgs) -> Result<std::process::ExitCode> {
+    use tsunagaru_domain::{AuditAction, NewAuditEvent};
+    if args.database.database.is_some() {
+        bail!(
+            "PostgreSQL のバックアップは pg_dump で取ります（README の「バックアップと復元」を参照）。tsunagaru backup は SQLite（--data）用です"
+        );
+    }
+    if args.output.exists() {
+        bail!(
+            "{} は既にあります。上書きしないので、別のファイル名を指定してください",
+            args.output.display()
+        );
+    }
+    let store = SqliteStore::open_dir(&args.database.data).await?;
+    let before = store.audit_head().await?;
+    let file_name = args
+        .output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    store
+        .append_audit(
+            NewAuditEvent::new(AuditAction::BackupCreated, "cli").detail(format!(
+                "{file_name}（この時点の監査ログ 通番 {}）",
+                before.as_ref().map_or(0, |(seq, _)| *seq) + 1
+            )),
+        )
+        .await?;
+    let (seq, hash) = store
+        .audit_head()
+        .await?
+        .context("監査ログの末尾を読めません")?;
+    store.backup_into(&args.output).await?;
+    store.close().await;
+    println!(
+        "バックアップを作成しました: {}（監査ログ 通番 {seq}・ハッシュ {hash} まで）",
+        args.output.display()
+    );
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// `tsunagaru restore`: checks a backup (SQLite's integrity check, then the
+/// audit chain) on a scratch copy, and only then places it in a new data
+/// directory; never over an existing database.
+async fn restore(args: RestoreArgs) -> Result<std::process::ExitCode> {
+    use tsunagaru_domain::{AuditAction, NewAuditEvent};
+    if !args.input.is_file() {
+        bail!(
+            "バックアップのファイル {} がありません",
+            args.input.display()
+        );
+    }
+    let target = args.data.join(SqliteStore::FILE_NAME);
+    if target.exists() {
+        bail!(
+            "{} には既にデータベースがあります。上書きしないので、新しいディレクトリを指定してください",
+            args.data.display()
+        );
+    }
+    std::fs::create_dir_all(&args.data)
+        .with_context(|| format!("{} を作成できません", args.data.display()))?;
+    // The checks run on a scratch copy: a backup that fails them leaves nothing.
+    let scratch = args.data.join(".restore-check.sqlite3");
+    let remove_scratch = || {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
+        }
+    };
+    std::fs::copy(&args.input, &scratch)
+        .with_context(|| format!("{} を読めません", args.input.display()))?;
+    let checked = async {
+        let store = SqliteStore::open(&scratch).await?;
+        if let Err(found) = store.integrity_check().await? {
+            store.close().await;
+            return Ok::<_, anyhow::Error>(Err(format!(
+                "データベースの整合性検査で問題が見つかりました: {found}"
+            )));
+        }
+        let outcome = match verify_audit_log(&store).await {
+            Ok(count) => Ok(count),
+            Err(VerifyError::Broken(b)) => {
+                Err(format!("監査ログの検査で問題が見つかりました: {b}"))
+            }
+            Err(VerifyError::Store(e)) => Err(e.to_string()),
+        };
+        store.close().await;
+        Ok(outcome)
+    }
+    .await;
+    remove_scratch();
+    let count = match checked {
+        Ok(Ok(count)) => count,
+        Ok(Err(problem)) => {
+            eprintln!("復元しませんでした。{problem}");
+            return Ok(std::process::ExitCode::from(2));
+        }
+        Err(e) => {
+            eprintln!("復元しませんでした。バックアップを開けません: {e:#}");
+            return Ok(std::process::ExitCode::from(2));
+        }
+    };
+    std::fs::copy(&args.input, &target)
+        .with_context(|| format!("{} に書き込めません", target.display()))?;
+    std::fs::File::open(&target).and_then(|f| f.sync_all())?;
+    let store = SqliteStore::open(&target).await?;
+    let file_name = args
+        .input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    store
+        .append_audit(
+            NewAuditEvent::new(AuditAction::BackupRestored, "cli")
+                .detail(format!("{file_name} から（監査ログ {count} 件を確認）")),
+        )
+        .await?;
+    store.close().await;
+    println!(
+        "復元しました: {}（整合性検査と監査ログ {count} 件のハッシュチェーンを確認しました）",
+        target.display()
+    );
+    Ok(std::process::ExitCode::SUCCESS)
 }

@@ -300,3 +300,174 @@ fn report_annual_writes_the_year_as_json_csv_and_xlsx_and_is_audited() {
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
     assert!(text(&ok.stdout).contains("4 件"), "{}", text(&ok.stdout));
 }
+
+/// `tsunagaru backup` while another writer keeps writing, then `restore`:
+/// every write acknowledged before the backup began is in the restored
+/// database and its audit chain verifies; a restore never overwrites, and
+/// a tampered backup is refused with nothing placed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_under_write_load_restores_every_acknowledged_record() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+    use tsunagaru_domain::{AuditAction, NewAuditEvent};
+    use tsunagaru_store::Repository;
+    use tsunagaru_store_sqlite::SqliteStore;
+
+    let dir = TempDir::new("backup");
+    let data = dir.0.join("data");
+    let store = Arc::new(SqliteStore::open_dir(&data).await.unwrap());
+    let acked = Arc::new(AtomicI64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = tokio::spawn({
+        let (store, acked, stop) = (store.clone(), acked.clone(), stop.clone());
+        async move {
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) {
+                store
+                    .append_audit(
+                        NewAuditEvent::new(AuditAction::ReportViewed, "load")
+                            .detail(format!("{n}")),
+                    )
+                    .await
+                    .unwrap();
+                n += 1;
+                acked.store(n, Ordering::SeqCst);
+            }
+        }
+    });
+    while acked.load(Ordering::SeqCst) < 200 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let before = acked.load(Ordering::SeqCst);
+    let backup_file = dir.0.join("backup.sqlite3");
+    let (data_arg, out_arg) = (
+        data.to_str().unwrap().to_owned(),
+        backup_file.to_str().unwrap().to_owned(),
+    );
+    let taken = tokio::task::spawn_blocking(move || {
+        tsunagaru(&["backup", "--data", &data_arg, "--output", &out_arg])
+    })
+    .await
+    .unwrap();
+    let during = acked.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    writer.await.unwrap();
+    assert!(taken.status.success(), "{}", text(&taken.stderr));
+    assert!(
+        text(&taken.stdout).contains("バックアップを作成しました"),
+        "{}",
+        text(&taken.stdout)
+    );
+    assert!(during > before, "the writer kept writing during the backup");
+    // Never over an existing file.
+    let again = tsunagaru(&[
+        "backup",
+        "--data",
+        data.to_str().unwrap(),
+        "--output",
+        backup_file.to_str().unwrap(),
+    ]);
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("上書きしない"));
+
+    let restored = dir.0.join("restored");
+    let done = tsunagaru(&[
+        "restore",
+        "--input",
+        backup_file.to_str().unwrap(),
+        "--data",
+        restored.to_str().unwrap(),
+    ]);
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+    assert!(text(&done.stdout).contains("ハッシュチェーンを確認しました"));
+    let pool = sqlx::SqlitePool::connect(&sqlite_file(&restored))
+        .await
+        .unwrap();
+    let loads: Vec<(String,)> =
+        sqlx::query_as("SELECT detail FROM audit_events WHERE actor = 'load'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let present: std::collections::HashSet<i64> =
+        loads.iter().filter_map(|(d,)| d.parse().ok()).collect();
+    for n in 0..before {
+        assert!(
+            present.contains(&n),
+            "acknowledged write {n} is missing from the backup"
+        );
+    }
+    let actions: Vec<(String,)> = sqlx::query_as(
+        "SELECT action FROM audit_events WHERE action IN ('backup_created', 'backup_restored') ORDER BY seq",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        [
+            ("backup_created".to_owned(),),
+            ("backup_restored".to_owned(),)
+        ]
+    );
+    pool.close().await;
+    let verified = tsunagaru(&["audit", "verify", "--data", restored.to_str().unwrap()]);
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        text(&verified.stderr)
+    );
+    // A restore never overwrites a database.
+    let over = tsunagaru(&[
+        "restore",
+        "--input",
+        backup_file.to_str().unwrap(),
+        "--data",
+        restored.to_str().unwrap(),
+    ]);
+    assert!(!over.status.success());
+    assert!(
+        text(&over.stderr).contains("上書きしない"),
+        "{}",
+        text(&over.stderr)
+    );
+
+    // A backup whose audit trail was edited is refused, and nothing is placed.
+    let tampered = dir.0.join("tampered.sqlite3");
+    std::fs::copy(&backup_file, &tampered).unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", tampered.display()))
+        .await
+        .unwrap();
+    sqlx::raw_sql("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET detail = 'edited' WHERE seq = 5")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let elsewhere = dir.0.join("elsewhere");
+    let refused = tsunagaru(&[
+        "restore",
+        "--input",
+        tampered.to_str().unwrap(),
+        "--data",
+        elsewhere.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stdout));
+    assert!(
+        text(&refused.stderr).contains("監査ログの検査で問題"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(!elsewhere.join("tsunagaru.sqlite3").exists());
+    // A file that is not a database is refused too.
+    let junk = dir.0.join("junk.sqlite3");
+    std::fs::write(&junk, b"not a database at all").unwrap();
+    let refused = tsunagaru(&[
+        "restore",
+        "--input",
+        junk.to_str().unwrap(),
+        "--data",
+        elsewhere.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(!elsewhere.join("tsunagaru.sqlite3").exists());
+}

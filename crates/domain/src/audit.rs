@@ -72,6 +72,10 @@ pub enum AuditAction {
     CommunityViewed,
     /// 事業実績 read (on screen, JSON or a download).
     ReportViewed,
+    /// A consistent copy of the database taken (`tsunagaru backup`).
+    BackupCreated,
+    /// A database restored from a backup, after its checks (`tsunagaru restore`).
+    BackupRestored,
     TrainingRecorded,
 }
 
@@ -129,6 +133,8 @@ impl AuditAction {
             AuditAction::ParticipationViewed => "participation_viewed",
             AuditAction::CommunityRecorded => "community_recorded",
             AuditAction::ReportViewed => "report_viewed",
+            AuditAction::BackupCreated => "backup_created",
+            AuditAction::BackupRestored => "backup_restored",
             AuditAction::TrainingRecorded => "training_recorded",
             AuditAction::CommunityViewed => "community_viewed",
         }
@@ -187,6 +193,8 @@ impl AuditAction {
             "community_recorded" => "地域づくりの記録",
             "community_viewed" => "行事と相談の閲覧",
             "report_viewed" => "事業実績の閲覧",
+            "backup_created" => "バックアップの作成",
+            "backup_restored" => "バックアップからの復元",
             "training_recorded" => "研修会・意見交換会の記録",
             other => other,
         }

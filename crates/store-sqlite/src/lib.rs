@@ -69,6 +69,46 @@ impl SqliteStore {
         self
     }
 
+    /// Writes a consistent copy of the database to `output` while others
+    /// keep writing (`VACUUM INTO` reads one snapshot), then makes it
+    /// durable. `output` must not exist.
+    pub async fn backup_into(&self, output: &Path) -> Result<(), StoreError> {
+        let path = output.to_str().ok_or_else(|| {
+            StoreError::Database(format!(
+                "{} は UTF-8 のパスではありません",
+                output.display()
+            ))
+        })?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.to_owned())
+            .execute(&self.pool)
+            .await
+            .map_err(|e| StoreError::Database(format!("{}: {e}", output.display())))?;
+        std::fs::File::open(output)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| StoreError::Database(format!("{}: {e}", output.display())))
+    }
+
+    /// SQLite's own check of the file (`PRAGMA integrity_check`): `Ok` when
+    /// it answers "ok", else what it found.
+    pub async fn integrity_check(&self) -> Result<Result<(), String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        let found: Vec<String> = rows.into_iter().map(|(r,)| r).collect();
+        if found == ["ok"] {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(found.join("; ")))
+        }
+    }
+
+    /// Closes the pool (every connection, the WAL checkpointed).
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
     /// The pool, for tests and tools that inspect the database directly.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
