@@ -135,8 +135,8 @@ impl App {
             .await?;
         let chain = match verify_audit_log(self.repo.as_ref()).await {
             Ok(count) => Ok(count),
-            Err(VerifyError::Broken(b)) => Err(b.to_string()),
             Err(VerifyError::Store(e)) => return Err(e.into()),
+            Err(broken) => Err(broken.to_string()),
         };
         Ok(AuditLog {
             events: self.repo.recent_audit_events(limit).await?,

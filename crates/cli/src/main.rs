@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tsunagaru_address::Router;
 use tsunagaru_pack::{Pack, PackSources};
-use tsunagaru_store::{Repository, VerifyError, verify_audit_log};
+use tsunagaru_store::{
+    AuditAnchors, Repository, VerifyError, verify_audit_log, verify_audit_log_anchored,
+};
 use tsunagaru_store_postgres::PgStore;
 use tsunagaru_store_sqlite::SqliteStore;
 use tsunagaru_web::bootstrap::{self, AdminBootstrap};
@@ -101,8 +103,10 @@ struct AnnualArgs {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// ハッシュチェーンを検査し、改ざんがあれば最初の行を示して失敗します
+    /// ハッシュチェーンを検査し、データベースの外のチェックポイントとも照合して、改ざんがあれば最初の行を示して失敗します
     Verify(DatabaseArgs),
+    /// 監査ログの末尾をチェックポイントとして署名し、データディレクトリのファイルに追記します
+    Checkpoint(DatabaseArgs),
 }
 
 #[derive(Subcommand)]
@@ -206,19 +210,21 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Serve(args) => serve(args).await.map(|()| std::process::ExitCode::SUCCESS),
         Command::Audit {
             command: AuditCommand::Verify(database),
+        } => audit_verify(&database).await,
+        Command::Audit {
+            command: AuditCommand::Checkpoint(database),
         } => {
             let repo = database.open().await?;
-            match verify_audit_log(repo.as_ref()).await {
-                Ok(count) => {
-                    println!("監査ログは正常です（{count} 件のハッシュチェーンを確認しました）");
-                    Ok(std::process::ExitCode::SUCCESS)
-                }
-                Err(VerifyError::Broken(b)) => {
-                    eprintln!("{b}");
-                    Ok(std::process::ExitCode::from(2))
-                }
-                Err(VerifyError::Store(e)) => Err(e.into()),
+            let anchors = AuditAnchors::open_or_create(&database.data)?;
+            match checkpoint(&anchors, repo.as_ref()).await? {
+                Some(c) => println!(
+                    "チェックポイントを書きました: 通番 {}（{}）",
+                    c.seq,
+                    anchors_file(&database).display()
+                ),
+                None => println!("前回のチェックポイントから監査ログは増えていません"),
             }
+            Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Backup(args) => backup(args).await,
         Command::Restore(args) => restore(args).await,
@@ -322,7 +328,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         );
     }
     let state = AppState::new(
-        repo,
+        repo.clone(),
         Arc::new(pack),
         WebConfig {
             secure_cookies: args.secure_cookies,
@@ -335,10 +341,83 @@ async fn serve(args: ServeArgs) -> Result<()> {
         "つながる を起動しました: http://{}/",
         listener.local_addr()?
     );
+    // The audit chain's head is signed into a file outside the database at
+    // start, every minute it moved, and at shutdown.
+    let anchors = AuditAnchors::open_or_create(&args.database.data)?;
+    checkpoint(&anchors, repo.as_ref()).await?;
+    let periodic = tokio::spawn({
+        let (anchors, repo) = (anchors.clone(), repo.clone());
+        async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if let Err(e) = checkpoint(&anchors, repo.as_ref()).await {
+                    tracing::error!("audit checkpoint: {e}");
+                }
+            }
+        }
+    });
     axum::serve(listener, tsunagaru_web::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    periodic.abort();
+    checkpoint(&anchors, repo.as_ref()).await?;
     Ok(())
+}
+
+fn anchors_file(database: &DatabaseArgs) -> PathBuf {
+    database.data.join(AuditAnchors::LOG_FILE)
+}
+
+/// Appends a checkpoint if the chain moved since the last one in the file.
+async fn checkpoint(
+    anchors: &AuditAnchors,
+    repo: &dyn Repository,
+) -> Result<Option<tsunagaru_domain::anchor::Checkpoint>> {
+    let last = match anchors.read()? {
+        Ok(written) => written.iter().map(|c| c.seq).max(),
+        Err(forged) => bail!("{forged}"),
+    };
+    Ok(anchors.checkpoint(repo, last).await?)
+}
+
+/// `tsunagaru audit verify`: the chain, and the checkpoints kept beside the
+/// data when there is a key (exit code 2 on any tampering).
+async fn audit_verify(database: &DatabaseArgs) -> Result<std::process::ExitCode> {
+    let repo = database.open().await?;
+    let checkpoints = match AuditAnchors::existing(&database.data)? {
+        None => None,
+        Some(anchors) => match anchors.read()? {
+            Ok(list) => Some(list),
+            Err(forged) => {
+                eprintln!("{forged}");
+                return Ok(std::process::ExitCode::from(2));
+            }
+        },
+    };
+    let anchored = checkpoints.as_ref().map_or(0, Vec::len);
+    let outcome = match checkpoints {
+        Some(list) => verify_audit_log_anchored(repo.as_ref(), list).await,
+        None => verify_audit_log(repo.as_ref()).await,
+    };
+    match outcome {
+        Ok(count) => {
+            if anchored > 0 {
+                println!(
+                    "監査ログは正常です（{count} 件のハッシュチェーンを確認し、チェックポイント {anchored} 件と照合しました）"
+                );
+            } else {
+                println!("監査ログは正常です（{count} 件のハッシュチェーンを確認しました）");
+            }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Err(VerifyError::Store(e)) => Err(e.into()),
+        Err(broken) => {
+            eprintln!("{broken}");
+            Ok(std::process::ExitCode::from(2))
+        }
+    }
 }
 
 async fn shutdown_signal() {
@@ -495,10 +574,8 @@ async fn restore(args: RestoreArgs) -> Result<std::process::ExitCode> {
         }
         let outcome = match verify_audit_log(&store).await {
             Ok(count) => Ok(count),
-            Err(VerifyError::Broken(b)) => {
-                Err(format!("監査ログの検査で問題が見つかりました: {b}"))
-            }
             Err(VerifyError::Store(e)) => Err(e.to_string()),
+            Err(broken) => Err(format!("監査ログの検査で問題が見つかりました: {broken}")),
         };
         store.close().await;
         Ok(outcome)

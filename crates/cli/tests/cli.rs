@@ -192,6 +192,10 @@ fn serve_starts_creates_the_admin_and_answers_health() {
         "{stdout}"
     );
     assert!(dir.0.join("tsunagaru.sqlite3").exists());
+    // The chain's head was signed outside the database at start.
+    let checkpoints = std::fs::read_to_string(dir.0.join("audit-checkpoints.log")).unwrap();
+    assert_eq!(checkpoints.lines().count(), 1, "{checkpoints}");
+    assert!(dir.0.join("audit.key").exists());
 }
 
 #[test]
@@ -470,4 +474,146 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_record() {
     ]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(!elsewhere.join("tsunagaru.sqlite3").exists());
+}
+
+/// Rows deleted at the end with the head rewritten, or a row deleted and the
+/// chain recomputed, pass the chain's own check; the checkpoints signed
+/// outside the database find both and say from which row. A forged
+/// checkpoint line is refused.
+#[tokio::test]
+async fn audit_verify_finds_truncation_and_recomputation_against_the_checkpoints() {
+    use tsunagaru_domain::AuditEvent;
+    use tsunagaru_store::Repository;
+
+    let reload = |data: &str, times: usize| {
+        for _ in 0..times {
+            let r = tsunagaru(&["pack", "reload", "--data", data]);
+            assert!(r.status.success(), "{}", text(&r.stderr));
+        }
+    };
+    let checkpoint = |data: &str| {
+        let r = tsunagaru(&["audit", "checkpoint", "--data", data]);
+        assert!(r.status.success(), "{}", text(&r.stderr));
+        text(&r.stdout)
+    };
+    // Truncation: rows 4 and 5 deleted, the head set back to row 3.
+    let dir = TempDir::new("anchor-cut");
+    let data = dir.0.to_str().unwrap();
+    reload(data, 3);
+    assert!(checkpoint(data).contains("通番 3"));
+    reload(data, 2);
+    checkpoint(data);
+    assert!(checkpoint(data).contains("増えていません"));
+    let ok = tsunagaru(&["audit", "verify", "--data", data]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).contains("チェックポイント 2 件と照合"),
+        "{}",
+        text(&ok.stdout)
+    );
+    let pool = sqlx::SqlitePool::connect(&sqlite_file(&dir.0))
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq > 3; \
+         UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_events WHERE seq = 3)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let cut = tsunagaru(&["audit", "verify", "--data", data]);
+    assert_eq!(cut.status.code(), Some(2), "{}", text(&cut.stdout));
+    assert!(
+        text(&cut.stderr).contains("通番 4 以降が削除"),
+        "{}",
+        text(&cut.stderr)
+    );
+
+    // Recomputation: row 2 deleted, the later rows renumbered and rehashed.
+    let dir = TempDir::new("anchor-rewrite");
+    let data = dir.0.to_str().unwrap();
+    reload(data, 3);
+    checkpoint(data);
+    reload(data, 2);
+    checkpoint(data);
+    let store = tsunagaru_store_sqlite::SqliteStore::open_dir(&dir.0)
+        .await
+        .unwrap();
+    let events: Vec<AuditEvent> = store.audit_events(0, 100).await.unwrap();
+    let pool = store.pool().clone();
+    sqlx::raw_sql("DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut prev = tsunagaru_domain::GENESIS_HASH.to_owned();
+    let mut seq = 0;
+    for mut e in events.into_iter().filter(|e| e.seq != 2) {
+        seq += 1;
+        e.seq = seq;
+        e.prev_hash = prev.clone();
+        e.hash = e.compute_hash();
+        prev = e.hash.clone();
+        sqlx::query(
+            "INSERT INTO audit_events (seq, at, actor_user_id, actor, action, record_type, record_id, detail, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(e.seq)
+        .bind(e.at)
+        .bind(e.actor_user_id)
+        .bind(e.actor)
+        .bind(e.action)
+        .bind(e.record_type)
+        .bind(e.record_id)
+        .bind(e.detail)
+        .bind(e.prev_hash)
+        .bind(e.hash)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2")
+        .bind(seq)
+        .bind(prev)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    // Without the checkpoints the rewritten chain would pass.
+    let key = dir.0.join("audit.key");
+    let hidden = dir.0.join("audit.key.away");
+    std::fs::rename(&key, &hidden).unwrap();
+    let unanchored = tsunagaru(&["audit", "verify", "--data", data]);
+    assert_eq!(
+        unanchored.status.code(),
+        Some(0),
+        "{}",
+        text(&unanchored.stderr)
+    );
+    std::fs::rename(&hidden, &key).unwrap();
+    let rewritten = tsunagaru(&["audit", "verify", "--data", data]);
+    assert_eq!(
+        rewritten.status.code(),
+        Some(2),
+        "{}",
+        text(&rewritten.stdout)
+    );
+    let message = text(&rewritten.stderr);
+    assert!(
+        message.contains("通番 3 のハッシュがチェックポイントと一致しません"),
+        "{message}"
+    );
+    assert!(message.contains("通番 1 から 3 の間"), "{message}");
+
+    // A checkpoint line edited without the key is refused.
+    let log = dir.0.join("audit-checkpoints.log");
+    let lines = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(&log, lines.replacen("\t", "\t0", 1)).unwrap();
+    let forged = tsunagaru(&["audit", "verify", "--data", data]);
+    assert_eq!(forged.status.code(), Some(2));
+    assert!(
+        text(&forged.stderr).contains("1 行目は署名が合いません"),
+        "{}",
+        text(&forged.stderr)
+    );
 }

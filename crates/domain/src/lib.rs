@@ -5,6 +5,7 @@
 //! sign-in lock-out, session limits, the audit hash chain). Storage and the web
 //! layer call into it; it never calls out.
 
+pub mod anchor;
 pub mod audit;
 pub mod case;
 pub mod code;

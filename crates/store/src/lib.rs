@@ -7,6 +7,7 @@
 //! and writes both in one transaction: a change without its audit event is
 //! never committed.
 
+mod anchor;
 mod cases;
 mod clock;
 mod desk;
@@ -29,6 +30,7 @@ pub mod sql_report;
 pub use sql::__private;
 mod verify;
 
+pub use anchor::AuditAnchors;
 pub use cases::*;
 pub use clock::{Clock, in_japan, jst};
 pub use desk::*;
@@ -37,7 +39,7 @@ pub use persons::*;
 pub use reach::*;
 pub use records::*;
 pub use report::*;
-pub use verify::{VerifyError, verify_audit_log};
+pub use verify::{VerifyError, verify_audit_log, verify_audit_log_anchored};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
