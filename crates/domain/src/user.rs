@@ -167,6 +167,11 @@ pub struct PasswordPolicy {
     /// How many of: lower-case, upper-case, digits, symbols.
     pub min_character_classes: usize,
     pub forbid_username: bool,
+    /// Words a password may not contain, whatever their case: the
+    /// municipality's and the system's names (the pack adds the city's and
+    /// the prefecture's names itself).
+    #[serde(default)]
+    pub forbidden_words: Vec<String>,
 }
 
 impl Default for PasswordPolicy {
@@ -176,6 +181,7 @@ impl Default for PasswordPolicy {
             max_length: 128,
             min_character_classes: 3,
             forbid_username: true,
+            forbidden_words: Vec::new(),
         }
     }
 }
@@ -190,6 +196,88 @@ pub enum PasswordProblem {
     TooFewClasses(usize),
     #[error("パスワードにユーザー名を含めることはできません")]
     ContainsUsername,
+    #[error(
+        "よく使われるパスワードや、それに数字・記号を足したり文字を似た記号に置き換えたりしたものは使えません"
+    )]
+    Common,
+    #[error(
+        "パスワードに「{0}」を含めることはできません（自治体名・システム名は推測されやすいため）"
+    )]
+    ContainsWord(String),
+}
+
+/// The common passwords and base words shipped in the binary.
+const COMMON: &str = include_str!("common_passwords.txt");
+
+fn is_common_word(word: &str) -> bool {
+    COMMON
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l == word)
+}
+
+/// The letters of a password as a guesser sees them: lower case, look-alike
+/// digits and symbols read as letters (p@ssw0rd → password), everything
+/// else dropped.
+fn letters_of(password: &str) -> String {
+    // Digits and symbols around the word are padding (P@ssw0rd-2026), not
+    // look-alikes.
+    password
+        .trim_matches(|c: char| !c.is_alphabetic())
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            '0' => Some('o'),
+            '1' | '!' | '|' => Some('i'),
+            '3' => Some('e'),
+            '4' | '@' => Some('a'),
+            '5' | '$' => Some('s'),
+            '7' => Some('t'),
+            c if c.is_alphabetic() => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether the password is a common word dressed up: the word itself, with
+/// digits or symbols around it, letters swapped for look-alikes, a few
+/// letters added, repeated, or digits and symbols with fewer than three
+/// letters.
+fn is_common(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    let bare: String = lower.chars().filter(|c| c.is_alphabetic()).collect();
+    // Digits and symbols with a letter or two for the rule (a date, a phone).
+    if bare.chars().count() < 3 || is_common_word(&bare) {
+        return true;
+    }
+    let folded = letters_of(password);
+    if is_common_word(&folded) {
+        return true;
+    }
+    // A common word of five letters or more with at most three others
+    // (welcome…xx, xpassword).
+    let padded = |letters: &str| {
+        let n = letters.chars().count();
+        (5..=n).any(|len| {
+            n - len <= 3 && {
+                let head: String = letters.chars().take(len).collect();
+                let tail: String = letters.chars().skip(n - len).collect();
+                is_common_word(&head) || is_common_word(&tail)
+            }
+        })
+    };
+    if padded(&bare) || padded(&folded) {
+        return true;
+    }
+    // A word repeated (qwertyqwerty) or two common words (welcomepassword).
+    (1..bare.len()).any(|cut| {
+        bare.is_char_boundary(cut) && is_common_word(&bare[..cut]) && is_common_word(&bare[cut..])
+    }) || (1..folded.len()).any(|cut| {
+        folded.is_char_boundary(cut)
+            && is_common_word(&folded[..cut])
+            && is_common_word(&folded[cut..])
+    })
 }
 
 impl PasswordPolicy {
@@ -221,6 +309,17 @@ impl PasswordPolicy {
             && password.to_lowercase().contains(username.as_str())
         {
             problems.push(PasswordProblem::ContainsUsername);
+        }
+        if is_common(password) {
+            problems.push(PasswordProblem::Common);
+        }
+        let lower = password.to_lowercase();
+        if let Some(word) = self
+            .forbidden_words
+            .iter()
+            .find(|w| !w.trim().is_empty() && lower.contains(&w.trim().to_lowercase()))
+        {
+            problems.push(PasswordProblem::ContainsWord(word.trim().to_owned()));
         }
         problems
     }
@@ -255,7 +354,7 @@ mod tests {
         assert!(problems.contains(&PasswordProblem::ContainsUsername));
         assert!(
             policy
-                .check("Morioka-2026-tsunagaru", Some(&user))
+                .check("Kitakami-River-Walk-7", Some(&user))
                 .is_empty()
         );
     }
@@ -267,8 +366,57 @@ mod tests {
             max_length: 64,
             min_character_classes: 1,
             forbid_username: false,
+            forbidden_words: Vec::new(),
         };
-        assert!(lenient.check("abcdefgh", None).is_empty());
-        assert!(!PasswordPolicy::default().check("abcdefgh", None).is_empty());
+        assert!(lenient.check("kitakami", None).is_empty());
+        assert!(!PasswordPolicy::default().check("kitakami", None).is_empty());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_however_dressed_up() {
+        let policy = PasswordPolicy::default();
+        for weak in [
+            "Password1234!",
+            "P@ssw0rd-2026",
+            "Qwerty123456!",
+            "Welcome#2026xx",
+            "QwertyQwerty1!",
+            "Letmein!Letmein1",
+            "Admin-Admin-12",
+            "123456789012!A",
+            "Sakura2026!!!!",
+        ] {
+            assert!(
+                policy.check(weak, None).contains(&PasswordProblem::Common),
+                "{weak}"
+            );
+        }
+        for fine in [
+            "Kitakami-River-Walk-7",
+            "Hm7#river-Stone",
+            "Tg-8fK2-pQ9x-Lm3w",
+        ] {
+            assert!(
+                !policy.check(fine, None).contains(&PasswordProblem::Common),
+                "{fine}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_municipalitys_and_the_systems_names_are_refused() {
+        let policy = PasswordPolicy {
+            forbidden_words: vec!["morioka".into(), "盛岡".into(), "tsunagaru".into()],
+            ..PasswordPolicy::default()
+        };
+        assert_eq!(
+            policy.check("MORIOKA-river-2026", None),
+            vec![PasswordProblem::ContainsWord("morioka".into())]
+        );
+        assert_eq!(
+            policy.check("盛岡Kita#2026xyz", None),
+            vec![PasswordProblem::ContainsWord("盛岡".into())]
+        );
+        assert!(policy.check("Kitakami-River-Walk-7", None).is_empty());
     }
 }

@@ -334,6 +334,20 @@ impl Pack {
     /// Parses and cross-checks the files of a pack.
     pub fn parse(sources: &PackSources) -> Result<Pack, PackError> {
         let raw = files::parse_sources(sources)?;
+        // A password may not hold the city's or the prefecture's name
+        // (盛岡市 → 盛岡, 岩手県 → 岩手), besides the words the pack lists.
+        let mut password_policy = raw.municipality.password_policy.clone();
+        for name in [
+            &raw.municipality.municipality.name,
+            &raw.municipality.municipality.prefecture,
+        ] {
+            let stem = name.trim_end_matches(['市', '町', '村', '区', '県', '府', '都', '道']);
+            if stem.chars().count() >= 2
+                && !password_policy.forbidden_words.iter().any(|w| w == stem)
+            {
+                password_policy.forbidden_words.push(stem.to_owned());
+            }
+        }
         let pack = Pack {
             municipality: raw.municipality.municipality,
             chosen_hub_type: raw.municipality.hub_types.chosen,
@@ -341,7 +355,7 @@ impl Pack {
             programmes: raw.municipality.programmes,
             meeting_kinds: raw.municipality.meeting_kinds,
             network: raw.municipality.network,
-            password_policy: raw.municipality.password_policy,
+            password_policy,
             login: raw.municipality.login,
             agencies: raw.agencies,
             departments: raw.departments,

@@ -333,6 +333,28 @@ async fn weak_passwords_and_taken_usernames_answer_422_in_japanese(backend: Back
             .unwrap()
             .contains(&json!("パスワードにユーザー名を含めることはできません"))
     );
+    // The most common passwords, dressed up or not, and the city's name.
+    for (password, says) in [
+        ("P@ssw0rd-2026!", "よく使われるパスワード"),
+        ("Qwerty123456!x", "よく使われるパスワード"),
+        ("Morioka-Kita-2026!", "「morioka」を含めることはできません"),
+        ("盛岡Kitakami#2026", "「盛岡」を含めることはできません"),
+        ("Kitakami#Iwate-26", "「iwate」を含めることはできません"),
+    ] {
+        let refused = app
+            .post_json(
+                "/api/v1/users",
+                Some(&token),
+                &json!({"username": "kato", "password": password, "display_name": "加藤", "agency_ids": [1], "role": "staff"}),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{password}"
+        );
+        assert!(refused.body.contains(says), "{password}: {}", refused.body);
+    }
     app.create_user("tanaka", "staff", &[1]).await;
     let taken = app
         .post_json(

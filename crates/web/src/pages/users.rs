@@ -61,6 +61,15 @@ pub fn policy_text(policy: &PasswordPolicy) -> String {
     if policy.forbid_username {
         text.push_str("ユーザー名を含めないでください。");
     }
+    text.push_str(
+        "よく使われるパスワード（password、qwerty など。数字・記号を足したものも）は使えません。",
+    );
+    if !policy.forbidden_words.is_empty() {
+        text.push_str(&format!(
+            "「{}」を含めないでください。",
+            policy.forbidden_words.join("」「")
+        ));
+    }
     text
 }
 

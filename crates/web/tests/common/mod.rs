@@ -18,7 +18,7 @@ use tsunagaru_store_sqlite::SqliteStore;
 use tsunagaru_web::bootstrap;
 use tsunagaru_web::{AppState, WebConfig};
 
-pub const ADMIN_PASSWORD: &str = "Morioka-Kanri-2026!";
+pub const ADMIN_PASSWORD: &str = "Kitakami-Kanri-2026!";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
