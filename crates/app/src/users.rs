@@ -5,7 +5,7 @@ use crate::sessions::hash_password;
 use crate::{Actor, App, AppError, FieldError};
 use serde::Deserialize;
 use tsunagaru_domain::{AuditAction, Role, Username};
-use tsunagaru_store::{NewUser, StoreError};
+use tsunagaru_store::{LoginLock, NewUser, Session, StoreError};
 
 /// What an admin typed to create a user (form or API).
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -168,5 +168,85 @@ impl App {
         } else {
             Err(AppError::NotFound)
         }
+    }
+
+    /// The names locked now after repeated failed sign-ins (administrators).
+    pub async fn login_locks(&self, admin: &Actor) -> Result<Vec<LoginLock>, AppError> {
+        if !crate::policy::may_manage_users(admin) {
+            return Err(AppError::forbidden("ログイン停止を見られるのは管理者です"));
+        }
+        // Locks run on real time, as `sign_in` counts them.
+        Ok(self.repo.login_locks(chrono::Utc::now()).await?)
+    }
+
+    /// Lifts a sign-in lock before it expires (administrators; audited).
+    /// A name without a lock is not found.
+    pub async fn lift_login_lock(&self, admin: &Actor, username: &str) -> Result<(), AppError> {
+        if !crate::policy::may_manage_users(admin) {
+            return Err(AppError::forbidden(
+                "ログイン停止を解除できるのは管理者です",
+            ));
+        }
+        let name = Username::parse(username).map_err(|_| AppError::NotFound)?;
+        let lifted = self
+            .repo
+            .lift_login_lock(
+                name.as_str(),
+                admin
+                    .audit(AuditAction::LockLifted)
+                    .detail(format!("ユーザー名 {name}")),
+            )
+            .await?;
+        if lifted {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// A user's sessions, the latest used first (administrators); the
+    /// tokens themselves are never shown.
+    pub async fn user_sessions(
+        &self,
+        admin: &Actor,
+        user_id: i64,
+    ) -> Result<Vec<Session>, AppError> {
+        if !crate::policy::may_manage_users(admin) {
+            return Err(AppError::forbidden("セッションを見られるのは管理者です"));
+        }
+        if !self.repo.users().await?.iter().any(|u| u.id == user_id) {
+            return Err(AppError::NotFound);
+        }
+        // Session limits run on real time, as `resume_session` checks them.
+        let now = chrono::Utc::now();
+        let policy = self.pack.login;
+        Ok(self
+            .repo
+            .sessions_of_user(user_id)
+            .await?
+            .into_iter()
+            .filter(|s| {
+                tsunagaru_domain::SessionTimes {
+                    created_at: s.created_at,
+                    last_seen_at: s.last_seen_at,
+                }
+                .is_alive(now, &policy)
+            })
+            .collect())
+    }
+
+    /// Ends every session of a user, pages and API alike (administrators;
+    /// audited); how many there were.
+    pub async fn end_user_sessions(&self, admin: &Actor, user_id: i64) -> Result<u64, AppError> {
+        if !crate::policy::may_manage_users(admin) {
+            return Err(AppError::forbidden("セッションを終了できるのは管理者です"));
+        }
+        if !self.repo.users().await?.iter().any(|u| u.id == user_id) {
+            return Err(AppError::NotFound);
+        }
+        Ok(self
+            .repo
+            .end_sessions_of_user(user_id, admin.audit(AuditAction::SessionsEnded))
+            .await?)
     }
 }

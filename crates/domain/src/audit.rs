@@ -23,6 +23,10 @@ pub enum AuditAction {
     Logout,
     UserCreated,
     UserUpdated,
+    /// An administrator lifted a sign-in lock.
+    LockLifted,
+    /// An administrator ended a user's sessions.
+    SessionsEnded,
     AdminBootstrapped,
     PackLoaded,
     ContactChanged,
@@ -88,6 +92,8 @@ impl AuditAction {
             AuditAction::Logout => "logout",
             AuditAction::UserCreated => "user_created",
             AuditAction::UserUpdated => "user_updated",
+            AuditAction::LockLifted => "lock_lifted",
+            AuditAction::SessionsEnded => "sessions_ended",
             AuditAction::AdminBootstrapped => "admin_bootstrapped",
             AuditAction::PackLoaded => "pack_loaded",
             AuditAction::ContactChanged => "contact_changed",
@@ -149,6 +155,8 @@ impl AuditAction {
             "logout" => "ログアウト",
             "user_created" => "ユーザー作成",
             "user_updated" => "ユーザー変更",
+            "lock_lifted" => "ログイン停止の解除",
+            "sessions_ended" => "セッションの終了",
             "admin_bootstrapped" => "初期管理者作成",
             "pack_loaded" => "自治体パック読込",
             "contact_changed" => "機関の連絡先の変更",

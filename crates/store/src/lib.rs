@@ -193,6 +193,15 @@ pub trait Repository: Send + Sync + 'static {
         policy: &tsunagaru_domain::LoginPolicy,
         now: DateTime<Utc>,
     ) -> Result<std::result::Result<LoginThrottle, LoginThrottle>>;
+    /// The names locked at `now`, the latest lock first.
+    async fn login_locks(&self, now: DateTime<Utc>) -> Result<Vec<LoginLock>>;
+    /// Lifts a name's lock (an administrator's act, audited); `false` if
+    /// the name had none.
+    async fn lift_login_lock(&self, username: &str, audit: NewAuditEvent) -> Result<bool>;
+    /// A user's sessions, the latest used first.
+    async fn sessions_of_user(&self, user_id: i64) -> Result<Vec<Session>>;
+    /// Ends every session of a user (audited); how many there were.
+    async fn end_sessions_of_user(&self, user_id: i64, audit: NewAuditEvent) -> Result<u64>;
     /// Forgets a name's failed attempts (after a successful sign-in).
     async fn clear_login_throttle(&self, username: &str) -> Result<()>;
     async fn create_session(&self, session: NewSession, audit: NewAuditEvent) -> Result<()>;

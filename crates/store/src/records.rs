@@ -269,3 +269,12 @@ impl From<AuditRow> for AuditEvent {
         }
     }
 }
+
+/// A name locked after repeated failed sign-ins (existing or not).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct LoginLock {
+    pub username: String,
+    pub failures: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub last_failure_at: Option<DateTime<Utc>>,
+}

@@ -626,17 +626,82 @@ macro_rules! impl_sql_repository {
                     }
                     let next = current.after_failure(now, policy);
                     sqlx::query(
-                        "INSERT INTO login_throttles (username, failures, locked_until) VALUES ($1, $2, $3) \
-                         ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
+                        "INSERT INTO login_throttles (username, failures, locked_until, last_failure_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, \
+                         last_failure_at = excluded.last_failure_at",
                     )
                     .bind(username.to_owned())
                     .bind(i64::from(next.failures))
                     .bind(next.locked_until)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    // Names that last failed a day ago and are not locked are
+                    // forgotten (the index on last_failure_at keeps this to
+                    // the rows it removes; rows from before it was kept go too).
+                    sqlx::query(
+                        "DELETE FROM login_throttles WHERE (last_failure_at IS NULL OR last_failure_at < $1) \
+                         AND (locked_until IS NULL OR locked_until < $2)",
+                    )
+                    .bind(now - chrono::Duration::days(1))
+                    .bind(now)
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(Ok(next))
+                }
+
+                async fn login_locks(&self, now: DateTime<Utc>) -> Result<Vec<LoginLock>, StoreError> {
+                    sqlx::query_as(
+                        "SELECT username, failures, locked_until, last_failure_at FROM login_throttles \
+                         WHERE locked_until > $1 ORDER BY locked_until DESC",
+                    )
+                    .bind(now)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)
+                }
+
+                async fn lift_login_lock(&self, username: &str, audit: NewAuditEvent) -> Result<bool, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let lifted = sqlx::query("DELETE FROM login_throttles WHERE username = $1")
+                        .bind(username.to_owned())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?
+                        .rows_affected()
+                        > 0;
+                    if lifted {
+                        append_in(&self.clock, &mut tx, audit).await?;
+                    }
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(lifted)
+                }
+
+                async fn sessions_of_user(&self, user_id: i64) -> Result<Vec<Session>, StoreError> {
+                    sqlx::query_as(
+                        "SELECT token_hash, user_id, kind, csrf_token, created_at, last_seen_at FROM sessions \
+                         WHERE user_id = $1 ORDER BY last_seen_at DESC",
+                    )
+                    .bind(user_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)
+                }
+
+                async fn end_sessions_of_user(&self, user_id: i64, audit: NewAuditEvent) -> Result<u64, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?
+                        .rows_affected();
+                    append_in(&self.clock, &mut tx, audit.record("user", user_id).detail(format!("セッション {ended} 件を終了"))).await?;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(ended)
                 }
 
                 async fn clear_login_throttle(&self, username: &str) -> Result<(), StoreError> {
@@ -1761,9 +1826,9 @@ pub mod __private {
     pub use crate::states_not_involving_receiver;
     pub use crate::{
         Agency, AgencyRow, AuditRow, Backend, Conflict, Consultation, ConsultationChange,
-        ConsultationRow, Department, IntakeContext, IntakeIds, MemberRow, NetworkMember, NewNote,
-        NewSession, NewUser, Note, PackLoadReport, Person, PersonChange, PersonQuery, PersonRow,
-        ProtectionSeen, Repository, Session, SheetCorrection, Stale, StoreError, User,
+        ConsultationRow, Department, IntakeContext, IntakeIds, LoginLock, MemberRow, NetworkMember,
+        NewNote, NewSession, NewUser, Note, PackLoadReport, Person, PersonChange, PersonQuery,
+        PersonRow, ProtectionSeen, Repository, Session, SheetCorrection, Stale, StoreError, User,
         UserCredentials, UserRow, codes, concerns_json, person_columns, requester_json,
     };
     pub use crate::{

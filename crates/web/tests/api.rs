@@ -266,6 +266,162 @@ async fn repeated_failures_lock_the_username(backend: Backend) {
     );
 }
 
+/// An administrator sees the locked names and lifts a lock before it
+/// expires; names that last failed a day ago are forgotten; an
+/// administrator sees a user's sessions (never their tokens) and ends them.
+async fn administrators_lift_locks_and_end_sessions(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let user_id = app.create_user("tanaka", "staff", &[1]).await;
+    let staff = app.token("tanaka", USER_PASSWORD).await;
+    let admin = app.admin_token().await;
+    let login = |name: &str, password: &str| {
+        let body = json!({"username": name, "password": password});
+        let app = &app;
+        async move { app.post_json("/api/v1/auth/login", None, &body).await }
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            login("tanaka", "wrong").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login("tanaka", USER_PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let locks = app.get("/api/v1/admin/locks", Some(&admin)).await;
+    assert_eq!(locks.status, StatusCode::OK);
+    let list = locks.json();
+    assert_eq!(list["locks"][0]["username"], "tanaka", "{list}");
+    assert!(
+        list["locks"][0]["locked_until"]
+            .as_str()
+            .unwrap()
+            .ends_with("+09:00")
+    );
+    assert_eq!(
+        app.get("/api/v1/admin/locks", Some(&staff)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The administrator's page lists the lock with its 解除 button.
+    let (page, csrf) = app.browser_sign_in("admin", common::ADMIN_PASSWORD).await;
+    let users_page = app.get_with_cookie("/admin/users", &page).await;
+    assert!(users_page.body.contains("ログイン停止中のユーザー名"));
+    assert!(
+        users_page
+            .body
+            .contains("name=\"username\" value=\"tanaka\""),
+        "{}",
+        users_page.body
+    );
+    let lift = app
+        .post_json("/api/v1/admin/locks/tanaka/lift", Some(&admin), &json!({}))
+        .await;
+    assert_eq!(lift.status, StatusCode::OK, "{}", lift.body);
+    assert_eq!(login("tanaka", USER_PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post_json("/api/v1/admin/locks/tanaka/lift", Some(&admin), &json!({}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "no lock to lift"
+    );
+    // Four failures are forgotten a day after the last one (sign-in limits
+    // run on real time: the store is asked as of two days later).
+    for _ in 0..4 {
+        login("tanaka", "wrong").await;
+    }
+    let policy = tsunagaru_domain::LoginPolicy::default();
+    let later = chrono::Utc::now() + chrono::Duration::days(2);
+    let repo = app.repo();
+    repo.reserve_login_attempt("someone-else", &policy, later)
+        .await
+        .unwrap()
+        .unwrap();
+    let next = repo
+        .reserve_login_attempt("tanaka", &policy, later)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.failures, 1, "the old failures were purged");
+    repo.clear_login_throttle("tanaka").await.unwrap();
+    // Sessions: two API sign-ins and a browser one, seen and ended.
+    let first = app.token("tanaka", USER_PASSWORD).await;
+    app.browser_sign_in("tanaka", USER_PASSWORD).await;
+    let seen = app
+        .get(&format!("/api/v1/users/{user_id}/sessions"), Some(&admin))
+        .await;
+    assert_eq!(seen.status, StatusCode::OK);
+    let sessions = seen.json()["sessions"].as_array().unwrap().clone();
+    assert!(sessions.len() >= 3, "{sessions:?}");
+    assert!(sessions.iter().any(|s| s["kind"] == "web"));
+    assert!(
+        !seen.body.contains("token"),
+        "tokens are never shown: {}",
+        seen.body
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/users/{user_id}/sessions"), Some(&staff))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/api/v1/users/99999/sessions", Some(&admin))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let sessions_page = app
+        .get_with_cookie(&format!("/admin/users/{user_id}/sessions"), &page)
+        .await;
+    assert_eq!(sessions_page.status, StatusCode::OK);
+    assert!(sessions_page.body.contains("ブラウザ") && sessions_page.body.contains("API"));
+    let ended_page = app
+        .post_form_with_cookie(
+            &format!("/admin/users/{user_id}/sessions/end"),
+            &page,
+            &[("csrf_token", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(ended_page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&first)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let after = app
+        .get_with_cookie(
+            &format!("/admin/users/{user_id}/sessions?done=ended"),
+            &page,
+        )
+        .await;
+    assert!(after.body.contains("すべてのセッションを終了しました"));
+    assert!(after.body.contains("使われているセッションはありません"));
+    // Signed in again through the API, ended through the API.
+    let first = app.token("tanaka", USER_PASSWORD).await;
+    let ended = app
+        .post_json(
+            &format!("/api/v1/users/{user_id}/sessions/end"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.body);
+    assert_eq!(ended.json()["ended"], 1);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&first)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let actions: Vec<String> = app
+        .audit_actions()
+        .await
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect();
+    assert!(actions.iter().any(|a| a == "lock_lifted"), "{actions:?}");
+    assert!(actions.iter().any(|a| a == "sessions_ended"), "{actions:?}");
+}
+
 async fn a_successful_sign_in_resets_the_failure_count(backend: Backend) {
     let app = TestApp::new(backend).await;
     let wrong = json!({"username": "admin", "password": "wrong"});
@@ -494,6 +650,10 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
         ("/api/v1/users", "get"),
         ("/api/v1/users", "post"),
         ("/api/v1/audit-events", "get"),
+        ("/api/v1/users/{id}/sessions", "get"),
+        ("/api/v1/users/{id}/sessions/end", "post"),
+        ("/api/v1/admin/locks", "get"),
+        ("/api/v1/admin/locks/{username}/lift", "post"),
         ("/api/v1/address/route", "get"),
         ("/api/v1/address/postal/{code}", "get"),
         ("/api/v1/consultations", "post"),
@@ -723,6 +883,7 @@ on_both_backends!(
     the_api_requires_a_token,
     a_wrong_password_answers_401_and_is_audited,
     repeated_failures_lock_the_username,
+    administrators_lift_locks_and_end_sessions,
     a_successful_sign_in_resets_the_failure_count,
     admin_creates_a_user_who_can_sign_in,
     weak_passwords_and_taken_usernames_answer_422_in_japanese,

@@ -53,6 +53,10 @@ fn v1() -> Router<AppState> {
         .route("/departments", get(departments))
         .route("/network-members", get(network_members))
         .route("/users", get(users).post(create))
+        .route("/users/{id}/sessions", get(user_sessions))
+        .route("/users/{id}/sessions/end", post(end_user_sessions))
+        .route("/admin/locks", get(login_locks))
+        .route("/admin/locks/{username}/lift", post(lift_login_lock))
         .route("/audit-events", get(audit_events))
         .route("/address/route", get(address_route))
         .route("/address/postal/{code}", get(address_postal))
@@ -275,6 +279,62 @@ async fn create(
     let input = json_body(body)?;
     let id = state.app.create_user(&user.actor(), &input).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+/// A session as an administrator sees it: its kind and times, never its token.
+fn session_json(s: &tsunagaru_store::Session) -> Value {
+    json!({
+        "kind": s.kind,
+        "created_at": tsunagaru_store::in_japan(s.created_at).to_rfc3339(),
+        "last_seen_at": tsunagaru_store::in_japan(s.last_seen_at).to_rfc3339(),
+    })
+}
+
+async fn user_sessions(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    crate::id::Id(id): crate::id::Id,
+) -> Result<Json<Value>, ApiError> {
+    let sessions = state.app.user_sessions(&user.actor(), id).await?;
+    Ok(Json(json!({
+        "user_id": id,
+        "sessions": sessions.iter().map(session_json).collect::<Vec<_>>(),
+    })))
+}
+
+async fn end_user_sessions(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    crate::id::Id(id): crate::id::Id,
+) -> Result<Json<Value>, ApiError> {
+    let ended = state.app.end_user_sessions(&user.actor(), id).await?;
+    Ok(Json(json!({ "user_id": id, "ended": ended })))
+}
+
+async fn login_locks(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    let locks = state.app.login_locks(&user.actor()).await?;
+    let at = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| tsunagaru_store::in_japan(t).to_rfc3339())
+    };
+    Ok(Json(json!({
+        "locks": locks.iter().map(|l| json!({
+            "username": l.username,
+            "locked_until": at(l.locked_until),
+            "last_failure_at": at(l.last_failure_at),
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+async fn lift_login_lock(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(username): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    state.app.lift_login_lock(&user.actor(), &username).await?;
+    Ok(Json(json!({ "username": username, "lifted": true })))
 }
 
 #[derive(Deserialize)]

@@ -182,6 +182,20 @@ pub struct UsersPage {
     pub nav: Nav,
     pub users: Vec<UserView>,
     pub created: Option<String>,
+    /// Names locked now after repeated failed sign-ins: (name, until).
+    pub locks: Vec<(String, String)>,
+    pub notice: &'static str,
+}
+
+/// A user's sessions, for an administrator.
+#[derive(Template)]
+#[template(path = "user_sessions.html")]
+pub struct UserSessionsPage {
+    pub nav: Nav,
+    pub user: User,
+    /// (kind label, signed in, last used)
+    pub sessions: Vec<(&'static str, String, String)>,
+    pub notice: &'static str,
 }
 
 /// An agency checkbox on the user form.

@@ -84,6 +84,8 @@ fn require_admin(user: &CurrentUser) -> Result<(), PageError> {
 #[derive(Deserialize)]
 pub struct ListQuery {
     created: Option<String>,
+    #[serde(default)]
+    done: String,
 }
 
 pub async fn list(
@@ -108,10 +110,29 @@ pub async fn list(
             user: u,
         })
         .collect();
+    let locks = state
+        .app
+        .login_locks(&user.actor())
+        .await?
+        .into_iter()
+        .map(|l| {
+            (
+                l.username,
+                l.locked_until
+                    .map(crate::views::cases::moment_label)
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
     let page = UsersPage {
         nav: Nav::new(&user, &state.pack.municipality.name),
         users,
         created: q.created,
+        locks,
+        notice: match q.done.as_str() {
+            "lifted" => "ログイン停止を解除しました。",
+            _ => "",
+        },
     };
     Ok(Html(page.render()?))
 }
@@ -214,4 +235,83 @@ pub async fn set_active(
         .set_user_active(&user.actor(), id, form.active)
         .await?;
     Ok(Redirect::to("/admin/users").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LiftForm {
+    username: String,
+}
+
+/// 解除: lifts a sign-in lock before it expires.
+pub async fn lift_lock(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    axum::Form(form): axum::Form<LiftForm>,
+) -> Result<Response, PageError> {
+    require_admin(&user)?;
+    state
+        .app
+        .lift_login_lock(&user.actor(), &form.username)
+        .await?;
+    Ok(Redirect::to("/admin/users?done=lifted").into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SessionsQuery {
+    done: String,
+}
+
+/// A user's sessions: where they are signed in, since when, last used.
+pub async fn sessions(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Id(id): Id,
+    Query(q): Query<SessionsQuery>,
+) -> Result<Html<String>, PageError> {
+    require_admin(&user)?;
+    let sessions = state.app.user_sessions(&user.actor(), id).await?;
+    let target = state
+        .app
+        .staff()
+        .await?
+        .into_iter()
+        .find(|u| u.id == id)
+        .ok_or(PageError::NotFound)?;
+    let page = crate::pages::templates::UserSessionsPage {
+        nav: Nav::new(&user, &state.pack.municipality.name),
+        user: target,
+        sessions: sessions
+            .iter()
+            .map(|s| {
+                (
+                    if s.kind == "api" {
+                        "API"
+                    } else {
+                        "ブラウザ"
+                    },
+                    crate::views::cases::moment_label(s.created_at),
+                    crate::views::cases::moment_label(s.last_seen_at),
+                )
+            })
+            .collect(),
+        notice: match q.done.as_str() {
+            "ended" => {
+                "すべてのセッションを終了しました。この利用者は次に使うときにログインし直します。"
+            }
+            _ => "",
+        },
+    };
+    Ok(Html(page.render()?))
+}
+
+/// Ends every session of the user.
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    require_admin(&user)?;
+    state.app.end_user_sessions(&user.actor(), id).await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}/sessions?done=ended")).into_response())
 }
