@@ -45,7 +45,10 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 
 /// Verifies a password on the blocking pool (against a dummy hash when there
 /// is no account, so that the answer takes as long either way).
-async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+pub(crate) async fn verify_password(
+    password: String,
+    hash: Option<String>,
+) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || match hash {
         Some(hash) => verify_password_blocking(&password, &hash),
         None => {

@@ -249,4 +249,119 @@ impl App {
             .end_sessions_of_user(user_id, admin.audit(AuditAction::SessionsEnded))
             .await?)
     }
+
+    /// The signed-in user sets a new password: the current one first, then
+    /// the pack's rules; the user's other sessions end, this one stays
+    /// (`session_token_hash`). Audited.
+    pub async fn change_own_password(
+        &self,
+        actor: &Actor,
+        session_token_hash: &str,
+        input: &PasswordChange,
+    ) -> Result<(), AppError> {
+        let user = self
+            .repo
+            .user(actor.id())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let username = Username::parse(&user.username).map_err(|_| AppError::NotFound)?;
+        let credentials = self
+            .repo
+            .user_credentials(&username)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut errors = Problems::default();
+        let current_ok = crate::sessions::verify_password(
+            input.current_password.clone(),
+            Some(credentials.password_hash.clone()),
+        )
+        .await?;
+        if !current_ok {
+            errors.add("current_password", "現在のパスワードが違います".into());
+        }
+        for problem in self
+            .pack
+            .password_policy
+            .check(&input.new_password, Some(&username))
+        {
+            errors.add("new_password", problem.to_string());
+        }
+        if current_ok && input.new_password == input.current_password {
+            errors.add(
+                "new_password",
+                "新しいパスワードは今のパスワードと違うものにしてください".into(),
+            );
+        }
+        if input
+            .new_password_confirmation
+            .as_ref()
+            .is_some_and(|c| c != &input.new_password)
+        {
+            errors.add(
+                "new_password_confirmation",
+                "確認のパスワードが一致しません".into(),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let hash = hash_password(input.new_password.clone()).await?;
+        self.repo
+            .set_password(
+                user.id,
+                &hash,
+                Some(session_token_hash),
+                actor
+                    .audit(AuditAction::UserUpdated)
+                    .detail("パスワードの変更（ほかのセッションを終了）"),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// An administrator asks a user for a new password: until they set it,
+    /// they can do nothing else, and their sessions end now. Audited.
+    pub async fn require_password_change(
+        &self,
+        admin: &Actor,
+        user_id: i64,
+    ) -> Result<(), AppError> {
+        if !crate::policy::may_manage_users(admin) {
+            return Err(AppError::forbidden(
+                "パスワードの変更を求められるのは管理者です",
+            ));
+        }
+        if user_id == admin.id() {
+            return Err(AppError::invalid(
+                "user_id",
+                "自分自身にはパスワードの変更を求められません。自分のパスワードは「パスワードの変更」で変えてください",
+            ));
+        }
+        let changed = self
+            .repo
+            .require_password_change(
+                user_id,
+                admin
+                    .audit(AuditAction::UserUpdated)
+                    .detail("パスワードの変更を要求"),
+            )
+            .await?;
+        if !changed {
+            return Err(AppError::NotFound);
+        }
+        self.repo
+            .end_sessions_of_user(user_id, admin.audit(AuditAction::SessionsEnded))
+            .await?;
+        Ok(())
+    }
+}
+
+/// A new password as typed (form or API).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+    /// The form asks twice; the API does not.
+    #[serde(default)]
+    pub new_password_confirmation: Option<String>,
 }

@@ -646,7 +646,7 @@ fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: &str) ->
 }
 
 fn start_server(data: &Path, port: u16) -> std::process::Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_tsunagaru"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tsunagaru"))
         .args([
             "serve",
             "--listen",
@@ -666,6 +666,8 @@ fn start_server(data: &Path, port: u16) -> std::process::Child {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start");
 }
 

@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (18, include_str!("../migrations/0018_meetings_in_full.sql")),
     (19, include_str!("../migrations/0019_promoter_role.sql")),
     (20, include_str!("../migrations/0020_login_locks.sql")),
+    (21, include_str!("../migrations/0021_password_change.sql")),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

@@ -193,6 +193,18 @@ pub trait Repository: Send + Sync + 'static {
         policy: &tsunagaru_domain::LoginPolicy,
         now: DateTime<Utc>,
     ) -> Result<std::result::Result<LoginThrottle, LoginThrottle>>;
+    /// Sets a user's password hash, clears an asked change, and ends the
+    /// user's other sessions (all but `keep_session`), audited.
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
+    /// Marks that the user must set a new password before anything else;
+    /// `false` if there is no such user.
+    async fn require_password_change(&self, user_id: i64, audit: NewAuditEvent) -> Result<bool>;
     /// The names locked at `now`, the latest lock first.
     async fn login_locks(&self, now: DateTime<Utc>) -> Result<Vec<LoginLock>>;
     /// Lifts a name's lock (an administrator's act, audited); `false` if

@@ -167,6 +167,8 @@ pub struct User {
     pub active: bool,
     pub agency_ids: Vec<i64>,
     pub created_at: DateTime<Utc>,
+    /// An administrator asked for a new password: nothing else until it is set.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -177,6 +179,7 @@ pub struct UserRow {
     pub role: String,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    pub must_change_password: bool,
 }
 
 impl UserRow {
@@ -190,6 +193,7 @@ impl UserRow {
             active: self.active,
             agency_ids,
             created_at: self.created_at,
+            must_change_password: self.must_change_password,
         }
     }
 }

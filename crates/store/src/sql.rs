@@ -73,7 +73,7 @@ macro_rules! impl_sql_repository {
                 Ok(rows.into_iter().map(|(id,)| id).collect())
             }
 
-            const USER_COLUMNS: &str = "id, username, display_name, role, active, created_at";
+            const USER_COLUMNS: &str = "id, username, display_name, role, active, created_at, must_change_password";
             /// An agency with its contact details: the administrator's when set
             /// (kept across pack loads), else the pack's.
             const AGENCY_SELECT: &str = "SELECT a.id, a.key, a.name, a.category, a.operator, a.address, a.fields, a.programmes, \
@@ -651,6 +651,49 @@ macro_rules! impl_sql_repository {
                     .map_err(db_error)?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(Ok(next))
+                }
+
+                async fn set_password(
+                    &self,
+                    user_id: i64,
+                    password_hash: &str,
+                    keep_session: Option<&str>,
+                    audit: NewAuditEvent,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    sqlx::query("UPDATE users SET password_hash = $1, must_change_password = FALSE, updated_at = $2 WHERE id = $3")
+                        .bind(password_hash.to_owned())
+                        .bind(self.clock.now())
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    // Every other session of the user ends with the old password.
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                        .bind(user_id)
+                        .bind(keep_session.unwrap_or_default().to_owned())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    append_in(&self.clock, &mut tx, audit.record("user", user_id)).await?;
+                    tx.commit().await.map_err(db_error)
+                }
+
+                async fn require_password_change(&self, user_id: i64, audit: NewAuditEvent) -> Result<bool, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let changed = sqlx::query("UPDATE users SET must_change_password = TRUE, updated_at = $1 WHERE id = $2")
+                        .bind(self.clock.now())
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?
+                        .rows_affected()
+                        > 0;
+                    if changed {
+                        append_in(&self.clock, &mut tx, audit.record("user", user_id)).await?;
+                    }
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(changed)
                 }
 
                 async fn login_locks(&self, now: DateTime<Utc>) -> Result<Vec<LoginLock>, StoreError> {

@@ -60,6 +60,13 @@ pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// What a user asked for a new password may still reach: setting it, and
+/// signing out (the path as the nested router sees it, or in full).
+fn may_pass_before_change(parts: &Parts) -> bool {
+    let path = parts.uri.path();
+    path.ends_with("/me/password") || path.ends_with("/logout")
+}
+
 /// A signed-in browser user (session cookie). Without one, the page
 /// redirects to the sign-in form.
 pub struct WebUser(pub CurrentUser);
@@ -74,6 +81,9 @@ impl FromRequestParts<AppState> for WebUser {
         let token = cookie_value(parts, SESSION_COOKIE)
             .ok_or(PageError::SignInRequired { expired: false })?;
         match resolve_session(state, token, SessionKind::Web).await {
+            Ok(user) if user.user.must_change_password && !may_pass_before_change(parts) => {
+                Err(PageError::PasswordChangeRequired)
+            }
             Ok(user) => Ok(WebUser(user)),
             Err(NoUser::Missing) => Err(PageError::SignInRequired { expired: false }),
             Err(NoUser::Expired) => Err(PageError::SignInRequired { expired: true }),
@@ -100,6 +110,9 @@ impl FromRequestParts<AppState> for ApiUser {
             .map(str::trim)
             .ok_or_else(ApiError::unauthorized)?;
         match resolve_session(state, token, SessionKind::Api).await {
+            Ok(user) if user.user.must_change_password && !may_pass_before_change(parts) => {
+                Err(ApiError::password_change_required())
+            }
             Ok(user) => Ok(ApiUser(user)),
             Err(NoUser::Internal(detail)) => Err(tsunagaru_app::AppError::Internal(detail).into()),
             Err(_) => Err(ApiError::unauthorized()),

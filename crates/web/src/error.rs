@@ -16,6 +16,8 @@ pub enum PageError {
     SignInRequired {
         expired: bool,
     },
+    /// An administrator asked for a new password: the form to set it first.
+    PasswordChangeRequired,
     /// Out of scope or absent: both answer 404, so that nothing leaks.
     NotFound,
     Forbidden,
@@ -43,6 +45,9 @@ impl IntoResponse for PageError {
                     "/login"
                 };
                 return Redirect::to(to).into_response();
+            }
+            PageError::PasswordChangeRequired => {
+                return Redirect::to("/me/password").into_response();
             }
             PageError::NotFound => (
                 StatusCode::NOT_FOUND,
@@ -108,6 +113,13 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "ログインが必要です（Authorization: Bearer <token>）",
+        )
+    }
+    /// 403 until the user sets the new password an administrator asked for.
+    pub fn password_change_required() -> Self {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "管理者がパスワードの変更を求めています。POST /api/v1/me/password で新しいパスワードを設定してください",
         )
     }
     pub fn not_found() -> Self {

@@ -422,6 +422,109 @@ async fn administrators_lift_locks_and_end_sessions(backend: Backend) {
     assert!(actions.iter().any(|a| a == "sessions_ended"), "{actions:?}");
 }
 
+/// An administrator asks a user for a new password: the user's sessions end,
+/// and signed in again they can do nothing but set it (403 in the API, the
+/// form in the browser); set, everything works again and the old password
+/// no longer does.
+async fn an_administrator_makes_a_user_change_their_password(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let user_id = app.create_user("tanaka", "staff", &[1]).await;
+    let old = app.token("tanaka", USER_PASSWORD).await;
+    let admin = app.admin_token().await;
+    let staff_self = app
+        .post_json(
+            &format!("/api/v1/users/{user_id}/require-password-change"),
+            Some(&old),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(staff_self.status, StatusCode::FORBIDDEN);
+    let asked = app
+        .post_json(
+            &format!("/api/v1/users/{user_id}/require-password-change"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&old)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let token = app.token("tanaka", USER_PASSWORD).await;
+    let blocked = app.get("/api/v1/cases", Some(&token)).await;
+    assert_eq!(blocked.status, StatusCode::FORBIDDEN);
+    assert!(
+        blocked.body.contains("/api/v1/me/password"),
+        "{}",
+        blocked.body
+    );
+    let (page, csrf) = app.browser_sign_in("tanaka", USER_PASSWORD).await;
+    let home = app.get_with_cookie("/", &page).await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        home.headers.get(axum::http::header::LOCATION).unwrap(),
+        "/me/password"
+    );
+    let form = app.get_with_cookie("/me/password", &page).await;
+    assert!(form.body.contains("管理者がパスワードの変更を求めています"));
+    // A wrong current password and a weak new one are named.
+    let refused = app
+        .post_json(
+            "/api/v1/me/password",
+            Some(&token),
+            &json!({"current_password": "nope", "new_password": "P@ssw0rd-2026!"}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("現在のパスワードが違います"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("よく使われるパスワード"),
+        "{}",
+        refused.body
+    );
+    // Set on the page: the browser session stays, the API token ends.
+    let changed = app
+        .post_form_with_cookie(
+            "/me/password",
+            &page,
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("current_password", USER_PASSWORD),
+                ("new_password", "Kitakami-River-Walk-7"),
+                ("new_password_confirmation", "Kitakami-River-Walk-7"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    let home = app.get_with_cookie("/?done=password", &page).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("パスワードを変更しました"));
+    assert_eq!(
+        app.get("/api/v1/me", Some(&token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let old_password = app
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "tanaka", "password": USER_PASSWORD}),
+        )
+        .await;
+    assert_eq!(old_password.status, StatusCode::UNAUTHORIZED);
+    let fresh = app.token("tanaka", "Kitakami-River-Walk-7").await;
+    let me = app.get("/api/v1/me", Some(&fresh)).await.json();
+    assert_eq!(me["must_change_password"], false);
+    assert_eq!(
+        app.get("/api/v1/cases", Some(&fresh)).await.status,
+        StatusCode::OK
+    );
+}
+
 async fn a_successful_sign_in_resets_the_failure_count(backend: Backend) {
     let app = TestApp::new(backend).await;
     let wrong = json!({"username": "admin", "password": "wrong"});
@@ -651,6 +754,8 @@ async fn openapi_documents_every_route_it_names(backend: Backend) {
         ("/api/v1/users", "post"),
         ("/api/v1/audit-events", "get"),
         ("/api/v1/users/{id}/sessions", "get"),
+        ("/api/v1/users/{id}/require-password-change", "post"),
+        ("/api/v1/me/password", "post"),
         ("/api/v1/users/{id}/sessions/end", "post"),
         ("/api/v1/admin/locks", "get"),
         ("/api/v1/admin/locks/{username}/lift", "post"),
@@ -884,6 +989,7 @@ on_both_backends!(
     a_wrong_password_answers_401_and_is_audited,
     repeated_failures_lock_the_username,
     administrators_lift_locks_and_end_sessions,
+    an_administrator_makes_a_user_change_their_password,
     a_successful_sign_in_resets_the_failure_count,
     admin_creates_a_user_who_can_sign_in,
     weak_passwords_and_taken_usernames_answer_422_in_japanese,

@@ -53,6 +53,11 @@ fn v1() -> Router<AppState> {
         .route("/departments", get(departments))
         .route("/network-members", get(network_members))
         .route("/users", get(users).post(create))
+        .route("/me/password", post(change_password))
+        .route(
+            "/users/{id}/require-password-change",
+            post(require_password_change),
+        )
         .route("/users/{id}/sessions", get(user_sessions))
         .route("/users/{id}/sessions/end", post(end_user_sessions))
         .route("/admin/locks", get(login_locks))
@@ -120,6 +125,7 @@ fn user_json(user: &User) -> Value {
         "role": user.role.code(),
         "agency_ids": user.agency_ids,
         "active": user.active,
+        "must_change_password": user.must_change_password,
     })
 }
 
@@ -279,6 +285,30 @@ async fn create(
     let input = json_body(body)?;
     let id = state.app.create_user(&user.actor(), &input).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+/// Sets the caller's own password (`current_password`, `new_password`); the
+/// caller's other sessions end, this token stays.
+async fn change_password(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    body: Result<Json<tsunagaru_app::users::PasswordChange>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let input = json_body(body)?;
+    state
+        .app
+        .change_own_password(&user.actor(), &user.session.token_hash, &input)
+        .await?;
+    Ok(Json(json!({ "changed": true })))
+}
+
+async fn require_password_change(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    crate::id::Id(id): crate::id::Id,
+) -> Result<Json<Value>, ApiError> {
+    state.app.require_password_change(&user.actor(), id).await?;
+    Ok(Json(json!({ "user_id": id, "must_change_password": true })))
 }
 
 /// A session as an administrator sees it: its kind and times, never its token.

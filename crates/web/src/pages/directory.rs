@@ -63,6 +63,9 @@ pub async fn home(
         ("task", Some((_, title))) => format!("タスク「{title}」を完了にしました。"),
         ("task", None) => "タスクを完了にしました。".to_owned(),
         ("task_reopened", _) => "タスクの完了を取り消しました。未完了に戻っています。".to_owned(),
+        ("password", _) => {
+            "パスワードを変更しました。ほかの端末のログインは終了しました。".to_owned()
+        }
         _ => String::new(),
     };
     let departments = state.app.departments().await?;

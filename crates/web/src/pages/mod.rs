@@ -118,6 +118,14 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/sessions", get(users::sessions))
         .route("/admin/users/{id}/sessions/end", post(users::end_sessions))
         .route("/admin/locks/lift", post(users::lift_lock))
+        .route(
+            "/admin/users/{id}/password-change",
+            post(users::require_password_change),
+        )
+        .route(
+            "/me/password",
+            get(users::password_form).post(users::change_password),
+        )
         .route("/audit", get(audit::page))
         .route("/reports", get(reports::page))
         .route("/reports/annual.csv", get(reports::csv))

@@ -131,6 +131,9 @@ pub async fn list(
         locks,
         notice: match q.done.as_str() {
             "lifted" => "ログイン停止を解除しました。",
+            "password" => {
+                "パスワードの変更を求めました。その利用者は次に使うとき、新しいパスワードを設定します。"
+            }
             _ => "",
         },
     };
@@ -314,4 +317,92 @@ pub async fn end_sessions(
     require_admin(&user)?;
     state.app.end_user_sessions(&user.actor(), id).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}/sessions?done=ended")).into_response())
+}
+
+/// The form to set one's own password (also where a user is sent when an
+/// administrator asked for a new one).
+#[derive(askama::Template)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    pub nav: Nav,
+    pub required: bool,
+    pub policy: String,
+    pub message: String,
+    pub errors: Vec<(String, String)>,
+}
+
+fn password_page(
+    state: &AppState,
+    user: &CurrentUser,
+    message: String,
+    errors: Vec<(String, String)>,
+) -> PasswordPage {
+    PasswordPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        required: user.user.must_change_password,
+        policy: policy_text(&state.pack.password_policy),
+        message,
+        errors,
+    }
+}
+
+pub async fn password_form(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        password_page(&state, &user, String::new(), Vec::new()).render()?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    new_password_confirmation: String,
+}
+
+/// Sets the new password; the other sessions end, this one stays. What was
+/// typed is never sent back (passwords are not kept in a page).
+pub async fn change_password(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    axum::Form(form): axum::Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    let input = tsunagaru_app::users::PasswordChange {
+        current_password: form.current_password,
+        new_password: form.new_password,
+        new_password_confirmation: Some(form.new_password_confirmation),
+    };
+    match state
+        .app
+        .change_own_password(&user.actor(), &user.session.token_hash, &input)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/?done=password").into_response()),
+        Err(e) => {
+            let failure = crate::error::FormFailure::of(e)?;
+            let errors = failure
+                .fields
+                .into_iter()
+                .map(|f| (f.field, f.message))
+                .collect();
+            let page = password_page(&state, &user, failure.message, errors);
+            Ok((failure.status, Html(page.render()?)).into_response())
+        }
+    }
+}
+
+/// 管理者: asks a user for a new password at their next use.
+pub async fn require_password_change(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    require_admin(&user)?;
+    state.app.require_password_change(&user.actor(), id).await?;
+    Ok(Redirect::to("/admin/users?done=password").into_response())
 }

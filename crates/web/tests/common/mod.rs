@@ -295,7 +295,16 @@ impl TestApp {
         let session = response
             .cookie("tsunagaru_session")
             .unwrap_or_else(|| panic!("a session cookie: {:?}", response.set_cookies()));
-        let home = self.get_with_cookie("/", &session).await;
+        let mut home = self.get_with_cookie("/", &session).await;
+        // A user asked for a new password is sent to that form first.
+        if let Some(to) = home
+            .headers
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_owned)
+        {
+            home = self.get_with_cookie(&to, &session).await;
+        }
         let csrf = home
             .hidden_csrf()
             .expect("signed-in pages carry the CSRF token");
