@@ -24,6 +24,7 @@ pub mod directory;
 mod error;
 pub mod export;
 pub mod handoffs;
+pub mod idempotency;
 pub mod intake;
 pub mod meetings;
 pub mod outreach;

@@ -46,6 +46,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (19, include_str!("../migrations/0019_promoter_role.sql")),
     (20, include_str!("../migrations/0020_login_locks.sql")),
     (21, include_str!("../migrations/0021_password_change.sql")),
+    (22, include_str!("../migrations/0022_idempotency_keys.sql")),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {

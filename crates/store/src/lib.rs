@@ -205,6 +205,25 @@ pub trait Repository: Send + Sync + 'static {
     /// Marks that the user must set a new password before anything else;
     /// `false` if there is no such user.
     async fn require_password_change(&self, user_id: i64, audit: NewAuditEvent) -> Result<bool>;
+    /// Claims an idempotency key for a request (`request`: method, path
+    /// and a digest of the body) within `scope` (the caller's session);
+    /// keys older than a day are forgotten first.
+    async fn claim_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        request: &str,
+        now: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim>;
+    /// Keeps the answer of a claimed key.
+    async fn complete_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        response: &KeptResponse,
+    ) -> Result<()>;
+    /// Frees a claimed key whose request failed, so it can be sent again.
+    async fn release_idempotency_key(&self, scope: &str, key: &str) -> Result<()>;
     /// The names locked at `now`, the latest lock first.
     async fn login_locks(&self, now: DateTime<Utc>) -> Result<Vec<LoginLock>>;
     /// Lifts a name's lock (an administrator's act, audited); `false` if

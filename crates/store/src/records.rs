@@ -282,3 +282,25 @@ pub struct LoginLock {
     pub locked_until: Option<DateTime<Utc>>,
     pub last_failure_at: Option<DateTime<Utc>>,
 }
+
+/// An answer kept for an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptResponse {
+    pub status: u16,
+    pub location: Option<String>,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// What a request with an idempotency key finds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// First use: the request runs, its answer is then kept.
+    New,
+    /// The same request is running now.
+    Pending,
+    /// Answered before: this is the answer.
+    Done(KeptResponse),
+    /// The key was used for a different request.
+    OtherRequest,
+}

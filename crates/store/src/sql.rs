@@ -696,6 +696,85 @@ macro_rules! impl_sql_repository {
                     Ok(changed)
                 }
 
+                async fn claim_idempotency_key(
+                    &self,
+                    scope: &str,
+                    key: &str,
+                    request: &str,
+                    now: DateTime<Utc>,
+                ) -> Result<IdempotencyClaim, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    // A day's keys are kept (the index on created_at bounds this to the expired rows).
+                    sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                        .bind(now - chrono::Duration::days(1))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    let inserted = sqlx::query(
+                        "INSERT INTO idempotency_keys (scope, key, request, created_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (scope, key) DO NOTHING",
+                    )
+                    .bind(scope.to_owned())
+                    .bind(key.to_owned())
+                    .bind(request.to_owned())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected();
+                    let claim = if inserted == 1 {
+                        IdempotencyClaim::New
+                    } else {
+                        let (kept_request, status, location, content_type, body): (String, Option<i64>, Option<String>, Option<String>, Option<Vec<u8>>) =
+                            sqlx::query_as("SELECT request, status, location, content_type, body FROM idempotency_keys WHERE scope = $1 AND key = $2")
+                                .bind(scope.to_owned())
+                                .bind(key.to_owned())
+                                .fetch_one(&mut *tx)
+                                .await
+                                .map_err(db_error)?;
+                        match status {
+                            _ if kept_request != request => IdempotencyClaim::OtherRequest,
+                            None => IdempotencyClaim::Pending,
+                            Some(status) => IdempotencyClaim::Done(KeptResponse {
+                                status: u16::try_from(status).unwrap_or(200),
+                                location,
+                                content_type,
+                                body: body.unwrap_or_default(),
+                            }),
+                        }
+                    };
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(claim)
+                }
+
+                async fn complete_idempotency_key(&self, scope: &str, key: &str, response: &KeptResponse) -> Result<(), StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    sqlx::query(
+                        "UPDATE idempotency_keys SET status = $1, location = $2, content_type = $3, body = $4 WHERE scope = $5 AND key = $6",
+                    )
+                    .bind(i64::from(response.status))
+                    .bind(response.location.clone())
+                    .bind(response.content_type.clone())
+                    .bind(response.body.clone())
+                    .bind(scope.to_owned())
+                    .bind(key.to_owned())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    tx.commit().await.map_err(db_error)
+                }
+
+                async fn release_idempotency_key(&self, scope: &str, key: &str) -> Result<(), StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status IS NULL")
+                        .bind(scope.to_owned())
+                        .bind(key.to_owned())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    tx.commit().await.map_err(db_error)
+                }
+
                 async fn login_locks(&self, now: DateTime<Utc>) -> Result<Vec<LoginLock>, StoreError> {
                     sqlx::query_as(
                         "SELECT username, failures, locked_until, last_failure_at FROM login_throttles \
@@ -1869,10 +1948,11 @@ pub mod __private {
     pub use crate::states_not_involving_receiver;
     pub use crate::{
         Agency, AgencyRow, AuditRow, Backend, Conflict, Consultation, ConsultationChange,
-        ConsultationRow, Department, IntakeContext, IntakeIds, LoginLock, MemberRow, NetworkMember,
-        NewNote, NewSession, NewUser, Note, PackLoadReport, Person, PersonChange, PersonQuery,
-        PersonRow, ProtectionSeen, Repository, Session, SheetCorrection, Stale, StoreError, User,
-        UserCredentials, UserRow, codes, concerns_json, person_columns, requester_json,
+        ConsultationRow, Department, IdempotencyClaim, IntakeContext, IntakeIds, KeptResponse,
+        LoginLock, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note, PackLoadReport,
+        Person, PersonChange, PersonQuery, PersonRow, ProtectionSeen, Repository, Session,
+        SheetCorrection, Stale, StoreError, User, UserCredentials, UserRow, codes, concerns_json,
+        person_columns, requester_json,
     };
     pub use crate::{
         AgendaItem, AgendaRow, Case, CaseChange, CaseEvent, CaseRow, Decision, Meeting,

@@ -18,6 +18,7 @@ mod csrf;
 mod error;
 mod failed_forms;
 mod id;
+mod idempotency;
 mod pages;
 mod security;
 mod views;
@@ -89,6 +90,10 @@ pub fn app(state: AppState) -> axum::Router {
     pages::router()
         .merge(api::router())
         .fallback(pages::assets::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::replay_or_run,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             failed_forms::keep,

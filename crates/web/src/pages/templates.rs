@@ -24,6 +24,9 @@ pub struct Nav {
     pub reads_source_notes: bool,
     pub edits_directory: bool,
     pub municipality: String,
+    /// A fresh idempotency key for the creating forms of this page: sent
+    /// twice (a double click), the form is answered once.
+    pub form_key: String,
 }
 
 impl Nav {
@@ -40,6 +43,7 @@ impl Nav {
             sits_on_meetings: tsunagaru_app::policy::sits_on_meetings(&user.actor()),
             reads_source_notes: tsunagaru_app::policy::reads_source_notes(&user.actor()),
             edits_directory: tsunagaru_app::policy::may_edit_directory(&user.actor()),
+            form_key: crate::auth::new_token(),
             municipality: municipality.to_owned(),
         }
     }

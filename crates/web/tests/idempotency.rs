@@ -1,0 +1,120 @@
+//! Creating requests sent twice with the same key are answered once, on
+//! SQLite and PostgreSQL: the API's `Idempotency-Key`, and the key a
+//! consultation form carries (a double click on 保存).
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Backend, TestApp, USER_PASSWORD};
+use serde_json::json;
+
+fn sheet(name: &str) -> serde_json::Value {
+    json!({"method": "phone", "person": {"name": name, "kana": "もりおか たろう"},
+           "concerns": [{"category": "withdrawal", "main": true}], "chief_complaint": "外に出られない"})
+}
+
+async fn post_with_key(
+    app: &TestApp,
+    token: &str,
+    key: Option<&str>,
+    body: &serde_json::Value,
+) -> common::Response {
+    let mut request = axum::http::Request::post("/api/v1/consultations")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"));
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    app.request(
+        request
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+/// Sheets saved so far (each writes one `consultation_created` event).
+async fn consultations_of(app: &TestApp, _token: &str) -> usize {
+    app.audit_actions()
+        .await
+        .iter()
+        .filter(|(a, _)| a == "consultation_created")
+        .count()
+}
+
+async fn a_repeated_key_is_answered_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.create_user("staff", "staff", &[1]).await;
+    let token = app.token("staff", USER_PASSWORD).await;
+    let first = post_with_key(&app, &token, Some("sheet-0001"), &sheet("盛岡 太郎")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = post_with_key(&app, &token, Some("sheet-0001"), &sheet("盛岡 太郎")).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.json()["id"], first.json()["id"], "the same answer");
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(consultations_of(&app, &token).await, 1, "saved once");
+    // The same key for another sheet is refused by name.
+    let other = post_with_key(&app, &token, Some("sheet-0001"), &sheet("盛岡 次郎")).await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(other.body.contains("別の内容の送信"), "{}", other.body);
+    // A request that failed frees its key: corrected, it is saved.
+    let bad = post_with_key(
+        &app,
+        &token,
+        Some("sheet-0002"),
+        &json!({"method": "phone"}),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fixed = post_with_key(&app, &token, Some("sheet-0002"), &sheet("盛岡 三郎")).await;
+    assert_eq!(fixed.status, StatusCode::CREATED, "{}", fixed.body);
+    // Without a key, two sends are two sheets.
+    post_with_key(&app, &token, None, &sheet("盛岡 四郎")).await;
+    post_with_key(&app, &token, None, &sheet("盛岡 四郎")).await;
+    assert_eq!(consultations_of(&app, &token).await, 4);
+    // Keys belong to the session: another session's same key is its own.
+    let second = app.token("staff", USER_PASSWORD).await;
+    let theirs = post_with_key(&app, &second, Some("sheet-0001"), &sheet("盛岡 五郎")).await;
+    assert_eq!(theirs.status, StatusCode::CREATED);
+    assert_ne!(theirs.json()["id"], first.json()["id"]);
+}
+
+async fn a_double_click_on_the_sheet_saves_it_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.create_user("staff", "staff", &[1]).await;
+    let token = app.token("staff", USER_PASSWORD).await;
+    let (session, csrf) = app.browser_sign_in("staff", USER_PASSWORD).await;
+    let form = app.get_with_cookie("/consultations/new", &session).await;
+    let marker = "name=\"idempotency_key\" value=\"";
+    let start = form.body.find(marker).expect("the sheet carries a key") + marker.len();
+    let key = form.body[start..].split('"').next().unwrap().to_owned();
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("idempotency_key", key.as_str()),
+        ("method", "phone"),
+        ("person.name", "盛岡 太郎"),
+        ("person.kana", "もりおか たろう"),
+        ("concerns", "withdrawal"),
+        ("chief_complaint", "外に出られない"),
+        ("household[0].name", "盛岡 太郎"),
+        ("household[0].relationship", "本人"),
+    ];
+    let first = app
+        .post_form_with_cookie("/consultations", &session, &fields)
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let second = app
+        .post_form_with_cookie("/consultations", &session, &fields)
+        .await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER);
+    assert_eq!(second.headers["location"], first.headers["location"]);
+    assert_eq!(consultations_of(&app, &token).await, 1, "one sheet");
+    // Each rendering of the form has a key of its own.
+    let again = app.get_with_cookie("/consultations/new", &session).await;
+    assert!(!again.body.contains(&key));
+}
+
+on_both_backends!(
+    a_repeated_key_is_answered_once,
+    a_double_click_on_the_sheet_saves_it_once,
+);
