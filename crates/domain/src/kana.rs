@@ -75,11 +75,14 @@ pub fn fold_width(text: &str) -> String {
 /// The form text is compared in for search: NFKC, katakana as hiragana, no
 /// spaces, lower-case. 「ﾓﾘｵｶ ﾊﾅｺ」, 「もりおか　はなこ」 and 「モリオカハナコ」 meet.
 pub fn search_key(text: &str) -> String {
-    to_hiragana(&text.nfkc().collect::<String>())
+    let key: String = to_hiragana(&text.nfkc().collect::<String>())
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '・')
         .flat_map(char::to_lowercase)
-        .collect()
+        .collect();
+    // Dropping a space or lower-casing can bring a combining mark next to a
+    // letter (K´ → k + ◌́): normalized once more, the key of a key is itself.
+    key.nfkc().collect()
 }
 
 /// A phone number as digits only, for comparing (090-0000-0000 = ０９０００００００００).
