@@ -476,10 +476,13 @@ impl App {
         Ok(())
     }
 
+    /// Saves the minutes; with `version` (as the minutes were read), a save
+    /// over someone else's since is refused (409) instead of overwriting it.
     pub async fn save_minutes(
         &self,
         actor: &Actor,
         meeting_id: i64,
+        version: Option<&str>,
         minutes: &str,
     ) -> Result<(), AppError> {
         let meeting = self.open_meeting(actor, meeting_id).await?;
@@ -497,6 +500,7 @@ impl App {
         self.repo
             .save_minutes(
                 meeting_id,
+                version.map(str::trim).filter(|v| !v.is_empty()),
                 minutes.trim(),
                 actor.id(),
                 actor.audit(AuditAction::MinutesSaved),

@@ -113,6 +113,17 @@ pub enum Stale {
     Handoff,
     Case,
     OutreachTarget,
+    /// The minutes were saved by someone else since they were opened.
+    Minutes,
+    /// The person's 基本情報 changed since it was opened.
+    PersonRecord,
+}
+
+/// The version a record was read at, from the time it was last written
+/// (microseconds; "0" for never), sent back with an edit so that a second
+/// save over someone else's is refused instead of overwriting it.
+pub fn version_of(at: Option<DateTime<Utc>>) -> String {
+    at.map_or(0, |t| t.timestamp_micros()).to_string()
 }
 
 /// A person's protection as the caller saw it when it decided who may
@@ -497,9 +508,12 @@ pub trait Repository: Send + Sync + 'static {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<Vec<(tsunagaru_domain::case::MeetingKind, chrono::NaiveDate)>>;
+    /// `Conflict(Stale::Minutes)` if `expected_version` is given and the
+    /// minutes were saved since.
     async fn save_minutes(
         &self,
         meeting_id: i64,
+        expected_version: Option<&str>,
         minutes: &str,
         by_user: i64,
         audit: NewAuditEvent,

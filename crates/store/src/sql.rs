@@ -1801,8 +1801,8 @@ macro_rules! impl_sql_repository {
                 async fn meeting_days(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<(tsunagaru_domain::case::MeetingKind, chrono::NaiveDate)>, StoreError> {
                     sql_meeting_days(&self.pool, from, to).await
                 }
-                async fn save_minutes(&self, meeting_id: i64, minutes: &str, by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
-                    sql_save_minutes(self, meeting_id, minutes, by_user, audit).await
+                async fn save_minutes(&self, meeting_id: i64, expected_version: Option<&str>, minutes: &str, by_user: i64, audit: NewAuditEvent) -> Result<(), StoreError> {
+                    sql_save_minutes(self, meeting_id, expected_version, minutes, by_user, audit).await
                 }
                 async fn add_decision(&self, decision: &NewDecision, audit: NewAuditEvent) -> Result<i64, StoreError> {
                     sql_add_decision(self, decision, audit).await

@@ -750,11 +750,22 @@ macro_rules! case_sql {
         async fn sql_save_minutes(
             store: &$store,
             meeting_id: i64,
+            expected_version: Option<&str>,
             minutes: &str,
             by_user: i64,
             audit: NewAuditEvent,
         ) -> Result<(), StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
+            if let Some(expected) = expected_version {
+                let (saved_at,): (Option<DateTime<Utc>>,) = sqlx::query_as("SELECT minutes_at FROM meetings WHERE id = $1")
+                    .bind(meeting_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                if $crate::version_of(saved_at) != expected {
+                    return Err(StoreError::Conflict(Conflict::Stale(Stale::Minutes)));
+                }
+            }
             sqlx::query("UPDATE meetings SET minutes = $1, minutes_by = $2, minutes_at = $3 WHERE id = $4")
                 .bind(minutes.to_owned())
                 .bind(by_user)

@@ -590,8 +590,125 @@ async fn a_promoter_sits_on_meetings_and_sees_their_tasks(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
+/// Two members edit the minutes at once: the second save, made over the
+/// first, is refused (409 in the API with both versions, the page with both
+/// texts), never a silent overwrite; sent again from what it now shows, it
+/// is saved.
+async fn a_second_save_of_the_minutes_does_not_overwrite_the_first(backend: Backend) {
+    let s = setup(backend).await;
+    let members = s.member_ids().await;
+    let meeting = s
+        .schedule("case_conference", "2026-12-01T10:00", &members)
+        .await;
+    s.app.state.clock.set(
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .max(common::test_today()),
+    );
+    let path = format!("/api/v1/meetings/{meeting}");
+    let read_at = s.get(&s.worker, &path).await.1["minutes_version"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let minutes = format!("{path}/minutes");
+    let (status, _) = s
+        .post(
+            &s.worker,
+            &minutes,
+            json!({"minutes": "訪問の方針を確認した", "version": read_at}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // The partner read it before and saves over it: 409 with both.
+    let (status, body) = s
+        .post(
+            &s.partner,
+            &minutes,
+            json!({"minutes": "家計の見直しを決めた", "version": read_at}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["current"]["minutes"], "訪問の方針を確認した");
+    assert_eq!(body["yours"]["minutes"], "家計の見直しを決めた");
+    let (_, now) = s.get(&s.worker, &path).await;
+    assert_eq!(now["minutes"], "訪問の方針を確認した", "not overwritten");
+    // If-Match with the current version saves.
+    let current = now["minutes_version"].as_str().unwrap().to_owned();
+    let r = s
+        .app
+        .request(
+            axum::http::Request::post(&minutes)
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {}", s.partner))
+                .header("if-match", format!("\"{current}\""))
+                .body(axum::body::Body::from(
+                    json!({"minutes": "訪問の方針を確認した。家計の見直しも決めた"}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // On the page: two sessions open it, both save; the second sees both texts.
+    let (first, first_csrf) = s.app.browser_sign_in("worker", USER_PASSWORD).await;
+    let (second, second_csrf) = s.app.browser_sign_in("partner", USER_PASSWORD).await;
+    let page = format!("/meetings/{meeting}");
+    let version_in = |body: &str| {
+        let marker = "name=\"minutes_version\" value=\"";
+        let start = body.find(marker).unwrap() + marker.len();
+        body[start..].split('"').next().unwrap().to_owned()
+    };
+    let v1 = version_in(&s.app.get_with_cookie(&page, &first).await.body);
+    let v2 = version_in(&s.app.get_with_cookie(&page, &second).await.body);
+    let saved = s
+        .app
+        .post_form_with_cookie(
+            &format!("{page}/minutes"),
+            &first,
+            &[
+                ("csrf_token", &first_csrf),
+                ("minutes_version", &v1),
+                ("minutes", "一人目の記録"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let refused = s
+        .app
+        .post_form_with_cookie(
+            &format!("{page}/minutes"),
+            &second,
+            &[
+                ("csrf_token", &second_csrf),
+                ("minutes_version", &v2),
+                ("minutes", "二人目の記録"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("一人目の記録") && refused.body.contains("二人目の記録"));
+    let v3 = version_in(&refused.body);
+    let merged = s
+        .app
+        .post_form_with_cookie(
+            &format!("{page}/minutes"),
+            &second,
+            &[
+                ("csrf_token", &second_csrf),
+                ("minutes_version", &v3),
+                ("minutes", "一人目の記録。二人目の記録"),
+            ],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        s.get(&s.worker, &path).await.1["minutes"],
+        "一人目の記録。二人目の記録"
+    );
+}
+
 on_both_backends!(
     a_support_conference_takes_people_not_yet_consulted,
     attendees_and_attendance_are_recorded_and_printed,
     a_promoter_sits_on_meetings_and_sees_their_tasks,
+    a_second_save_of_the_minutes_does_not_overwrite_the_first,
 );

@@ -9,6 +9,7 @@ use crate::views::cases::{MeetingRef, TaskView, case_view, meeting_view};
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -378,20 +379,57 @@ async fn attendance(
 #[derive(Deserialize)]
 struct MinutesInput {
     minutes: String,
+    /// The `minutes_version` the minutes were read at.
+    #[serde(default)]
+    version: Option<String>,
 }
 
+/// Saves the minutes. The version they were read at (`minutes_version` of
+/// the meeting) comes as `If-Match` or `"version"`; given, a save over
+/// someone else's since answers 409 with the minutes saved meanwhile.
 async fn minutes(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
+    headers: axum::http::HeaderMap,
     input: Result<Json<MinutesInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let input = body(input)?;
-    state
+    let version = headers
+        .get(axum::http::header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .to_owned()
+        })
+        .or(input.version.clone());
+    match state
         .app
-        .save_minutes(&user.actor(), id, &input.minutes)
-        .await?;
-    Ok(Json(json!({ "saved": true })))
+        .save_minutes(&user.actor(), id, version.as_deref(), &input.minutes)
+        .await
+    {
+        Ok(()) => Ok(Json(json!({ "saved": true })).into_response()),
+        Err(AppError::Conflict(message)) if version.is_some() => {
+            // Both versions: the one saved meanwhile, and what was sent.
+            let current = state
+                .app
+                .meeting_record(&user.actor(), id, tsunagaru_app::Reading::Screen)
+                .await?;
+            let view = meeting_view(&state, &current).await?;
+            Ok((
+                StatusCode::CONFLICT,
+                Json(json!({
+                    "error": message,
+                    "current": {"minutes": view.minutes, "version": view.minutes_version, "by": view.minutes_by},
+                    "yours": {"minutes": input.minutes},
+                })),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn decision(

@@ -204,6 +204,8 @@ pub struct MeetingPage {
     pub targets: Vec<Choice>,
     /// The attendee form as typed, when it failed.
     pub attendee: AttendeeInput,
+    /// The minutes saved meanwhile by someone else, shown beside the typed ones.
+    pub minutes_conflict: bool,
     pub attendee_roles: Vec<Choice>,
 }
 
@@ -226,6 +228,8 @@ struct MeetingForms {
     decision: DecisionInput,
     topic: TopicInput,
     attendee: AttendeeInput,
+    /// The minutes were saved by someone else meanwhile: both are shown.
+    minutes_conflict: bool,
 }
 
 async fn render_meeting(
@@ -336,10 +340,11 @@ async fn render_meeting(
         targets,
         attendee: forms.attendee,
         attendee_roles,
+        minutes_conflict: forms.minutes_conflict,
     };
     let status = if page.message.is_empty() && page.refusal.is_none() {
         StatusCode::OK
-    } else if page.refusal.is_some() {
+    } else if page.refusal.is_some() || page.minutes_conflict {
         StatusCode::CONFLICT
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -550,15 +555,22 @@ pub async fn minutes(
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
     let text = field(&pairs, "minutes");
-    match state.app.save_minutes(&user.actor(), id, &text).await {
+    let version = field(&pairs, "minutes_version");
+    match state
+        .app
+        .save_minutes(&user.actor(), id, Some(version.as_str()), &text)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?done=minutes#minutes")).into_response()),
         Err(e) => {
             // The minutes typed come back in the box with the reason.
             let e = FormFailure::of(e)?;
+            let conflict = e.status == StatusCode::CONFLICT;
             let forms = MeetingForms {
                 message: e.message,
                 errors: e.fields,
                 minutes: Some(text),
+                minutes_conflict: conflict,
                 ..MeetingForms::default()
             };
             render_meeting(&state, &user, id, forms).await

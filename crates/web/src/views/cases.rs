@@ -677,6 +677,8 @@ pub struct MeetingView {
     pub withheld: usize,
     pub minutes: String,
     pub minutes_by: String,
+    /// The version the minutes are read at, to send back with a save.
+    pub minutes_version: String,
     pub decisions: Vec<DecisionView>,
     pub tasks: Vec<TaskView>,
 }
@@ -795,6 +797,7 @@ pub async fn meeting_view(
         takes_unconsulted: kind.takes_unconsulted(),
         withheld: record.withheld,
         minutes: meeting.row.minutes.clone(),
+        minutes_version: tsunagaru_store::version_of(meeting.row.minutes_at),
         minutes_by: meeting
             .row
             .minutes_by
