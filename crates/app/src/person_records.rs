@@ -293,10 +293,14 @@ impl App {
 
     /// Corrects the 基本情報; the history keeps what changed (field, before,
     /// after, who, when). Returns the fields that changed.
+    /// Corrects the 基本情報. With `version` (as the record was read), a
+    /// correction over someone else's since is refused (409), never applied
+    /// over it.
     pub async fn update_person(
         &self,
         actor: &Actor,
         id: i64,
+        version: Option<&str>,
         input: &PersonInput,
     ) -> Result<Vec<String>, AppError> {
         self.editable_person(actor, id).await?;
@@ -316,6 +320,7 @@ impl App {
             .repo
             .update_person(
                 id,
+                version.map(str::trim).filter(|v| !v.is_empty()),
                 &sheet,
                 town,
                 actor.id(),

@@ -331,6 +331,7 @@ pub trait Repository: Send + Sync + 'static {
     async fn update_person(
         &self,
         person_id: i64,
+        expected_version: Option<&str>,
         person: &PersonSheet,
         town: Option<String>,
         by_user: i64,

@@ -1383,6 +1383,7 @@ macro_rules! impl_sql_repository {
                 async fn update_person(
                     &self,
                     person_id: i64,
+                    expected_version: Option<&str>,
                     person: &PersonSheet,
                     town: Option<String>,
                     by_user: i64,
@@ -1400,6 +1401,9 @@ macro_rules! impl_sql_repository {
                     let Some(row) = row else {
                         return Err(StoreError::Conflict(Conflict::PersonGone));
                     };
+                    if expected_version.is_some_and(|v| $crate::version_of(Some(row.updated_at)) != v) {
+                        return Err(StoreError::Conflict(Conflict::Stale(Stale::PersonRecord)));
+                    }
                     let before = Person::from_row(row, Vec::new()).history_values();
                     let c = person_sheet_columns(person);
                     let after = c.history_values();

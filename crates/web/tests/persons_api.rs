@@ -505,6 +505,81 @@ async fn the_secretariat_merges_two_records_of_one_person(backend: Backend) {
     );
 }
 
+/// Two workers correct the same 基本情報: the second, made over the first
+/// with the version both read, is refused (409), never applied over it;
+/// the page shows the record as it is now beside what was typed.
+async fn a_correction_over_someone_elses_is_refused(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let id = create(&app, &p.first, &sample()).await["person_id"]
+        .as_i64()
+        .unwrap();
+    let read = app
+        .get(&format!("/api/v1/persons/{id}"), Some(&p.first))
+        .await
+        .json();
+    let version = read["person"]["version"]
+        .as_str()
+        .or(read["version"].as_str())
+        .expect("the record carries its version")
+        .to_owned();
+    let put = |token: &str, line: &str, if_match: Option<&str>| {
+        let mut person = sample()["person"].clone();
+        person["address"]["line"] = json!(line);
+        let mut request = axum::http::Request::put(format!("/api/v1/persons/{id}"))
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"));
+        if let Some(v) = if_match {
+            request = request.header("if-match", format!("\"{v}\""));
+        }
+        let request = request
+            .body(axum::body::Body::from(person.to_string()))
+            .unwrap();
+        let app = &app;
+        async move { app.request(request).await }
+    };
+    let first = put(&p.first, "盛岡市高松四丁目5-1", Some(&version)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let second = put(&p.first_colleague, "盛岡市本宮五丁目1-1", Some(&version)).await;
+    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
+    assert!(
+        second.body.contains("他の利用者が変更しました"),
+        "{}",
+        second.body
+    );
+    let now = app
+        .get(&format!("/api/v1/persons/{id}"), Some(&p.first))
+        .await
+        .body;
+    assert!(now.contains("盛岡市高松四丁目5-1"), "not overwritten");
+    // On the page: the form opened before the change shows the record now.
+    let (session, csrf) = app.browser_sign_in("staff-one-b", USER_PASSWORD).await;
+    let form = app
+        .get_with_cookie(&format!("/persons/{id}/edit"), &session)
+        .await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let refused = app
+        .post_form_with_cookie(
+            &format!("/persons/{id}/edit"),
+            &session,
+            &[
+                ("csrf_token", &csrf),
+                ("version", &version),
+                ("person.name", "盛岡 花子"),
+                ("person.kana", "もりおか はなこ"),
+                ("person.address", "盛岡市本宮五丁目1-1"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("いまの内容") && refused.body.contains("盛岡市高松四丁目5-1"));
+    assert!(
+        refused.body.contains("value=\"盛岡市本宮五丁目1-1\""),
+        "{}",
+        refused.body
+    );
+}
+
 async fn edits_keep_who_changed_what_and_when(backend: Backend) {
     let app = TestApp::new(backend).await;
     let p = people(&app).await;
@@ -1281,6 +1356,7 @@ async fn a_new_sheet_starts_from_the_person_on_record(backend: Backend) {
 }
 
 on_both_backends!(
+    a_correction_over_someone_elses_is_refused,
     a_new_sheet_starts_from_the_person_on_record,
     a_sheet_is_corrected_with_history_and_voided_with_a_reason,
     the_household_persists_across_sheets,

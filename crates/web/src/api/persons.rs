@@ -270,15 +270,30 @@ async fn merge(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `PUT /api/v1/persons/{id}`: corrects the 基本情報; the history keeps what changed.
+/// `PUT /api/v1/persons/{id}`: corrects the 基本情報; the history keeps what
+/// changed. `If-Match` with the `version` the record was read at refuses a
+/// correction over someone else's since (409).
 async fn update(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
+    headers: axum::http::HeaderMap,
     input: Result<Json<tsunagaru_domain::intake::PersonInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
-    let changed = state.app.update_person(&user.actor(), id, &input).await?;
+    let version = headers
+        .get(axum::http::header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .to_owned()
+        });
+    let changed = state
+        .app
+        .update_person(&user.actor(), id, version.as_deref(), &input)
+        .await?;
     Ok(Json(json!({ "changed": changed })))
 }
 

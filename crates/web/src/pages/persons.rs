@@ -603,6 +603,7 @@ fn edit_page(
     user: &CurrentUser,
     state: &AppState,
     id: i64,
+    (version, current): (String, Vec<(String, String)>),
     p: tsunagaru_domain::intake::PersonInput,
     errors: std::collections::BTreeMap<String, Vec<String>>,
 ) -> Result<String, PageError> {
@@ -618,6 +619,8 @@ fn edit_page(
     let page = crate::pages::templates::PersonEditPage {
         nav: Nav::new(user, &state.pack.municipality.name),
         id,
+        version,
+        current,
         phone_home: phone(0),
         phone_mobile: phone(1),
         sexes: choices(
@@ -663,6 +666,10 @@ pub async fn edit_form(
         &user,
         &state,
         id,
+        (
+            tsunagaru_store::version_of(Some(person.updated_at)),
+            Vec::new(),
+        ),
         tsunagaru_app::person_records::person_input(&person),
         Default::default(),
     )?))
@@ -678,9 +685,15 @@ pub async fn edit(
     state.app.editable_person(&user.actor(), id).await?;
     let (input, _) = crate::pages::intake_form::read_form(&body);
     let person_input = input.person;
+    let version: String = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == "version")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
     match state
         .app
-        .update_person(&user.actor(), id, &person_input)
+        .update_person(&user.actor(), id, Some(version.as_str()), &person_input)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/persons/{id}?done=edited")).into_response()),
@@ -689,11 +702,45 @@ pub async fn edit(
             let e = FormFailure::of(e)?;
             let mut errors = crate::pages::intake_form::errors_by_field(&e.fields);
             if errors.is_empty() {
-                errors.insert("form".to_owned(), vec![e.message]);
+                errors.insert("form".to_owned(), vec![e.message.clone()]);
             }
+            // Changed meanwhile: the record as it is now, beside what was typed.
+            let (version, current) = if e.status == axum::http::StatusCode::CONFLICT {
+                let now = state
+                    .app
+                    .read_person(&user.actor(), id, "修正画面（競合）")
+                    .await?;
+                let saved = tsunagaru_app::person_records::person_input(&now);
+                let current = vec![
+                    ("氏名".to_owned(), saved.name),
+                    ("ふりがな".to_owned(), saved.kana),
+                    ("生年月日".to_owned(), saved.birth_date),
+                    ("郵便番号".to_owned(), saved.address.postal_code),
+                    ("住所".to_owned(), saved.address.line),
+                    (
+                        "電話".to_owned(),
+                        saved
+                            .phones
+                            .iter()
+                            .map(|p| p.number.clone())
+                            .collect::<Vec<_>>()
+                            .join("・"),
+                    ),
+                ];
+                (tsunagaru_store::version_of(Some(now.updated_at)), current)
+            } else {
+                (version, Vec::new())
+            };
             Ok((
                 e.status,
-                Html(edit_page(&user, &state, id, person_input, errors)?),
+                Html(edit_page(
+                    &user,
+                    &state,
+                    id,
+                    (version, current),
+                    person_input,
+                    errors,
+                )?),
             )
                 .into_response())
         }

@@ -416,6 +416,11 @@ pub struct PersonPage {
 pub struct PersonEditPage {
     pub nav: Nav,
     pub id: i64,
+    /// The version of the record the form was filled from.
+    pub version: String,
+    /// Changed by someone else meanwhile: the record as it is now (label,
+    /// value), shown beside what was typed.
+    pub current: Vec<(String, String)>,
     pub p: tsunagaru_domain::intake::PersonInput,
     pub phone_home: String,
     pub phone_mobile: String,

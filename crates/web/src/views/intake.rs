@@ -121,6 +121,8 @@ pub fn history_value(field: &str, raw: Option<&str>, users: &[tsunagaru_store::U
 pub fn person_json(person: &Person, today: NaiveDate) -> Value {
     json!({
         "id": person.id,
+        // Sent back as If-Match with a correction of the 基本情報.
+        "version": tsunagaru_store::version_of(Some(person.updated_at)),
         "name": person.name,
         "kana": person.kana,
         "sex": person.sex,
