@@ -22,10 +22,13 @@ impl App {
 
     /// Sets an agency's (or 関係各課's) contact details; the administrator's
     /// entries stay across pack loads. Every problem is named by its field.
+    /// With `version` (as the details were read), a change over another
+    /// administrator's since is refused (409).
     pub async fn set_agency_contact(
         &self,
         actor: &Actor,
         agency_id: i64,
+        version: Option<&str>,
         input: &ContactInput,
     ) -> Result<Agency, AppError> {
         if !crate::policy::may_edit_directory(actor) {
@@ -73,7 +76,13 @@ impl App {
         ));
         if !self
             .repo
-            .set_agency_contact(agency_id, &contact, actor.id(), audit)
+            .set_agency_contact(
+                agency_id,
+                version.map(str::trim).filter(|v| !v.is_empty()),
+                &contact,
+                actor.id(),
+                audit,
+            )
             .await?
         {
             return Err(AppError::NotFound);

@@ -117,6 +117,8 @@ pub enum Stale {
     Minutes,
     /// The person's 基本情報 changed since it was opened.
     PersonRecord,
+    /// An agency's contact details changed since they were opened.
+    Contact,
 }
 
 /// The version a record was read at, from the time it was last written
@@ -173,9 +175,12 @@ pub trait Repository: Send + Sync + 'static {
     async fn departments(&self) -> Result<Vec<Department>>;
     /// Sets an agency's (or 関係各課's) contact details as the administrator
     /// gives them; pack loads leave them alone. `false` if no such agency.
+    /// `Conflict(Stale::Contact)` if `expected_version` is given and the
+    /// details were changed since.
     async fn set_agency_contact(
         &self,
         agency_id: i64,
+        expected_version: Option<&str>,
         contact: &tsunagaru_domain::contact::Contact,
         by_user: i64,
         audit: NewAuditEvent,

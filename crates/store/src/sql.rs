@@ -1619,6 +1619,7 @@ macro_rules! impl_sql_repository {
                 async fn set_agency_contact(
                     &self,
                     agency_id: i64,
+                    expected_version: Option<&str>,
                     contact: &tsunagaru_domain::contact::Contact,
                     by_user: i64,
                     audit: NewAuditEvent,
@@ -1631,6 +1632,17 @@ macro_rules! impl_sql_repository {
                         .map_err(db_error)?;
                     if exists.is_none() {
                         return Ok(false);
+                    }
+                    if let Some(expected) = expected_version {
+                        let set: Option<(DateTime<Utc>,)> =
+                            sqlx::query_as("SELECT updated_at FROM agency_contacts WHERE agency_id = $1")
+                                .bind(agency_id)
+                                .fetch_optional(&mut *tx)
+                                .await
+                                .map_err(db_error)?;
+                        if $crate::version_of(set.map(|(at,)| at)) != expected {
+                            return Err(StoreError::Conflict(Conflict::Stale(Stale::Contact)));
+                        }
                     }
                     sqlx::query(
                         "INSERT INTO agency_contacts (agency_id, phone, fax, email, hours, extension, updated_by, updated_at) \

@@ -159,7 +159,69 @@ async fn the_contact_form_keeps_what_was_typed_and_links_each_error(backend: Bac
     assert!(page.body.contains("平日 9時〜17時"));
 }
 
+/// Two administrators change the same agency's contact details: the second,
+/// made over the first with the version both read, is refused (409 in the
+/// API; on the page the details as they are now above the typed form).
+async fn a_contact_change_over_anothers_is_refused(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let admin = app.admin_token().await;
+    let read = app.get("/api/v1/agencies/1", Some(&admin)).await.json();
+    let version = read["contact_version"]
+        .as_str()
+        .expect("a version")
+        .to_owned();
+    let put_matching = |phone: &str, version: &str| {
+        use axum::body::Body;
+        use axum::http::{Request, header};
+        let request = Request::put("/api/v1/agencies/1/contact")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+            .header(header::IF_MATCH, format!("\"{version}\""))
+            .body(Body::from(json!({"phone": phone}).to_string()))
+            .unwrap();
+        let app = &app;
+        async move { app.request(request).await }
+    };
+    let first = put_matching("019-000-1234", &version).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let second = put_matching("019-000-9999", &version).await;
+    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
+    let now = app.get("/api/v1/agencies/1", Some(&admin)).await.json();
+    assert_eq!(now["contact"]["phone"], "019-000-1234", "not overwritten");
+    // On the page, with the version the form was shown at.
+    let (session, csrf) = app.browser_sign_in("admin", common::ADMIN_PASSWORD).await;
+    let refused = app
+        .post_form_with_cookie(
+            "/agencies/1/contact",
+            &session,
+            &[
+                ("csrf_token", &csrf),
+                ("version", &version),
+                ("phone", "019-000-5555"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("他の管理者が変更しました"));
+    assert!(refused.body.contains("019-000-1234") && refused.body.contains("019-000-5555"));
+    // Sent again from what the page shows now, it is saved.
+    let current = now["contact_version"].as_str().unwrap().to_owned();
+    let saved = app
+        .post_form_with_cookie(
+            "/agencies/1/contact",
+            &session,
+            &[
+                ("csrf_token", &csrf),
+                ("version", &current),
+                ("phone", "019-000-5555"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+}
+
 on_both_backends!(
+    a_contact_change_over_anothers_is_refused,
     the_administrator_keeps_contacts_across_pack_loads,
     the_contact_form_keeps_what_was_typed_and_links_each_error,
 );

@@ -229,6 +229,8 @@ async fn agency_detail(
     let towns = state.app.catchment_towns(agency.id).await?;
     let mut value = json!(agency_json(&agency, &departments));
     value["catchment_towns"] = json!(towns);
+    // Sent back as If-Match with a change of the contact details.
+    value["contact_version"] = json!(tsunagaru_store::version_of(agency.contact_updated_at));
     // Where in the plan the row comes from: an internal note for the administrator.
     if tsunagaru_app::policy::reads_source_notes(&user.actor()) {
         value["source"] = json!(agency.source);
@@ -242,12 +244,24 @@ async fn agency_contact(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
+    headers: axum::http::HeaderMap,
     body: Result<Json<tsunagaru_domain::contact::ContactInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = json_body(body)?;
+    // `If-Match` with the `contact_version` read: a change over another
+    // administrator's since answers 409.
+    let version = headers
+        .get(axum::http::header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .to_owned()
+        });
     let agency = state
         .app
-        .set_agency_contact(&user.actor(), id, &input)
+        .set_agency_contact(&user.actor(), id, version.as_deref(), &input)
         .await?;
     agency_detail(&state, &user, agency).await
 }

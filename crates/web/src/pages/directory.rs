@@ -233,7 +233,7 @@ pub async fn agency_contact(
     };
     match state
         .app
-        .set_agency_contact(&user.actor(), id, &input)
+        .set_agency_contact(&user.actor(), id, Some(form.version.as_str()), &input)
         .await
     {
         Ok(_) => Ok(
@@ -245,6 +245,26 @@ pub async fn agency_contact(
             Html(agency_page(&state, &user, id, Some(input), errors, "").await?),
         )
             .into_response()),
+        // Changed meanwhile: the page shows the details as they are now, the
+        // form what was typed, with the reason.
+        Err(tsunagaru_app::AppError::Conflict(message)) => Ok((
+            axum::http::StatusCode::CONFLICT,
+            Html(
+                agency_page(
+                    &state,
+                    &user,
+                    id,
+                    Some(input),
+                    vec![tsunagaru_app::FieldError {
+                        field: "phone".into(),
+                        message,
+                    }],
+                    "",
+                )
+                .await?,
+            ),
+        )
+            .into_response()),
         Err(e) => Err(e.into()),
     }
 }
@@ -252,6 +272,8 @@ pub async fn agency_contact(
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct ContactForm {
+    /// The version the details were shown at.
+    version: String,
     phone: String,
     fax: String,
     email: String,
@@ -302,6 +324,7 @@ async fn agency_page(
         contact_updated: agency
             .contact_updated_at
             .map(crate::views::cases::moment_label),
+        contact_version: tsunagaru_store::version_of(agency.contact_updated_at),
         hub_type: agency
             .hub_type
             .map(|h| state.pack.hub_type_name(h).to_owned()),

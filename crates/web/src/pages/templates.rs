@@ -151,6 +151,8 @@ pub struct AgencyPage {
     pub notice: String,
     /// When the administrator last set the contact details (和暦), if ever.
     pub contact_updated: Option<String>,
+    /// The version of the stored details, sent back with a change.
+    pub contact_version: String,
     pub programme_lines: Vec<String>,
     pub hub_type: Option<String>,
     pub towns: Vec<String>,
