@@ -214,7 +214,7 @@ impl App {
         if !crate::policy::may_manage_users(admin) {
             return Err(AppError::forbidden("セッションを見られるのは管理者です"));
         }
-        if !self.repo.users().await?.iter().any(|u| u.id == user_id) {
+        if self.repo.user(user_id).await?.is_none() {
             return Err(AppError::NotFound);
         }
         // Session limits run on real time, as `resume_session` checks them.
@@ -241,7 +241,7 @@ impl App {
         if !crate::policy::may_manage_users(admin) {
             return Err(AppError::forbidden("セッションを終了できるのは管理者です"));
         }
-        if !self.repo.users().await?.iter().any(|u| u.id == user_id) {
+        if self.repo.user(user_id).await?.is_none() {
             return Err(AppError::NotFound);
         }
         Ok(self

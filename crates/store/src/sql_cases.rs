@@ -73,6 +73,16 @@ macro_rules! case_sql {
             Ok(())
         }
 
+        /// The position after the agenda's last item.
+        async fn next_agenda_position(tx: &mut Tx, meeting_id: i64) -> Result<i64, StoreError> {
+            let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(position) FROM agenda_items WHERE meeting_id = $1")
+                .bind(meeting_id)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(db_error)?;
+            Ok(last.unwrap_or(0) + 1)
+        }
+
         /// Moves a case from one state to another inside a transaction.
         async fn move_case(tx: &mut Tx, case_id: i64, from: tsunagaru_domain::case::CaseState, to: tsunagaru_domain::case::CaseState, now: DateTime<Utc>) -> Result<(), StoreError> {
             let changed = sqlx::query("UPDATE cases SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
@@ -539,16 +549,12 @@ macro_rules! case_sql {
             if there.is_some() {
                 return Err(StoreError::Conflict(Conflict::AlreadyOnAgenda));
             }
-            let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(position) FROM agenda_items WHERE meeting_id = $1")
-                .bind(meeting_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
+            let position = next_agenda_position(&mut tx, meeting_id).await?;
             let now = store.clock.now();
             sqlx::query("INSERT INTO agenda_items (meeting_id, case_id, position, added_by, added_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(meeting_id)
                 .bind(case_id)
-                .bind(last.unwrap_or(0) + 1)
+                .bind(position)
                 .bind(by_user)
                 .bind(now)
                 .execute(&mut *tx)
@@ -567,11 +573,7 @@ macro_rules! case_sql {
             audit: NewAuditEvent,
         ) -> Result<i64, StoreError> {
             let mut tx = store.begin_write().await.map_err(db_error)?;
-            let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(position) FROM agenda_items WHERE meeting_id = $1")
-                .bind(meeting_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
+            let position = next_agenda_position(&mut tx, meeting_id).await?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO agenda_items (meeting_id, topic, fiscal_year, position, added_by, added_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -579,7 +581,7 @@ macro_rules! case_sql {
             .bind(meeting_id)
             .bind(topic.title.clone())
             .bind(topic.fiscal_year.map(|y| i64::from(y.start_year())))
-            .bind(last.unwrap_or(0) + 1)
+            .bind(position)
             .bind(by_user)
             .bind(store.clock.now())
             .fetch_one(&mut *tx)
@@ -609,11 +611,7 @@ macro_rules! case_sql {
             if there.is_some() {
                 return Err(StoreError::Conflict(Conflict::AlreadyOnAgenda));
             }
-            let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(position) FROM agenda_items WHERE meeting_id = $1")
-                .bind(meeting_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
+            let position = next_agenda_position(&mut tx, meeting_id).await?;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO agenda_items (meeting_id, topic, outreach_target_id, position, added_by, added_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -621,7 +619,7 @@ macro_rules! case_sql {
             .bind(meeting_id)
             .bind(situation.to_owned())
             .bind(target_id)
-            .bind(last.unwrap_or(0) + 1)
+            .bind(position)
             .bind(by_user)
             .bind(store.clock.now())
             .fetch_one(&mut *tx)

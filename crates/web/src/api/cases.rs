@@ -395,16 +395,7 @@ async fn minutes(
     input: Result<Json<MinutesInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let input = body(input)?;
-    let version = headers
-        .get(axum::http::header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.trim()
-                .trim_start_matches("W/")
-                .trim_matches('"')
-                .to_owned()
-        })
-        .or(input.version.clone());
+    let version = super::if_match(&headers).or(input.version.clone());
     match state
         .app
         .save_minutes(&user.actor(), id, version.as_deref(), &input.minutes)

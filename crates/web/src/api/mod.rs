@@ -238,6 +238,21 @@ async fn agency_detail(
     Ok(Json(value))
 }
 
+/// The version a client read a record at, sent back as `If-Match`
+/// (`"123"`, `W/"123"` or bare): a save over someone else's since is then
+/// refused instead of overwriting it.
+pub(crate) fn if_match(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .to_owned()
+        })
+}
+
 /// The administrator sets an agency's (or 関係各課's) contact details;
 /// they are kept when the pack is loaded again.
 async fn agency_contact(
@@ -250,15 +265,7 @@ async fn agency_contact(
     let input = json_body(body)?;
     // `If-Match` with the `contact_version` read: a change over another
     // administrator's since answers 409.
-    let version = headers
-        .get(axum::http::header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.trim()
-                .trim_start_matches("W/")
-                .trim_matches('"')
-                .to_owned()
-        });
+    let version = if_match(&headers);
     let agency = state
         .app
         .set_agency_contact(&user.actor(), id, version.as_deref(), &input)

@@ -281,15 +281,7 @@ async fn update(
     input: Result<Json<tsunagaru_domain::intake::PersonInput>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let input = body(input)?;
-    let version = headers
-        .get(axum::http::header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.trim()
-                .trim_start_matches("W/")
-                .trim_matches('"')
-                .to_owned()
-        });
+    let version = super::if_match(&headers);
     let changed = state
         .app
         .update_person(&user.actor(), id, version.as_deref(), &input)

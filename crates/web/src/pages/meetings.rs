@@ -232,6 +232,17 @@ struct MeetingForms {
     minutes_conflict: bool,
 }
 
+impl MeetingForms {
+    /// A failed form: its reason and the fields it names.
+    fn failed(e: FormFailure) -> MeetingForms {
+        MeetingForms {
+            message: e.message,
+            errors: e.fields,
+            ..MeetingForms::default()
+        }
+    }
+}
+
 async fn render_meeting(
     state: &AppState,
     user: &CurrentUser,
@@ -470,11 +481,7 @@ pub async fn add_agenda(
             ),
             Err(e) => {
                 let e = FormFailure::of(e)?;
-                let forms = MeetingForms {
-                    message: e.message,
-                    errors: e.fields,
-                    ..MeetingForms::default()
-                };
+                let forms = MeetingForms::failed(e);
                 render_meeting(&state, &user, id, forms).await
             }
         };
@@ -491,10 +498,8 @@ pub async fn add_agenda(
             Err(e) => {
                 let e = FormFailure::of(e)?;
                 let forms = MeetingForms {
-                    message: e.message,
-                    errors: e.fields,
                     topic: input,
-                    ..MeetingForms::default()
+                    ..MeetingForms::failed(e)
                 };
                 render_meeting(&state, &user, id, forms).await
             }
@@ -567,11 +572,9 @@ pub async fn minutes(
             let e = FormFailure::of(e)?;
             let conflict = e.status == StatusCode::CONFLICT;
             let forms = MeetingForms {
-                message: e.message,
-                errors: e.fields,
                 minutes: Some(text),
                 minutes_conflict: conflict,
-                ..MeetingForms::default()
+                ..MeetingForms::failed(e)
             };
             render_meeting(&state, &user, id, forms).await
         }
@@ -608,10 +611,8 @@ pub async fn decision(
         Err(e) => {
             let e = FormFailure::of(e)?;
             let forms = MeetingForms {
-                message: e.message,
-                errors: e.fields,
                 decision: input,
-                ..MeetingForms::default()
+                ..MeetingForms::failed(e)
             };
             render_meeting(&state, &user, id, forms).await
         }
@@ -640,11 +641,7 @@ pub async fn attendance(
         .collect();
     if let Err(e) = state.app.record_attendance(&user.actor(), id, &marks).await {
         let e = FormFailure::of(e)?;
-        let forms = MeetingForms {
-            message: e.message,
-            errors: e.fields,
-            ..MeetingForms::default()
-        };
+        let forms = MeetingForms::failed(e);
         return render_meeting(&state, &user, id, forms).await;
     }
     Ok(Redirect::to(&format!("/meetings/{id}?done=attendance#attendance")).into_response())
@@ -671,10 +668,8 @@ pub async fn attendee(
         Err(e) => {
             let e = FormFailure::of(e)?;
             let forms = MeetingForms {
-                message: e.message,
-                errors: e.fields,
                 attendee: input,
-                ..MeetingForms::default()
+                ..MeetingForms::failed(e)
             };
             render_meeting(&state, &user, id, forms).await
         }
@@ -715,11 +710,7 @@ pub async fn link(
         }
         Err(e) => {
             let e = FormFailure::of(e)?;
-            let forms = MeetingForms {
-                message: e.message,
-                errors: e.fields,
-                ..MeetingForms::default()
-            };
+            let forms = MeetingForms::failed(e);
             render_meeting(&state, &user, id, forms).await
         }
     }
