@@ -1,7 +1,7 @@
 //! Who acts: a signed-in user.
 
 use tsunagaru_domain::{AuditAction, NewAuditEvent, Role};
-use tsunagaru_store::User;
+use tsunagaru_store::{Session, User};
 
 /// The acting user of one call into the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,15 +13,21 @@ pub struct Actor {
     pub role: Role,
     /// The agencies the user belongs to; their involvement is the user's scope.
     pub agency_ids: Vec<i64>,
+    /// When the user last proved who they are in this session (sign-in or
+    /// re-authentication). `None` when no session acts: the command line,
+    /// run on the server by whoever holds its files.
+    pub authenticated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Actor {
-    pub fn user(user: &User) -> Actor {
+    /// A signed-in user acting in `session`.
+    pub fn user(user: &User, session: &Session) -> Actor {
         Actor {
             user_id: Some(user.id),
             name: user.username.clone(),
             role: user.role,
             agency_ids: user.agency_ids.clone(),
+            authenticated_at: Some(session.authenticated_at),
         }
     }
 

@@ -270,6 +270,10 @@ impl App {
                     })?,
             ),
         };
+        // Sharing what consent does not cover is a privileged action.
+        if override_reason.is_some() || self_consent_reason.is_some() {
+            self.require_recent_authentication(actor)?;
+        }
         let sender_phone = self.phone_of_side(
             &input.sender_phone,
             "sender_phone",

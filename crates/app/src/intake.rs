@@ -478,6 +478,7 @@ mod tests {
             name: "u".into(),
             role,
             agency_ids: agencies.to_vec(),
+            authenticated_at: None,
         }
     }
 

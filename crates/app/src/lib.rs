@@ -33,6 +33,7 @@ pub mod person_records;
 pub mod persons;
 pub mod policy;
 pub mod reports;
+pub mod second_factor;
 pub mod sessions;
 pub mod users;
 

@@ -52,6 +52,7 @@ impl App {
             requested_viewers,
         )
         .map_err(|denied| AppError::forbidden(denied.message()))?;
+        self.require_recent_authentication(actor)?;
         self.repo
             .set_protection(
                 id,
@@ -106,6 +107,7 @@ impl App {
                 "保護の設定がある記録を統合できるのは、閲覧を許可された利用者だけです",
             ));
         }
+        self.require_recent_authentication(actor)?;
         let (protected, viewers) = policy::merged_protection(a_p, b_p);
         self.repo
             .merge_persons(
@@ -143,6 +145,7 @@ impl App {
         if policy::works_with_persons(actor) {
             self.person_in_scope(actor, kept).await?;
         }
+        self.require_recent_authentication(actor)?;
         self.repo
             .unmerge_person(
                 merged,

@@ -231,6 +231,16 @@ pub fn sits_on_meetings(actor: &Actor) -> bool {
     actor.role.sits_on_meetings()
 }
 
+/// Whether the actor's last proof of identity still covers a privileged
+/// action (user management, protection changes, consent overrides, merges,
+/// exports) at `now`: within ten minutes, or no session acts (the command
+/// line on the server).
+pub fn covers_privileged_action(actor: &Actor, now: chrono::DateTime<chrono::Utc>) -> bool {
+    actor
+        .authenticated_at
+        .is_none_or(|at| tsunagaru_domain::login::recently_authenticated(at, now))
+}
+
 /// Who manages staff accounts.
 pub fn may_manage_users(actor: &Actor) -> bool {
     actor.role.can_manage_users()
@@ -294,6 +304,26 @@ mod tests {
             name: format!("u{id}"),
             role,
             agency_ids: agencies.to_vec(),
+            authenticated_at: None,
+        }
+    }
+
+    #[test]
+    fn privileged_actions_need_a_proof_of_identity_within_ten_minutes() {
+        use chrono::{Duration, TimeZone, Utc};
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).unwrap();
+        // (proved this long ago, covers a privileged action now)
+        let table: [(Option<i64>, bool); 5] = [
+            (Some(0), true),
+            (Some(9 * 60 + 59), true),
+            (Some(10 * 60), true),
+            (Some(10 * 60 + 1), false),
+            (None, true),
+        ];
+        for (ago, covers) in table {
+            let mut admin = actor(1, Role::Admin, &[]);
+            admin.authenticated_at = ago.map(|s| now - Duration::seconds(s));
+            assert_eq!(covers_privileged_action(&admin, now), covers, "{ago:?}");
         }
     }
 

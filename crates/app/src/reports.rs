@@ -457,13 +457,36 @@ impl App {
         actor: &Actor,
         fiscal_year: FiscalYear,
     ) -> Result<AnnualReport, AppError> {
+        self.annual_report_as(actor, fiscal_year, false).await
+    }
+
+    /// The report as a file to take away (CSV, xlsx): an export, a
+    /// privileged action; audited as such.
+    pub async fn export_annual_report(
+        &self,
+        actor: &Actor,
+        fiscal_year: FiscalYear,
+    ) -> Result<AnnualReport, AppError> {
+        self.annual_report_as(actor, fiscal_year, true).await
+    }
+
+    async fn annual_report_as(
+        &self,
+        actor: &Actor,
+        fiscal_year: FiscalYear,
+        export: bool,
+    ) -> Result<AnnualReport, AppError> {
         let scope = self.report_scope(actor).await?;
+        if export {
+            self.require_recent_authentication(actor)?;
+        }
         let report = self.report_with_indicators(&scope, fiscal_year).await?;
         self.repo
             .append_audit(actor.audit(AuditAction::ReportViewed).detail(format!(
-                "{} {}",
+                "{} {}{}",
                 fiscal_year.label(),
-                report.scope_label
+                report.scope_label,
+                if export { "（ファイル出力）" } else { "" }
             )))
             .await?;
         Ok(report)

@@ -74,7 +74,18 @@ pub fn new_token() -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignInError {
     BadCredentials,
-    Locked { minutes: u32 },
+    Locked {
+        minutes: u32,
+    },
+    /// The password was right; the second factor is awaited. `challenge`
+    /// carries the sign-in to its second step for five minutes (the
+    /// browser's form; an API client sends the code with the password).
+    SecondFactorRequired {
+        challenge: String,
+    },
+    BadSecondFactor,
+    /// The second step came too late, or for no sign-in.
+    ChallengeExpired,
     Internal(String),
 }
 
@@ -85,6 +96,16 @@ impl SignInError {
             SignInError::Locked { minutes } => format!(
                 "ログインに続けて失敗したため、このユーザー名は一時的にログインできません。{minutes}分ほどおいてからお試しください。"
             ),
+            SignInError::SecondFactorRequired { .. } => {
+                "確認コードを入力してください（認証アプリの6桁の数字、または回復コード）。"
+                    .to_owned()
+            }
+            SignInError::BadSecondFactor => {
+                "確認コードが違います。認証アプリに表示されている最新の6桁を入力してください（一度使ったコードは使えません）。".to_owned()
+            }
+            SignInError::ChallengeExpired => {
+                "確認コードの入力時間（5分）を過ぎました。ユーザー名とパスワードからもう一度入力してください。".to_owned()
+            }
             SignInError::Internal(_) => {
                 "処理中にエラーが発生しました。時間をおいてもう一度お試しください。".to_owned()
             }
@@ -117,14 +138,20 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// How long the second step of a sign-in may wait for its code.
+const CHALLENGE_MINUTES: i64 = 5;
+
 impl App {
-    /// Checks a username and password, applying the lock-out rule, and opens
-    /// a session of `kind`. Every attempt writes one audit event; nothing
-    /// typed in the password field is logged or audited.
+    /// Checks a username and password (and, for a user with a second
+    /// factor, `code`), applying the lock-out rule, and opens a session of
+    /// `kind`. Every attempt writes one audit event; nothing typed in the
+    /// password or code fields is logged or audited. A right password
+    /// without a code leaves the attempt counted until the code is given.
     pub async fn sign_in(
         &self,
         username_input: &str,
         password: &str,
+        code: Option<&str>,
         kind: SessionKind,
     ) -> Result<SignedIn, SignInError> {
         let repo = &self.repo;
@@ -163,31 +190,152 @@ impl App {
             .map(|c| c.password_hash.clone());
         let verified = verify_password(password.to_owned(), hash).await?;
         let Some(credentials) = credentials.filter(|_| verified) else {
-            let event = if reserved.is_locked(now) {
-                NewAuditEvent::new(AuditAction::LoginLocked, key).detail(format!(
-                    "{}: {}回続けて失敗、{}分停止",
-                    kind.code(),
-                    policy.max_failures,
-                    policy.lockout_minutes
-                ))
-            } else {
-                NewAuditEvent::new(AuditAction::LoginFailed, key).detail(format!(
-                    "{}: {}回目の失敗",
-                    kind.code(),
-                    reserved.failures
-                ))
-            };
-            repo.append_audit(event).await?;
-            return Err(if reserved.is_locked(now) {
-                SignInError::Locked {
-                    minutes: policy.lockout_minutes,
-                }
-            } else {
-                SignInError::BadCredentials
-            });
+            return Err(self
+                .failed_attempt(key, &kind, reserved, "", SignInError::BadCredentials)
+                .await?);
         };
         let user = credentials.user;
-        repo.clear_login_throttle(key).await?;
+        let factor = if user.totp_enabled {
+            match code.map(str::trim).filter(|c| !c.is_empty()) {
+                None => {
+                    let challenge = new_token();
+                    repo.create_sign_in_challenge(&token_hash(&challenge), user.id, &kind, now)
+                        .await?;
+                    repo.append_audit(
+                        NewAuditEvent::new(AuditAction::LoginFailed, key)
+                            .record("user", user.id)
+                            .detail(format!("{}: パスワード確認済み、確認コード待ち", kind.code())),
+                    )
+                    .await?;
+                    return Err(SignInError::SecondFactorRequired { challenge });
+                }
+                Some(code) => match self.check_second_factor(user.id, code, now).await? {
+                    Some(factor) => Some(factor),
+                    None => {
+                        return Err(self
+                            .failed_attempt(
+                                key,
+                                &kind,
+                                reserved,
+                                "確認コード違い、",
+                                SignInError::BadSecondFactor,
+                            )
+                            .await?);
+                    }
+                },
+            }
+        } else {
+            None
+        };
+        self.open_session(user, kind, factor).await
+    }
+
+    /// The second step of a browser's sign-in: the code for the sign-in
+    /// `challenge` stands for. Counted toward the lock like any attempt.
+    pub async fn complete_sign_in(
+        &self,
+        challenge: &str,
+        code: &str,
+        kind: SessionKind,
+    ) -> Result<SignedIn, SignInError> {
+        let repo = &self.repo;
+        let policy = self.pack.login;
+        let now = Utc::now();
+        let challenge_hash = token_hash(challenge);
+        let Some(waiting) = repo.sign_in_challenge(&challenge_hash).await? else {
+            return Err(SignInError::ChallengeExpired);
+        };
+        let user = repo.user(waiting.user_id).await?.filter(|u| u.active);
+        let (Some(user), true, true) = (
+            user,
+            waiting.kind == kind.code(),
+            now - waiting.created_at <= chrono::Duration::minutes(CHALLENGE_MINUTES),
+        ) else {
+            repo.delete_sign_in_challenge(&challenge_hash).await?;
+            return Err(SignInError::ChallengeExpired);
+        };
+        let key = user.username.clone();
+        let reserved = match repo.reserve_login_attempt(&key, &policy, now).await? {
+            Ok(reserved) => reserved,
+            Err(_locked) => {
+                repo.delete_sign_in_challenge(&challenge_hash).await?;
+                repo.append_audit(
+                    NewAuditEvent::new(AuditAction::LoginFailed, key.as_str())
+                        .detail(format!("{}: ロック中", kind.code())),
+                )
+                .await?;
+                return Err(SignInError::Locked {
+                    minutes: policy.lockout_minutes,
+                });
+            }
+        };
+        let Some(factor) = self.check_second_factor(user.id, code, now).await? else {
+            let failure = self
+                .failed_attempt(
+                    &key,
+                    &kind,
+                    reserved,
+                    "確認コード違い、",
+                    SignInError::BadSecondFactor,
+                )
+                .await?;
+            if matches!(failure, SignInError::Locked { .. }) {
+                repo.delete_sign_in_challenge(&challenge_hash).await?;
+            }
+            return Err(failure);
+        };
+        repo.delete_sign_in_challenge(&challenge_hash).await?;
+        self.open_session(user, kind, Some(factor)).await
+    }
+
+    /// Audits a failed attempt (already counted): the lock if this one set
+    /// it, else `error`.
+    async fn failed_attempt(
+        &self,
+        key: &str,
+        kind: &SessionKind,
+        reserved: tsunagaru_domain::LoginThrottle,
+        what: &str,
+        error: SignInError,
+    ) -> Result<SignInError, SignInError> {
+        let policy = self.pack.login;
+        let now = Utc::now();
+        let locked = reserved.is_locked(now);
+        let event = if locked {
+            NewAuditEvent::new(AuditAction::LoginLocked, key).detail(format!(
+                "{}: {what}{}回続けて失敗、{}分停止",
+                kind.code(),
+                policy.max_failures,
+                policy.lockout_minutes
+            ))
+        } else {
+            NewAuditEvent::new(AuditAction::LoginFailed, key).detail(format!(
+                "{}: {what}{}回目の失敗",
+                kind.code(),
+                reserved.failures
+            ))
+        };
+        self.repo.append_audit(event).await?;
+        Ok(if locked {
+            SignInError::Locked {
+                minutes: policy.lockout_minutes,
+            }
+        } else {
+            error
+        })
+    }
+
+    /// Opens a session for a user who proved who they are, audited.
+    async fn open_session(
+        &self,
+        user: User,
+        kind: SessionKind,
+        factor: Option<crate::second_factor::Factor>,
+    ) -> Result<SignedIn, SignInError> {
+        let repo = &self.repo;
+        let policy = self.pack.login;
+        let now = Utc::now();
+        repo.clear_login_throttle(&user.username).await?;
         // Housekeeping: ended sessions are removed, not left to be found.
         repo.purge_sessions(
             now - chrono::Duration::minutes(i64::from(policy.session_idle_minutes)),
@@ -196,6 +344,10 @@ impl App {
         .await?;
         let token = new_token();
         let csrf_token = new_token();
+        let detail = match factor {
+            Some(factor) => format!("{}（{}）", kind.code(), factor.label()),
+            None => kind.code().to_owned(),
+        };
         repo.create_session(
             NewSession {
                 token_hash: token_hash(&token),
@@ -207,7 +359,7 @@ impl App {
             NewAuditEvent::new(AuditAction::LoginSucceeded, user.username.clone())
                 .by_user(user.id)
                 .record("user", user.id)
-                .detail(kind.code()),
+                .detail(detail),
         )
         .await?;
         Ok(SignedIn {

@@ -51,6 +51,7 @@ impl App {
         if !crate::policy::may_manage_users(admin) {
             return Err(AppError::forbidden("利用者を登録できるのは管理者です"));
         }
+        self.require_recent_authentication(admin)?;
         let mut errors = Problems::default();
         let username = Username::parse(&input.username).map_err(|e| e.to_string());
         if let Err(e) = &username {
@@ -144,6 +145,7 @@ impl App {
         if !crate::policy::may_manage_users(admin) {
             return Err(AppError::forbidden("利用者を管理できるのは管理者です"));
         }
+        self.require_recent_authentication(admin)?;
         if id == admin.id() && !active {
             return Err(AppError::invalid(
                 "active",
@@ -187,6 +189,7 @@ impl App {
                 "ログイン停止を解除できるのは管理者です",
             ));
         }
+        self.require_recent_authentication(admin)?;
         let name = Username::parse(username).map_err(|_| AppError::NotFound)?;
         let lifted = self
             .repo
@@ -241,6 +244,7 @@ impl App {
         if !crate::policy::may_manage_users(admin) {
             return Err(AppError::forbidden("セッションを終了できるのは管理者です"));
         }
+        self.require_recent_authentication(admin)?;
         if self.repo.user(user_id).await?.is_none() {
             return Err(AppError::NotFound);
         }
@@ -331,6 +335,7 @@ impl App {
                 "パスワードの変更を求められるのは管理者です",
             ));
         }
+        self.require_recent_authentication(admin)?;
         if user_id == admin.id() {
             return Err(AppError::invalid(
                 "user_id",

@@ -454,6 +454,8 @@ async fn report_annual(args: AnnualArgs) -> Result<()> {
         name: "cli".into(),
         role: tsunagaru_domain::Role::City,
         agency_ids: Vec::new(),
+        // The command line runs on the server, by whoever holds its files.
+        authenticated_at: None,
     };
     let report = app
         .annual_report(&operator, fiscal_year)

@@ -27,6 +27,14 @@ pub enum AuditAction {
     LockLifted,
     /// An administrator ended a user's sessions.
     SessionsEnded,
+    /// A user was shown a new second-factor secret to enrol.
+    TotpEnrolmentBegun,
+    /// A user confirmed a second factor (and received recovery codes).
+    TotpEnrolled,
+    /// An administrator removed a user's second factor.
+    TotpReset,
+    /// A user proved who they are again before a privileged action.
+    Reauthenticated,
     AdminBootstrapped,
     PackLoaded,
     ContactChanged,
@@ -94,6 +102,10 @@ impl AuditAction {
             AuditAction::UserUpdated => "user_updated",
             AuditAction::LockLifted => "lock_lifted",
             AuditAction::SessionsEnded => "sessions_ended",
+            AuditAction::TotpEnrolmentBegun => "totp_enrolment_begun",
+            AuditAction::TotpEnrolled => "totp_enrolled",
+            AuditAction::TotpReset => "totp_reset",
+            AuditAction::Reauthenticated => "reauthenticated",
             AuditAction::AdminBootstrapped => "admin_bootstrapped",
             AuditAction::PackLoaded => "pack_loaded",
             AuditAction::ContactChanged => "contact_changed",
@@ -157,6 +169,10 @@ impl AuditAction {
             "user_updated" => "ユーザー変更",
             "lock_lifted" => "ログイン停止の解除",
             "sessions_ended" => "セッションの終了",
+            "totp_enrolment_begun" => "確認コード（二要素認証）の設定開始",
+            "totp_enrolled" => "確認コード（二要素認証）の設定",
+            "totp_reset" => "確認コード（二要素認証）の解除",
+            "reauthenticated" => "再認証",
             "admin_bootstrapped" => "初期管理者作成",
             "pack_loaded" => "自治体パック読込",
             "contact_changed" => "機関の連絡先の変更",

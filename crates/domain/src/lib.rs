@@ -24,5 +24,5 @@ pub mod user;
 
 pub use audit::{AuditAction, AuditEvent, ChainBreak, ChainVerifier, GENESIS_HASH, NewAuditEvent};
 pub use directory::{Field, HubType, Programme};
-pub use login::{LoginPolicy, LoginThrottle, SessionTimes};
+pub use login::{LoginPolicy, LoginThrottle, SecondFactorPolicy, SessionTimes};
 pub use user::{PasswordPolicy, PasswordProblem, Role, Username, UsernameProblem};

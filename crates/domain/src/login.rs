@@ -26,6 +26,31 @@ impl Default for LoginPolicy {
     }
 }
 
+/// Who signs in with a second factor (TOTP), from the municipality pack.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactorPolicy {
+    /// Roles that must enrol and use a second factor.
+    #[serde(default)]
+    pub required_roles: Vec<crate::Role>,
+}
+
+impl SecondFactorPolicy {
+    pub fn requires(&self, role: crate::Role) -> bool {
+        self.required_roles.contains(&role)
+    }
+}
+
+/// How long a proof of identity (the sign-in, or a re-authentication)
+/// covers privileged actions: user management, protection changes,
+/// consent overrides, merges and exports ask again after it.
+pub const REAUTHENTICATION_MINUTES: i64 = 10;
+
+/// Whether an identity proven at `at` still covers a privileged action at `now`.
+pub fn recently_authenticated(at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now - at <= Duration::minutes(REAUTHENTICATION_MINUTES)
+}
+
 /// Failed sign-ins for one username (existing or not, so that lock-out does
 /// not reveal which usernames exist).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

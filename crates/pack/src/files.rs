@@ -70,6 +70,8 @@ pub(crate) struct MunicipalityFile {
     pub password_policy: PasswordPolicy,
     pub login: LoginPolicy,
     #[serde(default)]
+    pub second_factor: tsunagaru_domain::SecondFactorPolicy,
+    #[serde(default)]
     pub address: AddressSettings,
     #[serde(default)]
     pub handoff: crate::HandoffSettings,

@@ -41,6 +41,8 @@ pub struct Pack {
     pub indicators: Vec<Indicator>,
     pub password_policy: PasswordPolicy,
     pub login: LoginPolicy,
+    /// Who must sign in with a second factor.
+    pub second_factor: tsunagaru_domain::SecondFactorPolicy,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -357,6 +359,7 @@ impl Pack {
             network: raw.municipality.network,
             password_policy,
             login: raw.municipality.login,
+            second_factor: raw.municipality.second_factor,
             agencies: raw.agencies,
             departments: raw.departments,
             catchment_towns: raw.catchment_towns,

@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (20, include_str!("../migrations/0020_login_locks.sql")),
     (21, include_str!("../migrations/0021_password_change.sql")),
     (22, include_str!("../migrations/0022_idempotency_keys.sql")),
+    (23, include_str!("../migrations/0023_second_factor.sql")),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

@@ -169,6 +169,8 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// An administrator asked for a new password: nothing else until it is set.
     pub must_change_password: bool,
+    /// Signs in with a second factor (a confirmed TOTP enrolment).
+    pub totp_enabled: bool,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -180,6 +182,7 @@ pub struct UserRow {
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub must_change_password: bool,
+    pub totp_enabled: bool,
 }
 
 impl UserRow {
@@ -194,6 +197,7 @@ impl UserRow {
             agency_ids,
             created_at: self.created_at,
             must_change_password: self.must_change_password,
+            totp_enabled: self.totp_enabled,
         }
     }
 }
@@ -240,6 +244,28 @@ pub struct Session {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// When the user last proved who they are in this session (the sign-in,
+    /// or a re-authentication since).
+    pub authenticated_at: DateTime<Utc>,
+}
+
+/// A user's second factor as stored: the confirmed secret, one shown and
+/// awaiting its first code, the last time step accepted, and how many
+/// recovery codes are left.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TotpState {
+    pub secret: Option<String>,
+    pub pending_secret: Option<String>,
+    pub last_step: Option<i64>,
+    pub unused_recovery_codes: i64,
+}
+
+/// A sign-in whose password was right, awaiting the second factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInChallenge {
+    pub user_id: i64,
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// The row form of an audit event, shared by the backends.

@@ -73,7 +73,10 @@ macro_rules! impl_sql_repository {
                 Ok(rows.into_iter().map(|(id,)| id).collect())
             }
 
-            const USER_COLUMNS: &str = "id, username, display_name, role, active, created_at, must_change_password";
+            const USER_COLUMNS: &str = "id, username, display_name, role, active, created_at, must_change_password, \
+                totp_secret IS NOT NULL AS totp_enabled";
+            const SESSION_COLUMNS: &str = "token_hash, user_id, kind, csrf_token, created_at, last_seen_at, \
+                COALESCE(authenticated_at, created_at) AS authenticated_at";
             /// An agency with its contact details: the administrator's when set
             /// (kept across pack loads), else the pack's.
             const AGENCY_SELECT: &str = "SELECT a.id, a.key, a.name, a.category, a.operator, a.address, a.fields, a.programmes, \
@@ -803,10 +806,9 @@ macro_rules! impl_sql_repository {
                 }
 
                 async fn sessions_of_user(&self, user_id: i64) -> Result<Vec<Session>, StoreError> {
-                    sqlx::query_as(
-                        "SELECT token_hash, user_id, kind, csrf_token, created_at, last_seen_at FROM sessions \
-                         WHERE user_id = $1 ORDER BY last_seen_at DESC",
-                    )
+                    sqlx::query_as(AssertSqlSafe(format!(
+                        "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 ORDER BY last_seen_at DESC"
+                    )))
                     .bind(user_id)
                     .fetch_all(&self.pool)
                     .await
@@ -839,8 +841,8 @@ macro_rules! impl_sql_repository {
                 async fn create_session(&self, session: NewSession, audit: NewAuditEvent) -> Result<(), StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
                     sqlx::query(
-                        "INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, last_seen_at) \
-                         VALUES ($1, $2, $3, $4, $5, $5)",
+                        "INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, last_seen_at, authenticated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $5, $5)",
                     )
                     .bind(session.token_hash.clone())
                     .bind(session.user_id)
@@ -855,9 +857,7 @@ macro_rules! impl_sql_repository {
                 }
 
                 async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
-                    sqlx::query_as(
-                        "SELECT token_hash, user_id, kind, csrf_token, created_at, last_seen_at FROM sessions WHERE token_hash = $1",
-                    )
+                    sqlx::query_as(AssertSqlSafe(format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1")))
                     .bind(token_hash.to_owned())
                     .fetch_optional(&self.pool)
                     .await
@@ -899,6 +899,198 @@ macro_rules! impl_sql_repository {
                         .await
                         .map_err(db_error)?
                         .rows_affected())
+                }
+
+                async fn mark_authenticated(&self, token_hash: &str, at: DateTime<Utc>, audit: NewAuditEvent) -> Result<(), StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    sqlx::query("UPDATE sessions SET authenticated_at = $1 WHERE token_hash = $2")
+                        .bind(truncate_to_micros(at))
+                        .bind(token_hash.to_owned())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    append_in(&self.clock, &mut tx, audit).await?;
+                    tx.commit().await.map_err(db_error)
+                }
+
+                async fn totp_state(&self, user_id: i64) -> Result<TotpState, StoreError> {
+                    let row: Option<(Option<String>, Option<String>, Option<i64>)> =
+                        sqlx::query_as("SELECT totp_secret, totp_pending_secret, totp_last_step FROM users WHERE id = $1")
+                            .bind(user_id)
+                            .fetch_optional(&self.pool)
+                            .await
+                            .map_err(db_error)?;
+                    let (secret, pending_secret, last_step) = row.unwrap_or_default();
+                    let (unused,): (i64,) =
+                        sqlx::query_as("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
+                            .bind(user_id)
+                            .fetch_one(&self.pool)
+                            .await
+                            .map_err(db_error)?;
+                    Ok(TotpState { secret, pending_secret, last_step, unused_recovery_codes: unused })
+                }
+
+                async fn begin_totp(&self, user_id: i64, pending_secret: &str, audit: NewAuditEvent) -> Result<(), StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    sqlx::query("UPDATE users SET totp_pending_secret = $1, updated_at = $2 WHERE id = $3")
+                        .bind(pending_secret.to_owned())
+                        .bind(self.clock.now())
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    append_in(&self.clock, &mut tx, audit.record("user", user_id)).await?;
+                    tx.commit().await.map_err(db_error)
+                }
+
+                async fn confirm_totp(
+                    &self,
+                    user_id: i64,
+                    secret: &str,
+                    step: i64,
+                    recovery_code_hashes: &[String],
+                    audit: NewAuditEvent,
+                ) -> Result<bool, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    // Only the secret shown is confirmed (a second enrolment
+                    // begun since replaces it).
+                    let confirmed = sqlx::query(
+                        "UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $1, \
+                         updated_at = $2 WHERE id = $3 AND totp_pending_secret = $4",
+                    )
+                    .bind(step)
+                    .bind(self.clock.now())
+                    .bind(user_id)
+                    .bind(secret.to_owned())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected()
+                        == 1;
+                    if confirmed {
+                        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                            .bind(user_id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                        for hash in recovery_code_hashes {
+                            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                                .bind(user_id)
+                                .bind(hash.clone())
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(db_error)?;
+                        }
+                        append_in(&self.clock, &mut tx, audit.record("user", user_id)).await?;
+                    }
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(confirmed)
+                }
+
+                async fn accept_totp_step(&self, user_id: i64, step: i64) -> Result<bool, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let accepted = sqlx::query(
+                        "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_secret IS NOT NULL \
+                         AND (totp_last_step IS NULL OR totp_last_step < $1)",
+                    )
+                    .bind(step)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected()
+                        == 1;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(accepted)
+                }
+
+                async fn use_recovery_code(&self, user_id: i64, code_hash: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let used = sqlx::query(
+                        "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+                    )
+                    .bind(at)
+                    .bind(user_id)
+                    .bind(code_hash.to_owned())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected()
+                        == 1;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(used)
+                }
+
+                async fn reset_totp(&self, user_id: i64, audit: NewAuditEvent) -> Result<bool, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let reset = sqlx::query(
+                        "UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL, updated_at = $1 WHERE id = $2",
+                    )
+                    .bind(self.clock.now())
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected()
+                        == 1;
+                    if reset {
+                        for sql in [
+                            "DELETE FROM recovery_codes WHERE user_id = $1",
+                            "DELETE FROM sign_in_challenges WHERE user_id = $1",
+                            "DELETE FROM sessions WHERE user_id = $1",
+                        ] {
+                            sqlx::query(sql).bind(user_id).execute(&mut *tx).await.map_err(db_error)?;
+                        }
+                        append_in(&self.clock, &mut tx, audit.record("user", user_id)).await?;
+                    }
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(reset)
+                }
+
+                async fn create_sign_in_challenge(
+                    &self,
+                    token_hash: &str,
+                    user_id: i64,
+                    kind: &SessionKind,
+                    at: DateTime<Utc>,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    // Challenges five minutes old are forgotten (the index on
+                    // created_at keeps this to the rows it removes).
+                    sqlx::query("DELETE FROM sign_in_challenges WHERE created_at < $1")
+                        .bind(at - chrono::Duration::minutes(5))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    sqlx::query("INSERT INTO sign_in_challenges (token_hash, user_id, kind, created_at) VALUES ($1, $2, $3, $4)")
+                        .bind(token_hash.to_owned())
+                        .bind(user_id)
+                        .bind(kind.code())
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    tx.commit().await.map_err(db_error)
+                }
+
+                async fn sign_in_challenge(&self, token_hash: &str) -> Result<Option<SignInChallenge>, StoreError> {
+                    let row: Option<(i64, String, DateTime<Utc>)> =
+                        sqlx::query_as("SELECT user_id, kind, created_at FROM sign_in_challenges WHERE token_hash = $1")
+                            .bind(token_hash.to_owned())
+                            .fetch_optional(&self.pool)
+                            .await
+                            .map_err(db_error)?;
+                    Ok(row.map(|(user_id, kind, created_at)| SignInChallenge { user_id, kind, created_at }))
+                }
+
+                async fn delete_sign_in_challenge(&self, token_hash: &str) -> Result<(), StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    sqlx::query("DELETE FROM sign_in_challenges WHERE token_hash = $1")
+                        .bind(token_hash.to_owned())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    tx.commit().await.map_err(db_error)
                 }
 
                 async fn append_audit(&self, event: NewAuditEvent) -> Result<AuditEvent, StoreError> {
@@ -1967,7 +2159,7 @@ pub mod __private {
         ConsultationRow, Department, IdempotencyClaim, IntakeContext, IntakeIds, KeptResponse,
         LoginLock, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note, PackLoadReport,
         Person, PersonChange, PersonQuery, PersonRow, ProtectionSeen, Repository, Session,
-        SheetCorrection, Stale, StoreError, User, UserCredentials, UserRow, codes, concerns_json,
+        SheetCorrection, SessionKind, SignInChallenge, Stale, StoreError, TotpState, User, UserCredentials, UserRow, codes, concerns_json,
         person_columns, requester_json,
     };
     pub use crate::{

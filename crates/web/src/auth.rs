@@ -27,7 +27,7 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// The actor of calls into the application layer.
     pub fn actor(&self) -> tsunagaru_app::Actor {
-        tsunagaru_app::Actor::user(&self.user)
+        tsunagaru_app::Actor::user(&self.user, &self.session)
     }
 
     pub fn role(&self) -> Role {
@@ -48,9 +48,8 @@ pub async fn resolve_session(
     Ok(CurrentUser { user, session })
 }
 
-pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+pub fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -67,6 +66,13 @@ fn may_pass_before_change(parts: &Parts) -> bool {
     path.ends_with("/me/password") || path.ends_with("/logout")
 }
 
+/// What a user the pack requires a second factor of may reach before
+/// enrolling: the enrolment, the password form, and signing out.
+fn may_pass_before_enrolment(parts: &Parts) -> bool {
+    let path = parts.uri.path();
+    path.ends_with("/me/totp") || path.ends_with("/me/totp/confirm") || may_pass_before_change(parts)
+}
+
 /// A signed-in browser user (session cookie). Without one, the page
 /// redirects to the sign-in form.
 pub struct WebUser(pub CurrentUser);
@@ -78,11 +84,17 @@ impl FromRequestParts<AppState> for WebUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = cookie_value(parts, SESSION_COOKIE)
+        let token = cookie_value(&parts.headers, SESSION_COOKIE)
             .ok_or(PageError::SignInRequired { expired: false })?;
         match resolve_session(state, token, SessionKind::Web).await {
             Ok(user) if user.user.must_change_password && !may_pass_before_change(parts) => {
                 Err(PageError::PasswordChangeRequired)
+            }
+            Ok(user)
+                if state.app.must_enrol_second_factor(&user.user)
+                    && !may_pass_before_enrolment(parts) =>
+            {
+                Err(PageError::SecondFactorEnrolmentRequired)
             }
             Ok(user) => Ok(WebUser(user)),
             Err(NoUser::Missing) => Err(PageError::SignInRequired { expired: false }),
@@ -112,6 +124,12 @@ impl FromRequestParts<AppState> for ApiUser {
         match resolve_session(state, token, SessionKind::Api).await {
             Ok(user) if user.user.must_change_password && !may_pass_before_change(parts) => {
                 Err(ApiError::password_change_required())
+            }
+            Ok(user)
+                if state.app.must_enrol_second_factor(&user.user)
+                    && !may_pass_before_enrolment(parts) =>
+            {
+                Err(ApiError::enrolment_required())
             }
             Ok(user) => Ok(ApiUser(user)),
             Err(NoUser::Internal(detail)) => Err(tsunagaru_app::AppError::Internal(detail).into()),

@@ -42,9 +42,9 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
     let expected = if parts.uri.path() == "/login" {
-        cookie_value(&parts, LOGIN_COOKIE).map(str::to_owned)
+        cookie_value(&parts.headers, LOGIN_COOKIE).map(str::to_owned)
     } else {
-        match cookie_value(&parts, SESSION_COOKIE) {
+        match cookie_value(&parts.headers, SESSION_COOKIE) {
             Some(token) => match state.app.session_csrf_token(token).await {
                 Ok(csrf) => csrf,
                 Err(e) => return PageError::from(e).into_response(),

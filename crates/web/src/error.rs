@@ -18,6 +18,12 @@ pub enum PageError {
     },
     /// An administrator asked for a new password: the form to set it first.
     PasswordChangeRequired,
+    /// The pack requires a second factor of this role: its enrolment first.
+    SecondFactorEnrolmentRequired,
+    /// A privileged action after more than ten minutes: the password again
+    /// (the [`crate::reauth`] layer turns this into its form, keeping what
+    /// was typed).
+    ReauthenticationRequired,
     /// Out of scope or absent: both answer 404, so that nothing leaks.
     NotFound,
     Forbidden,
@@ -48,6 +54,20 @@ impl IntoResponse for PageError {
             }
             PageError::PasswordChangeRequired => {
                 return Redirect::to("/me/password").into_response();
+            }
+            PageError::SecondFactorEnrolmentRequired => {
+                return Redirect::to("/me/totp").into_response();
+            }
+            PageError::ReauthenticationRequired => {
+                let mut response = (
+                    StatusCode::UNAUTHORIZED,
+                    "この操作の前に、もう一度パスワードを入力してください",
+                )
+                    .into_response();
+                response
+                    .extensions_mut()
+                    .insert(crate::reauth::NeedsReauthentication);
+                return response;
             }
             PageError::NotFound => (
                 StatusCode::NOT_FOUND,
@@ -98,6 +118,8 @@ pub struct ApiError {
     pub problems: Vec<String>,
     /// Problems tied to fields of a sheet.
     pub fields: Vec<tsunagaru_domain::intake::FieldError>,
+    /// A flag a client acts on (`"mfa_required": true`, …).
+    pub flag: Option<&'static str>,
 }
 
 impl ApiError {
@@ -107,8 +129,29 @@ impl ApiError {
             message: message.into(),
             problems: Vec::new(),
             fields: Vec::new(),
+            flag: None,
         }
     }
+
+    fn flagged(mut self, flag: &'static str) -> Self {
+        self.flag = Some(flag);
+        self
+    }
+
+    /// 401 `"mfa_required": true`: the password was right, the code is missing.
+    pub fn second_factor_required(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::UNAUTHORIZED, message).flagged("mfa_required")
+    }
+
+    /// 403 `"totp_enrolment_required": true` until the user enrols.
+    pub fn enrolment_required() -> Self {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "この役割では確認コード（二要素認証）が必要です。POST /api/v1/me/totp で設定を始め、POST /api/v1/me/totp/confirm で確認してください",
+        )
+        .flagged("totp_enrolment_required")
+    }
+
     pub fn unauthorized() -> Self {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -140,6 +183,7 @@ impl ApiError {
             message,
             problems: Vec::new(),
             fields: errors,
+            flag: None,
         }
     }
 
@@ -149,6 +193,7 @@ impl ApiError {
             message: message.into(),
             problems,
             fields: Vec::new(),
+            flag: None,
         }
     }
 }
@@ -182,6 +227,7 @@ impl FormFailure {
         match e {
             AppError::NotFound => Err(PageError::NotFound),
             AppError::Internal(detail) => Err(PageError::Internal(detail)),
+            AppError::Reauthenticate => Err(PageError::ReauthenticationRequired),
             other => {
                 let api = ApiError::from(other);
                 Ok(FormFailure {
@@ -225,6 +271,7 @@ impl From<AppError> for PageError {
             ),
             AppError::Conflict(message) => PageError::Conflict(message),
             AppError::Refused { reason, .. } => PageError::Conflict(reason),
+            AppError::Reauthenticate => PageError::ReauthenticationRequired,
             AppError::Internal(detail) => PageError::Internal(detail),
         }
     }
@@ -240,6 +287,10 @@ impl From<AppError> for ApiError {
             AppError::Invalid(errors) => ApiError::fields(errors),
             AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
             AppError::Refused { reason, .. } => ApiError::new(StatusCode::CONFLICT, reason),
+            // RFC 9470's step-up: the token is good, its proof of identity too old.
+            e @ AppError::Reauthenticate => {
+                ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()).flagged("reauthentication_required")
+            }
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 ApiError::new(
@@ -253,7 +304,7 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = if !self.fields.is_empty() {
+        let mut body = if !self.fields.is_empty() {
             // `problems` lists the same messages, for clients that read them.
             let problems: Vec<&str> = self.fields.iter().map(|f| f.message.as_str()).collect();
             serde_json::json!({ "error": self.message, "errors": self.fields, "problems": problems })
@@ -262,6 +313,18 @@ impl IntoResponse for ApiError {
         } else {
             serde_json::json!({ "error": self.message, "problems": self.problems })
         };
-        (self.status, Json(body)).into_response()
+        if let (Some(flag), Some(object)) = (self.flag, body.as_object_mut()) {
+            object.insert(flag.to_owned(), serde_json::Value::Bool(true));
+        }
+        let mut response = (self.status, Json(body)).into_response();
+        if self.flag == Some("reauthentication_required") {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static(
+                    "Bearer error=\"insufficient_user_authentication\", max_age=600",
+                ),
+            );
+        }
+        response
     }
 }

@@ -78,7 +78,7 @@ pub async fn keep(State(state): State<AppState>, request: Request, next: Next) -
     }
     let (parts, body) = request.into_parts();
     let Some(session) =
-        cookie_value(&parts, SESSION_COOKIE).map(tsunagaru_app::sessions::token_hash)
+        cookie_value(&parts.headers, SESSION_COOKIE).map(tsunagaru_app::sessions::token_hash)
     else {
         return next.run(Request::from_parts(parts, body)).await;
     };

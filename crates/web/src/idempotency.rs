@@ -38,7 +38,7 @@ fn scope_of(parts: &axum::http::request::Parts) -> Option<String> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     bearer
-        .or_else(|| cookie_value(parts, SESSION_COOKIE))
+        .or_else(|| cookie_value(&parts.headers, SESSION_COOKIE))
         .map(|token| digest(token.as_bytes()))
 }
 

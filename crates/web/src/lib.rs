@@ -19,6 +19,7 @@ mod error;
 mod failed_forms;
 mod id;
 mod idempotency;
+mod reauth;
 mod pages;
 mod security;
 mod views;
@@ -97,6 +98,10 @@ pub fn app(state: AppState) -> axum::Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             failed_forms::keep,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            reauth::offer,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -54,6 +54,10 @@ fn v1() -> Router<AppState> {
         .route("/network-members", get(network_members))
         .route("/users", get(users).post(create))
         .route("/me/password", post(change_password))
+        .route("/me/totp", post(begin_totp))
+        .route("/me/totp/confirm", post(confirm_totp))
+        .route("/me/reauthenticate", post(reauthenticate))
+        .route("/users/{id}/totp/reset", post(reset_totp))
         .route(
             "/users/{id}/require-password-change",
             post(require_password_change),
@@ -81,6 +85,9 @@ async fn openapi() -> impl IntoResponse {
 struct LoginBody {
     username: String,
     password: String,
+    /// The second factor: six digits from the app, or a recovery code.
+    #[serde(default)]
+    otp: Option<String>,
 }
 
 async fn login(
@@ -90,7 +97,12 @@ async fn login(
     let body = json_body(body)?;
     match state
         .app
-        .sign_in(&body.username, &body.password, SessionKind::Api)
+        .sign_in(
+            &body.username,
+            &body.password,
+            body.otp.as_deref(),
+            SessionKind::Api,
+        )
         .await
     {
         Ok(signed_in) => Ok(Json(json!({
@@ -104,6 +116,9 @@ async fn login(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "処理中にエラーが発生しました",
             ))
+        }
+        Err(e @ crate::auth::SignInError::SecondFactorRequired { .. }) => {
+            Err(ApiError::second_factor_required(e.message()))
         }
         Err(e) => Err(ApiError::new(StatusCode::UNAUTHORIZED, e.message())),
     }
@@ -126,11 +141,87 @@ fn user_json(user: &User) -> Value {
         "agency_ids": user.agency_ids,
         "active": user.active,
         "must_change_password": user.must_change_password,
+        "totp_enabled": user.totp_enabled,
     })
 }
 
-async fn me(ApiUser(user): ApiUser) -> Json<Value> {
-    Json(user_json(&user.user))
+async fn me(State(state): State<AppState>, ApiUser(user): ApiUser) -> Json<Value> {
+    let mut json = user_json(&user.user);
+    json["totp_required"] = Value::Bool(state.app.second_factor_required(&user.user));
+    Json(json)
+}
+
+/// Begins (or renews) the caller's second factor: the secret to put in an
+/// authenticator app, by hand or as the `otpauth://` URI.
+async fn begin_totp(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let enrolment = state.app.begin_totp_enrolment(&user.actor()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "secret": enrolment.secret,
+            "otpauth_uri": enrolment.otpauth_uri,
+        })),
+    ))
+}
+
+#[derive(Deserialize)]
+struct CodeBody {
+    code: String,
+}
+
+/// Confirms the secret with a first code: the ten recovery codes, once.
+async fn confirm_totp(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    body: Result<Json<CodeBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let body = json_body(body)?;
+    let codes = state
+        .app
+        .confirm_totp_enrolment(&user.actor(), &body.code)
+        .await?;
+    Ok(Json(json!({ "totp_enabled": true, "recovery_codes": codes })))
+}
+
+#[derive(Deserialize)]
+struct ReauthBody {
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    otp: Option<String>,
+}
+
+/// Proves who the caller is again, for the privileged actions of the next
+/// ten minutes.
+async fn reauthenticate(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    body: Result<Json<ReauthBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let body = json_body(body)?;
+    state
+        .app
+        .reauthenticate(
+            &user.actor(),
+            &user.session,
+            body.password.as_deref(),
+            body.otp.as_deref(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 管理者: removes a user's second factor; their sessions end.
+async fn reset_totp(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+) -> Result<StatusCode, ApiError> {
+    state.app.reset_second_factor(&user.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The caller's desk: sheets, handoffs and cases in hand, the persons opened

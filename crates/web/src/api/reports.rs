@@ -35,11 +35,15 @@ async fn report(
     state: &AppState,
     user: &crate::auth::CurrentUser,
     q: &ReportQuery,
+    export: bool,
 ) -> Result<AnnualReport, ApiError> {
-    Ok(state
-        .app
-        .annual_report(&user.actor(), year(state, q)?)
-        .await?)
+    let fy = year(state, q)?;
+    let actor = user.actor();
+    Ok(if export {
+        state.app.export_annual_report(&actor, fy).await?
+    } else {
+        state.app.annual_report(&actor, fy).await?
+    })
 }
 
 async fn annual(
@@ -47,7 +51,7 @@ async fn annual(
     ApiUser(user): ApiUser,
     Query(q): Query<ReportQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(report_json(&report(&state, &user, &q).await?)))
+    Ok(Json(report_json(&report(&state, &user, &q, false).await?)))
 }
 
 async fn annual_csv(
@@ -56,7 +60,7 @@ async fn annual_csv(
     Query(q): Query<ReportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(csv_answer(
-        &report(&state, &user, &q).await?,
+        &report(&state, &user, &q, true).await?,
         q.publication(),
     ))
 }
@@ -67,7 +71,7 @@ async fn annual_xlsx(
     Query(q): Query<ReportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(xlsx_answer(
-        &report(&state, &user, &q).await?,
+        &report(&state, &user, &q, true).await?,
         q.publication(),
     )?)
 }

@@ -126,6 +126,10 @@ pub fn router() -> Router<AppState> {
             "/me/password",
             get(users::password_form).post(users::change_password),
         )
+        .route("/me/totp", get(users::totp_form).post(users::begin_totp))
+        .route("/me/totp/confirm", post(users::confirm_totp))
+        .route("/me/reauthenticate", post(crate::reauth::reauthenticate))
+        .route("/admin/users/{id}/totp/reset", post(users::reset_totp))
         .route("/audit", get(audit::page))
         .route("/reports", get(reports::page))
         .route("/reports/annual.csv", get(reports::csv))

@@ -76,9 +76,15 @@ async fn report_for(
     state: &AppState,
     user: &crate::auth::CurrentUser,
     q: &ReportQuery,
+    export: bool,
 ) -> Result<tsunagaru_app::reports::AnnualReport, PageError> {
     let fy = fiscal_year(state, q.fiscal_year.as_deref()).map_err(PageError::BadRequest)?;
-    Ok(state.app.annual_report(&user.actor(), fy).await?)
+    let actor = user.actor();
+    Ok(if export {
+        state.app.export_annual_report(&actor, fy).await?
+    } else {
+        state.app.annual_report(&actor, fy).await?
+    })
 }
 
 pub async fn page(
@@ -86,7 +92,7 @@ pub async fn page(
     WebUser(user): WebUser,
     Query(q): Query<ReportQuery>,
 ) -> Result<Html<String>, PageError> {
-    let report = report_for(&state, &user, &q).await?;
+    let report = report_for(&state, &user, &q, false).await?;
     let fy = report.fiscal_year;
     let mut sections: Vec<Section> = Vec::new();
     for [section, item, value] in report.rows(false) {
@@ -137,7 +143,7 @@ pub async fn csv(
     WebUser(user): WebUser,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
-    let report = report_for(&state, &user, &q).await?;
+    let report = report_for(&state, &user, &q, true).await?;
     Ok(csv_answer(&report, q.publication()).into_response())
 }
 
@@ -146,7 +152,7 @@ pub async fn xlsx(
     WebUser(user): WebUser,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
-    let report = report_for(&state, &user, &q).await?;
+    let report = report_for(&state, &user, &q, true).await?;
     Ok(xlsx_answer(&report, q.publication())?.into_response())
 }
 

@@ -23,6 +23,7 @@ fn login_page(
     state: &AppState,
     headers: &HeaderMap,
     username: String,
+    challenge: Option<String>,
     error: Option<String>,
     notice: Option<&'static str>,
 ) -> Result<Response, PageError> {
@@ -34,6 +35,7 @@ fn login_page(
     };
     let page = LoginPage {
         csrf_token: token.clone(),
+        challenge,
         username,
         error,
         notice,
@@ -61,25 +63,42 @@ pub async fn login_form(
     } else {
         None
     };
-    login_page(&state, &headers, String::new(), None, notice)
+    login_page(&state, &headers, String::new(), None, None, notice)
 }
 
 #[derive(Deserialize)]
 pub struct LoginForm {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     password: String,
+    /// The second step: the sign-in awaiting its code, and the code.
+    #[serde(default)]
+    challenge: String,
+    #[serde(default)]
+    code: String,
 }
 
+/// Signs in: the username and password, then (for a user with a second
+/// factor) the code on a second form, which carries the sign-in by a
+/// challenge and never the password.
 pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    match state
-        .app
-        .sign_in(&form.username, &form.password, SessionKind::Web)
-        .await
-    {
+    let outcome = if form.challenge.is_empty() {
+        state
+            .app
+            .sign_in(&form.username, &form.password, None, SessionKind::Web)
+            .await
+    } else {
+        state
+            .app
+            .complete_sign_in(&form.challenge, &form.code, SessionKind::Web)
+            .await
+    };
+    match outcome {
         Ok(signed_in) => {
             let secure = auth::is_secure(&state, &headers);
             Ok((
@@ -98,8 +117,25 @@ pub async fn login(
                 .into_response())
         }
         Err(auth::SignInError::Internal(detail)) => Err(PageError::Internal(detail)),
+        Err(auth::SignInError::SecondFactorRequired { challenge }) => login_page(
+            &state,
+            &headers,
+            form.username,
+            Some(challenge),
+            None,
+            None,
+        ),
+        // A wrong code: the same step again, while the sign-in waits.
+        Err(e @ auth::SignInError::BadSecondFactor) => login_page(
+            &state,
+            &headers,
+            form.username,
+            Some(form.challenge),
+            Some(e.message()),
+            None,
+        ),
         // The username stays in the form; the password never comes back.
-        Err(e) => login_page(&state, &headers, form.username, Some(e.message()), None),
+        Err(e) => login_page(&state, &headers, form.username, None, Some(e.message()), None),
     }
 }
 

@@ -60,6 +60,8 @@ pub struct ErrorPage<'a> {
 #[template(path = "login.html")]
 pub struct LoginPage {
     pub csrf_token: String,
+    /// The second step: the sign-in awaiting its code.
+    pub challenge: Option<String>,
     pub username: String,
     pub error: Option<String>,
     pub notice: Option<&'static str>,

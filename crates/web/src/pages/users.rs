@@ -134,6 +134,9 @@ pub async fn list(
             "password" => {
                 "パスワードの変更を求めました。その利用者は次に使うとき、新しいパスワードを設定します。"
             }
+            "totp" => {
+                "確認コードの設定を解除しました。その利用者のセッションは終了し、次のログインで設定し直します。"
+            }
             _ => "",
         },
     };
@@ -405,4 +408,113 @@ pub async fn require_password_change(
     require_admin(&user)?;
     state.app.require_password_change(&user.actor(), id).await?;
     Ok(Redirect::to("/admin/users?done=password").into_response())
+}
+
+/// 管理者: removes a user's second factor (a lost phone), audited.
+pub async fn reset_totp(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    require_admin(&user)?;
+    state.app.reset_second_factor(&user.actor(), id).await?;
+    Ok(Redirect::to("/admin/users?done=totp").into_response())
+}
+
+/// 確認コード（二要素認証）: the user's own enrolment.
+#[derive(askama::Template)]
+#[template(path = "me_totp.html")]
+pub struct TotpPage {
+    pub nav: Nav,
+    /// The pack requires it of this role and none is confirmed yet.
+    pub required: bool,
+    pub enabled: bool,
+    pub recovery_codes_left: i64,
+    pub pending: Option<tsunagaru_app::second_factor::Enrolment>,
+    /// Shown once, after the confirmation.
+    pub recovery_codes: Vec<String>,
+    pub message: String,
+    pub errors: Vec<(String, String)>,
+}
+
+async fn totp_page(
+    state: &AppState,
+    user: &CurrentUser,
+    recovery_codes: Vec<String>,
+    message: String,
+    errors: Vec<(String, String)>,
+) -> Result<TotpPage, PageError> {
+    let actor = user.actor();
+    // The user as stored now (the confirmation may have just enabled it).
+    let enabled = !recovery_codes.is_empty() || user.user.totp_enabled;
+    Ok(TotpPage {
+        nav: Nav::new(user, &state.pack.municipality.name),
+        required: state.app.must_enrol_second_factor(&user.user) && !enabled,
+        enabled,
+        recovery_codes_left: state.app.recovery_codes_left(&actor).await?,
+        pending: if recovery_codes.is_empty() {
+            state.app.pending_totp_enrolment(&actor).await?
+        } else {
+            None
+        },
+        recovery_codes,
+        message,
+        errors,
+    })
+}
+
+pub async fn totp_form(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Html<String>, PageError> {
+    let page = totp_page(&state, &user, Vec::new(), String::new(), Vec::new()).await?;
+    Ok(Html(page.render()?))
+}
+
+/// Shows a new secret (a QR code) to read into an authenticator app.
+pub async fn begin_totp(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+) -> Result<Response, PageError> {
+    state.app.begin_totp_enrolment(&user.actor()).await?;
+    Ok(Redirect::to("/me/totp#confirm").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TotpConfirmForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// Confirms the secret with a first code; the recovery codes are shown
+/// this once (the page is not kept: `Cache-Control: no-store`).
+pub async fn confirm_totp(
+    State(state): State<AppState>,
+    WebUser(user): WebUser,
+    axum::Form(form): axum::Form<TotpConfirmForm>,
+) -> Result<Response, PageError> {
+    match state
+        .app
+        .confirm_totp_enrolment(&user.actor(), &form.code)
+        .await
+    {
+        Ok(codes) => {
+            let page = totp_page(&state, &user, codes, String::new(), Vec::new()).await?;
+            Ok((
+                [(axum::http::header::CACHE_CONTROL, "no-store")],
+                Html(page.render()?),
+            )
+                .into_response())
+        }
+        Err(e) => {
+            let failure = crate::error::FormFailure::of(e)?;
+            let errors = failure
+                .fields
+                .into_iter()
+                .map(|f| (f.field, f.message))
+                .collect();
+            let page = totp_page(&state, &user, Vec::new(), failure.message, errors).await?;
+            Ok((failure.status, Html(page.render()?)).into_response())
+        }
+    }
 }
