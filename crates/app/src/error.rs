@@ -28,7 +28,10 @@ pub enum AppError {
     },
     /// A privileged action, and the user last proved who they are more than
     /// ten minutes ago: the password (or the second factor) again first.
-    #[error("この操作の前に、もう一度パスワードか確認コードを入力してください（前回の確認から{}分を過ぎています）", tsunagaru_domain::login::REAUTHENTICATION_MINUTES)]
+    #[error(
+        "この操作の前に、もう一度パスワードか確認コードを入力してください（前回の確認から{}分を過ぎています）",
+        tsunagaru_domain::login::REAUTHENTICATION_MINUTES
+    )]
     Reauthenticate,
     /// A failure of the system; the detail goes to the log, never to the user.
     #[error("internal: {0}")]

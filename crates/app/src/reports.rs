@@ -486,7 +486,11 @@ impl App {
                 "{} {}{}",
                 fiscal_year.label(),
                 report.scope_label,
-                if export { "（ファイル出力）" } else { "" }
+                if export {
+                    "（ファイル出力）"
+                } else {
+                    ""
+                }
             )))
             .await?;
         Ok(report)

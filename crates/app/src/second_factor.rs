@@ -298,16 +298,16 @@ impl App {
         actor: &Actor,
         code: &str,
     ) -> Result<Vec<String>, AppError> {
-        let state = self.repo.totp_state(actor.id()).await?;
-        let Some(pending) = state.pending_secret else {
-            return Err(AppError::conflict(
-                "確認コードの設定が始まっていません。設定を始めてから、表示された QR コードを読み取ってください",
-            ));
-        };
         let Code::Totp(digits) = Code::parse(code) else {
             return Err(AppError::invalid(
                 "code",
                 "認証アプリに表示されている6桁の数字を入力してください",
+            ));
+        };
+        let state = self.repo.totp_state(actor.id()).await?;
+        let Some(pending) = state.pending_secret else {
+            return Err(AppError::conflict(
+                "確認コードの設定が始まっていません。設定を始めてから、表示された QR コードを読み取ってください",
             ));
         };
         let Some(step) = matching_step(&pending, &digits, Utc::now())? else {
@@ -551,7 +551,11 @@ mod tests {
             Code::Recovery("abcdefghjkmnpqrs".into())
         );
         assert_eq!(Code::parse("12345"), Code::Unreadable);
-        assert_eq!(Code::parse("abcd-efgh-ijkl-mnop"), Code::Unreadable, "i, l, o are not used");
+        assert_eq!(
+            Code::parse("abcd-efgh-ijkl-mnop"),
+            Code::Unreadable,
+            "i, l, o are not used"
+        );
     }
 
     #[test]
@@ -575,6 +579,9 @@ mod tests {
         assert!(uri.ends_with("&algorithm=SHA1&digits=6&period=30"));
         let svg = qr_svg(&uri).unwrap();
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-        assert!(svg.contains("<path d=\"M4,4h1v1h-1z"), "finder pattern at the corner");
+        assert!(
+            svg.contains("<path d=\"M4,4h1v1h-1z"),
+            "finder pattern at the corner"
+        );
     }
 }

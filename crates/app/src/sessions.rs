@@ -204,7 +204,10 @@ impl App {
                     repo.append_audit(
                         NewAuditEvent::new(AuditAction::LoginFailed, key)
                             .record("user", user.id)
-                            .detail(format!("{}: パスワード確認済み、確認コード待ち", kind.code())),
+                            .detail(format!(
+                                "{}: パスワード確認済み、確認コード待ち",
+                                kind.code()
+                            )),
                     )
                     .await?;
                     return Err(SignInError::SecondFactorRequired { challenge });

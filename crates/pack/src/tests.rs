@@ -119,3 +119,16 @@ fn handoff_suggestions_must_name_real_agencies_or_departments() {
         "municipality.toml: [handoff.suggestions] の機関 key「department-99」が agencies.toml にありません"
     );
 }
+
+#[test]
+fn morioka_asks_a_second_factor_of_every_role_that_sees_persons() {
+    use tsunagaru_domain::Role;
+    let pack = Pack::morioka();
+    for role in Role::ALL {
+        assert_eq!(
+            pack.second_factor.requires(role),
+            role.works_with_persons(),
+            "{role:?}"
+        );
+    }
+}

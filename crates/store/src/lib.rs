@@ -222,11 +222,21 @@ pub trait Repository: Send + Sync + 'static {
     /// `false` if there is no such user.
     async fn require_password_change(&self, user_id: i64, audit: NewAuditEvent) -> Result<bool>;
     /// Marks that the session's user proved who they are at `at`, audited.
-    async fn mark_authenticated(&self, token_hash: &str, at: DateTime<Utc>, audit: NewAuditEvent) -> Result<()>;
+    async fn mark_authenticated(
+        &self,
+        token_hash: &str,
+        at: DateTime<Utc>,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
     async fn totp_state(&self, user_id: i64) -> Result<TotpState>;
     /// Keeps a new secret awaiting its first code (the confirmed one, if
     /// any, stays in force until then).
-    async fn begin_totp(&self, user_id: i64, pending_secret: &str, audit: NewAuditEvent) -> Result<()>;
+    async fn begin_totp(
+        &self,
+        user_id: i64,
+        pending_secret: &str,
+        audit: NewAuditEvent,
+    ) -> Result<()>;
     /// Puts the awaited secret in force if it is still `secret`, with its
     /// first accepted step and new recovery codes (the old ones go);
     /// `false` if another enrolment replaced it.
@@ -241,7 +251,12 @@ pub trait Repository: Send + Sync + 'static {
     /// Accepts a time step once: `false` if it (or a later one) was used.
     async fn accept_totp_step(&self, user_id: i64, step: i64) -> Result<bool>;
     /// Uses a recovery code once: `false` if unknown or used.
-    async fn use_recovery_code(&self, user_id: i64, code_hash: &str, at: DateTime<Utc>) -> Result<bool>;
+    async fn use_recovery_code(
+        &self,
+        user_id: i64,
+        code_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
     /// Removes the second factor and its recovery codes and ends the user's
     /// sessions, audited; `false` if there is no such user.
     async fn reset_totp(&self, user_id: i64, audit: NewAuditEvent) -> Result<bool>;

@@ -2159,8 +2159,8 @@ pub mod __private {
         ConsultationRow, Department, IdempotencyClaim, IntakeContext, IntakeIds, KeptResponse,
         LoginLock, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note, PackLoadReport,
         Person, PersonChange, PersonQuery, PersonRow, ProtectionSeen, Repository, Session,
-        SheetCorrection, SessionKind, SignInChallenge, Stale, StoreError, TotpState, User, UserCredentials, UserRow, codes, concerns_json,
-        person_columns, requester_json,
+        SessionKind, SheetCorrection, SignInChallenge, Stale, StoreError, TotpState, User,
+        UserCredentials, UserRow, codes, concerns_json, person_columns, requester_json,
     };
     pub use crate::{
         AgendaItem, AgendaRow, Case, CaseChange, CaseEvent, CaseRow, Decision, Meeting,

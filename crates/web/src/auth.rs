@@ -61,16 +61,24 @@ pub fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Optio
 
 /// What a user asked for a new password may still reach: setting it, and
 /// signing out (the path as the nested router sees it, or in full).
+/// A form of these that failed is shown again from `/forms/failed/…`
+/// (bound to the session that posted it).
 fn may_pass_before_change(parts: &Parts) -> bool {
     let path = parts.uri.path();
-    path.ends_with("/me/password") || path.ends_with("/logout")
+    path.ends_with("/me/password")
+        || path.ends_with("/logout")
+        || path.starts_with("/forms/failed/")
 }
 
 /// What a user the pack requires a second factor of may reach before
 /// enrolling: the enrolment, the password form, and signing out.
 fn may_pass_before_enrolment(parts: &Parts) -> bool {
     let path = parts.uri.path();
-    path.ends_with("/me/totp") || path.ends_with("/me/totp/confirm") || may_pass_before_change(parts)
+    path == "/me"
+        || path.ends_with("/v1/me")
+        || path.ends_with("/me/totp")
+        || path.ends_with("/me/totp/confirm")
+        || may_pass_before_change(parts)
 }
 
 /// A signed-in browser user (session cookie). Without one, the page

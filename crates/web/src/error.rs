@@ -288,9 +288,8 @@ impl From<AppError> for ApiError {
             AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
             AppError::Refused { reason, .. } => ApiError::new(StatusCode::CONFLICT, reason),
             // RFC 9470's step-up: the token is good, its proof of identity too old.
-            e @ AppError::Reauthenticate => {
-                ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()).flagged("reauthentication_required")
-            }
+            e @ AppError::Reauthenticate => ApiError::new(StatusCode::UNAUTHORIZED, e.to_string())
+                .flagged("reauthentication_required"),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 ApiError::new(

@@ -19,8 +19,8 @@ mod error;
 mod failed_forms;
 mod id;
 mod idempotency;
-mod reauth;
 mod pages;
+mod reauth;
 mod security;
 mod views;
 

@@ -118,7 +118,11 @@ pub async fn offer(State(state): State<AppState>, request: Request, next: Next) 
         municipality: &state.pack.municipality.name,
         csrf_token,
         continue_to: target,
-        continue_method: if method == Method::POST { "post" } else { "get" },
+        continue_method: if method == Method::POST {
+            "post"
+        } else {
+            "get"
+        },
         continue_body: serde_urlencoded::to_string(&kept).unwrap_or_default(),
         error: None,
         minutes: REAUTHENTICATION_MINUTES,
@@ -196,8 +200,17 @@ mod tests {
     #[test]
     fn only_this_sites_paths_are_followed() {
         assert_eq!(local_path("/persons/3/protection"), "/persons/3/protection");
-        assert_eq!(local_path("/reports/annual.csv?fiscal_year=2026"), "/reports/annual.csv?fiscal_year=2026");
-        for outside in ["//evil.example/", "https://evil.example/", "/\\evil.example", "", "javascript:alert(1)"] {
+        assert_eq!(
+            local_path("/reports/annual.csv?fiscal_year=2026"),
+            "/reports/annual.csv?fiscal_year=2026"
+        );
+        for outside in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "",
+            "javascript:alert(1)",
+        ] {
             assert_eq!(local_path(outside), "/", "{outside}");
         }
     }

@@ -24,9 +24,11 @@ async fn put(app: &TestApp, token: &str, path: &str, body: &Value) -> common::Re
     .await
 }
 
-/// A pack whose first agency and 関係各課 No.20 give their phones.
+/// A pack whose first agency and 関係各課 No.20 give their phones (and, as
+/// in `TestApp::new`, no role must use a second factor).
 fn pack_with_contacts() -> Pack {
     let mut pack = Pack::morioka();
+    pack.second_factor = Default::default();
     pack.agencies[0].contact.phone = "019-000-1111".into();
     pack.agencies[0].contact.hours = "平日 8:30〜17:15".into();
     let d = pack

@@ -183,7 +183,9 @@ async fn confirm_totp(
         .app
         .confirm_totp_enrolment(&user.actor(), &body.code)
         .await?;
-    Ok(Json(json!({ "totp_enabled": true, "recovery_codes": codes })))
+    Ok(Json(
+        json!({ "totp_enabled": true, "recovery_codes": codes }),
+    ))
 }
 
 #[derive(Deserialize)]

@@ -117,14 +117,9 @@ pub async fn login(
                 .into_response())
         }
         Err(auth::SignInError::Internal(detail)) => Err(PageError::Internal(detail)),
-        Err(auth::SignInError::SecondFactorRequired { challenge }) => login_page(
-            &state,
-            &headers,
-            form.username,
-            Some(challenge),
-            None,
-            None,
-        ),
+        Err(auth::SignInError::SecondFactorRequired { challenge }) => {
+            login_page(&state, &headers, form.username, Some(challenge), None, None)
+        }
         // A wrong code: the same step again, while the sign-in waits.
         Err(e @ auth::SignInError::BadSecondFactor) => login_page(
             &state,
@@ -135,7 +130,14 @@ pub async fn login(
             None,
         ),
         // The username stays in the form; the password never comes back.
-        Err(e) => login_page(&state, &headers, form.username, None, Some(e.message()), None),
+        Err(e) => login_page(
+            &state,
+            &headers,
+            form.username,
+            None,
+            Some(e.message()),
+            None,
+        ),
     }
 }
 

@@ -125,7 +125,18 @@ fn test_clock() -> tsunagaru_store::Clock {
 }
 
 impl TestApp {
+    /// 盛岡市's pack, except that no role must use a second factor: most
+    /// tests are about other things and sign in with a password. The
+    /// second factor's own tests use [`TestApp::as_shipped`].
     pub async fn new(backend: Backend) -> TestApp {
+        let mut pack = Pack::morioka();
+        pack.second_factor = Default::default();
+        TestApp::with_pack(backend, pack).await
+    }
+
+    /// 盛岡市's pack as shipped: every role that sees persons must sign in
+    /// with a second factor.
+    pub async fn as_shipped(backend: Backend) -> TestApp {
         TestApp::with_pack(backend, Pack::morioka()).await
     }
 
