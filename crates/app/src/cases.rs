@@ -157,12 +157,15 @@ impl App {
         Ok(id)
     }
 
-    /// Saves the アセスメント; a case in 受付 moves to アセスメント.
+    /// Saves the アセスメント; a case in 受付 moves to アセスメント. With
+    /// `version` (the `assessment_version` it was edited from), a save over
+    /// someone else's since is refused (409).
     pub async fn save_assessment(
         &self,
         actor: &Actor,
         case_id: i64,
         input: &AssessmentInput,
+        version: Option<&str>,
     ) -> Result<Case, AppError> {
         let case = self.workable_case(actor, case_id).await?;
         let current = case_state(&case)?;
@@ -180,6 +183,7 @@ impl App {
         };
         let mut change = CaseChange::new(current, next, "assess", actor.id(), self.today());
         change.assessment = Some(assessment);
+        change.assessment_version = version.map(str::to_owned);
         self.repo
             .update_case(
                 case.id,
@@ -210,12 +214,15 @@ impl App {
     }
 
     /// Saves a new plan version (a draft). A case in アセスメント moves to
-    /// プラン作成; one in 受付 must be assessed first.
+    /// プラン作成; one in 受付 must be assessed first. With `based_on` (the
+    /// newest version when the plan was opened, 0 for none), a version saved
+    /// by someone else since refuses it (409).
     pub async fn save_plan(
         &self,
         actor: &Actor,
         case_id: i64,
         input: &PlanInput,
+        based_on: Option<i64>,
     ) -> Result<(i64, i64), AppError> {
         let case = self.workable_case(actor, case_id).await?;
         let current = case_state(&case)?;
@@ -250,6 +257,7 @@ impl App {
             .create_plan(
                 case.id,
                 &plan,
+                based_on,
                 actor.id(),
                 change,
                 actor.audit(AuditAction::PlanSaved),

@@ -100,6 +100,12 @@ pub fn conflict_message(c: &Conflict) -> String {
         Conflict::Stale(Stale::Contact) => {
             "連絡先は、開いた後に他の管理者が変更しました。いまの内容を確かめてから保存してください".into()
         }
+        Conflict::Stale(Stale::Assessment) => {
+            "アセスメントは、開いた後に他の利用者が保存しました。保存された内容と入力した内容を見比べて、まとめてから保存してください".into()
+        }
+        Conflict::Stale(Stale::Plan) => {
+            "支援プランは、開いた後に他の利用者が新しい版を保存しました。保存された版と入力した内容を見比べて、まとめてから保存してください".into()
+        }
         Conflict::Stale(Stale::PersonRecord) => {
             "基本情報は、開いた後に他の利用者が変更しました。変更された内容と入力した内容を見比べてから保存してください".into()
         }

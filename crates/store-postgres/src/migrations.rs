@@ -48,6 +48,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (21, include_str!("../migrations/0021_password_change.sql")),
     (22, include_str!("../migrations/0022_idempotency_keys.sql")),
     (23, include_str!("../migrations/0023_second_factor.sql")),
+    (
+        24,
+        include_str!("../migrations/0024_assessment_version.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

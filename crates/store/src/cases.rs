@@ -32,6 +32,7 @@ pub struct CaseRow {
     pub state: CaseState,
     pub opened_on: NaiveDate,
     pub assessment: Option<String>,
+    pub assessment_at: Option<DateTime<Utc>>,
     pub consent_on: Option<NaiveDate>,
     pub consent_by: Option<String>,
     pub closure: Option<String>,
@@ -57,6 +58,8 @@ pub struct Case {
     pub state: CaseState,
     pub opened_on: NaiveDate,
     pub assessment: Option<Assessment>,
+    /// When the アセスメント was last saved (its version, [`crate::version_of`]).
+    pub assessment_at: Option<DateTime<Utc>>,
     /// 本人同意 recorded on the case (after the intake).
     pub consent_on: Option<NaiveDate>,
     pub consent_by: Option<String>,
@@ -87,6 +90,7 @@ impl Case {
             state: r.state,
             opened_on: r.opened_on,
             assessment: r.assessment.and_then(|a| serde_json::from_str(&a).ok()),
+            assessment_at: r.assessment_at,
             consent_on: r.consent_on,
             consent_by: r.consent_by,
             closure: r.closure.and_then(|c| serde_json::from_str(&c).ok()),
@@ -113,6 +117,9 @@ pub struct CaseChange {
     pub user_id: i64,
     pub on: NaiveDate,
     pub assessment: Option<Assessment>,
+    /// With an assessment: the version it was edited from; a save since by
+    /// someone else refuses the change (`Stale::Assessment`).
+    pub assessment_version: Option<String>,
     pub consent: Option<(NaiveDate, String)>,
     pub closure: Option<Closure>,
     /// The よりそい会議 and its decision where the 終結 was agreed.
@@ -139,6 +146,7 @@ impl CaseChange {
             user_id,
             on,
             assessment: None,
+            assessment_version: None,
             consent: None,
             closure: None,
             closure_meeting: None,

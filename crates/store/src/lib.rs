@@ -119,6 +119,10 @@ pub enum Stale {
     PersonRecord,
     /// An agency's contact details changed since they were opened.
     Contact,
+    /// The case's アセスメント was saved by someone else since it was opened.
+    Assessment,
+    /// A plan version was saved by someone else since the one edited.
+    Plan,
 }
 
 /// The version a record was read at, from the time it was last written
@@ -477,10 +481,13 @@ pub trait Repository: Send + Sync + 'static {
     async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>>;
     /// Saves a new plan version (a draft); moves the case along `state` if given.
     /// Returns `(plan id, version)`.
+    /// `Conflict(Stale::Plan)` if `based_on` is given and is not the
+    /// newest version (0: none yet).
     async fn create_plan(
         &self,
         case_id: i64,
         plan: &tsunagaru_domain::plan::Plan,
+        based_on: Option<i64>,
         by_user: i64,
         state: Option<CaseChange>,
         audit: NewAuditEvent,

@@ -1961,11 +1961,12 @@ macro_rules! impl_sql_repository {
                     &self,
                     case_id: i64,
                     plan: &tsunagaru_domain::plan::Plan,
+                    based_on: Option<i64>,
                     by_user: i64,
                     state: Option<CaseChange>,
                     audit: NewAuditEvent,
                 ) -> Result<(i64, i64), StoreError> {
-                    sql_create_plan(self, case_id, plan, by_user, state, audit).await
+                    sql_create_plan(self, case_id, plan, based_on, by_user, state, audit).await
                 }
                 async fn plans_of(&self, case_id: i64) -> Result<Vec<PlanVersion>, StoreError> {
                     sql_plans_of(&self.pool, case_id).await

@@ -9,7 +9,7 @@
 macro_rules! case_sql {
     ($store:ty, $db:ty) => {
         const CASE_COLUMNS: &str = "id, consultation_id, person_id, origin_agency_id, secretariat_agency_id, lead_user_id, state, \
-            opened_on, assessment, consent_on, consent_by, closure, closed_on, return_agency_id, return_reason, created_at, updated_at, \
+            opened_on, assessment, assessment_at, consent_on, consent_by, closure, closed_on, return_agency_id, return_reason, created_at, updated_at, \
             closure_meeting_id, closure_decision_id, return_handoff_id";
         const PLAN_COLUMNS: &str = "id, case_id, version, body, created_by, created_at, agreed_meeting_id, agreed_on";
         const MEETING_COLUMNS: &str = "id, kind, title, starts_at, place, created_by, minutes, minutes_by, minutes_at, created_at";
@@ -280,9 +280,20 @@ macro_rules! case_sql {
             let mut tx = store.begin_write().await.map_err(db_error)?;
             let now = store.clock.now();
             let closed_on = (!c.to_state.is_open()).then_some(c.on);
+            if let (Some(_), Some(expected)) = (&c.assessment, &c.assessment_version) {
+                let row: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as("SELECT assessment_at FROM cases WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                if row.is_some_and(|(at,)| $crate::version_of(at) != *expected) {
+                    return Err(StoreError::Conflict(Conflict::Stale(Stale::Assessment)));
+                }
+            }
             let changed = sqlx::query(
                 "UPDATE cases SET state = $1, updated_at = $2, \
                  assessment = COALESCE($3, assessment), \
+                 assessment_at = CASE WHEN $3 IS NULL THEN assessment_at ELSE $2 END, \
                  consent_on = COALESCE($4, consent_on), consent_by = COALESCE($5, consent_by), \
                  closure = COALESCE($6, closure), closed_on = COALESCE($7, closed_on), \
                  return_agency_id = COALESCE($8, return_agency_id), return_reason = COALESCE($9, return_reason) \
@@ -363,6 +374,7 @@ macro_rules! case_sql {
             store: &$store,
             case_id: i64,
             plan: &tsunagaru_domain::plan::Plan,
+            based_on: Option<i64>,
             by_user: i64,
             state: Option<CaseChange>,
             audit: NewAuditEvent,
@@ -374,6 +386,9 @@ macro_rules! case_sql {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_error)?;
+            if based_on.is_some_and(|b| b != last.unwrap_or(0)) {
+                return Err(StoreError::Conflict(Conflict::Stale(Stale::Plan)));
+            }
             let version = last.unwrap_or(0) + 1;
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO plans (case_id, version, body, created_by, created_at, next_review_on) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",

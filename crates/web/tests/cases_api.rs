@@ -1338,7 +1338,101 @@ async fn the_secretariat_is_reminded_of_reviews_and_meeting_cadence(backend: Bac
     assert_eq!(d["cadence"]["plenary_shortfall"], false);
 }
 
+/// Two people editing the アセスメント or the plan: the second save from an
+/// older version is refused with both versions, the next save from what
+/// is shown goes through (If-Match or a field in the body).
+async fn a_second_save_over_anothers_assessment_or_plan_is_refused(backend: Backend) {
+    let s = setup(backend).await;
+    let consultation = s.escalated("yes").await;
+    let case = s.open_case(consultation).await;
+    let (_, opened) = s.get(&s.csw, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(opened["assessment_version"], "0", "never saved");
+    assert_eq!(opened["latest_plan_version"], 0);
+    let first = json!({"areas": [["livelihood", "家賃を3か月滞納"]], "concerns": ["debt"],
+                       "strengths": "前向き", "risks": "", "version": "0"});
+    let (status, saved) = s
+        .post(&s.csw, &format!("/api/v1/cases/{case}/assessment"), first)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let seen = saved["assessment_version"].as_str().unwrap().to_owned();
+    assert_ne!(seen, "0");
+    // A colleague who opened it before that save sends the version "0".
+    let late =
+        json!({"areas": [["family", "息子がひきこもり"]], "concerns": ["family"], "version": "0"});
+    let (status, refused) = s
+        .post(&s.csw, &format!("/api/v1/cases/{case}/assessment"), late)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("アセスメントは、開いた後に")
+    );
+    assert_eq!(refused["current"]["assessment_version"], seen.as_str());
+    assert_eq!(
+        refused["current"]["assessment"]["strengths"], "前向き",
+        "{refused}"
+    );
+    assert_eq!(refused["yours"]["areas"][0][1], "息子がひきこもり");
+    // Through If-Match with the version now shown, it goes through.
+    let response = s
+        .app
+        .request(
+            axum::http::Request::post(format!("/api/v1/cases/{case}/assessment"))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {}", s.csw))
+                .header("if-match", format!("\"{seen}\""))
+                .body(axum::body::Body::from(
+                    json!({"areas": [["family", "息子がひきこもり"]], "concerns": ["family"]})
+                        .to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    // Plans: a version based on 0 after version 1 exists is refused.
+    let mut v1 = plan(s.partner_agency);
+    v1["based_on_version"] = json!(0);
+    let (status, body) = s
+        .post(&s.csw, &format!("/api/v1/cases/{case}/plans"), v1.clone())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, refused) = s
+        .post(&s.csw, &format!("/api/v1/cases/{case}/plans"), v1)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("新しい版を保存しました")
+    );
+    assert_eq!(refused["current"]["latest_plan_version"], 1);
+    let mut v2 = plan(s.partner_agency);
+    v2["based_on_version"] = json!(1);
+    v2["direction"] = json!("住まいを守る");
+    let (status, body) = s
+        .post(&s.csw, &format!("/api/v1/cases/{case}/plans"), v2)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["version"], 2);
+    // Without a version, as before: saved on top.
+    let (status, body) = s
+        .post(
+            &s.csw,
+            &format!("/api/v1/cases/{case}/plans"),
+            plan(s.partner_agency),
+        )
+        .await;
+    assert_eq!(
+        (status, body["version"].as_i64()),
+        (StatusCode::CREATED, Some(3))
+    );
+}
+
 on_both_backends!(
+    a_second_save_over_anothers_assessment_or_plan_is_refused,
     a_returned_case_is_a_handoff_in_the_agencys_inbox,
     closure_is_agreed_only_at_a_case_conference_with_a_decision,
     the_secretariat_is_reminded_of_reviews_and_meeting_cadence,

@@ -296,7 +296,80 @@ async fn forms_with_errors_keep_what_was_typed(backend: Backend) {
     assert!(page.body.contains(">アセスメント</span>"));
 }
 
+/// Two workers on the アセスメント: the one who opened the page before the
+/// other's save sees the saved text above their own, kept in the form, and
+/// saves again from there.
+async fn an_assessment_saved_meanwhile_is_shown_beside_what_was_typed(backend: Backend) {
+    let s = setup(backend).await;
+    let case_page = format!("/cases/{}", s.case);
+    let page = s.app.get_with_cookie(&case_page, &s.csw.0).await;
+    let marker = "name=\"version\" value=\"";
+    let at = page
+        .body
+        .find(marker)
+        .expect("the form carries its version")
+        + marker.len();
+    let opened = page.body[at..at + page.body[at..].find('"').unwrap()].to_owned();
+    let path = format!("/cases/{}/assessment", s.case);
+    let first = s
+        .app
+        .post_form_with_cookie(
+            &path,
+            &s.csw.0,
+            &[
+                ("csrf_token", &s.csw.1),
+                ("version", &opened),
+                ("areas.housing", "家賃を3か月滞納"),
+            ],
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    let late = s
+        .app
+        .post_form_with_cookie(
+            &path,
+            &s.csw.0,
+            &[
+                ("csrf_token", &s.csw.1),
+                ("version", &opened),
+                ("areas.housing", "電気が止まりそう"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+    assert!(
+        late.body
+            .contains("アセスメントは、開いた後に他の利用者が保存しました")
+    );
+    assert!(late.body.contains("家賃を3か月滞納"), "what is saved now");
+    assert!(late.body.contains("電気が止まりそう"), "what was typed");
+    let at = late.body.find(marker).unwrap() + marker.len();
+    let now = late.body[at..at + late.body[at..].find('"').unwrap()].to_owned();
+    assert_ne!(now, opened, "the form now carries the saved version");
+    let again = s
+        .app
+        .post_form_with_cookie(
+            &path,
+            &s.csw.0,
+            &[
+                ("csrf_token", &s.csw.1),
+                ("version", &now),
+                ("areas.housing", "家賃を滞納、電気が止まりそう"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert!(
+        s.app
+            .get_with_cookie(&case_page, &s.csw.0)
+            .await
+            .body
+            .contains("家賃を滞納、電気が止まりそう")
+    );
+}
+
 on_both_backends!(
+    an_assessment_saved_meanwhile_is_shown_beside_what_was_typed,
     pages_keep_their_scope_and_the_pledge_comes_first,
     forms_with_errors_keep_what_was_typed,
 );

@@ -114,29 +114,107 @@ async fn case_answer(
     Ok(Json(serde_json::to_value(view).unwrap_or(Value::Null)))
 }
 
+/// An edit with the version it was made from (`If-Match` wins over the
+/// body's field).
+#[derive(Deserialize)]
+struct Versioned<T, V> {
+    #[serde(flatten)]
+    input: T,
+    #[serde(default)]
+    version: Option<V>,
+    #[serde(default)]
+    based_on_version: Option<V>,
+}
+
+/// 409 for an edit over someone else's: the case as it is now (its
+/// アセスメント and plan versions) and what was sent.
+async fn stale_answer(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    id: i64,
+    message: String,
+    yours: Value,
+) -> Result<Response, ApiError> {
+    let Json(current) = case_answer(state, user, id).await?;
+    Ok((
+        StatusCode::CONFLICT,
+        Json(json!({ "error": message, "current": current, "yours": yours })),
+    )
+        .into_response())
+}
+
+/// Saves the アセスメント. The `assessment_version` it was edited from comes
+/// as `If-Match` or `"version"`; given, a save over someone else's since
+/// answers 409 with the case as it is now.
 async fn assessment(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-    input: Result<Json<AssessmentInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let input = body(input)?;
-    let case = state.app.save_assessment(&user.actor(), id, &input).await?;
-    case_answer(&state, &user, case.id).await
+    headers: axum::http::HeaderMap,
+    raw: Result<Json<Value>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let raw = body(raw)?;
+    let sent: Versioned<AssessmentInput, String> = from_json(&raw)?;
+    let version = super::if_match(&headers).or(sent.version);
+    match state
+        .app
+        .save_assessment(&user.actor(), id, &sent.input, version.as_deref())
+        .await
+    {
+        Ok(case) => Ok(case_answer(&state, &user, case.id).await?.into_response()),
+        Err(AppError::Conflict(message)) if version.is_some() => {
+            stale_answer(&state, &user, id, message, raw).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
+/// Saves a new plan version. The newest version when the plan was opened
+/// comes as `If-Match` or `"based_on_version"` (0: none yet); given, a
+/// version saved since by someone else answers 409 with the case as it is now.
 async fn plan(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-    input: Result<Json<PlanInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let input = body(input)?;
-    let (plan_id, version) = state.app.save_plan(&user.actor(), id, &input).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": plan_id, "version": version })),
-    ))
+    headers: axum::http::HeaderMap,
+    raw: Result<Json<Value>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let raw = body(raw)?;
+    let sent: Versioned<PlanInput, i64> = from_json(&raw)?;
+    let based_on = match super::if_match(&headers) {
+        Some(v) => Some(v.parse::<i64>().map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "If-Match には支援プランの版の番号（まだなければ 0）を指定してください",
+            )
+        })?),
+        None => sent.based_on_version.or(sent.version),
+    };
+    match state
+        .app
+        .save_plan(&user.actor(), id, &sent.input, based_on)
+        .await
+    {
+        Ok((plan_id, version)) => Ok((
+            StatusCode::CREATED,
+            Json(json!({ "id": plan_id, "version": version })),
+        )
+            .into_response()),
+        Err(AppError::Conflict(message)) if based_on.is_some() => {
+            stale_answer(&state, &user, id, message, raw).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A JSON value read as `T`: a body of the wrong shape is 400 in Japanese.
+fn from_json<T: serde::de::DeserializeOwned>(raw: &Value) -> Result<T, ApiError> {
+    serde_json::from_value(raw.clone()).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("JSON を読み取れません: {e}"),
+        )
+    })
 }
 
 async fn consent(

@@ -630,6 +630,7 @@ pub async fn act(
     let (failed, result): (&'static str, Result<(), AppError>) = match action.as_str() {
         "assessment" => {
             let input = read_assessment(&pairs);
+            let version = field(&pairs, "version");
             forms.areas = input.areas.clone();
             forms.concerns = input
                 .concerns
@@ -642,7 +643,12 @@ pub async fn act(
                 "assessment",
                 state
                     .app
-                    .save_assessment(&user.actor(), id, &input)
+                    .save_assessment(
+                        &user.actor(),
+                        id,
+                        &input,
+                        Some(version.as_str()).filter(|v| !v.is_empty()),
+                    )
                     .await
                     .map(drop),
             )
@@ -654,7 +660,12 @@ pub async fn act(
                 "plan",
                 state
                     .app
-                    .save_plan(&user.actor(), id, &input)
+                    .save_plan(
+                        &user.actor(),
+                        id,
+                        &input,
+                        field(&pairs, "based_on_version").parse().ok(),
+                    )
                     .await
                     .map(drop),
             )

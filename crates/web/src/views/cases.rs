@@ -318,7 +318,11 @@ pub struct CaseView {
     pub consented: bool,
     pub consent_label: String,
     pub assessment: Option<AssessmentView>,
+    /// The version the アセスメント is edited from (sent back with a save).
+    pub assessment_version: String,
     pub plans: Vec<PlanView>,
+    /// The newest plan version (0: none), which a new version is based on.
+    pub latest_plan_version: i64,
     /// 終結の理由: its code, its label and the words added.
     pub closure_reason: String,
     pub closure_reason_label: String,
@@ -426,6 +430,8 @@ pub async fn case_view(state: &AppState, record: &CaseRecord) -> Result<CaseView
             _ => "同意なし・未確認".into(),
         },
         assessment: case.assessment.as_ref().map(AssessmentView::of),
+        assessment_version: tsunagaru_store::version_of(case.assessment_at),
+        latest_plan_version: plans.iter().map(|p| p.version).max().unwrap_or(0),
         plans: plans
             .iter()
             .map(|p| PlanView::of(p, &agencies, &users, state))
