@@ -52,6 +52,15 @@ impl App {
             requested_viewers,
         )
         .map_err(|denied| AppError::forbidden(denied.message()))?;
+        // Each viewer named must be an account (the list is short: one read each).
+        for viewer in &viewers {
+            if self.repo.user(*viewer).await?.is_none() {
+                return Err(AppError::invalid(
+                    "viewer_user_ids",
+                    format!("閲覧を許可する利用者 ID {viewer} は登録されていません"),
+                ));
+            }
+        }
         self.require_recent_authentication(actor)?;
         self.repo
             .set_protection(

@@ -326,6 +326,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
             names.len(),
             names[..3.min(names.len())].join(", ")
         );
+        if !pack.second_factor.required_roles.is_empty() {
+            println!(
+                "この自治体パックでは、相談対象者を見る役割は最初のログインで確認コード（スマートフォンの認証アプリ）を設定します。"
+            );
+        }
     }
     let state = AppState::new(
         repo.clone(),

@@ -3,7 +3,9 @@
 //! security headers, errors) and shared views (`views`).
 //!
 //! A request passes, in order: the security-header layer ([`security`]), the
-//! CSRF check for browser form posts ([`csrf`]), an extractor that turns the
+//! CSRF check for browser form posts ([`csrf`]), the re-authentication layer
+//! of the pages ([`reauth`]), the kept failed forms ([`failed_forms`]) and
+//! idempotency keys ([`idempotency`]), an extractor that turns the
 //! session cookie or bearer token into a signed-in [`auth::CurrentUser`] (or
 //! refuses), then a short handler that calls the application layer
 //! (`tsunagaru_app`) with the user as the actor and renders a template or

@@ -289,6 +289,26 @@ async fn a_protected_persons_whereabouts_show_only_to_named_users(backend: Backe
     let p = people(&app).await;
     let created = create(&app, &p.first, &sample()).await;
     let id = created["person_id"].as_i64().unwrap();
+    // A viewer who is no account is named as such, and nothing changes
+    // (the API fuzz found this answered 500).
+    let unknown = app
+        .post_json(
+            &format!("/api/v1/persons/{id}/protection"),
+            Some(&p.first),
+            &json!({"protected": true, "viewer_user_ids": [319, -597]}),
+        )
+        .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.body
+    );
+    assert_eq!(unknown.json()["errors"][0]["field"], "viewer_user_ids");
+    assert!(
+        unknown.body.contains("利用者 ID 319 は登録されていません")
+            || unknown.body.contains("利用者 ID -597 は登録されていません")
+    );
     let protect = app
         .post_json(
             &format!("/api/v1/persons/{id}/protection"),
