@@ -35,6 +35,8 @@ pub enum AuditAction {
     TotpReset,
     /// A user proved who they are again before a privileged action.
     Reauthenticated,
+    /// A repeated request (the same idempotency key) was given the kept answer.
+    RequestReplayed,
     AdminBootstrapped,
     PackLoaded,
     ContactChanged,
@@ -106,6 +108,7 @@ impl AuditAction {
             AuditAction::TotpEnrolled => "totp_enrolled",
             AuditAction::TotpReset => "totp_reset",
             AuditAction::Reauthenticated => "reauthenticated",
+            AuditAction::RequestReplayed => "request_replayed",
             AuditAction::AdminBootstrapped => "admin_bootstrapped",
             AuditAction::PackLoaded => "pack_loaded",
             AuditAction::ContactChanged => "contact_changed",
@@ -173,6 +176,7 @@ impl AuditAction {
             "totp_enrolled" => "確認コード（二要素認証）の設定",
             "totp_reset" => "確認コード（二要素認証）の解除",
             "reauthenticated" => "再認証",
+            "request_replayed" => "同じ送信への同じ応答（二重送信の防止）",
             "admin_bootstrapped" => "初期管理者作成",
             "pack_loaded" => "自治体パック読込",
             "contact_changed" => "機関の連絡先の変更",

@@ -73,6 +73,10 @@ macro_rules! impl_sql_repository {
                 Ok(rows.into_iter().map(|(id,)| id).collect())
             }
 
+            /// The answers kept for repeated requests (idempotency keys) of a
+            /// user's sessions, forgotten with the sessions.
+            const FORGET_ANSWERS_OF_USER: &str =
+                "DELETE FROM idempotency_keys WHERE scope IN (SELECT token_hash FROM sessions WHERE user_id = $1)";
             const USER_COLUMNS: &str = "id, username, display_name, role, active, created_at, must_change_password, \
                 totp_secret IS NOT NULL AS totp_enabled";
             const SESSION_COLUMNS: &str = "token_hash, user_id, kind, csrf_token, created_at, last_seen_at, \
@@ -595,11 +599,9 @@ macro_rules! impl_sql_repository {
                         > 0;
                     if changed {
                         if !active {
-                            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                                .bind(id)
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(db_error)?;
+                            for sql in [FORGET_ANSWERS_OF_USER, "DELETE FROM sessions WHERE user_id = $1"] {
+                                sqlx::query(sql).bind(id).execute(&mut *tx).await.map_err(db_error)?;
+                            }
                         }
                         append_in(&self.clock, &mut tx, audit.record("user", id)).await?;
                     }
@@ -672,12 +674,18 @@ macro_rules! impl_sql_repository {
                         .await
                         .map_err(db_error)?;
                     // Every other session of the user ends with the old password.
-                    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-                        .bind(user_id)
-                        .bind(keep_session.unwrap_or_default().to_owned())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
+                    for sql in [
+                        "DELETE FROM idempotency_keys WHERE scope IN \
+                         (SELECT token_hash FROM sessions WHERE user_id = $1 AND token_hash <> $2)",
+                        "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2",
+                    ] {
+                        sqlx::query(sql)
+                            .bind(user_id)
+                            .bind(keep_session.unwrap_or_default().to_owned())
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    }
                     append_in(&self.clock, &mut tx, audit.record("user", user_id)).await?;
                     tx.commit().await.map_err(db_error)
                 }
@@ -817,6 +825,7 @@ macro_rules! impl_sql_repository {
 
                 async fn end_sessions_of_user(&self, user_id: i64, audit: NewAuditEvent) -> Result<u64, StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
+                    sqlx::query(FORGET_ANSWERS_OF_USER).bind(user_id).execute(&mut *tx).await.map_err(db_error)?;
                     let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                         .bind(user_id)
                         .execute(&mut *tx)
@@ -876,11 +885,9 @@ macro_rules! impl_sql_repository {
 
                 async fn delete_session(&self, token_hash: &str, audit: Option<NewAuditEvent>) -> Result<(), StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-                        .bind(token_hash.to_owned())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
+                    for sql in ["DELETE FROM idempotency_keys WHERE scope = $1", "DELETE FROM sessions WHERE token_hash = $1"] {
+                        sqlx::query(sql).bind(token_hash.to_owned()).execute(&mut *tx).await.map_err(db_error)?;
+                    }
                     if let Some(audit) = audit {
                         append_in(&self.clock, &mut tx, audit).await?;
                     }
@@ -892,6 +899,16 @@ macro_rules! impl_sql_repository {
                     idle_before: DateTime<Utc>,
                     created_before: DateTime<Utc>,
                 ) -> Result<u64, StoreError> {
+                    // The answers kept for a session's repeated requests go with it.
+                    sqlx::query(
+                        "DELETE FROM idempotency_keys WHERE scope IN \
+                         (SELECT token_hash FROM sessions WHERE last_seen_at < $1 OR created_at < $2)",
+                    )
+                    .bind(truncate_to_micros(idle_before))
+                    .bind(truncate_to_micros(created_before))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_error)?;
                     Ok(sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
                         .bind(truncate_to_micros(idle_before))
                         .bind(truncate_to_micros(created_before))
@@ -1037,6 +1054,7 @@ macro_rules! impl_sql_repository {
                         for sql in [
                             "DELETE FROM recovery_codes WHERE user_id = $1",
                             "DELETE FROM sign_in_challenges WHERE user_id = $1",
+                            FORGET_ANSWERS_OF_USER,
                             "DELETE FROM sessions WHERE user_id = $1",
                         ] {
                             sqlx::query(sql).bind(user_id).execute(&mut *tx).await.map_err(db_error)?;

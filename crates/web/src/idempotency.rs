@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use tsunagaru_store::{IdempotencyClaim, KeptResponse};
+use tsunagaru_store::{IdempotencyClaim, KeptResponse, SessionKind};
 
 /// The header an API client sends.
 pub const HEADER: &str = "idempotency-key";
@@ -29,17 +29,21 @@ fn digest(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// The caller's session, as the scope of its keys (hashed; never the token).
-fn scope_of(parts: &axum::http::request::Parts) -> Option<String> {
+/// The caller's session token and its kind; its hash is the scope of the
+/// session's keys (the token itself is never kept).
+fn session_of(parts: &axum::http::request::Parts) -> Option<(String, SessionKind)> {
     let bearer = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    bearer
-        .or_else(|| cookie_value(&parts.headers, SESSION_COOKIE))
-        .map(|token| digest(token.as_bytes()))
+    match bearer {
+        Some(token) => Some((token.to_owned(), SessionKind::Api)),
+        None => {
+            cookie_value(&parts.headers, SESSION_COOKIE).map(|t| (t.to_owned(), SessionKind::Web))
+        }
+    }
 }
 
 fn form_key(body: &[u8]) -> Option<String> {
@@ -79,9 +83,10 @@ pub async fn replay_or_run(
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    let Some(scope) = scope_of(&parts) else {
+    let Some((token, kind)) = session_of(&parts) else {
         return next.run(Request::from_parts(parts, body)).await;
     };
+    let scope = digest(token.as_bytes());
     let header_key = parts
         .headers
         .get(HEADER)
@@ -140,7 +145,22 @@ pub async fn replay_or_run(
         .await
     {
         Ok(IdempotencyClaim::New) => {}
-        Ok(IdempotencyClaim::Done(kept)) => return replay(kept),
+        Ok(IdempotencyClaim::Done(kept)) => {
+            // Only to the live session that made it, and audited: a session
+            // ended since (its kept answers went with it) is refused by the
+            // handler as any request is.
+            let Ok((session, user)) = state.app.resume_session(&token, kind).await else {
+                return next
+                    .run(Request::from_parts(parts, Body::from(bytes)))
+                    .await;
+            };
+            let actor = tsunagaru_app::Actor::user(&user, &session);
+            let what = format!("{} {}", parts.method, parts.uri.path());
+            if let Err(e) = state.app.audit_replay(&actor, &what).await {
+                return ApiError::from(e).into_response();
+            }
+            return replay(kept);
+        }
         Ok(IdempotencyClaim::Pending) => {
             return ApiError::new(
                 StatusCode::CONFLICT,

@@ -114,7 +114,53 @@ async fn a_double_click_on_the_sheet_saves_it_once(backend: Backend) {
     assert!(!again.body.contains(&key));
 }
 
+/// The kept answer goes to the live session that made the request, and
+/// each time it is given again the audit trail says so; when the session
+/// ends (sign-out), its kept answers go with it.
+async fn kept_answers_live_with_their_session_and_replays_are_audited(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.create_user("staff", "staff", &[1]).await;
+    let token = app.token("staff", USER_PASSWORD).await;
+    let first = post_with_key(&app, &token, Some("sheet-0009"), &sheet("盛岡 太郎")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = post_with_key(&app, &token, Some("sheet-0009"), &sheet("盛岡 太郎")).await;
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    let replays: Vec<(String, String)> = app
+        .audit_actions()
+        .await
+        .into_iter()
+        .filter(|(a, _)| a == "request_replayed")
+        .collect();
+    assert_eq!(
+        replays,
+        vec![("request_replayed".to_owned(), "staff".to_owned())]
+    );
+    let out = app
+        .post_json("/api/v1/auth/logout", Some(&token), &json!({}))
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let after = post_with_key(&app, &token, Some("sheet-0009"), &sheet("盛岡 太郎")).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.body);
+    assert!(after.headers.get("idempotent-replayed").is_none());
+    let kept = match &app.store {
+        common::Store::Sqlite(s) => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM idempotency_keys")
+                .fetch_one(s.pool())
+                .await
+                .unwrap()
+        }
+        common::Store::Postgres(s) => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM idempotency_keys")
+                .fetch_one(s.pool())
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(kept, 0, "the session's kept answers went with it");
+}
+
 on_both_backends!(
+    kept_answers_live_with_their_session_and_replays_are_audited,
     a_repeated_key_is_answered_once,
     a_double_click_on_the_sheet_saves_it_once,
 );
