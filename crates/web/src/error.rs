@@ -187,6 +187,21 @@ impl ApiError {
         }
     }
 
+    /// 400: the request could not be read (a query string, a body or a path
+    /// that does not parse), with the field it names.
+    pub fn unreadable(
+        message: impl Into<String>,
+        field: tsunagaru_domain::intake::FieldError,
+    ) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+            problems: Vec::new(),
+            fields: vec![field],
+            flag: None,
+        }
+    }
+
     pub fn unprocessable(message: impl Into<String>, problems: Vec<String>) -> Self {
         ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -248,10 +263,7 @@ pub fn json_body<T>(
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, crate::security::TOO_LARGE);
         }
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("JSON を読み取れません: {}", e.body_text()),
-        )
+        crate::api::rejection::from_text(e.status(), &e.body_text())
     })
 }
 

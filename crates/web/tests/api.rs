@@ -225,11 +225,18 @@ async fn a_wrong_password_answers_401_and_is_audited(backend: Backend) {
         .post_json("/api/v1/auth/login", None, &json!({"user": "admin"}))
         .await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    let malformed = malformed.json();
     assert!(
-        malformed.json()["error"]
+        malformed["error"]
             .as_str()
             .unwrap()
-            .starts_with("JSON を読み取れません")
+            .starts_with("JSON の内容を読み取れません"),
+        "{malformed}"
+    );
+    assert_eq!(malformed["errors"][0]["field"], "username");
+    assert_eq!(
+        malformed["errors"][0]["message"],
+        "「username」を指定してください"
     );
 }
 
@@ -984,7 +991,78 @@ async fn the_address_api_routes_and_looks_up_postal_codes(backend: Backend) {
     );
 }
 
+/// Failures of the framework's extractors answer the same JSON as the
+/// application's: a Japanese `error` and the field in `errors` — a query
+/// string, a body, a content type, a path, a method.
+async fn every_api_failure_is_json_in_japanese(backend: Backend) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = TestApp::new(backend).await;
+    let token = app.admin_token().await;
+    let bearer = format!("Bearer {token}");
+    let send = |request: axum::http::request::Builder, body: &'static str| {
+        let request = request
+            .header(header::AUTHORIZATION, bearer.clone())
+            .body(Body::from(body))
+            .unwrap();
+        app.request(request)
+    };
+    let check = |r: &common::Response, status: StatusCode, field: Option<&str>| {
+        assert_eq!(r.status, status, "{}", r.body);
+        assert!(
+            r.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{:?}",
+            r.headers
+        );
+        let body = r.json();
+        let error = body["error"].as_str().unwrap();
+        assert!(!error.is_ascii() && !error.contains("Failed"), "{error}");
+        if let Some(field) = field {
+            assert_eq!(body["errors"][0]["field"], field, "{body}");
+            assert!(
+                !body["errors"][0]["message"].as_str().unwrap().is_ascii(),
+                "{body}"
+            );
+        }
+    };
+    let r = send(Request::get("/api/v1/audit-events?limit=abc"), "").await;
+    check(&r, StatusCode::BAD_REQUEST, Some("limit"));
+    let r = send(
+        Request::get("/api/v1/handoffs?status=sent&status=received"),
+        "",
+    )
+    .await;
+    check(&r, StatusCode::BAD_REQUEST, Some("status"));
+    let r = send(Request::post("/api/v1/users"), "{}").await;
+    check(&r, StatusCode::BAD_REQUEST, Some("content-type"));
+    let r = send(
+        Request::post("/api/v1/users").header(header::CONTENT_TYPE, "application/json"),
+        "{\"username\": ",
+    )
+    .await;
+    check(&r, StatusCode::BAD_REQUEST, Some("body"));
+    let r = send(
+        Request::post("/api/v1/users").header(header::CONTENT_TYPE, "application/json"),
+        "{\"username\": 1}",
+    )
+    .await;
+    check(&r, StatusCode::BAD_REQUEST, Some("username"));
+    let r = send(Request::delete("/api/v1/users"), "").await;
+    check(&r, StatusCode::METHOD_NOT_ALLOWED, None);
+    assert!(
+        r.headers.get(header::ALLOW).is_some(),
+        "405 keeps its Allow"
+    );
+    let r = send(Request::get("/api/v1/users/abc/sessions"), "").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["error"], "見つかりません");
+}
+
 on_both_backends!(
+    every_api_failure_is_json_in_japanese,
     agencies_lists_every_agency_of_the_plan,
     agencies_filter_by_field_and_programme,
     agency_detail_has_its_catchment,

@@ -209,12 +209,7 @@ async fn plan(
 
 /// A JSON value read as `T`: a body of the wrong shape is 400 in Japanese.
 fn from_json<T: serde::de::DeserializeOwned>(raw: &Value) -> Result<T, ApiError> {
-    serde_json::from_value(raw.clone()).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("JSON を読み取れません: {e}"),
-        )
-    })
+    serde_json::from_value(raw.clone()).map_err(|e| super::rejection::json_shape(&e))
 }
 
 async fn consent(

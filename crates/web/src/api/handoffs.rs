@@ -223,12 +223,7 @@ async fn step(
     let input = if bytes.iter().all(u8::is_ascii_whitespace) {
         StepInput::default()
     } else {
-        serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                format!("JSON を読み取れません: {e}"),
-            )
-        })?
+        serde_json::from_slice(&bytes).map_err(|e| super::rejection::json_shape(&e))?
     };
     let handoff = state.app.take_step(&user.actor(), id, step, input).await?;
     Ok(Json(json!({"id": handoff.id, "status": handoff.state})))

@@ -5,20 +5,24 @@
 
 /// The API's routes: the OpenAPI document and everything under `/api/v1`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/openapi.json", get(openapi)).nest(
-        "/api/v1",
-        v1().merge(persons::router())
-            .merge(handoffs::router())
-            .merge(cases::router())
-            .merge(reach::router())
-            .merge(reports::router()),
-    )
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .nest(
+            "/api/v1",
+            v1().merge(persons::router())
+                .merge(handoffs::router())
+                .merge(cases::router())
+                .merge(reach::router())
+                .merge(reports::router()),
+        )
+        .layer(axum::middleware::map_response(rejection::json_errors))
 }
 
 mod cases;
 mod handoffs;
 mod persons;
 mod reach;
+pub(crate) mod rejection;
 pub(crate) mod reports;
 
 use crate::AppState;
