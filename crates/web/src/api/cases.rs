@@ -1,17 +1,19 @@
 //! 多機関協働 through the API: cases, plan versions, meetings (agenda,
 //! pledges, minutes, decisions) and the tasks they give agencies.
 
+use super::page::{PageQuery, ascending, descending, paginate};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
 use crate::views::cases::{MeetingRef, TaskView, case_view, meeting_view};
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tsunagaru_app::AppError;
@@ -69,14 +71,22 @@ async fn open(
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
+/// The cases the caller may see, newest first, a page at a time.
 async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    Query(q): Query<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let rows: Vec<Value> = state
-        .app
-        .cases_listed(&user.actor())
-        .await?
+    let page = paginate(
+        state.app.cases_listed(&user.actor()).await?,
+        |(case, _)| {
+            let day = i64::from(case.opened_on.num_days_from_ce());
+            format!("{}{}", descending(day), descending(case.id))
+        },
+        &q,
+    )?;
+    let rows: Vec<Value> = page
+        .items
         .into_iter()
         .map(|(case, name)| {
             json!({
@@ -89,7 +99,9 @@ async fn list(
             })
         })
         .collect();
-    Ok(Json(json!({ "cases": rows })))
+    Ok(Json(
+        json!({ "cases": rows, "next_cursor": page.next_cursor }),
+    ))
 }
 
 async fn detail(
@@ -268,13 +280,32 @@ async fn schedule(
     ))
 }
 
+/// The caller's meetings in the order they are held, a page at a time.
 async fn meetings(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    Query(q): Query<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let rows = state.app.meetings_of(&user.actor()).await?;
-    let list: Vec<MeetingRef> = rows.iter().map(|m| MeetingRef::of(m, &state)).collect();
-    Ok(Json(json!({ "meetings": list })))
+    let page = paginate(
+        rows,
+        |m| {
+            format!(
+                "{}{}",
+                ascending(m.starts_at.and_utc().timestamp()),
+                ascending(m.id)
+            )
+        },
+        &q,
+    )?;
+    let list: Vec<MeetingRef> = page
+        .items
+        .iter()
+        .map(|m| MeetingRef::of(m, &state))
+        .collect();
+    Ok(Json(
+        json!({ "meetings": list, "next_cursor": page.next_cursor }),
+    ))
 }
 
 async fn meeting(
@@ -507,19 +538,38 @@ async fn decision(
     Ok((StatusCode::CREATED, Json(json!({ "id": decision_id }))))
 }
 
+/// The open tasks given to the caller's agencies: overdue first, then by
+/// deadline (none last), a page at a time.
 async fn tasks(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    Query(q): Query<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let tasks = state.app.open_tasks(&user.actor()).await?;
     let agencies = state.app.agencies().await?;
     let today = state.today();
-    let mut views: Vec<TaskView> = tasks
+    let views: Vec<TaskView> = tasks
         .iter()
         .map(|t| TaskView::of(t, &agencies, today))
         .collect();
-    views.sort_by_key(|t| !t.overdue);
-    Ok(Json(json!({ "tasks": views })))
+    let page = paginate(
+        views,
+        |t| {
+            let due = t
+                .due_on
+                .map_or(i64::MAX, |d| i64::from(d.num_days_from_ce()));
+            format!(
+                "{}{}{}",
+                u8::from(!t.overdue),
+                ascending(due),
+                ascending(t.id)
+            )
+        },
+        &q,
+    )?;
+    Ok(Json(
+        json!({ "tasks": page.items, "next_cursor": page.next_cursor }),
+    ))
 }
 
 /// Takes back a 完了 marked by the caller less than ten minutes ago.

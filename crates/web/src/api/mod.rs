@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
 
 mod cases;
 mod handoffs;
+mod page;
 mod persons;
 mod reach;
 pub(crate) mod rejection;

@@ -1,6 +1,7 @@
 //! アウトリーチ, 参加支援 and 地域づくり through the API, with the directory's
 //! HSDS 3.0 and CSV exports.
 
+use super::page::{PageQuery, ascending, paginate};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
@@ -8,12 +9,13 @@ use crate::id::Id;
 use crate::views::download::resources_file_name;
 use crate::views::intake::date_label;
 use crate::views::reach::{self, follow_up_views, menu_view, resource_view, target_view};
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tsunagaru_app::participation::{HostSupportInput, MatchInput, MatchRecord};
@@ -50,14 +52,33 @@ fn created(id: i64) -> (StatusCode, Json<Value>) {
     (StatusCode::CREATED, Json(json!({ "id": id })))
 }
 
+/// The アウトリーチ targets the caller works as the list page shows them
+/// (those past the no-contact alert first, then open ones, then longest
+/// without contact), a page at a time.
 async fn targets(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    Query(q): Query<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let list = reach::target_list(&state, &user).await?;
+    let page = paginate(
+        list,
+        |t| {
+            let last = t.last_contact_on.unwrap_or(t.created_on);
+            format!(
+                "{}{}{}{}",
+                u8::from(!t.no_contact_alert),
+                u8::from(!t.open),
+                ascending(i64::from(last.num_days_from_ce())),
+                ascending(t.id)
+            )
+        },
+        &q,
+    )?;
     Ok(Json(json!({
         "no_contact_alert_days": state.pack.outreach.no_contact_alert_days,
-        "targets": list,
+        "targets": page.items,
+        "next_cursor": page.next_cursor,
     })))
 }
 
@@ -214,19 +235,32 @@ async fn follow_up(
     ))
 }
 
+/// The active 地域資源 by kind, a page at a time.
 async fn resources(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
+    Query(q): Query<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let list: Vec<_> = state
+    let active: Vec<_> = state
         .app
         .resources()
         .await?
-        .iter()
+        .into_iter()
         .filter(|r| r.active)
+        .collect();
+    let page = paginate(
+        active,
+        |r| format!("{}\u{1f}{}", r.kind.code(), ascending(r.id)),
+        &q,
+    )?;
+    let list: Vec<_> = page
+        .items
+        .iter()
         .map(|r| resource_view(&state, r))
         .collect();
-    Ok(Json(json!({ "resources": list })))
+    Ok(Json(
+        json!({ "resources": list, "next_cursor": page.next_cursor }),
+    ))
 }
 
 async fn create_resource(
