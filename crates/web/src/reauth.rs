@@ -5,8 +5,9 @@
 //! A page answers that with [`NeedsReauthentication`]; this layer, which saw
 //! the request, turns it into the password form, carrying the action's
 //! address and its form fields. After the password `POST /me/reauthenticate`
-//! offers the same form again, filled, with one button to go on (a download
-//! goes straight on). Nothing is kept on the server.
+//! offers the same form again, filled (passwords left out, as every page
+//! leaves them out), with one button to go on (a download goes straight
+//! on). Nothing is kept on the server.
 
 use crate::AppState;
 use crate::auth::{SESSION_COOKIE, WebUser, cookie_value};
@@ -25,8 +26,12 @@ use tsunagaru_domain::login::REAUTHENTICATION_MINUTES;
 #[derive(Debug, Clone, Copy)]
 pub struct NeedsReauthentication;
 
-/// Forms are small; a larger body (an upload) is not carried over.
-const LARGEST_FORM: usize = 256 * 1024;
+/// Whether a field is carried over: never a password (no page sends one
+/// back; the form asks for it again), nor the CSRF token (the session's own
+/// is put in).
+fn carried(name: &str) -> bool {
+    name != crate::csrf::FIELD && !name.contains("password")
+}
 
 #[derive(Template)]
 #[template(path = "reauthenticate.html")]
@@ -81,7 +86,7 @@ pub async fn offer(State(state): State<AppState>, request: Request, next: Next) 
     let session = cookie_value(request.headers(), SESSION_COOKIE).map(str::to_owned);
     let (request, fields) = if method == Method::POST && is_form(&request) {
         let (parts, body) = request.into_parts();
-        let Ok(bytes) = to_bytes(body, LARGEST_FORM).await else {
+        let Ok(bytes) = to_bytes(body, crate::security::MAX_BODY).await else {
             return (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "送信された内容が大きすぎます",
@@ -110,10 +115,7 @@ pub async fn offer(State(state): State<AppState>, request: Request, next: Next) 
         },
         None => return PageError::SignInRequired { expired: false }.into_response(),
     };
-    let kept: Vec<(String, String)> = fields
-        .into_iter()
-        .filter(|(k, _)| k != crate::csrf::FIELD)
-        .collect();
+    let kept: Vec<(String, String)> = fields.into_iter().filter(|(k, _)| carried(k)).collect();
     let page = ReauthPage {
         municipality: &state.pack.municipality.name,
         csrf_token,
