@@ -154,6 +154,42 @@ impl App {
     }
 }
 
+impl App {
+    /// A page of the audit trail for the API: the `limit` events before
+    /// `before` (or the newest), newest first. Reading it is audited.
+    pub async fn audit_events_page(
+        &self,
+        actor: &Actor,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<tsunagaru_domain::AuditEvent>, AppError> {
+        if !crate::policy::reads_audit_log(actor) {
+            return Err(AppError::forbidden(
+                "監査ログを見られるのは監査担当と管理者です",
+            ));
+        }
+        self.repo
+            .append_audit(actor.audit(AuditAction::AuditLogViewed))
+            .await?;
+        let mut events = match before {
+            None => self.repo.recent_audit_events(limit).await?,
+            // The sequence has no gaps: the `limit` events before `before`
+            // start right after `before - 1 - limit`.
+            Some(before) => {
+                let mut older = self
+                    .repo
+                    .audit_events((before - 1 - limit).max(0), limit)
+                    .await?;
+                older.retain(|e| e.seq < before);
+                older.reverse();
+                older
+            }
+        };
+        events.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(events)
+    }
+}
+
 pub struct AuditLog {
     pub events: Vec<AuditEvent>,
     /// The number of events checked, or where the chain breaks.

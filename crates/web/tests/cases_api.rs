@@ -1085,7 +1085,7 @@ async fn a_returned_case_is_a_handoff_in_the_agencys_inbox(backend: Backend) {
         .app
         .get("/api/v1/handoffs?box=inbox", Some(&s.origin))
         .await;
-    let inbox = r.json();
+    let inbox = r.json()["handoffs"].clone();
     let item = inbox
         .as_array()
         .unwrap()

@@ -93,14 +93,16 @@ async fn the_loop_closes_send_receive_report_acknowledge(backend: Backend) {
         .app
         .get("/api/v1/handoffs?box=inbox", Some(&s.receiver))
         .await
-        .json();
+        .json()["handoffs"]
+        .clone();
     assert_eq!(inbox[0]["id"], id);
     assert_eq!(inbox[0]["status_label"], "未受領", "the receiver's word");
     let outbox = s
         .app
         .get("/api/v1/handoffs?box=outbox", Some(&s.sender))
         .await
-        .json();
+        .json()["handoffs"]
+        .clone();
     assert_eq!(outbox[0]["status_label"], "送付済", "the sender's word");
     assert_eq!(
         inbox[0]["notes"]["requests"],
@@ -166,7 +168,8 @@ async fn the_loop_closes_send_receive_report_acknowledge(backend: Backend) {
             Some(&s.sender),
         )
         .await
-        .json();
+        .json()["handoffs"]
+        .clone();
     assert_eq!(outbox.as_array().unwrap().len(), 1);
 }
 
@@ -241,7 +244,8 @@ async fn a_returned_handoff_is_rerouted_or_closed_with_a_reason(backend: Backend
             Some(&s.sender),
         )
         .await
-        .json();
+        .json()["handoffs"]
+        .clone();
     assert_eq!(outbox[0]["return_reason"], "当センターの担当地区外です");
     assert_eq!(outbox[0]["suggested_agency_id"], 5);
     // Returned: the receiver's access ended with it (no step, no record).
@@ -304,7 +308,8 @@ async fn a_third_agency_gets_404_for_the_handoff_and_the_person(backend: Backend
         s.app
             .get("/api/v1/handoffs?box=inbox", Some(&s.third))
             .await
-            .json(),
+            .json()["handoffs"]
+            .clone(),
         json!([])
     );
     // Only the 受付機関 sends handoffs of its consultation.
@@ -465,7 +470,8 @@ async fn overdue_handoffs_stand_out_by_the_packs_limits(backend: Backend) {
         .app
         .get("/api/v1/handoffs?box=outbox", Some(&s.sender))
         .await
-        .json();
+        .json()["handoffs"]
+        .clone();
     assert_eq!(overdue_of(&outbox, plain), Value::Null);
     // Tuesday: not received in time.
     s.app
@@ -476,7 +482,8 @@ async fn overdue_handoffs_stand_out_by_the_packs_limits(backend: Backend) {
         .app
         .get("/api/v1/handoffs?box=outbox", Some(&s.sender))
         .await
-        .json();
+        .json()["handoffs"]
+        .clone();
     assert_eq!(
         overdue_of(&outbox, plain),
         json!("受領の期限（11月30日）を過ぎています")
@@ -505,7 +512,8 @@ async fn overdue_handoffs_stand_out_by_the_packs_limits(backend: Backend) {
         .app
         .get("/api/v1/handoffs?box=inbox", Some(&token5))
         .await
-        .json();
+        .json()["handoffs"]
+        .clone();
     assert_eq!(overdue_of(&inbox, urgent), Value::Null);
     s.app
         .state
@@ -515,7 +523,8 @@ async fn overdue_handoffs_stand_out_by_the_packs_limits(backend: Backend) {
         .app
         .get("/api/v1/handoffs?box=inbox", Some(&token5))
         .await
-        .json();
+        .json()["handoffs"]
+        .clone();
     assert_eq!(
         overdue_of(&inbox, urgent),
         json!("報告の期限（12月03日）を過ぎています")
@@ -537,7 +546,8 @@ async fn unknown_partner_and_multi_agency_go_to_the_secretariat(backend: Backend
         .app
         .get("/api/v1/handoffs?box=inbox", Some(&s.secretariat_staff))
         .await
-        .json();
+        .json()["handoffs"]
+        .clone();
     let purposes: Vec<&str> = inbox
         .as_array()
         .unwrap()
@@ -749,7 +759,8 @@ async fn a_returned_handoff_is_sent_again_from_its_page(backend: Backend) {
         .app
         .get("/api/v1/handoffs?box=outbox&status=sent", Some(&s.sender))
         .await
-        .json();
+        .json()["handoffs"]
+        .clone();
     assert_eq!(outbox[0]["to_agency_id"], 5);
     // Once closed, there is nothing to send again.
     let again = s.app.get_with_cookie(&link, &session).await;

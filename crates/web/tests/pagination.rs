@@ -21,7 +21,10 @@ async fn pages_of(
     let mut cursor: Option<String> = None;
     for round in 0.. {
         let url = match &cursor {
-            Some(c) => format!("{path}?limit=2&cursor={c}"),
+            Some(c) => format!(
+                "{path}{}limit=2&cursor={c}",
+                if path.contains('?') { "&" } else { "?" }
+            ),
             None => format!("{path}?limit=2"),
         };
         let page = app.get(&url, Some(token)).await;
@@ -112,7 +115,113 @@ async fn limits_and_cursors_that_cannot_be_used_are_named(backend: Backend) {
     assert_eq!(r.status, StatusCode::OK, "full-width digits are read");
 }
 
+/// The audit trail pages newest first by sequence: every event there when
+/// the reading began appears once, though each page read adds one.
+async fn the_audit_trail_pages_back_to_its_first_event(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    for name in ["a1", "a2", "a3"] {
+        app.create_user(&format!("staff-{name}"), "staff", &[1])
+            .await;
+    }
+    let token = app.admin_token().await;
+    let existing: BTreeSet<i64> = app
+        .repo()
+        .audit_events(0, 10_000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("/api/v1/audit-events?limit=4&cursor={c}"),
+            None => "/api/v1/audit-events?limit=4".to_owned(),
+        };
+        let page = app.get(&url, Some(&token)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let page = page.json();
+        let seqs: Vec<i64> = page["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["seq"].as_i64().unwrap())
+            .collect();
+        assert!(
+            seqs.windows(2).all(|w| w[0] > w[1]),
+            "newest first: {seqs:?}"
+        );
+        seen.extend(seqs);
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let unique: BTreeSet<i64> = seen.iter().copied().collect();
+    assert_eq!(unique.len(), seen.len(), "no event twice");
+    assert!(
+        existing.is_subset(&unique),
+        "back to the first event: {seen:?}"
+    );
+    assert_eq!(seen.last(), Some(&1));
+}
+
+/// An inbox pages newest first while new handoffs arrive.
+async fn an_inbox_pages_while_handoffs_arrive(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.create_user("sender", "staff", &[1]).await;
+    app.create_user("receiver", "staff", &[2]).await;
+    let sender = app.token("sender", USER_PASSWORD).await;
+    let receiver = app.token("receiver", USER_PASSWORD).await;
+    let send = || {
+        let (app, sender) = (&app, sender.clone());
+        async move {
+            let sheet = json!({"method": "phone", "person": {"name": "盛岡 花子", "kana": "もりおか はなこ"},
+                "concerns": [{"category": "介護のこと", "main": true}], "chief_complaint": "母の介護",
+                "household": [{"name": "盛岡 花子", "relationship": "本人", "consent": "yes"}]});
+            let c = app
+                .post_json("/api/v1/consultations", Some(&sender), &sheet)
+                .await
+                .json();
+            let r = app
+                .post_json(
+                    "/api/v1/handoffs",
+                    Some(&sender),
+                    &json!({"consultation_id": c["id"], "to_agency_ids": [2]}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.json()["handoffs"][0]["id"].as_i64().unwrap()
+        }
+    };
+    let mut before = BTreeSet::new();
+    for _ in 0..5 {
+        before.insert(send().await);
+    }
+    let seen = pages_of(
+        &app,
+        &receiver,
+        "/api/v1/handoffs",
+        "handoffs",
+        async |round| {
+            if round < 2 {
+                send().await;
+            }
+        },
+    )
+    .await;
+    let unique: BTreeSet<i64> = seen.iter().copied().collect();
+    assert_eq!(unique.len(), seen.len(), "no handoff twice: {seen:?}");
+    assert!(
+        before.is_subset(&unique),
+        "every handoff there at the start: {seen:?}"
+    );
+}
+
 on_both_backends!(
+    the_audit_trail_pages_back_to_its_first_event,
+    an_inbox_pages_while_handoffs_arrive,
     every_meeting_appears_once_while_meetings_are_added,
     limits_and_cursors_that_cannot_be_used_are_named,
 );

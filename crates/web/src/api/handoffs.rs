@@ -1,5 +1,6 @@
 //! 引継ぎ through the API: send, the inbox and outbox, and each step of the loop.
 
+use super::page::{PageQuery, descending, paginate};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
@@ -10,6 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tsunagaru_app::Reading;
@@ -139,6 +141,7 @@ async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<ListQuery>,
+    Query(page_query): Query<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let box_ = match q.box_.as_deref() {
         Some("inbox") | None => HandoffBox::Inbox,
@@ -159,15 +162,32 @@ async fn list(
             )
         })?),
     };
-    let handoffs = state.app.handoff_box(&user.actor(), box_, "API ").await?;
+    let handoffs: Vec<_> = state
+        .app
+        .handoff_box(&user.actor(), box_, "API ")
+        .await?
+        .into_iter()
+        .filter(|h| status.is_none_or(|s| h.state == s))
+        .collect();
+    // Newest first, as the inbox and outbox pages show them.
+    let page = paginate(
+        handoffs,
+        |h| {
+            let day = i64::from(h.sent_on.num_days_from_ce());
+            format!("{}{}", descending(day), descending(h.id))
+        },
+        &page_query,
+    )?;
     let agencies = state.app.agencies().await?;
     let today = state.today();
-    let list: Vec<Value> = handoffs
+    let list: Vec<Value> = page
+        .items
         .iter()
-        .filter(|h| status.is_none_or(|s| h.state == s))
         .map(|h| handoff_json(&state, h, &agencies, today, &user.user.agency_ids))
         .collect();
-    Ok(Json(json!(list)))
+    Ok(Json(
+        json!({ "handoffs": list, "next_cursor": page.next_cursor }),
+    ))
 }
 
 async fn detail(

@@ -486,22 +486,43 @@ async fn lift_login_lock(
     Ok(Json(json!({ "username": username, "lifted": true })))
 }
 
-#[derive(Deserialize)]
-struct AuditQuery {
-    limit: Option<i64>,
-}
-
+/// The audit trail, newest first, a page at a time (the cursor stands for
+/// the oldest event given; the sequence numbers have no gaps).
 async fn audit_events(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Query(q): Query<AuditQuery>,
+    Query(q): Query<page::PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let log = state.app.audit_log(&user.actor(), limit).await?;
+    let limit = i64::try_from(q.limit()?).unwrap_or(100);
+    let before = match q.after()? {
+        Some(key) => Some(
+            key.parse::<i64>()
+                .ok()
+                .and_then(|k| i64::MAX.checked_sub(k))
+                .ok_or_else(|| {
+                    ApiError::unreadable(
+                        "ページの指定を読み取れません",
+                        tsunagaru_domain::intake::FieldError {
+                            field: "cursor".into(),
+                            message: "cursor は前のページの next_cursor をそのまま指定してください"
+                                .into(),
+                        },
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    let page = state
+        .app
+        .audit_events_page(&user.actor(), before, limit)
+        .await?;
+    let next_cursor = page
+        .last()
+        .filter(|oldest| oldest.seq > 1 && page.len() as i64 == limit)
+        .map(|oldest| hex::encode(page::descending(oldest.seq)));
     // The instant in Japan's time (RFC 3339, +09:00), as every date-time
     // the API answers; the chain's hash is over the stored instant.
-    let events: Vec<Value> = log
-        .events
+    let events: Vec<Value> = page
         .iter()
         .map(|e| {
             let mut v = json!(e);
@@ -509,7 +530,9 @@ async fn audit_events(
             v
         })
         .collect();
-    Ok(Json(json!(events)))
+    Ok(Json(
+        json!({ "events": events, "next_cursor": next_cursor }),
+    ))
 }
 
 #[derive(Deserialize)]

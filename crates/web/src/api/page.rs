@@ -46,7 +46,7 @@ fn invalid(field: &str, message: String) -> ApiError {
 }
 
 impl PageQuery {
-    fn limit(&self) -> Result<usize, ApiError> {
+    pub(crate) fn limit(&self) -> Result<usize, ApiError> {
         let Some(text) = self
             .limit
             .as_deref()
@@ -71,7 +71,7 @@ impl PageQuery {
         }
     }
 
-    fn after(&self) -> Result<Option<String>, ApiError> {
+    pub(crate) fn after(&self) -> Result<Option<String>, ApiError> {
         let Some(cursor) = self.cursor.as_deref().filter(|c| !c.is_empty()) else {
             return Ok(None);
         };
