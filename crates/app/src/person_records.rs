@@ -116,6 +116,7 @@ pub fn person_query(
             .map(str::trim)
             .filter(|p| !p.is_empty())
             .map(str::to_owned),
+        after: None,
     };
     if query == PersonQuery::default() {
         return Err("氏名・ふりがな、生年月日、電話番号のどれかを指定してください".into());
@@ -225,15 +226,36 @@ impl App {
         actor: &Actor,
         query: &PersonQuery,
     ) -> Result<Vec<Person>, AppError> {
+        Ok(self.search_persons_page(actor, query, 100).await?.0)
+    }
+
+    /// One page of a search, newest first: the persons, and where the next
+    /// page starts (`query.after` of the next call) if there is one.
+    pub async fn search_persons_page(
+        &self,
+        actor: &Actor,
+        query: &PersonQuery,
+        limit: usize,
+    ) -> Result<(Vec<Person>, Option<(chrono::DateTime<chrono::Utc>, i64)>), AppError> {
         if !actor.role.works_with_persons() {
             return Err(AppError::forbidden(
                 "この役割では相談対象者を検索できません",
             ));
         }
-        let found: Vec<Person> = self
+        let fetch = i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1;
+        let mut rows = self
             .repo
-            .search_persons(&actor.agency_ids, query, 100)
-            .await?
+            .search_persons(&actor.agency_ids, query, fetch)
+            .await?;
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        // The next page starts after the last row read, whether or not it is shown.
+        let next = if more {
+            rows.last().map(|p| (p.updated_at, p.id))
+        } else {
+            None
+        };
+        let found: Vec<Person> = rows
             .into_iter()
             .filter(|p| query.phone.is_none() || p.whereabouts_visible_to(actor.id()))
             .map(|p| p.for_viewer(actor.id()))
@@ -245,7 +267,7 @@ impl App {
                     .detail(format!("{} 件", found.len())),
             )
             .await?;
-        Ok(found)
+        Ok((found, next))
     }
 
     /// Adds a progress note (支援経過) to a person the actor may see, for one

@@ -1351,6 +1351,13 @@ macro_rules! impl_sql_repository {
                         sql.push_str(&format!(" AND p.phone_keys LIKE ${next} ESCAPE '\\'"));
                         next += 1;
                     }
+                    if query.after.is_some() {
+                        sql.push_str(&format!(
+                            " AND (p.updated_at < ${next} OR (p.updated_at = ${next} AND p.id < ${}))",
+                            next + 1
+                        ));
+                        next += 2;
+                    }
                     sql.push_str(&format!(" ORDER BY p.updated_at DESC, p.id DESC LIMIT ${next}"));
                     let mut q = sqlx::query_as::<_, PersonRow>(AssertSqlSafe(sql));
                     for agency in agency_ids {
@@ -1369,6 +1376,9 @@ macro_rules! impl_sql_repository {
                     }
                     if let Some(phone) = phone {
                         q = q.bind(format!("%{}%", escape_like(&phone)));
+                    }
+                    if let Some((updated_at, id)) = query.after {
+                        q = q.bind(updated_at).bind(id);
                     }
                     let rows = q.bind(limit).fetch_all(&self.pool).await.map_err(db_error)?;
                     let mut persons = Vec::with_capacity(rows.len());

@@ -20,12 +20,10 @@ async fn pages_of(
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     for round in 0.. {
+        let join = if path.contains('?') { "&" } else { "?" };
         let url = match &cursor {
-            Some(c) => format!(
-                "{path}{}limit=2&cursor={c}",
-                if path.contains('?') { "&" } else { "?" }
-            ),
-            None => format!("{path}?limit=2"),
+            Some(c) => format!("{path}{join}limit=2&cursor={c}"),
+            None => format!("{path}{join}limit=2"),
         };
         let page = app.get(&url, Some(token)).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -219,7 +217,59 @@ async fn an_inbox_pages_while_handoffs_arrive(backend: Backend) {
     );
 }
 
+/// A person search pages newest first while new persons are taken in.
+async fn a_person_search_pages_while_persons_are_added(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.create_user("staff", "staff", &[1]).await;
+    let staff = app.token("staff", USER_PASSWORD).await;
+    let names = [
+        "一郎", "二郎", "三郎", "四郎", "五郎", "六郎", "七郎", "八郎", "九郎", "十郎",
+    ];
+    let take_in = |i: usize| {
+        let (app, staff) = (&app, staff.clone());
+        async move {
+            let name = format!("盛岡 {}", names[i % names.len()]);
+            let sheet = json!({"method": "phone", "person": {"name": name, "kana": "もりおか"},
+                "concerns": [{"category": "介護のこと", "main": true}], "chief_complaint": "介護",
+                "household": [{"name": name, "relationship": "本人", "consent": "yes"}]});
+            let r = app
+                .post_json("/api/v1/consultations", Some(&staff), &sheet)
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.json()["person_id"].as_i64().unwrap()
+        }
+    };
+    let mut before = BTreeSet::new();
+    for i in 0..7 {
+        before.insert(take_in(i).await);
+    }
+    let seen = pages_of(
+        &app,
+        &staff,
+        "/api/v1/persons?q=盛岡",
+        "persons",
+        async |round| {
+            if round < 2 {
+                take_in(7 + round).await;
+            }
+        },
+    )
+    .await;
+    let unique: BTreeSet<i64> = seen.iter().copied().collect();
+    assert_eq!(unique.len(), seen.len(), "no person twice: {seen:?}");
+    assert!(
+        before.is_subset(&unique),
+        "every person there at the start: {seen:?}"
+    );
+    let bad = app
+        .get("/api/v1/persons?q=盛岡&cursor=00", Some(&staff))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["errors"][0]["field"], "cursor");
+}
+
 on_both_backends!(
+    a_person_search_pages_while_persons_are_added,
     the_audit_trail_pages_back_to_its_first_event,
     an_inbox_pages_while_handoffs_arrive,
     every_meeting_appears_once_while_meetings_are_added,

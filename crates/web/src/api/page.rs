@@ -35,6 +35,14 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// 400 for a cursor that is not one this server gave.
+pub fn unusable_cursor() -> ApiError {
+    invalid(
+        "cursor",
+        "cursor は前のページの next_cursor をそのまま指定してください".into(),
+    )
+}
+
 fn invalid(field: &str, message: String) -> ApiError {
     ApiError::unreadable(
         "ページの指定を読み取れません",
@@ -79,12 +87,7 @@ impl PageQuery {
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .map(Some)
-            .ok_or_else(|| {
-                invalid(
-                    "cursor",
-                    "cursor は前のページの next_cursor をそのまま指定してください".into(),
-                )
-            })
+            .ok_or_else(unusable_cursor)
     }
 }
 

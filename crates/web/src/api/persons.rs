@@ -160,21 +160,38 @@ struct SearchQuery {
     phone: Option<String>,
 }
 
+/// A search, newest first, a page at a time (the cursor stands for the
+/// last person read: when they were last changed, and their id).
 async fn search(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<SearchQuery>,
+    Query(page): Query<super::page::PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let query = person_query(q.q.as_deref(), q.birth_date.as_deref(), q.phone.as_deref())
+    let mut query = person_query(q.q.as_deref(), q.birth_date.as_deref(), q.phone.as_deref())
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
-    let found = state.app.search_persons(&user.actor(), &query).await?;
+    let limit = page.limit()?;
+    if let Some(key) = page.after()? {
+        let after = key
+            .split_once(':')
+            .and_then(|(nanos, id)| Some((nanos.parse::<i64>().ok()?, id.parse::<i64>().ok()?)))
+            .map(|(nanos, id)| (chrono::DateTime::from_timestamp_nanos(nanos), id))
+            .ok_or_else(|| super::page::unusable_cursor())?;
+        query.after = Some(after);
+    }
+    let (found, next) = state
+        .app
+        .search_persons_page(&user.actor(), &query, limit)
+        .await?;
+    let next_cursor = next.and_then(|(at, id)| {
+        at.timestamp_nanos_opt()
+            .map(|nanos| hex::encode(format!("{nanos}:{id}")))
+    });
     let today = state.today();
-    Ok(Json(json!(
-        found
-            .iter()
-            .map(|p| person_json(p, today))
-            .collect::<Vec<_>>()
-    )))
+    let persons: Vec<Value> = found.iter().map(|p| person_json(p, today)).collect();
+    Ok(Json(
+        json!({ "persons": persons, "next_cursor": next_cursor }),
+    ))
 }
 
 async fn person(
