@@ -499,16 +499,7 @@ async fn audit_events(
             key.parse::<i64>()
                 .ok()
                 .and_then(|k| i64::MAX.checked_sub(k))
-                .ok_or_else(|| {
-                    ApiError::unreadable(
-                        "ページの指定を読み取れません",
-                        tsunagaru_domain::intake::FieldError {
-                            field: "cursor".into(),
-                            message: "cursor は前のページの next_cursor をそのまま指定してください"
-                                .into(),
-                        },
-                    )
-                })?,
+                .ok_or_else(page::unusable_cursor)?,
         ),
         None => None,
     };

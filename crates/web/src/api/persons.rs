@@ -176,7 +176,7 @@ async fn search(
             .split_once(':')
             .and_then(|(nanos, id)| Some((nanos.parse::<i64>().ok()?, id.parse::<i64>().ok()?)))
             .map(|(nanos, id)| (chrono::DateTime::from_timestamp_nanos(nanos), id))
-            .ok_or_else(|| super::page::unusable_cursor())?;
+            .ok_or_else(super::page::unusable_cursor)?;
         query.after = Some(after);
     }
     let (found, next) = state
