@@ -74,6 +74,15 @@ fn replay(kept: KeptResponse) -> Response {
     response
 }
 
+/// 422 naming the key as the field, like every other problem of input.
+fn key_problem(message: String) -> Response {
+    ApiError::fields(vec![tsunagaru_domain::intake::FieldError {
+        field: HEADER.to_owned(),
+        message,
+    }])
+    .into_response()
+}
+
 pub async fn replay_or_run(
     State(state): State<AppState>,
     request: Request,
@@ -114,11 +123,9 @@ pub async fn replay_or_run(
             .await;
     };
     if key.len() > LONGEST_KEY {
-        return ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("Idempotency-Key は{LONGEST_KEY}文字までにしてください"),
-        )
-        .into_response();
+        return key_problem(format!(
+            "Idempotency-Key は{LONGEST_KEY}文字までにしてください"
+        ));
     }
     // The same request: the method, the path and the body (without the
     // form's CSRF token, which may be renewed between two sends).
@@ -169,11 +176,10 @@ pub async fn replay_or_run(
             .into_response();
         }
         Ok(IdempotencyClaim::OtherRequest) => {
-            return ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "この Idempotency-Key は別の内容の送信で使われています。新しいキーで送ってください",
-            )
-            .into_response();
+            return key_problem(
+                "この Idempotency-Key は別の内容の送信で使われています。新しいキーで送ってください"
+                    .into(),
+            );
         }
         Err(e) => return ApiError::from(e).into_response(),
     }
