@@ -155,7 +155,6 @@ impl App {
         kind: SessionKind,
     ) -> Result<SignedIn, SignInError> {
         let repo = &self.repo;
-        let policy = self.pack.login;
         let now = Utc::now();
         let Ok(username) = Username::parse(username_input) else {
             // No account can have this name, so there is nothing to lock; the
@@ -170,19 +169,7 @@ impl App {
         };
         let key = username.as_str();
         // Reserve this attempt's failure before checking the password.
-        let reserved = match repo.reserve_login_attempt(key, &policy, now).await? {
-            Ok(reserved) => reserved,
-            Err(_locked) => {
-                repo.append_audit(
-                    NewAuditEvent::new(AuditAction::LoginFailed, key)
-                        .detail(format!("{}: ロック中", kind.code())),
-                )
-                .await?;
-                return Err(SignInError::Locked {
-                    minutes: policy.lockout_minutes,
-                });
-            }
-        };
+        let reserved = self.reserve_attempt(key, &kind, now).await?;
         let credentials = repo.user_credentials(&username).await?;
         let hash = credentials
             .as_ref()
@@ -242,7 +229,6 @@ impl App {
         kind: SessionKind,
     ) -> Result<SignedIn, SignInError> {
         let repo = &self.repo;
-        let policy = self.pack.login;
         let now = Utc::now();
         let challenge_hash = token_hash(challenge);
         let Some(waiting) = repo.sign_in_challenge(&challenge_hash).await? else {
@@ -258,18 +244,11 @@ impl App {
             return Err(SignInError::ChallengeExpired);
         };
         let key = user.username.clone();
-        let reserved = match repo.reserve_login_attempt(&key, &policy, now).await? {
+        let reserved = match self.reserve_attempt(&key, &kind, now).await {
             Ok(reserved) => reserved,
-            Err(_locked) => {
+            Err(locked) => {
                 repo.delete_sign_in_challenge(&challenge_hash).await?;
-                repo.append_audit(
-                    NewAuditEvent::new(AuditAction::LoginFailed, key.as_str())
-                        .detail(format!("{}: ロック中", kind.code())),
-                )
-                .await?;
-                return Err(SignInError::Locked {
-                    minutes: policy.lockout_minutes,
-                });
+                return Err(locked);
             }
         };
         let Some(factor) = self.check_second_factor(user.id, code, now).await? else {
@@ -289,6 +268,31 @@ impl App {
         };
         repo.delete_sign_in_challenge(&challenge_hash).await?;
         self.open_session(user, kind, Some(factor)).await
+    }
+
+    /// Counts one more attempt for `key` before anything is checked; a name
+    /// locked already is refused, and the refusal audited.
+    async fn reserve_attempt(
+        &self,
+        key: &str,
+        kind: &SessionKind,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<tsunagaru_domain::LoginThrottle, SignInError> {
+        let policy = self.pack.login;
+        match self.repo.reserve_login_attempt(key, &policy, now).await? {
+            Ok(reserved) => Ok(reserved),
+            Err(_locked) => {
+                self.repo
+                    .append_audit(
+                        NewAuditEvent::new(AuditAction::LoginFailed, key)
+                            .detail(format!("{}: ロック中", kind.code())),
+                    )
+                    .await?;
+                Err(SignInError::Locked {
+                    minutes: policy.lockout_minutes,
+                })
+            }
+        }
     }
 
     /// Audits a failed attempt (already counted): the lock if this one set

@@ -250,13 +250,12 @@ pub struct Session {
 }
 
 /// A user's second factor as stored: the confirmed secret, one shown and
-/// awaiting its first code, the last time step accepted, and how many
-/// recovery codes are left.
+/// awaiting its first code, and how many recovery codes are left (the last
+/// accepted time step is kept and compared in the store only).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TotpState {
     pub secret: Option<String>,
     pub pending_secret: Option<String>,
-    pub last_step: Option<i64>,
     pub unused_recovery_codes: i64,
 }
 

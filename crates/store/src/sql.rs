@@ -931,20 +931,20 @@ macro_rules! impl_sql_repository {
                 }
 
                 async fn totp_state(&self, user_id: i64) -> Result<TotpState, StoreError> {
-                    let row: Option<(Option<String>, Option<String>, Option<i64>)> =
-                        sqlx::query_as("SELECT totp_secret, totp_pending_secret, totp_last_step FROM users WHERE id = $1")
+                    let row: Option<(Option<String>, Option<String>)> =
+                        sqlx::query_as("SELECT totp_secret, totp_pending_secret FROM users WHERE id = $1")
                             .bind(user_id)
                             .fetch_optional(&self.pool)
                             .await
                             .map_err(db_error)?;
-                    let (secret, pending_secret, last_step) = row.unwrap_or_default();
+                    let (secret, pending_secret) = row.unwrap_or_default();
                     let (unused,): (i64,) =
                         sqlx::query_as("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
                             .bind(user_id)
                             .fetch_one(&self.pool)
                             .await
                             .map_err(db_error)?;
-                    Ok(TotpState { secret, pending_secret, last_step, unused_recovery_codes: unused })
+                    Ok(TotpState { secret, pending_secret, unused_recovery_codes: unused })
                 }
 
                 async fn begin_totp(&self, user_id: i64, pending_secret: &str, audit: NewAuditEvent) -> Result<(), StoreError> {

@@ -238,6 +238,14 @@ pub struct FormFailure {
 }
 
 impl FormFailure {
+    /// The field errors as (field, message), as the simple forms list them.
+    pub fn field_pairs(&self) -> Vec<(String, String)> {
+        self.fields
+            .iter()
+            .map(|f| (f.field.clone(), f.message.clone()))
+            .collect()
+    }
+
     pub fn of(e: AppError) -> Result<FormFailure, PageError> {
         match e {
             AppError::NotFound => Err(PageError::NotFound),

@@ -388,11 +388,7 @@ pub async fn change_password(
         Ok(()) => Ok(Redirect::to("/?done=password").into_response()),
         Err(e) => {
             let failure = crate::error::FormFailure::of(e)?;
-            let errors = failure
-                .fields
-                .into_iter()
-                .map(|f| (f.field, f.message))
-                .collect();
+            let errors = failure.field_pairs();
             let page = password_page(&state, &user, failure.message, errors);
             Ok((failure.status, Html(page.render()?)).into_response())
         }
@@ -508,11 +504,7 @@ pub async fn confirm_totp(
         }
         Err(e) => {
             let failure = crate::error::FormFailure::of(e)?;
-            let errors = failure
-                .fields
-                .into_iter()
-                .map(|f| (f.field, f.message))
-                .collect();
+            let errors = failure.field_pairs();
             let page = totp_page(&state, &user, Vec::new(), failure.message, errors).await?;
             Ok((failure.status, Html(page.render()?)).into_response())
         }
