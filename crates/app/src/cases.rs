@@ -38,16 +38,20 @@ pub fn agreed_plan(plans: &[PlanVersion]) -> Option<&PlanVersion> {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ReturnInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<tsunagaru_domain::openapi::RecordId>))]
     pub agency_id: Option<i64>,
     pub reason: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CaseConsentInput))]
 #[serde(default)]
 pub struct ConsentInput {
     /// 和暦 or 西暦.
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub confirmed_on: String,
     pub confirmed_by: String,
 }

@@ -108,13 +108,18 @@ pub fn step_rules(
 }
 
 #[derive(Debug, Deserialize, Clone, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SendInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = tsunagaru_domain::openapi::RecordId))]
     pub consultation_id: i64,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<tsunagaru_domain::openapi::RecordId>))]
     pub to_agency_ids: Vec<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = tsunagaru_domain::openapi::codes::<tsunagaru_domain::handoff::Purpose>))]
     pub purpose: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = tsunagaru_domain::openapi::codes::<tsunagaru_domain::intake::Urgency>))]
     pub urgency: Option<String>,
     #[serde(default)]
     pub continue_at_origin: bool,
@@ -154,12 +159,14 @@ pub fn self_consent_question(consent: ConsentAnswer) -> String {
 }
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StepInput {
     #[serde(default)]
     pub response: Option<String>,
     #[serde(default)]
     pub reason: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<tsunagaru_domain::openapi::RecordId>))]
     pub suggested_agency_id: Option<i64>,
     /// The phone of whoever takes the step (受領・報告: 相談引継者, 報告の受取:
     /// 相談受付者), as on the paper No.3; the agency's phone when left out.

@@ -21,19 +21,26 @@ use tsunagaru_store::{
 };
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct MeetingInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = tsunagaru_domain::openapi::codes::<tsunagaru_domain::case::MeetingKind>))]
     pub kind: String,
     /// Left empty: the pack's name of the kind.
     pub title: String,
     /// `2026-12-10T13:30`, `2026-12-10 13:30` or 和暦 date + `time`.
+    #[cfg_attr(feature = "openapi", schema(required = true, format = DateTime))]
     pub starts_at: String,
     pub place: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<tsunagaru_domain::openapi::RecordId>))]
     pub member_user_ids: Vec<i64>,
     /// once / monthly / three_times_a_year
+    #[cfg_attr(feature = "openapi", schema(schema_with = tsunagaru_domain::openapi::recurrence_codes))]
     pub repeat: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 24))]
     pub count: Option<u32>,
     /// For a よりそい会議: the time of the 支援会議 held the same day.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub support_conference_at: String,
 }
 
@@ -55,16 +62,25 @@ pub struct GateRefusal {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct DecisionInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<tsunagaru_domain::openapi::RecordId>))]
     pub case_id: Option<i64>,
     /// A topic of the agenda the decision is on (instead of a case).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<tsunagaru_domain::openapi::RecordId>))]
     pub agenda_item_id: Option<i64>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub text: String,
     /// A task for an agency (all three or none).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<tsunagaru_domain::openapi::RecordId>))]
     pub task_agency_id: Option<i64>,
     pub task_title: String,
     /// 和暦 or 西暦.
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub task_due_on: String,
     /// Agree the case's newest plan version (よりそい会議 only).
     pub agree_plan: bool,

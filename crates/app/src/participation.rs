@@ -14,18 +14,32 @@ use tsunagaru_store::{
 };
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct MatchInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Option<tsunagaru_domain::openapi::RecordId>))]
     pub menu_id: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Option<tsunagaru_domain::openapi::RecordId>))]
     pub person_id: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<tsunagaru_domain::openapi::RecordId>))]
     pub case_id: Option<i64>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub reasons: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct HostSupportInput {
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub on: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub note: String,
 }
 

@@ -35,15 +35,29 @@ pub struct PersonRecord {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct NoteInput {
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub noted_on: String,
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::person_records::note_methods))]
     pub method: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub content: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<tsunagaru_domain::openapi::RecordId>))]
     pub agency_id: Option<i64>,
 }
 
 pub const NOTE_METHODS: [&str; 5] = ["電話", "来所", "訪問", "会議", "その他"];
+
+/// The methods a note takes, for the API's document.
+#[cfg(feature = "openapi")]
+fn note_methods() -> utoipa::openapi::Schema {
+    tsunagaru_domain::openapi::one_of_strings(&NOTE_METHODS)
+}
 
 /// Checks a progress note; problems per field. A date in the future is refused.
 pub fn parse_note(

@@ -9,15 +9,28 @@ use tsunagaru_store::{LoginLock, NewUser, Session, StoreError};
 
 /// What an admin typed to create a user (form or API).
 #[derive(Debug, Default, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInput {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 3, max_length = 32, pattern = r"^[A-Za-z0-9._-]+$")
+    )]
     pub username: String,
+    #[cfg_attr(feature = "openapi", schema(format = Password, min_length = 12, max_length = 128))]
     pub password: String,
     /// The form asks twice; the API does not.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Password))]
     pub password_confirmation: Option<String>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub display_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<tsunagaru_domain::openapi::RecordId>))]
     pub agency_ids: Vec<i64>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = tsunagaru_domain::openapi::codes::<tsunagaru_domain::Role>))]
     pub role: String,
 }
 
@@ -363,10 +376,14 @@ impl App {
 
 /// A new password as typed (form or API).
 #[derive(Debug, Default, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordChange {
+    #[cfg_attr(feature = "openapi", schema(format = Password))]
     pub current_password: String,
+    #[cfg_attr(feature = "openapi", schema(format = Password, min_length = 12, max_length = 128))]
     pub new_password: String,
     /// The form asks twice; the API does not.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Password))]
     pub new_password_confirmation: Option<String>,
 }

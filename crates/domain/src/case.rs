@@ -12,6 +12,7 @@ use serde::Serialize;
 use std::fmt;
 
 crate::code::stored_as_code!(CaseState, MeetingKind);
+crate::code::listed_codes!(CaseState, MeetingKind);
 
 /// How long a task marked 完了 can be opened again by the one who marked it
 /// (a slip of the finger), in minutes.
@@ -261,11 +262,18 @@ impl Attendee {
 
 /// An attendee as typed (form or API).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AttendeeInput {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S", max_length = 100)
+    )]
     pub name: String,
     /// The code (`family`) or the label (家族).
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::codes::<AttendeeRole>))]
     pub role: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub organisation: String,
     /// 出席 unless given as false.
     pub attended: Option<bool>,
@@ -578,6 +586,9 @@ pub enum Recurrence {
 impl Recurrence {
     /// The most meetings one scheduling creates (two years of monthly ones).
     pub const MAX_MONTHS: u32 = 24;
+
+    /// The codes [`Recurrence::parse`] reads (besides the form's words).
+    pub const CODES: [&'static str; 3] = ["once", "monthly", "three_times_a_year"];
 
     /// From the form/API: `once` / `monthly` (with a count) / `three_times_a_year`.
     pub fn parse(code: &str, count: Option<u32>) -> Result<Recurrence, String> {

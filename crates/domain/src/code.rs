@@ -3,6 +3,29 @@
 //! `TryFrom<String>` — an unknown code is an error, never a silent default —
 //! and serialized as its code.
 
+/// A closed vocabulary: every value and the code it is sent and stored as.
+/// The API's document lists the codes from here, so it says what parsing
+/// accepts.
+pub trait Vocabulary: Copy + 'static {
+    fn all() -> &'static [Self];
+    fn code(self) -> &'static str;
+}
+
+/// Implements [`Vocabulary`] from a type's `ALL` and `code`.
+macro_rules! listed_codes {
+    ($($name:ident),* $(,)?) => {$(
+        impl $crate::code::Vocabulary for $name {
+            fn all() -> &'static [Self] {
+                &$name::ALL
+            }
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+        }
+    )*};
+}
+pub(crate) use listed_codes;
+
 /// A stored code that the vocabulary does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{vocabulary}: unknown code {code:?}")]

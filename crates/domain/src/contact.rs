@@ -50,12 +50,21 @@ impl OfficePhone {
 
 /// What an administrator or the pack gives as an office's contact details.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct ContactInput {
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^(0[0-9]{9,10})?$"))]
     pub phone: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^(0[0-9]{9,10})?$"))]
     pub fax: String,
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub hours: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 10, pattern = r"^[0-9０-９-]*$")
+    )]
     pub extension: String,
 }
 

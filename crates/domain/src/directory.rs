@@ -23,6 +23,8 @@ pub enum Field {
     CrossField,
 }
 
+crate::code::listed_codes!(Field, Programme);
+
 impl Field {
     pub const ALL: [Field; 5] = [
         Field::Elderly,

@@ -35,6 +35,7 @@ pub enum HandoffStep {
 }
 
 crate::code::stored_as_code!(HandoffState, HandoffStep, Purpose);
+crate::code::listed_codes!(HandoffState, HandoffStep, Purpose);
 
 impl HandoffStep {
     pub const ALL: [HandoffStep; 6] = [
@@ -196,6 +197,12 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    pub const ALL: [Purpose; 3] = [
+        Purpose::MultiAgency,
+        Purpose::UnknownPartner,
+        Purpose::Refer,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Purpose::MultiAgency => "multi_agency",

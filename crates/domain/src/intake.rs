@@ -43,6 +43,8 @@ macro_rules! vocabulary {
                 })
             }
         }
+
+        $crate::code::listed_codes!($name);
     };
 }
 pub(crate) use vocabulary;
@@ -129,73 +131,119 @@ vocabulary!(
 /// The sheet as typed. Every field is text or optional, so nothing typed is
 /// lost before it is checked.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct IntakeInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::codes::<Method>))]
     pub method: String,
     pub method_other: String,
+    /// 受付年月日: YYYY-MM-DD or 和暦 (令和7年4月1日), not after today; empty for today.
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub received_on: String,
     pub receiver_name: String,
     pub person: PersonInput,
     pub requester: Option<RequesterInput>,
+    #[cfg_attr(feature = "openapi", schema(required = true, min_items = 1))]
     pub concerns: Vec<ConcernInput>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S", max_length = 4000)
+    )]
     pub chief_complaint: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub situation: String,
+    #[cfg_attr(feature = "openapi", schema(max_items = 30))]
     pub household: Vec<MemberInput>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<Urgency>))]
     pub urgency: String,
     pub consent: ConsentInput,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PersonInput {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S", max_length = 100)
+    )]
     pub name: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 100, pattern = r"^[ぁ-ゖァ-ヺー・ 　]*$")
+    )]
     pub kana: String,
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::person_sex))]
     pub sex: String,
+    /// 生年月日: YYYY-MM-DD or 和暦, not after today.
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub birth_date: String,
     pub address: AddressInput,
     pub phones: Vec<PhoneInput>,
     /// 他支援機関等への相談の有無: the agencies, empty for 無.
     pub other_agencies: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<CareLevel>))]
     pub care_level: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::code_list::<Utility>))]
     pub utilities: Vec<String>,
     pub disability: DisabilityInput,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<Housing>))]
     pub housing: String,
     pub housing_other: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AddressInput {
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^([0-9]{3}-?[0-9]{4})?$"))]
     pub postal_code: String,
     pub line: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PhoneInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<PhoneKind>))]
     pub kind: String,
+    /// 市外局番から10桁または11桁 (hyphens are read too).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^0[0-9]{9,10}$"))]
     pub number: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct DisabilityInput {
     /// 身体 種
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[1-2]?$"))]
     pub physical_type: String,
     /// 身体 級
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[1-7]?$"))]
     pub physical_grade: String,
     /// 療育 A/B
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<IntellectualGrade>))]
     pub intellectual: String,
     /// 精神 級
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[1-3]?$"))]
     pub mental_grade: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RequesterInput {
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub name: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 100, pattern = r"^[ぁ-ゖァ-ヺー・ 　]*$")
+    )]
     pub kana: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<Sex>))]
     pub sex: String,
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub birth_date: String,
     pub address: AddressInput,
     pub phones: Vec<PhoneInput>,
@@ -204,8 +252,10 @@ pub struct RequesterInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ConcernInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::codes::<Concern>))]
     pub category: String,
     pub main: bool,
     /// その他 (…)
@@ -213,25 +263,34 @@ pub struct ConcernInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct MemberInput {
     pub name: String,
     pub relationship: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<Sex>))]
     pub sex: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u8>, maximum = 130))]
     pub age: Option<serde_json::Value>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<Living>))]
     pub living: String,
     pub troubles: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<SupportNeed>))]
     pub support: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<ConsentAnswer>))]
     pub consent: String,
     /// Empty (in the household), 転出 / moved_out or 死亡 / deceased.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<MemberStatus>))]
     pub status: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ConsentInput {
     /// Who confirmed the 個人情報の取扱い with the household.
     pub confirmed_by: String,
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub confirmed_on: String,
 }
 
@@ -598,14 +657,23 @@ fn small_number(
 /// (the person's 基本情報 is corrected on the person; the household on a
 /// later sheet).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct CorrectionInput {
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub received_on: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<Method>))]
     pub method: Option<String>,
     pub method_other: Option<String>,
     pub receiver_name: Option<String>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, pattern = r"\S", max_length = 4000)
+    )]
     pub chief_complaint: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub situation: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<Urgency>))]
     pub urgency: Option<String>,
     pub concerns: Option<Vec<ConcernInput>>,
 }

@@ -17,6 +17,8 @@ pub mod holiday;
 pub mod intake;
 pub mod kana;
 pub mod login;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod plan;
 pub mod reach;
 pub mod report;

@@ -67,9 +67,12 @@ impl AssessmentArea {
 /// The アセスメント as typed: free text per area (by area code), concern
 /// categories (codes or the sheet's labels), strengths and risks.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AssessmentInput {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::area_notes))]
     pub areas: Vec<(String, String)>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::code_list::<crate::intake::Concern>))]
     pub concerns: Vec<String>,
     pub strengths: String,
     pub risks: String,
@@ -201,6 +204,7 @@ impl Plan {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PlanInput {
     pub short_term_goals: Vec<String>,
@@ -208,22 +212,27 @@ pub struct PlanInput {
     pub assignments: Vec<AssignmentInput>,
     pub direction: String,
     /// 和暦 or 西暦.
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub next_review_on: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AssignmentInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::RecordId>))]
     pub agency_id: Option<i64>,
     pub role: String,
     pub tasks: Vec<TaskInput>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct TaskInput {
     pub title: String,
     /// 和暦 or 西暦.
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub due_on: String,
 }
 
@@ -350,6 +359,8 @@ pub enum GoalOutcome {
     NotAchieved,
 }
 
+crate::code::listed_codes!(GoalOutcome);
+
 impl GoalOutcome {
     pub const ALL: [GoalOutcome; 3] = [
         GoalOutcome::Achieved,
@@ -454,21 +465,27 @@ impl<'de> Deserialize<'de> for ClosureReason {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ClosureInput {
     /// One per goal of the plan, in the plan's order.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub evaluations: Vec<EvaluationInput>,
     /// The code (`goals_met` …) or the label of a [`ClosureReason`].
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::codes::<ClosureReason>))]
     pub reason: String,
     /// 理由の詳細: what the worker adds; required for その他.
     pub detail: String,
     /// The よりそい会議 where the 終結 was evaluated and agreed.
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = crate::openapi::RecordId))]
     pub meeting_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct EvaluationInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::codes::<GoalOutcome>))]
     pub outcome: String,
     pub change: String,
 }

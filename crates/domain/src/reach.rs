@@ -144,17 +144,28 @@ fn done<T>(problems: Vec<FieldError>, value: impl FnOnce() -> T) -> Result<T, Ve
 // ------------------------------------------------------------- outreach ----
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct TargetInput {
     /// The name if known (a target may be known only by address or description).
     pub name: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 100, pattern = r"^[ぁ-ゖァ-ヺー・ 　]*$")
+    )]
     pub kana: String,
     pub address: String,
     /// What is known: who, the situation, why support does not reach.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub description: String,
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::codes::<FoundVia>))]
     pub found_via: String,
     pub found_via_detail: String,
     /// 把握日 (和暦 or 西暦, not a future day); empty: today.
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub found_on: String,
 }
 
@@ -216,16 +227,21 @@ impl TargetInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AttemptInput {
     /// 和暦 or 西暦; not in the future.
+    #[cfg_attr(feature = "openapi", schema(required = true, format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub on: String,
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::codes::<ContactWay>))]
     pub way: String,
     /// Who went or called (names of staff, 民生委員 …).
     pub who: String,
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::codes::<ContactOutcome>))]
     pub outcome: String,
     pub note: String,
     /// The stage after this attempt; empty keeps the current one.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::codes::<OutreachStage>))]
     pub stage: String,
 }
 
@@ -311,11 +327,20 @@ pub fn contact_overdue(last: NaiveDate, today: NaiveDate, days: u32) -> bool {
 // -------------------------------------------------------- participation ----
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct MenuInput {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub name: String,
     pub description: String,
     /// 受け入れ先
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub host: String,
     pub place: String,
     pub schedule: String,
@@ -432,13 +457,17 @@ vocabulary!(
 );
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct FollowUpInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub on: String,
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::codes::<FollowUpKind>))]
     pub kind: String,
     /// How it goes.
     pub note: String,
     /// 次回の定着支援の予定日 (和暦 or 西暦).
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub next_on: String,
 }
 
@@ -530,9 +559,15 @@ impl ResourceKind {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ResourceInput {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::codes::<ResourceKind>))]
     pub kind: String,
     pub description: String,
     pub address: String,
@@ -542,9 +577,12 @@ pub struct ResourceInput {
     pub operator: String,
     /// 対象: for whom.
     pub audience: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^(0[0-9]{9,10})?$"))]
     pub phone: String,
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     /// 開設日 (和暦 or 西暦, not a future day); empty: today.
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub opened_on: String,
 }
 
@@ -612,10 +650,16 @@ impl ResourceInput {
 
 /// A 拠点's 廃止 as typed.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ResourceClosingInput {
     /// 廃止日 (和暦 or 西暦); empty: today.
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub closed_on: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub reason: String,
 }
 
@@ -663,17 +707,30 @@ vocabulary!(
 );
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct EventInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::codes::<EventKind>))]
     pub kind: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub title: String,
+    #[cfg_attr(feature = "openapi", schema(required = true, format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub held_on: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub place: String,
     pub note: String,
     /// The network members (推進員, by their position in the pack's table) who attended.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<u32>))]
     pub attendee_positions: Vec<i64>,
     /// 参加者数 (residents who came), if counted: a number, or digits in any
     /// width as typed in a form.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>, maximum = 100000))]
     pub participants: serde_json::Value,
 }
 
@@ -744,14 +801,22 @@ vocabulary!(
 );
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct TrainingInput {
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = crate::openapi::codes::<TrainingKind>))]
     pub kind: String,
     /// 和暦 or 西暦; the day it was held (not a future day).
+    #[cfg_attr(feature = "openapi", schema(required = true, format = Date, pattern = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub held_on: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, pattern = r"\S")
+    )]
     pub theme: String,
     pub note: String,
     /// The agencies and 関係各課 (agency rows) that took part.
+    #[cfg_attr(feature = "openapi", schema(required = true, min_items = 1, value_type = Vec<crate::openapi::RecordId>))]
     pub agency_ids: Vec<i64>,
 }
 

@@ -25,6 +25,8 @@ pub enum Role {
     Promoter,
 }
 
+crate::code::listed_codes!(Role);
+
 impl Role {
     pub const ALL: [Role; 6] = [
         Role::Staff,

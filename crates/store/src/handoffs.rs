@@ -7,6 +7,7 @@ use tsunagaru_domain::intake::Urgency;
 
 /// 受付機関からの連絡事項.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct HandoffNotes {
     /// すでに対応したこと

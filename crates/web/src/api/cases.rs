@@ -53,11 +53,13 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/reopen", post(task_reopen))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct OpenInput {
+    #[schema(value_type = tsunagaru_domain::openapi::RecordId)]
     consultation_id: i64,
 }
 
+#[utoipa::path(post, path = "/api/v1/cases", request_body = OpenInput)]
 async fn open(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -72,6 +74,7 @@ async fn open(
 }
 
 /// The cases the caller may see, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/cases", params(PageQuery))]
 async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -126,16 +129,29 @@ async fn case_answer(
     Ok(Json(serde_json::to_value(view).unwrap_or(Value::Null)))
 }
 
-/// An edit with the version it was made from (`If-Match` wins over the
-/// body's field).
-#[derive(Deserialize)]
-struct Versioned<T, V> {
+/// An アセスメント with the version it was made from (the case's
+/// `assessment_version`; `If-Match` wins over the body's field).
+#[derive(Deserialize, utoipa::ToSchema)]
+struct AssessmentEdit {
     #[serde(flatten)]
-    input: T,
+    input: AssessmentInput,
     #[serde(default)]
-    version: Option<V>,
+    version: Option<String>,
+}
+
+/// A plan with the version it was based on (the case's
+/// `latest_plan_version`, 0 for none; `If-Match` wins over the body).
+#[derive(Deserialize, utoipa::ToSchema)]
+struct PlanEdit {
+    #[serde(flatten)]
+    input: PlanInput,
     #[serde(default)]
-    based_on_version: Option<V>,
+    #[schema(minimum = 0)]
+    based_on_version: Option<i64>,
+    /// The same as `based_on_version` (an earlier name).
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    version: Option<i64>,
 }
 
 /// 409 for an edit over someone else's: the case as it is now (its
@@ -158,6 +174,7 @@ async fn stale_answer(
 /// Saves the アセスメント. The `assessment_version` it was edited from comes
 /// as `If-Match` or `"version"`; given, a save over someone else's since
 /// answers 409 with the case as it is now.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/assessment", request_body = AssessmentEdit)]
 async fn assessment(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -166,7 +183,7 @@ async fn assessment(
     raw: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let raw = body(raw)?;
-    let sent: Versioned<AssessmentInput, String> = from_json(&raw)?;
+    let sent: AssessmentEdit = from_json(&raw)?;
     let version = super::if_match(&headers).or(sent.version);
     match state
         .app
@@ -184,6 +201,7 @@ async fn assessment(
 /// Saves a new plan version. The newest version when the plan was opened
 /// comes as `If-Match` or `"based_on_version"` (0: none yet); given, a
 /// version saved since by someone else answers 409 with the case as it is now.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/plans", request_body = PlanEdit)]
 async fn plan(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -192,7 +210,7 @@ async fn plan(
     raw: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let raw = body(raw)?;
-    let sent: Versioned<PlanInput, i64> = from_json(&raw)?;
+    let sent: PlanEdit = from_json(&raw)?;
     let based_on = match super::if_match(&headers) {
         Some(v) => Some(v.parse::<i64>().map_err(|_| {
             ApiError::new(
@@ -224,6 +242,7 @@ fn from_json<T: serde::de::DeserializeOwned>(raw: &Value) -> Result<T, ApiError>
     serde_json::from_value(raw.clone()).map_err(|e| super::rejection::json_shape(&e))
 }
 
+#[utoipa::path(post, path = "/api/v1/cases/{id}/consent", request_body = ConsentInput)]
 async fn consent(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -245,6 +264,7 @@ async fn step(
     case_answer(&state, &user, case.id).await
 }
 
+#[utoipa::path(post, path = "/api/v1/cases/{id}/close", request_body = ClosureInput)]
 async fn close(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -256,6 +276,7 @@ async fn close(
     case_answer(&state, &user, case.id).await
 }
 
+#[utoipa::path(post, path = "/api/v1/cases/{id}/return", request_body = ReturnInput)]
 async fn return_case(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -267,6 +288,7 @@ async fn return_case(
     case_answer(&state, &user, case.id).await
 }
 
+#[utoipa::path(post, path = "/api/v1/meetings", request_body = MeetingInput)]
 async fn schedule(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -281,6 +303,7 @@ async fn schedule(
 }
 
 /// The caller's meetings in the order they are held, a page at a time.
+#[utoipa::path(get, path = "/api/v1/meetings", params(PageQuery))]
 async fn meetings(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -341,6 +364,60 @@ struct AgendaInput {
     fiscal_year: Value,
 }
 
+/// Exactly one of the three (the handler refuses two at once by name), so
+/// the schema is a `oneOf` rather than what a derive would give.
+impl utoipa::PartialSchema for AgendaInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use tsunagaru_domain::case::Topic;
+        use tsunagaru_domain::openapi::RecordId;
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        let by_id = |field: &str, description: &str| {
+            ObjectBuilder::new()
+                .property(field, RecordId::schema())
+                .required(field)
+                .description(Some(description))
+        };
+        let topic = ObjectBuilder::new()
+            .property(
+                "topic",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(Topic::MAX_TITLE))
+                    .pattern(Some(r"\S")),
+            )
+            .required("topic")
+            .property(
+                "fiscal_year",
+                OneOfBuilder::new()
+                    .item(
+                        ObjectBuilder::new()
+                            .schema_type(Type::Integer)
+                            .minimum(Some(2000))
+                            .maximum(Some(2100)),
+                    )
+                    .item(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some(r"^令和([1-9]|[1-7][0-9]|8[0-2]|元)年度$")),
+                    )
+                    .description(Some("添付する事業実績の年度（任意）")),
+            )
+            .description(Some("テーマ（事業実績の年度を添えられる）"));
+        OneOfBuilder::new()
+            .item(by_id("case_id", "ケース"))
+            .item(by_id(
+                "outreach_target_id",
+                "アウトリーチの対象（議題にする構成員が担当する対象）",
+            ))
+            .item(topic)
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AgendaInput {}
+
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/agenda", request_body = AgendaInput)]
 async fn agenda(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -414,14 +491,18 @@ async fn agenda(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = AgendaLinkInput)]
 struct LinkInput {
+    #[schema(value_type = tsunagaru_domain::openapi::RecordId)]
     agenda_item_id: i64,
+    #[schema(value_type = tsunagaru_domain::openapi::RecordId)]
     consultation_id: i64,
 }
 
 /// Links an agenda item about someone not yet consulted to the consultation
 /// that person came to.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/links", request_body = LinkInput)]
 async fn link(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -444,6 +525,7 @@ async fn link(
     })))
 }
 
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/attendees", request_body = AttendeeInput)]
 async fn attendee(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -458,12 +540,14 @@ async fn attendee(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AttendanceInput {
+    #[schema(value_type = tsunagaru_domain::openapi::RecordId)]
     user_id: i64,
     attended: bool,
 }
 
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/attendance", request_body = AttendanceInput)]
 async fn attendance(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -480,7 +564,7 @@ async fn attendance(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct MinutesInput {
     minutes: String,
     /// The `minutes_version` the minutes were read at.
@@ -491,6 +575,7 @@ struct MinutesInput {
 /// Saves the minutes. The version they were read at (`minutes_version` of
 /// the meeting) comes as `If-Match` or `"version"`; given, a save over
 /// someone else's since answers 409 with the minutes saved meanwhile.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/minutes", request_body = MinutesInput)]
 async fn minutes(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -527,6 +612,7 @@ async fn minutes(
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/decisions", request_body = DecisionInput)]
 async fn decision(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -540,6 +626,7 @@ async fn decision(
 
 /// The open tasks given to the caller's agencies: overdue first, then by
 /// deadline (none last), a page at a time.
+#[utoipa::path(get, path = "/api/v1/tasks", params(PageQuery))]
 async fn tasks(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -596,3 +683,25 @@ async fn task_done(
         serde_json::to_value(TaskView::of(&task, &agencies, state.today())).unwrap_or(Value::Null),
     ))
 }
+
+/// The request side of these routes, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    open,
+    list,
+    assessment,
+    plan,
+    consent,
+    close,
+    return_case,
+    schedule,
+    meetings,
+    agenda,
+    link,
+    attendee,
+    attendance,
+    minutes,
+    decision,
+    tasks
+))]
+pub(super) struct Inputs;

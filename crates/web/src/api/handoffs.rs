@@ -24,40 +24,25 @@ pub fn router() -> Router<AppState> {
         .route("/handoffs", post(send).get(list))
         .route("/handoffs/suggestions", get(suggest))
         .route("/handoffs/{id}", get(detail))
-        .route(
-            "/handoffs/{id}/receive",
-            post(|s, u, p, b| step(s, u, p, b, HandoffStep::Receive)),
-        )
-        .route(
-            "/handoffs/{id}/start",
-            post(|s, u, p, b| step(s, u, p, b, HandoffStep::Start)),
-        )
-        .route(
-            "/handoffs/{id}/report",
-            post(|s, u, p, b| step_with(s, u, p, b, HandoffStep::Report)),
-        )
-        .route(
-            "/handoffs/{id}/acknowledge",
-            post(|s, u, p, b| step(s, u, p, b, HandoffStep::Acknowledge)),
-        )
-        .route(
-            "/handoffs/{id}/return",
-            post(|s, u, p, b| step_with(s, u, p, b, HandoffStep::Return)),
-        )
-        .route(
-            "/handoffs/{id}/withdraw",
-            post(|s, u, p, b| step_with(s, u, p, b, HandoffStep::Withdraw)),
-        )
+        .route("/handoffs/{id}/receive", post(receive))
+        .route("/handoffs/{id}/start", post(start))
+        .route("/handoffs/{id}/report", post(report))
+        .route("/handoffs/{id}/acknowledge", post(acknowledge))
+        .route("/handoffs/{id}/return", post(return_handoff))
+        .route("/handoffs/{id}/withdraw", post(withdraw))
         .route("/handoffs/{id}/resend", post(resend))
 }
 
 /// What a resend changes from the returned handoff's No.3; every field left
 /// out is carried (`to_agency_ids`: the agency the receiver suggested).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 struct ResendInput {
+    #[schema(value_type = Option<Vec<tsunagaru_domain::openapi::RecordId>>)]
     to_agency_ids: Option<Vec<i64>>,
+    #[schema(schema_with = tsunagaru_domain::openapi::codes::<tsunagaru_domain::handoff::Purpose>)]
     purpose: Option<String>,
+    #[schema(schema_with = tsunagaru_domain::openapi::codes::<tsunagaru_domain::intake::Urgency>)]
     urgency: Option<String>,
     continue_at_origin: Option<bool>,
     told_contact_name: Option<String>,
@@ -71,6 +56,7 @@ struct ResendInput {
 
 /// 差戻し → 送り直し: sends the returned handoff's consultation again and
 /// closes the returned one.
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/resend", request_body = ResendInput)]
 async fn resend(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -117,6 +103,7 @@ async fn resend(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/handoffs", request_body = SendInput)]
 async fn send(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -130,13 +117,24 @@ async fn send(
     Ok((StatusCode::CREATED, Json(json!({ "handoffs": list }))))
 }
 
-#[derive(Deserialize)]
+/// The two boxes a list reads: 受信 (`inbox`, the default) and 送信 (`outbox`).
+const BOXES: [&str; 2] = ["inbox", "outbox"];
+
+fn boxes() -> utoipa::openapi::Schema {
+    tsunagaru_domain::openapi::one_of_strings(&BOXES)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     #[serde(rename = "box")]
+    #[param(schema_with = boxes)]
     box_: Option<String>,
+    #[param(schema_with = tsunagaru_domain::openapi::codes::<tsunagaru_domain::handoff::HandoffState>)]
     status: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/handoffs", params(ListQuery, PageQuery))]
 async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -144,8 +142,9 @@ async fn list(
     Query(page_query): Query<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let box_ = match q.box_.as_deref() {
-        Some("inbox") | None => HandoffBox::Inbox,
-        Some("outbox") => HandoffBox::Outbox,
+        Some(b) if b == BOXES[0] => HandoffBox::Inbox,
+        None => HandoffBox::Inbox,
+        Some(b) if b == BOXES[1] => HandoffBox::Outbox,
         Some(other) => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -231,6 +230,67 @@ async fn detail(
     Ok(Json(value))
 }
 
+// One handler per step, so that each route documents its own input.
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/receive", request_body = Option<StepInput>)]
+async fn receive(
+    s: State<AppState>,
+    u: ApiUser,
+    p: Id,
+    b: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    step(s, u, p, b, HandoffStep::Receive).await
+}
+
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/start", request_body = Option<StepInput>)]
+async fn start(
+    s: State<AppState>,
+    u: ApiUser,
+    p: Id,
+    b: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    step(s, u, p, b, HandoffStep::Start).await
+}
+
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/acknowledge", request_body = Option<StepInput>)]
+async fn acknowledge(
+    s: State<AppState>,
+    u: ApiUser,
+    p: Id,
+    b: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    step(s, u, p, b, HandoffStep::Acknowledge).await
+}
+
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/report", request_body = StepInput)]
+async fn report(
+    s: State<AppState>,
+    u: ApiUser,
+    p: Id,
+    b: Result<Json<StepInput>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    step_with(s, u, p, b, HandoffStep::Report).await
+}
+
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/return", request_body = StepInput)]
+async fn return_handoff(
+    s: State<AppState>,
+    u: ApiUser,
+    p: Id,
+    b: Result<Json<StepInput>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    step_with(s, u, p, b, HandoffStep::Return).await
+}
+
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/withdraw", request_body = StepInput)]
+async fn withdraw(
+    s: State<AppState>,
+    u: ApiUser,
+    p: Id,
+    b: Result<Json<StepInput>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    step_with(s, u, p, b, HandoffStep::Withdraw).await
+}
+
 /// A step whose body is optional (受領, 対応開始, 報告の受取): nothing, or
 /// JSON such as `{"phone": "019-651-4111"}`.
 async fn step(
@@ -240,10 +300,13 @@ async fn step(
     bytes: axum::body::Bytes,
     step: HandoffStep,
 ) -> Result<Json<Value>, ApiError> {
+    // No body, or `null`, is a step with nothing to add.
     let input = if bytes.iter().all(u8::is_ascii_whitespace) {
         StepInput::default()
     } else {
-        serde_json::from_slice(&bytes).map_err(|e| super::rejection::json_shape(&e))?
+        serde_json::from_slice::<Option<StepInput>>(&bytes)
+            .map_err(|e| super::rejection::json_shape(&e))?
+            .unwrap_or_default()
     };
     let handoff = state.app.take_step(&user.actor(), id, step, input).await?;
     Ok(Json(json!({"id": handoff.id, "status": handoff.state})))
@@ -263,11 +326,14 @@ async fn step_with(
     Ok(Json(json!({"id": handoff.id, "status": handoff.state})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SuggestQuery {
+    #[param(value_type = tsunagaru_domain::openapi::RecordId)]
     consultation_id: i64,
 }
 
+#[utoipa::path(get, path = "/api/v1/handoffs/suggestions", params(SuggestQuery))]
 async fn suggest(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -281,3 +347,19 @@ async fn suggest(
         suggested.iter().map(suggestion_json).collect::<Vec<_>>()
     )))
 }
+
+/// The request side of these routes, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    resend,
+    send,
+    list,
+    suggest,
+    receive,
+    start,
+    acknowledge,
+    report,
+    return_handoff,
+    withdraw
+))]
+pub(super) struct Inputs;

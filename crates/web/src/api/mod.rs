@@ -5,6 +5,8 @@
 
 /// The API's routes: the OpenAPI document and everything under `/api/v1`.
 pub fn router() -> Router<AppState> {
+    // Joined once, before the first request asks for it.
+    LazyLock::force(&doc::DOCUMENT);
     Router::new()
         .route("/api/openapi.json", get(openapi))
         .nest(
@@ -19,6 +21,7 @@ pub fn router() -> Router<AppState> {
 }
 
 mod cases;
+pub mod doc;
 mod handoffs;
 mod page;
 mod persons;
@@ -39,11 +42,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::sync::LazyLock;
 use tsunagaru_app::users::UserInput;
 use tsunagaru_domain::Field;
 use tsunagaru_store::{Agency, SessionKind, User};
-
-pub const OPENAPI: &str = include_str!("../../openapi.json");
 
 /// The routes under `/api/v1`; unknown paths there answer a JSON 404.
 fn v1() -> Router<AppState> {
@@ -83,18 +85,25 @@ fn v1() -> Router<AppState> {
 }
 
 async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        doc::DOCUMENT.as_str(),
+    )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct LoginBody {
+    #[schema(min_length = 1)]
     username: String,
+    #[schema(format = Password, min_length = 1)]
     password: String,
     /// The second factor: six digits from the app, or a recovery code.
     #[serde(default)]
+    #[schema(pattern = r"^([0-9０-９]{6}|[0-9A-Za-z-]{8,})$")]
     otp: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginBody)]
 async fn login(
     State(state): State<AppState>,
     body: Result<Json<LoginBody>, JsonRejection>,
@@ -172,12 +181,14 @@ async fn begin_totp(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct CodeBody {
+    #[schema(pattern = r"^[0-9０-９]{6}$")]
     code: String,
 }
 
 /// Confirms the secret with a first code: the ten recovery codes, once.
+#[utoipa::path(post, path = "/api/v1/me/totp/confirm", request_body = CodeBody)]
 async fn confirm_totp(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -193,16 +204,20 @@ async fn confirm_totp(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ReauthBody {
     #[serde(default)]
+    #[schema(format = Password, min_length = 1)]
     password: Option<String>,
+    /// Six digits from the app, or a recovery code.
     #[serde(default)]
+    #[schema(pattern = r"^([0-9０-９]{6}|[0-9A-Za-z-]{8,})$")]
     otp: Option<String>,
 }
 
 /// Proves who the caller is again, for the privileged actions of the next
 /// ten minutes.
+#[utoipa::path(post, path = "/api/v1/me/reauthenticate", request_body = ReauthBody)]
 async fn reauthenticate(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -291,6 +306,7 @@ fn agency_json<'a>(a: &'a Agency, departments: &[tsunagaru_store::Department]) -
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/agencies", params(AgencyFilter))]
 async fn agencies(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
@@ -349,10 +365,12 @@ pub(crate) fn if_match(headers: &axum::http::HeaderMap) -> Option<String> {
                 .trim_matches('"')
                 .to_owned()
         })
+        .filter(|v| !v.is_empty())
 }
 
 /// The administrator sets an agency's (or 関係各課's) contact details;
 /// they are kept when the pack is loaded again.
+#[utoipa::path(put, path = "/api/v1/agencies/{id}/contact", request_body = tsunagaru_domain::contact::ContactInput)]
 async fn agency_contact(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -396,6 +414,7 @@ async fn users(
     Ok(Json(json!(users)))
 }
 
+#[utoipa::path(post, path = "/api/v1/users", request_body = UserInput)]
 async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -408,6 +427,7 @@ async fn create(
 
 /// Sets the caller's own password (`current_password`, `new_password`); the
 /// caller's other sessions end, this token stays.
+#[utoipa::path(post, path = "/api/v1/me/password", request_body = tsunagaru_app::users::PasswordChange)]
 async fn change_password(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -488,13 +508,14 @@ async fn lift_login_lock(
 
 /// The audit trail, newest first, a page at a time (the cursor stands for
 /// the oldest event given; the sequence numbers have no gaps).
+#[utoipa::path(get, path = "/api/v1/audit-events", params(page::PageQuery))]
 async fn audit_events(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<page::PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let limit = i64::try_from(q.limit()?).unwrap_or(100);
-    let before = match q.after()? {
+    let before = match q.after_text()? {
         Some(key) => Some(
             key.parse::<i64>()
                 .ok()
@@ -526,12 +547,15 @@ async fn audit_events(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct RouteQuery {
+    #[param(required = true, min_length = 1)]
     q: Option<String>,
 }
 
 /// `GET /api/v1/address/route?q=…`: the same object as `tsunagaru address route`.
+#[utoipa::path(get, path = "/api/v1/address/route", params(RouteQuery))]
 async fn address_route(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
@@ -571,3 +595,18 @@ async fn address_postal(
     }
     Ok(Json(answer))
 }
+
+/// The request side of these routes, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    login,
+    confirm_totp,
+    reauthenticate,
+    agencies,
+    agency_contact,
+    create,
+    change_password,
+    audit_events,
+    address_route
+))]
+pub(super) struct Inputs;

@@ -20,11 +20,14 @@ pub const MAX_LIMIT: usize = 500;
 
 /// `?limit=…&cursor=…`, read leniently (full-width digits too) and refused
 /// by field when they cannot be used.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     #[serde(default)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     limit: Option<String>,
     #[serde(default)]
+    #[param(pattern = r"^([0-9a-fA-F]{2})*$")]
     cursor: Option<String>,
 }
 
@@ -79,15 +82,22 @@ impl PageQuery {
         }
     }
 
-    pub(crate) fn after(&self) -> Result<Option<String>, ApiError> {
+    /// Where the page starts: the key bytes of the record before it. Any
+    /// even run of hex digits is a position (keys compare as bytes, which is
+    /// the order of their text).
+    pub(crate) fn after(&self) -> Result<Option<Vec<u8>>, ApiError> {
         let Some(cursor) = self.cursor.as_deref().filter(|c| !c.is_empty()) else {
             return Ok(None);
         };
-        hex::decode(cursor)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .map(Some)
-            .ok_or_else(unusable_cursor)
+        hex::decode(cursor).map(Some).map_err(|_| unusable_cursor())
+    }
+
+    /// The same position read as a key of the store's own (a person search,
+    /// the audit trail); one that is not such a key is refused.
+    pub(crate) fn after_text(&self) -> Result<Option<String>, ApiError> {
+        self.after()?
+            .map(|bytes| String::from_utf8(bytes).map_err(|_| unusable_cursor()))
+            .transpose()
     }
 }
 
@@ -100,7 +110,9 @@ pub fn paginate<T>(
     let limit = query.limit()?;
     let after = query.after()?;
     items.sort_by_cached_key(|item| key(item));
-    let start = after.map_or(0, |after| items.partition_point(|item| key(item) <= after));
+    let start = after.map_or(0, |after| {
+        items.partition_point(|item| key(item).as_bytes() <= after.as_slice())
+    });
     let more = items.len().saturating_sub(start) > limit;
     let items: Vec<T> = items.into_iter().skip(start).take(limit).collect();
     let next_cursor = if more {
@@ -174,5 +186,20 @@ mod tests {
             vec![1]
         );
         assert!(paginate(vec![1_i64], |i| ascending(*i), &query("1", Some("zz"))).is_err());
+        assert!(paginate(vec![1_i64], |i| ascending(*i), &query("1", Some("abc"))).is_err());
+    }
+
+    #[test]
+    fn any_even_run_of_hex_digits_is_a_position_in_the_list() {
+        let ids: Vec<i64> = (1..=5).collect();
+        // Bytes that are no UTF-8 text still fall between two keys.
+        let page = paginate(ids.clone(), |i| ascending(*i), &query("10", Some("c7"))).unwrap();
+        assert!(page.items.is_empty(), "0xc7 sorts after every digit");
+        let page = paginate(ids, |i| ascending(*i), &query("10", Some("00"))).unwrap();
+        assert_eq!(
+            page.items,
+            vec![1, 2, 3, 4, 5],
+            "0x00 sorts before every key"
+        );
     }
 }

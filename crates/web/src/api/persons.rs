@@ -38,22 +38,27 @@ fn unprocessable(errors: Vec<FieldError>) -> ApiError {
     ApiError::fields(errors)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NewConsultation {
     #[serde(flatten)]
     sheet: IntakeInput,
     /// The 受付機関 (one of the user's agencies; default: the first).
+    #[schema(value_type = Option<tsunagaru_domain::openapi::RecordId>)]
     agency_id: Option<i64>,
     /// Attach to this existing person (chosen among the possible duplicates).
+    #[schema(value_type = Option<tsunagaru_domain::openapi::RecordId>)]
     person_id: Option<i64>,
     /// The アウトリーチ target this consultation connects.
     #[serde(default)]
+    #[schema(value_type = Option<tsunagaru_domain::openapi::RecordId>)]
     outreach_target_id: Option<i64>,
     /// The event (出前相談会) where it was taken.
     #[serde(default)]
+    #[schema(value_type = Option<tsunagaru_domain::openapi::RecordId>)]
     event_id: Option<i64>,
 }
 
+#[utoipa::path(post, path = "/api/v1/consultations", request_body = NewConsultation)]
 async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -118,6 +123,7 @@ async fn consultation(
 
 /// Corrects a sheet's own fields: only those given change, each change kept
 /// in `history`. Answers the sheet as it now reads.
+#[utoipa::path(put, path = "/api/v1/consultations/{id}", request_body = tsunagaru_domain::intake::CorrectionInput)]
 async fn correct_consultation(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -132,13 +138,15 @@ async fn correct_consultation(
     consultation(State(state), ApiUser(user), Id(id)).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct VoidInput {
     #[serde(default)]
+    #[schema(required = true, min_length = 1, pattern = r"\S", max_length = 500)]
     reason: String,
 }
 
 /// 取消 of a sheet taken by mistake: `{"reason": "…"}`.
+#[utoipa::path(post, path = "/api/v1/consultations/{id}/void", request_body = VoidInput)]
 async fn void_consultation(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -153,15 +161,22 @@ async fn void_consultation(
     consultation(State(state), ApiUser(user), Id(id)).await
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SearchQuery {
     q: Option<String>,
+    #[param(format = Date)]
     birth_date: Option<String>,
     phone: Option<String>,
 }
 
 /// A search, newest first, a page at a time (the cursor stands for the
 /// last person read: when they were last changed, and their id).
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons",
+    params(SearchQuery, super::page::PageQuery)
+)]
 async fn search(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -171,7 +186,7 @@ async fn search(
     let mut query = person_query(q.q.as_deref(), q.birth_date.as_deref(), q.phone.as_deref())
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
     let limit = page.limit()?;
-    if let Some(key) = page.after()? {
+    if let Some(key) = page.after_text()? {
         let after = key
             .split_once(':')
             .and_then(|(nanos, id)| Some((nanos.parse::<i64>().ok()?, id.parse::<i64>().ok()?)))
@@ -236,6 +251,7 @@ async fn person(
     Ok(Json(value))
 }
 
+#[utoipa::path(post, path = "/api/v1/persons/{id}/notes", request_body = NoteInput)]
 async fn add_note(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -247,13 +263,15 @@ async fn add_note(
     Ok((StatusCode::CREATED, Json(json!({ "id": note_id }))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ProtectionInput {
     protected: bool,
     #[serde(default)]
+    #[schema(value_type = Vec<tsunagaru_domain::openapi::RecordId>)]
     viewer_user_ids: Vec<i64>,
 }
 
+#[utoipa::path(post, path = "/api/v1/persons/{id}/protection", request_body = ProtectionInput)]
 async fn protection(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -268,12 +286,15 @@ async fn protection(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct MergeInput {
+    #[schema(value_type = tsunagaru_domain::openapi::RecordId)]
     keep_person_id: i64,
+    #[schema(value_type = tsunagaru_domain::openapi::RecordId)]
     merge_person_id: i64,
 }
 
+#[utoipa::path(post, path = "/api/v1/persons/merge", request_body = MergeInput)]
 async fn merge(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -290,6 +311,7 @@ async fn merge(
 /// `PUT /api/v1/persons/{id}`: corrects the 基本情報; the history keeps what
 /// changed. `If-Match` with the `version` the record was read at refuses a
 /// correction over someone else's since (409).
+#[utoipa::path(put, path = "/api/v1/persons/{id}", request_body = tsunagaru_domain::intake::PersonInput)]
 async fn update(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -316,14 +338,17 @@ async fn unmerge(
     Ok(Json(json!({ "id": id, "was_merged_into": kept })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ConsentChange {
     /// The member's row on the sheet (1 = 本人).
+    #[schema(minimum = 0)]
     position: i64,
     /// yes / no / unknown (有 / 無 / 不明).
+    #[schema(schema_with = tsunagaru_domain::openapi::codes::<tsunagaru_domain::intake::ConsentAnswer>)]
     consent: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/consultations/{id}/consent", request_body = ConsentChange)]
 async fn consent(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -339,3 +364,18 @@ async fn consent(
         json!({"consultation_id": id, "position": input.position, "consent": tsunagaru_domain::intake::ConsentAnswer::parse(&input.consent).map(|c| c.code())}),
     ))
 }
+
+/// The request side of these routes, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create,
+    correct_consultation,
+    void_consultation,
+    search,
+    add_note,
+    protection,
+    merge,
+    update,
+    consent
+))]
+pub(super) struct Inputs;

@@ -55,6 +55,7 @@ fn created(id: i64) -> (StatusCode, Json<Value>) {
 /// The アウトリーチ targets the caller works as the list page shows them
 /// (those past the no-contact alert first, then open ones, then longest
 /// without contact), a page at a time.
+#[utoipa::path(get, path = "/api/v1/outreach", params(PageQuery))]
 async fn targets(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -82,6 +83,7 @@ async fn targets(
     })))
 }
 
+#[utoipa::path(post, path = "/api/v1/outreach", request_body = TargetInput)]
 async fn create_target(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -112,6 +114,7 @@ async fn target(
     target_json(&state, &user, id).await
 }
 
+#[utoipa::path(post, path = "/api/v1/outreach/{id}/attempts", request_body = AttemptInput)]
 async fn attempt(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -144,6 +147,7 @@ async fn menus(
     Ok(Json(json!({ "menus": views })))
 }
 
+#[utoipa::path(post, path = "/api/v1/participation/menus", request_body = MenuInput)]
 async fn create_menu(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -170,6 +174,7 @@ async fn menu(
     Ok(Json(value))
 }
 
+#[utoipa::path(post, path = "/api/v1/participation/menus/{id}/host-supports", request_body = HostSupportInput)]
 async fn host_support(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -185,6 +190,7 @@ async fn host_support(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/participation/matches", request_body = MatchInput)]
 async fn create_match(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -223,6 +229,7 @@ async fn participation_match(
     })))
 }
 
+#[utoipa::path(post, path = "/api/v1/participation/matches/{id}/follow-ups", request_body = FollowUpInput)]
 async fn follow_up(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -236,6 +243,7 @@ async fn follow_up(
 }
 
 /// The active 地域資源 by kind, a page at a time.
+#[utoipa::path(get, path = "/api/v1/resources", params(PageQuery))]
 async fn resources(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
@@ -263,6 +271,7 @@ async fn resources(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/resources", request_body = ResourceInput)]
 async fn create_resource(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -275,6 +284,7 @@ async fn create_resource(
 }
 
 /// 廃止 of a registered 拠点: `{"closed_on": "…", "reason": "…"}`.
+#[utoipa::path(post, path = "/api/v1/resources/{id}/close", request_body = ResourceClosingInput)]
 async fn close_resource(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -342,6 +352,7 @@ async fn events(
     Ok(Json(json!({ "events": list })))
 }
 
+#[utoipa::path(post, path = "/api/v1/events", request_body = EventInput)]
 async fn create_event(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -381,11 +392,14 @@ async fn event(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = EventLinkInput)]
 struct LinkInput {
+    #[schema(value_type = tsunagaru_domain::openapi::RecordId)]
     consultation_id: i64,
 }
 
+#[utoipa::path(post, path = "/api/v1/events/{id}/consultations", request_body = LinkInput)]
 async fn link_consultation(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -402,3 +416,21 @@ async fn link_consultation(
         Json(json!({"event_id": id, "consultation_id": input.consultation_id})),
     ))
 }
+
+/// The request side of these routes, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    targets,
+    create_target,
+    attempt,
+    create_menu,
+    host_support,
+    create_match,
+    follow_up,
+    resources,
+    create_resource,
+    close_resource,
+    create_event,
+    link_consultation
+))]
+pub(super) struct Inputs;

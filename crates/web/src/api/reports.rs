@@ -46,6 +46,7 @@ async fn report(
     })
 }
 
+#[utoipa::path(get, path = "/api/v1/reports/annual", params(ReportQuery))]
 async fn annual(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -54,6 +55,7 @@ async fn annual(
     Ok(Json(report_json(&report(&state, &user, &q, false).await?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/reports/annual.csv", params(ReportQuery))]
 async fn annual_csv(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -65,6 +67,7 @@ async fn annual_csv(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/reports/annual.xlsx", params(ReportQuery))]
 async fn annual_xlsx(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -76,6 +79,7 @@ async fn annual_xlsx(
     )?)
 }
 
+#[utoipa::path(get, path = "/api/v1/trainings", params(ReportQuery))]
 async fn trainings(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -92,6 +96,7 @@ async fn trainings(
     })))
 }
 
+#[utoipa::path(post, path = "/api/v1/trainings", request_body = TrainingInput)]
 async fn record_training(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -101,3 +106,8 @@ async fn record_training(
     let id = state.app.record_training(&user.actor(), &input).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
 }
+
+/// The request side of these routes, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(annual, annual_csv, annual_xlsx, trainings, record_training))]
+pub(super) struct Inputs;

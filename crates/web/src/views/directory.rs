@@ -5,10 +5,27 @@ use tsunagaru_domain::{Field, Programme};
 use tsunagaru_store::{Agency, Department};
 
 /// The directory filters: 分野 and 事業 (第1号 … 第6号).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AgencyFilter {
+    #[param(schema_with = tsunagaru_domain::openapi::codes::<tsunagaru_domain::Field>)]
     pub field: Option<String>,
+    #[param(schema_with = programmes)]
     pub programme: Option<String>,
+}
+
+/// 事業 as the filter reads it: 第N号 as "1"–"6", or a programme's code.
+fn programmes() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    let items = ["1", "2", "3", "4", "5", "6"]
+        .into_iter()
+        .chain(Programme::ALL.iter().map(|p| p.code()));
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(items))
+            .build(),
+    )
 }
 
 /// A filter after parsing; an empty select means "all".

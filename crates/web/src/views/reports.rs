@@ -122,19 +122,33 @@ pub fn fiscal_year(state: &AppState, asked: Option<&str>) -> Result<FiscalYear, 
     }
 }
 
+/// The words that ask for the figures for publication.
+const PUBLICATION_FLAGS: [&str; 3] = ["1", "true", "yes"];
+
+fn publication_flags() -> utoipa::openapi::Schema {
+    tsunagaru_domain::openapi::one_of_strings(&PUBLICATION_FLAGS)
+}
+
 /// What a download asks for: the 年度, and whether it is for publication
 /// (counts of 1–2 suppressed).
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
+    /// 年度: 2025, 令和7年度 (R7, ２０２５年度 are read too); the current one if omitted.
     #[serde(default)]
+    #[param(pattern = r"^(20[0-9]{2}|令和([1-9]|[1-7][0-9]|8[0-2]|元)年度)$")]
     pub fiscal_year: Option<String>,
+    /// `1` (or `true`, `yes`): the figures for publication, small counts hidden.
     #[serde(default)]
+    #[param(schema_with = publication_flags)]
     pub publication: Option<String>,
 }
 
 impl ReportQuery {
     pub fn publication(&self) -> bool {
-        matches!(self.publication.as_deref(), Some("1" | "true" | "yes"))
+        self.publication
+            .as_deref()
+            .is_some_and(|p| PUBLICATION_FLAGS.contains(&p))
     }
 }
 
