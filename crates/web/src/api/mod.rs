@@ -15,7 +15,8 @@ pub fn router() -> Router<AppState> {
                 .merge(handoffs::router())
                 .merge(cases::router())
                 .merge(reach::router())
-                .merge(reports::router()),
+                .merge(reports::router())
+                .layer(axum::middleware::from_fn(numbers::whole_numbers)),
         )
         .layer(axum::middleware::map_response(rejection::json_errors))
 }
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
 mod cases;
 pub mod doc;
 mod handoffs;
+mod numbers;
 mod page;
 mod persons;
 mod reach;
