@@ -103,16 +103,11 @@ impl App {
         }
         for phone in &sheet.person.phones {
             let query = PersonQuery {
-                phone: Some(phone.key()),
+                same_phone: Some(phone.key()),
                 ..PersonQuery::default()
             };
             for person in self.repo.search_persons(agencies, &query, 20).await? {
-                let exact = person
-                    .phones
-                    .iter()
-                    .any(|p| tsunagaru_domain::kana::phone_key(&p.number) == phone.key());
-                if exact
-                    && person.whereabouts_visible_to(actor.id())
+                if person.whereabouts_visible_to(actor.id())
                     && !found.iter().any(|f| f.id == person.id)
                 {
                     found.push(person);
@@ -146,8 +141,20 @@ impl App {
                 "指定した相談対象者は見つかりません",
             ));
         }
+        // Every link the sheet names is refused by field when there is no
+        // such record in the actor's scope (the same answer either way).
         if let Some(target) = links.outreach_target_id {
-            self.connectable_target(actor, target).await?;
+            match self.connectable_target(actor, target).await {
+                Err(AppError::NotFound) => {
+                    return Err(AppError::invalid(
+                        "outreach_target_id",
+                        "指定したアウトリーチの対象は見つかりません",
+                    ));
+                }
+                other => {
+                    other?;
+                }
+            }
         }
         if let Some(event) = links.event_id
             && self.repo.event(event).await?.is_none()

@@ -130,7 +130,7 @@ pub fn person_query(
             .map(str::trim)
             .filter(|p| !p.is_empty())
             .map(str::to_owned),
-        after: None,
+        ..PersonQuery::default()
     };
     if query == PersonQuery::default() {
         return Err("氏名・ふりがな、生年月日、電話番号のどれかを指定してください".into());

@@ -52,6 +52,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         24,
         include_str!("../migrations/0024_assessment_version.sql"),
     ),
+    (25, include_str!("../migrations/0025_person_phones.sql")),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

@@ -52,6 +52,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         24,
         include_str!("../migrations/0024_assessment_version.sql"),
     ),
+    (25, include_str!("../migrations/0025_person_phones.sql")),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {
@@ -111,6 +112,43 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use crate::SqliteStore;
+
+    /// Migration 25 indexes the phones of the persons already stored: one row
+    /// per distinct key, none for a person without a phone.
+    #[tokio::test]
+    async fn the_phone_index_is_filled_from_the_persons_on_record() {
+        let dir = std::env::temp_dir().join(format!(
+            "tsunagaru-migration-phones-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        let store = SqliteStore::open_dir(&dir).await.unwrap();
+        let pool = store.pool();
+        sqlx::raw_sql(
+            "INSERT INTO users (id, username, display_name, role, password_hash, active, created_at, updated_at) \
+             VALUES (7, 'worker', '見本', 'staff', 'x', TRUE, '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z');
+             INSERT INTO persons (id, name, name_key, phones, phone_keys, utilities, disability, created_by, created_at, updated_at) \
+             VALUES (1, '甲', '甲', '[]', '0196001234 09011112222 0196001234', '[]', '{}', 7, '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z'),
+                    (2, '乙', '乙', '[]', '', '[]', '{}', 7, '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z');
+             DROP TABLE person_phones;
+             DELETE FROM schema_migrations WHERE version = 25;",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        super::run(pool).await.unwrap();
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT phone_key, person_id FROM person_phones ORDER BY phone_key")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            rows,
+            vec![("0196001234".to_owned(), 1), ("09011112222".to_owned(), 1)]
+        );
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     /// Migration 19 rebuilds the users table: on a database whose users are
     /// referenced (a session here; agencies, consultations … alike), the references

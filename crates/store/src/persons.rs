@@ -340,6 +340,9 @@ pub struct PersonQuery {
     pub birth_date: Option<NaiveDate>,
     /// Digits of a phone number, or part of it.
     pub phone: Option<String>,
+    /// A whole phone number (its digits): the persons who have exactly it,
+    /// found through its index (duplicate checks on intake).
+    pub same_phone: Option<String>,
     /// A page after this one: the last person given (`updated_at`, id) in
     /// the search's order, newest first.
     pub after: Option<(DateTime<Utc>, i64)>,

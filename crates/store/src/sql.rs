@@ -182,6 +182,29 @@ macro_rules! impl_sql_repository {
                 Ok(())
             }
 
+            /// Keeps `person_phones` (one row per phone key: the index a
+            /// duplicate check asks) in step with `persons.phone_keys`, in the
+            /// transaction that writes them.
+            async fn index_phones(tx: &mut Tx, person_id: i64, phone_keys: &str) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM person_phones WHERE person_id = $1")
+                    .bind(person_id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_error)?;
+                let mut keys: Vec<&str> = phone_keys.split_whitespace().collect();
+                keys.sort_unstable();
+                keys.dedup();
+                for key in keys {
+                    sqlx::query("INSERT INTO person_phones (phone_key, person_id) VALUES ($1, $2)")
+                        .bind(key.to_owned())
+                        .bind(person_id)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_error)?;
+                }
+                Ok(())
+            }
+
             async fn record_change(
                 tx: &mut Tx,
                 person_id: i64,
@@ -1166,6 +1189,7 @@ macro_rules! impl_sql_repository {
                         }
                         None => {
                             let c = person_columns(sheet);
+                            let phone_keys = c.phone_keys.clone();
                             let (id,): (i64,) = sqlx::query_as(
                                 "INSERT INTO persons (name, kana, name_key, kana_key, sex, birth_date, postal_code, address, town, \
                                  phones, phone_keys, other_agencies, care_level, utilities, disability, housing, housing_other, \
@@ -1195,6 +1219,7 @@ macro_rules! impl_sql_repository {
                             .fetch_one(&mut *tx)
                             .await
                             .map_err(db_error)?;
+                            index_phones(&mut tx, id, &phone_keys).await?;
                             id
                         }
                     };
@@ -1351,6 +1376,12 @@ macro_rules! impl_sql_repository {
                         sql.push_str(&format!(" AND p.phone_keys LIKE ${next} ESCAPE '\\'"));
                         next += 1;
                     }
+                    let same_phone = query.same_phone.as_deref().map(phone_key).filter(|p| !p.is_empty());
+                    if same_phone.is_some() {
+                        // The whole number, from its index: no scan of persons.
+                        sql.push_str(&format!(" AND p.id IN (SELECT person_id FROM person_phones WHERE phone_key = ${next})"));
+                        next += 1;
+                    }
                     if query.after.is_some() {
                         sql.push_str(&format!(
                             " AND (p.updated_at < ${next} OR (p.updated_at = ${next} AND p.id < ${}))",
@@ -1376,6 +1407,9 @@ macro_rules! impl_sql_repository {
                     }
                     if let Some(phone) = phone {
                         q = q.bind(format!("%{}%", escape_like(&phone)));
+                    }
+                    if let Some(key) = same_phone {
+                        q = q.bind(key);
                     }
                     if let Some((updated_at, id)) = query.after {
                         q = q.bind(updated_at).bind(id);
@@ -1635,6 +1669,7 @@ macro_rules! impl_sql_repository {
                         }
                     }
                     if !changed.is_empty() {
+                        index_phones(&mut tx, person_id, &c.phone_keys).await?;
                         sqlx::query(
                             "UPDATE persons SET name = $1, kana = $2, name_key = $3, kana_key = $4, sex = $5, birth_date = $6, \
                              postal_code = $7, address = $8, town = $9, phones = $10, phone_keys = $11, other_agencies = $12, \

@@ -156,6 +156,31 @@ async fn another_agency_gets_404_for_the_person(backend: Backend) {
             "{path}"
         );
     }
+    // A sheet cannot be attached to them either, nor to an アウトリーチ
+    // target or 行事 that is not there: each refused by its field, the same
+    // answer for a record out of scope as for none.
+    let mut answers = Vec::new();
+    for (field, value) in [
+        ("person_id", id),
+        ("person_id", 99_999),
+        ("outreach_target_id", 99_999),
+        ("event_id", 99_999),
+    ] {
+        let mut attach = sample();
+        attach[field] = json!(value);
+        let refused = app
+            .post_json("/api/v1/consultations", Some(&p.second), &attach)
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert_eq!(refused.json()["errors"][0]["field"], field);
+        answers.push(refused.body);
+    }
+    assert_eq!(answers[0], answers[1], "out of scope reads as absent");
     let absent = app.get("/api/v1/persons/99999", Some(&p.second)).await;
     assert_eq!(absent.status, StatusCode::NOT_FOUND);
     assert_eq!(
@@ -284,6 +309,122 @@ async fn possible_duplicates_come_back_with_the_new_record(backend: Backend) {
     // Another agency's person is no duplicate candidate of ours.
     let theirs = create(&app, &p.second, &sample()).await;
     assert_eq!(theirs["possible_duplicates"], json!([]));
+}
+
+/// A sheet of its own person (name, birth date) with the given phones.
+fn sheet_with_phones(name: &str, birth: &str, phones: &[&str]) -> Value {
+    let mut sheet = sample();
+    sheet["person"]["name"] = json!(name);
+    sheet["person"]["kana"] = json!("");
+    sheet["person"]["birth_date"] = json!(birth);
+    sheet["person"]["phones"] = phones
+        .iter()
+        .map(|n| json!({"kind": "home", "number": n}))
+        .collect();
+    sheet
+}
+
+fn duplicate_ids(answer: &Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = answer["possible_duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// The phone duplicate check asks the phone index for the whole number: the
+/// same persons the scan over every person found (a number that merely
+/// contains it is none), and the index follows an edit of the phones.
+async fn a_phone_duplicate_is_the_whole_number_from_its_index(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let person = |answer: Value| answer["person_id"].as_i64().unwrap();
+    let a = person(
+        create(
+            &app,
+            &p.first,
+            &sheet_with_phones("山田 一郎", "1950-01-01", &["019-600-1234"]),
+        )
+        .await,
+    );
+    let b = person(
+        create(
+            &app,
+            &p.first,
+            &sheet_with_phones("川村 次郎", "1951-02-02", &["01960012345"]),
+        )
+        .await,
+    );
+    let c = person(
+        create(
+            &app,
+            &p.first,
+            &sheet_with_phones(
+                "森 三郎",
+                "1952-03-03",
+                &["090-1111-2222", "０１９６００１２３４"],
+            ),
+        )
+        .await,
+    );
+    let new = create(
+        &app,
+        &p.first,
+        &sheet_with_phones("別人 四郎", "1990-04-04", &["0196001234"]),
+    )
+    .await;
+    let mut expected = vec![a, c];
+    expected.sort_unstable();
+    assert_eq!(
+        duplicate_ids(&new),
+        expected,
+        "the whole number only, not {b}"
+    );
+    // 森 三郎's number changes: the index follows in the same write.
+    let mut edited = sheet_with_phones("森 三郎", "1952-03-03", &["090-1111-2222", "019-611-9999"])
+        ["person"]
+        .clone();
+    edited["kana"] = json!("");
+    let response = app
+        .request(
+            axum::http::Request::put(format!("/api/v1/persons/{c}"))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {}", p.first))
+                .body(axum::body::Body::from(edited.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let again = create(
+        &app,
+        &p.first,
+        &sheet_with_phones("別人 五郎", "1991-05-05", &["0196001234"]),
+    )
+    .await;
+    let own = person(new.clone());
+    assert_eq!(
+        duplicate_ids(&again),
+        vec![a, own],
+        "森 三郎 no longer has it"
+    );
+    let moved = create(
+        &app,
+        &p.first,
+        &sheet_with_phones("別人 六郎", "1992-06-06", &["0196119999"]),
+    )
+    .await;
+    assert_eq!(duplicate_ids(&moved), vec![c]);
+    // Another agency's staff find none of ours by phone either.
+    let theirs = create(
+        &app,
+        &p.second,
+        &sheet_with_phones("別人 七郎", "1993-07-07", &["0196001234"]),
+    )
+    .await;
+    assert_eq!(duplicate_ids(&theirs), Vec::<i64>::new());
 }
 
 async fn a_protected_persons_whereabouts_show_only_to_named_users(backend: Backend) {
@@ -1392,6 +1533,7 @@ on_both_backends!(
     another_agency_gets_404_for_the_person,
     search_finds_by_any_kana_birth_date_and_phone_within_scope,
     possible_duplicates_come_back_with_the_new_record,
+    a_phone_duplicate_is_the_whole_number_from_its_index,
     a_protected_persons_whereabouts_show_only_to_named_users,
     progress_notes_join_the_timeline,
     the_secretariat_merges_two_records_of_one_person,
