@@ -2,9 +2,9 @@
 //! host that serves many municipalities. Same schema, same tests.
 
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgPool, Postgres};
 use std::time::Duration;
-use tsunagaru_store::{Backend, Clock, StoreError};
+use tsunagaru_store::{Backend, Clock, StoreError, WriteTx};
 
 mod migrations;
 
@@ -35,13 +35,19 @@ impl PgStore {
         })
     }
 
-    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    async fn begin_write(&self) -> Result<WriteTx<Postgres>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(WRITE_LOCK)
             .execute(&mut *tx)
             .await?;
-        Ok(tx)
+        Ok(WriteTx::new(tx, None))
+    }
+
+    /// A write of rows no other writer orders itself after (a session's
+    /// last use): no advisory lock, PostgreSQL's row locks suffice.
+    async fn begin_unordered_write(&self) -> Result<WriteTx<Postgres>, sqlx::Error> {
+        Ok(WriteTx::new(self.pool.begin().await?, None))
     }
 
     /// Stamps rows with `clock` (shared with the application, which reads

@@ -5,10 +5,10 @@
 //! the server acknowledged survives a crash or power cut.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
-use tsunagaru_store::{Backend, Clock, StoreError};
+use tsunagaru_store::{Backend, Clock, StoreError, WriteQueue, WriteTx};
 
 mod migrations;
 
@@ -17,6 +17,8 @@ mod migrations;
 pub struct SqliteStore {
     pool: SqlitePool,
     clock: Clock,
+    /// One writer at a time, in the order they asked (shared by clones).
+    writers: WriteQueue,
 }
 
 impl SqliteStore {
@@ -52,14 +54,23 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             clock: Clock::system(),
+            writers: WriteQueue::default(),
         })
     }
 
-    /// A write transaction that holds SQLite's write lock from its first
-    /// statement, so that reading the audit head and appending after it
-    /// cannot interleave with another writer.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+    /// A write transaction: this writer's turn in the queue first, then
+    /// SQLite's write lock from the first statement (so that reading the
+    /// audit head and appending after it cannot interleave with another
+    /// writer, including another process on the same file).
+    async fn begin_write(&self) -> Result<WriteTx<Sqlite>, sqlx::Error> {
+        let turn = self.writers.turn().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx::new(tx, Some(turn)))
+    }
+
+    /// SQLite has one writer whatever is written: the same queue.
+    async fn begin_unordered_write(&self) -> Result<WriteTx<Sqlite>, sqlx::Error> {
+        self.begin_write().await
     }
 
     /// Stamps rows with `clock` (shared with the application, which reads

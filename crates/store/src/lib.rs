@@ -29,6 +29,7 @@ pub mod sql_report;
 #[doc(hidden)]
 pub use sql::__private;
 mod verify;
+mod write;
 
 pub use anchor::AuditAnchors;
 pub use cases::*;
@@ -40,6 +41,7 @@ pub use reach::*;
 pub use records::*;
 pub use report::*;
 pub use verify::{VerifyError, verify_audit_log, verify_audit_log_anchored};
+pub use write::{WriteQueue, WriteTurn, WriteTx};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

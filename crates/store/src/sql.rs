@@ -10,7 +10,9 @@
 
 /// Implements [`crate::Repository`] for `$store`, a struct with a
 /// `pool: sqlx::Pool<$db>` field and an inherent
-/// `async fn begin_write(&self) -> Result<sqlx::Transaction<'static, $db>, sqlx::Error>`.
+/// `async fn begin_write(&self) -> Result<WriteTx<$db>, sqlx::Error>` (writers in
+/// one order: the audit chain) and `begin_unordered_write` (writes of their own
+/// rows that need no order among writers, such as a session's last use).
 #[macro_export]
 macro_rules! impl_sql_repository {
     ($store:ty, $db:ty, $backend:expr) => {
@@ -18,7 +20,7 @@ macro_rules! impl_sql_repository {
             use super::*;
             use $crate::__private::*;
 
-            type Tx = sqlx::Transaction<'static, $db>;
+            type Tx = $crate::WriteTx<$db>;
 
             fn db_error(e: sqlx::Error) -> StoreError {
                 StoreError::Database(e.to_string())
@@ -897,13 +899,14 @@ macro_rules! impl_sql_repository {
                 }
 
                 async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+                    let mut tx = self.begin_unordered_write().await.map_err(db_error)?;
                     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                         .bind(truncate_to_micros(at))
                         .bind(token_hash.to_owned())
-                        .execute(&self.pool)
+                        .execute(&mut *tx)
                         .await
                         .map_err(db_error)?;
-                    Ok(())
+                    tx.commit().await.map_err(db_error)
                 }
 
                 async fn delete_session(&self, token_hash: &str, audit: Option<NewAuditEvent>) -> Result<(), StoreError> {
@@ -923,22 +926,25 @@ macro_rules! impl_sql_repository {
                     created_before: DateTime<Utc>,
                 ) -> Result<u64, StoreError> {
                     // The answers kept for a session's repeated requests go with it.
+                    let mut tx = self.begin_unordered_write().await.map_err(db_error)?;
                     sqlx::query(
                         "DELETE FROM idempotency_keys WHERE scope IN \
                          (SELECT token_hash FROM sessions WHERE last_seen_at < $1 OR created_at < $2)",
                     )
                     .bind(truncate_to_micros(idle_before))
                     .bind(truncate_to_micros(created_before))
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
-                    Ok(sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+                    let purged = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
                         .bind(truncate_to_micros(idle_before))
                         .bind(truncate_to_micros(created_before))
-                        .execute(&self.pool)
+                        .execute(&mut *tx)
                         .await
                         .map_err(db_error)?
-                        .rows_affected())
+                        .rows_affected();
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(purged)
                 }
 
                 async fn mark_authenticated(&self, token_hash: &str, at: DateTime<Utc>, audit: NewAuditEvent) -> Result<(), StoreError> {
