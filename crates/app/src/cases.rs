@@ -63,7 +63,7 @@ impl App {
         if !actor.role.works_with_persons() {
             return Ok(None);
         }
-        let agencies = self.repo.agencies().await?;
+        let agencies = self.agencies().await?;
         Ok(agencies
             .iter()
             .find(|a| a.secretariat && a.active && actor.agency_ids.contains(&a.id))
@@ -200,7 +200,7 @@ impl App {
 
     /// Checks a plan's agencies against the directory.
     async fn check_agencies(&self, ids: &[i64]) -> Result<(), AppError> {
-        let agencies = self.repo.agencies().await?;
+        let agencies = self.agencies().await?;
         let unknown: Vec<FieldError> = ids
             .iter()
             .enumerate()
@@ -368,7 +368,7 @@ impl App {
             .after(CaseStep::ReturnToAgency, false)
             .map_err(refused)?;
         let mut problems = Vec::new();
-        let agencies = self.repo.agencies().await?;
+        let agencies = self.agencies().await?;
         match input.agency_id {
             None => problems.push(FieldError {
                 field: "agency_id".into(),

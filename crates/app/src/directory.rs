@@ -4,6 +4,7 @@
 //! audit log, which only auditors and administrators read.
 
 use crate::{Actor, App, AppError};
+use std::sync::Arc;
 use tsunagaru_domain::contact::{Contact, ContactInput};
 use tsunagaru_domain::{AuditAction, AuditEvent};
 use tsunagaru_store::{
@@ -11,13 +12,55 @@ use tsunagaru_store::{
     VerifyError, verify_audit_log,
 };
 
+/// The directory held in memory: agencies and 関係各課 as read at
+/// `version` of the store's directory.
+pub(crate) struct Held {
+    version: i64,
+    agencies: Vec<Agency>,
+    departments: Vec<Department>,
+}
+
 impl App {
+    /// The directory from memory. One cheap read asks whether it changed
+    /// since (a pack load or contact details, through any server on the
+    /// database); only then are agencies and departments read again.
+    async fn held_directory(&self) -> Result<Arc<Held>, AppError> {
+        let version = self.repo.directory_version().await?;
+        let current = self
+            .directory
+            .read()
+            .ok()
+            .and_then(|held| held.clone())
+            .filter(|held| held.version == version);
+        if let Some(held) = current {
+            return Ok(held);
+        }
+        let held = Arc::new(Held {
+            version,
+            agencies: self.repo.agencies().await?,
+            departments: self.repo.departments().await?,
+        });
+        if let Ok(mut slot) = self.directory.write() {
+            // A newer read by another request wins.
+            if slot.as_ref().is_none_or(|h| h.version <= version) {
+                *slot = Some(held.clone());
+            }
+        }
+        Ok(held)
+    }
+
     pub async fn agencies(&self) -> Result<Vec<Agency>, AppError> {
-        Ok(self.repo.agencies().await?)
+        Ok(self.held_directory().await?.agencies.clone())
     }
 
     pub async fn agency(&self, id: i64) -> Result<Agency, AppError> {
-        self.repo.agency(id).await?.ok_or(AppError::NotFound)
+        self.held_directory()
+            .await?
+            .agencies
+            .iter()
+            .find(|a| a.id == id)
+            .cloned()
+            .ok_or(AppError::NotFound)
     }
 
     /// Sets an agency's (or 関係各課's) contact details; the administrator's
@@ -91,7 +134,7 @@ impl App {
     }
 
     pub async fn departments(&self) -> Result<Vec<Department>, AppError> {
-        Ok(self.repo.departments().await?)
+        Ok(self.held_directory().await?.departments.clone())
     }
 
     /// The towns an agency's catchment covers (地域包括支援センター).

@@ -220,7 +220,7 @@ impl App {
                 AppError::invalid("urgency", format!("緊急の必要性「{u}」は選べません"))
             })?,
         };
-        let agencies = self.repo.agencies().await?;
+        let agencies = self.agencies().await?;
         let targets: Vec<i64> = if purpose.goes_to_secretariat() {
             agencies
                 .iter()
@@ -344,7 +344,7 @@ impl App {
             _ => None,
         };
         if let Some(agency_id) = side_agency {
-            let agencies = self.repo.agencies().await?;
+            let agencies = self.agencies().await?;
             update.phone = self.phone_of_side(&input.phone, "phone", agency_id, &agencies)?;
         }
         let audit = actor.audit(AuditAction::HandoffStep).detail(format!(
@@ -453,8 +453,8 @@ impl App {
         person: &Person,
         c: &Consultation,
     ) -> Result<Vec<Suggestion>, AppError> {
-        let agencies = self.repo.agencies().await?;
-        let departments = self.repo.departments().await?;
+        let agencies = self.agencies().await?;
+        let departments = self.departments().await?;
         let mut out: Vec<Suggestion> = Vec::new();
         let mut add = |agency: &Agency, reason: String| {
             if agency.id != c.agency_id && !out.iter().any(|s| s.agency_id == agency.id) {

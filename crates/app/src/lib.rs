@@ -63,6 +63,9 @@ pub struct App {
     pack: Arc<Pack>,
     address: Arc<Router>,
     clock: Clock,
+    /// The directory as last read, with the version it was read at
+    /// (shared by clones; see [`App::agencies`]).
+    directory: Arc<std::sync::RwLock<Option<Arc<directory::Held>>>>,
 }
 
 impl App {
@@ -78,6 +81,7 @@ impl App {
             pack,
             address,
             clock,
+            directory: Arc::default(),
         })
     }
 

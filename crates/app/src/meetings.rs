@@ -571,7 +571,7 @@ impl App {
             || !input.task_due_on.trim().is_empty();
         let mut task = None;
         if task_given {
-            let agencies = self.repo.agencies().await?;
+            let agencies = self.agencies().await?;
             match input.task_agency_id {
                 Some(id) if agencies.iter().any(|a| a.id == id && a.active) => {}
                 Some(_) => {

@@ -152,7 +152,7 @@ impl App {
             return Ok(Vec::new());
         }
         if self.team_agency(actor).await?.is_some() {
-            return Ok(self.repo.agencies().await?.iter().map(|a| a.id).collect());
+            return Ok(self.agencies().await?.iter().map(|a| a.id).collect());
         }
         Ok(actor.agency_ids.clone())
     }

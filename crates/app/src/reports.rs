@@ -538,7 +538,7 @@ impl App {
             ));
         }
         let t = input.parse(self.today()).map_err(AppError::Invalid)?;
-        let agencies = self.repo.agencies().await?;
+        let agencies = self.agencies().await?;
         if let Some(bad) = t
             .agency_ids
             .iter()
@@ -591,7 +591,7 @@ impl App {
             .repo
             .annual_figures(fiscal_year.first_day(), fiscal_year.last_day(), &scope)
             .await?;
-        let agencies = self.repo.agencies().await?;
+        let agencies = self.agencies().await?;
         let whole_city = scope == ReportScope::City;
         let scope_label = match &scope {
             ReportScope::City => format!("{}全体", self.pack.municipality.name),

@@ -81,7 +81,7 @@ impl App {
             .parse::<Role>()
             .map_err(|e| errors.add("role", e))
             .ok();
-        let known = self.repo.agencies().await?;
+        let known = self.agencies().await?;
         let mut agency_ids = input.agency_ids.clone();
         agency_ids.sort_unstable();
         agency_ids.dedup();

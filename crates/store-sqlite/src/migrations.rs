@@ -53,6 +53,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0024_assessment_version.sql"),
     ),
     (25, include_str!("../migrations/0025_person_phones.sql")),
+    (26, include_str!("../migrations/0026_directory_version.sql")),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {

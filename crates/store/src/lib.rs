@@ -176,6 +176,9 @@ pub trait Repository: Send + Sync + 'static {
     async fn load_pack(&self, pack: &Pack, audit: NewAuditEvent) -> Result<PackLoadReport>;
     /// The municipality name of the loaded pack, if one is loaded.
     async fn loaded_municipality(&self) -> Result<Option<String>>;
+    /// Raised by every change to agencies or departments (any server's):
+    /// a directory held in memory is current while this has not moved.
+    async fn directory_version(&self) -> Result<i64>;
     async fn agencies(&self) -> Result<Vec<Agency>>;
     async fn agency(&self, id: i64) -> Result<Option<Agency>>;
     async fn departments(&self) -> Result<Vec<Department>>;

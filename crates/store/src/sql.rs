@@ -184,6 +184,16 @@ macro_rules! impl_sql_repository {
                 Ok(())
             }
 
+            /// Tells every server that the directory (agencies, departments)
+            /// changed, in the transaction that changes it.
+            async fn raise_directory_version(tx: &mut Tx) -> Result<(), StoreError> {
+                sqlx::query("UPDATE directory_version SET version = version + 1 WHERE id = 1")
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_error)?;
+                Ok(())
+            }
+
             /// Keeps `person_phones` (one row per phone key: the index a
             /// duplicate check asks) in step with `persons.phone_keys`, in the
             /// transaction that writes them.
@@ -465,9 +475,18 @@ macro_rules! impl_sql_repository {
                     .await
                     .map_err(db_error)?;
                     sync_reach(&self.clock, &mut tx, pack).await?;
+                    raise_directory_version(&mut tx).await?;
                     append_in(&self.clock, &mut tx, audit).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(report)
+                }
+
+                async fn directory_version(&self) -> Result<i64, StoreError> {
+                    let (version,): (i64,) = sqlx::query_as("SELECT version FROM directory_version WHERE id = 1")
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(db_error)?;
+                    Ok(version)
                 }
 
                 async fn loaded_municipality(&self) -> Result<Option<String>, StoreError> {
@@ -1923,6 +1942,7 @@ macro_rules! impl_sql_repository {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
+                    raise_directory_version(&mut tx).await?;
                     append_in(&self.clock, &mut tx, audit.record("agency", agency_id)).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(true)

@@ -190,6 +190,41 @@ impl TestApp {
         }
     }
 
+    /// A second server on the same database, as another process behind a
+    /// load balancer would be: its own store handle (pool, and on SQLite
+    /// its own write queue), its own application and memory, the same pack.
+    #[allow(dead_code)]
+    pub async fn another_instance(&self) -> TestApp {
+        let (repo, store): (Arc<dyn Repository>, Store) = match (&self.dir, &self.database_url) {
+            (Some(dir), _) => {
+                let store = SqliteStore::open_dir(&dir.0)
+                    .await
+                    .expect("open SQLite again")
+                    .with_clock(test_clock());
+                (Arc::new(store.clone()), Store::Sqlite(store))
+            }
+            (None, Some(url)) => {
+                let store = PgStore::connect(url)
+                    .await
+                    .expect("open PostgreSQL again")
+                    .with_clock(test_clock());
+                (Arc::new(store.clone()), Store::Postgres(store))
+            }
+            (None, None) => unreachable!("a test database is a directory or a URL"),
+        };
+        let state =
+            AppState::new(repo.clone(), self.state.pack.clone(), WebConfig::default()).unwrap();
+        let router = tsunagaru_web::app(state.clone());
+        TestApp {
+            repo,
+            state,
+            store,
+            router,
+            dir: None,
+            database_url: self.database_url.clone(),
+        }
+    }
+
     /// The store itself, for tests that set up or inspect what the app
     /// cannot be asked for (the application holds its own handle privately).
     pub fn repo(&self) -> &dyn Repository {
