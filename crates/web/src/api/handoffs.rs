@@ -141,11 +141,10 @@ async fn list(
     Query(q): Query<ListQuery>,
     Query(page_query): Query<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let box_ = match q.box_.as_deref() {
-        Some(b) if b == BOXES[0] => HandoffBox::Inbox,
-        None => HandoffBox::Inbox,
-        Some(b) if b == BOXES[1] => HandoffBox::Outbox,
-        Some(other) => {
+    let box_ = match q.box_.as_deref().unwrap_or(BOXES[0]) {
+        b if b == BOXES[0] => HandoffBox::Inbox,
+        b if b == BOXES[1] => HandoffBox::Outbox,
+        other => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 format!("box「{other}」は inbox か outbox です"),

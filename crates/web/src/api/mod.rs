@@ -101,7 +101,9 @@ struct LoginBody {
     password: String,
     /// The second factor: six digits from the app, or a recovery code.
     #[serde(default)]
-    #[schema(pattern = r"^([0-9０-９]{6}|[0-9A-Za-z-]{8,})$")]
+    #[schema(
+        pattern = r"^([0-9０-９]{6}|[a-hjkmnp-zA-HJKMNP-Z2-9]{4}(-?[a-hjkmnp-zA-HJKMNP-Z2-9]{4}){3})$"
+    )]
     otp: Option<String>,
 }
 
@@ -211,9 +213,11 @@ struct ReauthBody {
     #[serde(default)]
     #[schema(format = Password, min_length = 1)]
     password: Option<String>,
-    /// Six digits from the app, or a recovery code.
+    /// Six digits from the app, or a recovery code (`xxxx-xxxx-xxxx-xxxx`).
     #[serde(default)]
-    #[schema(pattern = r"^([0-9０-９]{6}|[0-9A-Za-z-]{8,})$")]
+    #[schema(
+        pattern = r"^([0-9０-９]{6}|[a-hjkmnp-zA-HJKMNP-Z2-9]{4}(-?[a-hjkmnp-zA-HJKMNP-Z2-9]{4}){3})$"
+    )]
     otp: Option<String>,
 }
 
