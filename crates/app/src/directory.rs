@@ -173,10 +173,9 @@ impl App {
         Ok(self.repo.events().await?)
     }
 
-    /// The audit log as auditors and administrators read it: the newest
-    /// events and whether the chain holds (`Err` names the first bad event).
-    /// Reading it is itself audited.
-    pub async fn audit_log(&self, actor: &Actor, limit: i64) -> Result<AuditLog, AppError> {
+    /// Lets auditors and administrators read the audit log, and records
+    /// that they did (every way of reading it goes through here).
+    async fn open_audit_log(&self, actor: &Actor) -> Result<(), AppError> {
         if !crate::policy::reads_audit_log(actor) {
             return Err(AppError::forbidden(
                 "監査ログを見られるのは監査担当と管理者です",
@@ -185,6 +184,14 @@ impl App {
         self.repo
             .append_audit(actor.audit(AuditAction::AuditLogViewed))
             .await?;
+        Ok(())
+    }
+
+    /// The audit log as auditors and administrators read it: the newest
+    /// events and whether the chain holds (`Err` names the first bad event).
+    /// Reading it is itself audited.
+    pub async fn audit_log(&self, actor: &Actor, limit: i64) -> Result<AuditLog, AppError> {
+        self.open_audit_log(actor).await?;
         let chain = match verify_audit_log(self.repo.as_ref()).await {
             Ok(count) => Ok(count),
             Err(VerifyError::Store(e)) => return Err(e.into()),
@@ -206,14 +213,7 @@ impl App {
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<tsunagaru_domain::AuditEvent>, AppError> {
-        if !crate::policy::reads_audit_log(actor) {
-            return Err(AppError::forbidden(
-                "監査ログを見られるのは監査担当と管理者です",
-            ));
-        }
-        self.repo
-            .append_audit(actor.audit(AuditAction::AuditLogViewed))
-            .await?;
+        self.open_audit_log(actor).await?;
         let mut events = match before {
             None => self.repo.recent_audit_events(limit).await?,
             // The sequence has no gaps: the `limit` events before `before`

@@ -114,15 +114,20 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {
 mod tests {
     use crate::SqliteStore;
 
+    /// A database directory of its own for one test.
+    fn scratch_dir(name: &str) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!(
+            "tsunagaru-{name}-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ))
+    }
+
     /// Migration 25 indexes the phones of the persons already stored: one row
     /// per distinct key, none for a person without a phone.
     #[tokio::test]
     async fn the_phone_index_is_filled_from_the_persons_on_record() {
-        let dir = std::env::temp_dir().join(format!(
-            "tsunagaru-migration-phones-{}-{}",
-            std::process::id(),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
+        let dir = scratch_dir("migration-phones");
         let store = SqliteStore::open_dir(&dir).await.unwrap();
         let pool = store.pool();
         sqlx::raw_sql(
@@ -156,11 +161,7 @@ mod tests {
     /// still hold after it and the new role is accepted.
     #[tokio::test]
     async fn rebuilding_users_keeps_every_reference() {
-        let dir = std::env::temp_dir().join(format!(
-            "tsunagaru-migration-{}-{}",
-            std::process::id(),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
+        let dir = scratch_dir("migration");
         let store = SqliteStore::open_dir(&dir).await.unwrap();
         let pool = store.pool();
         sqlx::raw_sql(

@@ -81,6 +81,19 @@ async fn a_directory_change_through_one_server_shows_through_the_other(backend: 
     let admin = first.admin_token().await;
     let before = first.get("/api/v1/agencies/1", Some(&admin)).await;
     assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    let name = before.json()["name"].clone();
+    // Changed around the application (no version raised): the first
+    // server answers from the directory it holds in memory.
+    first
+        .store
+        .execute_raw("UPDATE agencies SET name = '書き換えた名前' WHERE id = 1")
+        .await
+        .unwrap();
+    assert_eq!(
+        first.get("/api/v1/agencies/1", Some(&admin)).await.json()["name"],
+        name,
+        "from memory, not read again"
+    );
     let changed = second
         .request(
             Request::put("/api/v1/agencies/1/contact")
@@ -97,6 +110,10 @@ async fn a_directory_change_through_one_server_shows_through_the_other(backend: 
     // because the directory's version moved.
     let after = first.get("/api/v1/agencies/1", Some(&admin)).await.json();
     assert_eq!(after["contact"]["phone"], "019-600-7777");
+    assert_eq!(
+        after["name"], "書き換えた名前",
+        "the whole directory read again"
+    );
     let listed = first.get("/api/v1/agencies", Some(&admin)).await.json();
     assert_eq!(listed[0]["id"], 1);
 }
