@@ -54,6 +54,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (25, include_str!("../migrations/0025_person_phones.sql")),
     (26, include_str!("../migrations/0026_directory_version.sql")),
+    (27, include_str!("../migrations/0027_person_scope.sql")),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {
@@ -151,6 +152,87 @@ mod tests {
         assert_eq!(
             rows,
             vec![("0196001234".to_owned(), 1), ("09011112222".to_owned(), 1)]
+        );
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Migration 27 fills the scope index from the records on record: the
+    /// agencies of consultations, of handoffs that stand (not one returned)
+    /// and of cases, and the index then agrees with them.
+    #[tokio::test]
+    async fn the_scope_index_is_filled_from_the_records_on_record() {
+        use tsunagaru_store::Repository;
+        let dir = scratch_dir("migration-scope");
+        let store = SqliteStore::open_dir(&dir).await.unwrap();
+        store
+            .load_pack(
+                &tsunagaru_pack::Pack::morioka(),
+                tsunagaru_domain::audit::NewAuditEvent::new(
+                    tsunagaru_domain::audit::AuditAction::PackLoaded,
+                    "system",
+                ),
+            )
+            .await
+            .unwrap();
+        let pool = store.pool();
+        // A database from before the index: no table, no view, no triggers.
+        let triggers: Vec<(String,)> = sqlx::query_as(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name <> 'person_scope' AND sql LIKE '%person_scope%'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert_eq!(triggers.len(), 11, "{triggers:?}");
+        for (name,) in triggers {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP TRIGGER {name}")))
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        sqlx::raw_sql(
+            "DROP VIEW person_scope_sources;
+             DROP TABLE person_scope;
+             DELETE FROM schema_migrations WHERE version = 27;
+             INSERT INTO users (id, username, display_name, role, password_hash, active, created_at, updated_at) \
+             VALUES (7, 'worker', '見本', 'staff', 'x', TRUE, '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z');
+             INSERT INTO persons (id, name, name_key, phones, phone_keys, utilities, disability, created_by, created_at, updated_at) \
+             VALUES (1, '甲', '甲', '[]', '', '[]', '{}', 7, '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z'),
+                    (2, '乙', '乙', '[]', '', '[]', '{}', 7, '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z');
+             INSERT INTO consultations (id, person_id, agency_id, user_id, method, received_on, concerns, chief_complaint, situation, created_at) \
+             VALUES (1, 1, 1, 7, 'phone', '2026-11-01', '[]', '', '', '2026-11-01T00:00:00Z'),
+                    (2, 2, 2, 7, 'phone', '2026-11-01', '[]', '', '', '2026-11-01T00:00:00Z');
+             INSERT INTO handoffs (consultation_id, person_id, from_agency_id, to_agency_id, purpose, continue_at_origin, urgency, notes, \
+                                   state, sent_on, sent_by, created_at, updated_at) \
+             VALUES (1, 1, 1, 3, 'referral', FALSE, 'normal', '', 'returned', '2026-11-02', 7, '2026-11-02T00:00:00Z', '2026-11-02T00:00:00Z'),
+                    (1, 1, 1, 4, 'referral', FALSE, 'normal', '', 'in_progress', '2026-11-02', 7, '2026-11-02T00:00:00Z', '2026-11-02T00:00:00Z');
+             INSERT INTO cases (id, consultation_id, person_id, origin_agency_id, secretariat_agency_id, lead_user_id, state, opened_on, \
+                                created_at, updated_at) \
+             VALUES (1, 2, 2, 2, 5, 7, 'open', '2026-11-03', '2026-11-03T00:00:00Z', '2026-11-03T00:00:00Z');
+             INSERT INTO case_agencies (case_id, agency_id) VALUES (1, 5);",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        super::run(pool).await.unwrap();
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT person_id, agency_id FROM person_scope ORDER BY 1, 2")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        assert_eq!(rows, vec![(1, 1), (1, 4), (2, 2), (2, 5)]);
+        assert_eq!(store.person_scope_differences().await.unwrap(), vec![]);
+        // And the check names a pair the index lost or holds wrongly.
+        sqlx::raw_sql(
+            "DELETE FROM person_scope WHERE person_id = 1 AND agency_id = 4;
+             INSERT INTO person_scope (person_id, agency_id) VALUES (2, 3);",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            store.person_scope_differences().await.unwrap(),
+            vec![(1, 4), (2, 3)]
         );
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);

@@ -346,6 +346,12 @@ pub trait Repository: Send + Sync + 'static {
     async fn person(&self, id: i64) -> Result<Option<Person>>;
     /// Whether any of these agencies is involved with the person.
     async fn person_in_scope(&self, id: i64, agency_ids: &[i64]) -> Result<bool>;
+    /// Where the scope index (`person_scope`, kept on write) and the records
+    /// it is made of disagree, as (person, agency) pairs; empty when it is
+    /// true. It recomputes every person's scope from the records by the
+    /// domain's rule (`HandoffState::involves_receiver`): for checks, never
+    /// for a request.
+    async fn person_scope_differences(&self) -> Result<Vec<(i64, i64)>>;
     /// Persons these agencies are involved with that match the query, newest first.
     async fn search_persons(
         &self,

@@ -1346,14 +1346,11 @@ macro_rules! impl_sql_repository {
                     }
                     // Involved: took a consultation, received a handoff that stands
                     // (`HandoffState::involves_receiver`), or is involved in a case
-                    // (事務局, or a role in an agreed plan).
-                    let list = placeholders(2, agency_ids.len());
-                    let ended = states_not_involving_receiver();
+                    // (事務局, or a role in an agreed plan): one probe per agency of
+                    // the scope index (`person_scope`, kept on write).
                     let sql = format!(
-                        "SELECT (SELECT COUNT(*) FROM consultations WHERE person_id = $1 AND agency_id IN ({list})) \
-                         + (SELECT COUNT(*) FROM handoffs WHERE person_id = $1 AND to_agency_id IN ({list}) AND state NOT IN ({ended})) \
-                         + (SELECT COUNT(*) FROM cases k JOIN case_agencies ca ON ca.case_id = k.id \
-                            WHERE k.person_id = $1 AND ca.agency_id IN ({list}))"
+                        "SELECT COUNT(*) FROM person_scope WHERE person_id = $1 AND agency_id IN ({})",
+                        placeholders(2, agency_ids.len())
                     );
                     let mut query = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql)).bind(id);
                     for agency in agency_ids {
@@ -1361,6 +1358,26 @@ macro_rules! impl_sql_repository {
                     }
                     let (count,) = query.fetch_one(&self.pool).await.map_err(db_error)?;
                     Ok(count > 0)
+                }
+
+                async fn person_scope_differences(&self) -> Result<Vec<(i64, i64)>, StoreError> {
+                    let records = format!(
+                        "SELECT person_id, agency_id FROM consultations \
+                         UNION SELECT person_id, to_agency_id FROM handoffs WHERE state NOT IN ({}) \
+                         UNION SELECT k.person_id, ca.agency_id FROM cases k JOIN case_agencies ca ON ca.case_id = k.id",
+                        states_not_involving_receiver()
+                    );
+                    let sql = format!(
+                        "SELECT person_id, agency_id FROM \
+                         (SELECT person_id, agency_id FROM ({records}) r EXCEPT SELECT person_id, agency_id FROM person_scope) missing \
+                         UNION ALL SELECT person_id, agency_id FROM \
+                         (SELECT person_id, agency_id FROM person_scope EXCEPT SELECT person_id, agency_id FROM ({records}) r) extra \
+                         ORDER BY 1, 2"
+                    );
+                    sqlx::query_as::<_, (i64, i64)>(AssertSqlSafe(sql))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_error)
                 }
 
                 async fn search_persons(
@@ -1372,13 +1389,11 @@ macro_rules! impl_sql_repository {
                     if agency_ids.is_empty() {
                         return Ok(Vec::new());
                     }
+                    // In scope: from the scope index, one probe per agency.
                     let mut sql = format!(
-                        "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.merged_into IS NULL AND (EXISTS \
-                         (SELECT 1 FROM consultations c WHERE c.person_id = p.id AND c.agency_id IN ({list})) OR EXISTS \
-                         (SELECT 1 FROM handoffs h WHERE h.person_id = p.id AND h.to_agency_id IN ({list}) AND h.state NOT IN ({ended})) OR EXISTS \
-                         (SELECT 1 FROM cases k JOIN case_agencies ca ON ca.case_id = k.id WHERE k.person_id = p.id AND ca.agency_id IN ({list})))",
+                        "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.merged_into IS NULL AND EXISTS \
+                         (SELECT 1 FROM person_scope s WHERE s.person_id = p.id AND s.agency_id IN ({list}))",
                         list = placeholders(1, agency_ids.len()),
-                        ended = states_not_involving_receiver(),
                     );
                     let mut next = agency_ids.len() + 1;
                     let text = query.text.as_deref().map(search_key).filter(|t| !t.is_empty());

@@ -231,16 +231,33 @@ impl TestApp {
         self.repo.as_ref()
     }
 
+    /// Sends a request through the whole router. After any request that
+    /// may write, the scope index (`person_scope`, kept by the database on
+    /// write) must still agree with the records it is made of: so every
+    /// write of every test, on both backends, checks it.
     pub async fn request(&self, request: Request<Body>) -> Response {
+        let may_write = request.method() != axum::http::Method::GET;
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        if may_write {
+            self.assert_scope_index_agrees().await;
+        }
         Response {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// The scope index gives the answers the records give.
+    pub async fn assert_scope_index_agrees(&self) {
+        let differences = self.repo().person_scope_differences().await.unwrap();
+        assert!(
+            differences.is_empty(),
+            "the scope index differs from the records at (person, agency): {differences:?}"
+        );
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
