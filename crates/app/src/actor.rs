@@ -20,6 +20,18 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The command line, run on the server by whoever holds its files: no
+    /// user and no session, acting as `role` over no agency.
+    pub fn command_line(role: Role) -> Actor {
+        Actor {
+            user_id: None,
+            name: "cli".into(),
+            role,
+            agency_ids: Vec::new(),
+            authenticated_at: None,
+        }
+    }
+
     /// A signed-in user acting in `session`.
     pub fn user(user: &User, session: &Session) -> Actor {
         Actor {

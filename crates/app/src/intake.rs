@@ -474,6 +474,70 @@ impl App {
     }
 }
 
+impl App {
+    /// Intakes written together in one transaction, from the command line
+    /// only ([`policy::may_import`]): a data migration, or a synthetic data
+    /// set. Each is written as a saved sheet is, with its notes and handoffs;
+    /// every agency and user they name must be on record, and no date may
+    /// lie after today by the application's clock. One audit event for the
+    /// batch names every consultation.
+    pub async fn import_intakes(
+        &self,
+        actor: &Actor,
+        intakes: &[tsunagaru_store::ImportedIntake],
+    ) -> Result<Vec<IntakeIds>, AppError> {
+        if !policy::may_import(actor) {
+            return Err(AppError::Forbidden(
+                "一括登録はサーバーのコマンドからのみ行えます".into(),
+            ));
+        }
+        let today = self.today();
+        let agencies: std::collections::HashSet<i64> =
+            self.agencies().await?.iter().map(|a| a.id).collect();
+        let mut users = std::collections::HashSet::new();
+        let invalid = |field: String, message: String| {
+            AppError::Invalid(vec![tsunagaru_domain::intake::FieldError {
+                field,
+                message,
+            }])
+        };
+        for (n, intake) in intakes.iter().enumerate() {
+            let at = |what: &str| format!("intakes[{n}].{what}");
+            let mut named = vec![intake.ctx.agency_id];
+            named.extend(intake.handoffs.iter().map(|h| h.to_agency_id));
+            if let Some(a) = named.iter().find(|a| !agencies.contains(a)) {
+                return Err(invalid(
+                    at("agency_id"),
+                    format!("機関 {a} は登録されていません"),
+                ));
+            }
+            let mut dates = vec![intake.sheet.received_on];
+            dates.extend(intake.notes.iter().map(|note| note.noted_on));
+            dates.extend(intake.handoffs.iter().map(|h| h.sent_on));
+            if dates.iter().any(|d| *d > today) {
+                return Err(invalid(
+                    at("received_on"),
+                    "今日より後の日付は登録できません".into(),
+                ));
+            }
+            for user_id in
+                std::iter::once(intake.ctx.user_id).chain(intake.handoffs.iter().map(|h| h.sent_by))
+            {
+                if users.insert(user_id) && self.repo.user(user_id).await?.is_none() {
+                    return Err(invalid(
+                        at("user_id"),
+                        format!("ユーザー {user_id} は登録されていません"),
+                    ));
+                }
+            }
+        }
+        let audit = actor
+            .audit(AuditAction::IntakesImported)
+            .detail(format!("{}件", intakes.len()));
+        Ok(self.repo.import_intakes(intakes, audit).await?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

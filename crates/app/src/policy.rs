@@ -241,6 +241,13 @@ pub fn covers_privileged_action(actor: &Actor, now: chrono::DateTime<chrono::Utc
         .is_none_or(|at| tsunagaru_domain::login::recently_authenticated(at, now))
 }
 
+/// Who writes intakes in batches (a data migration, a synthetic data set):
+/// the command line on the server only. A batch skips the duplicate checks
+/// a worker answers sheet by sheet, so no session may send one.
+pub fn may_import(actor: &Actor) -> bool {
+    actor.user_id.is_none() && actor.authenticated_at.is_none()
+}
+
 /// Who manages staff accounts.
 pub fn may_manage_users(actor: &Actor) -> bool {
     actor.role.can_manage_users()

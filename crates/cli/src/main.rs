@@ -15,6 +15,8 @@ use tsunagaru_store_sqlite::SqliteStore;
 use tsunagaru_web::bootstrap::{self, AdminBootstrap};
 use tsunagaru_web::{AppState, WebConfig};
 
+mod synth;
+
 #[derive(Parser)]
 #[command(
     name = "tsunagaru",
@@ -54,6 +56,28 @@ enum Command {
     Backup(BackupArgs),
     /// バックアップを新しいデータディレクトリに復元します（検査してから）
     Restore(RestoreArgs),
+    /// 試用と性能計測のための架空のデータ（見本）を作ります
+    Synth(SynthArgs),
+}
+
+#[derive(Args)]
+struct SynthArgs {
+    /// 作る相談対象者の数
+    #[arg(long)]
+    persons: u64,
+    /// 相談対象者ごとの支援経過記録の数
+    #[arg(long, default_value_t = 3)]
+    notes_per_person: u32,
+    /// 乱数の種（同じ種なら同じデータ）
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// 1回の書き込み（トランザクション）にまとめる相談の数
+    #[arg(long, default_value_t = 2000)]
+    batch: usize,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(flatten)]
+    pack: PackArgs,
 }
 
 #[derive(Args)]
@@ -266,6 +290,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             );
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Synth(args) => synth(args).await.map(|()| std::process::ExitCode::SUCCESS),
         Command::Report {
             command: ReportCommand::Annual(args),
         } => report_annual(args)
@@ -287,6 +312,46 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             Ok(std::process::ExitCode::SUCCESS)
         }
     }
+}
+
+async fn synth(args: SynthArgs) -> Result<()> {
+    if args.persons == 0 || args.batch == 0 {
+        bail!("--persons と --batch は 1 以上にしてください");
+    }
+    let pack = args.pack.load()?;
+    let repo = args.database.open().await?;
+    bootstrap::ensure_pack(repo.as_ref(), &pack).await?;
+    // Workers at every agency to write the sheets, who can also sign in to
+    // try the system at size.
+    if let Some((password, names)) = bootstrap::create_demo_users(repo.as_ref()).await? {
+        println!(
+            "見本ユーザーを {} 人作成しました（{} など）。共通パスワード: {password}",
+            names.len(),
+            names[..3.min(names.len())].join(", ")
+        );
+    }
+    let app = tsunagaru_app::App::new(repo, Arc::new(pack.clone()))?;
+    let started = std::time::Instant::now();
+    let written = synth::run(
+        &app,
+        &pack,
+        &synth::Options {
+            persons: args.persons,
+            notes_per_person: args.notes_per_person,
+            seed: args.seed,
+            batch: args.batch,
+        },
+    )
+    .await?;
+    println!(
+        "架空の相談対象者 {} 人（相談 {} 件、支援経過記録 {} 件、引継ぎ {} 件）を {:.1} 秒で書き込みました。",
+        written.persons,
+        written.persons,
+        written.notes,
+        written.handoffs,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
@@ -454,14 +519,8 @@ async fn report_annual(args: AnnualArgs) -> Result<()> {
     let fiscal_year = FiscalYear::parse(&args.fiscal_year).map_err(|m| anyhow::anyhow!(m))?;
     let repo = args.database.open().await?;
     let app = tsunagaru_app::App::new(repo, Arc::new(args.pack.load()?))?;
-    let operator = tsunagaru_app::Actor {
-        user_id: None,
-        name: "cli".into(),
-        role: tsunagaru_domain::Role::City,
-        agency_ids: Vec::new(),
-        // The command line runs on the server, by whoever holds its files.
-        authenticated_at: None,
-    };
+    // The command line runs on the server, by whoever holds its files.
+    let operator = tsunagaru_app::Actor::command_line(tsunagaru_domain::Role::City);
     let report = app
         .annual_report(&operator, fiscal_year)
         .await

@@ -762,3 +762,105 @@ fn every_acknowledged_write_survives_sigkill() {
     }
     assert!(acknowledged.len() >= 40);
 }
+
+/// `tsunagaru synth`: fictional persons written in batches through the
+/// application, as a saved sheet leaves them; the same seed gives the same
+/// data set, and the audit chain holds one event per batch and verifies.
+#[tokio::test]
+async fn synth_writes_a_fictional_data_set_in_batches_and_the_same_seed_gives_the_same() {
+    let first = TempDir::new("synth-a");
+    let second = TempDir::new("synth-b");
+    let other = TempDir::new("synth-c");
+    let run = |dir: &TempDir, seed: &str| {
+        tsunagaru(&[
+            "synth",
+            "--persons",
+            "120",
+            "--notes-per-person",
+            "2",
+            "--batch",
+            "50",
+            "--seed",
+            seed,
+            "--data",
+            dir.0.to_str().unwrap(),
+        ])
+    };
+    let out = run(&first, "7");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("架空の相談対象者 120 人"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("120 / 120 人"),
+        "progress: {}",
+        text(&out.stderr)
+    );
+    assert!(run(&second, "7").status.success());
+    assert!(run(&other, "8").status.success());
+
+    let persons = |dir: &TempDir| {
+        let url = sqlite_file(&dir.0);
+        async move {
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            let rows: Vec<(String, String, String, String)> =
+                sqlx::query_as("SELECT name, kana, birth_date, address FROM persons ORDER BY id")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            pool.close().await;
+            rows
+        }
+    };
+    let a = persons(&first).await;
+    assert_eq!(a.len(), 120);
+    assert_eq!(a, persons(&second).await, "the same seed, the same persons");
+    assert_ne!(a, persons(&other).await, "another seed, other persons");
+    assert!(a.iter().all(|(name, kana, _, address)| name.contains(' ')
+        && kana.chars().all(|c| c == ' ' || ('ぁ'..='ゖ').contains(&c))
+        && address.starts_with("盛岡市")));
+
+    let pool = sqlx::SqlitePool::connect(&sqlite_file(&first.0))
+        .await
+        .unwrap();
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
+            n
+        }
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM consultations").await, 120);
+    assert_eq!(count("SELECT COUNT(*) FROM progress_notes").await, 240);
+    // Every person is in the scope of the agency that took the sheet.
+    assert_eq!(
+        count("SELECT COUNT(*) FROM consultations c WHERE NOT EXISTS \
+               (SELECT 1 FROM person_scope s WHERE s.person_id = c.person_id AND s.agency_id = c.agency_id)")
+            .await,
+        0
+    );
+    // Three batches (50, 50, 20), one event each; the sheets are spread over
+    // three 年度 and none lies after today.
+    assert_eq!(
+        count("SELECT COUNT(*) FROM audit_events WHERE action = 'intakes_imported'").await,
+        3
+    );
+    let (first_day, last_day): (String, String) =
+        sqlx::query_as("SELECT MIN(received_on), MAX(received_on) FROM consultations")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    // Today in Japan is at most a day after today in UTC.
+    let today = chrono::Utc::now().date_naive() + chrono::Days::new(1);
+    assert!(day(&last_day) <= today, "{last_day}");
+    assert!(
+        (day(&last_day) - day(&first_day)).num_days() > 365,
+        "{first_day}..{last_day}"
+    );
+    let verify = tsunagaru(&["audit", "verify", "--data", first.0.to_str().unwrap()]);
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify.stderr));
+}

@@ -342,6 +342,15 @@ pub trait Repository: Send + Sync + 'static {
         ctx: &IntakeContext,
         audit: NewAuditEvent,
     ) -> Result<IntakeIds>;
+    /// Intakes written together in one transaction, each as `create_intake`
+    /// writes it (with its notes and handoffs), and one audit event for the
+    /// batch naming every consultation. For data migrations and synthetic
+    /// data sets: large batches cost one commit.
+    async fn import_intakes(
+        &self,
+        intakes: &[ImportedIntake],
+        audit: NewAuditEvent,
+    ) -> Result<Vec<IntakeIds>>;
     /// A person record (merged records included, with `merged_into` set).
     async fn person(&self, id: i64) -> Result<Option<Person>>;
     /// Whether any of these agencies is involved with the person.

@@ -63,6 +63,26 @@ pub struct IntakeContext {
     pub event_id: Option<i64>,
 }
 
+/// One intake of a batch written together (a data migration, or a
+/// synthetic data set): the sheet as `create_intake` writes it, with the
+/// progress notes and the handoffs that follow it. The handoffs' consultation
+/// and person are the ones this intake writes, whatever they name.
+#[derive(Debug, Clone)]
+pub struct ImportedIntake {
+    pub sheet: IntakeSheet,
+    pub ctx: IntakeContext,
+    /// 経過記録 of the person, by the intake's agency and user.
+    pub notes: Vec<ImportedNote>,
+    pub handoffs: Vec<crate::NewHandoff>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportedNote {
+    pub noted_on: NaiveDate,
+    pub method: String,
+    pub content: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct IntakeIds {
     pub consultation_id: i64,

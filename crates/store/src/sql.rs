@@ -267,6 +267,154 @@ macro_rules! impl_sql_repository {
                 Ok(())
             }
 
+            /// One intake's rows (the person unless it is on record, the
+            /// sheet, its concerns and household, its links), in `tx`.
+            async fn insert_intake(
+                clock: &$crate::Clock,
+                tx: &mut Tx,
+                sheet: &IntakeSheet,
+                ctx: &IntakeContext,
+                now: DateTime<Utc>,
+            ) -> Result<IntakeIds, StoreError> {
+                let person_id = match ctx.existing_person_id {
+                    Some(id) => {
+                        let found: Option<(i64,)> =
+                            sqlx::query_as("SELECT id FROM persons WHERE id = $1 AND merged_into IS NULL")
+                                .bind(id)
+                                .fetch_optional(&mut **tx)
+                                .await
+                                .map_err(db_error)?;
+                        found.ok_or_else(|| StoreError::Conflict(Conflict::PersonGone))?.0
+                    }
+                    None => {
+                        let c = person_columns(sheet);
+                        let phone_keys = c.phone_keys.clone();
+                        let (id,): (i64,) = sqlx::query_as(
+                            "INSERT INTO persons (name, kana, name_key, kana_key, sex, birth_date, postal_code, address, town, \
+                             phones, phone_keys, other_agencies, care_level, utilities, disability, housing, housing_other, \
+                             protected, created_by, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, FALSE, $18, $19, $19) \
+                             RETURNING id",
+                        )
+                        .bind(c.name)
+                        .bind(c.kana)
+                        .bind(c.name_key)
+                        .bind(c.kana_key)
+                        .bind(c.sex)
+                        .bind(c.birth_date)
+                        .bind(c.postal_code)
+                        .bind(c.address)
+                        .bind(ctx.town.clone())
+                        .bind(c.phones)
+                        .bind(c.phone_keys)
+                        .bind(c.other_agencies)
+                        .bind(c.care_level)
+                        .bind(c.utilities)
+                        .bind(c.disability)
+                        .bind(c.housing)
+                        .bind(c.housing_other)
+                        .bind(ctx.user_id)
+                        .bind(now)
+                        .fetch_one(&mut **tx)
+                        .await
+                        .map_err(db_error)?;
+                        index_phones(tx, id, &phone_keys).await?;
+                        id
+                    }
+                };
+                let (consultation_id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO consultations (person_id, agency_id, user_id, receiver_name, method, method_other, received_on, \
+                     requester, concerns, chief_complaint, situation, urgency, consent_confirmed_by, consent_confirmed_on, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                )
+                .bind(person_id)
+                .bind(ctx.agency_id)
+                .bind(ctx.user_id)
+                .bind(sheet.receiver_name.clone())
+                .bind(sheet.method.code())
+                .bind(sheet.method_other.clone())
+                .bind(sheet.received_on)
+                .bind(requester_json(sheet))
+                .bind(concerns_json(sheet))
+                .bind(sheet.chief_complaint.clone())
+                .bind(sheet.situation.clone())
+                .bind(sheet.urgency.map(|u| u.code()))
+                .bind(sheet.consent_confirmed_by.clone())
+                .bind(sheet.consent_confirmed_on)
+                .bind(now)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(db_error)?;
+                // The 相談内容 as rows too, for counting (事業実績).
+                for c in &sheet.concerns {
+                    sqlx::query(
+                        "INSERT INTO consultation_concerns (consultation_id, code, main, received_on, agency_id) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                        .bind(consultation_id)
+                        .bind(c.concern.code())
+                        .bind(c.main)
+                        .bind(sheet.received_on)
+                        .bind(ctx.agency_id)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_error)?;
+                }
+                for (position, m) in sheet.household.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO household_members (consultation_id, position, name, relationship, sex, age, living, troubles, support, consent, status) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    )
+                    .bind(consultation_id)
+                    .bind(position as i64)
+                    .bind(m.name.clone())
+                    .bind(m.relationship.as_str())
+                    .bind(m.sex.map(|s| s.code()))
+                    .bind(m.age.map(i64::from))
+                    .bind(m.living.map(|l| l.code()))
+                    .bind(m.troubles.clone())
+                    .bind(m.support.map(|s| s.code()))
+                    .bind(m.consent.code())
+                    .bind(m.status.code())
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_error)?;
+                }
+                if let Some(target) = ctx.outreach_target_id {
+                    connect_target(clock, tx, target, consultation_id, person_id).await?;
+                }
+                if let Some(event) = ctx.event_id {
+                    sqlx::query("INSERT INTO event_consultations (event_id, consultation_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)")
+                        .bind(event)
+                        .bind(consultation_id)
+                        .bind(ctx.user_id)
+                        .bind(now)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_error)?;
+                }
+                Ok(IntakeIds { consultation_id, person_id })
+            }
+
+            /// One 経過記録, in `tx`.
+            async fn insert_note(tx: &mut Tx, note: &NewNote, now: DateTime<Utc>) -> Result<i64, StoreError> {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO progress_notes (person_id, agency_id, user_id, noted_on, method, content, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(note.person_id)
+                .bind(note.agency_id)
+                .bind(note.user_id)
+                .bind(note.noted_on)
+                .bind(note.method.clone())
+                .bind(note.content.clone())
+                .bind(now)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(db_error)?;
+                Ok(id)
+            }
+
             /// Sends one handoff inside a transaction, with its first event.
             async fn insert_handoff(tx: &mut Tx, h: &NewHandoff, now: DateTime<Utc>) -> Result<i64, StoreError> {
                 let (id,): (i64,) = sqlx::query_as(
@@ -1201,127 +1349,46 @@ macro_rules! impl_sql_repository {
                     audit: NewAuditEvent,
                 ) -> Result<IntakeIds, StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    let now = self.clock.now();
-                    let person_id = match ctx.existing_person_id {
-                        Some(id) => {
-                            let found: Option<(i64,)> =
-                                sqlx::query_as("SELECT id FROM persons WHERE id = $1 AND merged_into IS NULL")
-                                    .bind(id)
-                                    .fetch_optional(&mut *tx)
-                                    .await
-                                    .map_err(db_error)?;
-                            found.ok_or_else(|| StoreError::Conflict(Conflict::PersonGone))?.0
-                        }
-                        None => {
-                            let c = person_columns(sheet);
-                            let phone_keys = c.phone_keys.clone();
-                            let (id,): (i64,) = sqlx::query_as(
-                                "INSERT INTO persons (name, kana, name_key, kana_key, sex, birth_date, postal_code, address, town, \
-                                 phones, phone_keys, other_agencies, care_level, utilities, disability, housing, housing_other, \
-                                 protected, created_by, created_at, updated_at) \
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, FALSE, $18, $19, $19) \
-                                 RETURNING id",
-                            )
-                            .bind(c.name)
-                            .bind(c.kana)
-                            .bind(c.name_key)
-                            .bind(c.kana_key)
-                            .bind(c.sex)
-                            .bind(c.birth_date)
-                            .bind(c.postal_code)
-                            .bind(c.address)
-                            .bind(ctx.town.clone())
-                            .bind(c.phones)
-                            .bind(c.phone_keys)
-                            .bind(c.other_agencies)
-                            .bind(c.care_level)
-                            .bind(c.utilities)
-                            .bind(c.disability)
-                            .bind(c.housing)
-                            .bind(c.housing_other)
-                            .bind(ctx.user_id)
-                            .bind(now)
-                            .fetch_one(&mut *tx)
-                            .await
-                            .map_err(db_error)?;
-                            index_phones(&mut tx, id, &phone_keys).await?;
-                            id
-                        }
-                    };
-                    let (consultation_id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO consultations (person_id, agency_id, user_id, receiver_name, method, method_other, received_on, \
-                         requester, concerns, chief_complaint, situation, urgency, consent_confirmed_by, consent_confirmed_on, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
-                    )
-                    .bind(person_id)
-                    .bind(ctx.agency_id)
-                    .bind(ctx.user_id)
-                    .bind(sheet.receiver_name.clone())
-                    .bind(sheet.method.code())
-                    .bind(sheet.method_other.clone())
-                    .bind(sheet.received_on)
-                    .bind(requester_json(sheet))
-                    .bind(concerns_json(sheet))
-                    .bind(sheet.chief_complaint.clone())
-                    .bind(sheet.situation.clone())
-                    .bind(sheet.urgency.map(|u| u.code()))
-                    .bind(sheet.consent_confirmed_by.clone())
-                    .bind(sheet.consent_confirmed_on)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                    // The 相談内容 as rows too, for counting (事業実績).
-                    for c in &sheet.concerns {
-                        sqlx::query(
-                            "INSERT INTO consultation_concerns (consultation_id, code, main, received_on, agency_id) \
-                             VALUES ($1, $2, $3, $4, $5)",
-                        )
-                            .bind(consultation_id)
-                            .bind(c.concern.code())
-                            .bind(c.main)
-                            .bind(sheet.received_on)
-                            .bind(ctx.agency_id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db_error)?;
-                    }
-                    for (position, m) in sheet.household.iter().enumerate() {
-                        sqlx::query(
-                            "INSERT INTO household_members (consultation_id, position, name, relationship, sex, age, living, troubles, support, consent, status) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                        )
-                        .bind(consultation_id)
-                        .bind(position as i64)
-                        .bind(m.name.clone())
-                        .bind(m.relationship.as_str())
-                        .bind(m.sex.map(|s| s.code()))
-                        .bind(m.age.map(i64::from))
-                        .bind(m.living.map(|l| l.code()))
-                        .bind(m.troubles.clone())
-                        .bind(m.support.map(|s| s.code()))
-                        .bind(m.consent.code())
-                        .bind(m.status.code())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
-                    }
-                    if let Some(target) = ctx.outreach_target_id {
-                        connect_target(&self.clock, &mut tx, target, consultation_id, person_id).await?;
-                    }
-                    if let Some(event) = ctx.event_id {
-                        sqlx::query("INSERT INTO event_consultations (event_id, consultation_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)")
-                            .bind(event)
-                            .bind(consultation_id)
-                            .bind(ctx.user_id)
-                            .bind(now)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db_error)?;
-                    }
-                    append_in(&self.clock, &mut tx, audit.record("consultation", consultation_id)).await?;
+                    let ids = insert_intake(&self.clock, &mut tx, sheet, ctx, self.clock.now()).await?;
+                    append_in(&self.clock, &mut tx, audit.record("consultation", ids.consultation_id)).await?;
                     tx.commit().await.map_err(db_error)?;
-                    Ok(IntakeIds { consultation_id, person_id })
+                    Ok(ids)
+                }
+
+                async fn import_intakes(
+                    &self,
+                    intakes: &[ImportedIntake],
+                    audit: NewAuditEvent,
+                ) -> Result<Vec<IntakeIds>, StoreError> {
+                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    let now = self.clock.now();
+                    let mut written = Vec::with_capacity(intakes.len());
+                    for intake in intakes {
+                        let ids = insert_intake(&self.clock, &mut tx, &intake.sheet, &intake.ctx, now).await?;
+                        for note in &intake.notes {
+                            insert_note(&mut tx, &NewNote {
+                                person_id: ids.person_id,
+                                agency_id: intake.ctx.agency_id,
+                                user_id: intake.ctx.user_id,
+                                noted_on: note.noted_on,
+                                method: note.method.clone(),
+                                content: note.content.clone(),
+                            }, now).await?;
+                        }
+                        for handoff in &intake.handoffs {
+                            let handoff = NewHandoff {
+                                consultation_id: ids.consultation_id,
+                                person_id: ids.person_id,
+                                ..handoff.clone()
+                            };
+                            insert_handoff(&mut tx, &handoff, now).await?;
+                        }
+                        written.push(ids);
+                    }
+                    let ids_text = written.iter().map(|i| i.consultation_id.to_string()).collect::<Vec<_>>().join(",");
+                    append_in(&self.clock, &mut tx, audit.record("consultation", ids_text)).await?;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(written)
                 }
 
                 async fn person(&self, id: i64) -> Result<Option<Person>, StoreError> {
@@ -1606,20 +1673,7 @@ macro_rules! impl_sql_repository {
 
                 async fn add_note(&self, note: &NewNote, audit: NewAuditEvent) -> Result<i64, StoreError> {
                     let mut tx = self.begin_write().await.map_err(db_error)?;
-                    let (id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO progress_notes (person_id, agency_id, user_id, noted_on, method, content, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                    )
-                    .bind(note.person_id)
-                    .bind(note.agency_id)
-                    .bind(note.user_id)
-                    .bind(note.noted_on)
-                    .bind(note.method.clone())
-                    .bind(note.content.clone())
-                    .bind(self.clock.now())
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                    let id = insert_note(&mut tx, note, self.clock.now()).await?;
                     append_in(&self.clock, &mut tx, audit.record("progress_note", id)).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(id)
@@ -2261,10 +2315,10 @@ pub mod __private {
     pub use crate::states_not_involving_receiver;
     pub use crate::{
         Agency, AgencyRow, AuditRow, Backend, Conflict, Consultation, ConsultationChange,
-        ConsultationRow, Department, IdempotencyClaim, IntakeContext, IntakeIds, KeptResponse,
-        LoginLock, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note, PackLoadReport,
-        Person, PersonChange, PersonQuery, PersonRow, ProtectionSeen, Repository, Session,
-        SessionKind, SheetCorrection, SignInChallenge, Stale, StoreError, TotpState, User,
+        ConsultationRow, Department, IdempotencyClaim, ImportedIntake, IntakeContext, IntakeIds,
+        KeptResponse, LoginLock, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note,
+        PackLoadReport, Person, PersonChange, PersonQuery, PersonRow, ProtectionSeen, Repository,
+        Session, SessionKind, SheetCorrection, SignInChallenge, Stale, StoreError, TotpState, User,
         UserCredentials, UserRow, codes, concerns_json, person_columns, requester_json,
     };
     pub use crate::{
