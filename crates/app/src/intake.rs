@@ -511,6 +511,18 @@ impl App {
                     format!("機関 {a} は登録されていません"),
                 ));
             }
+            for (k, note) in intake.notes.iter().enumerate() {
+                if let Some(problem) =
+                    crate::person_records::note_problems(&note.method, &note.content)
+                        .into_iter()
+                        .next()
+                {
+                    return Err(invalid(
+                        at(&format!("notes[{k}].{}", problem.field)),
+                        problem.message,
+                    ));
+                }
+            }
             let mut dates = vec![intake.sheet.received_on];
             dates.extend(intake.notes.iter().map(|note| note.noted_on));
             dates.extend(intake.handoffs.iter().map(|h| h.sent_on));

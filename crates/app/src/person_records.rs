@@ -78,13 +78,23 @@ pub fn parse_note(
             .ok()
     };
     let method = input.method.trim();
+    errors.extend(note_problems(method, &input.content));
+    match (noted_on, errors.is_empty()) {
+        (Some(d), true) => Ok((d, method.to_owned(), input.content.trim().to_owned())),
+        _ => Err(errors),
+    }
+}
+
+/// What is wrong with a note's method and content (trimmed), by field.
+pub fn note_problems(method: &str, content: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
     if !NOTE_METHODS.contains(&method) {
         errors.push(FieldError {
             field: "method".into(),
             message: "方法は 電話・来所・訪問・会議・その他 から選んでください".into(),
         });
     }
-    let length = input.content.trim().chars().count();
+    let length = content.trim().chars().count();
     if length == 0 {
         errors.push(FieldError {
             field: "content".into(),
@@ -99,10 +109,7 @@ pub fn parse_note(
             ),
         });
     }
-    match (noted_on, errors.is_empty()) {
-        (Some(d), true) => Ok((d, method.to_owned(), input.content.trim().to_owned())),
-        _ => Err(errors),
-    }
+    errors
 }
 
 /// A person search from what was typed: any of 氏名・ふりがな, 生年月日

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Write;
 use std::time::Instant;
+use tsunagaru_app::person_records::NOTE_METHODS;
 use tsunagaru_app::{Actor, App};
 use tsunagaru_domain::Role;
 use tsunagaru_domain::handoff::Purpose;
@@ -174,9 +175,7 @@ pub async fn run(app: &App, pack: &Pack, options: &Options) -> Result<Written> {
                     let after = (today - received_on).num_days().max(0) as usize;
                     ImportedNote {
                         noted_on: received_on + Days::new(rng.below(after + 1) as u64),
-                        method: rng
-                            .pick(&["電話", "訪問", "来所", "関係機関と協議"])
-                            .to_string(),
+                        method: rng.pick(&NOTE_METHODS[..4]).to_string(),
                         content: format!("{}（見本の経過記録 {}）", rng.pick(&NOTE_TEXTS), k + 1),
                     }
                 })

@@ -86,11 +86,14 @@ async fn a_batch_is_written_whole_from_the_command_line_only(backend: Backend) {
     unknown_agency[29].ctx.agency_id = 9_999;
     let mut unknown_user = batch.clone();
     unknown_user[3].ctx.user_id = 9_999;
+    let mut unknown_method = batch.clone();
+    unknown_method[2].notes[0].method = "立ち話".into();
     let mut tomorrow = batch.clone();
     tomorrow[5].notes[0].noted_on = today + Days::new(1);
     for (bad, field) in [
         (unknown_agency, "intakes[29].agency_id"),
         (unknown_user, "intakes[3].user_id"),
+        (unknown_method, "intakes[2].notes[0].method"),
         (tomorrow, "intakes[5].received_on"),
     ] {
         match app.state.app.import_intakes(&cli, &bad).await {
