@@ -55,6 +55,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (25, include_str!("../migrations/0025_person_phones.sql")),
     (26, include_str!("../migrations/0026_directory_version.sql")),
     (27, include_str!("../migrations/0027_person_scope.sql")),
+    (
+        28,
+        include_str!("../migrations/0028_persons_born_names.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

@@ -3,8 +3,9 @@
 //! (`TSUNAGARU_BENCH_PERSONS` persons on record, default 100,000).
 //!
 //! 1. **Flat in the number of persons.** One intake is what the application
-//!    does for a sheet: the duplicate checks (same birth date; the same
-//!    phone, from `person_phones`) in the taker's scope, then the write.
+//!    does for a sheet: the duplicate checks (the names of everyone born the
+//!    same day, from one index range, and the near ones read in the taker's
+//!    scope; the same phone, from `person_phones`), then the write.
 //!    It is timed into an empty database and into one that holds the
 //!    persons (each with a consultation and a phone), and the second rate
 //!    is printed as a share of the first.
@@ -19,11 +20,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tsunagaru_domain::audit::{AuditAction, NewAuditEvent};
 use tsunagaru_domain::intake::{IntakeInput, IntakeSheet};
+use tsunagaru_domain::kana::{search_key, similar};
 use tsunagaru_domain::user::{Role, Username};
 use tsunagaru_store::{IntakeContext, NewUser, PersonQuery, Repository};
 use tsunagaru_store_sqlite::SqliteStore;
 
-const INTAKES: usize = 400;
+/// Intakes per measurement (`TSUNAGARU_BENCH_INTAKES`, default 400).
+fn intakes() -> usize {
+    std::env::var("TSUNAGARU_BENCH_INTAKES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400)
+}
 const WRITERS: usize = 16;
 
 fn main() {
@@ -50,22 +58,28 @@ async fn run() {
     );
 
     // 1. One writer: the rate into an empty database and into a full one.
-    let at_zero = rate(&empty, INTAKES, 0).await;
-    let at_n = rate(&full, INTAKES, 0).await;
+    let at_zero = rate(&empty, intakes(), 0).await;
+    let at_n = rate(&full, intakes(), 0).await;
     println!(
-        "intake (duplicate checks + write): {at_zero:.0}/s at 0 persons, {at_n:.0}/s at {persons}: {:.0}% of the rate at 0",
-        100.0 * at_n / at_zero
+        "intake (duplicate checks + write): {:.0}/s at 0 persons, {:.0}/s at {persons}: {:.0}% of the rate at 0",
+        at_zero.per_second,
+        at_n.per_second,
+        100.0 * at_n.per_second / at_zero.per_second
+    );
+    println!(
+        "  checks {:.0?} + write {:.0?} at 0 persons; checks {:.0?} + write {:.0?} at {persons}",
+        at_zero.checks, at_zero.write, at_n.checks, at_n.write
     );
 
     // 2. Sixteen writers at once, against raw SQLite writing the same rows.
-    let latencies = concurrent(&empty, WRITERS, INTAKES / WRITERS).await;
+    let latencies = concurrent(&empty, WRITERS, intakes() / WRITERS).await;
     let total: Duration = latencies.iter().sum();
     let wall = latencies.wall;
     let mut sorted = latencies.each.clone();
     sorted.sort_unstable();
     let p = |q: f64| sorted[((sorted.len() as f64 - 1.0) * q).round() as usize];
     let concurrent_rate = sorted.len() as f64 / wall.as_secs_f64();
-    let raw = raw_rate(&empty, INTAKES).await;
+    let raw = raw_rate(&empty, intakes()).await;
     println!(
         "{WRITERS} writers: p50 {:.1?}, p99 {:.1?}, {concurrent_rate:.0}/s; raw durable SQLite {raw:.0}/s: {:.0}% of raw (mean {:.1?})",
         p(0.50),
@@ -160,18 +174,34 @@ fn sheet(i: usize) -> IntakeSheet {
         .expect("the sheet is valid")
 }
 
-/// One intake as the application does it: both duplicate checks, then the write.
-async fn intake(store: &SqliteStore, i: usize) {
+/// One intake as the application does it: both duplicate checks, then the
+/// write. Returns how long each part took.
+async fn intake(store: &SqliteStore, i: usize) -> (Duration, Duration) {
     let sheet = sheet(i);
+    let started = Instant::now();
     let agencies = [1_i64];
-    let by_birth = PersonQuery {
-        birth_date: sheet.person.birth_date.map(|d| d.date()),
-        ..PersonQuery::default()
-    };
-    store
-        .search_persons(&agencies, &by_birth, 200)
+    // As `App::possible_duplicates`: the names of everyone born that day,
+    // then the near ones read in scope.
+    let name_key = search_key(&sheet.person.name);
+    let born = store
+        .born_on(sheet.person.birth_date.unwrap().date(), 5_000)
         .await
         .unwrap();
+    let near: Vec<i64> = born
+        .into_iter()
+        .filter(|c| similar(&c.name_key, &name_key))
+        .map(|c| c.id)
+        .collect();
+    if !near.is_empty() {
+        let by_name = PersonQuery {
+            ids: Some(near),
+            ..PersonQuery::default()
+        };
+        store
+            .search_persons(&agencies, &by_name, 200)
+            .await
+            .unwrap();
+    }
     for phone in &sheet.person.phones {
         let by_phone = PersonQuery {
             same_phone: Some(phone.key()),
@@ -182,6 +212,7 @@ async fn intake(store: &SqliteStore, i: usize) {
             .await
             .unwrap();
     }
+    let checked = Instant::now();
     let ctx = IntakeContext {
         agency_id: 1,
         user_id: 1,
@@ -198,14 +229,29 @@ async fn intake(store: &SqliteStore, i: usize) {
         )
         .await
         .unwrap();
+    (checked - started, checked.elapsed())
 }
 
-async fn rate(store: &SqliteStore, n: usize, offset: usize) -> f64 {
+/// One writer's rate, and the mean time of the checks and of the write.
+struct Rate {
+    per_second: f64,
+    checks: Duration,
+    write: Duration,
+}
+
+async fn rate(store: &SqliteStore, n: usize, offset: usize) -> Rate {
     let started = Instant::now();
+    let (mut checks, mut write) = (Duration::ZERO, Duration::ZERO);
     for i in 0..n {
-        intake(store, offset + i).await;
+        let (c, w) = intake(store, offset + i).await;
+        checks += c;
+        write += w;
     }
-    n as f64 / started.elapsed().as_secs_f64()
+    Rate {
+        per_second: n as f64 / started.elapsed().as_secs_f64(),
+        checks: checks / n as u32,
+        write: write / n as u32,
+    }
 }
 
 async fn concurrent(store: &Arc<SqliteStore>, writers: usize, each: usize) -> Latencies {
@@ -217,7 +263,7 @@ async fn concurrent(store: &Arc<SqliteStore>, writers: usize, each: usize) -> La
             let mut times = Vec::with_capacity(each);
             for k in 0..each {
                 let t = Instant::now();
-                intake(&store, 10_000 + w * each + k).await;
+                let _ = intake(&store, 10_000 + w * each + k).await;
                 times.push(t.elapsed());
             }
             times

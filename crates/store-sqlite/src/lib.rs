@@ -47,6 +47,9 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // An embedded database has no connection to lose: no ping
+            // before each use (a round trip to the connection's thread).
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Database(format!("{}: {e}", file.display())))?;

@@ -353,6 +353,11 @@ pub trait Repository: Send + Sync + 'static {
     ) -> Result<Vec<IntakeIds>>;
     /// A person record (merged records included, with `merged_into` set).
     async fn person(&self, id: i64) -> Result<Option<Person>>;
+    /// The search keys of the persons born on `date` (merged records left
+    /// out), at most `limit`, from one range of an index that holds them
+    /// beside the date: a duplicate check compares names against them and
+    /// then reads only the near ones, in scope. Not scoped itself.
+    async fn born_on(&self, date: chrono::NaiveDate, limit: i64) -> Result<Vec<NameKeys>>;
     /// Whether any of these agencies is involved with the person.
     async fn person_in_scope(&self, id: i64, agency_ids: &[i64]) -> Result<bool>;
     /// Where the scope index (`person_scope`, kept on write) and the records

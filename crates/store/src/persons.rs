@@ -366,6 +366,17 @@ pub struct PersonQuery {
     /// A page after this one: the last person given (`updated_at`, id) in
     /// the search's order, newest first.
     pub after: Option<(DateTime<Utc>, i64)>,
+    /// Only these persons (the near names a duplicate check found).
+    pub ids: Option<Vec<i64>>,
+}
+
+/// A person's search keys, for comparing names (a duplicate check): no
+/// other field, and not for showing.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NameKeys {
+    pub id: i64,
+    pub name_key: String,
+    pub kana_key: Option<String>,
 }
 
 /// The column values of a person, from a checked sheet.

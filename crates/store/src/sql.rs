@@ -1427,6 +1427,17 @@ macro_rules! impl_sql_repository {
                     Ok(count > 0)
                 }
 
+                async fn born_on(&self, date: NaiveDate, limit: i64) -> Result<Vec<NameKeys>, StoreError> {
+                    sqlx::query_as(
+                        "SELECT id, name_key, kana_key FROM persons WHERE birth_date = $1 AND merged_into IS NULL LIMIT $2",
+                    )
+                    .bind(date)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)
+                }
+
                 async fn person_scope_differences(&self) -> Result<Vec<(i64, i64)>, StoreError> {
                     let records = format!(
                         "SELECT person_id, agency_id FROM consultations \
@@ -1489,6 +1500,13 @@ macro_rules! impl_sql_repository {
                         sql.push_str(&format!(" AND p.id IN (SELECT person_id FROM person_phones WHERE phone_key = ${next})"));
                         next += 1;
                     }
+                    if let Some(ids) = &query.ids {
+                        if ids.is_empty() {
+                            return Ok(Vec::new());
+                        }
+                        sql.push_str(&format!(" AND p.id IN ({})", placeholders(next, ids.len())));
+                        next += ids.len();
+                    }
                     if query.after.is_some() {
                         sql.push_str(&format!(
                             " AND (p.updated_at < ${next} OR (p.updated_at = ${next} AND p.id < ${}))",
@@ -1517,6 +1535,9 @@ macro_rules! impl_sql_repository {
                     }
                     if let Some(key) = same_phone {
                         q = q.bind(key);
+                    }
+                    for id in query.ids.iter().flatten() {
+                        q = q.bind(*id);
                     }
                     if let Some((updated_at, id)) = query.after {
                         q = q.bind(updated_at).bind(id);
@@ -2316,10 +2337,11 @@ pub mod __private {
     pub use crate::{
         Agency, AgencyRow, AuditRow, Backend, Conflict, Consultation, ConsultationChange,
         ConsultationRow, Department, IdempotencyClaim, ImportedIntake, IntakeContext, IntakeIds,
-        KeptResponse, LoginLock, MemberRow, NetworkMember, NewNote, NewSession, NewUser, Note,
-        PackLoadReport, Person, PersonChange, PersonQuery, PersonRow, ProtectionSeen, Repository,
-        Session, SessionKind, SheetCorrection, SignInChallenge, Stale, StoreError, TotpState, User,
-        UserCredentials, UserRow, codes, concerns_json, person_columns, requester_json,
+        KeptResponse, LoginLock, MemberRow, NameKeys, NetworkMember, NewNote, NewSession, NewUser,
+        Note, PackLoadReport, Person, PersonChange, PersonQuery, PersonRow, ProtectionSeen,
+        Repository, Session, SessionKind, SheetCorrection, SignInChallenge, Stale, StoreError,
+        TotpState, User, UserCredentials, UserRow, codes, concerns_json, person_columns,
+        requester_json,
     };
     pub use crate::{
         AgendaItem, AgendaRow, Case, CaseChange, CaseEvent, CaseRow, Decision, Meeting,

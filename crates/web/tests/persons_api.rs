@@ -335,6 +335,61 @@ fn duplicate_ids(answer: &Value) -> Vec<i64> {
     ids
 }
 
+/// The birth-date duplicate check compares the new name and ふりがな with
+/// those of everyone born that day (from the index that holds them beside
+/// the date) and reads the near ones in scope: near names and near readings
+/// are found; another name, another day or another agency's person is not.
+async fn a_birth_date_duplicate_is_a_near_name_of_someone_born_that_day(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = people(&app).await;
+    let with_kana = |name: &str, kana: &str, birth: &str| {
+        let mut sheet = sheet_with_phones(name, birth, &[]);
+        sheet["person"]["kana"] = json!(kana);
+        sheet
+    };
+    let id = |answer: Value| answer["person_id"].as_i64().unwrap();
+    let same = id(create(
+        &app,
+        &p.first,
+        &with_kana("山田 一郎", "やまだ いちろう", "1950-01-01"),
+    )
+    .await);
+    let typo = id(create(&app, &p.first, &with_kana("山田 一朗", "", "1950-01-01")).await);
+    let reading = id(create(
+        &app,
+        &p.first,
+        &with_kana("山多 市郎", "ヤマダ イチロウ", "1950-01-01"),
+    )
+    .await);
+    create(
+        &app,
+        &p.first,
+        &with_kana("川村 花子", "かわむら はなこ", "1950-01-01"),
+    )
+    .await;
+    create(
+        &app,
+        &p.first,
+        &with_kana("山田 一郎", "やまだ いちろう", "1950-01-02"),
+    )
+    .await;
+    create(
+        &app,
+        &p.second,
+        &with_kana("山田 一郎", "やまだ いちろう", "1950-01-01"),
+    )
+    .await;
+    let new = create(
+        &app,
+        &p.first,
+        &with_kana("山田 一郎", "やまだ いちろう", "S25.1.1"),
+    )
+    .await;
+    let mut expected = vec![same, typo, reading];
+    expected.sort_unstable();
+    assert_eq!(duplicate_ids(&new), expected, "{new}");
+}
+
 /// The phone duplicate check asks the phone index for the whole number: the
 /// same persons the scan over every person found (a number that merely
 /// contains it is none), and the index follows an edit of the phones.
@@ -1534,6 +1589,7 @@ on_both_backends!(
     search_finds_by_any_kana_birth_date_and_phone_within_scope,
     possible_duplicates_come_back_with_the_new_record,
     a_phone_duplicate_is_the_whole_number_from_its_index,
+    a_birth_date_duplicate_is_a_near_name_of_someone_born_that_day,
     a_protected_persons_whereabouts_show_only_to_named_users,
     progress_notes_join_the_timeline,
     the_secretariat_merges_two_records_of_one_person,
