@@ -7,7 +7,7 @@ use crate::{Actor, App, AppError, Reading, policy};
 use chrono::NaiveDate;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::era::EraDate;
-use tsunagaru_domain::intake::{IntakeInput, IntakeSheet};
+use tsunagaru_domain::intake::{ConsentAnswer, IntakeInput, IntakeSheet};
 use tsunagaru_store::{Consultation, IntakeContext, IntakeIds, Person, PersonQuery};
 
 /// The most persons born on one day a duplicate check compares names with
@@ -515,7 +515,9 @@ impl App {
         for (n, intake) in intakes.iter().enumerate() {
             let at = |what: &str| format!("intakes[{n}].{what}");
             let mut named = vec![intake.ctx.agency_id];
-            named.extend(intake.handoffs.iter().map(|h| h.to_agency_id));
+            for h in &intake.handoffs {
+                named.extend([h.from_agency_id, h.to_agency_id]);
+            }
             if let Some(a) = named.iter().find(|a| !agencies.contains(a)) {
                 return Err(invalid(
                     at("agency_id"),
@@ -534,14 +536,40 @@ impl App {
                     ));
                 }
             }
-            let mut dates = vec![intake.sheet.received_on];
-            dates.extend(intake.notes.iter().map(|note| note.noted_on));
-            dates.extend(intake.handoffs.iter().map(|h| h.sent_on));
-            if dates.iter().any(|d| *d > today) {
+            // No day after today, by the application's clock, wherever it is.
+            let mut dates = vec![("received_on".to_owned(), intake.sheet.received_on)];
+            for (k, note) in intake.notes.iter().enumerate() {
+                dates.push((format!("notes[{k}].noted_on"), note.noted_on));
+            }
+            for (k, h) in intake.handoffs.iter().enumerate() {
+                dates.push((format!("handoffs[{k}].sent_on"), h.sent_on));
+            }
+            if let Some((field, _)) = dates.iter().find(|(_, d)| *d > today) {
                 return Err(invalid(
-                    at("received_on"),
+                    at(field),
                     "今日より後の日付は登録できません".into(),
                 ));
+            }
+            // A handoff shares the sheet: without 本人's 同意, only with the
+            // reason a worker would have to give.
+            let self_consent = intake
+                .sheet
+                .household
+                .iter()
+                .find(|m| m.relationship.is_self())
+                .map_or(ConsentAnswer::Unknown, |m| m.consent);
+            for (k, h) in intake.handoffs.iter().enumerate() {
+                let reason = h
+                    .self_consent_reason
+                    .as_deref()
+                    .map(str::trim)
+                    .unwrap_or("");
+                if self_consent != ConsentAnswer::Yes && reason.is_empty() {
+                    return Err(invalid(
+                        at(&format!("handoffs[{k}].self_consent_reason")),
+                        crate::handoffs::self_consent_question(self_consent),
+                    ));
+                }
             }
             for user_id in
                 std::iter::once(intake.ctx.user_id).chain(intake.handoffs.iter().map(|h| h.sent_by))

@@ -18,7 +18,7 @@ CREATE TABLE person_scope (
 CREATE VIEW person_scope_sources (person_id, agency_id) AS
     SELECT person_id, agency_id FROM consultations
     UNION ALL
-    SELECT person_id, to_agency_id FROM handoffs WHERE state NOT IN ('withdrawn', 'returned')
+    SELECT person_id, to_agency_id FROM handoffs WHERE state NOT IN ('returned', 'withdrawn')
     UNION ALL
     SELECT k.person_id, ca.agency_id FROM cases k JOIN case_agencies ca ON ca.case_id = k.id;
 

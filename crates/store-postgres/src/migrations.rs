@@ -93,3 +93,22 @@ pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {
     }
     tx.commit().await.map_err(fail)
 }
+
+#[cfg(test)]
+mod tests {
+    /// The scope index's view and triggers leave out the handoff states the
+    /// domain says do not involve the receiver, and only those.
+    #[test]
+    fn the_scope_index_leaves_out_the_states_the_domain_does() {
+        let sql = include_str!("../migrations/0027_person_scope.sql");
+        let list = format!(
+            "state NOT IN ({})",
+            tsunagaru_store::states_not_involving_receiver()
+        );
+        assert!(sql.contains(&list), "{list}");
+        assert_eq!(
+            sql.matches("state NOT IN (").count(),
+            sql.matches(&list).count()
+        );
+    }
+}

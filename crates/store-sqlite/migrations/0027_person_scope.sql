@@ -18,7 +18,7 @@ CREATE TABLE person_scope (
 CREATE VIEW person_scope_sources (person_id, agency_id) AS
     SELECT person_id, agency_id FROM consultations
     UNION ALL
-    SELECT person_id, to_agency_id FROM handoffs WHERE state NOT IN ('withdrawn', 'returned')
+    SELECT person_id, to_agency_id FROM handoffs WHERE state NOT IN ('returned', 'withdrawn')
     UNION ALL
     SELECT k.person_id, ca.agency_id FROM cases k JOIN case_agencies ca ON ca.case_id = k.id;
 
@@ -30,7 +30,7 @@ CREATE TRIGGER consultations_scope_insert AFTER INSERT ON consultations BEGIN
     INSERT OR IGNORE INTO person_scope (person_id, agency_id) VALUES (NEW.person_id, NEW.agency_id);
 END;
 CREATE TRIGGER handoffs_scope_insert AFTER INSERT ON handoffs
-WHEN NEW.state NOT IN ('withdrawn', 'returned') BEGIN
+WHEN NEW.state NOT IN ('returned', 'withdrawn') BEGIN
     INSERT OR IGNORE INTO person_scope (person_id, agency_id) VALUES (NEW.person_id, NEW.to_agency_id);
 END;
 CREATE TRIGGER case_agencies_scope_insert AFTER INSERT ON case_agencies BEGIN

@@ -128,6 +128,22 @@ mod tests {
         ))
     }
 
+    /// The scope index's view and triggers leave out the handoff states the
+    /// domain says do not involve the receiver, and only those.
+    #[test]
+    fn the_scope_index_leaves_out_the_states_the_domain_does() {
+        let sql = include_str!("../migrations/0027_person_scope.sql");
+        let list = format!(
+            "state NOT IN ({})",
+            tsunagaru_store::states_not_involving_receiver()
+        );
+        assert!(sql.contains(&list), "{list}");
+        assert_eq!(
+            sql.matches("state NOT IN (").count(),
+            sql.matches(&list).count()
+        );
+    }
+
     /// Migration 25 indexes the phones of the persons already stored: one row
     /// per distinct key, none for a person without a phone.
     #[tokio::test]

@@ -11,8 +11,10 @@ use common::{Backend, TestApp, USER_PASSWORD, test_today};
 use serde_json::json;
 use tsunagaru_app::{Actor, AppError};
 use tsunagaru_domain::Role;
+use tsunagaru_domain::handoff::Purpose;
 use tsunagaru_domain::intake::IntakeInput;
-use tsunagaru_store::{ImportedIntake, ImportedNote, IntakeContext};
+use tsunagaru_domain::intake::Urgency;
+use tsunagaru_store::{HandoffNotes, ImportedIntake, ImportedNote, IntakeContext, NewHandoff};
 
 fn intake(
     n: usize,
@@ -48,6 +50,28 @@ fn intake(
     }
 }
 
+/// A handoff from agency 1 to agency 2 (the import sets its consultation
+/// and person to the intake's own).
+fn handoff(sent_by: i64, sent_on: chrono::NaiveDate) -> NewHandoff {
+    NewHandoff {
+        consultation_id: 0,
+        person_id: 0,
+        from_agency_id: 1,
+        to_agency_id: 2,
+        purpose: Purpose::Refer,
+        continue_at_origin: true,
+        urgency: Urgency::WithinMonth,
+        told_contact_name: None,
+        told_contact_phone: None,
+        notes: HandoffNotes::default(),
+        consent_override_reason: None,
+        self_consent_reason: None,
+        sender_phone: None,
+        sent_on,
+        sent_by,
+    }
+}
+
 async fn imported_count(app: &TestApp) -> usize {
     app.audit_actions()
         .await
@@ -61,9 +85,14 @@ async fn a_batch_is_written_whole_from_the_command_line_only(backend: Backend) {
     let worker = app.create_user("iko-staff", "staff", &[1]).await;
     let token = app.token("iko-staff", USER_PASSWORD).await;
     let today = test_today();
-    let batch: Vec<ImportedIntake> = (0..30)
+    let mut batch: Vec<ImportedIntake> = (0..30)
         .map(|n| intake(n, 1, worker, today - Days::new(n as u64 * 40)))
         .collect();
+    // One was handed to agency 2 on paper, with the reason given then.
+    batch[6].handoffs.push(NewHandoff {
+        self_consent_reason: Some("本人の了解を口頭で得て紙で送付済み".into()),
+        ..handoff(worker, today - Days::new(240))
+    });
     let cli = Actor::command_line(Role::Admin);
 
     // No session may send a batch, whatever its role.
@@ -90,11 +119,15 @@ async fn a_batch_is_written_whole_from_the_command_line_only(backend: Backend) {
     unknown_method[2].notes[0].method = "立ち話".into();
     let mut tomorrow = batch.clone();
     tomorrow[5].notes[0].noted_on = today + Days::new(1);
+    // A handoff of a sheet whose 本人 has not consented, with no reason.
+    let mut unconsented = batch.clone();
+    unconsented[4].handoffs.push(handoff(worker, today));
     for (bad, field) in [
         (unknown_agency, "intakes[29].agency_id"),
         (unknown_user, "intakes[3].user_id"),
         (unknown_method, "intakes[2].notes[0].method"),
-        (tomorrow, "intakes[5].received_on"),
+        (tomorrow, "intakes[5].notes[0].noted_on"),
+        (unconsented, "intakes[4].handoffs[0].self_consent_reason"),
     ] {
         match app.state.app.import_intakes(&cli, &bad).await {
             Err(AppError::Invalid(errors)) => assert_eq!(errors[0].field, field),
@@ -133,8 +166,7 @@ async fn a_batch_is_written_whole_from_the_command_line_only(backend: Backend) {
             .collect::<Vec<_>>()
     );
     app.assert_scope_index_agrees().await;
-    // Found by name and by the whole phone number, in the agency's scope;
-    // another agency finds none of them.
+    // Found by name and by the whole phone number, in the agency's scope.
     let found = app
         .get(
             "/api/v1/persons?q=%E7%A7%BB%E8%A1%8C&limit=100",
@@ -149,10 +181,18 @@ async fn a_batch_is_written_whole_from_the_command_line_only(backend: Backend) {
     assert_eq!(by_phone.json()["persons"].as_array().unwrap().len(), 1);
     app.create_user("other-staff", "staff", &[2]).await;
     let other = app.token("other-staff", USER_PASSWORD).await;
+    // Agency 2 finds only the person handed to it.
     let theirs = app
         .get("/api/v1/persons?q=%E7%A7%BB%E8%A1%8C", Some(&other))
-        .await;
-    assert_eq!(theirs.json()["persons"], json!([]));
+        .await
+        .json();
+    let theirs: Vec<i64> = theirs["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(theirs, vec![written[6].person_id]);
     // The person page shows the sheet and the note.
     let person = app
         .get(
