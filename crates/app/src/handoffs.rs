@@ -143,11 +143,12 @@ pub struct SendInput {
 
 /// 本人's 同意 on a sheet: 有, 無, or 不明 (also when the sheet has no 本人 row).
 pub fn self_consent_of(consultation: &Consultation) -> ConsentAnswer {
-    consultation
-        .household
-        .iter()
-        .find(|m| m.relationship.is_self())
-        .map_or(ConsentAnswer::Unknown, |m| m.consent)
+    tsunagaru_domain::intake::self_consent(
+        consultation
+            .household
+            .iter()
+            .map(|m| (&m.relationship, m.consent)),
+    )
 }
 
 /// The message that asks for the reason when 本人's 同意 is not 有.

@@ -506,12 +506,7 @@ impl App {
         let agencies: std::collections::HashSet<i64> =
             self.agencies().await?.iter().map(|a| a.id).collect();
         let mut users = std::collections::HashSet::new();
-        let invalid = |field: String, message: String| {
-            AppError::Invalid(vec![tsunagaru_domain::intake::FieldError {
-                field,
-                message,
-            }])
-        };
+        let invalid = |field: String, message: String| AppError::invalid(&field, message);
         for (n, intake) in intakes.iter().enumerate() {
             let at = |what: &str| format!("intakes[{n}].{what}");
             let mut named = vec![intake.ctx.agency_id];
@@ -552,12 +547,13 @@ impl App {
             }
             // A handoff shares the sheet: without 本人's 同意, only with the
             // reason a worker would have to give.
-            let self_consent = intake
-                .sheet
-                .household
-                .iter()
-                .find(|m| m.relationship.is_self())
-                .map_or(ConsentAnswer::Unknown, |m| m.consent);
+            let self_consent = tsunagaru_domain::intake::self_consent(
+                intake
+                    .sheet
+                    .household
+                    .iter()
+                    .map(|m| (&m.relationship, m.consent)),
+            );
             for (k, h) in intake.handoffs.iter().enumerate() {
                 let reason = h
                     .self_consent_reason

@@ -432,6 +432,17 @@ impl std::fmt::Display for Relationship {
     }
 }
 
+/// 本人's 同意 in a household: the answer on the 本人 row, 不明 when the
+/// household has none. What lets a sheet travel in a handoff.
+pub fn self_consent<'a>(
+    members: impl IntoIterator<Item = (&'a Relationship, ConsentAnswer)>,
+) -> ConsentAnswer {
+    members
+        .into_iter()
+        .find(|(relationship, _)| relationship.is_self())
+        .map_or(ConsentAnswer::Unknown, |(_, consent)| consent)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     pub name: String,
