@@ -505,7 +505,9 @@ impl App {
         let today = self.today();
         let agencies: std::collections::HashSet<i64> =
             self.agencies().await?.iter().map(|a| a.id).collect();
-        let mut users = std::collections::HashSet::new();
+        // The accounts on record, read once for the whole batch.
+        let users: std::collections::HashSet<i64> =
+            self.staff().await?.iter().map(|u| u.id).collect();
         let invalid = |field: String, message: String| AppError::invalid(&field, message);
         for (n, intake) in intakes.iter().enumerate() {
             let at = |what: &str| format!("intakes[{n}].{what}");
@@ -570,7 +572,7 @@ impl App {
             for user_id in
                 std::iter::once(intake.ctx.user_id).chain(intake.handoffs.iter().map(|h| h.sent_by))
             {
-                if users.insert(user_id) && self.repo.user(user_id).await?.is_none() {
+                if !users.contains(&user_id) {
                     return Err(invalid(
                         at("user_id"),
                         format!("ユーザー {user_id} は登録されていません"),

@@ -102,7 +102,7 @@ async fn a_batch_is_written_whole_from_the_command_line_only(backend: Backend) {
         name: user.username.clone(),
         role: Role::Admin,
         agency_ids: user.agency_ids.clone(),
-        authenticated_at: Some(chrono::Utc::now()),
+        authenticated_at: Some(today.and_hms_opt(9, 0, 0).unwrap().and_utc()),
     };
     assert!(matches!(
         app.state.app.import_intakes(&signed_in, &batch).await,
