@@ -1,6 +1,6 @@
 //! The browser-facing pages: sign-in, CSRF, cookies, headers, forms.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -3,7 +3,7 @@
 //! today, one transaction and one audit event per batch, and the records as
 //! a saved sheet leaves them (found, in scope, their phones indexed).
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use chrono::Days;

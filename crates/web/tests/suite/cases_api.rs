@@ -1,7 +1,7 @@
 //! 多機関協働 through the API: cases, plans, meetings, the consent gate and
 //! the 支援会議's pledge, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp, USER_PASSWORD};

@@ -3,7 +3,7 @@
 //! situations in words, their decisions' tasks, the later link to a
 //! consultation), and who was at a meeting.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp, USER_PASSWORD};

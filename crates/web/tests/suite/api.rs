@@ -1,6 +1,6 @@
 //! The JSON API on SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp, USER_PASSWORD};

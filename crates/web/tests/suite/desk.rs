@@ -3,7 +3,7 @@
 //! since the sign-in before this one, and the undo of a task's 完了 — on
 //! SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;

@@ -1,6 +1,6 @@
 //! The audit chain and pack re-loads, straight on the database.
 
-mod common;
+use crate::common;
 
 use common::{Backend, Store, TestApp};
 use tsunagaru_pack::{Pack, PackSources};

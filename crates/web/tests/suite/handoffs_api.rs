@@ -1,6 +1,6 @@
 //! The closed-loop handoff through the API, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;

@@ -2,7 +2,7 @@
 //! through HTTP, on SQLite and PostgreSQL: 保護, merges, consent per sheet,
 //! handoff access that ends, 404 for what is out of scope, exports, sign-in.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp, USER_PASSWORD};

@@ -3,7 +3,7 @@
 //! agency counts its own work, the city everything), the CSV for Excel, and
 //! the audit trail.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp, USER_PASSWORD};

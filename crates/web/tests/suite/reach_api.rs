@@ -1,6 +1,6 @@
 //! アウトリーチ, 参加支援 and 地域づくり through the API, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp, USER_PASSWORD};

@@ -2,7 +2,7 @@
 //! SQLite and PostgreSQL: the API's `Idempotency-Key`, and the key a
 //! consultation form carries (a double click on 保存).
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp, USER_PASSWORD};

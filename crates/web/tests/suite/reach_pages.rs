@@ -1,7 +1,7 @@
 //! アウトリーチ, 参加支援 and 地域づくり's pages: scope, forms that keep what
 //! was typed, the directory's downloads — on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp, USER_PASSWORD};

@@ -3,7 +3,7 @@
 //! requests, `next_cursor` is absent on the last page, and a limit or a
 //! cursor that cannot be used is named.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp, USER_PASSWORD};

@@ -1,7 +1,7 @@
 //! 多機関協働's pages: scope (404), the 支援会議's pledge (403 until given),
 //! forms that keep what was typed, and the A4 print — on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp, USER_PASSWORD};

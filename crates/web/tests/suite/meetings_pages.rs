@@ -3,7 +3,7 @@
 //! agency's home page, 出欠 and attendees (what was typed kept on a refusal),
 //! a link to the consultation the person later came to.
 
-mod common;
+use crate::common;
 
 use axum::http::{StatusCode, header};
 use common::{Backend, TestApp, USER_PASSWORD};

@@ -3,7 +3,7 @@
 //! loaded again; and the directory's internal notes (出典) for the
 //! administrator only — on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp, USER_PASSWORD};

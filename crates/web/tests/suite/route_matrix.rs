@@ -13,7 +13,7 @@
 //! the same state: the table shows who passes the gate (a validation error
 //! or a refusal of the state) and who is stopped at it (404, 403, 401).
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Backend, TestApp, USER_PASSWORD};

@@ -3,7 +3,7 @@
 //! server sees every write once — on SQLite (two handles on one file, as two
 //! processes) and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::{Request, StatusCode, header};
 use common::{Backend, TestApp, USER_PASSWORD};

@@ -4,7 +4,7 @@
 //! privileged actions asking for the password again after ten minutes, in
 //! the API and on the pages (keeping what was typed).
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
