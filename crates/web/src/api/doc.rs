@@ -46,6 +46,7 @@ pub fn document() -> Value {
             }
         }
     }
+    every_operation_may_be_too_large(&mut doc);
     if let Some(schemas) = generated
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -69,6 +70,25 @@ pub fn document() -> Value {
         }
     }
     doc
+}
+
+/// A body declared larger than the limit is refused before any route is
+/// reached (`security::body_limit`), so every operation may answer 413.
+fn every_operation_may_be_too_large(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for op in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+    {
+        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+            responses
+                .entry("413")
+                .or_insert_with(|| serde_json::json!({"$ref": "#/components/responses/TooLarge"}));
+        }
+    }
 }
 
 fn join_operation(doc: &mut Value, path: &str, method: &str, generated: &Value) {

@@ -2,6 +2,11 @@
 //! PostgreSQL) with the 盛岡市 pack and an admin, so a test is a short story.
 #![allow(dead_code)]
 
+pub mod contract;
+
+/// Where the server serves its OpenAPI document.
+const OPENAPI: &str = "/api/openapi.json";
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -236,19 +241,46 @@ impl TestApp {
     /// write) must still agree with the records it is made of: so every
     /// write of every test, on both backends, checks it.
     pub async fn request(&self, request: Request<Body>) -> Response {
-        let may_write = request.method() != axum::http::Method::GET;
+        let method = request.method().clone();
+        let path = request.uri().path().to_owned();
+        let may_write = method != axum::http::Method::GET;
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        if path.starts_with("/api/") && path != OPENAPI {
+            let doc = self.served_document().await;
+            if let Some(broken) = contract::violation(doc, &method, &path, status, &headers, &body)
+            {
+                panic!("{broken}\nthe answer: {body}");
+            }
+        }
         if may_write {
             self.assert_scope_index_agrees().await;
         }
         Response {
             status,
             headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
+            body,
         }
+    }
+
+    /// The OpenAPI document as the server serves it (read once).
+    async fn served_document(&self) -> &'static Value {
+        static DOCUMENT: tokio::sync::OnceCell<Value> = tokio::sync::OnceCell::const_new();
+        DOCUMENT
+            .get_or_init(|| async {
+                let response = self
+                    .router
+                    .clone()
+                    .oneshot(Request::get(OPENAPI).body(Body::empty()).unwrap())
+                    .await
+                    .unwrap();
+                let bytes = response.into_body().collect().await.unwrap().to_bytes();
+                serde_json::from_slice(&bytes).expect("the served document is JSON")
+            })
+            .await
     }
 
     /// The scope index gives the answers the records give.

@@ -14,6 +14,7 @@ mod api;
 mod audit_and_pack;
 mod cases_api;
 mod cases_pages;
+mod contract_check;
 mod desk;
 mod directory_contacts;
 mod handoffs_api;
