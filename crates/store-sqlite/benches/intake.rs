@@ -16,22 +16,17 @@
 //!
 //! Synthetic rows only (made-up names, no real data).
 
+#[path = "../../store/benches/shared/intake.rs"]
+mod shared;
+
+use shared::{concurrent, intakes, rate, summary};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tsunagaru_domain::audit::{AuditAction, NewAuditEvent};
-use tsunagaru_domain::intake::{IntakeInput, IntakeSheet};
-use tsunagaru_domain::kana::{search_key, similar};
 use tsunagaru_domain::user::{Role, Username};
-use tsunagaru_store::{IntakeContext, NewUser, PersonQuery, Repository};
+use tsunagaru_store::{NewUser, Repository};
 use tsunagaru_store_sqlite::SqliteStore;
 
-/// Intakes per measurement (`TSUNAGARU_BENCH_INTAKES`, default 400).
-fn intakes() -> usize {
-    std::env::var("TSUNAGARU_BENCH_INTAKES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(400)
-}
 const WRITERS: usize = 16;
 
 fn main() {
@@ -44,10 +39,7 @@ fn main() {
 }
 
 async fn run() {
-    let persons: i64 = std::env::var("TSUNAGARU_BENCH_PERSONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let persons = shared::persons(100_000);
     let (empty, empty_dir) = fresh("empty").await;
     let (full, full_dir) = fresh("full").await;
     let started = Instant::now();
@@ -58,8 +50,8 @@ async fn run() {
     );
 
     // 1. One writer: the rate into an empty database and into a full one.
-    let at_zero = rate(&empty, intakes(), 0).await;
-    let at_n = rate(&full, intakes(), 0).await;
+    let at_zero = rate(empty.as_ref(), intakes(), 0).await;
+    let at_n = rate(full.as_ref(), intakes(), 0).await;
     println!(
         "intake (duplicate checks + write): {:.0}/s at 0 persons, {:.0}/s at {persons}: {:.0}% of the rate at 0",
         at_zero.per_second,
@@ -73,34 +65,15 @@ async fn run() {
 
     // 2. Sixteen writers at once, against raw SQLite writing the same rows.
     let latencies = concurrent(&empty, WRITERS, intakes() / WRITERS).await;
-    let total: Duration = latencies.iter().sum();
-    let wall = latencies.wall;
-    let mut sorted = latencies.each.clone();
-    sorted.sort_unstable();
-    let p = |q: f64| sorted[((sorted.len() as f64 - 1.0) * q).round() as usize];
-    let concurrent_rate = sorted.len() as f64 / wall.as_secs_f64();
+    let (p50, p99, concurrent_rate, mean) = summary(&latencies);
     let raw = raw_rate(&empty, intakes()).await;
     println!(
-        "{WRITERS} writers: p50 {:.1?}, p99 {:.1?}, {concurrent_rate:.0}/s; raw durable SQLite {raw:.0}/s: {:.0}% of raw (mean {:.1?})",
-        p(0.50),
-        p(0.99),
+        "{WRITERS} writers: p50 {p50:.1?}, p99 {p99:.1?}, {concurrent_rate:.0}/s; raw durable SQLite {raw:.0}/s: {:.0}% of raw (mean {mean:.1?})",
         100.0 * concurrent_rate / raw,
-        total / sorted.len() as u32
     );
     drop((empty, full));
     let _ = std::fs::remove_dir_all(empty_dir);
     let _ = std::fs::remove_dir_all(full_dir);
-}
-
-struct Latencies {
-    each: Vec<Duration>,
-    wall: Duration,
-}
-
-impl Latencies {
-    fn iter(&self) -> impl Iterator<Item = &Duration> {
-        self.each.iter()
-    }
 }
 
 async fn fresh(name: &str) -> (Arc<SqliteStore>, std::path::PathBuf) {
@@ -156,127 +129,6 @@ async fn load_persons(store: &SqliteStore, n: i64) {
     }
     sqlx::query("COMMIT").execute(&mut *conn).await.unwrap();
     sqlx::query("ANALYZE").execute(&mut *conn).await.unwrap();
-}
-
-fn sheet(i: usize) -> IntakeSheet {
-    let input: IntakeInput = serde_json::from_value(serde_json::json!({
-        "method": "phone", "received_on": "2026-11-20",
-        "person": {"name": format!("計測 太郎{i}"), "kana": "けいそく たろう", "sex": "male",
-                   "birth_date": (chrono::NaiveDate::from_ymd_opt(1940, 1, 1).unwrap()
-                                  + chrono::Days::new((i % 25_000) as u64)).to_string(),
-                   "phones": [{"kind": "home", "number": format!("0198{:06}", i % 1_000_000)}]},
-        "concerns": [{"category": "care", "main": true}],
-        "chief_complaint": "計測用の主訴"
-    }))
-    .unwrap();
-    input
-        .parse(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
-        .expect("the sheet is valid")
-}
-
-/// One intake as the application does it: both duplicate checks, then the
-/// write. Returns how long each part took.
-async fn intake(store: &SqliteStore, i: usize) -> (Duration, Duration) {
-    let sheet = sheet(i);
-    let started = Instant::now();
-    let agencies = [1_i64];
-    // As `App::possible_duplicates`: the names of everyone born that day,
-    // then the near ones read in scope.
-    let name_key = search_key(&sheet.person.name);
-    let born = store
-        .born_on(sheet.person.birth_date.unwrap().date(), 5_000)
-        .await
-        .unwrap();
-    let near: Vec<i64> = born
-        .into_iter()
-        .filter(|c| similar(&c.name_key, &name_key))
-        .map(|c| c.id)
-        .collect();
-    if !near.is_empty() {
-        let by_name = PersonQuery {
-            ids: Some(near),
-            ..PersonQuery::default()
-        };
-        store
-            .search_persons(&agencies, &by_name, 200)
-            .await
-            .unwrap();
-    }
-    for phone in &sheet.person.phones {
-        let by_phone = PersonQuery {
-            same_phone: Some(phone.key()),
-            ..PersonQuery::default()
-        };
-        store
-            .search_persons(&agencies, &by_phone, 20)
-            .await
-            .unwrap();
-    }
-    let checked = Instant::now();
-    let ctx = IntakeContext {
-        agency_id: 1,
-        user_id: 1,
-        town: None,
-        existing_person_id: None,
-        outreach_target_id: None,
-        event_id: None,
-    };
-    store
-        .create_intake(
-            &sheet,
-            &ctx,
-            NewAuditEvent::new(AuditAction::ConsultationCreated, "bench").by_user(1),
-        )
-        .await
-        .unwrap();
-    (checked - started, checked.elapsed())
-}
-
-/// One writer's rate, and the mean time of the checks and of the write.
-struct Rate {
-    per_second: f64,
-    checks: Duration,
-    write: Duration,
-}
-
-async fn rate(store: &SqliteStore, n: usize, offset: usize) -> Rate {
-    let started = Instant::now();
-    let (mut checks, mut write) = (Duration::ZERO, Duration::ZERO);
-    for i in 0..n {
-        let (c, w) = intake(store, offset + i).await;
-        checks += c;
-        write += w;
-    }
-    Rate {
-        per_second: n as f64 / started.elapsed().as_secs_f64(),
-        checks: checks / n as u32,
-        write: write / n as u32,
-    }
-}
-
-async fn concurrent(store: &Arc<SqliteStore>, writers: usize, each: usize) -> Latencies {
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..writers {
-        let store = store.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut times = Vec::with_capacity(each);
-            for k in 0..each {
-                let t = Instant::now();
-                let _ = intake(&store, 10_000 + w * each + k).await;
-                times.push(t.elapsed());
-            }
-            times
-        }));
-    }
-    let mut each_time = Vec::new();
-    for t in tasks {
-        each_time.extend(t.await.unwrap());
-    }
-    Latencies {
-        each: each_time,
-        wall: started.elapsed(),
-    }
 }
 
 /// Raw durable SQLite: a person and a consultation per transaction on one

@@ -1,0 +1,177 @@
+//! The steps of the intake benchmarks, the same on every backend
+//! (`store-sqlite/benches/intake.rs`, `store-postgres/benches/intake.rs`):
+//! one intake as the application does it, one writer's rate, and many
+//! writers at once. Included by `#[path]`; synthetic rows only.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tsunagaru_domain::audit::{AuditAction, NewAuditEvent};
+use tsunagaru_domain::intake::{IntakeInput, IntakeSheet};
+use tsunagaru_domain::kana::{search_key, similar};
+use tsunagaru_store::{IntakeContext, PersonQuery, Repository};
+
+/// Intakes per measurement (`TSUNAGARU_BENCH_INTAKES`, default 400).
+pub fn intakes() -> usize {
+    std::env::var("TSUNAGARU_BENCH_INTAKES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400)
+}
+
+/// Persons on record in the full database (`TSUNAGARU_BENCH_PERSONS`).
+pub fn persons(default: i64) -> i64 {
+    std::env::var("TSUNAGARU_BENCH_PERSONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// p50, p99, the rate and the mean of many writers' intakes.
+pub fn summary(latencies: &Latencies) -> (Duration, Duration, f64, Duration) {
+    let mut sorted = latencies.each.clone();
+    sorted.sort_unstable();
+    let p = |q: f64| sorted[((sorted.len() as f64 - 1.0) * q).round() as usize];
+    let total: Duration = latencies.iter().sum();
+    (
+        p(0.50),
+        p(0.99),
+        sorted.len() as f64 / latencies.wall.as_secs_f64(),
+        total / sorted.len() as u32,
+    )
+}
+
+pub struct Latencies {
+    pub each: Vec<Duration>,
+    pub wall: Duration,
+}
+
+impl Latencies {
+    pub fn iter(&self) -> impl Iterator<Item = &Duration> {
+        self.each.iter()
+    }
+}
+
+pub fn sheet(i: usize) -> IntakeSheet {
+    let input: IntakeInput = serde_json::from_value(serde_json::json!({
+        "method": "phone", "received_on": "2026-11-20",
+        "person": {"name": format!("計測 太郎{i}"), "kana": "けいそく たろう", "sex": "male",
+                   "birth_date": (chrono::NaiveDate::from_ymd_opt(1940, 1, 1).unwrap()
+                                  + chrono::Days::new((i % 25_000) as u64)).to_string(),
+                   "phones": [{"kind": "home", "number": format!("0198{:06}", i % 1_000_000)}]},
+        "concerns": [{"category": "care", "main": true}],
+        "chief_complaint": "計測用の主訴"
+    }))
+    .unwrap();
+    input
+        .parse(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+        .expect("the sheet is valid")
+}
+
+/// One intake as the application does it: both duplicate checks, then the
+/// write. Returns how long each part took.
+pub async fn intake<R: Repository>(store: &R, i: usize) -> (Duration, Duration) {
+    let sheet = sheet(i);
+    let started = Instant::now();
+    let agencies = [1_i64];
+    // As `App::possible_duplicates`: the names of everyone born that day,
+    // then the near ones read in scope.
+    let name_key = search_key(&sheet.person.name);
+    let born = store
+        .born_on(sheet.person.birth_date.unwrap().date(), 5_000)
+        .await
+        .unwrap();
+    let near: Vec<i64> = born
+        .into_iter()
+        .filter(|c| similar(&c.name_key, &name_key))
+        .map(|c| c.id)
+        .collect();
+    if !near.is_empty() {
+        let by_name = PersonQuery {
+            ids: Some(near),
+            ..PersonQuery::default()
+        };
+        store
+            .search_persons(&agencies, &by_name, 200)
+            .await
+            .unwrap();
+    }
+    for phone in &sheet.person.phones {
+        let by_phone = PersonQuery {
+            same_phone: Some(phone.key()),
+            ..PersonQuery::default()
+        };
+        store
+            .search_persons(&agencies, &by_phone, 20)
+            .await
+            .unwrap();
+    }
+    let checked = Instant::now();
+    let ctx = IntakeContext {
+        agency_id: 1,
+        user_id: 1,
+        town: None,
+        existing_person_id: None,
+        outreach_target_id: None,
+        event_id: None,
+    };
+    store
+        .create_intake(
+            &sheet,
+            &ctx,
+            NewAuditEvent::new(AuditAction::ConsultationCreated, "bench").by_user(1),
+        )
+        .await
+        .unwrap();
+    (checked - started, checked.elapsed())
+}
+
+/// One writer's rate, and the mean time of the checks and of the write.
+pub struct Rate {
+    pub per_second: f64,
+    pub checks: Duration,
+    pub write: Duration,
+}
+
+pub async fn rate<R: Repository>(store: &R, n: usize, offset: usize) -> Rate {
+    let started = Instant::now();
+    let (mut checks, mut write) = (Duration::ZERO, Duration::ZERO);
+    for i in 0..n {
+        let (c, w) = intake(store, offset + i).await;
+        checks += c;
+        write += w;
+    }
+    Rate {
+        per_second: n as f64 / started.elapsed().as_secs_f64(),
+        checks: checks / n as u32,
+        write: write / n as u32,
+    }
+}
+
+pub async fn concurrent<R: Repository + 'static>(
+    store: &Arc<R>,
+    writers: usize,
+    each: usize,
+) -> Latencies {
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::with_capacity(each);
+            for k in 0..each {
+                let t = Instant::now();
+                let _ = intake(store.as_ref(), 10_000 + w * each + k).await;
+                times.push(t.elapsed());
+            }
+            times
+        }));
+    }
+    let mut each_time = Vec::new();
+    for t in tasks {
+        each_time.extend(t.await.unwrap());
+    }
+    Latencies {
+        each: each_time,
+        wall: started.elapsed(),
+    }
+}
