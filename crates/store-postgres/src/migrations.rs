@@ -59,6 +59,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         28,
         include_str!("../migrations/0028_persons_born_names.sql"),
     ),
+    (
+        29,
+        include_str!("../migrations/0029_person_scope_insert_adds.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {
@@ -100,15 +104,19 @@ mod tests {
     /// domain says do not involve the receiver, and only those.
     #[test]
     fn the_scope_index_leaves_out_the_states_the_domain_does() {
-        let sql = include_str!("../migrations/0027_person_scope.sql");
         let list = format!(
             "state NOT IN ({})",
             tsunagaru_store::states_not_involving_receiver()
         );
-        assert!(sql.contains(&list), "{list}");
-        assert_eq!(
-            sql.matches("state NOT IN (").count(),
-            sql.matches(&list).count()
-        );
+        for sql in [
+            include_str!("../migrations/0027_person_scope.sql"),
+            include_str!("../migrations/0029_person_scope_insert_adds.sql"),
+        ] {
+            assert!(sql.contains(&list), "{list}");
+            assert_eq!(
+                sql.matches("state NOT IN (").count(),
+                sql.matches(&list).count()
+            );
+        }
     }
 }
