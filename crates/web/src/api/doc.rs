@@ -4,10 +4,13 @@
 //! each handler that takes a body or a query string names them in its
 //! `#[utoipa::path]`, and those types describe themselves (`ToSchema`,
 //! `IntoParams`) with the limits their parsing applies — a vocabulary's
-//! codes, ids, dates, lengths. `openapi.json` beside this crate holds the
-//! rest, written for readers: summaries, the statuses each route answers and
-//! the shapes of the answers. It holds no request body and no query
-//! parameter (a test says so); the two are joined once, at start.
+//! codes, ids, dates, lengths. A handler whose answer is a type of its own
+//! names it there too (`responses(...)`), and that answer's shape is
+//! derived the same way. `openapi.json` beside this crate holds the rest,
+//! written for readers: summaries, the statuses each route answers and the
+//! shapes of the answers not yet derived. It holds no request body, no query
+//! parameter and no shape of a derived answer (tests say so); the two are
+//! joined once, at start.
 
 use serde_json::{Map, Value};
 use std::sync::LazyLock;
@@ -108,6 +111,26 @@ fn join_operation(doc: &mut Value, path: &str, method: &str, generated: &Value) 
     if let Some(body) = generated.get("requestBody") {
         op.insert("requestBody".into(), body.clone());
     }
+    // An answer whose type the handler names: its content is derived; the
+    // written description stays.
+    if let Some(answers) = generated.get("responses").and_then(Value::as_object) {
+        let written = op
+            .entry("responses")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(written) = written.as_object_mut() {
+            for (status, answer) in answers {
+                let Some(content) = answer.get("content") else {
+                    continue;
+                };
+                let entry = written.entry(status.clone()).or_insert_with(|| {
+                    serde_json::json!({"description": answer.get("description").cloned().unwrap_or_default()})
+                });
+                if let Some(entry) = entry.as_object_mut() {
+                    entry.insert("content".into(), content.clone());
+                }
+            }
+        }
+    }
     let query: Vec<Value> = generated
         .get("parameters")
         .and_then(Value::as_array)
@@ -161,6 +184,67 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_derived_answer_is_not_written_too() {
+        let written = written();
+        let generated = serde_json::to_value(requests()).unwrap();
+        let mut derived = 0;
+        for (path, method, op) in operations(&generated) {
+            for (status, answer) in op["responses"].as_object().into_iter().flatten() {
+                if answer.get("content").is_none() {
+                    continue;
+                }
+                derived += 1;
+                let answer = &written["paths"][&path][&method]["responses"][status];
+                assert!(
+                    answer.get("content").is_none(),
+                    "{method} {path} {status}: its shape belongs to the handler's type"
+                );
+                assert!(
+                    answer["description"].is_string(),
+                    "{method} {path} {status} is described in openapi.json"
+                );
+            }
+        }
+        assert!(derived > 0, "some answers are derived");
+    }
+
+    #[test]
+    fn a_derived_answer_is_served_with_its_schema() {
+        let doc = document();
+        let list = &doc["paths"]["/api/v1/handoffs"]["get"]["responses"]["200"];
+        assert!(list["description"].is_string(), "{list}");
+        let schema = &list["content"]["application/json"]["schema"];
+        let reference = schema["$ref"]
+            .as_str()
+            .expect("a reference to the page type");
+        let page = doc
+            .pointer(reference.trim_start_matches('#'))
+            .expect("the page type");
+        assert_eq!(
+            page["properties"]["handoffs"]["items"]["$ref"],
+            "#/components/schemas/Handoff"
+        );
+        let handoff = &doc["components"]["schemas"]["Handoff"];
+        let states: Vec<&str> = handoff["properties"]["status"]["enum"]
+            .as_array()
+            .expect("the states")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let all: Vec<&str> = tsunagaru_domain::handoff::HandoffState::ALL
+            .iter()
+            .map(|s| s.code())
+            .collect();
+        assert_eq!(states, all);
+        assert!(
+            handoff["required"]
+                .as_array()
+                .is_some_and(|r| r.contains(&Value::from("sent_on"))),
+            "{handoff}"
+        );
     }
 
     #[test]

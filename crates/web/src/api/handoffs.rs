@@ -5,19 +5,21 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
-use crate::views::handoffs::{handoff_json, shared_person_json, suggestion_json};
+use crate::views::handoffs::{HandoffAnswer, SuggestionAnswer, shared_person_json};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Datelike;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tsunagaru_app::Reading;
 use tsunagaru_app::handoffs::{SendInput, StepInput};
 use tsunagaru_domain::handoff::{HandoffState, HandoffStep};
+use tsunagaru_domain::openapi::{RecordId, codes};
 use tsunagaru_store::HandoffBox;
+use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -56,13 +58,14 @@ struct ResendInput {
 
 /// 差戻し → 送り直し: sends the returned handoff's consultation again and
 /// closes the returned one.
-#[utoipa::path(post, path = "/api/v1/handoffs/{id}/resend", request_body = ResendInput)]
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/resend", request_body = ResendInput,
+    responses((status = 201, body = Resent)))]
 async fn resend(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<ResendInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Resent>), ApiError> {
     let given = body(input)?;
     let actor = user.actor();
     let mut draft = state.app.resend_draft(&actor, id).await?;
@@ -93,28 +96,68 @@ async fn resend(
         draft.sender_phone = given.sender_phone;
     }
     let sent = state.app.resend_handoff(&actor, id, draft).await?;
-    let list: Vec<Value> = sent
-        .iter()
-        .map(|(id, to)| json!({"id": id, "to_agency_id": to, "status": "sent"}))
-        .collect();
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "handoffs": list, "closed": id })),
+        Json(Resent {
+            handoffs: Sent::each(&sent),
+            closed: id,
+        }),
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/handoffs", request_body = SendInput)]
+/// A handoff just sent: its id, the agency it went to, and its state
+/// (`sent`).
+#[derive(Serialize, ToSchema)]
+struct Sent {
+    #[schema(value_type = RecordId)]
+    id: i64,
+    #[schema(value_type = RecordId)]
+    to_agency_id: i64,
+    #[schema(schema_with = codes::<HandoffState>)]
+    status: HandoffState,
+}
+
+impl Sent {
+    fn each(sent: &[(i64, i64)]) -> Vec<Sent> {
+        sent.iter()
+            .map(|&(id, to_agency_id)| Sent {
+                id,
+                to_agency_id,
+                status: HandoffState::Sent,
+            })
+            .collect()
+    }
+}
+
+/// The handoffs a No.3 was sent as, one per 引継機関.
+#[derive(Serialize, ToSchema)]
+struct SentHandoffs {
+    handoffs: Vec<Sent>,
+}
+
+/// The handoffs a returned one was sent again as, and the returned one,
+/// now closed.
+#[derive(Serialize, ToSchema)]
+struct Resent {
+    handoffs: Vec<Sent>,
+    #[schema(value_type = RecordId)]
+    closed: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/handoffs", request_body = SendInput,
+    responses((status = 201, body = SentHandoffs)))]
 async fn send(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     input: Result<Json<SendInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<SentHandoffs>), ApiError> {
     let sent = state.app.send_handoffs(&user.actor(), body(input)?).await?;
-    let list: Vec<Value> = sent
-        .iter()
-        .map(|(id, to)| json!({"id": id, "to_agency_id": to, "status": "sent"}))
-        .collect();
-    Ok((StatusCode::CREATED, Json(json!({ "handoffs": list }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(SentHandoffs {
+            handoffs: Sent::each(&sent),
+        }),
+    ))
 }
 
 /// The two boxes a list reads: 受信 (`inbox`, the default) and 送信 (`outbox`).
@@ -134,13 +177,22 @@ struct ListQuery {
     status: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/handoffs", params(ListQuery, PageQuery))]
+/// One page of a box, newest first.
+#[derive(Serialize, ToSchema)]
+struct HandoffPage {
+    handoffs: Vec<HandoffAnswer>,
+    /// 次のページの cursor。最後のページでは null
+    next_cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/handoffs", params(ListQuery, PageQuery),
+    responses((status = 200, body = HandoffPage)))]
 async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<ListQuery>,
     Query(page_query): Query<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<HandoffPage>, ApiError> {
     let box_ = match q.box_.as_deref().unwrap_or(BOXES[0]) {
         b if b == BOXES[0] => HandoffBox::Inbox,
         b if b == BOXES[1] => HandoffBox::Outbox,
@@ -178,115 +230,164 @@ async fn list(
     )?;
     let agencies = state.app.agencies().await?;
     let today = state.today();
-    let list: Vec<Value> = page
+    let handoffs = page
         .items
         .iter()
-        .map(|h| handoff_json(&state, h, &agencies, today, &user.user.agency_ids))
+        .map(|h| HandoffAnswer::of(&state, h, &agencies, today, &user.user.agency_ids))
         .collect();
-    Ok(Json(
-        json!({ "handoffs": list, "next_cursor": page.next_cursor }),
-    ))
+    Ok(Json(HandoffPage {
+        handoffs,
+        next_cursor: page.next_cursor,
+    }))
 }
 
+/// A handoff with its history, the other 引継機関 of the same No.3 and the
+/// person as this side may see them.
+#[derive(Serialize, ToSchema)]
+struct HandoffDetail {
+    #[serde(flatten)]
+    handoff: HandoffAnswer,
+    events: Vec<StepTaken>,
+    /// 同じ No.3 を同時に送ったほかの引継機関
+    sent_with: Vec<SentWith>,
+    /// 共有される相談対象者の情報（この側に共有されないときは null）
+    #[schema(value_type = Option<Object>)]
+    person: Value,
+}
+
+/// One step of the loop as it was taken.
+#[derive(Serialize, ToSchema)]
+struct StepTaken {
+    #[schema(value_type = RecordId)]
+    user_id: i64,
+    /// 日本時間
+    #[schema(value_type = String, format = DateTime)]
+    at: String,
+    /// `send`、または手続きのコード
+    step: String,
+    #[schema(schema_with = codes::<HandoffState>)]
+    state: HandoffState,
+    detail: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct SentWith {
+    #[schema(value_type = RecordId)]
+    agency_id: i64,
+    name: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/handoffs/{id}",
+    responses((status = 200, body = HandoffDetail)))]
 async fn detail(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<HandoffDetail>, ApiError> {
     let record = state
         .app
         .handoff_record(&user.actor(), id, Reading::Screen)
         .await?;
     let agencies = state.app.agencies().await?;
     let today = state.today();
-    let mut value = handoff_json(
-        &state,
-        &record.handoff,
-        &agencies,
-        today,
-        &user.user.agency_ids,
-    );
-    value["events"] = record
-        .events
-        .iter()
-        .map(|e| {
-            let mut v = json!(e);
-            v["at"] = json!(tsunagaru_store::in_japan(e.at).to_rfc3339());
-            v
-        })
-        .collect();
-    value["sent_with"] = json!(
-        record
+    Ok(Json(HandoffDetail {
+        handoff: HandoffAnswer::of(
+            &state,
+            &record.handoff,
+            &agencies,
+            today,
+            &user.user.agency_ids,
+        ),
+        events: record
+            .events
+            .iter()
+            .map(|e| StepTaken {
+                user_id: e.user_id,
+                at: tsunagaru_store::in_japan(e.at).to_rfc3339(),
+                step: e.step.clone(),
+                state: e.state,
+                detail: e.detail.clone(),
+            })
+            .collect(),
+        sent_with: record
             .sent_with
             .iter()
-            .map(|id| json!({
-                "agency_id": id,
-                "name": agencies.iter().find(|a| a.id == *id).map(|a| a.name.clone()),
-            }))
-            .collect::<Vec<_>>()
-    );
-    value["person"] = shared_person_json(record.person.as_ref(), today);
-    Ok(Json(value))
+            .map(|id| SentWith {
+                agency_id: *id,
+                name: agencies
+                    .iter()
+                    .find(|a| a.id == *id)
+                    .map(|a| a.name.clone()),
+            })
+            .collect(),
+        person: shared_person_json(record.person.as_ref(), today),
+    }))
 }
 
 // One handler per step, so that each route documents its own input.
-#[utoipa::path(post, path = "/api/v1/handoffs/{id}/receive", request_body = Option<StepInput>)]
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/receive", request_body = Option<StepInput>,
+    responses((status = 200, body = StepDone)))]
 async fn receive(
     s: State<AppState>,
     u: ApiUser,
     p: Id,
     b: axum::body::Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StepDone>, ApiError> {
     step(s, u, p, b, HandoffStep::Receive).await
 }
 
-#[utoipa::path(post, path = "/api/v1/handoffs/{id}/start", request_body = Option<StepInput>)]
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/start", request_body = Option<StepInput>,
+    responses((status = 200, body = StepDone)))]
 async fn start(
     s: State<AppState>,
     u: ApiUser,
     p: Id,
     b: axum::body::Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StepDone>, ApiError> {
     step(s, u, p, b, HandoffStep::Start).await
 }
 
-#[utoipa::path(post, path = "/api/v1/handoffs/{id}/acknowledge", request_body = Option<StepInput>)]
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/acknowledge", request_body = Option<StepInput>,
+    responses((status = 200, body = StepDone)))]
 async fn acknowledge(
     s: State<AppState>,
     u: ApiUser,
     p: Id,
     b: axum::body::Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StepDone>, ApiError> {
     step(s, u, p, b, HandoffStep::Acknowledge).await
 }
 
-#[utoipa::path(post, path = "/api/v1/handoffs/{id}/report", request_body = StepInput)]
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/report", request_body = StepInput,
+    responses((status = 200, body = StepDone)))]
 async fn report(
     s: State<AppState>,
     u: ApiUser,
     p: Id,
     b: Result<Json<StepInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StepDone>, ApiError> {
     step_with(s, u, p, b, HandoffStep::Report).await
 }
 
-#[utoipa::path(post, path = "/api/v1/handoffs/{id}/return", request_body = StepInput)]
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/return", request_body = StepInput,
+    responses((status = 200, body = StepDone)))]
 async fn return_handoff(
     s: State<AppState>,
     u: ApiUser,
     p: Id,
     b: Result<Json<StepInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StepDone>, ApiError> {
     step_with(s, u, p, b, HandoffStep::Return).await
 }
 
-#[utoipa::path(post, path = "/api/v1/handoffs/{id}/withdraw", request_body = StepInput)]
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/withdraw", request_body = StepInput,
+    responses((status = 200, body = StepDone)))]
 async fn withdraw(
     s: State<AppState>,
     u: ApiUser,
     p: Id,
     b: Result<Json<StepInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StepDone>, ApiError> {
     step_with(s, u, p, b, HandoffStep::Withdraw).await
 }
 
@@ -298,7 +399,7 @@ async fn step(
     Id(id): Id,
     bytes: axum::body::Bytes,
     step: HandoffStep,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StepDone>, ApiError> {
     // No body, or `null`, is a step with nothing to add.
     let input = if bytes.iter().all(u8::is_ascii_whitespace) {
         StepInput::default()
@@ -308,7 +409,25 @@ async fn step(
             .unwrap_or_default()
     };
     let handoff = state.app.take_step(&user.actor(), id, step, input).await?;
-    Ok(Json(json!({"id": handoff.id, "status": handoff.state})))
+    Ok(Json(StepDone::of(&handoff)))
+}
+
+/// The handoff's state after a step.
+#[derive(Serialize, ToSchema)]
+struct StepDone {
+    #[schema(value_type = RecordId)]
+    id: i64,
+    #[schema(schema_with = codes::<HandoffState>)]
+    status: HandoffState,
+}
+
+impl StepDone {
+    fn of(handoff: &tsunagaru_store::Handoff) -> StepDone {
+        StepDone {
+            id: handoff.id,
+            status: handoff.state,
+        }
+    }
 }
 
 async fn step_with(
@@ -317,12 +436,12 @@ async fn step_with(
     Id(id): Id,
     input: Result<Json<StepInput>, JsonRejection>,
     step: HandoffStep,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StepDone>, ApiError> {
     let handoff = state
         .app
         .take_step(&user.actor(), id, step, body(input)?)
         .await?;
-    Ok(Json(json!({"id": handoff.id, "status": handoff.state})))
+    Ok(Json(StepDone::of(&handoff)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -332,27 +451,28 @@ struct SuggestQuery {
     consultation_id: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/handoffs/suggestions", params(SuggestQuery))]
+#[utoipa::path(get, path = "/api/v1/handoffs/suggestions", params(SuggestQuery),
+    responses((status = 200, body = Vec<SuggestionAnswer>)))]
 async fn suggest(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<SuggestQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<SuggestionAnswer>>, ApiError> {
     let (_, _, suggested) = state
         .app
         .handoff_draft(&user.actor(), q.consultation_id, "引継機関の候補")
         .await?;
-    Ok(Json(json!(
-        suggested.iter().map(suggestion_json).collect::<Vec<_>>()
-    )))
+    Ok(Json(suggested.iter().map(SuggestionAnswer::from).collect()))
 }
 
-/// The request side of these routes, for the OpenAPI document.
+/// These routes' part of the OpenAPI document: what each takes and, where
+/// its answer is a type of its own, what it answers.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     resend,
     send,
     list,
+    detail,
     suggest,
     receive,
     start,

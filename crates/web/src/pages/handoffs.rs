@@ -10,7 +10,7 @@ use crate::pages::templates::{
     HandoffsPage, Nav,
 };
 use crate::views::cases::{moment_label, user_name};
-use crate::views::handoffs::handoff_json;
+use crate::views::handoffs::HandoffAnswer;
 use crate::views::intake::date_label;
 use crate::views::picker::{PickerPart, agencies_by_field};
 use askama::Template;
@@ -42,8 +42,7 @@ async fn view(
             phone.clone().unwrap_or_default(),
         )
     };
-    let json = handoff_json(state, h, agencies, state.today(), &user.user.agency_ids);
-    let text = |k: &str| json[k].as_str().unwrap_or_default().to_owned();
+    let answer = HandoffAnswer::of(state, h, agencies, state.today(), &user.user.agency_ids);
     let date = |d: Option<chrono::NaiveDate>| d.map(date_label).unwrap_or_default();
     let person_name = match names.get(&h.person_id) {
         Some(name) => name.clone(),
@@ -58,17 +57,17 @@ async fn view(
         consultation_id: h.consultation_id,
         person_id: h.person_id,
         person_name,
-        from_agency: text("from_agency"),
-        to_agency: text("to_agency"),
-        purpose: text("purpose_label"),
-        urgency: text("urgency_label"),
-        status: text("status_label"),
+        from_agency: answer.from_agency,
+        to_agency: answer.to_agency,
+        purpose: answer.purpose_label.to_owned(),
+        urgency: answer.urgency_label.to_owned(),
+        status: answer.status_label.to_owned(),
         status_code: h.state.code().to_owned(),
         sent_on: date_label(h.sent_on),
         received_on: date(h.received_on),
         reported_on: date(h.reported_on),
         report_received_on: date(h.report_received_on),
-        overdue: json["overdue"].as_str().map(str::to_owned),
+        overdue: answer.overdue,
         continue_at_origin: h.continue_at_origin,
         told_contact: [h.told_contact_name.clone(), h.told_contact_phone.clone()]
             .into_iter()
