@@ -2,6 +2,7 @@
 //! pledges, minutes, decisions) and the tasks they give agencies.
 
 use super::page::{PageQuery, ascending, descending, paginate};
+use super::{Created, created};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
@@ -59,18 +60,19 @@ struct OpenInput {
     consultation_id: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/cases", request_body = OpenInput)]
+#[utoipa::path(post, path = "/api/v1/cases", request_body = OpenInput,
+    responses((status = 201, body = Created)))]
 async fn open(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     input: Result<Json<OpenInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(input)?;
     let id = state
         .app
         .open_case(&user.actor(), input.consultation_id)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok(created(id))
 }
 
 /// The cases the caller may see, newest first, a page at a time.
@@ -612,16 +614,17 @@ async fn minutes(
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/decisions", request_body = DecisionInput)]
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/decisions", request_body = DecisionInput,
+    responses((status = 201, body = Created)))]
 async fn decision(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<DecisionInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(input)?;
     let decision_id = state.app.add_decision(&user.actor(), id, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": decision_id }))))
+    Ok(created(decision_id))
 }
 
 /// The open tasks given to the caller's agencies: overdue first, then by

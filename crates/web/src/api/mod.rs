@@ -49,6 +49,19 @@ use tsunagaru_app::users::UserInput;
 use tsunagaru_domain::Field;
 use tsunagaru_store::{Agency, SessionKind, User};
 
+/// The answer to a request that made one record: its id.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Created {
+    /// 作成したレコードの ID
+    #[schema(value_type = tsunagaru_domain::openapi::RecordId)]
+    id: i64,
+}
+
+/// 201 Created with the new record's id.
+pub(crate) fn created(id: i64) -> (StatusCode, Json<Created>) {
+    (StatusCode::CREATED, Json(Created { id }))
+}
+
 /// The routes under `/api/v1`; unknown paths there answer a JSON 404.
 fn v1() -> Router<AppState> {
     Router::new()
@@ -420,15 +433,16 @@ async fn users(
     Ok(Json(json!(users)))
 }
 
-#[utoipa::path(post, path = "/api/v1/users", request_body = UserInput)]
+#[utoipa::path(post, path = "/api/v1/users", request_body = UserInput,
+    responses((status = 201, body = Created)))]
 async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     body: Result<Json<UserInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = json_body(body)?;
     let id = state.app.create_user(&user.actor(), &input).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok(created(id))
 }
 
 /// Sets the caller's own password (`current_password`, `new_password`); the

@@ -1,5 +1,6 @@
 //! The intake sheet's API: consultations, persons, progress notes.
 
+use super::{Created, created};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
@@ -251,16 +252,17 @@ async fn person(
     Ok(Json(value))
 }
 
-#[utoipa::path(post, path = "/api/v1/persons/{id}/notes", request_body = NoteInput)]
+#[utoipa::path(post, path = "/api/v1/persons/{id}/notes", request_body = NoteInput,
+    responses((status = 201, body = Created)))]
 async fn add_note(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<NoteInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(input)?;
     let note_id = state.app.add_note(&user.actor(), id, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": note_id }))))
+    Ok(created(note_id))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

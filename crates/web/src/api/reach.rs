@@ -2,6 +2,7 @@
 //! HSDS 3.0 and CSV exports.
 
 use super::page::{PageQuery, ascending, paginate};
+use super::{Created, created};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
@@ -48,10 +49,6 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/consultations", post(link_consultation))
 }
 
-fn created(id: i64) -> (StatusCode, Json<Value>) {
-    (StatusCode::CREATED, Json(json!({ "id": id })))
-}
-
 /// The アウトリーチ targets the caller works as the list page shows them
 /// (those past the no-contact alert first, then open ones, then longest
 /// without contact), a page at a time.
@@ -83,12 +80,13 @@ async fn targets(
     })))
 }
 
-#[utoipa::path(post, path = "/api/v1/outreach", request_body = TargetInput)]
+#[utoipa::path(post, path = "/api/v1/outreach", request_body = TargetInput,
+    responses((status = 201, body = Created)))]
 async fn create_target(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     input: Result<Json<TargetInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(input)?;
     Ok(created(
         state.app.create_target(&user.actor(), &input).await?,
@@ -147,12 +145,13 @@ async fn menus(
     Ok(Json(json!({ "menus": views })))
 }
 
-#[utoipa::path(post, path = "/api/v1/participation/menus", request_body = MenuInput)]
+#[utoipa::path(post, path = "/api/v1/participation/menus", request_body = MenuInput,
+    responses((status = 201, body = Created)))]
 async fn create_menu(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     input: Result<Json<MenuInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(input)?;
     Ok(created(state.app.create_menu(&user.actor(), &input).await?))
 }
@@ -174,13 +173,14 @@ async fn menu(
     Ok(Json(value))
 }
 
-#[utoipa::path(post, path = "/api/v1/participation/menus/{id}/host-supports", request_body = HostSupportInput)]
+#[utoipa::path(post, path = "/api/v1/participation/menus/{id}/host-supports", request_body = HostSupportInput,
+    responses((status = 201, body = Created)))]
 async fn host_support(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<HostSupportInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(input)?;
     Ok(created(
         state
@@ -190,12 +190,13 @@ async fn host_support(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/participation/matches", request_body = MatchInput)]
+#[utoipa::path(post, path = "/api/v1/participation/matches", request_body = MatchInput,
+    responses((status = 201, body = Created)))]
 async fn create_match(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     input: Result<Json<MatchInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(input)?;
     Ok(created(
         state.app.create_match(&user.actor(), &input).await?,
@@ -229,13 +230,14 @@ async fn participation_match(
     })))
 }
 
-#[utoipa::path(post, path = "/api/v1/participation/matches/{id}/follow-ups", request_body = FollowUpInput)]
+#[utoipa::path(post, path = "/api/v1/participation/matches/{id}/follow-ups", request_body = FollowUpInput,
+    responses((status = 201, body = Created)))]
 async fn follow_up(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<FollowUpInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(input)?;
     Ok(created(
         state.app.add_follow_up(&user.actor(), id, &input).await?,
@@ -271,12 +273,13 @@ async fn resources(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/resources", request_body = ResourceInput)]
+#[utoipa::path(post, path = "/api/v1/resources", request_body = ResourceInput,
+    responses((status = 201, body = Created)))]
 async fn create_resource(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     input: Result<Json<ResourceInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(input)?;
     Ok(created(
         state.app.create_resource(&user.actor(), &input).await?,
@@ -352,12 +355,13 @@ async fn events(
     Ok(Json(json!({ "events": list })))
 }
 
-#[utoipa::path(post, path = "/api/v1/events", request_body = EventInput)]
+#[utoipa::path(post, path = "/api/v1/events", request_body = EventInput,
+    responses((status = 201, body = Created)))]
 async fn create_event(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     input: Result<Json<EventInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(input)?;
     Ok(created(
         state.app.create_event(&user.actor(), &input).await?,
