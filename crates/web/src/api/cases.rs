@@ -629,12 +629,21 @@ async fn decision(
 
 /// The open tasks given to the caller's agencies: overdue first, then by
 /// deadline (none last), a page at a time.
-#[utoipa::path(get, path = "/api/v1/tasks", params(PageQuery))]
+/// One page of the caller's open tasks, overdue first, then by due date.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct TaskPage {
+    tasks: Vec<TaskView>,
+    /// 次のページの cursor。最後のページでは null
+    next_cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/tasks", params(PageQuery),
+    responses((status = 200, body = TaskPage)))]
 async fn tasks(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TaskPage>, ApiError> {
     let tasks = state.app.open_tasks(&user.actor()).await?;
     let agencies = state.app.agencies().await?;
     let today = state.today();
@@ -657,34 +666,35 @@ async fn tasks(
         },
         &q,
     )?;
-    Ok(Json(
-        json!({ "tasks": page.items, "next_cursor": page.next_cursor }),
-    ))
+    Ok(Json(TaskPage {
+        tasks: page.items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// Takes back a 完了 marked by the caller less than ten minutes ago.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/reopen",
+    responses((status = 200, body = TaskView)))]
 async fn task_reopen(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TaskView>, ApiError> {
     let task = state.app.reopen_task(&user.actor(), id).await?;
     let agencies = state.app.agencies().await?;
-    Ok(Json(
-        serde_json::to_value(TaskView::of(&task, &agencies, state.today())).unwrap_or(Value::Null),
-    ))
+    Ok(Json(TaskView::of(&task, &agencies, state.today())))
 }
 
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/done",
+    responses((status = 200, body = TaskView)))]
 async fn task_done(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TaskView>, ApiError> {
     let task = state.app.complete_task(&user.actor(), id).await?;
     let agencies = state.app.agencies().await?;
-    Ok(Json(
-        serde_json::to_value(TaskView::of(&task, &agencies, state.today())).unwrap_or(Value::Null),
-    ))
+    Ok(Json(TaskView::of(&task, &agencies, state.today())))
 }
 
 /// The request side of these routes, for the OpenAPI document.
@@ -705,6 +715,8 @@ async fn task_done(
     attendance,
     minutes,
     decision,
-    tasks
+    tasks,
+    task_done,
+    task_reopen
 ))]
 pub(super) struct Inputs;

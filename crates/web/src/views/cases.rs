@@ -12,6 +12,7 @@ use tsunagaru_app::reports::for_publication;
 use tsunagaru_domain::case::MeetingKind;
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::Concern;
+use tsunagaru_domain::openapi::{RecordId, codes, one_of_strings};
 use tsunagaru_domain::plan::{Assessment, GoalTerm, TaskState, task_overdue};
 use tsunagaru_domain::report::FiscalYear;
 use tsunagaru_store::{Agency, MeetingRow, PlanVersion, Task, User};
@@ -200,24 +201,43 @@ impl PlanView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A task given to an agency, as the pages show it and the API answers it
+/// (`Task` in the OpenAPI document, derived from this type).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Task)]
 pub struct TaskView {
+    #[schema(value_type = RecordId)]
     pub id: i64,
+    #[schema(value_type = RecordId)]
     pub agency_id: i64,
     pub agency: String,
     pub title: String,
+    #[schema(value_type = Option<String>, format = Date)]
     pub due_on: Option<NaiveDate>,
+    /// 期限の和暦表示（期限のないときは空）
     pub due_label: String,
     pub overdue: bool,
+    #[schema(schema_with = codes::<TaskState>)]
     pub state: String,
     pub state_label: &'static str,
+    #[schema(value_type = Option<RecordId>)]
     pub case_id: Option<i64>,
+    #[schema(value_type = Option<RecordId>)]
     pub meeting_id: Option<i64>,
     /// plan (役割分担 of an agreed plan) / decision (a meeting's decision)
+    #[schema(schema_with = task_sources)]
     pub source: &'static str,
     pub source_label: &'static str,
     /// Why it ended without being done (終結・戻り).
     pub end_reason: String,
+}
+
+/// Where a task comes from: an agreed plan's 役割分担 or a meeting's
+/// decision.
+const TASK_SOURCES: [&str; 2] = ["plan", "decision"];
+
+fn task_sources() -> utoipa::openapi::Schema {
+    one_of_strings(&TASK_SOURCES)
 }
 
 impl TaskView {
@@ -236,9 +256,9 @@ impl TaskView {
             case_id: t.case_id,
             meeting_id: t.meeting_id,
             source: if t.plan_id.is_some() {
-                "plan"
+                TASK_SOURCES[0]
             } else {
-                "decision"
+                TASK_SOURCES[1]
             },
             source_label: if t.plan_id.is_some() {
                 "支援プランの役割分担"
