@@ -259,6 +259,8 @@ struct HandoffDetail {
 #[derive(Serialize, ToSchema)]
 struct StepTaken {
     #[schema(value_type = RecordId)]
+    handoff_id: i64,
+    #[schema(value_type = RecordId)]
     user_id: i64,
     /// 日本時間
     #[schema(value_type = String, format = DateTime)]
@@ -302,6 +304,7 @@ async fn detail(
             .events
             .iter()
             .map(|e| StepTaken {
+                handoff_id: e.handoff_id,
                 user_id: e.user_id,
                 at: tsunagaru_store::in_japan(e.at).to_rfc3339(),
                 step: e.step.clone(),

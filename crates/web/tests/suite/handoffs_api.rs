@@ -147,6 +147,14 @@ async fn the_loop_closes_send_receive_report_acknowledge(backend: Backend) {
         .map(|e| e["step"].as_str().unwrap())
         .collect();
     assert_eq!(steps, ["send", "receive", "start", "report", "acknowledge"]);
+    // Each step names its handoff, who took it and when (in Japan).
+    for e in detail["events"].as_array().unwrap() {
+        assert_eq!(e["handoff_id"], detail["id"], "{e}");
+        assert!(
+            e["user_id"].is_i64() && e["at"].as_str().unwrap().ends_with("+09:00"),
+            "{e}"
+        );
+    }
     assert!(detail["received_on"].is_string() && detail["report_received_on"].is_string());
     let actions = s.app.audit_actions().await;
     assert!(
