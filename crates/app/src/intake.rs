@@ -505,9 +505,14 @@ impl App {
         let today = self.today();
         let agencies: std::collections::HashSet<i64> =
             self.agencies().await?.iter().map(|a| a.id).collect();
-        // The accounts on record, read once for the whole batch.
-        let users: std::collections::HashSet<i64> =
-            self.staff().await?.iter().map(|u| u.id).collect();
+        // The accounts on record and their agencies, read once for the
+        // whole batch.
+        let users: std::collections::HashMap<i64, Vec<i64>> = self
+            .staff()
+            .await?
+            .iter()
+            .map(|u| (u.id, u.agency_ids.clone()))
+            .collect();
         let invalid = |field: String, message: String| AppError::invalid(&field, message);
         for (n, intake) in intakes.iter().enumerate() {
             let at = |what: &str| format!("intakes[{n}].{what}");
@@ -569,14 +574,35 @@ impl App {
                     ));
                 }
             }
-            for user_id in
-                std::iter::once(intake.ctx.user_id).chain(intake.handoffs.iter().map(|h| h.sent_by))
-            {
-                if !users.contains(&user_id) {
-                    return Err(invalid(
-                        at("user_id"),
-                        format!("ユーザー {user_id} は登録されていません"),
-                    ));
+            // Who took the sheet works at the agency that took it; who sent
+            // a handoff, at the agency that sent it.
+            let workers = std::iter::once((
+                "user_id".to_owned(),
+                intake.ctx.user_id,
+                intake.ctx.agency_id,
+            ))
+            .chain(intake.handoffs.iter().enumerate().map(|(k, h)| {
+                (
+                    format!("handoffs[{k}].sent_by"),
+                    h.sent_by,
+                    h.from_agency_id,
+                )
+            }));
+            for (field, user_id, agency_id) in workers {
+                match users.get(&user_id) {
+                    None => {
+                        return Err(invalid(
+                            at(&field),
+                            format!("ユーザー {user_id} は登録されていません"),
+                        ));
+                    }
+                    Some(agency_ids) if !agency_ids.contains(&agency_id) => {
+                        return Err(invalid(
+                            at(&field),
+                            format!("ユーザー {user_id} は機関 {agency_id} の職員ではありません"),
+                        ));
+                    }
+                    Some(_) => {}
                 }
             }
         }

@@ -115,6 +115,13 @@ async fn a_batch_is_written_whole_from_the_command_line_only(backend: Backend) {
     unknown_agency[29].ctx.agency_id = 9_999;
     let mut unknown_user = batch.clone();
     unknown_user[3].ctx.user_id = 9_999;
+    // A worker of another agency can neither have taken a sheet here nor
+    // have sent a handoff from here.
+    let elsewhere = app.create_user("iko-other", "staff", &[2]).await;
+    let mut other_agency = batch.clone();
+    other_agency[8].ctx.user_id = elsewhere;
+    let mut other_sender = batch.clone();
+    other_sender[6].handoffs[0].sent_by = elsewhere;
     let mut unknown_method = batch.clone();
     unknown_method[2].notes[0].method = "立ち話".into();
     let mut tomorrow = batch.clone();
@@ -125,6 +132,8 @@ async fn a_batch_is_written_whole_from_the_command_line_only(backend: Backend) {
     for (bad, field) in [
         (unknown_agency, "intakes[29].agency_id"),
         (unknown_user, "intakes[3].user_id"),
+        (other_agency, "intakes[8].user_id"),
+        (other_sender, "intakes[6].handoffs[0].sent_by"),
         (unknown_method, "intakes[2].notes[0].method"),
         (tomorrow, "intakes[5].notes[0].noted_on"),
         (unconsented, "intakes[4].handoffs[0].self_consent_reason"),
