@@ -120,11 +120,12 @@ struct LoginBody {
     otp: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginBody)]
+#[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginBody,
+    responses((status = 200, body = SignedIn)))]
 async fn login(
     State(state): State<AppState>,
     body: Result<Json<LoginBody>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SignedIn>, ApiError> {
     let body = json_body(body)?;
     match state
         .app
@@ -136,11 +137,11 @@ async fn login(
         )
         .await
     {
-        Ok(signed_in) => Ok(Json(json!({
-            "token": signed_in.token,
-            "expires_after_idle_minutes": state.pack.login.session_idle_minutes,
-            "user": user_json(&signed_in.user),
-        }))),
+        Ok(signed_in) => Ok(Json(SignedIn {
+            token: signed_in.token,
+            expires_after_idle_minutes: state.pack.login.session_idle_minutes,
+            user: UserAnswer::of(&signed_in.user),
+        })),
         Err(crate::auth::SignInError::Internal(detail)) => {
             tracing::error!(%detail, "sign-in failed");
             Err(ApiError::new(
@@ -163,23 +164,65 @@ async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn user_json(user: &User) -> Value {
-    json!({
-        "id": user.id,
-        "username": user.username,
-        "display_name": user.display_name,
-        "role": user.role.code(),
-        "agency_ids": user.agency_ids,
-        "active": user.active,
-        "must_change_password": user.must_change_password,
-        "totp_enabled": user.totp_enabled,
-    })
+/// A signed-in API session: the token to send as `Authorization: Bearer`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = LoginResult)]
+struct SignedIn {
+    token: String,
+    /// 操作のないまま、この分数が過ぎるとトークンは無効になる
+    expires_after_idle_minutes: u32,
+    user: UserAnswer,
 }
 
-async fn me(State(state): State<AppState>, ApiUser(user): ApiUser) -> Json<Value> {
-    let mut json = user_json(&user.user);
-    json["totp_required"] = Value::Bool(state.app.second_factor_required(&user.user));
-    Json(json)
+/// An account as the API shows it (`User` in the document).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = User)]
+struct UserAnswer {
+    #[schema(value_type = tsunagaru_domain::openapi::RecordId)]
+    id: i64,
+    username: String,
+    display_name: String,
+    #[schema(schema_with = tsunagaru_domain::openapi::codes::<tsunagaru_domain::Role>)]
+    role: &'static str,
+    #[schema(value_type = Vec<tsunagaru_domain::openapi::RecordId>)]
+    agency_ids: Vec<i64>,
+    active: bool,
+    /// 管理者がパスワードの変更を求めている
+    must_change_password: bool,
+    /// 確認コード（二要素認証）を設定済み
+    totp_enabled: bool,
+}
+
+impl UserAnswer {
+    fn of(user: &User) -> UserAnswer {
+        UserAnswer {
+            id: user.id,
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role.code(),
+            agency_ids: user.agency_ids.clone(),
+            active: user.active,
+            must_change_password: user.must_change_password,
+            totp_enabled: user.totp_enabled,
+        }
+    }
+}
+
+/// The caller's own account, and whether its role must use a second factor.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Me {
+    #[serde(flatten)]
+    user: UserAnswer,
+    /// この役割では確認コード（二要素認証）が必須
+    totp_required: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me)))]
+async fn me(State(state): State<AppState>, ApiUser(user): ApiUser) -> Json<Me> {
+    Json(Me {
+        user: UserAnswer::of(&user.user),
+        totp_required: state.app.second_factor_required(&user.user),
+    })
 }
 
 /// Begins (or renews) the caller's second factor: the secret to put in an
@@ -422,15 +465,23 @@ async fn network_members(
     Ok(Json(json!(state.app.network_members().await?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Vec<UserAnswer>)))]
 async fn users(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<UserAnswer>>, ApiError> {
     if !user.role().can_manage_users() {
         return Err(ApiError::forbidden());
     }
-    let users: Vec<Value> = state.app.staff().await?.iter().map(user_json).collect();
-    Ok(Json(json!(users)))
+    Ok(Json(
+        state
+            .app
+            .staff()
+            .await?
+            .iter()
+            .map(UserAnswer::of)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/users", request_body = UserInput,
@@ -620,6 +671,8 @@ async fn address_postal(
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     login,
+    me,
+    users,
     confirm_totp,
     reauthenticate,
     agencies,
