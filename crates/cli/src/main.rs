@@ -74,6 +74,9 @@ struct SynthArgs {
     /// 1回の書き込み（トランザクション）にまとめる相談の数
     #[arg(long, default_value_t = 2000)]
     batch: usize,
+    /// データの「今日」（YYYY-MM-DD）。相談はこの日までの3年度に散らばります（既定: 今日）
+    #[arg(long)]
+    today: Option<chrono::NaiveDate>,
     #[command(flatten)]
     database: DatabaseArgs,
     #[command(flatten)]
@@ -331,6 +334,11 @@ async fn synth(args: SynthArgs) -> Result<()> {
         );
     }
     let app = tsunagaru_app::App::new(repo, Arc::new(pack.clone()))?;
+    // The application's clock, which dates the sheets and refuses a day
+    // after today, runs from the day asked for.
+    if let Some(today) = args.today {
+        app.clock().set(today);
+    }
     let started = std::time::Instant::now();
     let written = synth::run(
         &app,

@@ -763,6 +763,10 @@ fn every_acknowledged_write_survives_sigkill() {
     assert!(acknowledged.len() >= 40);
 }
 
+/// The day the synth runs take as today: long past, so that a run that
+/// ignored it and dated the sheets by the system's date would fail.
+const SYNTH_TODAY: &str = "2024-03-29";
+
 /// `tsunagaru synth`: fictional persons written in batches through the
 /// application, as a saved sheet leaves them; the same seed gives the same
 /// data set, and the audit chain holds one event per batch and verifies.
@@ -782,6 +786,8 @@ async fn synth_writes_a_fictional_data_set_in_batches_and_the_same_seed_gives_th
             "50",
             "--seed",
             seed,
+            "--today",
+            SYNTH_TODAY,
             "--data",
             dir.0.to_str().unwrap(),
         ])
@@ -847,8 +853,9 @@ async fn synth_writes_a_fictional_data_set_in_batches_and_the_same_seed_gives_th
         count("SELECT COUNT(*) FROM audit_events WHERE action = 'intakes_imported'").await,
         3
     );
-    // "Today" is the application's: the day in Japan of the moment its clock
-    // stamped the sheets with, not the day this test runs.
+    // "Today" is the one the run was given (`--today`): the application's
+    // clock stamps the sheets on that day (10:00 in Japan is 01:00 UTC), and
+    // the sheets lie in the three 年度 up to it, whatever day this test runs.
     let (first_day, last_day, written_at): (String, String, String) = sqlx::query_as(
         "SELECT MIN(received_on), MAX(received_on), MAX(created_at) FROM consultations",
     )
@@ -856,13 +863,17 @@ async fn synth_writes_a_fictional_data_set_in_batches_and_the_same_seed_gives_th
     .await
     .unwrap();
     pool.close().await;
+    assert!(
+        written_at.starts_with(&format!("{SYNTH_TODAY}T01:")),
+        "{written_at}"
+    );
     let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
-    let japan = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
-    let today = chrono::DateTime::parse_from_rfc3339(&written_at)
-        .unwrap()
-        .with_timezone(&japan)
-        .date_naive();
+    let today = day(SYNTH_TODAY);
     assert!(day(&last_day) <= today, "{last_day} after {today}");
+    assert!(
+        day(&first_day) >= today - chrono::Days::new(3 * 365),
+        "{first_day} before the three 年度"
+    );
     assert!(
         (day(&last_day) - day(&first_day)).num_days() > 365,
         "{first_day}..{last_day}"

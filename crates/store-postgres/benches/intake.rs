@@ -24,9 +24,6 @@ use shared::{concurrent, intakes, rate, summary};
 use sqlx::postgres::PgPoolOptions;
 use std::sync::Arc;
 use std::time::Instant;
-use tsunagaru_domain::audit::{AuditAction, NewAuditEvent};
-use tsunagaru_domain::user::{Role, Username};
-use tsunagaru_store::{NewUser, Repository};
 use tsunagaru_store_postgres::PgStore;
 
 const WRITERS: usize = 16;
@@ -110,26 +107,7 @@ async fn fresh(admin: &sqlx::PgPool, url: &str, part: &str) -> (Arc<PgStore>, St
     let store = PgStore::connect(&format!("{base}/{name}"))
         .await
         .expect("a database");
-    store
-        .load_pack(
-            &tsunagaru_pack::Pack::morioka(),
-            NewAuditEvent::new(AuditAction::PackLoaded, "system"),
-        )
-        .await
-        .expect("the pack loads");
-    store
-        .create_user(
-            NewUser {
-                username: Username::parse("bench").unwrap(),
-                display_name: "計測".into(),
-                role: Role::Staff,
-                password_hash: "x".into(),
-                agency_ids: vec![1],
-            },
-            NewAuditEvent::new(AuditAction::UserCreated, "system"),
-        )
-        .await
-        .expect("a user");
+    shared::prepare(&store).await;
     (Arc::new(store), name)
 }
 

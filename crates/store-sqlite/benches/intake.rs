@@ -22,9 +22,6 @@ mod shared;
 use shared::{concurrent, intakes, rate, summary};
 use std::sync::Arc;
 use std::time::Instant;
-use tsunagaru_domain::audit::{AuditAction, NewAuditEvent};
-use tsunagaru_domain::user::{Role, Username};
-use tsunagaru_store::{NewUser, Repository};
 use tsunagaru_store_sqlite::SqliteStore;
 
 const WRITERS: usize = 16;
@@ -83,26 +80,7 @@ async fn fresh(name: &str) -> (Arc<SqliteStore>, std::path::PathBuf) {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     let store = SqliteStore::open_dir(&dir).await.expect("a database");
-    store
-        .load_pack(
-            &tsunagaru_pack::Pack::morioka(),
-            NewAuditEvent::new(AuditAction::PackLoaded, "system"),
-        )
-        .await
-        .expect("the pack loads");
-    store
-        .create_user(
-            NewUser {
-                username: Username::parse("bench").unwrap(),
-                display_name: "計測".into(),
-                role: Role::Staff,
-                password_hash: "x".into(),
-                agency_ids: vec![1],
-            },
-            NewAuditEvent::new(AuditAction::UserCreated, "system"),
-        )
-        .await
-        .expect("a user");
+    shared::prepare(&store).await;
     (Arc::new(store), dir)
 }
 

@@ -8,7 +8,33 @@ use std::time::{Duration, Instant};
 use tsunagaru_domain::audit::{AuditAction, NewAuditEvent};
 use tsunagaru_domain::intake::{IntakeInput, IntakeSheet};
 use tsunagaru_domain::kana::{search_key, similar};
-use tsunagaru_store::{IntakeContext, PersonQuery, Repository};
+use tsunagaru_domain::user::{Role, Username};
+use tsunagaru_store::{IntakeContext, NewUser, PersonQuery, Repository};
+
+/// A new database made ready: the 盛岡市 pack and the one worker (id 1, at
+/// agency 1) every intake is written by.
+pub async fn prepare<R: Repository>(store: &R) {
+    store
+        .load_pack(
+            &tsunagaru_pack::Pack::morioka(),
+            NewAuditEvent::new(AuditAction::PackLoaded, "system"),
+        )
+        .await
+        .expect("the pack loads");
+    store
+        .create_user(
+            NewUser {
+                username: Username::parse("bench").unwrap(),
+                display_name: "計測".into(),
+                role: Role::Staff,
+                password_hash: "x".into(),
+                agency_ids: vec![1],
+            },
+            NewAuditEvent::new(AuditAction::UserCreated, "system"),
+        )
+        .await
+        .expect("a user");
+}
 
 /// Intakes per measurement (`TSUNAGARU_BENCH_INTAKES`, default 400).
 pub fn intakes() -> usize {
