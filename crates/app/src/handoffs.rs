@@ -151,6 +151,23 @@ pub fn self_consent_of(consultation: &Consultation) -> ConsentAnswer {
     )
 }
 
+/// The reason a handoff carries for sharing the sheet: none when 本人's 同意
+/// is 有; otherwise the reason given (trimmed), or the question asking for
+/// it. The one rule for a worker's handoff and an imported one.
+pub fn self_consent_reason(
+    consent: ConsentAnswer,
+    given: Option<&str>,
+) -> Result<Option<String>, String> {
+    match consent {
+        ConsentAnswer::Yes => Ok(None),
+        other => given
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|r| Some(r.to_owned()))
+            .ok_or_else(|| self_consent_question(other)),
+    }
+}
+
 /// The message that asks for the reason when 本人's 同意 is not 有.
 pub fn self_consent_question(consent: ConsentAnswer) -> String {
     format!(
@@ -264,20 +281,9 @@ impl App {
         // 本人's 同意 is what lets the sheet travel; without it the sender
         // confirms with a reason (which the audit trail and both sides keep).
         let self_consent = self_consent_of(&consultation);
-        let self_consent_reason = match self_consent {
-            ConsentAnswer::Yes => None,
-            other => Some(
-                input
-                    .self_consent_reason
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty())
-                    .map(str::to_owned)
-                    .ok_or_else(|| {
-                        AppError::invalid("self_consent_reason", self_consent_question(other))
-                    })?,
-            ),
-        };
+        let self_consent_reason =
+            self_consent_reason(self_consent, input.self_consent_reason.as_deref())
+                .map_err(|question| AppError::invalid("self_consent_reason", question))?;
         // Sharing what consent does not cover is a privileged action.
         if override_reason.is_some() || self_consent_reason.is_some() {
             self.require_recent_authentication(actor)?;

@@ -7,7 +7,7 @@ use crate::{Actor, App, AppError, Reading, policy};
 use chrono::NaiveDate;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::era::EraDate;
-use tsunagaru_domain::intake::{ConsentAnswer, IntakeInput, IntakeSheet};
+use tsunagaru_domain::intake::{IntakeInput, IntakeSheet};
 use tsunagaru_store::{Consultation, IntakeContext, IntakeIds, Person, PersonQuery};
 
 /// The most persons born on one day a duplicate check compares names with
@@ -562,17 +562,13 @@ impl App {
                     .map(|m| (&m.relationship, m.consent)),
             );
             for (k, h) in intake.handoffs.iter().enumerate() {
-                let reason = h
-                    .self_consent_reason
-                    .as_deref()
-                    .map(str::trim)
-                    .unwrap_or("");
-                if self_consent != ConsentAnswer::Yes && reason.is_empty() {
-                    return Err(invalid(
-                        at(&format!("handoffs[{k}].self_consent_reason")),
-                        crate::handoffs::self_consent_question(self_consent),
-                    ));
-                }
+                crate::handoffs::self_consent_reason(
+                    self_consent,
+                    h.self_consent_reason.as_deref(),
+                )
+                .map_err(|question| {
+                    invalid(at(&format!("handoffs[{k}].self_consent_reason")), question)
+                })?;
             }
             // Who took the sheet works at the agency that took it; who sent
             // a handoff, at the agency that sent it.
