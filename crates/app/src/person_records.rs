@@ -55,7 +55,7 @@ pub const NOTE_METHODS: [&str; 5] = ["電話", "来所", "訪問", "会議", "�
 
 /// The methods a note takes, for the API's document.
 #[cfg(feature = "openapi")]
-fn note_methods() -> utoipa::openapi::Schema {
+pub fn note_methods() -> utoipa::openapi::Schema {
     tsunagaru_domain::openapi::one_of_strings(&NOTE_METHODS)
 }
 

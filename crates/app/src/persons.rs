@@ -169,14 +169,15 @@ impl App {
 
     /// Changes one household member's 同意 on a sheet (given later, or
     /// withdrawn). Only the sheet's 受付機関 may; the sheet must be in scope.
-    /// `position` counts as on the sheet (1 = 本人).
+    /// `position` counts as on the sheet (1 = 本人). Answers the person and
+    /// the 同意 as it now stands.
     pub async fn change_consent(
         &self,
         actor: &Actor,
         consultation_id: i64,
         position: i64,
         consent: &str,
-    ) -> Result<i64, AppError> {
+    ) -> Result<(i64, ConsentAnswer), AppError> {
         let consultation = self
             .repo
             .consultation(consultation_id)
@@ -219,7 +220,7 @@ impl App {
                 )),
             )
             .await?;
-        Ok(consultation.person_id)
+        Ok((consultation.person_id, answer))
     }
 
     /// A person's sheets as the actor may see them: each sheet's household

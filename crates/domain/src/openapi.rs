@@ -4,7 +4,9 @@
 //! whether it is accepted stays with each type's `parse`.
 
 use crate::code::Vocabulary;
-use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
@@ -18,6 +20,21 @@ pub fn codes<V: Vocabulary>() -> Schema {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .enum_values(Some(V::all().iter().map(|v| v.code())))
+            .build(),
+    )
+}
+
+/// A vocabulary's code or null (an answer's field that may be unrecorded).
+pub fn codes_or_null<V: Vocabulary>() -> Schema {
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .enum_values(Some(
+                V::all()
+                    .iter()
+                    .map(|v| serde_json::Value::from(v.code()))
+                    .chain(std::iter::once(serde_json::Value::Null)),
+            ))
             .build(),
     )
 }

@@ -11,17 +11,25 @@ use tsunagaru_domain::intake::{
 };
 use tsunagaru_domain::kana::{phone_key, search_key};
 
+/// 電話: its kind (自宅・携帯) and number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Phone))]
 pub struct StoredPhone {
+    #[cfg_attr(feature = "openapi", schema(schema_with = tsunagaru_domain::openapi::codes::<tsunagaru_domain::intake::PhoneKind>))]
     pub kind: String,
     pub number: String,
 }
 
+/// 障害手帳: 身体（種・級）, 療育（区分）, 精神（級）.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Disability))]
 pub struct StoredDisability {
     pub physical_type: Option<u8>,
     pub physical_grade: Option<u8>,
     pub physical: bool,
+    #[cfg_attr(feature = "openapi", schema(schema_with = tsunagaru_domain::openapi::codes_or_null::<tsunagaru_domain::intake::IntellectualGrade>))]
     pub intellectual: Option<String>,
     pub mental_grade: Option<u8>,
 }
@@ -33,11 +41,16 @@ pub struct StoredConcern {
     pub text: Option<String>,
 }
 
+/// 相談者 when it is not 本人.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Requester))]
 pub struct StoredRequester {
     pub name: String,
     pub kana: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = tsunagaru_domain::openapi::codes_or_null::<tsunagaru_domain::intake::Sex>))]
     pub sex: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub birth_date: Option<NaiveDate>,
     pub postal_code: Option<String>,
     pub address: Option<String>,

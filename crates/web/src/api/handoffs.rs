@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
-use crate::views::handoffs::{HandoffAnswer, SuggestionAnswer, shared_person_json};
+use crate::views::handoffs::{HandoffAnswer, SharedPerson, SuggestionAnswer};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -13,7 +13,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tsunagaru_app::Reading;
 use tsunagaru_app::handoffs::{SendInput, StepInput};
 use tsunagaru_domain::handoff::{HandoffState, HandoffStep};
@@ -251,8 +250,7 @@ struct HandoffDetail {
     /// 同じ No.3 を同時に送ったほかの引継機関
     sent_with: Vec<SentWith>,
     /// 共有される相談対象者の情報（この側に共有されないときは null）
-    #[schema(value_type = Option<Object>)]
-    person: Value,
+    person: Option<SharedPerson>,
 }
 
 /// One step of the loop as it was taken.
@@ -323,7 +321,7 @@ async fn detail(
                     .map(|a| a.name.clone()),
             })
             .collect(),
-        person: shared_person_json(record.person.as_ref(), today),
+        person: SharedPerson::of(record.person.as_ref(), today),
     }))
 }
 

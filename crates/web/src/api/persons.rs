@@ -5,18 +5,19 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
-use crate::views::intake::{consultation_json, member_json, note_json, person_json};
+use crate::views::intake::{ConsultationAnswer, MemberAnswer, NoteAnswer, PersonAnswer};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use tsunagaru_app::Reading;
 use tsunagaru_app::intake::IntakeLinks;
 use tsunagaru_app::person_records::{NoteInput, person_query};
-use tsunagaru_domain::intake::{FieldError, IntakeInput};
+use tsunagaru_domain::intake::{ConsentAnswer, FieldError, IntakeInput};
+use tsunagaru_domain::openapi::RecordId;
+use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,12 +60,35 @@ struct NewConsultation {
     event_id: Option<i64>,
 }
 
-#[utoipa::path(post, path = "/api/v1/consultations", request_body = NewConsultation)]
+/// A sheet just taken: its id, the person's, and the others in the agency's
+/// reach who may be the same person.
+#[derive(Serialize, ToSchema)]
+struct Taken {
+    #[schema(value_type = RecordId)]
+    id: i64,
+    #[schema(value_type = RecordId)]
+    person_id: i64,
+    /// 同一人物かもしれない人（確かめて統合できる）
+    possible_duplicates: Vec<PossibleDuplicate>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct PossibleDuplicate {
+    #[schema(value_type = RecordId)]
+    id: i64,
+    name: String,
+    kana: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    birth_date: Option<chrono::NaiveDate>,
+}
+
+#[utoipa::path(post, path = "/api/v1/consultations", request_body = NewConsultation,
+    responses((status = 201, body = Taken)))]
 async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     input: Result<Json<NewConsultation>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Taken>), ApiError> {
     let input = body(input)?;
     let actor = user.actor();
     tsunagaru_app::intake::intake_agency(&actor, input.agency_id)?;
@@ -91,46 +115,85 @@ async fn create(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "id": ids.consultation_id,
-            "person_id": ids.person_id,
-            "possible_duplicates": duplicates.iter().filter(|d| d.id != ids.person_id).map(|d| json!({"id": d.id, "name": d.name, "kana": d.kana, "birth_date": d.birth_date})).collect::<Vec<_>>(),
-        })),
+        Json(Taken {
+            id: ids.consultation_id,
+            person_id: ids.person_id,
+            possible_duplicates: duplicates
+                .iter()
+                .filter(|d| d.id != ids.person_id)
+                .map(|d| PossibleDuplicate {
+                    id: d.id,
+                    name: d.name.clone(),
+                    kana: d.kana.clone(),
+                    birth_date: d.birth_date,
+                })
+                .collect(),
+        }),
     ))
 }
 
+/// A sheet with the person as it names them (their age on the day it was
+/// taken) and the history of its corrections.
+#[derive(Serialize, ToSchema)]
+struct ConsultationRecord {
+    #[serde(flatten)]
+    consultation: ConsultationAnswer,
+    person: PersonAnswer,
+    history: Vec<SheetChange>,
+}
+
+/// One correction of one field of a sheet.
+#[derive(Serialize, ToSchema)]
+struct SheetChange {
+    field: String,
+    before: Option<String>,
+    after: Option<String>,
+    #[schema(value_type = RecordId)]
+    user_id: i64,
+    /// 日本時間
+    #[schema(value_type = String, format = DateTime)]
+    at: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/consultations/{id}",
+    responses((status = 200, body = ConsultationRecord)))]
 async fn consultation(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConsultationRecord>, ApiError> {
     let (consultation, person) = state
         .app
         .consultation_record(&user.actor(), id, Reading::Screen)
         .await?;
     let history = state.app.sheet_history(&consultation).await?;
-    let mut value = consultation_json(&consultation);
-    value["person"] = person_json(&person, consultation.received_on);
-    value["history"] = json!(
-        history
+    Ok(Json(ConsultationRecord {
+        person: PersonAnswer::of(&person, consultation.received_on),
+        consultation: ConsultationAnswer::of(&consultation),
+        history: history
             .changes
             .iter()
-            .map(|c| json!({"field": c.field, "before": c.before, "after": c.after,
-                            "user_id": c.user_id, "at": tsunagaru_store::in_japan(c.at).to_rfc3339()}))
-            .collect::<Vec<_>>()
-    );
-    Ok(Json(value))
+            .map(|c| SheetChange {
+                field: c.field.clone(),
+                before: c.before.clone(),
+                after: c.after.clone(),
+                user_id: c.user_id,
+                at: tsunagaru_store::in_japan(c.at).to_rfc3339(),
+            })
+            .collect(),
+    }))
 }
 
 /// Corrects a sheet's own fields: only those given change, each change kept
 /// in `history`. Answers the sheet as it now reads.
-#[utoipa::path(put, path = "/api/v1/consultations/{id}", request_body = tsunagaru_domain::intake::CorrectionInput)]
+#[utoipa::path(put, path = "/api/v1/consultations/{id}", request_body = tsunagaru_domain::intake::CorrectionInput,
+    responses((status = 200, body = ConsultationRecord)))]
 async fn correct_consultation(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<tsunagaru_domain::intake::CorrectionInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConsultationRecord>, ApiError> {
     let input = body(input)?;
     state
         .app
@@ -147,13 +210,14 @@ struct VoidInput {
 }
 
 /// 取消 of a sheet taken by mistake: `{"reason": "…"}`.
-#[utoipa::path(post, path = "/api/v1/consultations/{id}/void", request_body = VoidInput)]
+#[utoipa::path(post, path = "/api/v1/consultations/{id}/void", request_body = VoidInput,
+    responses((status = 200, body = ConsultationRecord)))]
 async fn void_consultation(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<VoidInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConsultationRecord>, ApiError> {
     let input = body(input)?;
     state
         .app
@@ -176,14 +240,15 @@ struct SearchQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/persons",
-    params(SearchQuery, super::page::PageQuery)
+    params(SearchQuery, super::page::PageQuery),
+    responses((status = 200, body = PersonPage))
 )]
 async fn search(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<SearchQuery>,
     Query(page): Query<super::page::PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PersonPage>, ApiError> {
     let mut query = person_query(q.q.as_deref(), q.birth_date.as_deref(), q.phone.as_deref())
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
     let limit = page.limit()?;
@@ -204,52 +269,95 @@ async fn search(
             .map(|nanos| hex::encode(format!("{nanos}:{id}")))
     });
     let today = state.today();
-    let persons: Vec<Value> = found.iter().map(|p| person_json(p, today)).collect();
-    Ok(Json(
-        json!({ "persons": persons, "next_cursor": next_cursor }),
-    ))
+    Ok(Json(PersonPage {
+        persons: found.iter().map(|p| PersonAnswer::of(p, today)).collect(),
+        next_cursor,
+    }))
 }
 
+/// One page of a search.
+#[derive(Serialize, ToSchema)]
+struct PersonPage {
+    persons: Vec<PersonAnswer>,
+    /// 次のページの cursor。最後のページでは null
+    next_cursor: Option<String>,
+}
+
+/// A person's record: who they are, their household across the sheets,
+/// the sheets and the 経過記録, as the reader may see them.
+#[derive(Serialize, ToSchema)]
+struct PersonRecord {
+    #[serde(flatten)]
+    person: PersonAnswer,
+    /// 世帯（後のシートが載せなかった人も残り、転出・死亡は印がつく）
+    household: Vec<HouseholdEntry>,
+    /// 世帯員それぞれの情報共有への同意
+    consents: Vec<ConsentEntry>,
+    consultations: Vec<ConsultationAnswer>,
+    notes: Vec<NoteAnswer>,
+}
+
+/// A household member as the latest sheet that names them records them.
+#[derive(Serialize, ToSchema)]
+struct HouseholdEntry {
+    #[serde(flatten)]
+    member: MemberAnswer,
+    /// その記載のシートの受付日
+    #[schema(value_type = String, format = Date)]
+    as_of: chrono::NaiveDate,
+    /// その記載のシート
+    #[schema(value_type = RecordId)]
+    consultation_id: i64,
+    /// 初めて載ったシート
+    #[schema(value_type = RecordId)]
+    first_consultation_id: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ConsentEntry {
+    name: String,
+    #[schema(value_type = String)]
+    relationship: tsunagaru_domain::intake::Relationship,
+    #[schema(schema_with = tsunagaru_domain::openapi::codes::<ConsentAnswer>)]
+    consent: ConsentAnswer,
+}
+
+#[utoipa::path(get, path = "/api/v1/persons/{id}",
+    responses((status = 200, body = PersonRecord)))]
 async fn person(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PersonRecord>, ApiError> {
     let record = state.app.person_record(&user.actor(), id, "API").await?;
-    let (person, consultations, notes) = (record.person, record.consultations, record.notes);
-    let mut value = person_json(&person, state.today());
-    // The person's household across the sheets (a later sheet that leaves a
-    // member out keeps them; 転出・死亡 are marked).
-    value["household"] = json!(
-        record
+    Ok(Json(PersonRecord {
+        person: PersonAnswer::of(&record.person, state.today()),
+        household: record
             .household
             .iter()
-            .map(|h| {
-                let mut m = member_json(&h.member);
-                m["status"] = json!(h.member.status);
-                m["status_label"] = json!(h.member.status.label());
-                m["as_of"] = json!(h.as_of);
-                m["consultation_id"] = json!(h.consultation_id);
-                m["first_consultation_id"] = json!(h.first_consultation_id);
-                m
+            .map(|h| HouseholdEntry {
+                member: MemberAnswer::of(&h.member),
+                as_of: h.as_of,
+                consultation_id: h.consultation_id,
+                first_consultation_id: h.first_consultation_id,
             })
-            .collect::<Vec<_>>()
-    );
-    value["consents"] = json!(
-        record
+            .collect(),
+        consents: record
             .household
             .iter()
-            .map(|h| json!({"name": h.member.name, "relationship": h.member.relationship, "consent": h.member.consent}))
-            .collect::<Vec<_>>()
-    );
-    value["consultations"] = json!(
-        consultations
+            .map(|h| ConsentEntry {
+                name: h.member.name.clone(),
+                relationship: h.member.relationship.clone(),
+                consent: h.member.consent,
+            })
+            .collect(),
+        consultations: record
+            .consultations
             .iter()
-            .map(consultation_json)
-            .collect::<Vec<_>>()
-    );
-    value["notes"] = json!(notes.iter().map(note_json).collect::<Vec<_>>());
-    Ok(Json(value))
+            .map(ConsultationAnswer::of)
+            .collect(),
+        notes: record.notes.iter().map(NoteAnswer::of).collect(),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/persons/{id}/notes", request_body = NoteInput,
@@ -313,31 +421,53 @@ async fn merge(
 /// `PUT /api/v1/persons/{id}`: corrects the 基本情報; the history keeps what
 /// changed. `If-Match` with the `version` the record was read at refuses a
 /// correction over someone else's since (409).
-#[utoipa::path(put, path = "/api/v1/persons/{id}", request_body = tsunagaru_domain::intake::PersonInput)]
+#[utoipa::path(put, path = "/api/v1/persons/{id}", request_body = tsunagaru_domain::intake::PersonInput,
+    responses((status = 200, body = Corrected)))]
 async fn update(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     headers: axum::http::HeaderMap,
     input: Result<Json<tsunagaru_domain::intake::PersonInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Corrected>, ApiError> {
     let input = body(input)?;
     let version = super::if_match(&headers);
     let changed = state
         .app
         .update_person(&user.actor(), id, version.as_deref(), &input)
         .await?;
-    Ok(Json(json!({ "changed": changed })))
+    Ok(Json(Corrected { changed }))
+}
+
+/// What a correction of the 基本情報 changed.
+#[derive(Serialize, ToSchema)]
+struct Corrected {
+    /// 変わった項目
+    changed: Vec<String>,
+}
+
+/// A record separated again from the one it had been merged into.
+#[derive(Serialize, ToSchema)]
+struct Unmerged {
+    #[schema(value_type = RecordId)]
+    id: i64,
+    #[schema(value_type = RecordId)]
+    was_merged_into: i64,
 }
 
 /// `POST /api/v1/persons/{id}/unmerge`: undoes the merge of this record.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/unmerge",
+    responses((status = 200, body = Unmerged)))]
 async fn unmerge(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Unmerged>, ApiError> {
     let kept = state.app.unmerge_person(&user.actor(), id, None).await?;
-    Ok(Json(json!({ "id": id, "was_merged_into": kept })))
+    Ok(Json(Unmerged {
+        id,
+        was_merged_into: kept,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -350,34 +480,50 @@ struct ConsentChange {
     consent: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/consultations/{id}/consent", request_body = ConsentChange)]
+/// A member's 同意 as it now stands on the sheet.
+#[derive(Serialize, ToSchema)]
+struct ConsentChanged {
+    #[schema(value_type = RecordId)]
+    consultation_id: i64,
+    position: i64,
+    #[schema(schema_with = tsunagaru_domain::openapi::codes::<ConsentAnswer>)]
+    consent: ConsentAnswer,
+}
+
+#[utoipa::path(post, path = "/api/v1/consultations/{id}/consent", request_body = ConsentChange,
+    responses((status = 200, body = ConsentChanged)))]
 async fn consent(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<ConsentChange>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConsentChanged>, ApiError> {
     let input = body(input)?;
-    state
+    let (_, consent) = state
         .app
         .change_consent(&user.actor(), id, input.position, &input.consent)
         .await?;
-    Ok(Json(
-        json!({"consultation_id": id, "position": input.position, "consent": tsunagaru_domain::intake::ConsentAnswer::parse(&input.consent).map(|c| c.code())}),
-    ))
+    Ok(Json(ConsentChanged {
+        consultation_id: id,
+        position: input.position,
+        consent,
+    }))
 }
 
 /// The request side of these routes, for the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     create,
+    consultation,
     correct_consultation,
     void_consultation,
     search,
+    person,
     add_note,
     protection,
     merge,
     update,
+    unmerge,
     consent
 ))]
 pub(super) struct Inputs;

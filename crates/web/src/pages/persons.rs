@@ -774,7 +774,7 @@ pub async fn change_consent(
         .parse()
         .map_err(|_| PageError::BadRequest("同意を変更する家族を選んでください".into()))?;
     let consent = super::cases::field(&pairs, "consent");
-    let person = state
+    let (person, _) = state
         .app
         .change_consent(&user.actor(), id, position, &consent)
         .await?;

@@ -3,10 +3,9 @@
 //! application layer (`tsunagaru_app::handoffs`).
 
 use crate::AppState;
-use crate::views::intake::person_json;
+use crate::views::intake::{ConsultationAnswer, PersonAnswer};
 use chrono::NaiveDate;
 use serde::Serialize;
-use serde_json::Value;
 use tsunagaru_app::handoffs::Suggestion;
 use tsunagaru_domain::handoff::{HandoffState, Purpose, overdue};
 use tsunagaru_domain::intake::Urgency;
@@ -149,20 +148,27 @@ impl HandoffAnswer {
     }
 }
 
-/// The person as the handoff's side may see them (`App::handoff_record`).
-pub fn shared_person_json(
-    shared: Option<&(Person, Option<Consultation>)>,
-    today: NaiveDate,
-) -> Value {
-    let Some((person, consultation)) = shared else {
-        return Value::Null;
-    };
-    let mut value = person_json(person, today);
-    value["consultation"] = consultation
-        .as_ref()
-        .map(crate::views::intake::consultation_json)
-        .unwrap_or(Value::Null);
-    value
+/// The person as the handoff's side may see them (`App::handoff_record`),
+/// with the sheet the handoff sends.
+#[derive(Serialize, ToSchema)]
+pub struct SharedPerson {
+    #[serde(flatten)]
+    pub person: PersonAnswer,
+    /// 送られた受付シート（この側に見えないときは null）
+    pub consultation: Option<ConsultationAnswer>,
+}
+
+impl SharedPerson {
+    pub fn of(
+        shared: Option<&(Person, Option<Consultation>)>,
+        today: NaiveDate,
+    ) -> Option<SharedPerson> {
+        let (person, consultation) = shared?;
+        Some(SharedPerson {
+            person: PersonAnswer::of(person, today),
+            consultation: consultation.as_ref().map(ConsultationAnswer::of),
+        })
+    }
 }
 
 /// An agency the routing suggests for a consultation, and why.
