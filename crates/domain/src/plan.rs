@@ -155,7 +155,19 @@ pub enum GoalTerm {
     Long,
 }
 
+crate::code::listed_codes!(GoalTerm, AssessmentArea);
+
 impl GoalTerm {
+    pub const ALL: [GoalTerm; 2] = [GoalTerm::Short, GoalTerm::Long];
+
+    /// The code it is stored and answered with (`short`, `long`).
+    pub fn code(self) -> &'static str {
+        match self {
+            GoalTerm::Short => "short",
+            GoalTerm::Long => "long",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             GoalTerm::Short => "短期目標",
@@ -599,6 +611,14 @@ fn parse_date(problems: &mut Vec<FieldError>, field: &str, value: &str) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_goal_term_is_answered_with_the_code_it_is_stored_with() {
+        for term in GoalTerm::ALL {
+            let stored = serde_json::to_value(term).unwrap();
+            assert_eq!(stored, term.code(), "{term:?}");
+        }
+    }
 
     fn task(title: &str, due_on: &str) -> TaskInput {
         TaskInput {

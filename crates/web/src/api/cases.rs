@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body as body};
 use crate::id::Id;
-use crate::views::cases::{MeetingRef, TaskView, case_view, meeting_view};
+use crate::views::cases::{CaseView, MeetingRef, MeetingView, TaskView, case_view, meeting_view};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -15,13 +15,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Datelike;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tsunagaru_app::AppError;
 use tsunagaru_app::cases::{ConsentInput, ReturnInput};
 use tsunagaru_app::meetings::{DecisionInput, MeetingInput};
-use tsunagaru_domain::case::{AttendeeInput, CaseStep, TopicInput};
+use tsunagaru_domain::case::{AttendeeInput, CaseState, CaseStep, MeetingKind, TopicInput};
+use tsunagaru_domain::openapi::{RecordId, codes, codes_or_null};
 use tsunagaru_domain::plan::{AssessmentInput, ClosureInput, PlanInput};
+use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,14 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/assessment", post(assessment))
         .route("/cases/{id}/plans", post(plan))
         .route("/cases/{id}/consent", post(consent))
-        .route(
-            "/cases/{id}/monitoring",
-            post(|s, u, p| step(s, u, p, CaseStep::StartMonitoring)),
-        )
-        .route(
-            "/cases/{id}/resume",
-            post(|s, u, p| step(s, u, p, CaseStep::ResumeSupport)),
-        )
+        .route("/cases/{id}/monitoring", post(monitoring))
+        .route("/cases/{id}/resume", post(resume))
         .route("/cases/{id}/close", post(close))
         .route("/cases/{id}/return", post(return_case))
         .route("/meetings", post(schedule).get(meetings))
@@ -76,12 +72,13 @@ async fn open(
 }
 
 /// The cases the caller may see, newest first, a page at a time.
-#[utoipa::path(get, path = "/api/v1/cases", params(PageQuery))]
+#[utoipa::path(get, path = "/api/v1/cases", params(PageQuery),
+    responses((status = 200, body = CasePage)))]
 async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CasePage>, ApiError> {
     let page = paginate(
         state.app.cases_listed(&user.actor()).await?,
         |(case, _)| {
@@ -90,30 +87,54 @@ async fn list(
         },
         &q,
     )?;
-    let rows: Vec<Value> = page
-        .items
-        .into_iter()
-        .map(|(case, name)| {
-            json!({
-                "id": case.id,
-                "state": case.state,
-                "person_id": case.person_id,
-                "person_name": name,
-                "opened_on": case.opened_on,
-                "lead_user_id": case.lead_user_id,
+    Ok(Json(CasePage {
+        cases: page
+            .items
+            .into_iter()
+            .map(|(case, person_name)| CaseListed {
+                id: case.id,
+                state: case.state,
+                person_id: case.person_id,
+                person_name,
+                opened_on: case.opened_on,
+                lead_user_id: case.lead_user_id,
             })
-        })
-        .collect();
-    Ok(Json(
-        json!({ "cases": rows, "next_cursor": page.next_cursor }),
-    ))
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
+/// One page of the cases the caller may see, newest first.
+#[derive(Serialize, ToSchema)]
+struct CasePage {
+    cases: Vec<CaseListed>,
+    /// 次のページの cursor。最後のページでは null
+    next_cursor: Option<String>,
+}
+
+/// A case as the list shows it.
+#[derive(Serialize, ToSchema)]
+struct CaseListed {
+    #[schema(value_type = RecordId)]
+    id: i64,
+    #[schema(schema_with = codes::<CaseState>)]
+    state: CaseState,
+    #[schema(value_type = RecordId)]
+    person_id: i64,
+    person_name: String,
+    #[schema(value_type = String, format = Date)]
+    opened_on: chrono::NaiveDate,
+    #[schema(value_type = RecordId)]
+    lead_user_id: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}",
+    responses((status = 200, body = CaseView)))]
 async fn detail(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseView>, ApiError> {
     case_answer(&state, &user, id).await
 }
 
@@ -122,13 +143,12 @@ async fn case_answer(
     state: &AppState,
     user: &crate::auth::CurrentUser,
     id: i64,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseView>, ApiError> {
     let record = state
         .app
         .case_record(&user.actor(), id, tsunagaru_app::Reading::Screen)
         .await?;
-    let view = case_view(state, &record).await?;
-    Ok(Json(serde_json::to_value(view).unwrap_or(Value::Null)))
+    Ok(Json(case_view(state, &record).await?))
 }
 
 /// An アセスメント with the version it was made from (the case's
@@ -168,15 +188,34 @@ async fn stale_answer(
     let Json(current) = case_answer(state, user, id).await?;
     Ok((
         StatusCode::CONFLICT,
-        Json(json!({ "error": message, "current": current, "yours": yours })),
+        Json(StaleCase {
+            error: message,
+            current: Some(Box::new(current)),
+            yours: Some(yours),
+        }),
     )
         .into_response())
+}
+
+/// A step the case's state does not allow, or an edit over someone else's
+/// since: then the case as it is now and what was sent come too.
+#[derive(Serialize, ToSchema)]
+struct StaleCase {
+    error: String,
+    /// いまのケース（版を送っていて衝突したとき）
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current: Option<Box<CaseView>>,
+    /// 送った内容
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    yours: Option<Value>,
 }
 
 /// Saves the アセスメント. The `assessment_version` it was edited from comes
 /// as `If-Match` or `"version"`; given, a save over someone else's since
 /// answers 409 with the case as it is now.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/assessment", request_body = AssessmentEdit)]
+#[utoipa::path(post, path = "/api/v1/cases/{id}/assessment", request_body = AssessmentEdit,
+    responses((status = 200, body = CaseView), (status = 409, body = StaleCase)))]
 async fn assessment(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -203,7 +242,8 @@ async fn assessment(
 /// Saves a new plan version. The newest version when the plan was opened
 /// comes as `If-Match` or `"based_on_version"` (0: none yet); given, a
 /// version saved since by someone else answers 409 with the case as it is now.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/plans", request_body = PlanEdit)]
+#[utoipa::path(post, path = "/api/v1/cases/{id}/plans", request_body = PlanEdit,
+    responses((status = 201, body = PlanSaved), (status = 409, body = StaleCase)))]
 async fn plan(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -229,7 +269,10 @@ async fn plan(
     {
         Ok((plan_id, version)) => Ok((
             StatusCode::CREATED,
-            Json(json!({ "id": plan_id, "version": version })),
+            Json(PlanSaved {
+                id: plan_id,
+                version,
+            }),
         )
             .into_response()),
         Err(AppError::Conflict(message)) if based_on.is_some() => {
@@ -239,78 +282,127 @@ async fn plan(
     }
 }
 
+/// A plan version just saved.
+#[derive(Serialize, ToSchema)]
+struct PlanSaved {
+    #[schema(value_type = RecordId)]
+    id: i64,
+    #[schema(minimum = 1)]
+    version: i64,
+}
+
 /// A JSON value read as `T`: a body of the wrong shape is 400 in Japanese.
 fn from_json<T: serde::de::DeserializeOwned>(raw: &Value) -> Result<T, ApiError> {
     serde_json::from_value(raw.clone()).map_err(|e| super::rejection::json_shape(&e))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/consent", request_body = ConsentInput)]
+#[utoipa::path(post, path = "/api/v1/cases/{id}/consent", request_body = ConsentInput,
+    responses((status = 200, body = CaseView)))]
 async fn consent(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<ConsentInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseView>, ApiError> {
     let input = body(input)?;
     let case = state.app.record_consent(&user.actor(), id, &input).await?;
     case_answer(&state, &user, case.id).await
 }
 
-async fn step(
+/// モニタリング開始.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/monitoring",
+    responses((status = 200, body = CaseView)))]
+async fn monitoring(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-    step: CaseStep,
-) -> Result<Json<Value>, ApiError> {
-    let case = state.app.step_case(&user.actor(), id, step).await?;
-    case_answer(&state, &user, case.id).await
+) -> Result<Json<CaseView>, ApiError> {
+    step(&state, &user, id, CaseStep::StartMonitoring).await
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/close", request_body = ClosureInput)]
+/// 支援再開.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/resume",
+    responses((status = 200, body = CaseView)))]
+async fn resume(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Id(id): Id,
+) -> Result<Json<CaseView>, ApiError> {
+    step(&state, &user, id, CaseStep::ResumeSupport).await
+}
+
+async fn step(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    id: i64,
+    step: CaseStep,
+) -> Result<Json<CaseView>, ApiError> {
+    let case = state.app.step_case(&user.actor(), id, step).await?;
+    case_answer(state, user, case.id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/close", request_body = ClosureInput,
+    responses((status = 200, body = CaseView)))]
 async fn close(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<ClosureInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseView>, ApiError> {
     let input = body(input)?;
     let case = state.app.close_case(&user.actor(), id, &input).await?;
     case_answer(&state, &user, case.id).await
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/return", request_body = ReturnInput)]
+#[utoipa::path(post, path = "/api/v1/cases/{id}/return", request_body = ReturnInput,
+    responses((status = 200, body = CaseView)))]
 async fn return_case(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<ReturnInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseView>, ApiError> {
     let input = body(input)?;
     let case = state.app.return_case(&user.actor(), id, &input).await?;
     case_answer(&state, &user, case.id).await
 }
 
-#[utoipa::path(post, path = "/api/v1/meetings", request_body = MeetingInput)]
+/// The meetings just scheduled: a repeating meeting is one per date.
+#[derive(Serialize, ToSchema)]
+struct Scheduled {
+    /// 最初の会議
+    #[schema(value_type = Option<RecordId>)]
+    id: Option<i64>,
+    #[schema(value_type = Vec<RecordId>)]
+    ids: Vec<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/meetings", request_body = MeetingInput,
+    responses((status = 201, body = Scheduled)))]
 async fn schedule(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     input: Result<Json<MeetingInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Scheduled>), ApiError> {
     let input = body(input)?;
     let ids = state.app.schedule(&user.actor(), &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": ids.first(), "ids": ids })),
+        Json(Scheduled {
+            id: ids.first().copied(),
+            ids,
+        }),
     ))
 }
 
 /// The caller's meetings in the order they are held, a page at a time.
-#[utoipa::path(get, path = "/api/v1/meetings", params(PageQuery))]
+#[utoipa::path(get, path = "/api/v1/meetings", params(PageQuery),
+    responses((status = 200, body = MeetingPage)))]
 async fn meetings(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MeetingPage>, ApiError> {
     let rows = state.app.meetings_of(&user.actor()).await?;
     let page = paginate(
         rows,
@@ -323,36 +415,53 @@ async fn meetings(
         },
         &q,
     )?;
-    let list: Vec<MeetingRef> = page
-        .items
-        .iter()
-        .map(|m| MeetingRef::of(m, &state))
-        .collect();
-    Ok(Json(
-        json!({ "meetings": list, "next_cursor": page.next_cursor }),
-    ))
+    Ok(Json(MeetingPage {
+        meetings: page
+            .items
+            .iter()
+            .map(|m| MeetingRef::of(m, &state))
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
+/// One page of the caller's meetings, in the order they are held.
+#[derive(Serialize, ToSchema)]
+struct MeetingPage {
+    meetings: Vec<MeetingRef>,
+    /// 次のページの cursor。最後のページでは null
+    next_cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/meetings/{id}",
+    responses((status = 200, body = MeetingView)))]
 async fn meeting(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MeetingView>, ApiError> {
     let record = state
         .app
         .meeting_record(&user.actor(), id, tsunagaru_app::Reading::Screen)
         .await?;
-    let view = meeting_view(&state, &record).await?;
-    Ok(Json(serde_json::to_value(view).unwrap_or(Value::Null)))
+    Ok(Json(meeting_view(&state, &record).await?))
 }
 
+/// 守秘の誓約: given once per meeting by each member.
+#[derive(Serialize, ToSchema)]
+struct Pledged {
+    pledged: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/pledge",
+    responses((status = 200, body = Pledged)))]
 async fn pledge(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Pledged>, ApiError> {
     state.app.pledge(&user.actor(), id).await?;
-    Ok(Json(json!({ "pledged": true })))
+    Ok(Json(Pledged { pledged: true }))
 }
 
 /// `{"case_id": …}`, or `{"topic": "…", "fiscal_year": 2025}` (the 年度
@@ -419,13 +528,42 @@ impl utoipa::PartialSchema for AgendaInput {
 
 impl utoipa::ToSchema for AgendaInput {}
 
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/agenda", request_body = AgendaInput)]
+/// What was put on the agenda: a case (`case_id`), a theme
+/// (`agenda_item_id`) or someone not yet consulted (both `agenda_item_id`
+/// and `outreach_target_id`).
+#[derive(Serialize, ToSchema, Default)]
+struct AgendaAdded {
+    #[schema(value_type = RecordId)]
+    meeting_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<RecordId>)]
+    case_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<RecordId>)]
+    agenda_item_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<RecordId>)]
+    outreach_target_id: Option<i64>,
+}
+
+/// A case this meeting cannot take: without 本人's 同意 it goes to a
+/// 支援会議 instead (`instead`), or it is on the agenda already.
+#[derive(Serialize, ToSchema)]
+struct AgendaRefused {
+    error: String,
+    /// 代わりに議題にできる会議の種類
+    #[schema(schema_with = codes_or_null::<MeetingKind>)]
+    instead: Option<MeetingKind>,
+}
+
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/agenda", request_body = AgendaInput,
+    responses((status = 201, body = AgendaAdded), (status = 409, body = AgendaRefused)))]
 async fn agenda(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<AgendaInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<Response, ApiError> {
     let input = body(input)?;
     if let Some(target_id) = input.outreach_target_id {
         if input.case_id.is_some() || input.topic.is_some() {
@@ -441,10 +579,14 @@ async fn agenda(
             .await?;
         return Ok((
             StatusCode::CREATED,
-            Json(
-                json!({ "meeting_id": id, "agenda_item_id": item, "outreach_target_id": target_id }),
-            ),
-        ));
+            Json(AgendaAdded {
+                meeting_id: id,
+                agenda_item_id: Some(item),
+                outreach_target_id: Some(target_id),
+                ..AgendaAdded::default()
+            }),
+        )
+            .into_response());
     }
     let case_id = match (input.case_id, input.topic) {
         (Some(case_id), None) => case_id,
@@ -460,8 +602,13 @@ async fn agenda(
                 .await?;
             return Ok((
                 StatusCode::CREATED,
-                Json(json!({ "meeting_id": id, "agenda_item_id": item })),
-            ));
+                Json(AgendaAdded {
+                    meeting_id: id,
+                    agenda_item_id: Some(item),
+                    ..AgendaAdded::default()
+                }),
+            )
+                .into_response());
         }
         (Some(_), Some(_)) => {
             return Err(AppError::invalid(
@@ -481,15 +628,21 @@ async fn agenda(
     match state.app.add_agenda(&user.actor(), id, case_id).await? {
         Ok(()) => Ok((
             StatusCode::CREATED,
-            Json(json!({ "meeting_id": id, "case_id": case_id })),
-        )),
+            Json(AgendaAdded {
+                meeting_id: id,
+                case_id: Some(case_id),
+                ..AgendaAdded::default()
+            }),
+        )
+            .into_response()),
         Err(refused) => Ok((
             StatusCode::CONFLICT,
-            Json(json!({
-                "error": refused.message,
-                "instead": refused.instead.map(|k| k.code()),
-            })),
-        )),
+            Json(AgendaRefused {
+                error: refused.message,
+                instead: refused.instead,
+            }),
+        )
+            .into_response()),
     }
 }
 
@@ -504,13 +657,23 @@ struct LinkInput {
 
 /// Links an agenda item about someone not yet consulted to the consultation
 /// that person came to.
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/links", request_body = LinkInput)]
+/// An agenda item linked to the consultation its person came to.
+#[derive(Serialize, ToSchema)]
+struct Linked {
+    #[schema(value_type = RecordId)]
+    agenda_item_id: i64,
+    #[schema(value_type = RecordId)]
+    consultation_id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/links", request_body = LinkInput,
+    responses((status = 200, body = Linked)))]
 async fn link(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<LinkInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Linked>, ApiError> {
     let input = body(input)?;
     state
         .app
@@ -521,24 +684,37 @@ async fn link(
             input.consultation_id,
         )
         .await?;
-    Ok(Json(json!({
-        "agenda_item_id": input.agenda_item_id,
-        "consultation_id": input.consultation_id,
-    })))
+    Ok(Json(Linked {
+        agenda_item_id: input.agenda_item_id,
+        consultation_id: input.consultation_id,
+    }))
 }
 
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/attendees", request_body = AttendeeInput)]
+/// An attendee who is not a user, just added.
+#[derive(Serialize, ToSchema)]
+struct AttendeeAdded {
+    #[schema(value_type = RecordId)]
+    meeting_id: i64,
+    #[schema(value_type = RecordId)]
+    attendee_id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/attendees", request_body = AttendeeInput,
+    responses((status = 201, body = AttendeeAdded)))]
 async fn attendee(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<AttendeeInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<AttendeeAdded>), ApiError> {
     let input = body(input)?;
-    let attendee = state.app.add_attendee(&user.actor(), id, &input).await?;
+    let attendee_id = state.app.add_attendee(&user.actor(), id, &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "meeting_id": id, "attendee_id": attendee })),
+        Json(AttendeeAdded {
+            meeting_id: id,
+            attendee_id,
+        }),
     ))
 }
 
@@ -549,21 +725,31 @@ struct AttendanceInput {
     attended: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/attendance", request_body = AttendanceInput)]
+/// A member's attendance as recorded.
+#[derive(Serialize, ToSchema)]
+struct Attendance {
+    #[schema(value_type = RecordId)]
+    user_id: i64,
+    attended: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/attendance", request_body = AttendanceInput,
+    responses((status = 200, body = Attendance)))]
 async fn attendance(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     input: Result<Json<AttendanceInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Attendance>, ApiError> {
     let input = body(input)?;
     state
         .app
         .record_attendance(&user.actor(), id, &[(input.user_id, input.attended)])
         .await?;
-    Ok(Json(
-        json!({ "user_id": input.user_id, "attended": input.attended }),
-    ))
+    Ok(Json(Attendance {
+        user_id: input.user_id,
+        attended: input.attended,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -577,7 +763,36 @@ struct MinutesInput {
 /// Saves the minutes. The version they were read at (`minutes_version` of
 /// the meeting) comes as `If-Match` or `"version"`; given, a save over
 /// someone else's since answers 409 with the minutes saved meanwhile.
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/minutes", request_body = MinutesInput)]
+/// The minutes saved.
+#[derive(Serialize, ToSchema)]
+struct MinutesSaved {
+    saved: bool,
+}
+
+/// Minutes someone else saved since they were read: theirs and what was sent
+/// (nothing is overwritten).
+#[derive(Serialize, ToSchema)]
+struct StaleMinutes {
+    error: String,
+    current: CurrentMinutes,
+    yours: SentMinutes,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CurrentMinutes {
+    minutes: String,
+    version: String,
+    /// 保存した人
+    by: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct SentMinutes {
+    minutes: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/minutes", request_body = MinutesInput,
+    responses((status = 200, body = MinutesSaved), (status = 409, body = StaleMinutes)))]
 async fn minutes(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -592,7 +807,7 @@ async fn minutes(
         .save_minutes(&user.actor(), id, version.as_deref(), &input.minutes)
         .await
     {
-        Ok(()) => Ok(Json(json!({ "saved": true })).into_response()),
+        Ok(()) => Ok(Json(MinutesSaved { saved: true }).into_response()),
         Err(AppError::Conflict(message)) if version.is_some() => {
             // Both versions: the one saved meanwhile, and what was sent.
             let current = state
@@ -602,11 +817,17 @@ async fn minutes(
             let view = meeting_view(&state, &current).await?;
             Ok((
                 StatusCode::CONFLICT,
-                Json(json!({
-                    "error": message,
-                    "current": {"minutes": view.minutes, "version": view.minutes_version, "by": view.minutes_by},
-                    "yours": {"minutes": input.minutes},
-                })),
+                Json(StaleMinutes {
+                    error: message,
+                    current: CurrentMinutes {
+                        minutes: view.minutes,
+                        version: view.minutes_version,
+                        by: view.minutes_by,
+                    },
+                    yours: SentMinutes {
+                        minutes: input.minutes,
+                    },
+                }),
             )
                 .into_response())
         }
@@ -702,13 +923,18 @@ async fn task_done(
 #[openapi(paths(
     open,
     list,
+    detail,
     assessment,
     plan,
     consent,
+    monitoring,
+    resume,
     close,
     return_case,
     schedule,
     meetings,
+    meeting,
+    pledge,
     agenda,
     link,
     attendee,

@@ -9,13 +9,35 @@ use tsunagaru_app::AppError;
 use tsunagaru_app::cases::CaseRecord;
 use tsunagaru_app::meetings::{MeetingRecord, TopicRecord};
 use tsunagaru_app::reports::for_publication;
-use tsunagaru_domain::case::MeetingKind;
+use tsunagaru_domain::case::{AttendeeRole, CaseState, MeetingKind};
 use tsunagaru_domain::era::EraDate;
 use tsunagaru_domain::intake::Concern;
 use tsunagaru_domain::openapi::{RecordId, codes, one_of_strings};
-use tsunagaru_domain::plan::{Assessment, GoalTerm, TaskState, task_overdue};
+use tsunagaru_domain::plan::{
+    Assessment, AssessmentArea, ClosureReason, GoalOutcome, GoalTerm, TaskState, task_overdue,
+};
 use tsunagaru_domain::report::FiscalYear;
 use tsunagaru_store::{Agency, MeetingRow, PlanVersion, Task, User};
+use utoipa::ToSchema;
+
+/// A plan version is a draft (案) until a よりそい会議 agrees it.
+const PLAN_STATUSES: [&str; 2] = ["draft", "agreed"];
+
+fn plan_statuses() -> utoipa::openapi::Schema {
+    one_of_strings(&PLAN_STATUSES)
+}
+
+fn concern_codes() -> utoipa::openapi::Schema {
+    tsunagaru_domain::openapi::code_list::<Concern>()
+}
+
+/// 終結の理由's code, or empty while the case is not closed.
+fn closure_reason_or_empty() -> utoipa::openapi::Schema {
+    use tsunagaru_domain::code::Vocabulary;
+    let mut codes: Vec<&'static str> = ClosureReason::all().iter().map(|r| r.code()).collect();
+    codes.push("");
+    one_of_strings(&codes)
+}
 
 fn agency_name(agencies: &[Agency], id: i64) -> String {
     agencies
@@ -56,22 +78,30 @@ pub fn datetime_label(at: NaiveDateTime) -> String {
     )
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AgencyRef {
+    #[schema(value_type = RecordId)]
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// アセスメントの領域 and what was written of it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = AssessmentAreaNote)]
 pub struct AreaView {
+    #[schema(schema_with = codes::<AssessmentArea>)]
     pub area: &'static str,
     pub label: &'static str,
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The アセスメント as saved.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Assessment)]
 pub struct AssessmentView {
     pub areas: Vec<AreaView>,
+    /// 相談内容のコード
+    #[schema(schema_with = concern_codes)]
     pub concerns: Vec<String>,
     pub concern_labels: Vec<&'static str>,
     pub strengths: String,
@@ -103,40 +133,60 @@ impl AssessmentView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// 短期目標 or 長期目標 of a plan.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Goal)]
 pub struct GoalView {
+    #[schema(schema_with = codes::<GoalTerm>)]
     pub term: &'static str,
     pub term_label: &'static str,
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A task a plan gives an agency.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = PlannedTask)]
 pub struct PlannedTaskView {
     pub title: String,
+    #[schema(value_type = Option<String>, format = Date)]
     pub due_on: Option<NaiveDate>,
     pub due_label: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// 役割分担: an agency's role in a plan and its tasks.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Assignment)]
 pub struct AssignmentView {
+    #[schema(value_type = RecordId)]
     pub agency_id: i64,
     pub agency: String,
     pub role: String,
     pub tasks: Vec<PlannedTaskView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One version of a 支援プラン.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = PlanVersion)]
 pub struct PlanView {
+    #[schema(value_type = RecordId)]
     pub id: i64,
+    #[schema(minimum = 1)]
     pub version: i64,
-    /// draft / agreed
+    /// draft（案）/ agreed（合意）
+    #[schema(schema_with = plan_statuses)]
     pub status: &'static str,
     pub status_label: String,
+    /// 合意したよりそい会議
+    #[schema(value_type = Option<RecordId>)]
     pub agreed_meeting_id: Option<i64>,
+    #[schema(value_type = Option<String>, format = Date)]
     pub agreed_on: Option<NaiveDate>,
     pub goals: Vec<GoalView>,
     pub assignments: Vec<AssignmentView>,
+    /// 支援の方向性
     pub direction: String,
+    /// 次の評価日
+    #[schema(value_type = Option<String>, format = Date)]
     pub next_review_on: Option<NaiveDate>,
     pub next_review_label: String,
     pub created_by: String,
@@ -149,7 +199,11 @@ impl PlanView {
         PlanView {
             id: p.id,
             version: p.version,
-            status: if p.is_agreed() { "agreed" } else { "draft" },
+            status: if p.is_agreed() {
+                PLAN_STATUSES[1]
+            } else {
+                PLAN_STATUSES[0]
+            },
             status_label: match p.agreed_on {
                 Some(on) => format!(
                     "{}で合意（{}）",
@@ -165,10 +219,7 @@ impl PlanView {
                 .goals
                 .iter()
                 .map(|g| GoalView {
-                    term: match g.term {
-                        GoalTerm::Short => "short",
-                        GoalTerm::Long => "long",
-                    },
+                    term: g.term.code(),
                     term_label: g.term.label(),
                     text: g.text.clone(),
                 })
@@ -276,13 +327,20 @@ pub fn japan_rfc3339<S: serde::Serializer>(at: &NaiveDateTime, s: S) -> Result<S
     s.serialize_str(&format!("{}+09:00", at.format("%Y-%m-%dT%H:%M:%S")))
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A meeting named by its kind, title, time and place.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = MeetingHead)]
 pub struct MeetingRef {
+    #[schema(value_type = RecordId)]
     pub id: i64,
+    #[schema(schema_with = codes::<MeetingKind>)]
     pub kind: String,
+    /// この市での会議の呼び名
     pub kind_name: String,
     pub title: String,
+    /// 開始日時（RFC 3339、+09:00）
     #[serde(serialize_with = "japan_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub starts_at: NaiveDateTime,
     pub starts_label: String,
     pub place: String,
@@ -302,63 +360,96 @@ impl MeetingRef {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One step in a case's history, in words.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = CaseEvent)]
 pub struct CaseEventView {
+    /// 日本時間
+    #[schema(value_type = String, format = DateTime)]
     pub at: String,
+    /// 日時（和暦）
+    pub at_label: String,
+    /// 手続きの名前
     pub step: String,
     pub user: String,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// 終結のときの目標ごとの評価.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Evaluation)]
 pub struct EvaluationView {
     pub goal: String,
+    #[schema(schema_with = codes::<GoalOutcome>)]
     pub outcome: &'static str,
     pub outcome_label: &'static str,
     pub change: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// 多機関協働のケース。表示用のラベルと和暦つき。
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Case)]
 pub struct CaseView {
+    #[schema(value_type = RecordId)]
     pub id: i64,
+    #[schema(schema_with = codes::<CaseState>)]
     pub state: String,
     pub state_label: &'static str,
     pub open: bool,
+    #[schema(value_type = RecordId)]
     pub consultation_id: i64,
+    #[schema(value_type = RecordId)]
     pub person_id: i64,
     pub person_name: String,
     pub person_kana: String,
+    /// 主訴
     pub chief_complaint: String,
+    /// 担当者
+    #[schema(value_type = RecordId)]
     pub lead_user_id: i64,
     pub lead: String,
+    #[schema(value_type = String, format = Date)]
     pub opened_on: NaiveDate,
     pub opened_label: String,
+    /// 事務局の機関
+    #[schema(value_type = RecordId)]
     pub secretariat_agency_id: i64,
     pub agencies: Vec<AgencyRef>,
+    /// 本人同意（受付シートの本人の同意、またはケースで記録した同意）
     pub consented: bool,
     pub consent_label: String,
     pub assessment: Option<AssessmentView>,
-    /// The version the アセスメント is edited from (sent back with a save).
+    /// アセスメントの版（保存時に送り返す）
     pub assessment_version: String,
+    /// 新しい版から
     pub plans: Vec<PlanView>,
-    /// The newest plan version (0: none), which a new version is based on.
+    /// いちばん新しい支援プランの版（なければ 0）
+    #[schema(minimum = 0)]
     pub latest_plan_version: i64,
-    /// 終結の理由: its code, its label and the words added.
+    /// 終結の理由のコード（終結していなければ空）
+    #[schema(schema_with = closure_reason_or_empty)]
     pub closure_reason: String,
     pub closure_reason_label: String,
     pub closure_detail: String,
     pub evaluations: Vec<EvaluationView>,
     pub closed_label: String,
-    /// The よりそい会議 where the 終結 was agreed, and its decision.
+    /// 終結を決めたよりそい会議
+    #[schema(value_type = Option<RecordId>)]
     pub closure_meeting_id: Option<i64>,
+    /// その会議の名前と日時
     pub closure_meeting: String,
+    /// その会議の決定事項
+    #[schema(value_type = Option<RecordId>)]
     pub closure_decision_id: Option<i64>,
     pub returned_to: String,
+    #[schema(value_type = Option<RecordId>)]
     pub return_agency_id: Option<i64>,
     pub return_reason: String,
-    /// The handoff (No.3) that took the case back to the agency.
+    /// 戻りの引継ぎ（No.3）
+    #[schema(value_type = Option<RecordId>)]
     pub return_handoff_id: Option<i64>,
     pub tasks: Vec<TaskView>,
+    /// 利用者が構成員である会議だけ
     pub meetings: Vec<MeetingRef>,
     pub events: Vec<CaseEventView>,
 }
@@ -520,7 +611,8 @@ pub async fn case_view(state: &AppState, record: &CaseRecord) -> Result<CaseView
                     .filter(|d| !d.starts_with("会議 ID "))
                     .unwrap_or_default();
                 CaseEventView {
-                    at: moment_label(e.at),
+                    at: tsunagaru_store::in_japan(e.at).to_rfc3339(),
+                    at_label: moment_label(e.at),
                     step: step_label(&e.step).to_owned(),
                     user: user_name(&users, e.user_id),
                     detail: match (meeting, detail.is_empty()) {
@@ -534,58 +626,87 @@ pub async fn case_view(state: &AppState, record: &CaseRecord) -> Result<CaseView
     })
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A member of a meeting (a user).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = MeetingMember)]
 pub struct MemberView {
+    #[schema(value_type = RecordId)]
     pub user_id: i64,
     pub name: String,
+    /// 所属機関の名前
     pub agencies: Vec<String>,
+    /// 守秘の誓約をしたか
     pub pledged: bool,
-    /// 出席 (true) / 欠席 (false); absent while not recorded.
+    /// 出席（true）・欠席（false）・未記録（null）
     pub attended: Option<bool>,
+    #[schema(schema_with = attendance_labels)]
     pub attendance_label: &'static str,
+}
+
+/// How attendance reads: 出席, 欠席, or 未記録 while not recorded.
+const ATTENDANCE_LABELS: [&str; 3] = ["出席", "欠席", "未記録"];
+
+fn attendance_labels() -> utoipa::openapi::Schema {
+    one_of_strings(&ATTENDANCE_LABELS)
 }
 
 fn attendance_label(attended: Option<bool>) -> &'static str {
     match attended {
-        Some(true) => "出席",
-        Some(false) => "欠席",
-        None => "未記録",
+        Some(true) => ATTENDANCE_LABELS[0],
+        Some(false) => ATTENDANCE_LABELS[1],
+        None => ATTENDANCE_LABELS[2],
     }
 }
 
 /// Someone at the meeting who is not a user.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Attendee)]
 pub struct AttendeeView {
+    #[schema(value_type = RecordId)]
     pub id: i64,
     pub name: String,
+    #[schema(schema_with = codes::<AttendeeRole>)]
     pub role: &'static str,
     pub role_label: &'static str,
+    /// 所属
     pub organisation: String,
     pub attended: bool,
+    #[schema(schema_with = attendance_labels)]
     pub attendance_label: &'static str,
 }
 
 /// Someone not yet consulted on a 支援会議's agenda (an アウトリーチ target).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = UnconsultedItem)]
 pub struct UnconsultedView {
+    #[schema(value_type = RecordId)]
     pub agenda_item_id: i64,
+    #[schema(minimum = 1)]
     pub position: i64,
+    #[schema(value_type = RecordId)]
     pub outreach_target_id: i64,
+    /// 議題にしたときの状況
     pub situation: String,
     /// The target's stage, for members who work the target.
     pub stage_label: String,
-    /// Whether the member may open the target's page.
+    /// 対象の記録を開けるか（担当機関・事務局）
     pub target_visible: bool,
+    /// その人がのちに受けた相談
+    #[schema(value_type = Option<RecordId>)]
     pub consultation_id: Option<i64>,
 }
 
 /// A case as it is shared on a meeting's agenda, for that meeting only.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = AgendaCase)]
 pub struct AgendaView {
+    #[schema(minimum = 1)]
     pub position: i64,
+    #[schema(value_type = RecordId)]
     pub case_id: i64,
     pub person_name: String,
     pub person_kana: String,
+    #[schema(minimum = 0)]
     pub age: Option<u32>,
     pub state_label: &'static str,
     pub consented: bool,
@@ -598,21 +719,28 @@ pub struct AgendaView {
 /// A topic on the agenda; with a 年度, that 年度's 事業実績 for the whole
 /// city as meeting material: counts only, cells of 1–2 suppressed (＊), as
 /// for publication, since the 全体会's members come from many organisations.
-#[derive(Debug, Clone, Serialize)]
+/// A theme on the agenda, with its 年度's figures when it names one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Topic)]
 pub struct TopicView {
+    #[schema(value_type = RecordId)]
     pub agenda_item_id: i64,
+    #[schema(minimum = 1)]
     pub position: i64,
     pub title: String,
+    /// 年度（始まる年）
     pub fiscal_year: Option<i32>,
     pub fiscal_year_label: String,
     pub indicators: Vec<TopicIndicator>,
     pub figures: Vec<TopicFigure>,
-    /// A situation at a 支援会議: the consultation its person came to.
+    /// 支援会議の事案: その人がのちに受けた相談
+    #[schema(value_type = Option<RecordId>)]
     pub consultation_id: Option<i64>,
     pub links_consultation: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// An indicator of the 年度 (target, actual, the year before; ＊ for 1–2).
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TopicIndicator {
     pub key: String,
     pub name: String,
@@ -622,7 +750,8 @@ pub struct TopicIndicator {
     pub previous: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A count of the 年度's 事業実績 (＊ for 1–2).
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TopicFigure {
     pub section: String,
     pub item: String,
@@ -667,19 +796,29 @@ impl TopicView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A meeting's 決定事項.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Decision)]
 pub struct DecisionView {
+    #[schema(value_type = RecordId)]
     pub id: i64,
+    #[schema(value_type = Option<RecordId>)]
     pub case_id: Option<i64>,
+    #[schema(value_type = Option<RecordId>)]
     pub agenda_item_id: Option<i64>,
-    /// The topic's title, for a decision on a topic.
+    /// テーマ（または支援会議の事案）の議題の名前
     pub topic: Option<String>,
     pub text: String,
+    /// この決定で合意した支援プラン
+    #[schema(value_type = Option<RecordId>)]
     pub agreed_plan_id: Option<i64>,
+    /// 記録した人
     pub by: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A meeting and its material as the member reading may see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Meeting)]
 pub struct MeetingView {
     #[serde(flatten)]
     pub head: MeetingRef,
@@ -699,7 +838,7 @@ pub struct MeetingView {
     pub takes_topics: bool,
     /// Whether アウトリーチ targets can be (支援会議).
     pub takes_unconsulted: bool,
-    /// Cases on the agenda not shown because 本人 withdrew consent.
+    /// 本人が同意を取り下げたため示さない議題のケースの数
     pub withheld: usize,
     pub minutes: String,
     pub minutes_by: String,
