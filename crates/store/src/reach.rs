@@ -263,7 +263,10 @@ pub struct EventRow {
     pub consultation_count: i64,
 }
 
+/// A 推進員 who attended an event: their row in the network table and
+/// organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventAttendee {
     pub position: i64,
     pub organization: String,

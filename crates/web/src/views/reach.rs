@@ -9,20 +9,33 @@ use crate::views::intake::date_label;
 use chrono::NaiveDate;
 use serde::Serialize;
 use tsunagaru_app::participation::MenuRecord;
-use tsunagaru_domain::reach::{capacity_left, contact_overdue, follow_up_due};
+use tsunagaru_domain::openapi::{RecordId, codes};
+use tsunagaru_domain::reach::{
+    ContactOutcome, ContactWay, FollowUpKind, FoundVia, MatchState, OutreachStage, ResourceKind,
+    capacity_left, contact_overdue, follow_up_due,
+};
 use tsunagaru_store::{CommunityResource, OutreachAttempt, OutreachTarget, ParticipationMatch};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Serialize)]
+/// One attempt to reach an アウトリーチ target.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OutreachAttempt)]
 pub struct AttemptView {
+    #[schema(value_type = RecordId)]
     pub id: i64,
+    #[schema(value_type = String, format = Date)]
     pub on_date: NaiveDate,
     pub on_label: String,
+    #[schema(schema_with = codes::<ContactWay>)]
     pub way: String,
     pub way_label: String,
+    /// 誰が（職員・民生委員など）
     pub who: String,
+    #[schema(schema_with = codes::<ContactOutcome>)]
     pub outcome: String,
     pub outcome_label: String,
     pub note: String,
+    /// その後の段階
     pub stage_label: String,
 }
 
@@ -43,33 +56,48 @@ impl AttemptView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// An アウトリーチ target: someone not (yet) consulting, and the attempts
+/// to reach them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OutreachTarget)]
 pub struct TargetView {
+    #[schema(value_type = RecordId)]
     pub id: i64,
+    /// 担当機関
+    #[schema(value_type = RecordId)]
     pub agency_id: i64,
     pub agency: String,
-    /// The name, or what identifies the target while the name is unknown.
+    /// 氏名、または氏名不明のあいだ対象を見分ける言葉
     pub display_name: String,
     pub name: Option<String>,
     pub kana: Option<String>,
     pub address: Option<String>,
     pub town: Option<String>,
+    /// 状況
     pub description: String,
+    #[schema(schema_with = codes::<FoundVia>)]
     pub found_via: String,
     pub found_via_label: String,
     pub found_via_detail: Option<String>,
+    #[schema(schema_with = codes::<OutreachStage>)]
     pub stage: String,
     pub stage_label: String,
     pub open: bool,
+    #[schema(value_type = String, format = Date)]
     pub created_on: NaiveDate,
     pub created_label: String,
+    #[schema(value_type = Option<String>, format = Date)]
     pub last_contact_on: Option<NaiveDate>,
     pub last_contact_label: String,
     pub attempt_count: usize,
-    /// No contact for longer than the pack allows.
+    /// 接触のない日数が市の定める日数を超えた
     pub no_contact_alert: bool,
+    /// つながった相談
+    #[schema(value_type = Option<RecordId>)]
     pub consultation_id: Option<i64>,
+    #[schema(value_type = Option<RecordId>)]
     pub person_id: Option<i64>,
+    /// 接触の記録（一覧では空）
     pub attempts: Vec<AttemptView>,
 }
 
@@ -144,28 +172,40 @@ pub async fn target_list(
     Ok(views)
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A participant of a 支援メニュー whom the reader may see.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Participant)]
 pub struct ParticipantView {
+    #[schema(value_type = RecordId)]
     pub match_id: i64,
+    #[schema(value_type = RecordId)]
     pub person_id: i64,
     pub name: String,
     pub matched_label: String,
     pub reasons: String,
+    #[schema(schema_with = codes::<MatchState>)]
     pub state: String,
+    #[schema(value_type = Option<String>, format = Date)]
     pub next_follow_up_on: Option<NaiveDate>,
     pub next_follow_up_label: String,
     pub follow_up_due: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A 参加支援 menu: counts for everyone, names only of those the reader may
+/// see.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ParticipationMenu)]
 pub struct MenuView {
+    #[schema(value_type = RecordId)]
     pub id: i64,
+    /// 資源パックのキー（市が登録したものは null）
     pub key: Option<String>,
     pub name: String,
     pub description: String,
     pub host: String,
     pub place: String,
     pub schedule: String,
+    #[schema(minimum = 0)]
     pub capacity: Option<i64>,
     pub suits: String,
     pub source: String,
@@ -173,7 +213,7 @@ pub struct MenuView {
     pub participants: usize,
     pub capacity_left: Option<i64>,
     pub follow_ups_due: usize,
-    /// The participants the user may see.
+    /// 利用者が見られる人だけ（一覧では空）
     pub visible_participants: Vec<ParticipantView>,
 }
 
@@ -226,9 +266,12 @@ pub fn menu_view(record: &MenuRecord, today: NaiveDate) -> MenuView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A 定着支援 record after matching.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = FollowUp)]
 pub struct FollowUpView {
     pub on_label: String,
+    #[schema(schema_with = codes::<FollowUpKind>)]
     pub kind: String,
     pub kind_label: String,
     pub note: String,
@@ -248,16 +291,20 @@ pub fn follow_up_views(records: &[tsunagaru_store::FollowUpRecord]) -> Vec<Follo
         .collect()
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A 地域資源.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = CommunityResource)]
 pub struct ResourceView {
+    #[schema(value_type = RecordId)]
     pub id: i64,
     pub key: Option<String>,
     pub name: String,
+    #[schema(schema_with = codes::<ResourceKind>)]
     pub kind: String,
     pub kind_label: String,
     pub description: String,
     pub address: Option<String>,
-    /// The 担当地区 the address falls in (地域包括支援センター), from the router.
+    /// 住所から求めた担当地域包括支援センター
     pub catchment: Option<String>,
     pub schedule: String,
     pub operator: String,
@@ -265,9 +312,11 @@ pub struct ResourceView {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub source: String,
-    /// 開設日 (none: before the records began).
+    /// 開設日（記録開始前からの拠点は null）
+    #[schema(value_type = Option<String>, format = Date)]
     pub opened_on: Option<NaiveDate>,
-    /// 廃止日 and why.
+    /// 廃止日
+    #[schema(value_type = Option<String>, format = Date)]
     pub closed_on: Option<NaiveDate>,
     pub closed_reason: Option<String>,
     /// 開設日 in 和暦, for the page.
