@@ -535,7 +535,7 @@ async fn report_annual(args: AnnualArgs) -> Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let bytes = match args.format.as_str() {
         "json" => {
-            let mut text = serde_json::to_string_pretty(&tsunagaru_web::report_json(&report))?;
+            let mut text = serde_json::to_string_pretty(&tsunagaru_web::ReportAnswer::of(&report))?;
             text.push('\n');
             text.into_bytes()
         }

@@ -33,7 +33,7 @@ use tsunagaru_store::Repository;
 
 pub use error::{ApiError, PageError};
 /// The 事業実績 JSON, for the CLI's `report annual` (the API's shape).
-pub use views::reports::report_json;
+pub use views::reports::ReportAnswer;
 
 /// Settings of the web layer.
 #[derive(Debug, Clone, Default)]

@@ -1,20 +1,23 @@
 //! 事業実績 through the API: the 年度's figures as JSON and as CSV for Excel,
 //! and the 研修会・意見交換会 it counts.
 
+use super::{Created, created};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body};
-use crate::views::reports::{ReportQuery, csv_answer, fiscal_year, report_json, xlsx_answer};
+use crate::views::reports::{ReportAnswer, ReportQuery, csv_answer, fiscal_year, xlsx_answer};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::Value;
+use serde::Serialize;
 use tsunagaru_app::reports::AnnualReport;
-use tsunagaru_domain::reach::TrainingInput;
+use tsunagaru_domain::openapi::{RecordId, codes};
+use tsunagaru_domain::reach::{TrainingInput, TrainingKind};
 use tsunagaru_domain::report::FiscalYear;
+use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -46,13 +49,16 @@ async fn report(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/reports/annual", params(ReportQuery))]
+#[utoipa::path(get, path = "/api/v1/reports/annual", params(ReportQuery),
+    responses((status = 200, body = ReportAnswer)))]
 async fn annual(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<ReportQuery>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(report_json(&report(&state, &user, &q, false).await?)))
+) -> Result<Json<ReportAnswer>, ApiError> {
+    Ok(Json(ReportAnswer::of(
+        &report(&state, &user, &q, false).await?,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/annual.csv", params(ReportQuery))]
@@ -79,32 +85,67 @@ async fn annual_xlsx(
     )?)
 }
 
-#[utoipa::path(get, path = "/api/v1/trainings", params(ReportQuery))]
+/// The 研修会・意見交換会 of a 年度.
+#[derive(Serialize, ToSchema)]
+struct TrainingList {
+    /// 年度（始まる年）
+    fiscal_year: i32,
+    trainings: Vec<TrainingAnswer>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = Training)]
+struct TrainingAnswer {
+    #[schema(value_type = RecordId)]
+    id: i64,
+    #[schema(schema_with = codes::<TrainingKind>)]
+    kind: TrainingKind,
+    kind_label: &'static str,
+    #[schema(value_type = String, format = Date)]
+    held_on: chrono::NaiveDate,
+    theme: String,
+    note: String,
+    /// 参加した機関の数
+    #[schema(minimum = 0)]
+    agencies: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/trainings", params(ReportQuery),
+    responses((status = 200, body = TrainingList)))]
 async fn trainings(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<ReportQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TrainingList>, ApiError> {
     let fy = year(&state, &q)?;
     let list = state.app.trainings(&user.actor(), fy).await?;
-    Ok(Json(serde_json::json!({
-        "fiscal_year": fy.start_year(),
-        "trainings": list.iter().map(|t| serde_json::json!({
-            "id": t.id, "kind": t.kind, "kind_label": t.kind.label(), "held_on": t.held_on,
-            "theme": t.theme, "note": t.note, "agencies": t.agencies,
-        })).collect::<Vec<_>>(),
-    })))
+    Ok(Json(TrainingList {
+        fiscal_year: fy.start_year(),
+        trainings: list
+            .into_iter()
+            .map(|t| TrainingAnswer {
+                id: t.id,
+                kind: t.kind,
+                kind_label: t.kind.label(),
+                held_on: t.held_on,
+                theme: t.theme,
+                note: t.note,
+                agencies: t.agencies,
+            })
+            .collect(),
+    }))
 }
 
-#[utoipa::path(post, path = "/api/v1/trainings", request_body = TrainingInput)]
+#[utoipa::path(post, path = "/api/v1/trainings", request_body = TrainingInput,
+    responses((status = 201, body = Created)))]
 async fn record_training(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     input: Result<Json<TrainingInput>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = json_body(input)?;
     let id = state.app.record_training(&user.actor(), &input).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+    Ok(created(id))
 }
 
 /// The request side of these routes, for the OpenAPI document.
