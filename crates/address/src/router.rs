@@ -7,6 +7,8 @@ use tsunagaru_pack::{Pack, PostalEntry};
 
 /// What the router could say about an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AddressStatus))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// One center.
@@ -24,12 +26,18 @@ pub enum Status {
 
 /// The answer for one address (the same object on the CLI and the API).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AddressRoute))]
 pub struct Route {
     pub input: String,
     pub status: Status,
+    /// routed のときの担当センター名
     pub center: Option<String>,
+    /// 候補のセンター名（ambiguous のとき複数）
     pub candidates: Vec<String>,
+    /// 正規化した町名
     pub town: Option<String>,
+    /// 正規化した住所（建物名を除く）
     pub normalized: Option<String>,
 }
 
@@ -46,10 +54,11 @@ impl std::error::Error for RouterError {}
 
 /// A town of a postal code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostalTown {
     pub town: String,
     pub town_kana: String,
-    /// Which part of the town the code covers, when not all of it.
+    /// 町の一部だけの番号のとき、その区域（日本郵便の注記）
     pub note: Option<String>,
 }
 

@@ -70,6 +70,7 @@ pub struct ContactInput {
 
 /// An office's contact details, each checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contact {
     pub phone: Option<String>,
     pub fax: Option<String>,

@@ -242,7 +242,11 @@ pub enum HubType {
     Community,
 }
 
+crate::code::listed_codes!(HubType);
+
 impl HubType {
+    pub const ALL: [HubType; 3] = [HubType::Basic, HubType::Integrated, HubType::Community];
+
     pub fn code(self) -> &'static str {
         match self {
             HubType::Basic => "basic",

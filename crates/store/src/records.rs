@@ -118,21 +118,32 @@ pub fn codes<T: Copy>(items: &[T], code: fn(T) -> &'static str) -> String {
     items.iter().map(|i| code(*i)).collect::<Vec<_>>().join(" ")
 }
 
+/// 関係各課: a division of the city that takes part in the network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Department {
     pub id: i64,
+    /// 計画の表の番号
     pub no: i64,
     pub group_name: String,
+    /// 所属
     pub division: String,
     pub name: String,
+    /// 主な内容
     pub main_content: String,
+    /// 相談 ○
     pub consultation: bool,
+    /// 地域づくり ○
     pub community: bool,
 }
 
+/// A member organisation of the network (the plan's table of 推進員).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NetworkMember {
+    /// 表の中の位置
     pub position: i64,
+    /// 分野
     pub field: String,
     pub organization: String,
     pub unit: Option<String>,

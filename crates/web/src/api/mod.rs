@@ -35,6 +35,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, json_body};
 use crate::id::Id;
+use crate::views::address::PostalAnswer;
 use crate::views::directory::{AgencyFilter, department_label};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -43,11 +44,13 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use std::sync::LazyLock;
 use tsunagaru_app::users::UserInput;
 use tsunagaru_domain::Field;
+use tsunagaru_domain::directory::{HubType, Programme};
+use tsunagaru_domain::openapi::{RecordId, code_list, codes_or_null};
 use tsunagaru_store::{Agency, SessionKind, User};
+use utoipa::ToSchema;
 
 /// The answer to a request that made one record: its id.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -227,17 +230,28 @@ async fn me(State(state): State<AppState>, ApiUser(user): ApiUser) -> Json<Me> {
 
 /// Begins (or renews) the caller's second factor: the secret to put in an
 /// authenticator app, by hand or as the `otpauth://` URI.
+/// The secret of a second factor being set up.
+#[derive(Serialize, ToSchema)]
+struct TotpEnrolment {
+    /// 認証アプリに手で入れるときの鍵（Base32）
+    secret: String,
+    /// 認証アプリが読む otpauth:// の URI（QR コードにする）
+    otpauth_uri: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/totp",
+    responses((status = 201, body = TotpEnrolment)))]
 async fn begin_totp(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<TotpEnrolment>), ApiError> {
     let enrolment = state.app.begin_totp_enrolment(&user.actor()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "secret": enrolment.secret,
-            "otpauth_uri": enrolment.otpauth_uri,
-        })),
+        Json(TotpEnrolment {
+            secret: enrolment.secret,
+            otpauth_uri: enrolment.otpauth_uri,
+        }),
     ))
 }
 
@@ -248,20 +262,30 @@ struct CodeBody {
 }
 
 /// Confirms the secret with a first code: the ten recovery codes, once.
-#[utoipa::path(post, path = "/api/v1/me/totp/confirm", request_body = CodeBody)]
+/// A second factor in use, and its recovery codes, shown this once.
+#[derive(Serialize, ToSchema)]
+struct TotpConfirmed {
+    totp_enabled: bool,
+    /// 回復コード（1回ずつ使える。この一度だけ示す）
+    recovery_codes: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/totp/confirm", request_body = CodeBody,
+    responses((status = 200, body = TotpConfirmed)))]
 async fn confirm_totp(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     body: Result<Json<CodeBody>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TotpConfirmed>, ApiError> {
     let body = json_body(body)?;
     let codes = state
         .app
         .confirm_totp_enrolment(&user.actor(), &body.code)
         .await?;
-    Ok(Json(
-        json!({ "totp_enabled": true, "recovery_codes": codes }),
-    ))
+    Ok(Json(TotpConfirmed {
+        totp_enabled: true,
+        recovery_codes: codes,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -311,6 +335,8 @@ async fn reset_totp(
 /// The caller's desk: sheets, handoffs and cases in hand, the persons opened
 /// lately, and what arrived since the sign-in before this one (for an API
 /// session, the last sign-in to the pages).
+#[utoipa::path(get, path = "/api/v1/me/desk",
+    responses((status = 200, body = crate::views::desk::DeskView)))]
 async fn desk(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -320,78 +346,114 @@ async fn desk(
     Ok(Json(crate::views::desk::DeskView::of(&desk, &agencies)))
 }
 
-#[derive(Serialize)]
-struct AgencyJson<'a> {
+/// An agency of the network (or a 関係各課's office) as the directory
+/// lists it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Agency)]
+struct AgencyAnswer {
+    #[schema(value_type = RecordId)]
     id: i64,
-    key: &'a str,
-    name: &'a str,
-    category: &'a str,
-    operator: Option<&'a str>,
-    address: Option<&'a str>,
-    field: Vec<&'static str>,
+    /// 資源パックのキー
+    key: String,
+    name: String,
+    category: String,
+    /// 受託法人等
+    operator: Option<String>,
+    /// 所在地（市名を除く）
+    address: Option<String>,
+    /// 分野
+    #[schema(schema_with = code_list::<Field>)]
+    field: Vec<Field>,
     field_labels: Vec<&'static str>,
-    programmes: Vec<&'static str>,
+    /// 法第106条の4第2項の事業
+    #[schema(schema_with = code_list::<Programme>)]
+    programmes: Vec<Programme>,
     programme_clauses: Vec<&'static str>,
+    /// 担当課
     department: String,
     department_no: i64,
+    /// 包括的相談支援（第1号）の機関
     consultation: bool,
+    /// 地域包括支援センターの型
+    #[schema(schema_with = codes_or_null::<HubType>)]
     hub_type: Option<&'static str>,
-    catchment_areas: &'a [String],
-    funding: Option<&'a str>,
+    /// 担当地区
+    catchment_areas: Vec<String>,
+    funding: Option<String>,
     secretariat: bool,
     active: bool,
-    /// 電話・FAX・メール・受付時間・内線 (the administrator's, else the pack's).
-    contact: &'a tsunagaru_domain::contact::Contact,
+    /// 電話・FAX・メール・受付時間・内線（管理者の設定があればそれ、なければ自治体パックの値）
+    contact: tsunagaru_domain::contact::Contact,
 }
 
-fn agency_json<'a>(a: &'a Agency, departments: &[tsunagaru_store::Department]) -> AgencyJson<'a> {
-    AgencyJson {
-        id: a.id,
-        key: &a.key,
-        name: &a.name,
-        category: &a.category,
-        operator: a.operator.as_deref(),
-        address: a.address.as_deref(),
-        field: a.fields.iter().map(|f: &Field| f.code()).collect(),
-        field_labels: a.fields.iter().map(|f| f.label()).collect(),
-        programmes: a.programmes.iter().map(|p| p.code()).collect(),
-        programme_clauses: a.programmes.iter().map(|p| p.clause()).collect(),
-        department: department_label(departments, a.department_no),
-        department_no: a.department_no,
-        consultation: a.consultation,
-        hub_type: a.hub_type.map(|h| h.code()),
-        catchment_areas: &a.catchment_areas,
-        funding: a.funding.as_deref(),
-        secretariat: a.secretariat,
-        active: a.active,
-        contact: &a.contact,
+impl AgencyAnswer {
+    fn of(a: &Agency, departments: &[tsunagaru_store::Department]) -> AgencyAnswer {
+        AgencyAnswer {
+            id: a.id,
+            key: a.key.clone(),
+            name: a.name.clone(),
+            category: a.category.clone(),
+            operator: a.operator.clone(),
+            address: a.address.clone(),
+            field: a.fields.clone(),
+            field_labels: a.fields.iter().map(|f| f.label()).collect(),
+            programmes: a.programmes.clone(),
+            programme_clauses: a.programmes.iter().map(|p| p.clause()).collect(),
+            department: department_label(departments, a.department_no),
+            department_no: a.department_no,
+            consultation: a.consultation,
+            hub_type: a.hub_type.map(|h| h.code()),
+            catchment_areas: a.catchment_areas.clone(),
+            funding: a.funding.clone(),
+            secretariat: a.secretariat,
+            active: a.active,
+            contact: a.contact.clone(),
+        }
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/agencies", params(AgencyFilter))]
+/// An agency with its towns and the version its contact details are read at.
+#[derive(Serialize, ToSchema)]
+struct AgencyDetail {
+    #[serde(flatten)]
+    agency: AgencyAnswer,
+    /// 主な町名
+    catchment_towns: Vec<String>,
+    /// 連絡先を変えるとき If-Match で送り返す版
+    contact_version: String,
+    /// 出典（計画の該当箇所）。管理者にだけ返す
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/agencies", params(AgencyFilter),
+    responses((status = 200, body = Vec<AgencyAnswer>)))]
 async fn agencies(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
     Query(filter): Query<AgencyFilter>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<AgencyAnswer>>, ApiError> {
     let parsed = filter
         .parse()
         .map_err(|m| ApiError::new(StatusCode::BAD_REQUEST, m))?;
     let departments = state.app.departments().await?;
     let agencies = state.app.agencies().await?;
-    let list: Vec<_> = agencies
-        .iter()
-        .filter(|a| parsed.matches(a))
-        .map(|a| agency_json(a, &departments))
-        .collect();
-    Ok(Json(json!(list)))
+    Ok(Json(
+        agencies
+            .iter()
+            .filter(|a| parsed.matches(a))
+            .map(|a| AgencyAnswer::of(a, &departments))
+            .collect(),
+    ))
 }
 
+#[utoipa::path(get, path = "/api/v1/agencies/{id}",
+    responses((status = 200, body = AgencyDetail)))]
 async fn agency(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AgencyDetail>, ApiError> {
     let agency = state.app.agency(id).await?;
     agency_detail(&state, &user, agency).await
 }
@@ -400,18 +462,17 @@ async fn agency_detail(
     state: &AppState,
     user: &crate::auth::CurrentUser,
     agency: Agency,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AgencyDetail>, ApiError> {
     let departments = state.app.departments().await?;
-    let towns = state.app.catchment_towns(agency.id).await?;
-    let mut value = json!(agency_json(&agency, &departments));
-    value["catchment_towns"] = json!(towns);
-    // Sent back as If-Match with a change of the contact details.
-    value["contact_version"] = json!(tsunagaru_store::version_of(agency.contact_updated_at));
-    // Where in the plan the row comes from: an internal note for the administrator.
-    if tsunagaru_app::policy::reads_source_notes(&user.actor()) {
-        value["source"] = json!(agency.source);
-    }
-    Ok(Json(value))
+    let catchment_towns = state.app.catchment_towns(agency.id).await?;
+    Ok(Json(AgencyDetail {
+        agency: AgencyAnswer::of(&agency, &departments),
+        catchment_towns,
+        contact_version: tsunagaru_store::version_of(agency.contact_updated_at),
+        // Where in the plan the row comes from: an internal note for the administrator.
+        source: tsunagaru_app::policy::reads_source_notes(&user.actor())
+            .then(|| agency.source.clone()),
+    }))
 }
 
 /// The version a client read a record at, sent back as `If-Match`
@@ -432,14 +493,15 @@ pub(crate) fn if_match(headers: &axum::http::HeaderMap) -> Option<String> {
 
 /// The administrator sets an agency's (or 関係各課's) contact details;
 /// they are kept when the pack is loaded again.
-#[utoipa::path(put, path = "/api/v1/agencies/{id}/contact", request_body = tsunagaru_domain::contact::ContactInput)]
+#[utoipa::path(put, path = "/api/v1/agencies/{id}/contact", request_body = tsunagaru_domain::contact::ContactInput,
+    responses((status = 200, body = AgencyDetail)))]
 async fn agency_contact(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Id(id): Id,
     headers: axum::http::HeaderMap,
     body: Result<Json<tsunagaru_domain::contact::ContactInput>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AgencyDetail>, ApiError> {
     let input = json_body(body)?;
     // `If-Match` with the `contact_version` read: a change over another
     // administrator's since answers 409.
@@ -451,18 +513,22 @@ async fn agency_contact(
     agency_detail(&state, &user, agency).await
 }
 
+#[utoipa::path(get, path = "/api/v1/departments",
+    responses((status = 200, body = Vec<tsunagaru_store::Department>)))]
 async fn departments(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(state.app.departments().await?)))
+) -> Result<Json<Vec<tsunagaru_store::Department>>, ApiError> {
+    Ok(Json(state.app.departments().await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/network-members",
+    responses((status = 200, body = Vec<tsunagaru_store::NetworkMember>)))]
 async fn network_members(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(state.app.network_members().await?)))
+) -> Result<Json<Vec<tsunagaru_store::NetworkMember>>, ApiError> {
+    Ok(Json(state.app.network_members().await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Vec<UserAnswer>)))]
@@ -498,93 +564,207 @@ async fn create(
 
 /// Sets the caller's own password (`current_password`, `new_password`); the
 /// caller's other sessions end, this token stays.
-#[utoipa::path(post, path = "/api/v1/me/password", request_body = tsunagaru_app::users::PasswordChange)]
+/// The caller's password changed.
+#[derive(Serialize, ToSchema)]
+struct PasswordChanged {
+    changed: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password", request_body = tsunagaru_app::users::PasswordChange,
+    responses((status = 200, body = PasswordChanged)))]
 async fn change_password(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     body: Result<Json<tsunagaru_app::users::PasswordChange>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PasswordChanged>, ApiError> {
     let input = json_body(body)?;
     state
         .app
         .change_own_password(&user.actor(), &user.session.token_hash, &input)
         .await?;
-    Ok(Json(json!({ "changed": true })))
+    Ok(Json(PasswordChanged { changed: true }))
 }
 
+/// A user who must set a new password at the next sign-in.
+#[derive(Serialize, ToSchema)]
+struct PasswordChangeRequired {
+    #[schema(value_type = RecordId)]
+    user_id: i64,
+    must_change_password: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/require-password-change",
+    responses((status = 200, body = PasswordChangeRequired)))]
 async fn require_password_change(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     crate::id::Id(id): crate::id::Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PasswordChangeRequired>, ApiError> {
     state.app.require_password_change(&user.actor(), id).await?;
-    Ok(Json(json!({ "user_id": id, "must_change_password": true })))
+    Ok(Json(PasswordChangeRequired {
+        user_id: id,
+        must_change_password: true,
+    }))
 }
 
-/// A session as an administrator sees it: its kind and times, never its token.
-fn session_json(s: &tsunagaru_store::Session) -> Value {
-    json!({
-        "kind": s.kind,
-        "created_at": tsunagaru_store::in_japan(s.created_at).to_rfc3339(),
-        "last_seen_at": tsunagaru_store::in_japan(s.last_seen_at).to_rfc3339(),
-    })
+/// A user's sessions as an administrator sees them: kind and times, never
+/// a token.
+#[derive(Serialize, ToSchema)]
+struct UserSessions {
+    #[schema(value_type = RecordId)]
+    user_id: i64,
+    sessions: Vec<SessionAnswer>,
 }
 
+#[derive(Serialize, ToSchema)]
+#[schema(as = Session)]
+struct SessionAnswer {
+    /// 画面（web）か API か
+    kind: String,
+    /// 日本時間
+    #[schema(value_type = String, format = DateTime)]
+    created_at: String,
+    #[schema(value_type = String, format = DateTime)]
+    last_seen_at: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}/sessions",
+    responses((status = 200, body = UserSessions)))]
 async fn user_sessions(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     crate::id::Id(id): crate::id::Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserSessions>, ApiError> {
     let sessions = state.app.user_sessions(&user.actor(), id).await?;
-    Ok(Json(json!({
-        "user_id": id,
-        "sessions": sessions.iter().map(session_json).collect::<Vec<_>>(),
-    })))
+    Ok(Json(UserSessions {
+        user_id: id,
+        sessions: sessions
+            .iter()
+            .map(|s| SessionAnswer {
+                kind: s.kind.clone(),
+                created_at: tsunagaru_store::in_japan(s.created_at).to_rfc3339(),
+                last_seen_at: tsunagaru_store::in_japan(s.last_seen_at).to_rfc3339(),
+            })
+            .collect(),
+    }))
 }
 
+/// How many of a user's sessions were ended.
+#[derive(Serialize, ToSchema)]
+struct SessionsEnded {
+    #[schema(value_type = RecordId)]
+    user_id: i64,
+    ended: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/sessions/end",
+    responses((status = 200, body = SessionsEnded)))]
 async fn end_user_sessions(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     crate::id::Id(id): crate::id::Id,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SessionsEnded>, ApiError> {
     let ended = state.app.end_user_sessions(&user.actor(), id).await?;
-    Ok(Json(json!({ "user_id": id, "ended": ended })))
+    Ok(Json(SessionsEnded { user_id: id, ended }))
 }
 
+/// The user names locked out (or near it) after failed sign-ins.
+#[derive(Serialize, ToSchema)]
+struct LoginLocks {
+    locks: Vec<LoginLock>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct LoginLock {
+    username: String,
+    /// ロックが解けるとき（ロックされていなければ null）
+    #[schema(value_type = Option<String>, format = DateTime)]
+    locked_until: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    last_failure_at: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/locks",
+    responses((status = 200, body = LoginLocks)))]
 async fn login_locks(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LoginLocks>, ApiError> {
     let locks = state.app.login_locks(&user.actor()).await?;
     let at = |t: Option<chrono::DateTime<chrono::Utc>>| {
         t.map(|t| tsunagaru_store::in_japan(t).to_rfc3339())
     };
-    Ok(Json(json!({
-        "locks": locks.iter().map(|l| json!({
-            "username": l.username,
-            "locked_until": at(l.locked_until),
-            "last_failure_at": at(l.last_failure_at),
-        })).collect::<Vec<_>>(),
-    })))
+    Ok(Json(LoginLocks {
+        locks: locks
+            .iter()
+            .map(|l| LoginLock {
+                username: l.username.clone(),
+                locked_until: at(l.locked_until),
+                last_failure_at: at(l.last_failure_at),
+            })
+            .collect(),
+    }))
 }
 
+/// A user name whose lock was lifted.
+#[derive(Serialize, ToSchema)]
+struct LockLifted {
+    username: String,
+    lifted: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/locks/{username}/lift",
+    responses((status = 200, body = LockLifted)))]
 async fn lift_login_lock(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(username): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LockLifted>, ApiError> {
     state.app.lift_login_lock(&user.actor(), &username).await?;
-    Ok(Json(json!({ "username": username, "lifted": true })))
+    Ok(Json(LockLifted {
+        username,
+        lifted: true,
+    }))
 }
 
 /// The audit trail, newest first, a page at a time (the cursor stands for
 /// the oldest event given; the sequence numbers have no gaps).
-#[utoipa::path(get, path = "/api/v1/audit-events", params(page::PageQuery))]
+/// One page of the audit trail, newest first.
+#[derive(Serialize, ToSchema)]
+struct AuditPage {
+    events: Vec<AuditEventAnswer>,
+    /// 次のページの cursor。最後のページでは null
+    next_cursor: Option<String>,
+}
+
+/// One event of the audit trail, chained to the one before by its hash.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AuditEvent)]
+struct AuditEventAnswer {
+    /// 1, 2, 3 … と欠番なく続く番号
+    #[schema(minimum = 1)]
+    seq: i64,
+    /// 日本時間（RFC 3339、+09:00）
+    #[schema(value_type = String, format = DateTime)]
+    at: String,
+    #[schema(value_type = Option<RecordId>)]
+    actor_user_id: Option<i64>,
+    actor: String,
+    action: String,
+    record_type: Option<String>,
+    record_id: Option<String>,
+    detail: String,
+    prev_hash: String,
+    hash: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit-events", params(page::PageQuery),
+    responses((status = 200, body = AuditPage)))]
 async fn audit_events(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<page::PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditPage>, ApiError> {
     let limit = i64::try_from(q.limit()?).unwrap_or(100);
     let before = match q.after_text()? {
         Some(key) => Some(
@@ -605,17 +785,25 @@ async fn audit_events(
         .map(|oldest| hex::encode(page::descending(oldest.seq)));
     // The instant in Japan's time (RFC 3339, +09:00), as every date-time
     // the API answers; the chain's hash is over the stored instant.
-    let events: Vec<Value> = page
-        .iter()
-        .map(|e| {
-            let mut v = json!(e);
-            v["at"] = json!(tsunagaru_store::in_japan(e.at).to_rfc3339());
-            v
+    let events = page
+        .into_iter()
+        .map(|e| AuditEventAnswer {
+            seq: e.seq,
+            at: tsunagaru_store::in_japan(e.at).to_rfc3339(),
+            actor_user_id: e.actor_user_id,
+            actor: e.actor,
+            action: e.action,
+            record_type: e.record_type,
+            record_id: e.record_id,
+            detail: e.detail,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
         })
         .collect();
-    Ok(Json(
-        json!({ "events": events, "next_cursor": next_cursor }),
-    ))
+    Ok(Json(AuditPage {
+        events,
+        next_cursor,
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -626,7 +814,8 @@ struct RouteQuery {
 }
 
 /// `GET /api/v1/address/route?q=…`: the same object as `tsunagaru address route`.
-#[utoipa::path(get, path = "/api/v1/address/route", params(RouteQuery))]
+#[utoipa::path(get, path = "/api/v1/address/route", params(RouteQuery),
+    responses((status = 200, body = tsunagaru_address::Route)))]
 async fn address_route(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
@@ -642,20 +831,22 @@ async fn address_route(
 }
 
 /// `GET /api/v1/address/postal/{code}`: the towns of a postal code.
+#[utoipa::path(get, path = "/api/v1/address/postal/{code}",
+    responses((status = 200, body = PostalAnswer)))]
 async fn address_postal(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
     Path(code): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PostalAnswer>, ApiError> {
     let answer = crate::views::address::postal_answer(&state, &code);
-    let digits = answer["postal_code"].as_str().unwrap_or_default();
+    let digits = &answer.postal_code;
     if digits.len() != 7 {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             format!("郵便番号「{code}」は7桁の数字で指定してください"),
         ));
     }
-    if answer["towns"].as_array().is_none_or(Vec::is_empty) {
+    if answer.towns.is_empty() {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             format!(
@@ -672,14 +863,25 @@ async fn address_postal(
 #[openapi(paths(
     login,
     me,
+    desk,
     users,
+    begin_totp,
     confirm_totp,
     reauthenticate,
     agencies,
+    agency,
     agency_contact,
+    departments,
+    network_members,
     create,
     change_password,
+    require_password_change,
+    user_sessions,
+    end_user_sessions,
+    login_locks,
+    lift_login_lock,
     audit_events,
-    address_route
+    address_route,
+    address_postal
 ))]
 pub(super) struct Inputs;

@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::auth::WebUser;
 use crate::error::PageError;
 use crate::pages::templates::{AddressPage, Nav};
-use crate::views::address::{AddressQuery, postal_answer, route_message};
+use crate::views::address::{AddressQuery, PostalAnswer, postal_answer, route_message};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -53,6 +53,6 @@ pub async fn postal_json(
     State(state): State<AppState>,
     WebUser(_user): WebUser,
     Query(q): Query<AddressQuery>,
-) -> Json<Value> {
+) -> Json<PostalAnswer> {
     Json(postal_answer(&state, &q.postal_code))
 }

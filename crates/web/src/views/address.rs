@@ -3,9 +3,9 @@
 //! lookup is not stored nor tied to a person.
 
 use crate::AppState;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use tsunagaru_address::{Route, Status};
+use serde::{Deserialize, Serialize};
+use tsunagaru_address::{PostalTown, Route, Status};
+use utoipa::ToSchema;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AddressQuery {
@@ -31,16 +31,24 @@ pub fn route_message(route: &Route) -> String {
     }
 }
 
+/// The towns of a postal code, with the city to fill an address field.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PostalTowns)]
+pub struct PostalAnswer {
+    /// 半角7桁にした郵便番号
+    pub postal_code: String,
+    pub city: String,
+    pub towns: Vec<PostalTown>,
+}
+
 /// The towns of a postal code, with the city prefix to fill an address field.
-pub fn postal_answer(state: &AppState, code: &str) -> Value {
-    let towns = state.address.postal_towns(code);
-    let digits: String = tsunagaru_address::normalize_text(code)
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    json!({
-        "postal_code": digits,
-        "city": state.pack.municipality.name,
-        "towns": towns,
-    })
+pub fn postal_answer(state: &AppState, code: &str) -> PostalAnswer {
+    PostalAnswer {
+        postal_code: tsunagaru_address::normalize_text(code)
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect(),
+        city: state.pack.municipality.name.clone(),
+        towns: state.address.postal_towns(code),
+    }
 }

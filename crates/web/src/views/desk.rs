@@ -4,7 +4,16 @@ use crate::views::cases::moment_label;
 use crate::views::intake::date_label;
 use serde::Serialize;
 use tsunagaru_app::desk::Desk;
+use tsunagaru_domain::openapi::{RecordId, one_of_strings};
 use tsunagaru_store::Agency;
+use utoipa::ToSchema;
+
+/// What arrived: a handoff sent, a report, or a return.
+const ARRIVAL_KINDS: [&str; 3] = ["send", "report", "return"];
+
+fn arrival_kinds() -> utoipa::openapi::Schema {
+    one_of_strings(&ARRIVAL_KINDS)
+}
 
 fn agency_name(agencies: &[Agency], id: i64) -> String {
     agencies
@@ -14,22 +23,29 @@ fn agency_name(agencies: &[Agency], id: i64) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DeskSheet)]
 pub struct DeskSheetView {
+    #[schema(value_type = RecordId)]
     pub consultation_id: i64,
+    #[schema(value_type = RecordId)]
     pub person_id: i64,
     pub person_name: String,
+    #[schema(value_type = String, format = Date)]
     pub received_on: chrono::NaiveDate,
     pub received_label: String,
     pub agency: String,
     /// Where it stands, in words: 引継ぎ中 2件・差戻しあり・ケース対応中・受付のみ.
     pub status: String,
     pub returned: bool,
+    #[schema(value_type = Option<RecordId>)]
     pub case_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DeskHandoff)]
 pub struct DeskHandoffView {
+    #[schema(value_type = RecordId)]
     pub handoff_id: i64,
     pub person_name: String,
     pub from_agency: String,
@@ -37,27 +53,37 @@ pub struct DeskHandoffView {
     pub received_label: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DeskCase)]
 pub struct DeskCaseView {
+    #[schema(value_type = RecordId)]
     pub case_id: i64,
     pub person_name: String,
     pub state_label: &'static str,
     pub opened_label: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = RecentPerson)]
 pub struct RecentPersonView {
+    #[schema(value_type = RecordId)]
     pub person_id: i64,
     pub name: String,
     pub kana: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A handoff, report or return that arrived since the sign-in before.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Arrival)]
 pub struct ArrivalView {
+    #[schema(value_type = RecordId)]
     pub handoff_id: i64,
+    /// 日本時間
+    #[schema(value_type = String, format = DateTime)]
     pub at: String,
     pub at_label: String,
     /// send / report / return
+    #[schema(schema_with = arrival_kinds)]
     pub kind: String,
     /// 引継ぎが届きました / 報告が届きました / 差戻しがありました
     pub what: &'static str,
@@ -66,42 +92,58 @@ pub struct ArrivalView {
     pub person_name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The caller's desk: what is in hand, and what arrived since the sign-in
+/// before this one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Desk)]
 pub struct DeskView {
+    /// 自分が受け付けた相談のうち、引継ぎ・ケースが続いているもの、または30日以内のもの（新しい順）
     pub sheets: Vec<DeskSheetView>,
+    /// 自分が受領し、まだ報告していない引継ぎ
     pub handoffs: Vec<DeskHandoffView>,
+    /// 自分が担当している多機関協働ケース（終結・戻りを除く）
     pub cases: Vec<DeskCaseView>,
+    /// 最近開いた相談対象者（最大8名、新しい順）
     pub recent_persons: Vec<RecentPersonView>,
-    /// The sign-in before this one, RFC 3339 (+09:00).
+    /// 前回の画面へのログイン（API では最後の画面へのログイン）
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub since: Option<String>,
     pub since_label: Option<String>,
+    /// それ以降に届いた引継ぎ・報告・差戻し（新しい順、最大30件）
     pub arrivals: Vec<ArrivalView>,
-    /// For the 事務局: plans whose 次回見直し日 is within a week or passed.
+    /// 事務局: 次回見直し日が1週間以内・過ぎた支援プラン
     pub reviews: Vec<ReviewView>,
-    /// For those who schedule meetings: the 年度's meeting cadence.
+    /// 会議を登録する人（事務局・市職員）: この年度の会議の開催状況
     pub cadence: Option<CadenceView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A plan whose 次回見直し日 is near or past.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Review)]
 pub struct ReviewView {
+    #[schema(value_type = RecordId)]
     pub case_id: i64,
     pub person_name: String,
     pub plan_version: i64,
+    #[schema(value_type = String, format = Date)]
     pub next_review_on: chrono::NaiveDate,
     pub next_review_label: String,
     pub overdue: bool,
     pub due_label: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The 年度's meetings against the plan's cadence.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Cadence)]
 pub struct CadenceView {
     pub fiscal_year: i32,
     pub fiscal_year_label: String,
-    /// `2026-05` for each month without a よりそい会議 (held or scheduled).
+    /// よりそい会議が開かれていない（予定もない）月（4月から今月まで）、`2026-05` の形
     pub months_without_case_conference: Vec<String>,
     pub months_without_label: String,
     pub plenaries: usize,
     pub plenaries_expected: usize,
+    /// 全体会が年3回に満たない
     pub plenary_shortfall: bool,
 }
 
@@ -201,9 +243,10 @@ impl DeskView {
                 .iter()
                 .map(|a| {
                     let h = &a.item.handoff;
+                    // The app gives the three of ARRIVAL_KINDS only.
                     let (what, other) = match a.item.step.as_str() {
-                        "send" => ("引継ぎが届きました", h.from_agency_id),
-                        "report" => ("報告が届きました", h.to_agency_id),
+                        k if k == ARRIVAL_KINDS[0] => ("引継ぎが届きました", h.from_agency_id),
+                        k if k == ARRIVAL_KINDS[1] => ("報告が届きました", h.to_agency_id),
                         _ => ("差戻しがありました", h.to_agency_id),
                     };
                     ArrivalView {
