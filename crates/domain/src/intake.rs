@@ -299,6 +299,7 @@ pub struct ConsentInput {
 /// A problem with one field, in Japanese, and where it is (`person.birth_date`,
 /// `household[1].consent` …).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,

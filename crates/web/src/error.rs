@@ -7,6 +7,7 @@ use askama::Template;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Serialize;
 use tsunagaru_app::AppError;
 
 /// An error while serving a page.
@@ -119,7 +120,56 @@ pub struct ApiError {
     /// Problems tied to fields of a sheet.
     pub fields: Vec<tsunagaru_domain::intake::FieldError>,
     /// A flag a client acts on (`"mfa_required": true`, …).
-    pub flag: Option<&'static str>,
+    pub flag: Option<Flag>,
+}
+
+/// What a client must do before it sends the request again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// The password was right; the code from the app is missing.
+    MfaRequired,
+    /// The role needs a second factor and the user has none yet.
+    TotpEnrolmentRequired,
+    /// A privileged action, more than ten minutes after the last proof.
+    ReauthenticationRequired,
+}
+
+/// Every failure of every `/api` route answers this body (`Error` in the
+/// OpenAPI document, derived from this type).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// 日本語のメッセージ
+    pub error: String,
+    /// 項目ごとの問題（入力の誤り、読み取れないリクエスト）
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<tsunagaru_domain::intake::FieldError>,
+    /// 問題の一覧（errors と同じ内容を文だけで）
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    /// パスワードは正しく、確認コードが必要（POST /api/v1/auth/login に otp を付けて送り直す）
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mfa_required: bool,
+    /// 特権操作（利用者管理・保護の設定・同意のない情報提供・統合・ファイル出力）の前の本人確認から10分を過ぎている。POST /api/v1/me/reauthenticate のあと送り直す
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reauthentication_required: bool,
+    /// この役割では確認コードが必要で、まだ設定していない（POST /api/v1/me/totp → /me/totp/confirm）
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub totp_enrolment_required: bool,
+}
+
+impl ErrorBody {
+    /// A body with the message only.
+    pub fn message(error: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            error: error.into(),
+            errors: Vec::new(),
+            problems: Vec::new(),
+            mfa_required: false,
+            reauthentication_required: false,
+            totp_enrolment_required: false,
+        }
+    }
 }
 
 impl ApiError {
@@ -133,14 +183,14 @@ impl ApiError {
         }
     }
 
-    fn flagged(mut self, flag: &'static str) -> Self {
+    fn flagged(mut self, flag: Flag) -> Self {
         self.flag = Some(flag);
         self
     }
 
     /// 401 `"mfa_required": true`: the password was right, the code is missing.
     pub fn second_factor_required(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::UNAUTHORIZED, message).flagged("mfa_required")
+        ApiError::new(StatusCode::UNAUTHORIZED, message).flagged(Flag::MfaRequired)
     }
 
     /// 403 `"totp_enrolment_required": true` until the user enrols.
@@ -149,7 +199,7 @@ impl ApiError {
             StatusCode::FORBIDDEN,
             "この役割では確認コード（二要素認証）が必要です。POST /api/v1/me/totp で設定を始め、POST /api/v1/me/totp/confirm で確認してください",
         )
-        .flagged("totp_enrolment_required")
+        .flagged(Flag::TotpEnrolmentRequired)
     }
 
     pub fn unauthorized() -> Self {
@@ -309,7 +359,7 @@ impl From<AppError> for ApiError {
             AppError::Refused { reason, .. } => ApiError::new(StatusCode::CONFLICT, reason),
             // RFC 9470's step-up: the token is good, its proof of identity too old.
             e @ AppError::Reauthenticate => ApiError::new(StatusCode::UNAUTHORIZED, e.to_string())
-                .flagged("reauthentication_required"),
+                .flagged(Flag::ReauthenticationRequired),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 ApiError::new(
@@ -323,20 +373,23 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = if !self.fields.is_empty() {
-            // `problems` lists the same messages, for clients that read them.
-            let problems: Vec<&str> = self.fields.iter().map(|f| f.message.as_str()).collect();
-            serde_json::json!({ "error": self.message, "errors": self.fields, "problems": problems })
-        } else if self.problems.is_empty() {
-            serde_json::json!({ "error": self.message })
+        // With field problems, `problems` lists the same messages, for
+        // clients that read them.
+        let problems = if self.fields.is_empty() {
+            self.problems
         } else {
-            serde_json::json!({ "error": self.message, "problems": self.problems })
+            self.fields.iter().map(|f| f.message.clone()).collect()
         };
-        if let (Some(flag), Some(object)) = (self.flag, body.as_object_mut()) {
-            object.insert(flag.to_owned(), serde_json::Value::Bool(true));
-        }
+        let body = ErrorBody {
+            error: self.message,
+            errors: self.fields,
+            problems,
+            mfa_required: self.flag == Some(Flag::MfaRequired),
+            reauthentication_required: self.flag == Some(Flag::ReauthenticationRequired),
+            totp_enrolment_required: self.flag == Some(Flag::TotpEnrolmentRequired),
+        };
         let mut response = (self.status, Json(body)).into_response();
-        if self.flag == Some("reauthentication_required") {
+        if self.flag == Some(Flag::ReauthenticationRequired) {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static(

@@ -37,7 +37,7 @@ pub fn too_large(api: bool) -> Response {
     if api {
         (
             status,
-            axum::Json(serde_json::json!({ "error": TOO_LARGE })),
+            axum::Json(crate::error::ErrorBody::message(TOO_LARGE)),
         )
             .into_response()
     } else {

@@ -860,28 +860,31 @@ async fn address_postal(
 
 /// The request side of these routes, for the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    login,
-    me,
-    desk,
-    users,
-    begin_totp,
-    confirm_totp,
-    reauthenticate,
-    agencies,
-    agency,
-    agency_contact,
-    departments,
-    network_members,
-    create,
-    change_password,
-    require_password_change,
-    user_sessions,
-    end_user_sessions,
-    login_locks,
-    lift_login_lock,
-    audit_events,
-    address_route,
-    address_postal
-))]
+#[openapi(
+    paths(
+        login,
+        me,
+        desk,
+        users,
+        begin_totp,
+        confirm_totp,
+        reauthenticate,
+        agencies,
+        agency,
+        agency_contact,
+        departments,
+        network_members,
+        create,
+        change_password,
+        require_password_change,
+        user_sessions,
+        end_user_sessions,
+        login_locks,
+        lift_login_lock,
+        audit_events,
+        address_route,
+        address_postal
+    ),
+    components(schemas(crate::error::ErrorBody))
+)]
 pub(super) struct Inputs;
