@@ -123,15 +123,16 @@ pub struct ApiError {
     pub flag: Option<Flag>,
 }
 
-/// What a client must do before it sends the request again.
+/// What a client must do before it sends the request again (the body says
+/// `"<name>_required": true`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flag {
     /// The password was right; the code from the app is missing.
-    MfaRequired,
+    SecondFactor,
     /// The role needs a second factor and the user has none yet.
-    TotpEnrolmentRequired,
+    TotpEnrolment,
     /// A privileged action, more than ten minutes after the last proof.
-    ReauthenticationRequired,
+    Reauthentication,
 }
 
 /// Every failure of every `/api` route answers this body (`Error` in the
@@ -190,7 +191,7 @@ impl ApiError {
 
     /// 401 `"mfa_required": true`: the password was right, the code is missing.
     pub fn second_factor_required(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::UNAUTHORIZED, message).flagged(Flag::MfaRequired)
+        ApiError::new(StatusCode::UNAUTHORIZED, message).flagged(Flag::SecondFactor)
     }
 
     /// 403 `"totp_enrolment_required": true` until the user enrols.
@@ -199,7 +200,7 @@ impl ApiError {
             StatusCode::FORBIDDEN,
             "この役割では確認コード（二要素認証）が必要です。POST /api/v1/me/totp で設定を始め、POST /api/v1/me/totp/confirm で確認してください",
         )
-        .flagged(Flag::TotpEnrolmentRequired)
+        .flagged(Flag::TotpEnrolment)
     }
 
     pub fn unauthorized() -> Self {
@@ -359,7 +360,7 @@ impl From<AppError> for ApiError {
             AppError::Refused { reason, .. } => ApiError::new(StatusCode::CONFLICT, reason),
             // RFC 9470's step-up: the token is good, its proof of identity too old.
             e @ AppError::Reauthenticate => ApiError::new(StatusCode::UNAUTHORIZED, e.to_string())
-                .flagged(Flag::ReauthenticationRequired),
+                .flagged(Flag::Reauthentication),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 ApiError::new(
@@ -384,12 +385,12 @@ impl IntoResponse for ApiError {
             error: self.message,
             errors: self.fields,
             problems,
-            mfa_required: self.flag == Some(Flag::MfaRequired),
-            reauthentication_required: self.flag == Some(Flag::ReauthenticationRequired),
-            totp_enrolment_required: self.flag == Some(Flag::TotpEnrolmentRequired),
+            mfa_required: self.flag == Some(Flag::SecondFactor),
+            reauthentication_required: self.flag == Some(Flag::Reauthentication),
+            totp_enrolment_required: self.flag == Some(Flag::TotpEnrolment),
         };
         let mut response = (self.status, Json(body)).into_response();
-        if self.flag == Some(Flag::ReauthenticationRequired) {
+        if self.flag == Some(Flag::Reauthentication) {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static(
