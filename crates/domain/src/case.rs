@@ -553,6 +553,8 @@ pub enum ReviewDue {
 }
 
 impl ReviewDue {
+    pub const ALL: [ReviewDue; 2] = [ReviewDue::Soon, ReviewDue::Overdue];
+
     /// `None`: more than a week ahead.
     pub fn of(review_on: NaiveDate, today: NaiveDate) -> Option<ReviewDue> {
         if review_on < today {

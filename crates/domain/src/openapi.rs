@@ -39,6 +39,20 @@ pub fn codes_or_null<V: Vocabulary>() -> Schema {
     )
 }
 
+/// A list of months written `2026-05`.
+pub fn month_list() -> Schema {
+    Schema::Array(
+        ArrayBuilder::new()
+            .items(RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^\d{4}-\d{2}$"))
+                    .build(),
+            )))
+            .build(),
+    )
+}
+
 /// One of the given words (a list the parsing itself checks against).
 pub fn one_of_strings(words: &[&'static str]) -> Schema {
     Schema::Object(

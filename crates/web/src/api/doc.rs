@@ -1,16 +1,15 @@
 //! The OpenAPI document served at `/api/openapi.json`.
 //!
-//! What a request may carry is derived from the types the handlers read:
-//! each handler that takes a body or a query string names them in its
-//! `#[utoipa::path]`, and those types describe themselves (`ToSchema`,
-//! `IntoParams`) with the limits their parsing applies — a vocabulary's
-//! codes, ids, dates, lengths. A handler whose answer is a type of its own
-//! names it there too (`responses(...)`), and that answer's shape is
-//! derived the same way. `openapi.json` beside this crate holds the rest,
-//! written for readers: summaries, the statuses each route answers and the
-//! shapes of the answers not yet derived. It holds no request body, no query
-//! parameter and no shape of a derived answer (tests say so); the two are
-//! joined once, at start.
+//! What a request may carry and what the server answers are derived from
+//! the types the handlers read and return: each handler names them in its
+//! `#[utoipa::path]` (`request_body`, `params`, `responses`), and those types
+//! describe themselves (`ToSchema`, `IntoParams`) with the limits their
+//! parsing applies — a vocabulary's codes, ids, dates, lengths. Every
+//! failure answers [`crate::error::ErrorBody`]. `openapi.json` beside this
+//! crate holds the rest, written for readers: summaries, the statuses each
+//! route answers, their descriptions, and the answers that are not JSON
+//! (CSV, xlsx). It holds no request body, no query parameter and no shape of
+//! a JSON answer (tests say so); the two are joined once, at start.
 
 use serde_json::{Map, Value};
 use std::sync::LazyLock;
@@ -209,6 +208,58 @@ mod tests {
             }
         }
         assert!(derived > 0, "some answers are derived");
+    }
+
+    #[test]
+    fn no_json_answer_is_written_by_hand() {
+        // The written part may name the error shapes (derived from
+        // `ErrorBody`), and the document itself is just an object.
+        let shared = [
+            "#/components/schemas/Error",
+            "#/components/schemas/FieldErrors",
+        ];
+        for (path, method, op) in operations(&written()) {
+            for (status, answer) in op["responses"].as_object().into_iter().flatten() {
+                let Some(schema) = answer.pointer("/content/application~1json/schema") else {
+                    continue;
+                };
+                let by_reference = schema["$ref"].as_str().is_some_and(|r| shared.contains(&r));
+                assert!(
+                    by_reference || path == "/api/openapi.json",
+                    "{method} {path} {status}: its shape belongs to the handler's type, not openapi.json: {schema}"
+                );
+            }
+        }
+        let written = written();
+        let schemas: Vec<&String> = written["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(
+            schemas,
+            ["FieldErrors"],
+            "only the 422 body is written, over Error"
+        );
+    }
+
+    #[test]
+    fn the_error_body_is_derived() {
+        let doc = document();
+        let error = &doc["components"]["schemas"]["Error"];
+        assert_eq!(error["required"], serde_json::json!(["error"]), "{error}");
+        for flag in [
+            "mfa_required",
+            "reauthentication_required",
+            "totp_enrolment_required",
+        ] {
+            assert_eq!(error["properties"][flag]["type"], "boolean", "{flag}");
+        }
+        assert_eq!(
+            error["properties"]["errors"]["items"]["$ref"],
+            "#/components/schemas/FieldError"
+        );
     }
 
     #[test]

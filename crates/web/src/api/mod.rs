@@ -267,7 +267,23 @@ struct CodeBody {
 struct TotpConfirmed {
     totp_enabled: bool,
     /// 回復コード（1回ずつ使える。この一度だけ示す）
+    #[schema(schema_with = recovery_codes)]
     recovery_codes: Vec<String>,
+}
+
+/// The recovery codes: always as many, each four groups of four.
+fn recovery_codes() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let n = tsunagaru_app::second_factor::RECOVERY_CODES;
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^[a-z2-9]{4}(-[a-z2-9]{4}){3}$")),
+        )
+        .min_items(Some(n))
+        .max_items(Some(n))
+        .into()
 }
 
 #[utoipa::path(post, path = "/api/v1/me/totp/confirm", request_body = CodeBody,
@@ -620,6 +636,7 @@ struct UserSessions {
 #[schema(as = Session)]
 struct SessionAnswer {
     /// 画面（web）か API か
+    #[schema(schema_with = session_kinds)]
     kind: String,
     /// 日本時間
     #[schema(value_type = String, format = DateTime)]
@@ -647,6 +664,10 @@ async fn user_sessions(
             })
             .collect(),
     }))
+}
+
+fn session_kinds() -> utoipa::openapi::Schema {
+    tsunagaru_domain::openapi::one_of_strings(&[SessionKind::Web.code(), SessionKind::Api.code()])
 }
 
 /// How many of a user's sessions were ended.

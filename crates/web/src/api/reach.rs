@@ -21,7 +21,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tsunagaru_app::participation::{HostSupportInput, MatchInput, MatchRecord};
 use tsunagaru_domain::openapi::{RecordId, codes};
 use tsunagaru_domain::reach::{
@@ -400,10 +399,12 @@ async fn resource(
     Ok(Json(resource_view(&state, &r)))
 }
 
+#[utoipa::path(get, path = "/api/v1/resources/hsds",
+    responses((status = 200, body = crate::views::hsds::HsdsExport)))]
 async fn hsds(
     State(state): State<AppState>,
     ApiUser(_user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<crate::views::hsds::HsdsExport>, ApiError> {
     Ok(Json(crate::views::hsds::export(&state).await?))
 }
 
@@ -606,6 +607,7 @@ async fn link_consultation(
     create_resource,
     resource,
     close_resource,
+    hsds,
     events,
     create_event,
     event,

@@ -15,6 +15,10 @@ fn arrival_kinds() -> utoipa::openapi::Schema {
     one_of_strings(&ARRIVAL_KINDS)
 }
 
+fn due_labels() -> utoipa::openapi::Schema {
+    one_of_strings(&tsunagaru_domain::case::ReviewDue::ALL.map(|d| d.label()))
+}
+
 fn agency_name(agencies: &[Agency], id: i64) -> String {
     agencies
         .iter()
@@ -129,6 +133,7 @@ pub struct ReviewView {
     pub next_review_on: chrono::NaiveDate,
     pub next_review_label: String,
     pub overdue: bool,
+    #[schema(schema_with = due_labels)]
     pub due_label: &'static str,
 }
 
@@ -139,6 +144,7 @@ pub struct CadenceView {
     pub fiscal_year: i32,
     pub fiscal_year_label: String,
     /// よりそい会議が開かれていない（予定もない）月（4月から今月まで）、`2026-05` の形
+    #[schema(schema_with = tsunagaru_domain::openapi::month_list)]
     pub months_without_case_conference: Vec<String>,
     pub months_without_label: String,
     pub plenaries: usize,

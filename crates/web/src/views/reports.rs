@@ -171,7 +171,7 @@ pub struct CaseFigures {
 #[derive(Serialize, ToSchema)]
 pub struct MeetingFigures {
     pub by_kind: Vec<MeetingFigure>,
-    /// よりそい会議が開かれなかった月
+    /// よりそい会議が開かれなかった月（「2026年5月」の形）
     pub months_without_case_conference: Vec<String>,
     /// 全体会が年3回に満たない
     pub too_few_plenaries: bool,

@@ -258,6 +258,15 @@ fn fits_pattern(pattern: &str, s: &str) -> bool {
                 && s.char_indices()
                     .all(|(i, c)| if i == 4 { c == '-' } else { c.is_ascii_digit() })
         }
+        // A UUID in lower-case hex (the HSDS export's ids).
+        r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" => {
+            let groups: Vec<&str> = s.split('-').collect();
+            groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+                && groups.iter().all(|g| {
+                    g.chars()
+                        .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+                })
+        }
         _ => false,
     }
 }
