@@ -41,13 +41,13 @@ impl PgStore {
             .bind(WRITE_LOCK)
             .execute(&mut *tx)
             .await?;
-        Ok(WriteTx::new(tx, None))
+        Ok(WriteTx::new(tx))
     }
 
     /// A write of rows no other writer orders itself after (a session's
     /// last use): no advisory lock, PostgreSQL's row locks suffice.
     async fn begin_unordered_write(&self) -> Result<WriteTx<Postgres>, sqlx::Error> {
-        Ok(WriteTx::new(self.pool.begin().await?, None))
+        Ok(WriteTx::new(self.pool.begin().await?))
     }
 
     /// Stamps rows with `clock` (shared with the application, which reads

@@ -8,7 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
-use tsunagaru_store::{Backend, Clock, StoreError, WriteQueue, WriteTx};
+use tsunagaru_store::{Backend, Clock, GroupCommit, StoreError, WriteTx};
 
 mod migrations;
 
@@ -17,8 +17,9 @@ mod migrations;
 pub struct SqliteStore {
     pool: SqlitePool,
     clock: Clock,
-    /// One writer at a time, in the order they asked (shared by clones).
-    writers: WriteQueue,
+    /// One writer at a time, in the order they asked, the writers queued
+    /// behind each other committing together (shared by clones).
+    writers: GroupCommit<Sqlite>,
 }
 
 impl SqliteStore {
@@ -55,20 +56,19 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(format!("{}: {e}", file.display())))?;
         migrations::run(&pool).await?;
         Ok(SqliteStore {
+            writers: GroupCommit::new(pool.clone()),
             pool,
             clock: Clock::system(),
-            writers: WriteQueue::default(),
         })
     }
 
-    /// A write transaction: this writer's turn in the queue first, then
-    /// SQLite's write lock from the first statement (so that reading the
-    /// audit head and appending after it cannot interleave with another
-    /// writer, including another process on the same file).
+    /// A write: this writer's turn in the queue first, then a savepoint in
+    /// the group's transaction, which holds SQLite's write lock from its
+    /// first statement (so that reading the audit head and appending after
+    /// it cannot interleave with another writer, including another process
+    /// on the same file).
     async fn begin_write(&self) -> Result<WriteTx<Sqlite>, sqlx::Error> {
-        let turn = self.writers.turn().await;
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx::new(tx, Some(turn)))
+        self.writers.begin("BEGIN IMMEDIATE").await
     }
 
     /// SQLite has one writer whatever is written: the same queue.
@@ -120,6 +120,7 @@ impl SqliteStore {
 
     /// Closes the pool (every connection, the WAL checkpointed).
     pub async fn close(self) {
+        self.writers.close().await;
         self.pool.close().await;
     }
 
@@ -130,3 +131,158 @@ impl SqliteStore {
 }
 
 tsunagaru_store::impl_sql_repository!(SqliteStore, Sqlite, Backend::Sqlite);
+
+#[cfg(test)]
+mod tests {
+    use super::SqliteStore;
+    use std::time::Duration;
+
+    async fn scratch(name: &str) -> SqliteStore {
+        let dir = std::env::temp_dir().join(format!(
+            "tsunagaru-{name}-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        let store = SqliteStore::open_dir(&dir).await.unwrap();
+        sqlx::raw_sql("CREATE TABLE t (n INTEGER NOT NULL)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store
+    }
+
+    async fn stored(store: &SqliteStore) -> Vec<i64> {
+        sqlx::query_scalar("SELECT n FROM t ORDER BY n")
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+    }
+
+    /// Writers that queue behind each other each see their own write
+    /// durable (readable from another connection) when `commit` returns,
+    /// and many writers at once all land.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn each_writer_s_commit_returns_once_its_write_is_committed() {
+        let store = scratch("group-commit").await;
+        let mut writers = Vec::new();
+        for n in 0..40_i64 {
+            let store = store.clone();
+            writers.push(tokio::spawn(async move {
+                let mut tx = store.begin_write().await.unwrap();
+                sqlx::query("INSERT INTO t (n) VALUES ($1)")
+                    .bind(n)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                // Seen from a connection of the pool, not the writer's.
+                let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM t WHERE n = $1")
+                    .bind(n)
+                    .fetch_one(store.pool())
+                    .await
+                    .unwrap();
+                assert_eq!(seen, 1, "writer {n} is committed when commit returns");
+            }));
+        }
+        for w in writers {
+            w.await.unwrap();
+        }
+        assert_eq!(stored(&store).await, (0..40).collect::<Vec<_>>());
+    }
+
+    /// Writers that queued while one wrote share one commit (one sync of
+    /// the log) instead of one each.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn writers_queued_behind_one_commit_together() {
+        let store = scratch("group-share").await;
+        // Read while no one holds the turn (it is the group's lock).
+        let before = store.writers.commits().await;
+        let mut first = store.begin_write().await.unwrap();
+        sqlx::query("INSERT INTO t (n) VALUES (0)")
+            .execute(&mut *first)
+            .await
+            .unwrap();
+        let mut queued = Vec::new();
+        for n in 1..=5_i64 {
+            let store = store.clone();
+            queued.push(tokio::spawn(async move {
+                let mut tx = store.begin_write().await.unwrap();
+                sqlx::query("INSERT INTO t (n) VALUES ($1)")
+                    .bind(n)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            }));
+        }
+        while store.writers.waiting() < 5 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        first.commit().await.unwrap();
+        for w in queued {
+            w.await.unwrap();
+        }
+        assert_eq!(stored(&store).await, (0..=5).collect::<Vec<_>>());
+        assert_eq!(
+            store.writers.commits().await - before,
+            1,
+            "six writes, one commit"
+        );
+    }
+
+    /// A writer dropped without committing (an error returned early) undoes
+    /// its own write only; the writer before it in the same group, waiting
+    /// for the group's commit, lands.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_dropped_writer_undoes_only_its_own_write() {
+        let store = scratch("group-rollback").await;
+        let mut first = store.begin_write().await.unwrap();
+        sqlx::query("INSERT INTO t (n) VALUES (1)")
+            .execute(&mut *first)
+            .await
+            .unwrap();
+        // The second writer queues behind the first: the first's commit
+        // waits for the group.
+        let second = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut tx = store.begin_write().await.unwrap();
+                sqlx::query("INSERT INTO t (n) VALUES (2)")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                drop(tx);
+            })
+        };
+        while store.writers.waiting() == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        first.commit().await.unwrap();
+        second.await.unwrap();
+        // The dropped writer's savepoint is rolled back on a task.
+        let mut third = store.begin_write().await.unwrap();
+        sqlx::query("INSERT INTO t (n) VALUES (3)")
+            .execute(&mut *third)
+            .await
+            .unwrap();
+        third.commit().await.unwrap();
+        assert_eq!(stored(&store).await, vec![1, 3]);
+    }
+
+    /// Closing the store rolls back nothing anyone was told was committed,
+    /// and gives the writer's connection back, so the pool closes.
+    #[tokio::test]
+    async fn the_store_closes_with_a_writer_s_connection_taken() {
+        let store = scratch("group-close").await;
+        let mut tx = store.begin_write().await.unwrap();
+        sqlx::query("INSERT INTO t (n) VALUES (7)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(stored(&store).await, vec![7]);
+        tokio::time::timeout(Duration::from_secs(10), store.close())
+            .await
+            .expect("the pool closes");
+    }
+}

@@ -41,7 +41,7 @@ pub use reach::*;
 pub use records::*;
 pub use report::*;
 pub use verify::{VerifyError, verify_audit_log, verify_audit_log_anchored};
-pub use write::{WriteQueue, WriteTurn, WriteTx};
+pub use write::{GroupCommit, WriteTx};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
