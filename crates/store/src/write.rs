@@ -168,7 +168,11 @@ where
             group.conn = Some(self.pool.acquire().await?);
         }
         if !group.open {
-            execute(&mut group, begin).await?;
+            if let Err(e) = execute(&mut group, begin).await {
+                // The next writer begins on a fresh connection.
+                group.conn = None;
+                return Err(e);
+            }
             group.open = true;
         }
         if let Err(e) = execute(&mut group, "SAVEPOINT write").await {
