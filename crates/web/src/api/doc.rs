@@ -49,6 +49,7 @@ pub fn document() -> Value {
         }
     }
     every_operation_may_be_too_large(&mut doc);
+    every_id_is_a_record_id(&mut doc);
     if let Some(schemas) = generated
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -89,6 +90,33 @@ fn every_operation_may_be_too_large(doc: &mut Value) {
             responses
                 .entry("413")
                 .or_insert_with(|| serde_json::json!({"$ref": "#/components/responses/TooLarge"}));
+        }
+    }
+}
+
+/// Every `{id}` of a path is read by `crate::id::Id` as a record's id: its
+/// schema is [`RecordId`](tsunagaru_domain::openapi::RecordId)'s.
+fn every_id_is_a_record_id(doc: &mut Value) {
+    use utoipa::PartialSchema;
+    let id =
+        serde_json::to_value(tsunagaru_domain::openapi::RecordId::schema()).unwrap_or(Value::Null);
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for op in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+    {
+        for p in op
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            if p["in"] == "path" && p["name"] == "id" {
+                p["schema"] = id.clone();
+            }
         }
     }
 }
@@ -242,6 +270,26 @@ mod tests {
             ["FieldErrors"],
             "only the 422 body is written, over Error"
         );
+    }
+
+    #[test]
+    fn every_id_in_a_path_is_a_record_id() {
+        let doc = document();
+        let mut ids = 0;
+        for (path, method, op) in operations(&doc) {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "path" && p["name"] == "id" {
+                    ids += 1;
+                    assert_eq!(p["schema"]["minimum"], 1, "{method} {path}");
+                    assert_eq!(
+                        p["schema"]["maximum"],
+                        tsunagaru_domain::openapi::MAX_RECORD_ID,
+                        "{method} {path}"
+                    );
+                }
+            }
+        }
+        assert!(ids > 40, "{ids} ids");
     }
 
     #[test]
