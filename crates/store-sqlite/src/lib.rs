@@ -138,17 +138,22 @@ mod tests {
     use std::time::Duration;
 
     async fn scratch(name: &str) -> SqliteStore {
-        let dir = std::env::temp_dir().join(format!(
-            "tsunagaru-{name}-{}-{}",
-            std::process::id(),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
+        let dir = crate::migrations::tests::scratch_dir(name);
         let store = SqliteStore::open_dir(&dir).await.unwrap();
         sqlx::raw_sql("CREATE TABLE t (n INTEGER NOT NULL)")
             .execute(store.pool())
             .await
             .unwrap();
         store
+    }
+
+    /// Writes `n` in the writer's transaction.
+    async fn insert(tx: &mut tsunagaru_store::WriteTx<sqlx::Sqlite>, n: i64) {
+        sqlx::query("INSERT INTO t (n) VALUES ($1)")
+            .bind(n)
+            .execute(&mut **tx)
+            .await
+            .unwrap();
     }
 
     async fn stored(store: &SqliteStore) -> Vec<i64> {
@@ -169,11 +174,7 @@ mod tests {
             let store = store.clone();
             writers.push(tokio::spawn(async move {
                 let mut tx = store.begin_write().await.unwrap();
-                sqlx::query("INSERT INTO t (n) VALUES ($1)")
-                    .bind(n)
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
+                insert(&mut tx, n).await;
                 tx.commit().await.unwrap();
                 // Seen from a connection of the pool, not the writer's.
                 let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM t WHERE n = $1")
@@ -198,20 +199,13 @@ mod tests {
         // Read while no one holds the turn (it is the group's lock).
         let before = store.writers.commits().await;
         let mut first = store.begin_write().await.unwrap();
-        sqlx::query("INSERT INTO t (n) VALUES (0)")
-            .execute(&mut *first)
-            .await
-            .unwrap();
+        insert(&mut first, 0).await;
         let mut queued = Vec::new();
         for n in 1..=5_i64 {
             let store = store.clone();
             queued.push(tokio::spawn(async move {
                 let mut tx = store.begin_write().await.unwrap();
-                sqlx::query("INSERT INTO t (n) VALUES ($1)")
-                    .bind(n)
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
+                insert(&mut tx, n).await;
                 tx.commit().await.unwrap();
             }));
         }
@@ -237,20 +231,14 @@ mod tests {
     async fn a_dropped_writer_undoes_only_its_own_write() {
         let store = scratch("group-rollback").await;
         let mut first = store.begin_write().await.unwrap();
-        sqlx::query("INSERT INTO t (n) VALUES (1)")
-            .execute(&mut *first)
-            .await
-            .unwrap();
+        insert(&mut first, 1).await;
         // The second writer queues behind the first: the first's commit
         // waits for the group.
         let second = {
             let store = store.clone();
             tokio::spawn(async move {
                 let mut tx = store.begin_write().await.unwrap();
-                sqlx::query("INSERT INTO t (n) VALUES (2)")
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
+                insert(&mut tx, 2).await;
                 drop(tx);
             })
         };
@@ -261,10 +249,7 @@ mod tests {
         second.await.unwrap();
         // The dropped writer's savepoint is rolled back on a task.
         let mut third = store.begin_write().await.unwrap();
-        sqlx::query("INSERT INTO t (n) VALUES (3)")
-            .execute(&mut *third)
-            .await
-            .unwrap();
+        insert(&mut third, 3).await;
         third.commit().await.unwrap();
         assert_eq!(stored(&store).await, vec![1, 3]);
     }
@@ -275,10 +260,7 @@ mod tests {
     async fn the_store_closes_with_a_writer_s_connection_taken() {
         let store = scratch("group-close").await;
         let mut tx = store.begin_write().await.unwrap();
-        sqlx::query("INSERT INTO t (n) VALUES (7)")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+        insert(&mut tx, 7).await;
         tx.commit().await.unwrap();
         assert_eq!(stored(&store).await, vec![7]);
         tokio::time::timeout(Duration::from_secs(10), store.close())

@@ -116,11 +116,11 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::SqliteStore;
 
     /// A database directory of its own for one test.
-    fn scratch_dir(name: &str) -> std::path::PathBuf {
+    pub(crate) fn scratch_dir(name: &str) -> std::path::PathBuf {
         std::env::temp_dir().join(format!(
             "tsunagaru-{name}-{}-{}",
             std::process::id(),

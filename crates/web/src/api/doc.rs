@@ -75,17 +75,20 @@ pub fn document() -> Value {
     doc
 }
 
+/// Every operation of the document, to change in place.
+fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Value> {
+    doc.get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+}
+
 /// A body declared larger than the limit is refused before any route is
 /// reached (`security::body_limit`), so every operation may answer 413.
 fn every_operation_may_be_too_large(doc: &mut Value) {
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for op in paths
-        .values_mut()
-        .filter_map(Value::as_object_mut)
-        .flat_map(|item| item.values_mut())
-    {
+    for op in operations_mut(doc) {
         if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
             responses
                 .entry("413")
@@ -100,14 +103,7 @@ fn every_id_is_a_record_id(doc: &mut Value) {
     use utoipa::PartialSchema;
     let id =
         serde_json::to_value(tsunagaru_domain::openapi::RecordId::schema()).unwrap_or(Value::Null);
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for op in paths
-        .values_mut()
-        .filter_map(Value::as_object_mut)
-        .flat_map(|item| item.values_mut())
-    {
+    for op in operations_mut(doc) {
         for p in op
             .get_mut("parameters")
             .and_then(Value::as_array_mut)
