@@ -5,13 +5,14 @@ use tsunagaru_domain::{AuditAction, NewAuditEvent, Role, Username};
 use tsunagaru_pack::Pack;
 use tsunagaru_store::{NewUser, PackLoadReport, Repository, StoreError};
 
-/// Loads the pack if the database has none yet. Returns the report when it
-/// loaded.
+/// Loads the pack if the database has none yet, or none with its files
+/// stored (a database from before packs were stored: servers follow the
+/// stored files). Returns the report when it loaded.
 pub async fn ensure_pack(
     repo: &dyn Repository,
     pack: &Pack,
 ) -> Result<Option<PackLoadReport>, StoreError> {
-    if repo.loaded_municipality().await?.is_some() {
+    if repo.loaded_municipality().await?.is_some() && repo.pack_version().await?.is_some() {
         return Ok(None);
     }
     load_pack(repo, pack, "system").await.map(Some)

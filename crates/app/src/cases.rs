@@ -72,7 +72,7 @@ impl App {
 
     /// The pack's name of a meeting kind (よりそい会議 …).
     pub fn kind_name(&self, kind: MeetingKind) -> String {
-        self.pack
+        self.pack()
             .meeting_kind(kind.code())
             .map(|k| k.name.clone())
             .unwrap_or_else(|| kind.code().to_owned())

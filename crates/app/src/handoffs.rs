@@ -473,13 +473,14 @@ impl App {
             }
         };
         let catchment = person.address.as_deref().map(|line| {
-            self.address.route(&format!(
+            self.address().route(&format!(
                 "{} {line}",
                 person.postal_code.as_deref().unwrap_or_default()
             ))
         });
+        let pack = self.pack();
         for concern in &c.concerns {
-            let Some(targets) = self.pack.handoff.suggestions.get(&concern.code) else {
+            let Some(targets) = pack.handoff.suggestions.get(&concern.code) else {
                 continue;
             };
             let label = Concern::parse(&concern.code)
@@ -551,7 +552,7 @@ impl App {
             return Ok(HandoffCounts::default());
         }
         let today = self.today();
-        let policy = &self.pack.handoff.policy;
+        let policy = &self.pack().handoff.policy;
         let count = |list: &[Handoff]| {
             let mine: Vec<(&Handoff, HandoffState)> = list
                 .iter()

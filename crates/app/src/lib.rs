@@ -28,6 +28,7 @@ pub mod idempotency;
 pub mod intake;
 pub mod meetings;
 pub mod outreach;
+pub mod pack;
 pub mod participation;
 pub mod person_records;
 pub mod persons;
@@ -56,12 +57,13 @@ pub enum Reading {
 
 /// The application: the repository (reached only through this crate's use
 /// cases, and through [`App::repository_unchecked`] while the remaining
-/// areas move here), the municipality pack, the address router and the clock.
+/// areas move here), the municipality pack with the address router built
+/// from it (shared by clones, followed across servers: [`pack`]) and the
+/// clock.
 #[derive(Clone)]
 pub struct App {
     repo: Arc<dyn Repository>,
-    pack: Arc<Pack>,
-    address: Arc<Router>,
+    held: Arc<std::sync::RwLock<Arc<pack::Held>>>,
     clock: Clock,
     /// The directory as last read, with the version it was read at
     /// (shared by clones; see [`App::agencies`]).
@@ -78,19 +80,14 @@ impl App {
         let clock = repo.clock().clone();
         Ok(App {
             repo,
-            pack,
-            address,
+            held: Arc::new(std::sync::RwLock::new(Arc::new(pack::Held {
+                version: None,
+                pack,
+                address,
+            }))),
             clock,
             directory: Arc::default(),
         })
-    }
-
-    pub fn pack(&self) -> &Arc<Pack> {
-        &self.pack
-    }
-
-    pub fn address(&self) -> &Arc<Router> {
-        &self.address
     }
 
     /// The one clock: the store stamps rows with it.
@@ -106,7 +103,7 @@ impl App {
     /// The town of an address (for search and the 担当地区), from the router.
     pub fn town_of(&self, postal_code: Option<&str>, line: Option<&str>) -> Option<String> {
         line.and_then(|line| {
-            self.address
+            self.address()
                 .route(&format!("{} {line}", postal_code.unwrap_or_default()))
                 .town
         })

@@ -224,7 +224,7 @@ impl App {
     /// Counts only, no personal data.
     pub async fn home_counts(&self, actor: &Actor) -> Result<(usize, usize), AppError> {
         let today = self.today();
-        let days = self.pack.outreach.no_contact_alert_days;
+        let days = self.pack().outreach.no_contact_alert_days;
         let agencies = self.target_agencies(actor).await?;
         let alerts = self
             .repo

@@ -138,7 +138,7 @@ impl App {
                     matched_on: today,
                     matched_by: actor.id(),
                     next_follow_up_on: today.checked_add_days(chrono::Days::new(u64::from(
-                        self.pack.outreach.follow_up_every_days,
+                        self.pack().outreach.follow_up_every_days,
                     ))),
                 },
                 actor
@@ -175,7 +175,7 @@ impl App {
         // Without a date for the next one, the pack's interval proposes it.
         if f.next_on.is_none() && f.kind != FollowUpKind::Ended {
             f.next_on = f.on.checked_add_days(chrono::Days::new(u64::from(
-                self.pack.outreach.follow_up_every_days,
+                self.pack().outreach.follow_up_every_days,
             )));
         }
         self.repo

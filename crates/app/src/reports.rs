@@ -506,7 +506,7 @@ impl App {
         let mut report = self.count_year(scope, fiscal_year).await?;
         let previous = self.count_year(scope, fiscal_year.previous()).await?;
         report.indicators = self
-            .pack
+            .pack()
             .indicators
             .iter()
             .map(|i| IndicatorRow {
@@ -594,7 +594,7 @@ impl App {
         let agencies = self.agencies().await?;
         let whole_city = scope == ReportScope::City;
         let scope_label = match &scope {
-            ReportScope::City => format!("{}全体", self.pack.municipality.name),
+            ReportScope::City => format!("{}全体", self.pack().municipality.name),
             ReportScope::Agencies(ids) => agencies
                 .iter()
                 .filter(|a| ids.contains(&a.id))
@@ -640,7 +640,7 @@ impl App {
             .count();
         #[allow(clippy::cast_precision_loss)]
         let rates = self
-            .pack
+            .pack()
             .reporting
             .population
             .filter(|p| *p > 0 && months > 0 && whole_city)
@@ -791,8 +791,8 @@ impl App {
                 .key
                 .as_deref()
                 .map(|town| {
-                    self.address
-                        .route(&format!("{}{town}", self.pack.municipality.name))
+                    self.address()
+                        .route(&format!("{}{town}", self.pack().municipality.name))
                 })
                 .and_then(|r| r.center)
                 .unwrap_or_else(|| "地区を特定できない住所・住所なし".to_owned());
@@ -886,7 +886,7 @@ impl App {
                 .filter_map(|x| x.reported_on.map(|r| business_days_between(x.sent_on, r)))
                 .collect(),
         );
-        let policy = &self.pack.handoff.policy;
+        let policy = &self.pack().handoff.policy;
         h.overdue = i64::try_from(
             f.handoffs
                 .iter()

@@ -215,16 +215,16 @@ impl App {
     /// Whether the user must enrol a second factor before anything else
     /// (the pack requires one for their role and none is confirmed).
     pub fn must_enrol_second_factor(&self, user: &User) -> bool {
-        self.pack.second_factor.requires(user.role) && !user.totp_enabled
+        self.pack().second_factor.requires(user.role) && !user.totp_enabled
     }
 
     /// Whether the pack requires a second factor of this user's role.
     pub fn second_factor_required(&self, user: &User) -> bool {
-        self.pack.second_factor.requires(user.role)
+        self.pack().second_factor.requires(user.role)
     }
 
     fn issuer(&self) -> String {
-        format!("つながる（{}）", self.pack.municipality.name)
+        format!("つながる（{}）", self.pack().municipality.name)
     }
 
     fn enrolment(&self, username: &str, secret: String) -> Result<Enrolment, AppError> {
@@ -417,7 +417,7 @@ impl App {
         code: Option<&str>,
     ) -> Result<(), AppError> {
         let now = Utc::now();
-        let policy = self.pack.login;
+        let policy = self.pack().login;
         let user = self
             .repo
             .user(actor.id())

@@ -278,7 +278,7 @@ impl App {
         kind: &SessionKind,
         now: chrono::DateTime<Utc>,
     ) -> Result<tsunagaru_domain::LoginThrottle, SignInError> {
-        let policy = self.pack.login;
+        let policy = self.pack().login;
         match self.repo.reserve_login_attempt(key, &policy, now).await? {
             Ok(reserved) => Ok(reserved),
             Err(_locked) => {
@@ -305,7 +305,7 @@ impl App {
         what: &str,
         error: SignInError,
     ) -> Result<SignInError, SignInError> {
-        let policy = self.pack.login;
+        let policy = self.pack().login;
         let now = Utc::now();
         let locked = reserved.is_locked(now);
         let event = if locked {
@@ -340,7 +340,7 @@ impl App {
         factor: Option<crate::second_factor::Factor>,
     ) -> Result<SignedIn, SignInError> {
         let repo = &self.repo;
-        let policy = self.pack.login;
+        let policy = self.pack().login;
         let now = Utc::now();
         repo.clear_login_throttle(&user.username).await?;
         // Housekeeping: ended sessions are removed, not left to be found.
@@ -412,7 +412,7 @@ impl App {
             created_at: session.created_at,
             last_seen_at: session.last_seen_at,
         };
-        if !times.is_alive(now, &self.pack.login) {
+        if !times.is_alive(now, &self.pack().login) {
             self.repo.delete_session(&hash, None).await?;
             return Err(NoSession::Expired);
         }

@@ -101,7 +101,7 @@ impl App {
             );
         }
         for problem in self
-            .pack
+            .pack()
             .password_policy
             .check(&input.password, username.as_ref().ok())
         {
@@ -235,7 +235,7 @@ impl App {
         }
         // Session limits run on real time, as `resume_session` checks them.
         let now = chrono::Utc::now();
-        let policy = self.pack.login;
+        let policy = self.pack().login;
         Ok(self
             .repo
             .sessions_of_user(user_id)
@@ -297,7 +297,7 @@ impl App {
             errors.add("current_password", "現在のパスワードが違います".into());
         }
         for problem in self
-            .pack
+            .pack()
             .password_policy
             .check(&input.new_password, Some(&username))
         {

@@ -291,6 +291,10 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 report.catchment_towns,
                 report.network_members
             );
+            println!(
+                "動いているサーバーは {} 秒以内にこのパックを使います（再起動は要りません）。",
+                tsunagaru_app::App::PACK_CHECK_EVERY.as_secs()
+            );
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Synth(args) => synth(args).await.map(|()| std::process::ExitCode::SUCCESS),
@@ -405,6 +409,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
             );
         }
     }
+    let given_sources = pack.sources().clone();
     let state = AppState::new(
         repo.clone(),
         Arc::new(pack),
@@ -412,6 +417,30 @@ async fn serve(args: ServeArgs) -> Result<()> {
             secure_cookies: args.secure_cookies,
         },
     )?;
+    // The pack in use is the stored one, the same on every server of the
+    // database; files that differ from it take effect by `pack reload`.
+    report_pack_refresh(state.app.refresh_pack().await?);
+    if !state.app.pack_is(&given_sources) {
+        println!(
+            "注意: 指定された自治体パックのファイルは、データベースに読み込まれているパックと異なります。データベースのパックで動きます。ファイルの内容を使うには `tsunagaru pack reload` を実行してください（動いているすべてのサーバーに {} 秒以内に反映されます）。",
+            tsunagaru_app::App::PACK_CHECK_EVERY.as_secs()
+        );
+    }
+    let follow_pack = tokio::spawn({
+        let app = state.app.clone();
+        async move {
+            let mut tick = tokio::time::interval(tsunagaru_app::App::PACK_CHECK_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                match app.refresh_pack().await {
+                    Ok(refresh) => report_pack_refresh(refresh),
+                    Err(e) => tracing::error!("pack refresh: {e}"),
+                }
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("{} で待ち受けできません", args.listen))?;
@@ -440,8 +469,29 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     periodic.abort();
+    follow_pack.abort();
     checkpoint(&anchors, repo.as_ref()).await?;
     Ok(())
+}
+
+/// Says in the server's log when the pack in use changed, or why a stored
+/// pack was not taken up.
+fn report_pack_refresh(refresh: tsunagaru_app::pack::PackRefresh) {
+    use tsunagaru_app::pack::PackRefresh;
+    match refresh {
+        PackRefresh::Current => {}
+        PackRefresh::Replaced {
+            version,
+            municipality,
+        } => tracing::info!(
+            version,
+            "{municipality} の自治体パック（版 {version}）を使います"
+        ),
+        PackRefresh::Refused { version, reason } => tracing::error!(
+            version,
+            "データベースの自治体パック（版 {version}）を使えません。前のパックで動き続けます: {reason}"
+        ),
+    }
 }
 
 fn anchors_file(database: &DatabaseArgs) -> PathBuf {

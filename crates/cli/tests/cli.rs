@@ -881,3 +881,124 @@ async fn synth_writes_a_fictional_data_set_in_batches_and_the_same_seed_gives_th
     let verify = tsunagaru(&["audit", "verify", "--data", first.0.to_str().unwrap()]);
     assert_eq!(verify.status.code(), Some(0), "{}", text(&verify.stderr));
 }
+
+/// A running server follows `pack reload` (by any process on the
+/// database) without a restart, and a server started later with other files
+/// keeps the stored pack and says so.
+#[test]
+fn a_running_server_follows_a_pack_reload_and_a_restart_keeps_the_stored_pack() {
+    let dir = TempDir::new("follow-pack");
+    let data = dir.0.to_str().unwrap();
+    // The city's edited pack: the embedded files with another name.
+    let edited = dir.0.join("pack");
+    std::fs::create_dir_all(&edited).unwrap();
+    let packs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/morioka");
+    for entry in std::fs::read_dir(&packs).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, edited.join(path.file_name().unwrap())).unwrap();
+    }
+    let toml = std::fs::read_to_string(edited.join("municipality.toml")).unwrap();
+    assert!(toml.contains("name = \"盛岡市\""));
+    std::fs::write(
+        edited.join("municipality.toml"),
+        toml.replacen("name = \"盛岡市\"", "name = \"もりおか市\"", 1),
+    )
+    .unwrap();
+
+    let server = Server::start(data, &[]);
+    assert!(server.login_page().contains("盛岡市"));
+    let reload = tsunagaru(&[
+        "pack",
+        "reload",
+        "--data",
+        data,
+        "--pack",
+        edited.to_str().unwrap(),
+    ]);
+    assert!(reload.status.success(), "{}", text(&reload.stderr));
+    assert!(text(&reload.stdout).contains("秒以内にこのパックを使います"));
+    // Within the check interval (5 s), with room for a slow machine.
+    let followed = (0..300).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        server.login_page().contains("もりおか市")
+    });
+    let output = server.stop();
+    assert!(
+        followed,
+        "the running server took up the stored pack: {output}"
+    );
+    assert!(
+        output.contains("もりおか市 の自治体パック（版 2）を使います"),
+        "{output}"
+    );
+
+    // Started again with the embedded files: the stored pack stays in use.
+    let server = Server::start(data, &[]);
+    let page = server.login_page();
+    let output = server.stop();
+    assert!(page.contains("もりおか市"), "{page}");
+    assert!(
+        output.contains("データベースに読み込まれているパックと異なります"),
+        "{output}"
+    );
+}
+
+/// `tsunagaru serve` on a data directory and a free port, stopped (and its
+/// output read) by [`Server::stop`].
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(data: &str, extra: &[&str]) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_tsunagaru"))
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--data",
+                data,
+            ])
+            .args(extra)
+            .env_remove("TSUNAGARU_DATABASE_URL")
+            .env_remove("TSUNAGARU_ADMIN_PASSWORD")
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let server = Server { child, port };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the server did not start: {}", server.stop());
+    }
+
+    /// The sign-in page's HTML, which names the municipality.
+    fn login_page(&self) -> String {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .write_all(b"GET /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    }
+
+    /// Stops the server and gives what it printed.
+    fn stop(mut self) -> String {
+        self.child.kill().unwrap();
+        let output = self.child.wait_with_output().unwrap();
+        text(&output.stdout)
+    }
+}

@@ -9,8 +9,8 @@ use serde::{Deserialize, Deserializer, de::DeserializeOwned};
 use std::path::Path;
 use tsunagaru_domain::{HubType, LoginPolicy, PasswordPolicy};
 
-/// The text of each file of a pack.
-#[derive(Debug, Clone)]
+/// The text of each file of a pack (stored as JSON by a pack load).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct PackSources {
     pub municipality_toml: String,
     pub agencies_toml: String,

@@ -43,6 +43,10 @@ pub struct Pack {
     pub login: LoginPolicy,
     /// Who must sign in with a second factor.
     pub second_factor: tsunagaru_domain::SecondFactorPolicy,
+    /// The files it was parsed from, as the store keeps them so that every
+    /// server on one database reads the same pack ([`Pack::sources`]).
+    #[serde(skip)]
+    sources: PackSources,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -333,6 +337,12 @@ impl Pack {
             .expect("the embedded 盛岡市 pack is checked by its tests")
     }
 
+    /// The files this pack was parsed from: what a pack load stores, and
+    /// what another server parses again when it sees the load.
+    pub fn sources(&self) -> &PackSources {
+        &self.sources
+    }
+
     /// Parses and cross-checks the files of a pack.
     pub fn parse(sources: &PackSources) -> Result<Pack, PackError> {
         let raw = files::parse_sources(sources)?;
@@ -373,6 +383,7 @@ impl Pack {
             participation_menus: raw.municipality.participation_menus,
             reporting: raw.municipality.reporting,
             indicators: raw.municipality.indicators,
+            sources: sources.clone(),
         };
         pack.check_references()?;
         Ok(pack)

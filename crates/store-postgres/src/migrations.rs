@@ -63,6 +63,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         29,
         include_str!("../migrations/0029_person_scope_insert_adds.sql"),
     ),
+    (30, include_str!("../migrations/0030_pack_sources.sql")),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

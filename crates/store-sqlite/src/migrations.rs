@@ -59,6 +59,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         28,
         include_str!("../migrations/0028_persons_born_names.sql"),
     ),
+    (29, include_str!("../migrations/0029_pack_sources.sql")),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {

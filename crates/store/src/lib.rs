@@ -47,7 +47,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tsunagaru_domain::intake::{IntakeSheet, PersonSheet};
 use tsunagaru_domain::{AuditEvent, LoginThrottle, NewAuditEvent, Username};
-use tsunagaru_pack::Pack;
+use tsunagaru_pack::{Pack, PackSources};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -176,6 +176,12 @@ pub trait Repository: Send + Sync + 'static {
     async fn load_pack(&self, pack: &Pack, audit: NewAuditEvent) -> Result<PackLoadReport>;
     /// The municipality name of the loaded pack, if one is loaded.
     async fn loaded_municipality(&self) -> Result<Option<String>>;
+    /// Raised by every pack load (any server's): a pack held in memory is
+    /// the stored one while this has not moved. `None` before the first
+    /// load that stored the pack's files.
+    async fn pack_version(&self) -> Result<Option<i64>>;
+    /// The files of the pack as last loaded, with their version.
+    async fn stored_pack(&self) -> Result<Option<(i64, PackSources)>>;
     /// Raised by every change to agencies or departments (any server's):
     /// a directory held in memory is current while this has not moved.
     async fn directory_version(&self) -> Result<i64>;

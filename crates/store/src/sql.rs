@@ -623,6 +623,15 @@ macro_rules! impl_sql_repository {
                     .await
                     .map_err(db_error)?;
                     sync_reach(&self.clock, &mut tx, pack).await?;
+                    let sources = serde_json::to_string(pack.sources()).map_err(|e| StoreError::Database(e.to_string()))?;
+                    sqlx::query(
+                        "INSERT INTO pack_sources (id, version, sources) VALUES (1, 1, $1) \
+                         ON CONFLICT (id) DO UPDATE SET version = pack_sources.version + 1, sources = excluded.sources",
+                    )
+                    .bind(sources)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
                     raise_directory_version(&mut tx).await?;
                     append_in(&self.clock, &mut tx, audit).await?;
                     tx.commit().await.map_err(db_error)?;
@@ -635,6 +644,27 @@ macro_rules! impl_sql_repository {
                         .await
                         .map_err(db_error)?;
                     Ok(version)
+                }
+
+                async fn pack_version(&self) -> Result<Option<i64>, StoreError> {
+                    let row: Option<(i64,)> = sqlx::query_as("SELECT version FROM pack_sources WHERE id = 1")
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_error)?;
+                    Ok(row.map(|(version,)| version))
+                }
+
+                async fn stored_pack(&self) -> Result<Option<(i64, PackSources)>, StoreError> {
+                    let row: Option<(i64, String)> = sqlx::query_as("SELECT version, sources FROM pack_sources WHERE id = 1")
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_error)?;
+                    row.map(|(version, sources)| {
+                        serde_json::from_str(&sources)
+                            .map(|sources| (version, sources))
+                            .map_err(|e| StoreError::Database(format!("pack_sources: {e}")))
+                    })
+                    .transpose()
                 }
 
                 async fn loaded_municipality(&self) -> Result<Option<String>, StoreError> {
@@ -2370,5 +2400,5 @@ pub mod __private {
     pub use tsunagaru_domain::{
         AuditEvent, Field, GENESIS_HASH, LoginThrottle, NewAuditEvent, Programme, Username,
     };
-    pub use tsunagaru_pack::Pack;
+    pub use tsunagaru_pack::{Pack, PackSources};
 }

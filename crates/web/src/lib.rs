@@ -50,9 +50,6 @@ pub struct AppState {
     /// The application layer: every read and write of the data goes
     /// through it (policy, audit, the clock).
     pub app: App,
-    pub pack: Arc<Pack>,
-    /// The address router built from the pack.
-    pub address: Arc<Router>,
     pub config: WebConfig,
     /// The one clock, shared with the store (`Repository::clock`).
     pub clock: Clock,
@@ -70,13 +67,10 @@ impl AppState {
         pack: Arc<Pack>,
         config: WebConfig,
     ) -> Result<Self, RouterError> {
-        let app = App::new(repo, pack.clone())?;
-        let address = app.address().clone();
+        let app = App::new(repo, pack)?;
         let clock = app.clock().clone();
         Ok(AppState {
             app,
-            pack,
-            address,
             config,
             clock,
             failed_forms: Arc::default(),
@@ -85,6 +79,17 @@ impl AppState {
 
     pub fn today(&self) -> chrono::NaiveDate {
         self.clock.today()
+    }
+
+    /// The pack in use: the application's, which follows a pack load
+    /// through any server ([`App::refresh_pack`]).
+    pub fn pack(&self) -> Arc<Pack> {
+        self.app.pack()
+    }
+
+    /// The address router built from the pack in use.
+    pub fn address(&self) -> Arc<Router> {
+        self.app.address()
     }
 }
 

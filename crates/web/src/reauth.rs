@@ -117,7 +117,7 @@ pub async fn offer(State(state): State<AppState>, request: Request, next: Next) 
     };
     let kept: Vec<(String, String)> = fields.into_iter().filter(|(k, _)| carried(k)).collect();
     let page = ReauthPage {
-        municipality: &state.pack.municipality.name,
+        municipality: &state.pack().municipality.name,
         csrf_token,
         continue_to: target,
         continue_method: if method == Method::POST {
@@ -170,7 +170,7 @@ pub async fn reauthenticate(
     {
         Ok(()) if post => {
             let page = ContinuePage {
-                municipality: &state.pack.municipality.name,
+                municipality: &state.pack().municipality.name,
                 csrf_token: user.session.csrf_token.clone(),
                 action: continue_to,
                 fields: serde_urlencoded::from_str(&form.continue_body).unwrap_or_default(),
@@ -182,7 +182,7 @@ pub async fn reauthenticate(
         Err(e) => {
             let failure = FormFailure::of(e)?;
             let page = ReauthPage {
-                municipality: &state.pack.municipality.name,
+                municipality: &state.pack().municipality.name,
                 csrf_token: user.session.csrf_token.clone(),
                 continue_to,
                 continue_method: if post { "post" } else { "get" },

@@ -142,7 +142,7 @@ async fn login(
     {
         Ok(signed_in) => Ok(Json(SignedIn {
             token: signed_in.token,
-            expires_after_idle_minutes: state.pack.login.session_idle_minutes,
+            expires_after_idle_minutes: state.pack().login.session_idle_minutes,
             user: UserAnswer::of(&signed_in.user),
         })),
         Err(crate::auth::SignInError::Internal(detail)) => {
@@ -848,7 +848,7 @@ async fn address_route(
             "住所を q に指定してください（例: ?q=盛岡市高松四丁目5-1）",
         )
     })?;
-    Ok(Json(state.address.route(&q)))
+    Ok(Json(state.address().route(&q)))
 }
 
 /// `GET /api/v1/address/postal/{code}`: the towns of a postal code.
@@ -872,7 +872,7 @@ async fn address_postal(
             StatusCode::NOT_FOUND,
             format!(
                 "郵便番号 {digits} は{}の町名にありません",
-                state.pack.municipality.name
+                state.pack().municipality.name
             ),
         ));
     }

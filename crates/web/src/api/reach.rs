@@ -89,7 +89,7 @@ async fn targets(
         &q,
     )?;
     Ok(Json(TargetPage {
-        no_contact_alert_days: i64::from(state.pack.outreach.no_contact_alert_days),
+        no_contact_alert_days: i64::from(state.pack().outreach.no_contact_alert_days),
         targets: page.items,
         next_cursor: page.next_cursor,
     }))

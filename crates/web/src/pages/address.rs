@@ -20,9 +20,9 @@ pub async fn page(
     WebUser(user): WebUser,
     Query(q): Query<AddressQuery>,
 ) -> Result<Html<String>, PageError> {
-    let route = (!q.q.trim().is_empty()).then(|| state.address.route(&q.q));
+    let route = (!q.q.trim().is_empty()).then(|| state.address().route(&q.q));
     let page = AddressPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(&user, &state.pack().municipality.name),
         message: route.as_ref().map(route_message),
         normalized: route.as_ref().and_then(|r| r.normalized.clone()),
         q: q.q,
@@ -37,7 +37,7 @@ pub async fn route_json(
     WebUser(_user): WebUser,
     Query(q): Query<AddressQuery>,
 ) -> Json<Value> {
-    let route = state.address.route(&q.q);
+    let route = state.address().route(&q.q);
     let message = if q.q.trim().is_empty() {
         String::new()
     } else {

@@ -14,7 +14,7 @@ pub async fn page(
 ) -> Result<Html<String>, PageError> {
     let log = state.app.audit_log(&user.actor(), 200).await?;
     let page = AuditPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(&user, &state.pack().municipality.name),
         events: log.events,
         chain: log.chain,
     };

@@ -306,7 +306,7 @@ pub async fn render_case(
         }
     }
     let page = CasePage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         can_work,
         failed,
         message,
@@ -437,7 +437,7 @@ pub async fn plan_print(
     .ok_or(PageError::NotFound)?;
     let page = PlanPrintPage {
         plan,
-        municipality: state.pack.municipality.name.clone(),
+        municipality: state.pack().municipality.name.clone(),
         printed_on: crate::views::intake::date_label(state.today()),
         c,
     };
@@ -483,7 +483,7 @@ pub async fn list(
     }
     rows.sort_by_key(|r| !r.open);
     let page = CasesPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(&user, &state.pack().municipality.name),
         rows,
     };
     Ok(Html(page.render()?))

@@ -131,7 +131,7 @@ async fn render(
             .unwrap_or_default(),
     });
     let page = ConsultationPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         id,
         history: history
             .changes

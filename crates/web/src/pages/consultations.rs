@@ -36,7 +36,7 @@ async fn render(
     };
     let wanted_rows = extras.household_rows + usize::from(extras.add_row);
     let page = IntakePage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         c: sheet_choices(input),
         rows: member_rows(input, wanted_rows, &errors),
         agencies: agencies

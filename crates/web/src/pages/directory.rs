@@ -110,7 +110,7 @@ pub async fn home(
         year_so_far,
         outreach_alerts,
         follow_ups_due,
-        alert_days: state.pack.outreach.no_contact_alert_days,
+        alert_days: state.pack().outreach.no_contact_alert_days,
         tasks,
         meetings,
         inbox_open: counts.inbox_open,
@@ -120,16 +120,16 @@ pub async fn home(
         outbox_returned: counts.outbox_returned,
         works_with_persons: user.role().works_with_persons(),
         sits_on_meetings: user.role().sits_on_meetings(),
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(&user, &state.pack().municipality.name),
         my_agencies: agencies
             .iter()
             .filter(|a| user.user.agency_ids.contains(&a.id))
             .cloned()
             .collect(),
-        plan_title: state.pack.municipality.plan_title.clone(),
+        plan_title: state.pack().municipality.plan_title.clone(),
         hub_type_name: state
-            .pack
-            .hub_type_name(state.pack.chosen_hub_type)
+            .pack()
+            .hub_type_name(state.pack().chosen_hub_type)
             .to_owned(),
         agency_count: agencies
             .iter()
@@ -160,7 +160,7 @@ pub async fn agencies(
         .map(|a| row_view(a, &departments))
         .collect();
     let page = AgenciesPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(&user, &state.pack().municipality.name),
         field_choices: Field::ALL
             .into_iter()
             .map(|f| Choice {
@@ -292,12 +292,12 @@ async fn agency_page(
     let agency = state.app.agency(id).await?;
     let departments = state.app.departments().await?;
     let towns = state.app.catchment_towns(agency.id).await?;
+    let pack = state.pack();
     let programme_lines = agency
         .programmes
         .iter()
         .map(|p| {
-            let scheme = state
-                .pack
+            let scheme = pack
                 .programmes
                 .iter()
                 .find(|info| info.code == *p)
@@ -317,7 +317,7 @@ async fn agency_page(
         extension: stored.extension.clone().unwrap_or_default(),
     });
     let page = AgencyPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         contact,
         contact_errors,
         notice: notice.to_owned(),
@@ -327,10 +327,11 @@ async fn agency_page(
         contact_version: tsunagaru_store::version_of(agency.contact_updated_at),
         hub_type: agency
             .hub_type
-            .map(|h| state.pack.hub_type_name(h).to_owned()),
+            .map(|h| state.pack().hub_type_name(h).to_owned()),
         prefix: format!(
             "{}{}",
-            state.pack.municipality.prefecture, state.pack.municipality.name
+            state.pack().municipality.prefecture,
+            state.pack().municipality.name
         ),
         row: row_view(agency, &departments),
         programme_lines,
@@ -345,7 +346,7 @@ pub async fn departments(
 ) -> Result<Html<String>, PageError> {
     let agencies = state.app.agencies().await?;
     let page = DepartmentsPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(&user, &state.pack().municipality.name),
         departments: state
             .app
             .departments()
@@ -368,9 +369,9 @@ pub async fn network(
     WebUser(user): WebUser,
 ) -> Result<Html<String>, PageError> {
     let page = NetworkPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
-        network_name: state.pack.network.name.clone(),
-        coordinator_title: state.pack.network.coordinator_title.clone(),
+        nav: Nav::new(&user, &state.pack().municipality.name),
+        network_name: state.pack().network.name.clone(),
+        coordinator_title: state.pack().network.coordinator_title.clone(),
         members: state.app.network_members().await?,
     };
     Ok(Html(page.render()?))

@@ -139,7 +139,7 @@ pub async fn list(
         )
     });
     let page = HandoffsPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(&user, &state.pack().municipality.name),
         inbox,
         rows,
         notice: (q.done == "returned")
@@ -187,7 +187,7 @@ async fn handoff_page(
         })
         .collect();
     let page = HandoffPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         h: HandoffView {
             sent_with: agency_names(&record.sent_with, &agencies),
             ..view(state, user, &h, &agencies, &users, &mut Names::new()).await?
@@ -309,7 +309,7 @@ pub async fn print(
     let agencies = state.app.agencies().await?;
     let users = state.app.staff().await?;
     let page = HandoffPrintPage {
-        municipality: state.pack.municipality.name.clone(),
+        municipality: state.pack().municipality.name.clone(),
         h: HandoffView {
             sent_with: agency_names(&record.sent_with, &agencies),
             ..view(
@@ -349,7 +349,7 @@ async fn new_page(
         .clone()
         .unwrap_or_else(|| Urgency::None.code().into());
     let page = HandoffNewPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         consultation_id,
         person_id: person.id,
         person_name: person.name.clone(),

@@ -84,7 +84,7 @@ async fn render_meetings(
     }
     .html();
     let page = MeetingsPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         upcoming,
         past: past.into_iter().rev().collect(),
         can_schedule: state.app.may_schedule(&user.actor()).await?,
@@ -253,7 +253,7 @@ async fn render_meeting(
         MeetingAccess::Open(_) => {}
         MeetingAccess::PledgeFirst(m) => {
             let page = PledgePage {
-                nav: Nav::new(user, &state.pack.municipality.name),
+                nav: Nav::new(user, &state.pack().municipality.name),
                 m: MeetingRef::of(&m.row, state),
                 then_case_id: None,
                 message: String::new(),
@@ -328,7 +328,7 @@ async fn render_meeting(
         })
         .collect();
     let page = MeetingPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         minutes: forms.minutes.unwrap_or_else(|| view.minutes.clone()),
         m: view,
         refusal: forms.refusal,
@@ -404,7 +404,7 @@ async fn agenda_for(
 ) -> Result<Response, PageError> {
     if let MeetingAccess::PledgeFirst(m) = state.app.meeting_access(&user.actor(), id).await? {
         let page = PledgePage {
-            nav: Nav::new(user, &state.pack.municipality.name),
+            nav: Nav::new(user, &state.pack().municipality.name),
             m: MeetingRef::of(&m.row, state),
             then_case_id: Some(case_id),
             message: String::new(),
@@ -534,7 +534,7 @@ pub async fn pledge(
             MeetingAccess::Open(m) | MeetingAccess::PledgeFirst(m) => m,
         };
         let page = PledgePage {
-            nav: Nav::new(&user, &state.pack.municipality.name),
+            nav: Nav::new(&user, &state.pack().municipality.name),
             m: MeetingRef::of(&m.row, &state),
             then_case_id,
             message: "守秘義務の内容を確認したら、チェックを入れてください".into(),
@@ -735,7 +735,7 @@ pub async fn print(
     let view = meeting_view(&state, &record).await?;
     let page = MeetingPrintPage {
         m: view,
-        municipality: state.pack.municipality.name.clone(),
+        municipality: state.pack().municipality.name.clone(),
     };
     Ok(Html(page.render()?))
 }

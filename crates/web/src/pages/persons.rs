@@ -64,7 +64,7 @@ pub async fn search_page(
         (None, None)
     };
     let page = PersonsPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(&user, &state.pack().municipality.name),
         q: form.q,
         birth_date: form.birth_date,
         phone: form.phone,
@@ -190,7 +190,7 @@ async fn person_page(
                     .address
                     .as_deref()
                     .map(|a| {
-                        crate::views::address::route_message(&state.address.route(&format!(
+                        crate::views::address::route_message(&state.address().route(&format!(
                             "{} {a}",
                             person.postal_code.as_deref().unwrap_or_default()
                         )))
@@ -478,7 +478,7 @@ async fn person_page(
                 .collect(),
         });
     let page = PersonPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         consent_form,
         participations,
         menus: menus
@@ -617,7 +617,7 @@ fn edit_page(
     };
     let utilities: Vec<&str> = p.utilities.iter().map(String::as_str).collect();
     let page = crate::pages::templates::PersonEditPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         id,
         version,
         current,

@@ -129,7 +129,7 @@ impl PrintPage {
         let hidden = !person.whereabouts_visible_to(user.user.id);
         PrintPage {
             person_id: person.id,
-            municipality: state.pack.municipality.name.clone(),
+            municipality: state.pack().municipality.name.clone(),
             methods: Method::ALL
                 .iter()
                 .map(|m| Mark {

@@ -51,9 +51,9 @@ async fn render_outreach(
 ) -> Result<String, PageError> {
     let targets = reach::target_list(state, user).await?;
     let page = OutreachPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         targets,
-        alert_days: state.pack.outreach.no_contact_alert_days,
+        alert_days: state.pack().outreach.no_contact_alert_days,
         found_via: choices(
             FoundVia::ALL,
             FoundVia::code,
@@ -135,7 +135,7 @@ async fn render_target(
         .filter(|s| *s != OutreachStage::Connected)
         .collect();
     let page = TargetPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         t: target_view(state, &t, &agencies, &attempts),
         ways: choices(
             ContactWay::ALL,
@@ -238,7 +238,7 @@ async fn render_participation(
         .map(|r| menu_view(r, today))
         .collect();
     let page = ParticipationPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         menus,
         is_team: state.app.team_agency(&user.actor()).await?.is_some(),
         input,
@@ -335,7 +335,7 @@ async fn render_menu(
         Vec::new()
     };
     let page = MenuPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         m,
         is_team,
         supports,
@@ -440,7 +440,7 @@ async fn render_match(
         follow_ups,
     } = state.app.match_record(&user.actor(), id).await?;
     let page = MatchPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         id,
         menu_id: m.menu_id,
         menu: menu.map(|m| m.name).unwrap_or_default(),
@@ -558,7 +558,7 @@ async fn render_resources(
         .map(|r| resource_view(state, r))
         .collect();
     let page = ResourcesPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         resources,
         kinds: choices(
             ResourceKind::ALL,
@@ -790,7 +790,7 @@ async fn render_events(
         })
         .collect();
     let page = EventsPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         events,
         kinds: choices(
             EventKind::ALL,
@@ -876,7 +876,7 @@ pub async fn event(
         .collect();
     let e = record.event;
     let page = EventPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(&user, &state.pack().municipality.name),
         kind_label: e.row.kind.label().to_owned(),
         title: e.row.title,
         held_label: date_label(e.row.held_on),

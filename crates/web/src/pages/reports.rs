@@ -126,7 +126,7 @@ pub async fn page(
         })
         .collect();
     let page = ReportsPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(&user, &state.pack().municipality.name),
         label: fy.full_label(),
         fiscal_year: fy.start_year(),
         scope: report.scope_label.clone(),
@@ -216,7 +216,7 @@ async fn render_trainings(
         })
         .collect();
     let page = TrainingsPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         label: fy.full_label(),
         rows,
         can_record: tsunagaru_app::policy::may_record_trainings(&actor, is_team),

@@ -39,7 +39,7 @@ fn login_page(
         username,
         error,
         notice,
-        municipality: state.pack.municipality.name.clone(),
+        municipality: state.pack().municipality.name.clone(),
     };
     let secure = if auth::is_secure(state, headers) {
         "; Secure"

@@ -125,7 +125,7 @@ pub async fn list(
         })
         .collect();
     let page = UsersPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(&user, &state.pack().municipality.name),
         users,
         created: q.created,
         locks,
@@ -151,7 +151,7 @@ async fn form_page(
 ) -> Result<String, PageError> {
     let agencies = state.app.agencies().await?;
     let page = NewUserPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         username: input.username.clone(),
         display_name: input.display_name.clone(),
         role_choices: Role::ALL
@@ -172,7 +172,7 @@ async fn form_page(
             })
             .collect(),
         errors,
-        policy_text: policy_text(&state.pack.password_policy),
+        policy_text: policy_text(&state.pack().password_policy),
     };
     Ok(page.render()?)
 }
@@ -285,7 +285,7 @@ pub async fn sessions(
         .find(|u| u.id == id)
         .ok_or(PageError::NotFound)?;
     let page = crate::pages::templates::UserSessionsPage {
-        nav: Nav::new(&user, &state.pack.municipality.name),
+        nav: Nav::new(&user, &state.pack().municipality.name),
         user: target,
         sessions: sessions
             .iter()
@@ -341,9 +341,9 @@ fn password_page(
     errors: Vec<(String, String)>,
 ) -> PasswordPage {
     PasswordPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         required: user.user.must_change_password,
-        policy: policy_text(&state.pack.password_policy),
+        policy: policy_text(&state.pack().password_policy),
         message,
         errors,
     }
@@ -444,7 +444,7 @@ async fn totp_page(
     // The user as stored now (the confirmation may have just enabled it).
     let enabled = !recovery_codes.is_empty() || user.user.totp_enabled;
     Ok(TotpPage {
-        nav: Nav::new(user, &state.pack.municipality.name),
+        nav: Nav::new(user, &state.pack().municipality.name),
         required: state.app.must_enrol_second_factor(&user.user) && !enabled,
         enabled,
         recovery_codes_left: state.app.recovery_codes_left(&actor).await?,

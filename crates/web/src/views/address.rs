@@ -48,7 +48,7 @@ pub fn postal_answer(state: &AppState, code: &str) -> PostalAnswer {
             .chars()
             .filter(char::is_ascii_digit)
             .collect(),
-        city: state.pack.municipality.name.clone(),
-        towns: state.address.postal_towns(code),
+        city: state.pack().municipality.name.clone(),
+        towns: state.address().postal_towns(code),
     }
 }

@@ -101,7 +101,7 @@ impl HandoffAnswer {
             h.sent_on,
             Some(h.urgency.code()),
             today,
-            &state.pack.handoff.policy,
+            &state.pack().handoff.policy,
         );
         HandoffAnswer {
             id: h.id,

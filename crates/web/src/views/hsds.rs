@@ -437,7 +437,7 @@ async fn extras_of(
         .into_iter()
         .find(|a| a.secretariat && a.active)
         .map(|a| a.name)
-        .unwrap_or_else(|| state.pack.municipality.name.clone());
+        .unwrap_or_else(|| state.pack().municipality.name.clone());
     Ok((menus, events, host))
 }
 
@@ -462,8 +462,8 @@ pub async fn export(state: &AppState) -> Result<HsdsExport, ApiError> {
             events: &events,
             events_host: &host,
         },
-        &state.pack.municipality.prefecture,
-        &state.pack.municipality.name,
+        &state.pack().municipality.prefecture,
+        &state.pack().municipality.name,
     ))
 }
 

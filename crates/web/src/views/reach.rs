@@ -148,7 +148,7 @@ pub fn target_view(
             && contact_overdue(
                 t.last_touch(),
                 state.today(),
-                state.pack.outreach.no_contact_alert_days,
+                state.pack().outreach.no_contact_alert_days,
             ),
         consultation_id: t.consultation_id,
         person_id: t.person_id,
@@ -328,14 +328,14 @@ pub struct ResourceView {
 }
 
 pub fn resource_view(state: &AppState, r: &CommunityResource) -> ResourceView {
-    let city = &state.pack.municipality.name;
+    let city = &state.pack().municipality.name;
     let catchment = r.address.as_deref().and_then(|a| {
         let line = if a.contains(city.as_str()) {
             a.to_owned()
         } else {
             format!("{city}{a}")
         };
-        state.address.route(&line).center
+        state.address().route(&line).center
     });
     ResourceView {
         id: r.id,

@@ -217,8 +217,7 @@ impl TestApp {
             }
             (None, None) => unreachable!("a test database is a directory or a URL"),
         };
-        let state =
-            AppState::new(repo.clone(), self.state.pack.clone(), WebConfig::default()).unwrap();
+        let state = AppState::new(repo.clone(), self.state.pack(), WebConfig::default()).unwrap();
         let router = tsunagaru_web::app(state.clone());
         TestApp {
             repo,

@@ -428,7 +428,7 @@ async fn exports_write_formulas_as_text(backend: Backend) {
 
 async fn parallel_wrong_passwords_count_like_serial_ones(backend: Backend) {
     let w = world(backend).await;
-    let max = w.app.state.pack.login.max_failures as usize;
+    let max = w.app.state.pack().login.max_failures as usize;
     let guesses = (0..max * 3).map(|i| {
         let app = &w.app;
         async move {

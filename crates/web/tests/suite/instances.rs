@@ -8,6 +8,8 @@ use crate::common;
 use axum::http::{Request, StatusCode, header};
 use common::{Backend, TestApp, USER_PASSWORD};
 use serde_json::{Value, json};
+use tsunagaru_app::pack::PackRefresh;
+use tsunagaru_pack::{Pack, PackSources};
 
 fn sheet(n: usize) -> Value {
     json!({"method": "phone", "received_on": "2026-11-20",
@@ -118,7 +120,82 @@ async fn a_directory_change_through_one_server_shows_through_the_other(backend: 
     assert_eq!(listed[0]["id"], 1);
 }
 
+async fn a_pack_reload_through_one_server_reaches_the_other(backend: Backend) {
+    let first = TestApp::new(backend).await;
+    let second = first.another_instance().await;
+    first.create_user("futatsu", "staff", &[1]).await;
+    let token = first.token("futatsu", USER_PASSWORD).await;
+    // A sign-in answers how long a session lasts idle (the pack's limit).
+    let idle_minutes = async |app: &TestApp| {
+        let signed_in = app
+            .post_json(
+                "/api/v1/auth/login",
+                None,
+                &json!({"username": "futatsu", "password": USER_PASSWORD}),
+            )
+            .await;
+        assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.body);
+        signed_in.json()["expires_after_idle_minutes"].clone()
+    };
+    // 架空町 is not a town of the city: the router says so.
+    let route = async |app: &TestApp| {
+        let q: String = "盛岡市架空町1-1"
+            .bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect();
+        let r = app
+            .get(&format!("/api/v1/address/route?q={q}"), Some(&token))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.json()["status"].clone()
+    };
+    assert_eq!(idle_minutes(&second).await, 30);
+    let unknown = route(&second).await;
+
+    // The city edits its pack — a longer idle limit and a town alias — and
+    // loads it through the first server's database.
+    // (No second factor, as in the pack these tests start with.)
+    let mut sources = PackSources::morioka();
+    sources.municipality_toml = sources
+        .municipality_toml
+        .replacen("session_idle_minutes = 30", "session_idle_minutes = 45", 1)
+        .replacen(
+            r#"required_roles = ["staff", "csw", "city"]"#,
+            "required_roles = []",
+            1,
+        );
+    sources.town_aliases_csv = format!(
+        "{}\n架空町,本宮,misprint,試しの読み替え\n",
+        sources.town_aliases_csv.trim_end()
+    );
+    let edited = Pack::parse(&sources).expect("the edited pack parses");
+    assert_eq!(edited.login.session_idle_minutes, 45);
+    assert!(edited.second_factor.required_roles.is_empty());
+    tsunagaru_app::bootstrap::load_pack(first.repo(), &edited, "test")
+        .await
+        .unwrap();
+
+    // The second server answers from the pack it holds until it asks…
+    assert_eq!(idle_minutes(&second).await, 30, "held in memory");
+    match second.state.app.refresh_pack().await.unwrap() {
+        PackRefresh::Replaced { municipality, .. } => assert_eq!(municipality, "盛岡市"),
+        other => panic!("the stored pack replaces the held one: {other:?}"),
+    }
+    // …then from the stored one: its settings and its address rules.
+    assert_eq!(idle_minutes(&second).await, 45);
+    assert_ne!(route(&second).await, unknown, "the new alias routes");
+    // Asked again, only the version is read: nothing to replace.
+    assert_eq!(
+        second.state.app.refresh_pack().await.unwrap(),
+        PackRefresh::Current
+    );
+    // The first server follows the same way.
+    first.state.app.refresh_pack().await.unwrap();
+    assert_eq!(idle_minutes(&first).await, 45);
+}
+
 on_both_backends!(
     two_servers_share_every_write_and_one_audit_chain,
     a_directory_change_through_one_server_shows_through_the_other,
+    a_pack_reload_through_one_server_reaches_the_other,
 );
