@@ -20,7 +20,7 @@
 #[path = "../../store/benches/shared/intake.rs"]
 mod shared;
 
-use shared::{concurrent, intakes, rate, summary};
+use shared::{concurrent, concurrent_intakes, intakes, rate, summary};
 use sqlx::postgres::PgPoolOptions;
 use std::sync::Arc;
 use std::time::Instant;
@@ -72,13 +72,14 @@ async fn run(url: &str) {
         at_zero.checks, at_zero.write, at_n.checks, at_n.write
     );
 
-    let latencies = concurrent(&empty, WRITERS, intakes() / WRITERS).await;
+    let latencies = concurrent(&empty, WRITERS, concurrent_intakes() / WRITERS).await;
     let (p50, p99, concurrent_rate, mean) = summary(&latencies);
-    let raw = raw_rate(&empty, intakes()).await;
+    let raw = raw_rate(&empty, concurrent_intakes()).await;
     println!(
         "{WRITERS} writers: p50 {p50:.1?}, p99 {p99:.1?}, {concurrent_rate:.0}/s; raw PostgreSQL {raw:.0}/s: {:.0}% of raw (mean {mean:.1?})",
         100.0 * concurrent_rate / raw,
     );
+    println!("  {}", latencies.parts());
     empty.pool().close().await;
     full.pool().close().await;
     for name in [empty_name, full_name] {

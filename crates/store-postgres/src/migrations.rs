@@ -64,6 +64,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0029_person_scope_insert_adds.sql"),
     ),
     (30, include_str!("../migrations/0030_pack_sources.sql")),
+    (
+        31,
+        include_str!("../migrations/0031_audit_head_follows.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &PgPool) -> Result<(), StoreError> {

@@ -19,7 +19,7 @@
 #[path = "../../store/benches/shared/intake.rs"]
 mod shared;
 
-use shared::{concurrent, intakes, rate, summary};
+use shared::{concurrent, concurrent_intakes, intakes, rate, summary};
 use std::sync::Arc;
 use std::time::Instant;
 use tsunagaru_store_sqlite::SqliteStore;
@@ -61,13 +61,14 @@ async fn run() {
     );
 
     // 2. Sixteen writers at once, against raw SQLite writing the same rows.
-    let latencies = concurrent(&empty, WRITERS, intakes() / WRITERS).await;
+    let latencies = concurrent(&empty, WRITERS, concurrent_intakes() / WRITERS).await;
     let (p50, p99, concurrent_rate, mean) = summary(&latencies);
-    let raw = raw_rate(&empty, intakes()).await;
+    let raw = raw_rate(&empty, concurrent_intakes()).await;
     println!(
         "{WRITERS} writers: p50 {p50:.1?}, p99 {p99:.1?}, {concurrent_rate:.0}/s; raw durable SQLite {raw:.0}/s: {:.0}% of raw (mean {mean:.1?})",
         100.0 * concurrent_rate / raw,
     );
+    println!("  {}", latencies.parts());
     drop((empty, full));
     let _ = std::fs::remove_dir_all(empty_dir);
     let _ = std::fs::remove_dir_all(full_dir);

@@ -60,6 +60,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0028_persons_born_names.sql"),
     ),
     (29, include_str!("../migrations/0029_pack_sources.sql")),
+    (
+        30,
+        include_str!("../migrations/0030_audit_head_follows.sql"),
+    ),
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {

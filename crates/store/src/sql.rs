@@ -26,7 +26,9 @@ macro_rules! impl_sql_repository {
                 StoreError::Database(e.to_string())
             }
 
-            /// Appends one event to the chain inside a write transaction.
+            /// Appends one event to the chain inside a write transaction: the
+            /// head is read, the sealed event inserted, and the head follows it
+            /// by trigger.
             async fn append_in(clock: &$crate::Clock, tx: &mut Tx, event: NewAuditEvent) -> Result<AuditEvent, StoreError> {
                 let head: Option<(i64, String)> =
                     sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
@@ -52,15 +54,7 @@ macro_rules! impl_sql_repository {
                 .execute(&mut **tx)
                 .await
                 .map_err(db_error)?;
-                sqlx::query(
-                    "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) \
-                     ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-                )
-                .bind(sealed.seq)
-                .bind(sealed.hash.clone())
-                .execute(&mut **tx)
-                .await
-                .map_err(db_error)?;
+                // The head moves with the insert (trigger `audit_events_move_head`).
                 Ok(sealed)
             }
 
@@ -197,23 +191,29 @@ macro_rules! impl_sql_repository {
             /// Keeps `person_phones` (one row per phone key: the index a
             /// duplicate check asks) in step with `persons.phone_keys`, in the
             /// transaction that writes them.
-            async fn index_phones(tx: &mut Tx, person_id: i64, phone_keys: &str) -> Result<(), StoreError> {
-                sqlx::query("DELETE FROM person_phones WHERE person_id = $1")
-                    .bind(person_id)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(db_error)?;
-                let mut keys: Vec<&str> = phone_keys.split_whitespace().collect();
-                keys.sort_unstable();
-                keys.dedup();
-                for key in keys {
-                    sqlx::query("INSERT INTO person_phones (phone_key, person_id) VALUES ($1, $2)")
-                        .bind(key.to_owned())
+            /// The person's phone keys in `person_phones`, in one statement;
+            /// a person already indexed (`replace`) loses its old keys first.
+            async fn index_phones(tx: &mut Tx, person_id: i64, phone_keys: &str, replace: bool) -> Result<(), StoreError> {
+                if replace {
+                    sqlx::query("DELETE FROM person_phones WHERE person_id = $1")
                         .bind(person_id)
                         .execute(&mut **tx)
                         .await
                         .map_err(db_error)?;
                 }
+                let mut keys: Vec<&str> = phone_keys.split_whitespace().collect();
+                keys.sort_unstable();
+                keys.dedup();
+                if keys.is_empty() {
+                    return Ok(());
+                }
+                let rows: Vec<String> = (0..keys.len()).map(|i| format!("(${}, $1)", i + 2)).collect();
+                let sql = format!("INSERT INTO person_phones (phone_key, person_id) VALUES {}", rows.join(", "));
+                let mut q = sqlx::query(AssertSqlSafe(sql)).bind(person_id);
+                for key in keys {
+                    q = q.bind(key.to_owned());
+                }
+                q.execute(&mut **tx).await.map_err(db_error)?;
                 Ok(())
             }
 
@@ -318,7 +318,7 @@ macro_rules! impl_sql_repository {
                         .fetch_one(&mut **tx)
                         .await
                         .map_err(db_error)?;
-                        index_phones(tx, id, &phone_keys).await?;
+                        index_phones(tx, id, &phone_keys, false).await?;
                         id
                     }
                 };
@@ -345,20 +345,23 @@ macro_rules! impl_sql_repository {
                 .fetch_one(&mut **tx)
                 .await
                 .map_err(db_error)?;
-                // The 相談内容 as rows too, for counting (事業実績).
-                for c in &sheet.concerns {
-                    sqlx::query(
-                        "INSERT INTO consultation_concerns (consultation_id, code, main, received_on, agency_id) \
-                         VALUES ($1, $2, $3, $4, $5)",
-                    )
+                // The 相談内容 as rows too, for counting (事業実績), in one statement.
+                if !sheet.concerns.is_empty() {
+                    let rows: Vec<String> = (0..sheet.concerns.len())
+                        .map(|i| format!("($1, ${}, ${}, $2, $3)", 2 * i + 4, 2 * i + 5))
+                        .collect();
+                    let sql = format!(
+                        "INSERT INTO consultation_concerns (consultation_id, code, main, received_on, agency_id) VALUES {}",
+                        rows.join(", ")
+                    );
+                    let mut q = sqlx::query(AssertSqlSafe(sql))
                         .bind(consultation_id)
-                        .bind(c.concern.code())
-                        .bind(c.main)
                         .bind(sheet.received_on)
-                        .bind(ctx.agency_id)
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(db_error)?;
+                        .bind(ctx.agency_id);
+                    for c in &sheet.concerns {
+                        q = q.bind(c.concern.code()).bind(c.main);
+                    }
+                    q.execute(&mut **tx).await.map_err(db_error)?;
                 }
                 for (position, m) in sheet.household.iter().enumerate() {
                     sqlx::query(
@@ -1814,7 +1817,7 @@ macro_rules! impl_sql_repository {
                         }
                     }
                     if !changed.is_empty() {
-                        index_phones(&mut tx, person_id, &c.phone_keys).await?;
+                        index_phones(&mut tx, person_id, &c.phone_keys, true).await?;
                         sqlx::query(
                             "UPDATE persons SET name = $1, kana = $2, name_key = $3, kana_key = $4, sex = $5, birth_date = $6, \
                              postal_code = $7, address = $8, town = $9, phones = $10, phone_keys = $11, other_agencies = $12, \

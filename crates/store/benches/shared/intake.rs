@@ -44,6 +44,16 @@ pub fn intakes() -> usize {
         .unwrap_or(400)
 }
 
+/// Intakes written by the many writers at once, and by raw SQL for the
+/// baseline (`TSUNAGARU_BENCH_CONCURRENT`, default 3,200): enough that the
+/// p99 is not a handful of samples.
+pub fn concurrent_intakes() -> usize {
+    std::env::var("TSUNAGARU_BENCH_CONCURRENT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3_200)
+}
+
 /// Persons on record in the full database (`TSUNAGARU_BENCH_PERSONS`).
 pub fn persons(default: i64) -> i64 {
     std::env::var("TSUNAGARU_BENCH_PERSONS")
@@ -68,12 +78,29 @@ pub fn summary(latencies: &Latencies) -> (Duration, Duration, f64, Duration) {
 
 pub struct Latencies {
     pub each: Vec<Duration>,
+    /// Each intake's duplicate checks and its write (with the wait for the
+    /// turn and for the commit), in the same order.
+    pub parts: Vec<(Duration, Duration)>,
     pub wall: Duration,
 }
 
 impl Latencies {
     pub fn iter(&self) -> impl Iterator<Item = &Duration> {
         self.each.iter()
+    }
+
+    /// "checks p50 … p99 …; write p50 … p99 …": where the time goes.
+    pub fn parts(&self) -> String {
+        let quantiles = |mut times: Vec<Duration>| {
+            times.sort_unstable();
+            let p = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+            format!("p50 {:.1?} p99 {:.1?}", p(0.50), p(0.99))
+        };
+        format!(
+            "checks {}; write {}",
+            quantiles(self.parts.iter().map(|p| p.0).collect()),
+            quantiles(self.parts.iter().map(|p| p.1).collect())
+        )
     }
 }
 
@@ -186,18 +213,22 @@ pub async fn concurrent<R: Repository + 'static>(
             let mut times = Vec::with_capacity(each);
             for k in 0..each {
                 let t = Instant::now();
-                let _ = intake(store.as_ref(), 10_000 + w * each + k).await;
-                times.push(t.elapsed());
+                let parts = intake(store.as_ref(), 10_000 + w * each + k).await;
+                times.push((t.elapsed(), parts));
             }
             times
         }));
     }
-    let mut each_time = Vec::new();
+    let (mut each_time, mut parts) = (Vec::new(), Vec::new());
     for t in tasks {
-        each_time.extend(t.await.unwrap());
+        for (time, part) in t.await.unwrap() {
+            each_time.push(time);
+            parts.push(part);
+        }
     }
     Latencies {
         each: each_time,
+        parts,
         wall: started.elapsed(),
     }
 }
