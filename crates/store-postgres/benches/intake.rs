@@ -68,7 +68,7 @@ async fn run(url: &str) {
         100.0 * at_n.per_second / at_zero.per_second
     );
     println!(
-        "  checks {:.0?} + write {:.0?} at 0 persons; checks {:.0?} + write {:.0?} at {persons}",
+        "  checks {:.2?} + write {:.2?} at 0 persons; checks {:.2?} + write {:.2?} at {persons}",
         at_zero.checks, at_zero.write, at_n.checks, at_n.write
     );
 
@@ -80,6 +80,16 @@ async fn run(url: &str) {
         100.0 * concurrent_rate / raw,
     );
     println!("  {}", latencies.parts());
+
+    // 3. Sixteen writers into the full database: the rate at N persons as a
+    //    share of the rate at 0 (2.), as a city's many workers write.
+    let at_n_many = concurrent(&full, WRITERS, concurrent_intakes() / WRITERS).await;
+    let (p50_n, p99_n, rate_n, _) = summary(&at_n_many);
+    println!(
+        "{WRITERS} writers at {persons} persons: p50 {p50_n:.1?}, p99 {p99_n:.1?}, {rate_n:.0}/s: {:.0}% of the rate at 0",
+        100.0 * rate_n / concurrent_rate
+    );
+    println!("  {}", at_n_many.parts());
     empty.pool().close().await;
     full.pool().close().await;
     for name in [empty_name, full_name] {

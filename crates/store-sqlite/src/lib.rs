@@ -4,9 +4,12 @@
 //! `synchronous=FULL` in WAL mode syncs the log on every commit, so a write
 //! the server acknowledged survives a crash or power cut.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Connection, Sqlite, SqlitePool};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 use tsunagaru_store::{Backend, Clock, GroupCommit, StoreError, WriteTx};
 
@@ -20,7 +23,72 @@ pub struct SqliteStore {
     /// One writer at a time, in the order they asked, the writers queued
     /// behind each other committing together (shared by clones).
     writers: GroupCommit<Sqlite>,
+    /// Writes the log back into the database file off the write path
+    /// (stopped by `close`, or when the last clone goes).
+    checkpoints: Arc<Checkpointer>,
 }
+
+/// The log pages beyond which a committing connection writes the log back
+/// itself: a backstop only, as [`Checkpointer`] does it every
+/// [`CHECKPOINT_EVERY`]. (SQLite's default is 1,000 pages, which at a
+/// million persons puts a checkpoint of scattered index pages, tens of
+/// milliseconds, in a writer's commit every few dozen writes.)
+const CHECKPOINT_BACKSTOP_PAGES: &str = "16000";
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// A task on a connection of its own that writes the log back into the
+/// database file (`wal_checkpoint(PASSIVE)`: writers and readers go on
+/// meanwhile), so that no writer's commit waits for it.
+struct Checkpointer {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Checkpointer {
+    fn start(mut conn: SqliteConnection) -> Checkpointer {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        // A failed checkpoint is taken again at the next
+                        // tick, or by the backstop.
+                        let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                            .execute(&mut conn)
+                            .await;
+                    }
+                    _ = stopped.changed() => break,
+                }
+            }
+            let _ = conn.close().await;
+        });
+        Checkpointer {
+            stop,
+            task: std::sync::Mutex::new(Some(task)),
+        }
+    }
+
+    /// Stops the task and closes its connection.
+    async fn stop(&self) {
+        let _ = self.stop.send(true);
+        let task = self.task.lock().ok().and_then(|mut task| task.take());
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        // The task closes its connection and ends.
+        let _ = self.stop.send(true);
+    }
+}
+
+/// The writers' connection's page cache: 16 MiB (SQLite's default is 2).
+const WRITER_CACHE: &str = "PRAGMA cache_size = -16384";
 
 impl SqliteStore {
     /// The database file inside a data directory.
@@ -38,6 +106,11 @@ impl SqliteStore {
     }
 
     /// Opens (creating if needed) the database file and migrates it.
+    ///
+    /// Every write goes through one connection (the writers' group), whose
+    /// page cache no other connection's write empties: it gets a larger
+    /// cache ([`WRITER_CACHE`]) to keep the upper pages of the indexes a
+    /// write touches; the readers keep SQLite's default.
     pub async fn open(file: &Path) -> Result<SqliteStore, StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(file)
@@ -45,18 +118,23 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("wal_autocheckpoint", CHECKPOINT_BACKSTOP_PAGES);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             // An embedded database has no connection to lose: no ping
             // before each use (a round trip to the connection's thread).
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| StoreError::Database(format!("{}: {e}", file.display())))?;
         migrations::run(&pool).await?;
+        let checkpoints = SqliteConnection::connect_with(&options)
+            .await
+            .map_err(|e| StoreError::Database(format!("{}: {e}", file.display())))?;
         Ok(SqliteStore {
-            writers: GroupCommit::new(pool.clone()),
+            checkpoints: Arc::new(Checkpointer::start(checkpoints)),
+            writers: GroupCommit::new(pool.clone()).with_setup(WRITER_CACHE),
             pool,
             clock: Clock::system(),
         })
@@ -120,6 +198,7 @@ impl SqliteStore {
 
     /// Closes the pool (every connection, the WAL checkpointed).
     pub async fn close(self) {
+        self.checkpoints.stop().await;
         self.writers.close().await;
         self.pool.close().await;
     }
@@ -161,6 +240,51 @@ mod tests {
             .fetch_all(store.pool())
             .await
             .unwrap()
+    }
+
+    /// The log is written back into the database file by the store's own
+    /// task, not in a writer's commit: the writers' connections leave it to
+    /// the backstop of 16,000 pages, which these writes stay far below.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_is_written_back_off_the_write_path() {
+        let dir = crate::migrations::tests::scratch_dir("checkpoints");
+        let store = SqliteStore::open_dir(&dir).await.unwrap();
+        sqlx::raw_sql("CREATE TABLE t (n INTEGER NOT NULL)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let file = dir.join(SqliteStore::FILE_NAME);
+        let backstop: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(backstop, 16_000);
+        // Let any checkpoint of the migrations pass, then write.
+        tokio::time::sleep(Duration::from_millis(1_200)).await;
+        let before = std::fs::metadata(&file).unwrap().len();
+        for n in 0..200_i64 {
+            let mut tx = store.begin_write().await.unwrap();
+            sqlx::query("INSERT INTO t (n) VALUES ($1)")
+                .bind(n)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            sqlx::query("INSERT INTO t (n) SELECT n + 1000000 FROM t WHERE n < 40")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let mut grew = false;
+        for _ in 0..50 {
+            if std::fs::metadata(&file).unwrap().len() > before {
+                grew = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(grew, "the database file took the log's pages within 5 s");
+        store.close().await;
     }
 
     /// Writers that queue behind each other each see their own write
