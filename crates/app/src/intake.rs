@@ -486,6 +486,19 @@ impl App {
 }
 
 impl App {
+    /// After a bulk import (from the command line only, as the import): the
+    /// search index merged and the planner's statistics refreshed, so that
+    /// searches over the loaded records run as over records written one by
+    /// one. Changes no record, so it writes no audit event.
+    pub async fn settle_after_import(&self, actor: &Actor) -> Result<(), AppError> {
+        if !policy::may_import(actor) {
+            return Err(AppError::Forbidden(
+                "一括登録はサーバーのコマンドからのみ行えます".into(),
+            ));
+        }
+        Ok(self.repo.settle_after_load().await?)
+    }
+
     /// Intakes written together in one transaction, from the command line
     /// only ([`policy::may_import`]): a data migration, or a synthetic data
     /// set. Each is written as a saved sheet is, with its notes and handoffs;

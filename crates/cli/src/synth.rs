@@ -225,6 +225,11 @@ pub async fn run(app: &App, pack: &Pack, options: &Options) -> Result<Written> {
         let _ = std::io::stderr().flush();
     }
     eprintln!();
+    eprint!("検索の索引を整えています…");
+    app.settle_after_import(&actor)
+        .await
+        .map_err(|e| anyhow::anyhow!("索引を整えられませんでした: {e}"))?;
+    eprintln!("完了");
     Ok(written)
 }
 

@@ -339,6 +339,11 @@ pub trait Repository: Send + Sync + 'static {
     async fn audit_head(&self) -> Result<Option<(i64, String)>>;
 
     // ---- persons and consultations ----
+    /// After a bulk load: the person search index merged (SQLite's FTS5
+    /// `optimize`: one segment to read instead of one per batch) and the
+    /// query planner's statistics refreshed (SQLite `PRAGMA optimize`,
+    /// PostgreSQL `ANALYZE`). Changes no record.
+    async fn settle_after_load(&self) -> Result<()>;
 
     /// Saves a consultation with its person (new, or the existing one named in
     /// `ctx`), household and consent, all or nothing.

@@ -1388,6 +1388,22 @@ macro_rules! impl_sql_repository {
                     Ok(ids)
                 }
 
+                async fn settle_after_load(&self) -> Result<(), StoreError> {
+                    if $backend == Backend::Sqlite {
+                        // A write to the index: in the writers' turn.
+                        let mut tx = self.begin_write().await.map_err(db_error)?;
+                        sqlx::query("INSERT INTO persons_fts (persons_fts) VALUES ('optimize')")
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                        tx.commit().await.map_err(db_error)?;
+                        sqlx::query("PRAGMA optimize").execute(&self.pool).await.map_err(db_error)?;
+                    } else {
+                        sqlx::query("ANALYZE").execute(&self.pool).await.map_err(db_error)?;
+                    }
+                    Ok(())
+                }
+
                 async fn import_intakes(
                     &self,
                     intakes: &[ImportedIntake],

@@ -108,6 +108,10 @@ async fn a_batch_is_written_whole_from_the_command_line_only(backend: Backend) {
         app.state.app.import_intakes(&signed_in, &batch).await,
         Err(AppError::Forbidden(_))
     ));
+    assert!(matches!(
+        app.state.app.settle_after_import(&signed_in).await,
+        Err(AppError::Forbidden(_))
+    ));
 
     // An agency or a user not on record, or a day after today, is named and
     // nothing of the batch is written.
@@ -184,6 +188,15 @@ async fn a_batch_is_written_whole_from_the_command_line_only(backend: Backend) {
         .await;
     assert_eq!(found.status, StatusCode::OK);
     assert_eq!(found.json()["persons"].as_array().unwrap().len(), 30);
+    // Settled after the load (the index merged), the search answers the same.
+    app.state.app.settle_after_import(&cli).await.unwrap();
+    let settled = app
+        .get(
+            "/api/v1/persons?q=%E7%A7%BB%E8%A1%8C&limit=100",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(settled.json(), found.json());
     let by_phone = app
         .get("/api/v1/persons?phone=019-807-0007", Some(&token))
         .await;
