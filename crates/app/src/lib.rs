@@ -64,6 +64,9 @@ pub enum Reading {
 pub struct App {
     repo: Arc<dyn Repository>,
     held: Arc<std::sync::RwLock<Arc<pack::Held>>>,
+    /// The stored pack's version this build refused last (0: none), not
+    /// parsed again until another load.
+    refused_pack: Arc<std::sync::atomic::AtomicI64>,
     clock: Clock,
     /// The directory as last read, with the version it was read at
     /// (shared by clones; see [`App::agencies`]).
@@ -85,6 +88,7 @@ impl App {
                 pack,
                 address,
             }))),
+            refused_pack: Arc::default(),
             clock,
             directory: Arc::default(),
         })

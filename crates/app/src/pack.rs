@@ -10,6 +10,7 @@
 
 use crate::{App, AppError};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tsunagaru_address::Router;
 use tsunagaru_pack::Pack;
@@ -31,7 +32,7 @@ pub enum PackRefresh {
     Replaced { version: i64, municipality: String },
     /// The stored pack cannot be used by this server (it fails this
     /// build's checks, e.g. written by a newer version): the pack held
-    /// stays, and the reason is given for the operator.
+    /// stays, and the reason is given for the operator, once per load.
     Refused { version: i64, reason: String },
 }
 
@@ -65,13 +66,20 @@ impl App {
         let Some(version) = self.repo.pack_version().await? else {
             return Ok(PackRefresh::Current);
         };
-        if held.version == Some(version) {
+        if held.version == Some(version) || self.refused_pack.load(Ordering::SeqCst) == version {
             return Ok(PackRefresh::Current);
         }
         let Some((version, sources)) = self.repo.stored_pack().await? else {
             return Ok(PackRefresh::Current);
         };
-        let refused = |reason: String| Ok(PackRefresh::Refused { version, reason });
+        let refused = |reason: String| {
+            self.refused_pack.store(version, Ordering::SeqCst);
+            Ok(PackRefresh::Refused { version, reason })
+        };
+        let sources = match sources {
+            Ok(sources) => sources,
+            Err(e) => return refused(e),
+        };
         let pack = match Pack::parse(&sources) {
             Ok(pack) => pack,
             Err(e) => return refused(e.to_string()),

@@ -180,8 +180,9 @@ pub trait Repository: Send + Sync + 'static {
     /// the stored one while this has not moved. `None` before the first
     /// load that stored the pack's files.
     async fn pack_version(&self) -> Result<Option<i64>>;
-    /// The files of the pack as last loaded, with their version.
-    async fn stored_pack(&self) -> Result<Option<(i64, PackSources)>>;
+    /// The files of the pack as last loaded, with their version; `Err`
+    /// inside when what is stored cannot be read back by this build.
+    async fn stored_pack(&self) -> Result<Option<(i64, std::result::Result<PackSources, String>)>>;
     /// Raised by every change to agencies or departments (any server's):
     /// a directory held in memory is current while this has not moved.
     async fn directory_version(&self) -> Result<i64>;

@@ -657,17 +657,14 @@ macro_rules! impl_sql_repository {
                     Ok(row.map(|(version,)| version))
                 }
 
-                async fn stored_pack(&self) -> Result<Option<(i64, PackSources)>, StoreError> {
+                async fn stored_pack(&self) -> Result<Option<(i64, Result<PackSources, String>)>, StoreError> {
                     let row: Option<(i64, String)> = sqlx::query_as("SELECT version, sources FROM pack_sources WHERE id = 1")
                         .fetch_optional(&self.pool)
                         .await
                         .map_err(db_error)?;
-                    row.map(|(version, sources)| {
-                        serde_json::from_str(&sources)
-                            .map(|sources| (version, sources))
-                            .map_err(|e| StoreError::Database(format!("pack_sources: {e}")))
-                    })
-                    .transpose()
+                    Ok(row.map(|(version, sources)| {
+                        (version, serde_json::from_str(&sources).map_err(|e| format!("pack_sources: {e}")))
+                    }))
                 }
 
                 async fn loaded_municipality(&self) -> Result<Option<String>, StoreError> {

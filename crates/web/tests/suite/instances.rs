@@ -8,6 +8,7 @@ use crate::common;
 use axum::http::{Request, StatusCode, header};
 use common::{Backend, TestApp, USER_PASSWORD};
 use serde_json::{Value, json};
+use std::sync::Arc;
 use tsunagaru_app::pack::PackRefresh;
 use tsunagaru_pack::{Pack, PackSources};
 
@@ -194,7 +195,51 @@ async fn a_pack_reload_through_one_server_reaches_the_other(backend: Backend) {
     assert_eq!(idle_minutes(&first).await, 45);
 }
 
+/// A stored pack this build cannot use (files it cannot read, or that fail
+/// its checks) leaves the pack in use as it was, and is reported once.
+async fn a_stored_pack_this_server_refuses_leaves_the_held_one(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let held = app.state.pack();
+    // Files that fail the pack's checks (an agency's department that does
+    // not exist), stored as a load by another build might have.
+    let mut sources = PackSources::morioka();
+    sources.agencies_toml =
+        sources
+            .agencies_toml
+            .replacen("department_no = ", "department_no = 9999 #", 1);
+    assert!(Pack::parse(&sources).is_err(), "the edit breaks the pack");
+    let stored = serde_json::to_string(&sources).unwrap().replace('\'', "''");
+    let sql = format!("UPDATE pack_sources SET version = version + 1, sources = '{stored}'");
+    app.store
+        .execute_raw(Box::leak(sql.into_boxed_str()))
+        .await
+        .unwrap();
+    match app.state.app.refresh_pack().await.unwrap() {
+        PackRefresh::Refused { reason, .. } => {
+            assert!(reason.contains("agencies.toml"), "{reason}")
+        }
+        other => panic!("refused: {other:?}"),
+    }
+    assert!(Arc::ptr_eq(&app.state.pack(), &held), "the held pack stays");
+    // Told once: the same version is not parsed again.
+    assert_eq!(
+        app.state.app.refresh_pack().await.unwrap(),
+        PackRefresh::Current
+    );
+    // Text that is not the pack's files at all.
+    app.store
+        .execute_raw("UPDATE pack_sources SET version = version + 1, sources = '{\"files\": 1}'")
+        .await
+        .unwrap();
+    assert!(matches!(
+        app.state.app.refresh_pack().await.unwrap(),
+        PackRefresh::Refused { .. }
+    ));
+    assert!(Arc::ptr_eq(&app.state.pack(), &held));
+}
+
 on_both_backends!(
+    a_stored_pack_this_server_refuses_leaves_the_held_one,
     two_servers_share_every_write_and_one_audit_chain,
     a_directory_change_through_one_server_shows_through_the_other,
     a_pack_reload_through_one_server_reaches_the_other,
