@@ -222,7 +222,36 @@ async fn the_first_start_creates_the_admin_once(backend: Backend) {
     );
 }
 
+/// A database loaded before packs were stored (no `pack_sources` row)
+/// takes the given pack at its next start, so that every server follows the
+/// stored files from then on; a database that has them is left alone.
+async fn a_database_without_stored_files_takes_the_pack_at_start(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    assert_eq!(app.repo().pack_version().await.unwrap(), Some(1));
+    assert!(
+        bootstrap::ensure_pack(app.repo(), &Pack::morioka())
+            .await
+            .unwrap()
+            .is_none(),
+        "stored already: nothing to load"
+    );
+    app.store
+        .execute_raw("DELETE FROM pack_sources")
+        .await
+        .unwrap();
+    assert!(
+        bootstrap::ensure_pack(app.repo(), &Pack::morioka())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let (version, sources) = app.repo().stored_pack().await.unwrap().unwrap();
+    assert_eq!(version, 1);
+    assert_eq!(sources.unwrap(), PackSources::morioka());
+}
+
 on_both_backends!(
+    a_database_without_stored_files_takes_the_pack_at_start,
     an_intact_log_verifies,
     the_log_refuses_update_and_delete_through_sql,
     an_edited_row_is_named_by_verify,
