@@ -20,13 +20,10 @@
 #[path = "../../store/benches/shared/intake.rs"]
 mod shared;
 
-use shared::{concurrent, concurrent_intakes, intakes, rate, summary};
 use sqlx::postgres::PgPoolOptions;
 use std::sync::Arc;
 use std::time::Instant;
 use tsunagaru_store_postgres::PgStore;
-
-const WRITERS: usize = 16;
 
 fn main() {
     let Ok(url) = std::env::var("TSUNAGARU_BENCH_POSTGRES_URL") else {
@@ -59,37 +56,10 @@ async fn run(url: &str) {
         started.elapsed()
     );
 
-    let at_zero = rate(empty.as_ref(), intakes(), 0).await;
-    let at_n = rate(full.as_ref(), intakes(), 0).await;
-    println!(
-        "intake (duplicate checks + write): {:.0}/s at 0 persons, {:.0}/s at {persons}: {:.0}% of the rate at 0",
-        at_zero.per_second,
-        at_n.per_second,
-        100.0 * at_n.per_second / at_zero.per_second
-    );
-    println!(
-        "  checks {:.2?} + write {:.2?} at 0 persons; checks {:.2?} + write {:.2?} at {persons}",
-        at_zero.checks, at_zero.write, at_n.checks, at_n.write
-    );
-
-    let latencies = concurrent(&empty, WRITERS, concurrent_intakes() / WRITERS).await;
-    let (p50, p99, concurrent_rate, mean) = summary(&latencies);
-    let raw = raw_rate(&empty, concurrent_intakes()).await;
-    println!(
-        "{WRITERS} writers: p50 {p50:.1?}, p99 {p99:.1?}, {concurrent_rate:.0}/s; raw PostgreSQL {raw:.0}/s: {:.0}% of raw (mean {mean:.1?})",
-        100.0 * concurrent_rate / raw,
-    );
-    println!("  {}", latencies.parts());
-
-    // 3. Sixteen writers into the full database: the rate at N persons as a
-    //    share of the rate at 0 (2.), as a city's many workers write.
-    let at_n_many = concurrent(&full, WRITERS, concurrent_intakes() / WRITERS).await;
-    let (p50_n, p99_n, rate_n, _) = summary(&at_n_many);
-    println!(
-        "{WRITERS} writers at {persons} persons: p50 {p50_n:.1?}, p99 {p99_n:.1?}, {rate_n:.0}/s: {:.0}% of the rate at 0",
-        100.0 * rate_n / concurrent_rate
-    );
-    println!("  {}", at_n_many.parts());
+    shared::measure(&empty, &full, persons, "raw PostgreSQL", async |n| {
+        raw_rate(&empty, n).await
+    })
+    .await;
     empty.pool().close().await;
     full.pool().close().await;
     for name in [empty_name, full_name] {

@@ -232,3 +232,53 @@ pub async fn concurrent<R: Repository + 'static>(
         wall: started.elapsed(),
     }
 }
+
+/// Writers at once in the many-writer measurements.
+pub const WRITERS: usize = 16;
+
+/// The three measurements of both benches, printed as ratios in one run:
+/// one writer at 0 and at N persons; 16 writers into the database that
+/// started empty against the raw database writing the same rows (`raw`,
+/// named `raw_label`, given the count); 16 writers at N persons against 16
+/// at 0.
+pub async fn measure<R: Repository + 'static>(
+    empty: &Arc<R>,
+    full: &Arc<R>,
+    persons: i64,
+    raw_label: &str,
+    raw: impl AsyncFnOnce(usize) -> f64,
+) {
+    // 1. One writer: the rate into an empty database and into a full one.
+    let at_zero = rate(empty.as_ref(), intakes(), 0).await;
+    let at_n = rate(full.as_ref(), intakes(), 0).await;
+    println!(
+        "intake (duplicate checks + write): {:.0}/s at 0 persons, {:.0}/s at {persons}: {:.0}% of the rate at 0",
+        at_zero.per_second,
+        at_n.per_second,
+        100.0 * at_n.per_second / at_zero.per_second
+    );
+    println!(
+        "  checks {:.2?} + write {:.2?} at 0 persons; checks {:.2?} + write {:.2?} at {persons}",
+        at_zero.checks, at_zero.write, at_n.checks, at_n.write
+    );
+
+    // 2. Sixteen writers at once, against the raw database writing the same rows.
+    let latencies = concurrent(empty, WRITERS, concurrent_intakes() / WRITERS).await;
+    let (p50, p99, concurrent_rate, mean) = summary(&latencies);
+    let raw = raw(concurrent_intakes()).await;
+    println!(
+        "{WRITERS} writers: p50 {p50:.1?}, p99 {p99:.1?}, {concurrent_rate:.0}/s; {raw_label} {raw:.0}/s: {:.0}% of raw (mean {mean:.1?})",
+        100.0 * concurrent_rate / raw,
+    );
+    println!("  {}", latencies.parts());
+
+    // 3. Sixteen writers into the full database: the rate at N persons as a
+    //    share of the rate at 0 (2.), as a city's many workers write.
+    let at_n_many = concurrent(full, WRITERS, concurrent_intakes() / WRITERS).await;
+    let (p50_n, p99_n, rate_n, _) = summary(&at_n_many);
+    println!(
+        "{WRITERS} writers at {persons} persons: p50 {p50_n:.1?}, p99 {p99_n:.1?}, {rate_n:.0}/s: {:.0}% of the rate at 0",
+        100.0 * rate_n / concurrent_rate
+    );
+    println!("  {}", at_n_many.parts());
+}
