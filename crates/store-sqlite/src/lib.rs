@@ -214,16 +214,19 @@ tsunagaru_store::impl_sql_repository!(SqliteStore, Sqlite, Backend::Sqlite);
 #[cfg(test)]
 mod tests {
     use super::SqliteStore;
+    use crate::migrations::tests::ScratchDir;
     use std::time::Duration;
 
-    async fn scratch(name: &str) -> SqliteStore {
-        let dir = crate::migrations::tests::scratch_dir(name);
+    /// A store in a directory of its own (removed when the directory is
+    /// dropped), with a table `t` to write to.
+    async fn scratch(name: &str) -> (ScratchDir, SqliteStore) {
+        let dir = ScratchDir::new(name);
         let store = SqliteStore::open_dir(&dir).await.unwrap();
         sqlx::raw_sql("CREATE TABLE t (n INTEGER NOT NULL)")
             .execute(store.pool())
             .await
             .unwrap();
-        store
+        (dir, store)
     }
 
     /// Writes `n` in the writer's transaction.
@@ -247,7 +250,7 @@ mod tests {
     /// the backstop of 16,000 pages, which these writes stay far below.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_log_is_written_back_off_the_write_path() {
-        let dir = crate::migrations::tests::scratch_dir("checkpoints");
+        let dir = ScratchDir::new("checkpoints");
         let store = SqliteStore::open_dir(&dir).await.unwrap();
         sqlx::raw_sql("CREATE TABLE t (n INTEGER NOT NULL)")
             .execute(store.pool())
@@ -292,7 +295,7 @@ mod tests {
     /// and many writers at once all land.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn each_writer_s_commit_returns_once_its_write_is_committed() {
-        let store = scratch("group-commit").await;
+        let (_dir, store) = scratch("group-commit").await;
         let mut writers = Vec::new();
         for n in 0..40_i64 {
             let store = store.clone();
@@ -319,7 +322,7 @@ mod tests {
     /// the log) instead of one each.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn writers_queued_behind_one_commit_together() {
-        let store = scratch("group-share").await;
+        let (_dir, store) = scratch("group-share").await;
         // Read while no one holds the turn (it is the group's lock).
         let before = store.writers.commits().await;
         let mut first = store.begin_write().await.unwrap();
@@ -353,7 +356,7 @@ mod tests {
     /// for the group's commit, lands.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_dropped_writer_undoes_only_its_own_write() {
-        let store = scratch("group-rollback").await;
+        let (_dir, store) = scratch("group-rollback").await;
         let mut first = store.begin_write().await.unwrap();
         insert(&mut first, 1).await;
         // The second writer queues behind the first: the first's commit
@@ -382,7 +385,7 @@ mod tests {
     /// and gives the writer's connection back, so the pool closes.
     #[tokio::test]
     async fn the_store_closes_with_a_writer_s_connection_taken() {
-        let store = scratch("group-close").await;
+        let (_dir, store) = scratch("group-close").await;
         let mut tx = store.begin_write().await.unwrap();
         insert(&mut tx, 7).await;
         tx.commit().await.unwrap();

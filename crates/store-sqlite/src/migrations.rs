@@ -124,13 +124,31 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<(), StoreError> {
 pub(crate) mod tests {
     use crate::SqliteStore;
 
-    /// A database directory of its own for one test.
-    pub(crate) fn scratch_dir(name: &str) -> std::path::PathBuf {
-        std::env::temp_dir().join(format!(
-            "tsunagaru-{name}-{}-{}",
-            std::process::id(),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ))
+    /// A database directory of its own for one test, removed with
+    /// everything in it when dropped (also when the test fails).
+    pub(crate) struct ScratchDir(std::path::PathBuf);
+
+    impl ScratchDir {
+        pub(crate) fn new(name: &str) -> ScratchDir {
+            ScratchDir(std::env::temp_dir().join(format!(
+                "tsunagaru-{name}-{}-{}",
+                std::process::id(),
+                chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+            )))
+        }
+    }
+
+    impl std::ops::Deref for ScratchDir {
+        type Target = std::path::Path;
+        fn deref(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+
+    impl Drop for ScratchDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 
     /// The scope index's view and triggers leave out the handoff states the
@@ -153,7 +171,7 @@ pub(crate) mod tests {
     /// per distinct key, none for a person without a phone.
     #[tokio::test]
     async fn the_phone_index_is_filled_from_the_persons_on_record() {
-        let dir = scratch_dir("migration-phones");
+        let dir = ScratchDir::new("migration-phones");
         let store = SqliteStore::open_dir(&dir).await.unwrap();
         let pool = store.pool();
         sqlx::raw_sql(
@@ -178,8 +196,6 @@ pub(crate) mod tests {
             rows,
             vec![("0196001234".to_owned(), 1), ("09011112222".to_owned(), 1)]
         );
-        drop(store);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// Migration 27 fills the scope index from the records on record: the
@@ -188,7 +204,7 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn the_scope_index_is_filled_from_the_records_on_record() {
         use tsunagaru_store::Repository;
-        let dir = scratch_dir("migration-scope");
+        let dir = ScratchDir::new("migration-scope");
         let store = SqliteStore::open_dir(&dir).await.unwrap();
         store
             .load_pack(
@@ -259,8 +275,6 @@ pub(crate) mod tests {
             store.person_scope_differences().await.unwrap(),
             vec![(1, 4), (2, 3)]
         );
-        drop(store);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// Migration 19 rebuilds the users table: on a database whose users are
@@ -268,7 +282,7 @@ pub(crate) mod tests {
     /// still hold after it and the new role is accepted.
     #[tokio::test]
     async fn rebuilding_users_keeps_every_reference() {
-        let dir = scratch_dir("migration");
+        let dir = ScratchDir::new("migration");
         let store = SqliteStore::open_dir(&dir).await.unwrap();
         let pool = store.pool();
         sqlx::raw_sql(
@@ -310,7 +324,5 @@ pub(crate) mod tests {
             .is_err(),
             "the CHECK still holds"
         );
-        drop(store);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
