@@ -381,6 +381,57 @@ mod tests {
         assert_eq!(stored(&store).await, vec![1, 3]);
     }
 
+    /// Writers whose requests are dropped at any point (a client that went
+    /// away, a timeout) leave the turn as it was: no write fails because of
+    /// them, the next writes land at once, and every write whose commit
+    /// returned is stored.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn writers_dropped_at_any_point_leave_the_turn_usable() {
+        let (_dir, store) = scratch("group-cancel").await;
+        let mut committed = Vec::new();
+        for round in 0..150_i64 {
+            let writers: Vec<_> = (0..4_i64)
+                .map(|k| {
+                    let store = store.clone();
+                    let n = round * 4 + k;
+                    tokio::spawn(async move {
+                        let mut tx = store.begin_write().await?;
+                        insert(&mut tx, n).await;
+                        tx.commit().await.map(|()| n)
+                    })
+                })
+                .collect();
+            // Two of the four are dropped after a varying number of steps.
+            for _ in 0..(round % 37) {
+                tokio::task::yield_now().await;
+            }
+            writers[(round % 4) as usize].abort();
+            writers[((round + 1) % 4) as usize].abort();
+            for writer in writers {
+                match writer.await {
+                    Ok(outcome) => {
+                        committed.push(outcome.expect("a write beside dropped ones lands"))
+                    }
+                    Err(e) => assert!(e.is_cancelled()),
+                }
+            }
+        }
+        for n in 10_000..10_010_i64 {
+            tokio::time::timeout(Duration::from_secs(3), async {
+                let mut tx = store.begin_write().await.unwrap();
+                insert(&mut tx, n).await;
+                tx.commit().await.unwrap();
+            })
+            .await
+            .expect("a write after the dropped ones lands at once");
+            committed.push(n);
+        }
+        let stored = stored(&store).await;
+        for n in &committed {
+            assert!(stored.contains(n), "write {n} was told committed");
+        }
+    }
+
     /// Closing the store rolls back nothing anyone was told was committed,
     /// and gives the writer's connection back, so the pool closes.
     #[tokio::test]

@@ -172,10 +172,19 @@ where
     /// This writer's turn, in the group's transaction (begun with
     /// `begin` — SQLite's `BEGIN IMMEDIATE` — if none is open).
     pub async fn begin(&self, begin: &'static str) -> Result<WriteTx<DB>, sqlx::Error> {
-        let mut group = {
+        let group = {
             let _waiting = Waiting::new(&self.waiting);
             self.group.clone().lock_owned().await
         };
+        let commit = self.clone();
+        to_the_end(async move { commit.take_turn(group, begin).await }).await
+    }
+
+    async fn take_turn(
+        &self,
+        mut group: OwnedMutexGuard<Group<DB>>,
+        begin: &'static str,
+    ) -> Result<WriteTx<DB>, sqlx::Error> {
         if group.conn.is_none() {
             let mut conn = self.pool.acquire().await?;
             if let Some(setup) = self.setup {
@@ -186,7 +195,7 @@ where
         if !group.open {
             if let Err(e) = execute(&mut group, begin).await {
                 // The next writer begins on a fresh connection.
-                group.conn = None;
+                discard_connection(&mut group);
                 return Err(e);
             }
             group.open = true;
@@ -219,10 +228,10 @@ where
     /// committed.
     pub async fn close(&self) {
         let mut group = self.group.lock().await;
-        if group.open {
-            let _ = execute(&mut group, "ROLLBACK").await;
-            group.open = false;
+        if group.open && execute(&mut group, "ROLLBACK").await.is_err() {
+            discard_connection(&mut group);
         }
+        group.open = false;
         group.conn = None;
     }
 
@@ -261,15 +270,19 @@ where
             Some(Inner::Grouped {
                 mut group, commit, ..
             }) => {
-                if let Err(e) = execute(&mut group, "RELEASE SAVEPOINT write").await {
-                    let _ = execute(&mut group, "ROLLBACK TO SAVEPOINT write").await;
-                    let _ = execute(&mut group, "RELEASE SAVEPOINT write").await;
+                let outcome = to_the_end(async move {
+                    if let Err(e) = execute(&mut group, "RELEASE SAVEPOINT write").await {
+                        let _ = execute(&mut group, "ROLLBACK TO SAVEPOINT write").await;
+                        let _ = execute(&mut group, "RELEASE SAVEPOINT write").await;
+                        commit.settle(group).await;
+                        return Err(e);
+                    }
+                    let (told, outcome) = oneshot::channel();
+                    group.members.push(told);
                     commit.settle(group).await;
-                    return Err(e);
-                }
-                let (told, outcome) = oneshot::channel();
-                group.members.push(told);
-                commit.settle(group).await;
+                    Ok(outcome)
+                })
+                .await?;
                 match outcome.await {
                     Ok(Ok(())) => Ok(()),
                     Ok(Err(message)) => Err(sqlx::Error::Protocol(message)),
@@ -311,6 +324,28 @@ where
     }
 }
 
+/// Runs `work` on a task of its own and waits for it. The turn's
+/// statements and the state that records them (`open`, the members) change
+/// together even if the writer stops waiting (its request dropped: a client
+/// gone, a timeout); a `WriteTx` the task hands to nobody is dropped, and so
+/// rolled back.
+async fn to_the_end<T: Send + 'static>(
+    work: impl Future<Output = Result<T, sqlx::Error>> + Send + 'static,
+) -> Result<T, sqlx::Error> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("書き込みの処理が中断されました: {e}")))?
+}
+
+/// Closes the writers' connection instead of giving it back to the pool: it
+/// may still be inside a transaction the group could not end, and a pooled
+/// connection in one would hold the database's write lock for good.
+fn discard_connection<DB: Database>(group: &mut Group<DB>) {
+    if let Some(mut conn) = group.conn.take() {
+        conn.close_on_drop();
+    }
+}
+
 async fn execute<DB: Database>(group: &mut Group<DB>, sql: &'static str) -> Result<(), sqlx::Error>
 where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
@@ -347,7 +382,7 @@ where
 {
     let _ = execute(group, "ROLLBACK").await;
     group.open = false;
-    group.conn = None;
+    discard_connection(group);
     for member in group.members.drain(..) {
         let _ = member.send(Err(message.clone()));
     }
