@@ -2,7 +2,9 @@
 //! and the JSON API (`api`), over shared HTTP plumbing (sessions, CSRF,
 //! security headers, errors) and shared views (`views`).
 //!
-//! A request passes, in order: the security-header layer ([`security`]), the
+//! A request passes, in order: a request that may write is put on a task of
+//! its own, to run to its end if its client goes away ([`finish`]); the
+//! security-header layer ([`security`]), the
 //! CSRF check for browser form posts ([`csrf`]), the re-authentication layer
 //! of the pages ([`reauth`]), the kept failed forms ([`failed_forms`]) and
 //! idempotency keys ([`idempotency`]), an extractor that turns the
@@ -19,6 +21,7 @@ pub use tsunagaru_app::bootstrap;
 mod csrf;
 mod error;
 mod failed_forms;
+mod finish;
 mod id;
 mod idempotency;
 mod pages;
@@ -117,5 +120,6 @@ pub fn app(state: AppState) -> axum::Router {
         .layer(axum::extract::DefaultBodyLimit::max(security::MAX_BODY))
         .layer(axum::middleware::from_fn(security::body_limit))
         .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn(finish::writes_to_the_end))
         .with_state(state)
 }

@@ -33,6 +33,24 @@ async fn post_with_key(
     .await
 }
 
+/// Keys on record, answered or claimed.
+async fn keys_on_record(app: &TestApp) -> i64 {
+    match &app.store {
+        common::Store::Sqlite(s) => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM idempotency_keys")
+                .fetch_one(s.pool())
+                .await
+                .unwrap()
+        }
+        common::Store::Postgres(s) => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM idempotency_keys")
+                .fetch_one(s.pool())
+                .await
+                .unwrap()
+        }
+    }
+}
+
 /// Sheets saved so far (each writes one `consultation_created` event).
 async fn consultations_of(app: &TestApp, _token: &str) -> usize {
     app.audit_actions()
@@ -142,24 +160,53 @@ async fn kept_answers_live_with_their_session_and_replays_are_audited(backend: B
     let after = post_with_key(&app, &token, Some("sheet-0009"), &sheet("盛岡 太郎")).await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.body);
     assert!(after.headers.get("idempotent-replayed").is_none());
-    let kept = match &app.store {
-        common::Store::Sqlite(s) => {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM idempotency_keys")
-                .fetch_one(s.pool())
-                .await
-                .unwrap()
-        }
-        common::Store::Postgres(s) => {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM idempotency_keys")
-                .fetch_one(s.pool())
-                .await
-                .unwrap()
-        }
-    };
+    let kept = keys_on_record(&app).await;
     assert_eq!(kept, 0, "the session's kept answers went with it");
 }
 
+/// A client that goes away while its keyed request is saved (a dropped
+/// connection: the very moment a client sends the key again) is given, when
+/// it sends again, the answer of the one save: the key is not left claimed
+/// (409 for a day) by the request nobody waited for.
+async fn a_request_dropped_while_saving_is_answered_when_sent_again(backend: Backend) {
+    use std::future::Future;
+    use tower::ServiceExt;
+    let app = TestApp::new(backend).await;
+    app.create_user("staff", "staff", &[1]).await;
+    let token = app.token("staff", USER_PASSWORD).await;
+    let request = axum::http::Request::post("/api/v1/consultations")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .header("idempotency-key", "sheet-0042")
+        .body(axum::body::Body::from(sheet("盛岡 太郎").to_string()))
+        .unwrap();
+    let mut sending = Box::pin(app.router.clone().oneshot(request));
+    // Step the request until its key is claimed, then drop it.
+    for _ in 0..10_000 {
+        let done =
+            std::future::poll_fn(|cx| std::task::Poll::Ready(sending.as_mut().poll(cx).is_ready()))
+                .await;
+        if done || keys_on_record(&app).await > 0 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    drop(sending);
+    let mut again = post_with_key(&app, &token, Some("sheet-0042"), &sheet("盛岡 太郎")).await;
+    for _ in 0..50 {
+        if again.status != StatusCode::CONFLICT {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        again = post_with_key(&app, &token, Some("sheet-0042"), &sheet("盛岡 太郎")).await;
+    }
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(consultations_of(&app, &token).await, 1, "saved once");
+}
+
 on_both_backends!(
+    a_request_dropped_while_saving_is_answered_when_sent_again,
     kept_answers_live_with_their_session_and_replays_are_audited,
     a_repeated_key_is_answered_once,
     a_double_click_on_the_sheet_saves_it_once,
