@@ -44,6 +44,11 @@ impl PgStore {
         Ok(WriteTx::new(tx))
     }
 
+    /// An append of one statement (an audit event): an ordered write.
+    async fn begin_append(&self) -> Result<WriteTx<Postgres>, sqlx::Error> {
+        self.begin_write().await
+    }
+
     /// A write of rows no other writer orders itself after (a session's
     /// last use): no advisory lock, PostgreSQL's row locks suffice.
     async fn begin_unordered_write(&self) -> Result<WriteTx<Postgres>, sqlx::Error> {

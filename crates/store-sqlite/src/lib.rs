@@ -149,6 +149,12 @@ impl SqliteStore {
         self.writers.begin("BEGIN IMMEDIATE").await
     }
 
+    /// An append of one statement (an audit event): the same turn, without
+    /// a savepoint (`GroupCommit::begin_append`).
+    async fn begin_append(&self) -> Result<WriteTx<Sqlite>, sqlx::Error> {
+        self.writers.begin_append("BEGIN IMMEDIATE").await
+    }
+
     /// SQLite has one writer whatever is written: the same queue.
     async fn begin_unordered_write(&self) -> Result<WriteTx<Sqlite>, sqlx::Error> {
         self.begin_write().await
@@ -430,6 +436,105 @@ mod tests {
         for n in &committed {
             assert!(stored.contains(n), "write {n} was told committed");
         }
+    }
+
+    fn event(detail: &str) -> tsunagaru_domain::audit::NewAuditEvent {
+        tsunagaru_domain::audit::NewAuditEvent::new(
+            tsunagaru_domain::audit::AuditAction::PersonSearched,
+            "system",
+        )
+        .detail(detail)
+    }
+
+    async fn details(store: &SqliteStore) -> Vec<String> {
+        sqlx::query_scalar("SELECT detail FROM audit_events ORDER BY seq")
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+    }
+
+    /// Appends in one group take the chain's head from the append before
+    /// them: the chain verifies, with writers dropped after their append
+    /// (their event undone with their savepoint) and appends dropped at any
+    /// point among them; every append that returned is kept.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn appends_in_one_group_chain_on_each_other() {
+        use tsunagaru_store::Repository;
+        let (_dir, store) = scratch("group-audit").await;
+        let mut tasks = Vec::new();
+        for k in 0..300_u32 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                if k % 5 == 0 {
+                    let mut tx = store.begin_write().await.unwrap();
+                    crate::__sql_repository::append_in(&store.clock, &mut tx, event("dropped"))
+                        .await
+                        .unwrap();
+                    drop(tx);
+                    None
+                } else {
+                    store.append_audit(event("kept")).await.unwrap();
+                    Some(())
+                }
+            }));
+            if k % 7 == 1 {
+                for _ in 0..(k % 23) {
+                    tokio::task::yield_now().await;
+                }
+                tasks.last().unwrap().abort();
+            }
+        }
+        let mut returned = 0;
+        let mut aborted = 0;
+        for task in tasks {
+            match task.await {
+                Ok(Some(())) => returned += 1,
+                Ok(None) => {}
+                Err(e) if e.is_cancelled() => aborted += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        // Let the dropped writers' rollbacks and the last commit land.
+        let mut tx = store.begin_write().await.unwrap();
+        crate::__sql_repository::append_in(&store.clock, &mut tx, event("last"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let events = tsunagaru_store::verify_audit_log(&store)
+            .await
+            .expect("the chain verifies");
+        let details = details(&store).await;
+        assert_eq!(events, i64::try_from(details.len()).unwrap());
+        assert!(!details.iter().any(|d| d == "dropped"));
+        let kept = details.iter().filter(|d| *d == "kept").count();
+        assert!(
+            kept >= returned && kept <= returned + aborted,
+            "{kept} kept, {returned} returned, {aborted} dropped"
+        );
+    }
+
+    /// Another process appending to the same file between two groups (the
+    /// command line while the server runs) is followed: the next group reads
+    /// the head again, and the chain verifies.
+    #[tokio::test]
+    async fn an_append_of_another_process_between_groups_is_followed() {
+        use tsunagaru_store::Repository;
+        let dir = ScratchDir::new("group-audit-two");
+        let server = SqliteStore::open_dir(&dir).await.unwrap();
+        let command_line = SqliteStore::open_dir(&dir).await.unwrap();
+        for _ in 0..20 {
+            server.append_audit(event("server")).await.unwrap();
+            command_line
+                .append_audit(event("command line"))
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            tsunagaru_store::verify_audit_log(&server).await.unwrap(),
+            40
+        );
+        command_line.close().await;
+        server.close().await;
     }
 
     /// Closing the store rolls back nothing anyone was told was committed,

@@ -11,7 +11,8 @@
 /// Implements [`crate::Repository`] for `$store`, a struct with a
 /// `pool: sqlx::Pool<$db>` field and an inherent
 /// `async fn begin_write(&self) -> Result<WriteTx<$db>, sqlx::Error>` (writers in
-/// one order: the audit chain) and `begin_unordered_write` (writes of their own
+/// one order: the audit chain), `begin_append` (an ordered write of one
+/// statement: an audit event) and `begin_unordered_write` (writes of their own
 /// rows that need no order among writers, such as a session's last use).
 #[macro_export]
 macro_rules! impl_sql_repository {
@@ -27,16 +28,21 @@ macro_rules! impl_sql_repository {
             }
 
             /// Appends one event to the chain inside a write transaction: the
-            /// head is read, the sealed event inserted, and the head follows it
-            /// by trigger.
-            async fn append_in(clock: &$crate::Clock, tx: &mut Tx, event: NewAuditEvent) -> Result<AuditEvent, StoreError> {
-                let head: Option<(i64, String)> =
-                    sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            /// head is read (or known from the group's last append), the
+            /// sealed event inserted, and the head follows it by trigger.
+            pub(crate) async fn append_in(clock: &$crate::Clock, tx: &mut Tx, event: NewAuditEvent) -> Result<AuditEvent, StoreError> {
+                let head = match tx.known_audit_head() {
+                    Some(head) => Some(head),
+                    None => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
                         .fetch_optional(&mut **tx)
                         .await
-                        .map_err(db_error)?;
+                        .map_err(db_error)?,
+                };
                 let (seq, prev) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
                 let sealed = event.seal(seq + 1, clock.now(), &prev);
+                // Unknown until the insert is done: an append stopped midway
+                // leaves the head to be read again.
+                tx.note_audit_head(None);
                 sqlx::query(
                     "INSERT INTO audit_events (seq, at, actor_user_id, actor, action, record_type, record_id, detail, prev_hash, hash) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -55,6 +61,7 @@ macro_rules! impl_sql_repository {
                 .await
                 .map_err(db_error)?;
                 // The head moves with the insert (trigger `audit_events_move_head`).
+                tx.note_audit_head(Some((sealed.seq, sealed.hash.clone())));
                 Ok(sealed)
             }
 
@@ -1338,7 +1345,8 @@ macro_rules! impl_sql_repository {
                 }
 
                 async fn append_audit(&self, event: NewAuditEvent) -> Result<AuditEvent, StoreError> {
-                    let mut tx = self.begin_write().await.map_err(db_error)?;
+                    // One statement (the head is read only at a group's start).
+                    let mut tx = self.begin_append().await.map_err(db_error)?;
                     let sealed = append_in(&self.clock, &mut tx, event).await?;
                     tx.commit().await.map_err(db_error)?;
                     Ok(sealed)

@@ -32,13 +32,15 @@ pub struct WriteTx<DB: Database>(Option<Inner<DB>>);
 enum Inner<DB: Database> {
     /// A transaction of its own (PostgreSQL).
     Own(Transaction<'static, DB>),
-    /// A savepoint in the group's transaction.
+    /// A savepoint in the group's transaction (or, for an append of one
+    /// statement, no savepoint: see [`GroupCommit::begin_append`]).
     Grouped {
         group: OwnedMutexGuard<Group<DB>>,
         commit: GroupCommit<DB>,
+        savepoint: bool,
         /// Rolls the savepoint back on a task, for a write dropped before
         /// `commit` (`Drop` cannot wait for the database).
-        abandon: fn(GroupCommit<DB>, OwnedMutexGuard<Group<DB>>),
+        abandon: fn(GroupCommit<DB>, OwnedMutexGuard<Group<DB>>, bool),
     },
 }
 
@@ -70,6 +72,28 @@ impl<DB: Database> WriteTx<DB> {
                 .as_deref_mut()
                 .expect("a grouped write holds the writer's connection"),
             None => unreachable!("a committed transaction is not used"),
+        }
+    }
+}
+
+impl<DB: Database> WriteTx<DB> {
+    /// The audit chain's head as this group's transaction left it, when it
+    /// is known without reading: only the group's own appends move it while
+    /// its transaction holds the write lock. `None` for a transaction of its
+    /// own, and at the start of each group.
+    pub fn known_audit_head(&self) -> Option<(i64, String)> {
+        match &self.0 {
+            Some(Inner::Grouped { group, .. }) => group.audit_head.clone(),
+            _ => None,
+        }
+    }
+
+    /// Notes the head an append is about to move (`None`: unknown until it
+    /// has, so an append stopped midway leaves it to be read again) or has
+    /// moved.
+    pub fn note_audit_head(&mut self, head: Option<(i64, String)>) {
+        if let Some(Inner::Grouped { group, .. }) = &mut self.0 {
+            group.audit_head = head;
         }
     }
 }
@@ -118,6 +142,9 @@ pub struct Group<DB: Database> {
     members: Vec<oneshot::Sender<Result<(), String>>>,
     /// A task is queued for the turn to commit the members.
     finisher_queued: bool,
+    /// The audit chain's head after the group's last append, while its
+    /// transaction is open ([`WriteTx::known_audit_head`]).
+    audit_head: Option<(i64, String)>,
     /// Commits so far (each may carry many writes).
     commits: u64,
 }
@@ -153,6 +180,7 @@ where
                 open: false,
                 members: Vec::new(),
                 finisher_queued: false,
+                audit_head: None,
                 commits: 0,
             })),
             waiting: Arc::new(AtomicUsize::new(0)),
@@ -177,13 +205,28 @@ where
             self.group.clone().lock_owned().await
         };
         let commit = self.clone();
-        to_the_end(async move { commit.take_turn(group, begin).await }).await
+        to_the_end(async move { commit.take_turn(group, begin, true).await }).await
+    }
+
+    /// This writer's turn for an append of one statement (an audit event
+    /// of a read), without a savepoint: a statement that fails undoes
+    /// itself, and one that ran is committed with the group, even if its
+    /// writer is dropped before `commit`. Two round trips less than
+    /// [`GroupCommit::begin`].
+    pub async fn begin_append(&self, begin: &'static str) -> Result<WriteTx<DB>, sqlx::Error> {
+        let group = {
+            let _waiting = Waiting::new(&self.waiting);
+            self.group.clone().lock_owned().await
+        };
+        let commit = self.clone();
+        to_the_end(async move { commit.take_turn(group, begin, false).await }).await
     }
 
     async fn take_turn(
         &self,
         mut group: OwnedMutexGuard<Group<DB>>,
         begin: &'static str,
+        savepoint: bool,
     ) -> Result<WriteTx<DB>, sqlx::Error> {
         if group.conn.is_none() {
             let mut conn = self.pool.acquire().await?;
@@ -199,16 +242,18 @@ where
                 return Err(e);
             }
             group.open = true;
+            group.audit_head = None;
         }
-        if let Err(e) = execute(&mut group, "SAVEPOINT write").await {
+        if savepoint && let Err(e) = execute(&mut group, "SAVEPOINT write").await {
             self.settle(group).await;
             return Err(e);
         }
         Ok(WriteTx(Some(Inner::Grouped {
             group,
             commit: self.clone(),
-            abandon: |commit, group| {
-                tokio::spawn(async move { commit.roll_back(group).await });
+            savepoint,
+            abandon: |commit, group, savepoint| {
+                tokio::spawn(async move { commit.roll_back(group, savepoint).await });
             },
         })))
     }
@@ -232,6 +277,7 @@ where
             discard_connection(&mut group);
         }
         group.open = false;
+        group.audit_head = None;
         group.conn = None;
     }
 
@@ -268,12 +314,18 @@ where
             None => Ok(()),
             Some(Inner::Own(tx)) => tx.commit().await,
             Some(Inner::Grouped {
-                mut group, commit, ..
+                mut group,
+                commit,
+                savepoint,
+                ..
             }) => {
                 let outcome = to_the_end(async move {
-                    if let Err(e) = execute(&mut group, "RELEASE SAVEPOINT write").await {
+                    if savepoint
+                        && let Err(e) = execute(&mut group, "RELEASE SAVEPOINT write").await
+                    {
                         let _ = execute(&mut group, "ROLLBACK TO SAVEPOINT write").await;
                         let _ = execute(&mut group, "RELEASE SAVEPOINT write").await;
+                        group.audit_head = None;
                         commit.settle(group).await;
                         return Err(e);
                     }
@@ -302,10 +354,11 @@ impl<DB: Database> Drop for WriteTx<DB> {
         if let Some(Inner::Grouped {
             group,
             commit,
+            savepoint,
             abandon,
         }) = self.0.take()
         {
-            abandon(commit, group);
+            abandon(commit, group, savepoint);
         }
     }
 }
@@ -314,11 +367,16 @@ impl<DB: Database> GroupCommit<DB>
 where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
 {
-    async fn roll_back(&self, mut group: OwnedMutexGuard<Group<DB>>) {
-        let undone = execute(&mut group, "ROLLBACK TO SAVEPOINT write").await;
-        let released = execute(&mut group, "RELEASE SAVEPOINT write").await;
-        if undone.is_err() || released.is_err() {
-            fail(&mut group, "書き込みを取り消せませんでした".into()).await;
+    /// Undoes a dropped writer's savepoint; an append without one has
+    /// nothing to undo (its statement ran whole or not at all).
+    async fn roll_back(&self, mut group: OwnedMutexGuard<Group<DB>>, savepoint: bool) {
+        if savepoint {
+            group.audit_head = None;
+            let undone = execute(&mut group, "ROLLBACK TO SAVEPOINT write").await;
+            let released = execute(&mut group, "RELEASE SAVEPOINT write").await;
+            if undone.is_err() || released.is_err() {
+                fail(&mut group, "書き込みを取り消せませんでした".into()).await;
+            }
         }
         self.settle(group).await;
     }
@@ -362,6 +420,8 @@ where
     if !group.open {
         return;
     }
+    // Once committed, another process may append before the next group.
+    group.audit_head = None;
     match execute(group, "COMMIT").await {
         Ok(()) => {
             group.open = false;
@@ -382,6 +442,7 @@ where
 {
     let _ = execute(group, "ROLLBACK").await;
     group.open = false;
+    group.audit_head = None;
     discard_connection(group);
     for member in group.members.drain(..) {
         let _ = member.send(Err(message.clone()));
