@@ -403,7 +403,11 @@ impl App {
         kind: SessionKind,
     ) -> Result<(Session, User), NoSession> {
         let hash = token_hash(token);
-        let session = self.repo.session(&hash).await?.ok_or(NoSession::Missing)?;
+        let (session, user) = self
+            .repo
+            .session_with_user(&hash)
+            .await?
+            .ok_or(NoSession::Missing)?;
         if session.kind != kind.code() {
             return Err(NoSession::Missing);
         }
@@ -416,12 +420,9 @@ impl App {
             self.repo.delete_session(&hash, None).await?;
             return Err(NoSession::Expired);
         }
-        let user = self
-            .repo
-            .user(session.user_id)
-            .await?
-            .filter(|u| u.active)
-            .ok_or(NoSession::Missing)?;
+        if !user.active {
+            return Err(NoSession::Missing);
+        }
         if now - session.last_seen_at > chrono::Duration::seconds(60) {
             self.repo.touch_session(&hash, now).await?;
         }

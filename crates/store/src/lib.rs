@@ -318,6 +318,9 @@ pub trait Repository: Send + Sync + 'static {
     async fn clear_login_throttle(&self, username: &str) -> Result<()>;
     async fn create_session(&self, session: NewSession, audit: NewAuditEvent) -> Result<()>;
     async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
+    /// A session and its user with the user's agencies, in one read (every
+    /// signed-in request's first).
+    async fn session_with_user(&self, token_hash: &str) -> Result<Option<(Session, User)>>;
     async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<()>;
     async fn delete_session(&self, token_hash: &str, audit: Option<NewAuditEvent>) -> Result<()>;
     /// Deletes sessions unused since `idle_before` or begun before

@@ -260,6 +260,43 @@ pub struct Session {
     pub authenticated_at: DateTime<Utc>,
 }
 
+/// A session joined with its user: one row per agency of the user (one
+/// with no agency for a user of none), so a request's first read is one.
+#[derive(sqlx::FromRow)]
+pub struct SessionUserRow {
+    #[sqlx(flatten)]
+    pub session: Session,
+    pub u_id: i64,
+    pub u_username: String,
+    pub u_display_name: String,
+    pub u_role: String,
+    pub u_active: bool,
+    pub u_created_at: DateTime<Utc>,
+    pub u_must_change_password: bool,
+    pub u_totp_enabled: bool,
+    pub agency_id: Option<i64>,
+}
+
+impl SessionUserRow {
+    /// The session and its user, from the rows of one session.
+    pub fn gather(rows: Vec<SessionUserRow>) -> Option<(Session, User)> {
+        let agency_ids: Vec<i64> = rows.iter().filter_map(|r| r.agency_id).collect();
+        let first = rows.into_iter().next()?;
+        let user = UserRow {
+            id: first.u_id,
+            username: first.u_username,
+            display_name: first.u_display_name,
+            role: first.u_role,
+            active: first.u_active,
+            created_at: first.u_created_at,
+            must_change_password: first.u_must_change_password,
+            totp_enabled: first.u_totp_enabled,
+        }
+        .into_user(agency_ids);
+        Some((first.session, user))
+    }
+}
+
 /// A user's second factor as stored: the confirmed secret, one shown and
 /// awaiting its first code, and how many recovery codes are left (the last
 /// accepted time step is kept and compared in the store only).

@@ -1102,6 +1102,24 @@ macro_rules! impl_sql_repository {
                     .map_err(db_error)
                 }
 
+                async fn session_with_user(&self, token_hash: &str) -> Result<Option<(Session, User)>, StoreError> {
+                    let rows: Vec<SessionUserRow> = sqlx::query_as(
+                        "SELECT s.token_hash, s.user_id, s.kind, s.csrf_token, s.created_at, s.last_seen_at, \
+                         COALESCE(s.authenticated_at, s.created_at) AS authenticated_at, \
+                         u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name, u.role AS u_role, \
+                         u.active AS u_active, u.created_at AS u_created_at, u.must_change_password AS u_must_change_password, \
+                         u.totp_secret IS NOT NULL AS u_totp_enabled, a.agency_id \
+                         FROM sessions s JOIN users u ON u.id = s.user_id \
+                         LEFT JOIN user_agencies a ON a.user_id = u.id \
+                         WHERE s.token_hash = $1 ORDER BY a.agency_id",
+                    )
+                    .bind(token_hash.to_owned())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                    Ok(SessionUserRow::gather(rows))
+                }
+
                 async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
                     let mut tx = self.begin_unordered_write().await.map_err(db_error)?;
                     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
@@ -2393,9 +2411,9 @@ pub mod __private {
         ConsultationRow, Department, IdempotencyClaim, ImportedIntake, IntakeContext, IntakeIds,
         KeptResponse, LoginLock, MemberRow, NameKeys, NetworkMember, NewNote, NewSession, NewUser,
         Note, PackLoadReport, Person, PersonChange, PersonQuery, PersonRow, ProtectionSeen,
-        Repository, Session, SessionKind, SheetCorrection, SignInChallenge, Stale, StoreError,
-        TotpState, User, UserCredentials, UserRow, codes, concerns_json, person_columns,
-        requester_json,
+        Repository, Session, SessionKind, SessionUserRow, SheetCorrection, SignInChallenge, Stale,
+        StoreError, TotpState, User, UserCredentials, UserRow, codes, concerns_json,
+        person_columns, requester_json,
     };
     pub use crate::{
         AgendaItem, AgendaRow, Case, CaseChange, CaseEvent, CaseRow, Decision, Meeting,

@@ -1061,7 +1061,26 @@ async fn every_api_failure_is_json_in_japanese(backend: Backend) {
     assert_eq!(r.json()["error"], "見つかりません");
 }
 
+/// A signed-in request knows its user as stored: every agency of a user of
+/// several (in order), none of the administrator, and the user's flags.
+async fn a_session_carries_its_user_with_every_agency(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.create_user("both", "staff", &[3, 1]).await;
+    let token = app.token("both", USER_PASSWORD).await;
+    let me = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.json()["username"], "both");
+    assert_eq!(me.json()["role"], "staff");
+    assert_eq!(me.json()["agency_ids"], json!([1, 3]));
+    assert_eq!(me.json()["totp_enabled"], false);
+    let admin = app.admin_token().await;
+    let me = app.get("/api/v1/me", Some(&admin)).await;
+    assert_eq!(me.json()["agency_ids"], json!([]));
+    assert_eq!(me.json()["role"], "admin");
+}
+
 on_both_backends!(
+    a_session_carries_its_user_with_every_agency,
     every_api_failure_is_json_in_japanese,
     agencies_lists_every_agency_of_the_plan,
     agencies_filter_by_field_and_programme,
