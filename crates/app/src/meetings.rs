@@ -1117,12 +1117,7 @@ impl App {
             let Some(due) = ReviewDue::of(plan.next_review_on, today) else {
                 continue;
             };
-            let person_name = self
-                .repo
-                .person(plan.person_id)
-                .await?
-                .map(|p| p.name)
-                .unwrap_or_default();
+            let person_name = plan.person_name.clone();
             out.push(ReviewReminder {
                 plan,
                 person_name,

@@ -267,6 +267,7 @@ pub struct MeetingAttendee {
 pub struct ReviewDuePlan {
     pub case_id: i64,
     pub person_id: i64,
+    pub person_name: String,
     pub version: i64,
     pub next_review_on: NaiveDate,
 }

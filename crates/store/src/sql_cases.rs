@@ -713,7 +713,8 @@ macro_rules! case_sql {
         }
 
         /// Plans in force (the newest agreed version) of the open cases these
-        /// 事務局 agencies hold, whose 次回見直し日 is on or before `until`.
+        /// 事務局 agencies hold, whose 次回見直し日 is on or before `until`,
+        /// with the person's name (one read, not one per plan).
         async fn sql_review_due_plans(
             pool: &sqlx::Pool<$db>,
             secretariat_ids: &[i64],
@@ -723,7 +724,8 @@ macro_rules! case_sql {
                 return Ok(Vec::new());
             }
             let sql = format!(
-                "SELECT c.id AS case_id, c.person_id, p.version, p.next_review_on FROM cases c \
+                "SELECT c.id AS case_id, c.person_id, pe.name AS person_name, p.version, p.next_review_on FROM cases c \
+                 JOIN persons pe ON pe.id = c.person_id \
                  JOIN plans p ON p.case_id = c.id AND p.agreed_meeting_id IS NOT NULL \
                  AND p.version = (SELECT MAX(p2.version) FROM plans p2 WHERE p2.case_id = c.id AND p2.agreed_meeting_id IS NOT NULL) \
                  WHERE c.secretariat_agency_id IN ({}) AND c.state IN ('support', 'monitoring') \
