@@ -200,12 +200,7 @@ where
     /// This writer's turn, in the group's transaction (begun with
     /// `begin` — SQLite's `BEGIN IMMEDIATE` — if none is open).
     pub async fn begin(&self, begin: &'static str) -> Result<WriteTx<DB>, sqlx::Error> {
-        let group = {
-            let _waiting = Waiting::new(&self.waiting);
-            self.group.clone().lock_owned().await
-        };
-        let commit = self.clone();
-        to_the_end(async move { commit.take_turn(group, begin, true).await }).await
+        self.turn(begin, true).await
     }
 
     /// This writer's turn for an append of one statement (an audit event
@@ -214,12 +209,17 @@ where
     /// writer is dropped before `commit`. Two round trips less than
     /// [`GroupCommit::begin`].
     pub async fn begin_append(&self, begin: &'static str) -> Result<WriteTx<DB>, sqlx::Error> {
+        self.turn(begin, false).await
+    }
+
+    /// Waits for the turn (cancel-safe), then takes it on a task of its own.
+    async fn turn(&self, begin: &'static str, savepoint: bool) -> Result<WriteTx<DB>, sqlx::Error> {
         let group = {
             let _waiting = Waiting::new(&self.waiting);
             self.group.clone().lock_owned().await
         };
         let commit = self.clone();
-        to_the_end(async move { commit.take_turn(group, begin, false).await }).await
+        to_the_end(async move { commit.take_turn(group, begin, savepoint).await }).await
     }
 
     async fn take_turn(
