@@ -2,11 +2,10 @@
 //! still waits for the answer.
 //!
 //! hyper drops a request's future when the client goes away (a closed
-//! tab, a dropped connection, a proxy's timeout). A handler that writes in
-//! several steps (a claimed idempotency key and the write it guards; a
-//! handoff's step and its notice) would stop between two of them, and the
-//! client that sends again (with the same key) would find its key claimed
-//! and nothing answered. So every request but `GET`, `HEAD` and `OPTIONS`
+//! tab, a dropped connection, a proxy's timeout). A request that writes in
+//! several steps (an idempotency key claimed, then the write it guards, then
+//! the answer kept) would stop between two of them: the client that sends
+//! again with the same key would find its key claimed and nothing answered. So every request but `GET`, `HEAD` and `OPTIONS`
 //! runs on a task of its own, which the dropped future leaves running.
 
 use axum::extract::Request;
