@@ -6,6 +6,10 @@ use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::intake::ConsentAnswer;
 use tsunagaru_store::{Consultation, HandoffBox, MemberRow, Person, ProtectionSeen};
 
+/// Most users one change of protection may name (those who may see a
+/// protected person's whereabouts are a few workers, not a directory).
+pub const MOST_NAMED_VIEWERS: usize = 100;
+
 impl App {
     /// A person the actor may see, as they may see it (whereabouts removed
     /// when protected and the actor is not named). `NotFound` for anything
@@ -42,6 +46,12 @@ impl App {
         protect: bool,
         requested_viewers: &[i64],
     ) -> Result<(), AppError> {
+        if requested_viewers.len() > MOST_NAMED_VIEWERS {
+            return Err(AppError::invalid(
+                "viewer_user_ids",
+                format!("閲覧を許可する利用者は {MOST_NAMED_VIEWERS} 人までにしてください"),
+            ));
+        }
         // The redacted copy keeps the protection and its named viewers.
         let person = self.person_in_scope(actor, id).await?;
         let viewers = policy::protection_change(
@@ -52,14 +62,13 @@ impl App {
             requested_viewers,
         )
         .map_err(|denied| AppError::forbidden(denied.message()))?;
-        // Each viewer named must be an account (the list is short: one read each).
-        for viewer in &viewers {
-            if self.repo.user(*viewer).await?.is_none() {
-                return Err(AppError::invalid(
-                    "viewer_user_ids",
-                    format!("閲覧を許可する利用者 ID {viewer} は登録されていません"),
-                ));
-            }
+        // Each viewer named must be an account (one read for the list).
+        let known = self.repo.user_ids_among(&viewers).await?;
+        if let Some(viewer) = viewers.iter().find(|v| known.binary_search(v).is_err()) {
+            return Err(AppError::invalid(
+                "viewer_user_ids",
+                format!("閲覧を許可する利用者 ID {viewer} は登録されていません"),
+            ));
         }
         self.require_recent_authentication(actor)?;
         self.repo

@@ -211,6 +211,8 @@ pub trait Repository: Send + Sync + 'static {
     async fn user(&self, id: i64) -> Result<Option<User>>;
     async fn user_credentials(&self, username: &Username) -> Result<Option<UserCredentials>>;
     async fn users(&self) -> Result<Vec<User>>;
+    /// Which of these ids are users (of any state), ascending: one read.
+    async fn user_ids_among(&self, ids: &[i64]) -> Result<Vec<i64>>;
     async fn set_user_active(&self, id: i64, active: bool, audit: NewAuditEvent) -> Result<bool>;
 
     // ---- sign-in ----

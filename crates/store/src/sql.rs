@@ -777,6 +777,18 @@ macro_rules! impl_sql_repository {
                     }
                 }
 
+                async fn user_ids_among(&self, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let sql = format!("SELECT id FROM users WHERE id IN ({}) ORDER BY id", placeholders(1, ids.len()));
+                    let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
+                    for id in ids {
+                        q = q.bind(*id);
+                    }
+                    q.fetch_all(&self.pool).await.map_err(db_error)
+                }
+
                 async fn user_credentials(&self, username: &Username) -> Result<Option<UserCredentials>, StoreError> {
                     let row: Option<(String,)> =
                         sqlx::query_as("SELECT password_hash FROM users WHERE username = $1")

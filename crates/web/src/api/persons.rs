@@ -376,8 +376,9 @@ async fn add_note(
 #[derive(Deserialize, utoipa::ToSchema)]
 struct ProtectionInput {
     protected: bool,
+    /// At most `tsunagaru_app::persons::MOST_NAMED_VIEWERS`.
     #[serde(default)]
-    #[schema(value_type = Vec<tsunagaru_domain::openapi::RecordId>)]
+    #[schema(value_type = Vec<tsunagaru_domain::openapi::RecordId>, max_items = 100)]
     viewer_user_ids: Vec<i64>,
 }
 

@@ -507,6 +507,24 @@ async fn a_protected_persons_whereabouts_show_only_to_named_users(backend: Backe
         unknown.body.contains("利用者 ID 319 は登録されていません")
             || unknown.body.contains("利用者 ID -597 は登録されていません")
     );
+    // A list longer than anyone names is refused by name, not read through.
+    let many: Vec<i64> = (1..=101).collect();
+    let too_many = app
+        .post_json(
+            &format!("/api/v1/persons/{id}/protection"),
+            Some(&p.first),
+            &json!({"protected": true, "viewer_user_ids": many}),
+        )
+        .await;
+    assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(too_many.json()["errors"][0]["field"], "viewer_user_ids");
+    assert!(too_many.body.contains("100 人まで"), "{}", too_many.body);
+    let document = app.get("/api/openapi.json", None).await.json();
+    assert_eq!(
+        document["components"]["schemas"]["ProtectionInput"]["properties"]["viewer_user_ids"]["maxItems"],
+        json!(tsunagaru_app::persons::MOST_NAMED_VIEWERS),
+        "the document says the same limit"
+    );
     let protect = app
         .post_json(
             &format!("/api/v1/persons/{id}/protection"),
