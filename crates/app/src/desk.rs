@@ -51,6 +51,18 @@ impl Desk {
 }
 
 impl App {
+    /// The names of the persons of rows the actor already may show (a
+    /// handoff of their side, a case they see), in one read.
+    async fn person_names(
+        &self,
+        ids: impl Iterator<Item = i64>,
+    ) -> Result<std::collections::HashMap<i64, String>, AppError> {
+        let mut ids: Vec<i64> = ids.collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(self.repo.person_names(&ids).await?.into_iter().collect())
+    }
+
     /// The actor's desk. "Since" is the sign-in to the pages before the
     /// current one (`on_pages`), or the last one (an API session reads what
     /// came since the worker last signed in to the pages). Users who do not
@@ -68,57 +80,80 @@ impl App {
             )
             .await?;
         let mut desk = Desk::default();
-        for sheet in rows.sheets {
-            // Taken by the user for an agency they may have left since.
-            if !actor.belongs_to(sheet.agency_id) {
-                continue;
-            }
-            if let Some(p) = self.visible_person(actor, sheet.person_id).await? {
+        // Taken by the user for an agency they may have left since.
+        let sheets: Vec<DeskSheet> = rows
+            .sheets
+            .into_iter()
+            .filter(|s| actor.belongs_to(s.agency_id))
+            .collect();
+        let persons = self
+            .visible_persons(
+                actor,
+                &sheets.iter().map(|s| s.person_id).collect::<Vec<_>>(),
+            )
+            .await?;
+        for sheet in sheets {
+            if let Some(p) = persons.get(&sheet.person_id) {
                 desk.sheets.push(Named {
+                    person_name: p.name.clone(),
                     item: sheet,
-                    person_name: p.name,
                 });
             }
         }
-        for h in rows.handoffs {
-            if handoff_side_of(actor, &h).is_some() {
-                let person_name = self.handoff_person_name(actor, &h).await?;
-                desk.handoffs.push(Named {
-                    item: h,
-                    person_name,
-                });
-            }
-        }
+        let handoffs: Vec<Handoff> = rows
+            .handoffs
+            .into_iter()
+            .filter(|h| handoff_side_of(actor, h).is_some())
+            .collect();
+        let mut cases = Vec::new();
         for case in rows.cases {
             if self.visible_case(actor, case.id).await?.is_some() {
-                let person_name = self
-                    .repo
-                    .person(case.person_id)
-                    .await?
-                    .map(|p| p.name)
-                    .unwrap_or_default();
-                desk.cases.push(Named {
-                    item: case,
-                    person_name,
-                });
+                cases.push(case);
             }
         }
+        let names = self
+            .person_names(
+                handoffs
+                    .iter()
+                    .map(|h| h.person_id)
+                    .chain(cases.iter().map(|c| c.person_id)),
+            )
+            .await?;
+        let name_of = |id: i64| names.get(&id).cloned().unwrap_or_default();
+        desk.handoffs = handoffs
+            .into_iter()
+            .map(|h| Named {
+                person_name: name_of(h.person_id),
+                item: h,
+            })
+            .collect();
+        desk.cases = cases
+            .into_iter()
+            .map(|c| Named {
+                person_name: name_of(c.person_id),
+                item: c,
+            })
+            .collect();
         desk.recent_persons = self.recent_persons(actor).await?;
         desk.since = self.previous_sign_in(actor, on_pages).await?;
         if let Some(since) = desk.since {
-            for arrival in self
+            let arrivals: Vec<Arrival> = self
                 .repo
                 .arrivals(&actor.agency_ids, since, ARRIVALS_SHOWN)
                 .await?
-            {
-                if handoff_side_of(actor, &arrival.handoff).is_some() {
-                    let person_name = self.handoff_person_name(actor, &arrival.handoff).await?;
-                    desk.arrivals.push(Named {
-                        item: arrival,
-                        person_name,
-                    });
-                }
-            }
+                .into_iter()
+                .filter(|a| handoff_side_of(actor, &a.handoff).is_some())
+                .collect();
+            let names = self
+                .person_names(arrivals.iter().map(|a| a.handoff.person_id))
+                .await?;
+            desk.arrivals = arrivals
+                .into_iter()
+                .map(|a| Named {
+                    person_name: names.get(&a.handoff.person_id).cloned().unwrap_or_default(),
+                    item: a,
+                })
+                .collect();
         }
         desk.reviews = self.review_reminders(actor).await?;
         desk.cadence = self.meeting_cadence(actor).await?;

@@ -36,6 +36,33 @@ impl App {
         }
     }
 
+    /// [`App::visible_person`] for many at once, in one read: those in the
+    /// actor's scope (the same scope index, not merged), by id.
+    pub async fn visible_persons(
+        &self,
+        actor: &Actor,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Person>, AppError> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        if !policy::works_with_persons(actor) || ids.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let limit = i64::try_from(ids.len()).unwrap_or(i64::MAX);
+        let query = tsunagaru_store::PersonQuery {
+            ids: Some(ids),
+            ..tsunagaru_store::PersonQuery::default()
+        };
+        Ok(self
+            .repo
+            .search_persons(&actor.agency_ids, &query, limit)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.for_viewer(actor.id())))
+            .collect())
+    }
+
     /// Sets or lifts a person's protection (DV・虐待, 支援措置) and who is
     /// named to see the whereabouts. On a protected person only a named
     /// viewer may do this; whoever protects is named.

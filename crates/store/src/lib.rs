@@ -213,6 +213,9 @@ pub trait Repository: Send + Sync + 'static {
     async fn users(&self) -> Result<Vec<User>>;
     /// Which of these ids are users (of any state), ascending: one read.
     async fn user_ids_among(&self, ids: &[i64]) -> Result<Vec<i64>>;
+    /// The names of these persons (any that exist), by id: one read, for
+    /// rows the caller already may show (a desk's handoffs and cases).
+    async fn person_names(&self, ids: &[i64]) -> Result<Vec<(i64, String)>>;
     async fn set_user_active(&self, id: i64, active: bool, audit: NewAuditEvent) -> Result<bool>;
 
     // ---- sign-in ----

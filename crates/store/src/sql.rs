@@ -789,6 +789,18 @@ macro_rules! impl_sql_repository {
                     q.fetch_all(&self.pool).await.map_err(db_error)
                 }
 
+                async fn person_names(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let sql = format!("SELECT id, name FROM persons WHERE id IN ({})", placeholders(1, ids.len()));
+                    let mut q = sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql));
+                    for id in ids {
+                        q = q.bind(*id);
+                    }
+                    q.fetch_all(&self.pool).await.map_err(db_error)
+                }
+
                 async fn user_credentials(&self, username: &Username) -> Result<Option<UserCredentials>, StoreError> {
                     let row: Option<(String,)> =
                         sqlx::query_as("SELECT password_hash FROM users WHERE username = $1")

@@ -1276,6 +1276,8 @@ async fn the_secretariat_is_reminded_of_reviews_and_meeting_cadence(backend: Bac
     let d = desk(&s.csw).await;
     assert_eq!(d["reviews"][0]["next_review_on"], "2027-01-20", "{d}");
     assert_eq!(d["reviews"][0]["person_name"], "盛岡 花子");
+    // The case the CSW leads, with its person's name.
+    assert_eq!(d["cases"][0]["person_name"], "盛岡 花子", "{d}");
     assert_eq!(d["reviews"][0]["overdue"], false);
     assert_eq!(d["reviews"][0]["due_label"], "見直し日が近い");
     s.app.state.clock.set(day(2027, 1, 21));
