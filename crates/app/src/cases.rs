@@ -554,17 +554,14 @@ impl App {
                     .detail(format!("{} 件", cases.len())),
             )
             .await?;
-        let mut rows = Vec::with_capacity(cases.len());
-        for case in cases {
-            let name = self
-                .repo
-                .person(case.person_id)
-                .await?
-                .map(|p| p.name)
-                .unwrap_or_default();
-            rows.push((case, name));
-        }
-        Ok(rows)
+        let names = self.person_names(cases.iter().map(|c| c.person_id)).await?;
+        Ok(cases
+            .into_iter()
+            .map(|case| {
+                let name = names.get(&case.person_id).cloned().unwrap_or_default();
+                (case, name)
+            })
+            .collect())
     }
 
     /// The whole case for an actor who may see it; the view is audited.

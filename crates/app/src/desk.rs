@@ -51,18 +51,6 @@ impl Desk {
 }
 
 impl App {
-    /// The names of the persons of rows the actor already may show (a
-    /// handoff of their side, a case they see), in one read.
-    async fn person_names(
-        &self,
-        ids: impl Iterator<Item = i64>,
-    ) -> Result<std::collections::HashMap<i64, String>, AppError> {
-        let mut ids: Vec<i64> = ids.collect();
-        ids.sort_unstable();
-        ids.dedup();
-        Ok(self.repo.person_names(&ids).await?.into_iter().collect())
-    }
-
     /// The actor's desk. "Since" is the sign-in to the pages before the
     /// current one (`on_pages`), or the last one (an API session reads what
     /// came since the worker last signed in to the pages). Users who do not

@@ -281,12 +281,16 @@ impl App {
         menu: ParticipationMenu,
     ) -> Result<MenuRecord, AppError> {
         let matches = self.repo.matches_of_menu(menu.id).await?;
-        let mut seen = Vec::new();
-        for m in &matches {
-            if let Some(p) = self.visible_person(actor, m.person_id).await? {
-                seen.push((m.clone(), p));
-            }
-        }
+        let persons = self
+            .visible_persons(
+                actor,
+                &matches.iter().map(|m| m.person_id).collect::<Vec<_>>(),
+            )
+            .await?;
+        let seen = matches
+            .iter()
+            .filter_map(|m| persons.get(&m.person_id).map(|p| (m.clone(), p.clone())))
+            .collect();
         let host_supports = self.repo.host_supports_of(menu.id).await?;
         Ok(MenuRecord {
             menu,

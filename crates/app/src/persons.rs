@@ -63,6 +63,18 @@ impl App {
             .collect())
     }
 
+    /// The names of the persons of rows the actor already may show (a
+    /// handoff of their side, a case they see), in one read.
+    pub(crate) async fn person_names(
+        &self,
+        ids: impl Iterator<Item = i64>,
+    ) -> Result<std::collections::HashMap<i64, String>, AppError> {
+        let mut ids: Vec<i64> = ids.collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(self.repo.person_names(&ids).await?.into_iter().collect())
+    }
+
     /// Sets or lifts a person's protection (DV・虐待, 支援措置) and who is
     /// named to see the whereabouts. On a protected person only a named
     /// viewer may do this; whoever protects is named.

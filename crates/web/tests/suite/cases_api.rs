@@ -892,6 +892,7 @@ async fn cases_are_scoped_and_only_the_team_works_them(backend: Backend) {
     assert_eq!(listed["cases"].as_array().unwrap().len(), 0);
     let (_, listed) = s.get(&s.csw, "/api/v1/cases").await;
     assert_eq!(listed["cases"][0]["id"], case);
+    assert_eq!(listed["cases"][0]["person_name"], "盛岡 花子", "{listed}");
     // Bad input: the アセスメント and plan name their fields; nothing is stored.
     let (status, body) = s
         .post(&s.csw, &format!("{path}/assessment"), json!({"areas": []}))
