@@ -77,7 +77,9 @@ pub fn fold_width(text: &str) -> String {
 pub fn search_key(text: &str) -> String {
     let key: String = to_hiragana(&text.nfkc().collect::<String>())
         .chars()
-        .filter(|c| !c.is_whitespace() && *c != '・')
+        // Control characters (a NUL among them, which would cut the FTS5
+        // query short) are no part of a name.
+        .filter(|c| !c.is_whitespace() && !c.is_control() && *c != '・')
         .flat_map(char::to_lowercase)
         .collect();
     // Dropping a space or lower-casing can bring a combining mark next to a
@@ -93,6 +95,12 @@ pub fn phone_key(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_no_part_of_a_key() {
+        assert_eq!(search_key("もり\0おか\u{7}\u{95}"), "もりおか");
+        assert_eq!(search_key("\0"), "");
+    }
 
     #[test]
     fn any_kana_is_stored_as_hiragana() {
