@@ -89,6 +89,21 @@ impl App {
         let Some(case) = self.repo.case(id).await? else {
             return Ok(None);
         };
+        self.case_if_visible(actor, case).await
+    }
+
+    /// A case already read, kept if the actor may see it by the rule of
+    /// [`App::visible_case`] (which reads it first): for lists whose rows
+    /// came with the case.
+    pub(crate) async fn case_if_visible(
+        &self,
+        actor: &Actor,
+        case: Case,
+    ) -> Result<Option<Case>, AppError> {
+        if !policy::works_with_persons(actor) {
+            return Ok(None);
+        }
+        let id = case.id;
         if policy::sees_case(actor, &case.agency_ids, false) {
             return Ok(Some(case));
         }
@@ -636,7 +651,7 @@ impl App {
     ) -> Result<Vec<Case>, AppError> {
         let mut out = Vec::new();
         for c in self.repo.cases_of_person(person_id).await? {
-            if self.visible_case(actor, c.id).await?.is_some() {
+            if let Some(c) = self.case_if_visible(actor, c).await? {
                 out.push(c);
             }
         }

@@ -6,6 +6,7 @@
 use crate::handoffs::handoff_side_of;
 use crate::{Actor, App, AppError, policy};
 use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_store::{Arrival, Case, DeskSheet, Handoff, Person};
 
@@ -21,6 +22,23 @@ pub const ARRIVALS_SHOWN: i64 = 30;
 pub struct Named<T> {
     pub item: T,
     pub person_name: String,
+}
+
+impl<T> Named<T> {
+    /// Each row with the name of its person, as read for them all at once.
+    fn each(
+        items: Vec<T>,
+        names: &HashMap<i64, String>,
+        person_of: impl Fn(&T) -> i64,
+    ) -> Vec<Named<T>> {
+        items
+            .into_iter()
+            .map(|item| Named {
+                person_name: names.get(&person_of(&item)).cloned().unwrap_or_default(),
+                item,
+            })
+            .collect()
+    }
 }
 
 /// The worker's desk.
@@ -93,9 +111,11 @@ impl App {
             .into_iter()
             .filter(|h| handoff_side_of(actor, h).is_some())
             .collect();
+        // Led by the user, but seen only as the case's page would show it
+        // (the user may have left its agencies since).
         let mut cases = Vec::new();
         for case in rows.cases {
-            if self.visible_case(actor, case.id).await?.is_some() {
+            if let Some(case) = self.case_if_visible(actor, case).await? {
                 cases.push(case);
             }
         }
@@ -107,21 +127,8 @@ impl App {
                     .chain(cases.iter().map(|c| c.person_id)),
             )
             .await?;
-        let name_of = |id: i64| names.get(&id).cloned().unwrap_or_default();
-        desk.handoffs = handoffs
-            .into_iter()
-            .map(|h| Named {
-                person_name: name_of(h.person_id),
-                item: h,
-            })
-            .collect();
-        desk.cases = cases
-            .into_iter()
-            .map(|c| Named {
-                person_name: name_of(c.person_id),
-                item: c,
-            })
-            .collect();
+        desk.handoffs = Named::each(handoffs, &names, |h| h.person_id);
+        desk.cases = Named::each(cases, &names, |c| c.person_id);
         desk.recent_persons = self.recent_persons(actor).await?;
         desk.since = self.previous_sign_in(actor, on_pages).await?;
         if let Some(since) = desk.since {
@@ -135,13 +142,7 @@ impl App {
             let names = self
                 .person_names(arrivals.iter().map(|a| a.handoff.person_id))
                 .await?;
-            desk.arrivals = arrivals
-                .into_iter()
-                .map(|a| Named {
-                    person_name: names.get(&a.handoff.person_id).cloned().unwrap_or_default(),
-                    item: a,
-                })
-                .collect();
+            desk.arrivals = Named::each(arrivals, &names, |a| a.handoff.person_id);
         }
         desk.reviews = self.review_reminders(actor).await?;
         desk.cadence = self.meeting_cadence(actor).await?;

@@ -6,6 +6,7 @@ use crate::policy::{HandoffSide as Side, handoff_side};
 use crate::{Actor, App, AppError, Reading};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use std::collections::HashMap;
 use tsunagaru_domain::AuditAction;
 use tsunagaru_domain::contact::OfficePhone;
 use tsunagaru_domain::handoff::{HandoffState, HandoffStep, Purpose};
@@ -515,22 +516,24 @@ impl App {
 }
 
 impl App {
-    /// The name of a handoff's person, for a side of that handoff (lists
-    /// and prints that the caller has audited); empty for anyone else.
-    pub async fn handoff_person_name(
+    /// The names of handoffs' persons, by handoff id, for the handoffs the
+    /// actor is a side of (lists and prints that the caller has audited),
+    /// read at once; any other handoff names nobody.
+    pub async fn handoff_person_names(
         &self,
         actor: &Actor,
-        h: &Handoff,
-    ) -> Result<String, AppError> {
-        if handoff_side_of(actor, h).is_none() {
-            return Ok(String::new());
-        }
-        Ok(self
-            .repo
-            .person(h.person_id)
-            .await?
-            .map(|p| p.name)
-            .unwrap_or_default())
+        handoffs: &[&Handoff],
+    ) -> Result<HashMap<i64, String>, AppError> {
+        let sides: Vec<&Handoff> = handoffs
+            .iter()
+            .copied()
+            .filter(|h| handoff_side_of(actor, h).is_some())
+            .collect();
+        let names = self.person_names(sides.iter().map(|h| h.person_id)).await?;
+        Ok(sides
+            .into_iter()
+            .filter_map(|h| Some((h.id, names.get(&h.person_id)?.clone())))
+            .collect())
     }
 }
 

@@ -220,7 +220,7 @@ impl App {
             .collect();
         let mut cases = Vec::new();
         for c in all_cases {
-            if self.visible_case(actor, c.id).await?.is_some() {
+            if let Some(c) = self.case_if_visible(actor, c).await? {
                 cases.push(c);
             }
         }

@@ -25,17 +25,18 @@ use tsunagaru_domain::handoff::{HandoffState, HandoffStep, Purpose};
 use tsunagaru_domain::intake::{ConsentAnswer, Urgency};
 use tsunagaru_store::{Agency, Handoff, HandoffBox, HandoffNotes};
 
-/// Person names, read once each for a list of handoffs (not once per row).
+/// The persons' names of the handoffs shown, by handoff id, read at once
+/// (`App::handoff_person_names`).
 type Names = std::collections::HashMap<i64, String>;
 
-async fn view(
+fn view(
     state: &AppState,
     user: &CurrentUser,
     h: &Handoff,
     agencies: &[Agency],
     users: &[tsunagaru_store::User],
-    names: &mut Names,
-) -> Result<HandoffView, PageError> {
+    names: &Names,
+) -> HandoffView {
     let side = |user: Option<i64>, phone: &Option<String>| {
         (
             user.map(|id| user_name(users, id)).unwrap_or_default(),
@@ -44,19 +45,11 @@ async fn view(
     };
     let answer = HandoffAnswer::of(state, h, agencies, state.today(), &user.user.agency_ids);
     let date = |d: Option<chrono::NaiveDate>| d.map(date_label).unwrap_or_default();
-    let person_name = match names.get(&h.person_id) {
-        Some(name) => name.clone(),
-        None => {
-            let name = state.app.handoff_person_name(&user.actor(), h).await?;
-            names.insert(h.person_id, name.clone());
-            name
-        }
-    };
-    Ok(HandoffView {
+    HandoffView {
         id: h.id,
         consultation_id: h.consultation_id,
         person_id: h.person_id,
-        person_name,
+        person_name: names.get(&h.id).cloned().unwrap_or_default(),
         from_agency: answer.from_agency,
         to_agency: answer.to_agency,
         purpose: answer.purpose_label.to_owned(),
@@ -90,7 +83,7 @@ async fn view(
         reporter: side(h.reported_by, &h.reporter_phone),
         report_receiver: side(h.report_received_by, &h.report_receiver_phone),
         sent_with: String::new(),
-    })
+    }
 }
 
 /// The names of the other 引継機関 of the same No.3, joined with 、.
@@ -126,11 +119,14 @@ pub async fn list(
     let handoffs = state.app.handoff_box(&user.actor(), box_, "").await?;
     let agencies = state.app.agencies().await?;
     let users = state.app.staff().await?;
-    let mut rows = Vec::with_capacity(handoffs.len());
-    let mut names = Names::new();
-    for h in &handoffs {
-        rows.push(view(&state, &user, h, &agencies, &users, &mut names).await?);
-    }
+    let names = state
+        .app
+        .handoff_person_names(&user.actor(), &handoffs.iter().collect::<Vec<_>>())
+        .await?;
+    let mut rows: Vec<HandoffView> = handoffs
+        .iter()
+        .map(|h| view(&state, &user, h, &agencies, &users, &names))
+        .collect();
     // What needs acting on first: overdue, then open ones.
     rows.sort_by_key(|r| {
         (
@@ -161,6 +157,7 @@ async fn handoff_page(
         .handoff_record(&user.actor(), id, Reading::Screen)
         .await?;
     let (h, side) = (record.handoff, record.side);
+    let names = state.app.handoff_person_names(&user.actor(), &[&h]).await?;
     let agencies = state.app.agencies().await?;
     let users = state.app.staff().await?;
     let status = h.state;
@@ -190,7 +187,7 @@ async fn handoff_page(
         nav: Nav::new(user, &state.pack().municipality.name),
         h: HandoffView {
             sent_with: agency_names(&record.sent_with, &agencies),
-            ..view(state, user, &h, &agencies, &users, &mut Names::new()).await?
+            ..view(state, user, &h, &agencies, &users, &names)
         },
         events,
         can_receive: may(HandoffStep::Receive),
@@ -306,21 +303,17 @@ pub async fn print(
         .app
         .handoff_record(&user.actor(), id, Reading::Print)
         .await?;
+    let names = state
+        .app
+        .handoff_person_names(&user.actor(), &[&record.handoff])
+        .await?;
     let agencies = state.app.agencies().await?;
     let users = state.app.staff().await?;
     let page = HandoffPrintPage {
         municipality: state.pack().municipality.name.clone(),
         h: HandoffView {
             sent_with: agency_names(&record.sent_with, &agencies),
-            ..view(
-                &state,
-                &user,
-                &record.handoff,
-                &agencies,
-                &users,
-                &mut Names::new(),
-            )
-            .await?
+            ..view(&state, &user, &record.handoff, &agencies, &users, &names)
         },
     };
     Ok(Html(page.render()?))

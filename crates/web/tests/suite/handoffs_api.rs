@@ -678,6 +678,18 @@ async fn the_pages_and_the_no3_print_follow_the_same_rules(backend: Backend) {
         no_partner.body.contains("引継機関を1つ以上選んでください")
             && no_partner.body.contains("書いた内容")
     );
+    // Each side sees the person named on its list, the handoff's page and
+    // its print (the names of a list are read at once).
+    for (session, path) in [
+        (&receiver, "/handoffs".to_owned()),
+        (&sender, "/handoffs?box=outbox".to_owned()),
+        (&receiver, format!("/handoffs/{id}")),
+        (&sender, format!("/handoffs/{id}/print")),
+    ] {
+        let page = s.app.get_with_cookie(&path, session).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains("盛岡 花子"), "{path}: {}", page.body);
+    }
 }
 
 /// A 差戻し offers 「別の機関へ送り直す」: the form comes with the No.3
