@@ -17,6 +17,8 @@
 //!
 //! Synthetic rows only (made-up names, no real data).
 
+#[path = "../../store/benches/shared/runtime.rs"]
+mod runtime;
 #[path = "../../store/benches/shared/intake.rs"]
 mod shared;
 
@@ -32,12 +34,7 @@ fn main() {
         );
         std::process::exit(2);
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(run(&url));
+    runtime::block_on(run(&url));
 }
 
 async fn run(url: &str) {

@@ -12,6 +12,9 @@
 //!
 //! Synthetic events only (no personal data: an audit detail never holds any).
 
+#[path = "../../store/benches/shared/runtime.rs"]
+mod runtime;
+
 use std::sync::Arc;
 use std::time::Instant;
 use tsunagaru_domain::audit::{AuditAction, NewAuditEvent};
@@ -21,12 +24,7 @@ use tsunagaru_store_sqlite::SqliteStore;
 const WRITERS: usize = 16;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(run());
+    runtime::block_on(run());
 }
 
 fn events() -> usize {

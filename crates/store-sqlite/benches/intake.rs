@@ -16,6 +16,8 @@
 //!
 //! Synthetic rows only (made-up names, no real data).
 
+#[path = "../../store/benches/shared/runtime.rs"]
+mod runtime;
 #[path = "../../store/benches/shared/intake.rs"]
 mod shared;
 
@@ -24,12 +26,7 @@ use std::time::Instant;
 use tsunagaru_store_sqlite::SqliteStore;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(run());
+    runtime::block_on(run());
 }
 
 async fn run() {
