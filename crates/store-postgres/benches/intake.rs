@@ -25,6 +25,7 @@ mod shared;
 use sqlx::postgres::PgPoolOptions;
 use std::sync::Arc;
 use std::time::Instant;
+use tsunagaru_store::Repository;
 use tsunagaru_store_postgres::PgStore;
 
 fn main() {
@@ -109,10 +110,8 @@ async fn load_persons(store: &PgStore, n: i64) {
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await.unwrap();
     }
     tx.commit().await.unwrap();
-    sqlx::raw_sql("ANALYZE")
-        .execute(store.pool())
-        .await
-        .unwrap();
+    // As the server settles its own loads (`ANALYZE` here).
+    store.settle_after_load().await.expect("the load settles");
 }
 
 /// Raw PostgreSQL: a person and a consultation per transaction on one
