@@ -161,12 +161,27 @@ impl App {
     /// An event; naming anyone it led to a consultation is audited.
     pub async fn event_record(&self, actor: &Actor, id: i64) -> Result<EventRecord, AppError> {
         let event = self.repo.event(id).await?.ok_or(AppError::NotFound)?;
+        // The sheets taken at the event and their persons, each read once
+        // for them all; shown only where the person is (`visible_persons`).
+        let consultations = self
+            .repo
+            .consultations_among(&event.consultation_ids)
+            .await?;
+        let persons = self
+            .visible_persons(
+                actor,
+                &consultations
+                    .iter()
+                    .map(|c| c.person_id)
+                    .collect::<Vec<_>>(),
+            )
+            .await?;
         let mut seen = Vec::new();
-        for c in &event.consultation_ids {
-            if let Some(consultation) = self.repo.consultation(*c).await?
-                && let Some(p) = self.visible_person(actor, consultation.person_id).await?
+        for id in &event.consultation_ids {
+            if let Some(consultation) = consultations.iter().find(|c| c.id == *id)
+                && let Some(p) = persons.get(&consultation.person_id)
             {
-                seen.push((consultation, p));
+                seen.push((consultation.clone(), p.clone()));
             }
         }
         if !seen.is_empty() {

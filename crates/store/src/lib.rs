@@ -395,6 +395,9 @@ pub trait Repository: Send + Sync + 'static {
     ) -> Result<Vec<Person>>;
     async fn consultations_of(&self, person_id: i64) -> Result<Vec<Consultation>>;
     async fn consultation(&self, id: i64) -> Result<Option<Consultation>>;
+    /// The consultations of these ids (any that exist), by id, each with its
+    /// household: two reads whatever their number.
+    async fn consultations_among(&self, ids: &[i64]) -> Result<Vec<Consultation>>;
     /// Corrects a sheet's own fields and keeps each change in its history
     /// (the report's 相談内容 rows follow). `Conflict(ConsultationVoided)`
     /// once voided.

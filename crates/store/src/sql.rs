@@ -1672,6 +1672,33 @@ macro_rules! impl_sql_repository {
                         .collect())
                 }
 
+                async fn consultations_among(&self, ids: &[i64]) -> Result<Vec<Consultation>, StoreError> {
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let list = placeholders(1, ids.len());
+                    let mut rows = sqlx::query_as::<_, ConsultationRow>(AssertSqlSafe(format!(
+                        "SELECT {CONSULTATION_COLUMNS} FROM consultations WHERE id IN ({list}) ORDER BY id"
+                    )));
+                    let mut members = sqlx::query_as::<_, MemberRow>(AssertSqlSafe(format!(
+                        "SELECT {MEMBER_COLUMNS} FROM household_members WHERE consultation_id IN ({list}) \
+                         ORDER BY consultation_id, position"
+                    )));
+                    for id in ids {
+                        rows = rows.bind(*id);
+                        members = members.bind(*id);
+                    }
+                    let rows = rows.fetch_all(&self.pool).await.map_err(db_error)?;
+                    let members = members.fetch_all(&self.pool).await.map_err(db_error)?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|row| {
+                            let household = members.iter().filter(|m| m.consultation_id == row.id).cloned().collect();
+                            Consultation::from_row(row, household)
+                        })
+                        .collect())
+                }
+
                 async fn consultation(&self, id: i64) -> Result<Option<Consultation>, StoreError> {
                     let row: Option<ConsultationRow> = sqlx::query_as(AssertSqlSafe(format!(
                         "SELECT {CONSULTATION_COLUMNS} FROM consultations WHERE id = $1"

@@ -742,7 +742,7 @@ async fn events_count_the_consultations_they_produce(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&body), vec!["held_on", "place"]);
-    let (consultation, _) = s.consultation(&s.staff, "盛岡 三郎").await;
+    let (consultation, person) = s.consultation(&s.staff, "盛岡 三郎").await;
     let link = format!("/api/v1/events/{event}/consultations");
     assert_eq!(
         s.post(&s.stranger, &link, json!({"consultation_id": consultation}))
@@ -781,6 +781,10 @@ async fn events_count_the_consultations_they_produce(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    let at_the_event = (
+        body["id"].as_i64().unwrap(),
+        body["person_id"].as_i64().unwrap(),
+    );
     let (status, body) = s
         .post(
             &s.staff,
@@ -794,6 +798,15 @@ async fn events_count_the_consultations_they_produce(backend: Backend) {
     assert_eq!(fields(&body), vec!["event_id"]);
     let (_, list) = s.get(&s.staff, "/api/v1/events").await;
     assert_eq!(list["events"][0]["consultations"], 2);
+    // The event's sheets in the order they were linked, each with its person.
+    let (_, view) = s.get(&s.staff, &format!("/api/v1/events/{event}")).await;
+    let shown: Vec<(i64, i64)> = view["consultations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_i64().unwrap(), c["person_id"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(shown, vec![(consultation, person), at_the_event], "{view}");
 }
 
 on_both_backends!(
