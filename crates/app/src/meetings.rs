@@ -1017,7 +1017,10 @@ impl App {
                     let consultation_id = item
                         .consultation_id
                         .or(target.as_ref().and_then(|t| t.consultation_id));
-                    let target = self.visible_target(actor, *target_id).await?;
+                    let target = match target {
+                        Some(t) => self.target_if_visible(actor, t).await?,
+                        None => None,
+                    };
                     unconsulted.push(UnconsultedRecord {
                         item_id: item.id,
                         position: item.position,

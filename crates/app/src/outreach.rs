@@ -80,6 +80,19 @@ impl App {
         let Some(target) = self.repo.target(id).await? else {
             return Ok(None);
         };
+        self.target_if_visible(actor, target).await
+    }
+
+    /// A target already read, as the actor may see it by the rule of
+    /// [`App::visible_target`] (which reads it first).
+    pub(crate) async fn target_if_visible(
+        &self,
+        actor: &Actor,
+        target: OutreachTarget,
+    ) -> Result<Option<OutreachTarget>, AppError> {
+        if !actor.role.works_with_persons() {
+            return Ok(None);
+        }
         let is_team = self.team_agency(actor).await?.is_some();
         if policy::sees_target(actor, target.agency_id, is_team) {
             Ok(Some(self.shield_target(actor, target).await?))
