@@ -178,11 +178,31 @@ pub async fn intake<R: Repository>(store: &R, i: usize) -> (Duration, Duration) 
     (checked - started, checked.elapsed())
 }
 
-/// One writer's rate, and the mean time of the checks and of the write.
+/// One writer's intakes: how many, in how long, and the time of the checks
+/// and of the write, summed over the rounds they were taken in.
+#[derive(Default)]
 pub struct Rate {
-    pub per_second: f64,
+    pub count: usize,
+    pub elapsed: Duration,
     pub checks: Duration,
     pub write: Duration,
+}
+
+impl Rate {
+    pub fn per_second(&self) -> f64 {
+        self.count as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn mean(&self, total: Duration) -> Duration {
+        total / self.count.max(1) as u32
+    }
+
+    fn add(&mut self, other: Rate) {
+        self.count += other.count;
+        self.elapsed += other.elapsed;
+        self.checks += other.checks;
+        self.write += other.write;
+    }
 }
 
 pub async fn rate<R: Repository>(store: &R, n: usize, offset: usize) -> Rate {
@@ -194,16 +214,20 @@ pub async fn rate<R: Repository>(store: &R, n: usize, offset: usize) -> Rate {
         write += w;
     }
     Rate {
-        per_second: n as f64 / started.elapsed().as_secs_f64(),
-        checks: checks / n as u32,
-        write: write / n as u32,
+        count: n,
+        elapsed: started.elapsed(),
+        checks,
+        write,
     }
 }
 
+/// `writers` tasks writing `each` intakes at once (sheets numbered from
+/// `offset`).
 pub async fn concurrent<R: Repository + 'static>(
     store: &Arc<R>,
     writers: usize,
     each: usize,
+    offset: usize,
 ) -> Latencies {
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -213,7 +237,7 @@ pub async fn concurrent<R: Repository + 'static>(
             let mut times = Vec::with_capacity(each);
             for k in 0..each {
                 let t = Instant::now();
-                let parts = intake(store.as_ref(), 10_000 + w * each + k).await;
+                let parts = intake(store.as_ref(), offset + w * each + k).await;
                 times.push((t.elapsed(), parts));
             }
             times
@@ -233,48 +257,90 @@ pub async fn concurrent<R: Repository + 'static>(
     }
 }
 
+impl Latencies {
+    fn add(&mut self, other: Latencies) {
+        self.each.extend(other.each);
+        self.parts.extend(other.parts);
+        self.wall += other.wall;
+    }
+}
+
 /// Writers at once in the many-writer measurements.
 pub const WRITERS: usize = 16;
 
-/// The three measurements of both benches, printed as ratios in one run:
-/// one writer at 0 and at N persons; 16 writers into the database that
-/// started empty against the raw database writing the same rows (`raw`,
-/// named `raw_label`, given the count); 16 writers at N persons against 16
-/// at 0.
+/// The rounds each comparison is measured in, its sides taking turns: the
+/// machine's speed drifting during a run (other work on the host, the
+/// disk) then falls on both sides of a ratio alike, not on whichever side
+/// ran later.
+pub const ROUNDS: usize = 4;
+
+/// The three measurements of both benches, printed as ratios in one run,
+/// each in [`ROUNDS`] rounds whose sides take turns: one writer at 0 and
+/// at N persons; 16 writers into the database that started empty against
+/// the raw database writing the same rows (`raw`, named `raw_label`, given
+/// the count, answering its rate); 16 writers at N persons against 16 at 0.
 pub async fn measure<R: Repository + 'static>(
     empty: &Arc<R>,
     full: &Arc<R>,
     persons: i64,
     raw_label: &str,
-    raw: impl AsyncFnOnce(usize) -> f64,
+    raw: impl AsyncFn(usize) -> f64,
 ) {
     // 1. One writer: the rate into an empty database and into a full one.
-    let at_zero = rate(empty.as_ref(), intakes(), 0).await;
-    let at_n = rate(full.as_ref(), intakes(), 0).await;
+    let per_round = intakes().div_ceil(ROUNDS);
+    let (mut at_zero, mut at_n) = (Rate::default(), Rate::default());
+    for round in 0..ROUNDS {
+        at_zero.add(rate(empty.as_ref(), per_round, round * per_round).await);
+        at_n.add(rate(full.as_ref(), per_round, round * per_round).await);
+    }
     println!(
         "intake (duplicate checks + write): {:.0}/s at 0 persons, {:.0}/s at {persons}: {:.0}% of the rate at 0",
-        at_zero.per_second,
-        at_n.per_second,
-        100.0 * at_n.per_second / at_zero.per_second
+        at_zero.per_second(),
+        at_n.per_second(),
+        100.0 * at_n.per_second() / at_zero.per_second()
     );
     println!(
         "  checks {:.2?} + write {:.2?} at 0 persons; checks {:.2?} + write {:.2?} at {persons}",
-        at_zero.checks, at_zero.write, at_n.checks, at_n.write
+        at_zero.mean(at_zero.checks),
+        at_zero.mean(at_zero.write),
+        at_n.mean(at_n.checks),
+        at_n.mean(at_n.write)
     );
 
-    // 2. Sixteen writers at once, against the raw database writing the same rows.
-    let latencies = concurrent(empty, WRITERS, concurrent_intakes() / WRITERS).await;
+    // 2. and 3. Sixteen writers at once into the database that started
+    //    empty, the raw database writing the same rows, and sixteen writers
+    //    into the full database (as a city's many workers write), in turns.
+    let each = concurrent_intakes().div_ceil(WRITERS * ROUNDS);
+    let mut many_at_zero: Option<Latencies> = None;
+    let mut many_at_n: Option<Latencies> = None;
+    let (mut raw_count, mut raw_seconds) = (0, 0.0);
+    for round in 0..ROUNDS {
+        let offset = 10_000 + round * WRITERS * each;
+        let zero = concurrent(empty, WRITERS, each, offset).await;
+        match &mut many_at_zero {
+            Some(all) => all.add(zero),
+            None => many_at_zero = Some(zero),
+        }
+        let n = WRITERS * each;
+        raw_seconds += n as f64 / raw(n).await;
+        raw_count += n;
+        let at_n = concurrent(full, WRITERS, each, offset).await;
+        match &mut many_at_n {
+            Some(all) => all.add(at_n),
+            None => many_at_n = Some(at_n),
+        }
+    }
+    let (latencies, at_n_many) = (
+        many_at_zero.expect("at least one round"),
+        many_at_n.expect("at least one round"),
+    );
     let (p50, p99, concurrent_rate, mean) = summary(&latencies);
-    let raw = raw(concurrent_intakes()).await;
+    let raw = raw_count as f64 / raw_seconds;
     println!(
         "{WRITERS} writers: p50 {p50:.1?}, p99 {p99:.1?}, {concurrent_rate:.0}/s; {raw_label} {raw:.0}/s: {:.0}% of raw (mean {mean:.1?})",
         100.0 * concurrent_rate / raw,
     );
     println!("  {}", latencies.parts());
-
-    // 3. Sixteen writers into the full database: the rate at N persons as a
-    //    share of the rate at 0 (2.), as a city's many workers write.
-    let at_n_many = concurrent(full, WRITERS, concurrent_intakes() / WRITERS).await;
     let (p50_n, p99_n, rate_n, _) = summary(&at_n_many);
     println!(
         "{WRITERS} writers at {persons} persons: p50 {p50_n:.1?}, p99 {p99_n:.1?}, {rate_n:.0}/s: {:.0}% of the rate at 0",
