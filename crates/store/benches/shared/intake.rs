@@ -76,6 +76,7 @@ pub fn summary(latencies: &Latencies) -> (Duration, Duration, f64, Duration) {
     )
 }
 
+#[derive(Default)]
 pub struct Latencies {
     pub each: Vec<Duration>,
     /// Each intake's duplicate checks and its write (with the wait for the
@@ -311,29 +312,16 @@ pub async fn measure<R: Repository + 'static>(
     //    empty, the raw database writing the same rows, and sixteen writers
     //    into the full database (as a city's many workers write), in turns.
     let each = concurrent_intakes().div_ceil(WRITERS * ROUNDS);
-    let mut many_at_zero: Option<Latencies> = None;
-    let mut many_at_n: Option<Latencies> = None;
+    let (mut latencies, mut at_n_many) = (Latencies::default(), Latencies::default());
     let (mut raw_count, mut raw_seconds) = (0, 0.0);
     for round in 0..ROUNDS {
         let offset = 10_000 + round * WRITERS * each;
-        let zero = concurrent(empty, WRITERS, each, offset).await;
-        match &mut many_at_zero {
-            Some(all) => all.add(zero),
-            None => many_at_zero = Some(zero),
-        }
+        latencies.add(concurrent(empty, WRITERS, each, offset).await);
         let n = WRITERS * each;
         raw_seconds += n as f64 / raw(n).await;
         raw_count += n;
-        let at_n = concurrent(full, WRITERS, each, offset).await;
-        match &mut many_at_n {
-            Some(all) => all.add(at_n),
-            None => many_at_n = Some(at_n),
-        }
+        at_n_many.add(concurrent(full, WRITERS, each, offset).await);
     }
-    let (latencies, at_n_many) = (
-        many_at_zero.expect("at least one round"),
-        many_at_n.expect("at least one round"),
-    );
     let (p50, p99, concurrent_rate, mean) = summary(&latencies);
     let raw = raw_count as f64 / raw_seconds;
     println!(
