@@ -65,6 +65,17 @@ macro_rules! impl_sql_repository {
                 Ok(sealed)
             }
 
+            /// Consultations read together with their household rows (ordered
+            /// by consultation, then position), each given its own.
+            fn with_households(rows: Vec<ConsultationRow>, members: &[MemberRow]) -> Vec<Consultation> {
+                rows.into_iter()
+                    .map(|row| {
+                        let household = members.iter().filter(|m| m.consultation_id == row.id).cloned().collect();
+                        Consultation::from_row(row, household)
+                    })
+                    .collect()
+            }
+
             async fn agency_ids_of(pool: &sqlx::Pool<$db>, user_id: i64) -> Result<Vec<i64>, StoreError> {
                 let rows: Vec<(i64,)> = sqlx::query_as(
                     "SELECT agency_id FROM user_agencies WHERE user_id = $1 ORDER BY agency_id",
@@ -1663,13 +1674,7 @@ macro_rules! impl_sql_repository {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(db_error)?;
-                    Ok(rows
-                        .into_iter()
-                        .map(|row| {
-                            let household = members.iter().filter(|m| m.consultation_id == row.id).cloned().collect();
-                            Consultation::from_row(row, household)
-                        })
-                        .collect())
+                    Ok(with_households(rows, &members))
                 }
 
                 async fn consultations_among(&self, ids: &[i64]) -> Result<Vec<Consultation>, StoreError> {
@@ -1690,13 +1695,7 @@ macro_rules! impl_sql_repository {
                     }
                     let rows = rows.fetch_all(&self.pool).await.map_err(db_error)?;
                     let members = members.fetch_all(&self.pool).await.map_err(db_error)?;
-                    Ok(rows
-                        .into_iter()
-                        .map(|row| {
-                            let household = members.iter().filter(|m| m.consultation_id == row.id).cloned().collect();
-                            Consultation::from_row(row, household)
-                        })
-                        .collect())
+                    Ok(with_households(rows, &members))
                 }
 
                 async fn consultation(&self, id: i64) -> Result<Option<Consultation>, StoreError> {
